@@ -1,0 +1,60 @@
+# pqzk — every target sets up .venv itself (created when missing, reused after).
+#   make demo    end-to-end demonstration
+#   make test    system packages (as root), then the whole test suite
+#   make bench   benchmarks (pytest-benchmark)
+#   make dev     in-place native build for PYTHONPATH=src development
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEPS   := $(VENV)/.deps-stamp
+# Debian packages the tests need; installed by `make test` when running as root.
+SYSPKGS := softhsm2 opensc swtpm swtpm-tools tpm2-tools libtss2-dev pkg-config
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench dev install sysdeps sanitize clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "pqzk needs Python >= 3.11"'
+	$(PYTHON) -m venv $(VENV) || { echo "venv creation failed: on Debian run 'apt-get install python3-venv'"; exit 1; }
+
+$(DEPS): pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel "cffi>=1.16"
+	$(BIN)/python -m pip install -q ".[dev]" --no-build-isolation
+	touch $(DEPS)
+
+# The package itself is (re)installed on every run, so the installed native extension is current.
+install: $(DEPS)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation --force-reinstall .
+
+dev: $(DEPS)
+	$(BIN)/python setup.py -q build_ext --inplace
+
+sysdeps:
+	@missing=""; for p in $(SYSPKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing system packages:$$missing"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "note: missing system packages:$$missing (install them as root to run every test)"; fi
+
+demo: install
+	$(BIN)/pqzk demo
+
+test: sysdeps install
+	cd tests && ../$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider $(PYTEST_ARGS) .
+
+bench: install
+	cd benchmarks && ../$(BIN)/python -m pytest -q -p no:cacheprovider -o python_files='bench_*.py' \
+		--benchmark-only --benchmark-columns=median,iqr,ops,rounds --benchmark-sort=name $(PYTEST_ARGS) .
+
+# One build and run of the native tests with AddressSanitizer + UBSan.
+sanitize: $(DEPS)
+	PQZK_NATIVE_SANITIZE=1 $(BIN)/python -m pip install -q --no-deps --no-build-isolation --force-reinstall .
+	cd tests && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+		../$(BIN)/python -m pytest -q -p no:cacheprovider native
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation --force-reinstall .
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info src/pqzk/_native_ext*.so

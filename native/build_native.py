@@ -1,0 +1,62 @@
+"""cffi (API mode, out-of-line) builder for pqzk's C core, compiled into `pqzk._native_ext`.
+
+The C sources are every `native/*.c`; the ABI exposed to Python is `native/pqzk_native.cdef`
+(plain declarations cffi can parse). Set PQZK_NATIVE_SANITIZE=1 to build with
+-fsanitize=address,undefined (then run Python with LD_PRELOAD of libasan, see docs/architecture.md).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import sysconfig
+from pathlib import Path
+
+from cffi import FFI
+
+HERE = Path(__file__).resolve().parent
+
+
+def _require_toolchain() -> None:
+    """Stop the install with an actionable message when the C toolchain or headers are missing."""
+    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(cc) is None and shutil.which("cc") is None:
+        sys.exit(
+            "pqzk: no C compiler found (looked for %r and 'cc').\n"
+            "Install one: on Debian/Ubuntu `apt-get install build-essential`." % cc
+        )
+    include = sysconfig.get_paths().get("include", "")
+    if not Path(include, "Python.h").exists():
+        sys.exit(
+            "pqzk: Python development headers not found (no Python.h in %r).\n"
+            "Install them: on Debian/Ubuntu `apt-get install python3-dev`." % include
+        )
+
+
+def _flags() -> list[str]:
+    flags = ["-std=c99", "-O3", "-fno-strict-aliasing", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    if os.environ.get("PQZK_NATIVE_SANITIZE") == "1":
+        flags += ["-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer",
+                  "-fno-sanitize-recover=undefined"]
+    return flags
+
+
+_require_toolchain()
+_sources = sorted(str(p.relative_to(HERE.parent)) for p in HERE.glob("*.c"))
+_cflags = _flags()
+_ldflags = ["-fsanitize=address,undefined"] if os.environ.get("PQZK_NATIVE_SANITIZE") == "1" else []
+
+ffibuilder = FFI()
+ffibuilder.cdef((HERE / "pqzk_native.cdef").read_text())
+ffibuilder.set_source(
+    "pqzk._native_ext",
+    '#include "pqzk_native.h"\n'
+    f'const char *pqzk_build_flags(void) {{ return "{" ".join(_cflags)}"; }}\n',
+    sources=_sources,
+    include_dirs=[str(HERE.relative_to(HERE.parent))],
+    extra_compile_args=_cflags,
+    extra_link_args=_ldflags,
+)
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

@@ -1,0 +1,129 @@
+"""Discovery of optional backends: what is usable on this machine and, if not, why and how to fix.
+
+Probes never download, build or import anything that could: liboqs's Python package is imported
+only after its shared library has been found (its import otherwise runs `git clone`).
+"""
+from __future__ import annotations
+
+import ctypes.util
+import importlib.metadata
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class BackendStatus:
+    name: str
+    available: bool
+    detail: str                      # version or what was found
+    reason: str = ""                 # why not, when unavailable
+    how_to_enable: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def probe_native() -> BackendStatus:
+    from . import _native
+    if _native.available():
+        return BackendStatus("native", True, f"pqzk._native_ext ABI {_native.lib.pqzk_abi_version()}",
+                             extra={"build_flags": _native.build_flags()})
+    return BackendStatus("native", False, "", _native._IMPORT_ERROR or "not built",
+                         "pip install . with a C compiler and Python headers")
+
+
+def probe_openssl_pq() -> BackendStatus:
+    ver = _version("cryptography")
+    try:
+        from cryptography.hazmat.primitives.asymmetric import mldsa, mlkem  # noqa: F401
+        from cryptography.hazmat.backends.openssl.backend import backend
+        ossl = backend.openssl_version_text()
+    except Exception as exc:  # ImportError or an OpenSSL without the algorithms
+        return BackendStatus("openssl", False, f"cryptography {ver}", f"no ML-DSA/ML-KEM: {exc}",
+                             "pip install 'cryptography>=50'")
+    return BackendStatus("openssl", True, f"cryptography {ver}, {ossl}: ML-DSA, ML-KEM")
+
+
+def find_liboqs() -> str | None:
+    """Path of liboqs's shared library from OQS_INSTALL_PATH or the system, without importing oqs."""
+    root = os.environ.get("OQS_INSTALL_PATH")
+    if root:
+        for sub in ("lib", "lib64", "bin"):
+            for cand in Path(root, sub).glob("liboqs.so*") if Path(root, sub).is_dir() else []:
+                return str(cand)
+    return ctypes.util.find_library("oqs")
+
+
+def probe_liboqs() -> BackendStatus:
+    how = ("liboqs is in no package registry: build it from source (cmake -DBUILD_SHARED_LIBS=ON), "
+           "set OQS_INSTALL_PATH to its install prefix, then pip install 'pqzk[liboqs]'")
+    lib = find_liboqs()
+    if lib is None:
+        return BackendStatus("liboqs", False, "", "liboqs shared library not found", how)
+    if _version("liboqs-python") is None:
+        return BackendStatus("liboqs", False, lib, "liboqs-python (oqs) not installed", "pip install 'pqzk[liboqs]'")
+    return BackendStatus("liboqs", True, f"{lib}, liboqs-python {_version('liboqs-python')}")
+
+
+def probe_pqclean() -> BackendStatus:
+    ver = _version("pqcrypto")
+    if ver is None:
+        return BackendStatus("pqclean", False, "", "pqcrypto not installed", "pip install pqcrypto")
+    return BackendStatus("pqclean", True, f"pqcrypto {ver}")
+
+
+def probe_reference() -> BackendStatus:
+    ver = _version("dilithium-py")
+    if ver is None:
+        return BackendStatus("reference", False, "", "dilithium-py not installed", "pip install dilithium-py")
+    return BackendStatus("reference", True, f"dilithium-py {ver} (pure Python, slow)")
+
+
+SOFTHSM_PATHS = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+                 "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so", "/usr/local/lib/softhsm/libsofthsm2.so")
+
+
+def find_softhsm() -> str | None:
+    env = os.environ.get("PQZK_PKCS11_MODULE")
+    if env and Path(env).exists():
+        return env
+    return next((p for p in SOFTHSM_PATHS if Path(p).exists()), None)
+
+
+def probe_softhsm() -> BackendStatus:
+    lib = find_softhsm()
+    if lib is None:
+        return BackendStatus("softhsm2", False, "", "libsofthsm2.so not found",
+                             "apt-get install softhsm2 (make test does this when run as root)")
+    if _version("python-pkcs11") is None:
+        return BackendStatus("softhsm2", False, lib, "python-pkcs11 not installed", "pip install python-pkcs11")
+    tool = shutil.which("softhsm2-util")
+    return BackendStatus("softhsm2", True, f"{lib}" + (f", {tool}" if tool else ""))
+
+
+def probe_tpm() -> BackendStatus:
+    swtpm = shutil.which("swtpm")
+    if swtpm is None:
+        return BackendStatus("tpm-simulator", False, "", "swtpm not found",
+                             "apt-get install swtpm swtpm-tools tpm2-tools libtss2-dev (make test does this as root)")
+    try:
+        import tpm2_pytss  # noqa: F401
+    except ImportError as exc:
+        return BackendStatus("tpm-simulator", False, swtpm, f"tpm2-pytss not importable ({exc})",
+                             "pip install tpm2-pytss (needs libtss2-dev)")
+    return BackendStatus("tpm-simulator", True, f"{swtpm}, tpm2-pytss {_version('tpm2-pytss')}")
+
+
+PROBES = (probe_native, probe_openssl_pq, probe_liboqs, probe_pqclean, probe_reference, probe_softhsm, probe_tpm)
+
+
+def backends() -> list[BackendStatus]:
+    """Status of every optional backend, in a fixed order."""
+    return [probe() for probe in PROBES]

@@ -1,0 +1,20 @@
+"""`pqzk demo`: the end-to-end story, one chapter per area of the kit.
+
+Each chapter is a function `(Narrator) -> None` in its area's CLI module; add new ones to CHAPTERS.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .narrate import Narrator
+
+# (module, function) in the order the story is told
+CHAPTERS: list[tuple[str, str]] = [
+    ("pqzk.cli.demo_groups", "chapter"),
+]
+
+
+def run_demo(narrator: Narrator) -> dict:
+    for module, func in CHAPTERS:
+        getattr(importlib.import_module(module), func)(narrator)
+    return narrator.facts

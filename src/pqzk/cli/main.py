@@ -1,0 +1,74 @@
+"""The `pqzk` command. Sub-commands live in one module per area, registered in SUBCOMMANDS."""
+from __future__ import annotations
+
+import importlib
+import json
+import platform
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .. import __version__
+
+app = typer.Typer(help="pqzk: threshold, post-quantum and zero-knowledge authorization kit.",
+                  no_args_is_help=True, add_completion=False)
+
+# (module, attribute holding a typer.Typer, command name)
+SUBCOMMANDS: list[tuple[str, str, str]] = []
+
+console = Console()
+
+
+def emit_json(data: object) -> None:
+    """Print a result as JSON (bytes as hex) for `--json` commands."""
+    def default(o):
+        if isinstance(o, (bytes, bytearray)):
+            return o.hex()
+        raise TypeError(f"not JSON serializable: {type(o).__name__}")
+    sys.stdout.write(json.dumps(data, indent=2, default=default) + "\n")
+
+
+@app.command()
+def info(as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
+    """Versions and every backend: available or not, and why."""
+    from ..backends import backends
+    statuses = backends()
+    if as_json:
+        emit_json({"pqzk": __version__, "python": platform.python_version(),
+                   "backends": [s.__dict__ for s in statuses]})
+        return
+    console.print(f"pqzk {__version__} on Python {platform.python_version()} ({platform.machine()})")
+    table = Table("backend", "status", "details")
+    for s in statuses:
+        status = "[green]available[/]" if s.available else "[red]not available[/]"
+        details = s.detail if s.available else f"{s.reason}. Enable: {s.how_to_enable}"
+        if s.extra.get("build_flags"):
+            details += f"\nbuild flags: {s.extra['build_flags']}"
+        table.add_row(s.name, status, escape(details))
+    console.print(table)
+
+
+@app.command()
+def demo(as_json: bool = typer.Option(False, "--json", help="print the public results as JSON")) -> None:
+    """End-to-end demonstration of the kit, narrated step by step."""
+    from .demo import run_demo
+    from .narrate import Narrator
+    facts = run_demo(Narrator(console, json_mode=as_json))
+    if as_json:
+        emit_json(facts)
+
+
+for _module, _attr, _name in SUBCOMMANDS:
+    app.add_typer(getattr(importlib.import_module(_module), _attr), name=_name)
+
+
+def main() -> None:
+    from ..errors import PqzkError
+    try:
+        app()
+    except PqzkError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        sys.exit(2)

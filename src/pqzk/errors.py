@@ -1,0 +1,77 @@
+"""One exception hierarchy for the whole kit.
+
+Messages say what was wrong (which field, which length, which party) and never echo secret
+material: no share, nonce, key or seed value appears in any message built here.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class PqzkError(Exception):
+    """Base class of every error pqzk raises on purpose."""
+
+
+class InvalidEncoding(PqzkError, ValueError):
+    """Bytes that do not decode: wrong length, non-canonical, off-curve, wrong subgroup,
+    out-of-range scalar, identity where the standard forbids it, malformed document."""
+
+
+class InvalidParameter(PqzkError, ValueError):
+    """An argument outside what the operation accepts (threshold above n, unknown suite, ...)."""
+
+
+class VerificationError(PqzkError):
+    """A signature, proof, share or commitment does not verify."""
+
+
+class AuthenticationError(VerificationError):
+    """Authenticated decryption failed: the ciphertext, tag or associated data was altered."""
+
+
+class ProtocolError(PqzkError):
+    """A protocol was driven incorrectly (wrong round, reused nonce, unexpected message)."""
+
+
+class NonceReuse(ProtocolError):
+    """A single-use nonce or commitment was offered for a second use and refused."""
+
+
+class ProtocolAbort(PqzkError):
+    """A protocol stopped because identified parties misbehaved (identifiable abort)."""
+
+    def __init__(self, reason: str, culprits: Iterable[object] = ()) -> None:
+        self.reason = reason
+        self.culprits = sorted(set(culprits), key=repr)
+        who = f" (culprits: {', '.join(map(str, self.culprits))})" if self.culprits else ""
+        super().__init__(f"{reason}{who}")
+
+
+class BackendUnavailable(PqzkError):
+    """An optional backend is missing; the message says how to enable it."""
+
+    def __init__(self, backend: str, reason: str, how_to_enable: str) -> None:
+        self.backend = backend
+        self.reason = reason
+        self.how_to_enable = how_to_enable
+        super().__init__(f"backend {backend!r} unavailable: {reason}. To enable: {how_to_enable}")
+
+
+class PolicyViolation(PqzkError):
+    """A request breaks a policy rule; `rule` names it."""
+
+    def __init__(self, rule: str, detail: str = "") -> None:
+        self.rule = rule
+        self.detail = detail
+        super().__init__(f"policy rule {rule!r} violated" + (f": {detail}" if detail else ""))
+
+
+class TokenError(PqzkError):
+    """A share store or hardware token failed (absent, full, locked, wrong PIN, ...)."""
+
+
+__all__ = [
+    "PqzkError", "InvalidEncoding", "InvalidParameter", "VerificationError", "AuthenticationError",
+    "ProtocolError", "NonceReuse", "ProtocolAbort", "BackendUnavailable", "PolicyViolation",
+    "TokenError",
+]

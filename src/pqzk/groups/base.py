@@ -1,0 +1,202 @@
+"""The Group protocol every prime-order group of the kit implements.
+
+A concrete group subclasses `Group` and implements the `_raw` hooks on its own internal point
+representation; users see `Element` objects (immutable, with +, -, * by int scalar, ==) and plain
+int scalars in [0, order). Decoding is strict: length, canonical form, on-curve, subgroup and
+(by default) identity are checked, and every failure is an `InvalidEncoding`.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import InvalidEncoding, InvalidParameter
+from ..hashing.expand import hash_to_field, security_length
+from ..math.rand import RandomSource, random_scalar
+
+
+class Element:
+    """An element of a prime-order group. Public data: safe to print."""
+
+    __slots__ = ("group", "raw")
+
+    def __init__(self, group: "Group", raw: Any) -> None:
+        object.__setattr__(self, "group", group)
+        object.__setattr__(self, "raw", raw)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Element is immutable")
+
+    def _same(self, other: object) -> "Element":
+        if not isinstance(other, Element) or other.group is not self.group:
+            raise InvalidParameter(f"cannot combine a {self.group.name} element with {other!r}")
+        return other
+
+    def __add__(self, other: "Element") -> "Element":
+        return self.group.add(self, self._same(other))
+
+    def __sub__(self, other: "Element") -> "Element":
+        return self.group.add(self, self.group.neg(self._same(other)))
+
+    def __neg__(self) -> "Element":
+        return self.group.neg(self)
+
+    def __mul__(self, k: int) -> "Element":
+        if not isinstance(k, int):
+            return NotImplemented
+        return self.group.scalar_mult(k, self)
+
+    __rmul__ = __mul__
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Element) and other.group is self.group
+                and self.group._raw_eq(self.raw, other.raw))
+
+    def __hash__(self) -> int:
+        return hash((self.group.name, self.group._raw_key(self.raw)))
+
+    def is_identity(self) -> bool:
+        return self.group._raw_is_identity(self.raw)
+
+    def to_bytes(self) -> bytes:
+        return self.group.encode(self)
+
+    def __repr__(self) -> str:
+        if self.is_identity():
+            return f"<{self.group.name} identity>"
+        return f"<{self.group.name} {self.group._raw_key(self.raw).hex()[:16]}…>"
+
+
+class Group(ABC):
+    """A prime-order group: the scalar field is Z_order."""
+
+    name: str
+    order: int
+    cofactor: int = 1
+    element_size: int        # bytes of the standard element encoding
+    scalar_size: int         # bytes of the scalar encoding
+    scalar_byteorder: str    # "big" or "little", as the group's standard encodes scalars
+    hash_expander: str = "xmd:sha256"   # RFC 9380 expander used by hash_to_scalar
+
+    # ---- hooks a concrete group implements on its raw representation ----
+    @abstractmethod
+    def _raw_identity(self) -> Any: ...
+    @abstractmethod
+    def _raw_generator(self) -> Any: ...
+    @abstractmethod
+    def _raw_add(self, a: Any, b: Any) -> Any: ...
+    @abstractmethod
+    def _raw_neg(self, a: Any) -> Any: ...
+    @abstractmethod
+    def _raw_mul(self, k: int, a: Any) -> Any:
+        """k·a for 0 <= k < order."""
+    @abstractmethod
+    def _raw_eq(self, a: Any, b: Any) -> bool: ...
+    @abstractmethod
+    def _raw_is_identity(self, a: Any) -> bool: ...
+    @abstractmethod
+    def _raw_encode(self, a: Any) -> bytes:
+        """Standard encoding; raise InvalidEncoding if the standard cannot encode `a`."""
+    @abstractmethod
+    def _raw_decode(self, data: bytes) -> Any:
+        """Validate and decode `data` (length already checked): canonical, on curve, subgroup."""
+
+    def _raw_base_mul(self, k: int) -> Any:
+        return self._raw_mul(k, self._raw_generator())
+
+    def _raw_key(self, a: Any) -> bytes:
+        """Bytes that identify `a` (used for hashing and repr); identity must work too."""
+        return b"\x00" if self._raw_is_identity(a) else self._raw_encode(a)
+
+    def _raw_msm(self, scalars: Sequence[int], points: Sequence[Any]) -> Any:
+        acc = self._raw_identity()
+        for k, p in zip(scalars, points):
+            if k:
+                acc = self._raw_add(acc, self._raw_mul(k, p))
+        return acc
+
+    # ---- the public API ----
+    def _wrap(self, raw: Any) -> Element:
+        return Element(self, raw)
+
+    def _unwrap(self, p: Element) -> Any:
+        if not isinstance(p, Element) or p.group is not self:
+            raise InvalidParameter(f"expected a {self.name} element, got {p!r}")
+        return p.raw
+
+    def identity(self) -> Element:
+        return self._wrap(self._raw_identity())
+
+    def generator(self) -> Element:
+        return self._wrap(self._raw_generator())
+
+    def add(self, a: Element, b: Element) -> Element:
+        return self._wrap(self._raw_add(self._unwrap(a), self._unwrap(b)))
+
+    def neg(self, a: Element) -> Element:
+        return self._wrap(self._raw_neg(self._unwrap(a)))
+
+    def sub(self, a: Element, b: Element) -> Element:
+        return self.add(a, self.neg(b))
+
+    def scalar_mult(self, k: int, p: Element) -> Element:
+        return self._wrap(self._raw_mul(k % self.order, self._unwrap(p)))
+
+    def base_mult(self, k: int) -> Element:
+        """k·G with the group's fixed-base fast path."""
+        return self._wrap(self._raw_base_mul(k % self.order))
+
+    def msm(self, scalars: Sequence[int], points: Sequence[Element]) -> Element:
+        """Σ k_i·P_i (multi-scalar multiplication)."""
+        if len(scalars) != len(points):
+            raise InvalidParameter(f"msm: {len(scalars)} scalars for {len(points)} points")
+        return self._wrap(self._raw_msm([k % self.order for k in scalars],
+                                        [self._unwrap(p) for p in points]))
+
+    def encode(self, p: Element) -> bytes:
+        return self._raw_encode(self._unwrap(p))
+
+    def decode(self, data: bytes, *, allow_identity: bool = False) -> Element:
+        """Strict decoding of the standard encoding; the identity is refused unless allowed."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidEncoding(f"{self.name} element must be bytes, got {type(data).__name__}")
+        data = bytes(data)
+        if len(data) != self.element_size:
+            raise InvalidEncoding(f"{self.name} element must be {self.element_size} bytes, got {len(data)}")
+        raw = self._raw_decode(data)
+        if not allow_identity and self._raw_is_identity(raw):
+            raise InvalidEncoding(f"{self.name} element is the identity")
+        return self._wrap(raw)
+
+    def scalar_encode(self, k: int) -> bytes:
+        if not isinstance(k, int) or not 0 <= k < self.order:
+            raise InvalidParameter(f"{self.name} scalar out of range")
+        return k.to_bytes(self.scalar_size, self.scalar_byteorder)
+
+    def scalar_decode(self, data: bytes) -> int:
+        """Strict: exact length and canonical (< order)."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidEncoding(f"{self.name} scalar must be bytes, got {type(data).__name__}")
+        if len(data) != self.scalar_size:
+            raise InvalidEncoding(f"{self.name} scalar must be {self.scalar_size} bytes, got {len(data)}")
+        k = int.from_bytes(bytes(data), self.scalar_byteorder)
+        if k >= self.order:
+            raise InvalidEncoding(f"{self.name} scalar is not reduced modulo the group order")
+        return k
+
+    def random_scalar(self, rng: RandomSource | None = None) -> int:
+        """Uniform non-zero scalar."""
+        return random_scalar(self.order, rng)
+
+    def hash_to_scalar(self, msg: bytes, dst: bytes) -> int:
+        """RFC 9380 hash_to_field into Z_order with this group's expander."""
+        L = security_length(self.order)
+        return hash_to_field(msg, dst, 1, self.order, 1, L, self.hash_expander)[0][0]
+
+    def hash_to_element(self, msg: bytes, dst: bytes) -> Element:
+        """RFC 9380 hash_to_curve (random oracle) where the group has a suite."""
+        raise InvalidParameter(f"{self.name} has no hash-to-curve suite")
+
+    def __repr__(self) -> str:
+        return f"<Group {self.name}>"

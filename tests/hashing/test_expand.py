@@ -1,0 +1,22 @@
+"""RFC 9380 expand_message vectors (tests/vectors/hash-to-curve/expand_message_*.json)."""
+import pytest
+
+from conftest import VECTORS, load_vectors
+from pqzk.hashing import expand_message_xmd, expand_message_xof
+
+FILES = sorted(p.name for p in (VECTORS / "hash-to-curve").glob("expand_message_*.json"))
+
+
+@pytest.mark.parametrize("fname", FILES)
+def test_expand_message_vectors(fname):
+    v = load_vectors(f"hash-to-curve/{fname}")
+    h = v["hash"].lower().replace("-", "")
+    dst = v["DST"].encode()
+    assert v["tests"]
+    for case in v["tests"]:
+        n = int(case["len_in_bytes"], 16)
+        if v["name"].startswith("expand_message_xmd"):
+            out = expand_message_xmd(case["msg"].encode(), dst, n, h)
+        else:
+            out = expand_message_xof(case["msg"].encode(), dst, n, h)
+        assert out.hex() == case["uniform_bytes"]

@@ -1,0 +1,48 @@
+"""Field and polynomial helpers against direct computation, with hypothesis."""
+import pytest
+from hypothesis import given, strategies as st
+
+from pqzk.errors import InvalidParameter
+from pqzk.math import (batch_inv, interpolate_at, interpolate_polynomial, lagrange_coefficients,
+                       poly_eval, sqrt_mod, DeterministicRNG, random_polynomial)
+
+PRIMES = [2**255 - 19, 2**256 - 2**32 - 977, 8380417, 3329, 2**448 - 2**224 - 1,
+          0x1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab]
+
+
+@given(st.sampled_from(PRIMES), st.lists(st.integers(min_value=1), min_size=1, max_size=20))
+def test_batch_inv_matches_pow(p, values):
+    values = [v % p or 1 for v in values]
+    assert batch_inv(values, p) == [pow(v, -1, p) for v in values]
+
+
+def test_batch_inv_rejects_zero():
+    with pytest.raises(InvalidParameter, match="index 1"):
+        batch_inv([3, 0, 5], 7)
+
+
+@given(st.sampled_from(PRIMES), st.integers(min_value=0))
+def test_sqrt_mod(p, a):
+    a %= p
+    r = sqrt_mod(a, p)
+    if r is None:
+        assert pow(a, (p - 1) // 2, p) == p - 1
+    else:
+        assert r * r % p == a
+
+
+@given(st.integers(min_value=1, max_value=30), st.integers(min_value=0, max_value=2**32))
+def test_interpolation_recovers_polynomial(t, seed):
+    q = PRIMES[1]
+    f = random_polynomial(12345, t - 1, q, DeterministicRNG(seed))
+    pts = [(x, poly_eval(f, x, q)) for x in range(1, t + 1)]
+    assert interpolate_at(pts, q) == 12345
+    assert interpolate_at(pts, q, at=t + 7) == poly_eval(f, t + 7, q)
+    assert interpolate_polynomial(pts, q) == f + [0] * (t - len(f))
+    lam = lagrange_coefficients([x for x, _ in pts], q, at=3)
+    assert sum(l * y for l, (_, y) in zip(lam, pts)) % q == poly_eval(f, 3, q)
+
+
+def test_lagrange_rejects_duplicate_points():
+    with pytest.raises(InvalidParameter, match="distinct"):
+        lagrange_coefficients([1, 2, 2], 101)
