@@ -1,7 +1,8 @@
 """cffi (API mode, out-of-line) builder for pqzk's C core, compiled into `pqzk._native_ext`.
 
-The C sources are every `native/*.c`; the ABI exposed to Python is `native/pqzk_native.cdef`
-(plain declarations cffi can parse). Set PQZK_NATIVE_SANITIZE=1 to build with
+The C sources are every `native/*.c`; the ABI exposed to Python is the concatenation of every
+`native/*.cdef` (plain declarations cffi can parse), one per component beside its header.
+Set PQZK_NATIVE_SANITIZE=1 to build with
 -fsanitize=address,undefined (then run Python with LD_PRELOAD of libasan, see docs/architecture.md).
 """
 from __future__ import annotations
@@ -47,11 +48,12 @@ _cflags = _flags()
 _ldflags = ["-fsanitize=address,undefined"] if os.environ.get("PQZK_NATIVE_SANITIZE") == "1" else []
 
 ffibuilder = FFI()
-ffibuilder.cdef((HERE / "pqzk_native.cdef").read_text())
+# Each component declares its ABI in its own native/<name>.cdef and header native/<name>.h.
+ffibuilder.cdef("\n".join(p.read_text() for p in sorted(HERE.glob("*.cdef"))))
+_includes = "".join(f'#include "{p.name}"\n' for p in sorted(HERE.glob("*.h")))
 ffibuilder.set_source(
     "pqzk._native_ext",
-    '#include "pqzk_native.h"\n'
-    f'const char *pqzk_build_flags(void) {{ return "{" ".join(_cflags)}"; }}\n',
+    _includes + f'const char *pqzk_build_flags(void) {{ return "{" ".join(_cflags)}"; }}\n',
     sources=_sources,
     include_dirs=[str(HERE.relative_to(HERE.parent))],
     extra_compile_args=_cflags,
