@@ -1,0 +1,328 @@
+"""Verifiable secret sharing: Feldman (commitments a_k·G) and Pedersen (a_k·G + b_k·H).
+
+The dealer publishes commitments to the coefficients of its sharing polynomial; every party
+checks its own share against them without learning anything more. Feldman reveals secret·G (the
+public key, which threshold signing wants anyway); Pedersen hides the secret perfectly, at the
+cost of a second generator H whose discrete logarithm to G nobody may know.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..errors import InvalidEncoding, InvalidParameter, VerificationError
+from ..groups.base import Element, Group
+from ..hashing.expand import expand_message_xmd
+from ..math.rand import RandomSource, random_scalar
+from .shamir import (Share, check_identifiers, check_shares, check_threshold, reconstruct,
+                     shares_from_polynomial, sharing_polynomial)
+
+
+def _powers(x: int, count: int, q: int) -> list[int]:
+    out, acc = [], 1
+    for _ in range(count):
+        out.append(acc)
+        acc = acc * x % q
+    return out
+
+
+def _encode_elements(group: Group, elements: Sequence[Element]) -> bytes:
+    return b"".join(group.encode(e) for e in elements)
+
+
+def _decode_elements(data: bytes, group: Group, what: str) -> tuple[Element, ...]:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InvalidEncoding(f"{what} must be bytes, got {type(data).__name__}")
+    data = bytes(data)
+    size = group.element_size
+    if not data or len(data) % size:
+        raise InvalidEncoding(f"{what} must be a non-empty multiple of {size} bytes "
+                              f"({group.name} elements), got {len(data)}")
+    out = []
+    for k in range(len(data) // size):
+        try:
+            out.append(group.decode(data[k * size:(k + 1) * size]))
+        except InvalidEncoding as exc:
+            raise InvalidEncoding(f"{what}: coefficient {k}: {exc}") from None
+    return tuple(out)
+
+
+class _PolyCommitment:
+    """Shared behaviour: commitments C_0..C_{t-1} to a polynomial, evaluated 'in the exponent'."""
+
+    group: Group
+    coefficients: tuple[Element, ...]
+
+    def _check(self) -> None:
+        if not isinstance(self.group, Group):
+            raise InvalidParameter("commitment needs a Group")
+        coeffs = tuple(self.coefficients)
+        if not coeffs:
+            raise InvalidParameter("commitment needs at least one coefficient")
+        for c in coeffs:
+            if not isinstance(c, Element) or c.group is not self.group:
+                raise InvalidParameter(f"commitment coefficients must be {self.group.name} elements")
+        object.__setattr__(self, "coefficients", coeffs)
+
+    @property
+    def threshold(self) -> int:
+        """t: the number of coefficients (degree + 1)."""
+        return len(self.coefficients)
+
+    def evaluate(self, identifier: int) -> Element:
+        """Σ_k C_k · x^k: the commitment to the share of party x."""
+        q = self.group.order
+        check_identifiers([identifier], q)
+        return self.group.msm(_powers(identifier, self.threshold, q), self.coefficients)
+
+    def to_bytes(self) -> bytes:
+        """C_0 || C_1 || ... in the group's standard element encoding."""
+        return _encode_elements(self.group, self.coefficients)
+
+    def __add__(self, other):
+        """Commitment to the sum of the two polynomials (used by refresh and DKG)."""
+        if type(other) is not type(self) or other.group is not self.group:
+            return NotImplemented
+        n = max(self.threshold, other.threshold)
+        ident = self.group.identity()
+        a = self.coefficients + (ident,) * (n - self.threshold)
+        b = other.coefficients + (ident,) * (n - other.threshold)
+        return type(self)(self.group, tuple(x + y for x, y in zip(a, b)))
+
+
+@dataclass(frozen=True, eq=True)
+class FeldmanCommitment(_PolyCommitment):
+    """Feldman VSS commitment C_k = a_k·G to f(x) = Σ a_k x^k; C_0 is the public key."""
+
+    group: Group
+    coefficients: tuple[Element, ...]
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    @property
+    def public_key(self) -> Element:
+        return self.coefficients[0]
+
+    def public_share(self, identifier: int) -> Element:
+        """f(identifier)·G, computable by anyone from the commitment."""
+        return self.evaluate(identifier)
+
+    def verify_share(self, share: Share) -> None:
+        """Raise VerificationError (naming the identifier) unless share.value·G == Σ C_k x^k."""
+        if not isinstance(share, Share):
+            raise InvalidParameter(f"expected a Share, got {type(share).__name__}")
+        if not isinstance(share.value, int) or not 0 <= share.value < self.group.order:
+            raise VerificationError(f"share {share.identifier}: value out of range")
+        try:
+            expected = self.public_share(share.identifier)
+        except InvalidParameter as exc:
+            raise VerificationError(f"share {share.identifier}: {exc}") from None
+        if self.group.base_mult(share.value) != expected:
+            raise VerificationError(f"share {share.identifier} does not match the Feldman commitment")
+
+    def is_valid_share(self, share: Share) -> bool:
+        try:
+            self.verify_share(share)
+        except VerificationError:
+            return False
+        return True
+
+    def invalid_shares(self, shares: Sequence[Share]) -> list[int]:
+        """Identifiers of the shares that fail verification (empty when all are good)."""
+        return [s.identifier for s in shares if not self.is_valid_share(s)]
+
+    @classmethod
+    def from_bytes(cls, data: bytes, group: Group) -> "FeldmanCommitment":
+        """Strict: non-empty multiple of the element size, every element valid and not the identity."""
+        return cls(group, _decode_elements(data, group, "Feldman commitment"))
+
+    @classmethod
+    def from_polynomial(cls, group: Group, coeffs: Sequence[int]) -> "FeldmanCommitment":
+        return cls(group, tuple(group.base_mult(a) for a in coeffs))
+
+
+def feldman_deal(group: Group, secret: int, threshold: int, num_shares: int, *,
+                 rng: RandomSource | None = None,
+                 identifiers: Sequence[int] | None = None) -> tuple[list[Share], FeldmanCommitment]:
+    """Shamir-share `secret` over the group's scalar field and commit to the polynomial."""
+    q = group.order
+    check_threshold(threshold, num_shares)
+    if not isinstance(secret, int) or not 0 <= secret < q:
+        raise InvalidParameter("secret must be an int in [0, order)")
+    ids = check_identifiers(range(1, num_shares + 1) if identifiers is None else identifiers, q)
+    if len(ids) != num_shares:
+        raise InvalidParameter(f"{len(ids)} identifiers given for {num_shares} shares")
+    coeffs = sharing_polynomial(secret, threshold, q, rng)
+    return shares_from_polynomial(coeffs, ids, q), FeldmanCommitment.from_polynomial(group, coeffs)
+
+
+def feldman_reconstruct(shares: Sequence[Share], commitment: FeldmanCommitment) -> int:
+    """Verify every share, reconstruct from them, and check secret·G against the public key."""
+    q = commitment.group.order
+    shares = check_shares(shares, q)
+    if len(shares) < commitment.threshold:
+        raise InvalidParameter(f"{len(shares)} shares given, threshold is {commitment.threshold}")
+    for s in shares:
+        commitment.verify_share(s)
+    secret = reconstruct(shares, q)
+    if commitment.group.base_mult(secret) != commitment.public_key:  # pragma: no cover - implied
+        raise VerificationError("reconstructed secret does not match the public key")
+    return secret
+
+
+# ---------------------------------------------------------------------------------------------
+# Pedersen VSS
+
+PEDERSEN_H_DST = b"PQZK-V01-PEDERSEN-VSS-GENERATOR-H"
+
+
+@lru_cache(maxsize=None)
+def pedersen_generator(group: Group) -> Element:
+    """The second generator H, nothing-up-my-sleeve: nobody knows log_G(H).
+
+    Uses the group's RFC 9380 hash_to_element when it has a suite. Otherwise (fallback) it
+    hashes to candidate encodings with expand_message_xmd(SHA-256) and a counter and takes the
+    first that decodes to a non-identity element (try-and-increment; the first byte of SEC1-
+    style encodings is forced to 0x02). Both are public procedures with no trapdoor; the fallback
+    is not constant-time, which does not matter for a public constant.
+    """
+    try:
+        h = group.hash_to_element(group.name.encode(), PEDERSEN_H_DST)
+    except (InvalidParameter, NotImplementedError):
+        h = None
+    if h is not None and not h.is_identity():
+        return h
+    size = group.element_size
+    for counter in range(4096):
+        cand = bytearray(expand_message_xmd(group.name.encode() + counter.to_bytes(4, "big"),
+                                            PEDERSEN_H_DST + b"-TRY-AND-INCREMENT", size, "sha256"))
+        if group.name in ("secp256k1", "p256"):  # SEC1 compressed: fix the prefix byte
+            cand[0] = 0x02
+        try:
+            h = group.decode(bytes(cand))
+        except InvalidEncoding:
+            continue
+        if group.cofactor == 1 or not h.is_identity():
+            return h
+    raise InvalidParameter(f"{group.name}: cannot derive a Pedersen generator H "
+                           "(no hash-to-curve suite and try-and-increment failed)")
+
+
+@dataclass(frozen=True)
+class PedersenShare:
+    """Party `identifier`'s (f(x), g(x)) of a Pedersen VSS. Secret: both values are redacted."""
+
+    identifier: int
+    value: int
+    blinding: int
+
+    def __repr__(self) -> str:
+        return f"PedersenShare(identifier={self.identifier}, value=<redacted>, blinding=<redacted>)"
+
+    __str__ = __repr__
+
+    @property
+    def share(self) -> Share:
+        """The Shamir share of the secret (drops the blinding)."""
+        return Share(self.identifier, self.value)
+
+    def to_bytes(self, group: Group) -> bytes:
+        return (Share(self.identifier, self.value).to_bytes(group)
+                + group.scalar_encode(self.blinding))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, group: Group) -> "PedersenShare":
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidEncoding(f"Pedersen share must be bytes, got {type(data).__name__}")
+        data = bytes(data)
+        n = group.scalar_size
+        if len(data) != 3 * n:
+            raise InvalidEncoding(f"Pedersen share must be {3 * n} bytes, got {len(data)}")
+        s = Share.from_bytes(data[:2 * n], group)
+        try:
+            b = group.scalar_decode(data[2 * n:])
+        except InvalidEncoding:
+            raise InvalidEncoding(f"share {s.identifier}: blinding is not reduced modulo the order") from None
+        return cls(s.identifier, s.value, b)
+
+
+@dataclass(frozen=True, eq=True)
+class PedersenCommitment(_PolyCommitment):
+    """Pedersen VSS commitment C_k = a_k·G + b_k·H: hides the secret information-theoretically."""
+
+    group: Group
+    coefficients: tuple[Element, ...]
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    @property
+    def generator_h(self) -> Element:
+        return pedersen_generator(self.group)
+
+    def verify_share(self, share: PedersenShare) -> None:
+        """Raise VerificationError (naming the identifier) unless f(x)·G + g(x)·H == Σ C_k x^k."""
+        if not isinstance(share, PedersenShare):
+            raise InvalidParameter(f"expected a PedersenShare, got {type(share).__name__}")
+        q = self.group.order
+        if not all(isinstance(v, int) and 0 <= v < q for v in (share.value, share.blinding)):
+            raise VerificationError(f"share {share.identifier}: value out of range")
+        try:
+            expected = self.evaluate(share.identifier)
+        except InvalidParameter as exc:
+            raise VerificationError(f"share {share.identifier}: {exc}") from None
+        got = self.group.msm([share.value, share.blinding], [self.group.generator(), self.generator_h])
+        if got != expected:
+            raise VerificationError(f"share {share.identifier} does not match the Pedersen commitment")
+
+    def is_valid_share(self, share: PedersenShare) -> bool:
+        try:
+            self.verify_share(share)
+        except VerificationError:
+            return False
+        return True
+
+    def invalid_shares(self, shares: Sequence[PedersenShare]) -> list[int]:
+        return [s.identifier for s in shares if not self.is_valid_share(s)]
+
+    @classmethod
+    def from_bytes(cls, data: bytes, group: Group) -> "PedersenCommitment":
+        return cls(group, _decode_elements(data, group, "Pedersen commitment"))
+
+
+def pedersen_deal(group: Group, secret: int, threshold: int, num_shares: int, *,
+                  rng: RandomSource | None = None,
+                  identifiers: Sequence[int] | None = None
+                  ) -> tuple[list[PedersenShare], PedersenCommitment]:
+    """Share `secret` with a blinding polynomial g and commit to a_k·G + b_k·H."""
+    q = group.order
+    check_threshold(threshold, num_shares)
+    if not isinstance(secret, int) or not 0 <= secret < q:
+        raise InvalidParameter("secret must be an int in [0, order)")
+    ids = check_identifiers(range(1, num_shares + 1) if identifiers is None else identifiers, q)
+    if len(ids) != num_shares:
+        raise InvalidParameter(f"{len(ids)} identifiers given for {num_shares} shares")
+    f = sharing_polynomial(secret, threshold, q, rng)
+    g = sharing_polynomial(random_scalar(q, rng, nonzero=False), threshold, q, rng)
+    G, H = group.generator(), pedersen_generator(group)
+    commitment = PedersenCommitment(group, tuple(group.msm([a, b], [G, H]) for a, b in zip(f, g)))
+    fs = shares_from_polynomial(f, ids, q)
+    gs = shares_from_polynomial(g, ids, q)
+    return [PedersenShare(a.identifier, a.value, b.value) for a, b in zip(fs, gs)], commitment
+
+
+def pedersen_reconstruct(shares: Sequence[PedersenShare], commitment: PedersenCommitment) -> int:
+    """Verify every share against the commitment, then reconstruct the secret."""
+    shares = list(shares)
+    if len(shares) < commitment.threshold:
+        raise InvalidParameter(f"{len(shares)} shares given, threshold is {commitment.threshold}")
+    for s in shares:
+        commitment.verify_share(s)
+    return reconstruct([s.share for s in shares], commitment.group.order)
+
+
+__all__ = ["FeldmanCommitment", "feldman_deal", "feldman_reconstruct", "PedersenCommitment",
+           "PedersenShare", "pedersen_deal", "pedersen_reconstruct", "pedersen_generator",
+           "PEDERSEN_H_DST"]

@@ -1,0 +1,187 @@
+"""Feldman and Pedersen VSS: deal, verify, reconstruct; tampering caught; strict encodings."""
+import importlib.util
+
+import pytest
+from hypothesis import given, strategies as st
+
+from pqzk.errors import InvalidEncoding, InvalidParameter, PqzkError, VerificationError
+from pqzk.groups import get_group, group_names
+from pqzk.math import DeterministicRNG
+from pqzk.sharing.shamir import Share, reconstruct
+from pqzk.sharing.vss import (FeldmanCommitment, PedersenCommitment, PedersenShare, feldman_deal,
+                              feldman_reconstruct, pedersen_deal, pedersen_generator,
+                              pedersen_reconstruct)
+
+def _available(name):
+    mod = {"bls12_381_g1": "bls12_381", "bls12_381_g2": "bls12_381"}.get(name, name)
+    return importlib.util.find_spec(f"pqzk.groups.{mod}") is not None
+
+
+GROUPS = [n for n in group_names() if _available(n)]
+G = get_group("secp256k1")
+
+
+@pytest.fixture(params=GROUPS)
+def group(request):
+    return get_group(request.param)
+
+
+def test_feldman_deal_verify_reconstruct(group):
+    rng = DeterministicRNG(b"feldman" + group.name.encode())
+    secret = group.random_scalar(rng)
+    shares, com = feldman_deal(group, secret, 3, 5, rng=rng)
+    assert com.threshold == 3 and com.public_key == group.base_mult(secret)
+    for s in shares:
+        com.verify_share(s)
+        assert com.public_share(s.identifier) == group.base_mult(s.value)
+    assert feldman_reconstruct(shares[2:], com) == secret
+    assert com.invalid_shares(shares) == []
+    assert FeldmanCommitment.from_bytes(com.to_bytes(), group) == com
+    assert len(com.to_bytes()) == 3 * group.element_size
+
+
+def test_feldman_tampered_share_names_the_identifier(group):
+    shares, com = feldman_deal(group, 5, 2, 4, rng=DeterministicRNG(2))
+    bad = Share(3, (shares[2].value + 1) % group.order)
+    with pytest.raises(VerificationError, match="share 3 "):
+        com.verify_share(bad)
+    assert com.invalid_shares([shares[0], bad, shares[3]]) == [3]
+    with pytest.raises(VerificationError, match="share 3"):
+        feldman_reconstruct([shares[0], bad], com)
+    # a good value presented under another identifier fails as well
+    with pytest.raises(VerificationError, match="share 2 "):
+        com.verify_share(Share(2, shares[0].value))
+
+
+def test_feldman_verify_out_of_range_value_and_identifier():
+    shares, com = feldman_deal(G, 5, 2, 3, rng=DeterministicRNG(3))
+    with pytest.raises(VerificationError, match="share 1: value out of range"):
+        com.verify_share(Share(1, G.order + shares[0].value))
+    with pytest.raises(VerificationError, match="share 0"):
+        com.verify_share(Share(0, 5))
+    with pytest.raises(InvalidParameter):
+        com.verify_share((1, 2))  # type: ignore[arg-type]
+
+
+def test_feldman_wrong_commitment_rejects():
+    shares, _ = feldman_deal(G, 5, 2, 3, rng=DeterministicRNG(4))
+    _, other = feldman_deal(G, 5, 2, 3, rng=DeterministicRNG(5))
+    with pytest.raises(VerificationError):
+        other.verify_share(shares[0])
+
+
+def test_feldman_too_few_shares():
+    shares, com = feldman_deal(G, 5, 3, 5)
+    with pytest.raises(InvalidParameter, match="threshold is 3"):
+        feldman_reconstruct(shares[:2], com)
+
+
+def test_feldman_deal_parameters():
+    with pytest.raises(InvalidParameter):
+        feldman_deal(G, G.order, 2, 3)
+    with pytest.raises(InvalidParameter):
+        feldman_deal(G, 1, 4, 3)
+    with pytest.raises(InvalidParameter):
+        feldman_deal(G, 1, 2, 3, identifiers=[1, 2, 2])
+    shares, com = feldman_deal(G, 1, 2, 2, identifiers=[10, 20])
+    assert [s.identifier for s in shares] == [10, 20]
+    com.verify_share(shares[1])
+
+
+def test_commitment_sum_commits_to_sum_of_sharings():
+    s1, c1 = feldman_deal(G, 11, 2, 3, rng=DeterministicRNG(6))
+    s2, c2 = feldman_deal(G, 22, 3, 3, rng=DeterministicRNG(7))
+    c = c1 + c2
+    assert c.threshold == 3 and c.public_key == G.base_mult(33)
+    summed = [Share(a.identifier, (a.value + b.value) % G.order) for a, b in zip(s1, s2)]
+    for s in summed:
+        c.verify_share(s)
+    assert reconstruct(summed, G.order) == 33
+
+
+def test_commitment_constructor_checks():
+    with pytest.raises(InvalidParameter):
+        FeldmanCommitment(G, ())
+    with pytest.raises(InvalidParameter):
+        FeldmanCommitment(G, (b"\x02" * 33,))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cls", [FeldmanCommitment, PedersenCommitment])
+def test_commitment_from_bytes_is_strict(cls):
+    shares, com = feldman_deal(G, 5, 2, 3, rng=DeterministicRNG(8))
+    good = com.to_bytes()
+    cases = [
+        (b"", "non-empty multiple"),
+        (good[:-1], "non-empty multiple"),
+        (good + b"\x02", "non-empty multiple"),
+        (b"\x04" + good[1:], "coefficient 0"),                      # bad SEC1 prefix
+        (good[:33] + b"\x02" + b"\xff" * 32, "coefficient 1"),       # x >= p
+        (good[:33] + b"\x02" + (5).to_bytes(32, "big"), "coefficient 1"),  # x=5 not on curve
+    ]
+    for data, match in cases:
+        with pytest.raises(InvalidEncoding, match=match):
+            cls.from_bytes(data, G)
+    with pytest.raises(InvalidEncoding):
+        cls.from_bytes("ab", G)  # type: ignore[arg-type]
+
+
+@given(st.binary(max_size=140))
+def test_commitment_from_bytes_fuzz(data):
+    for cls in (FeldmanCommitment, PedersenCommitment):
+        try:
+            c = cls.from_bytes(data, G)
+        except PqzkError:
+            continue
+        assert c.to_bytes() == data
+
+
+def test_pedersen_deal_verify_reconstruct(group):
+    rng = DeterministicRNG(b"pedersen" + group.name.encode())
+    secret = group.random_scalar(rng)
+    shares, com = pedersen_deal(group, secret, 3, 5, rng=rng)
+    for s in shares:
+        com.verify_share(s)
+    assert pedersen_reconstruct(shares[1:4], com) == secret
+    assert PedersenCommitment.from_bytes(com.to_bytes(), group) == com
+    # the commitment to the secret is not secret·G (it is blinded)
+    assert com.coefficients[0] != group.base_mult(secret)
+    tampered = PedersenShare(2, shares[1].value, (shares[1].blinding + 1) % group.order)
+    with pytest.raises(VerificationError, match="share 2 "):
+        com.verify_share(tampered)
+    assert com.invalid_shares([shares[0], tampered]) == [2]
+    with pytest.raises(VerificationError, match="share 2"):
+        pedersen_reconstruct([shares[0], tampered, shares[2]], com)
+
+
+def test_pedersen_generator_is_fixed_and_independent(group):
+    h = pedersen_generator(group)
+    assert h == pedersen_generator(group)
+    assert not h.is_identity() and h != group.generator()
+    assert group.decode(h.to_bytes()) == h
+
+
+def test_pedersen_share_repr_and_bytes():
+    shares, com = pedersen_deal(G, 9, 2, 3, rng=DeterministicRNG(9))
+    s = shares[0]
+    r = repr(s)
+    assert "redacted" in r and str(s.value) not in r and str(s.blinding) not in r
+    assert PedersenShare.from_bytes(s.to_bytes(G), G) == s
+    assert s.share == Share(s.identifier, s.value)
+    data = s.to_bytes(G)
+    with pytest.raises(InvalidEncoding, match="96 bytes"):
+        PedersenShare.from_bytes(data[:-1], G)
+    with pytest.raises(InvalidEncoding, match="blinding"):
+        PedersenShare.from_bytes(data[:64] + G.order.to_bytes(32, "big"), G)
+    with pytest.raises(InvalidEncoding, match="identifier is zero"):
+        PedersenShare.from_bytes(bytes(32) + data[32:], G)
+    with pytest.raises(InvalidParameter):
+        com.verify_share(s.share)  # a bare Share is not a Pedersen share
+
+
+@given(st.binary(max_size=100))
+def test_pedersen_share_from_bytes_fuzz(data):
+    try:
+        s = PedersenShare.from_bytes(data, G)
+    except PqzkError:
+        return
+    assert s.to_bytes(G) == data
