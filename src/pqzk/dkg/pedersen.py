@@ -1,0 +1,219 @@
+"""Pedersen DKG with proofs of knowledge of the constant term (FROST's KeyGen, as in ZF frost).
+
+Each participant i deals a Feldman sharing of a random secret a_i0 (pqzk.sharing.vss) and proves
+knowledge of a_i0 with a Schnorr proof bound to its identifier. Three steps:
+
+  part1(i)  -> Round1Package (commitment, proof) to broadcast; Round1Secret kept
+  part2     verify every proof; -> one Round2Package (the share f_i(j)) per other j, sent privately
+  part3     verify every received share against its sender's commitment; sum -> key material
+
+A bad proof aborts with the prover as culprit. A bad share yields a `Complaint`; the accused
+reveals the share and `resolve_complaint` disqualifies whoever lied (identifiable abort).
+The challenge hash is a parameter (FROST uses its ciphersuite's HDKG), which keeps this module
+below `pqzk.threshold` in the layering.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..errors import InvalidParameter, ProtocolAbort, VerificationError
+from ..groups import Element, Group
+from ..math.rand import RandomSource, random_scalar
+from ..sharing.shamir import Share, shares_from_polynomial
+from ..sharing.vss import FeldmanCommitment
+
+ChallengeHash = Callable[[bytes], int]
+
+
+@dataclass(frozen=True)
+class DkgParameters:
+    """Everything the participants agree on before starting."""
+    group: Group
+    min_signers: int
+    max_signers: int
+    challenge_hash: ChallengeHash      # HDKG
+    # BIP-340 style proofs: the nonce point R is made even-y (x-only encodings)
+    even_y_nonce: bool = False
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.min_signers <= self.max_signers:
+            raise InvalidParameter("need 2 <= min_signers <= max_signers")
+
+
+@dataclass(frozen=True)
+class ProofOfKnowledge:
+    """Schnorr proof (R, mu) of knowledge of a_i0 with C_i0 = a_i0·G."""
+    R: Element
+    mu: int
+
+
+@dataclass(frozen=True)
+class Round1Package:
+    """Broadcast by `sender` in part 1. Public."""
+    sender: int
+    commitment: FeldmanCommitment
+    proof: ProofOfKnowledge
+
+
+@dataclass(frozen=True)
+class Round1Secret:
+    identifier: int
+    coefficients: tuple[int, ...]
+    commitment: FeldmanCommitment
+
+    def __repr__(self) -> str:
+        return f"Round1Secret(identifier={self.identifier}, <coefficients redacted>)"
+
+
+@dataclass(frozen=True)
+class Round2Package:
+    """Sent privately by `sender` to `receiver`: the share f_sender(receiver). Secret."""
+    sender: int
+    receiver: int
+    share: int
+
+    def __repr__(self) -> str:
+        return f"Round2Package(sender={self.sender}, receiver={self.receiver}, share=<redacted>)"
+
+
+@dataclass(frozen=True)
+class Round2Secret:
+    identifier: int
+    own_share: int                       # f_i(i)
+    commitments: Mapping[int, FeldmanCommitment]   # every participant's, own included
+
+    def __repr__(self) -> str:
+        return f"Round2Secret(identifier={self.identifier}, <share redacted>)"
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """`accuser` says the share it received from `accused` does not match the commitment."""
+    accuser: int
+    accused: int
+
+
+@dataclass(frozen=True)
+class DkgResult:
+    identifier: int
+    signing_share: int
+    verifying_share: Element
+    verifying_key: Element
+    verifying_shares: Mapping[int, Element]
+    group_commitment: FeldmanCommitment
+
+    def __repr__(self) -> str:
+        return f"DkgResult(identifier={self.identifier}, signing_share=<redacted>)"
+
+
+def _pok_challenge(params: DkgParameters, identifier: int, C0: Element, R: Element) -> int:
+    g = params.group
+    return params.challenge_hash(g.scalar_encode(identifier) + C0.to_bytes() + R.to_bytes())
+
+
+def prove_knowledge(params: DkgParameters, identifier: int, a0: int, C0: Element,
+                    rng: RandomSource | None = None) -> ProofOfKnowledge:
+    g = params.group
+    k = random_scalar(g.order, rng)
+    R = g.base_mult(k)
+    if params.even_y_nonce and R.to_bytes()[0] == 3:
+        k, R = g.order - k, -R
+    c = _pok_challenge(params, identifier, C0, R)
+    return ProofOfKnowledge(R, (k + a0 * c) % g.order)
+
+
+def verify_proof_of_knowledge(params: DkgParameters, package: Round1Package) -> None:
+    g = params.group
+    C0 = package.commitment.public_key
+    c = _pok_challenge(params, package.sender, C0, package.proof.R)
+    if g.base_mult(package.proof.mu) - c * C0 != package.proof.R:
+        raise VerificationError(f"proof of knowledge of participant {package.sender} does not verify")
+
+
+def part1(params: DkgParameters, identifier: int, rng: RandomSource | None = None, *,
+          coefficients: Sequence[int] | None = None) -> tuple[Round1Secret, Round1Package]:
+    """Choose the sharing polynomial (random unless given, for known-answer tests) and prove a_0."""
+    g = params.group
+    if not 0 < identifier < g.order:
+        raise InvalidParameter("identifier must be a non-zero scalar")
+    if coefficients is None:
+        coefficients = [g.random_scalar(rng)] + [random_scalar(g.order, rng, nonzero=False)
+                                                 for _ in range(params.min_signers - 1)]
+    coefficients = tuple(coefficients)
+    if len(coefficients) != params.min_signers or coefficients[0] == 0:
+        raise InvalidParameter("need min_signers coefficients with a non-zero constant term")
+    commitment = FeldmanCommitment.from_polynomial(g, coefficients)
+    proof = prove_knowledge(params, identifier, coefficients[0], commitment.public_key, rng)
+    return (Round1Secret(identifier, coefficients, commitment),
+            Round1Package(identifier, commitment, proof))
+
+
+def _check_round1(params: DkgParameters, me: int, packages: Mapping[int, Round1Package]) -> None:
+    if len(packages) != params.max_signers - 1 or me in packages:
+        raise InvalidParameter(f"expected round 1 packages from the {params.max_signers - 1} others")
+    bad = []
+    for sender, pkg in packages.items():
+        if pkg.sender != sender or pkg.commitment.threshold != params.min_signers:
+            bad.append(sender)
+            continue
+        try:
+            verify_proof_of_knowledge(params, pkg)
+        except VerificationError:
+            bad.append(sender)
+    if bad:
+        raise ProtocolAbort("invalid round 1 package (proof of knowledge or commitment)", culprits=bad)
+
+
+def part2(params: DkgParameters, secret: Round1Secret, packages: Mapping[int, Round1Package],
+          ) -> tuple[Round2Secret, dict[int, Round2Package]]:
+    """Verify the others' proofs (ProtocolAbort naming the bad provers), then share to each."""
+    _check_round1(params, secret.identifier, packages)
+    ids = sorted([*packages, secret.identifier])
+    shares = {s.identifier: s.value
+              for s in shares_from_polynomial(secret.coefficients, ids, params.group.order)}
+    commitments = {i: p.commitment for i, p in packages.items()}
+    commitments[secret.identifier] = secret.commitment
+    out = {j: Round2Package(secret.identifier, j, shares[j]) for j in packages}
+    return Round2Secret(secret.identifier, shares[secret.identifier], commitments), out
+
+
+def check_shares(params: DkgParameters, secret: Round2Secret,
+                 packages: Mapping[int, Round2Package]) -> list[Complaint]:
+    """A complaint against every sender whose share does not match its commitment."""
+    complaints = []
+    for sender, commitment in secret.commitments.items():
+        if sender == secret.identifier:
+            continue
+        pkg = packages.get(sender)
+        if pkg is None or pkg.sender != sender or pkg.receiver != secret.identifier or \
+                not commitment.is_valid_share(Share(secret.identifier, pkg.share)):
+            complaints.append(Complaint(secret.identifier, sender))
+    return complaints
+
+
+def resolve_complaint(params: DkgParameters, complaint: Complaint, commitment: FeldmanCommitment,
+                      revealed_share: int | None) -> int:
+    """The party to disqualify: the accused if its revealed share is bad (or withheld), else
+    the accuser (a false complaint)."""
+    if revealed_share is None or not commitment.is_valid_share(Share(complaint.accuser, revealed_share)):
+        return complaint.accused
+    return complaint.accuser
+
+
+def part3(params: DkgParameters, secret: Round2Secret, packages: Mapping[int, Round2Package]) -> DkgResult:
+    """Verify the received shares (ProtocolAbort naming the senders of bad ones) and sum."""
+    complaints = check_shares(params, secret, packages)
+    if complaints:
+        raise ProtocolAbort("received shares do not match their commitments",
+                            culprits=[c.accused for c in complaints])
+    g = params.group
+    signing_share = (secret.own_share + sum(p.share for p in packages.values())) % g.order
+    total = None
+    for c in secret.commitments.values():
+        total = c if total is None else total + c
+    vshares = {i: total.evaluate(i) for i in sorted(secret.commitments)}
+    if g.base_mult(signing_share) != vshares[secret.identifier]:
+        raise VerificationError("own signing share does not match the group commitment")
+    return DkgResult(secret.identifier, signing_share, vshares[secret.identifier], total.public_key,
+                     vshares, total)

@@ -1,0 +1,176 @@
+"""FROST ciphersuites as data (RFC 9591 section 6, plus ZF frost's secp256k1-tr).
+
+A `Ciphersuite` names a group, a context string and the hash functions H1..H5 (and HDKG/HID
+for the DKG and identifier derivation) as `HashSpec` records; adding a ciphersuite is adding a
+record to `CIPHERSUITES`, not a module of copied code.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from ...errors import InvalidParameter
+from ...groups import Group, get_group
+from ...hashing.expand import hash_to_field, security_length
+
+
+@dataclass(frozen=True)
+class HashSpec:
+    """One of the ciphersuite's hash functions, as data.
+
+    kind:
+      "mod"     int(hash(prefix || m)) mod order, bytes read in the group's scalar byte order
+      "h2f"     RFC 9380 hash_to_field(m, DST=prefix) with `expander`, L = security_length(order)
+      "raw"     hash(prefix || m) as bytes (H4, H5)
+      "tagged"  BIP-340 tagged hash with tag `prefix`, big-endian int mod order
+    """
+    kind: str
+    hash: str             # "sha256" | "sha512" | "shake256"
+    prefix: bytes = b""   # context||label, a fixed prefix (RFC 8032 dom4), DST, or BIP-340 tag
+    out_len: int = 0      # output length for SHAKE256 (0: the hash's own digest size)
+    expander: str = ""    # for "h2f": e.g. "xmd:sha256"
+
+    def digest(self, data: bytes) -> bytes:
+        h = hashlib.new(self.hash, data)
+        return h.digest(self.out_len) if self.hash.startswith("shake") else h.digest()
+
+
+def _tag_hash(tag: bytes, data: bytes) -> bytes:
+    t = hashlib.sha256(tag).digest()
+    return hashlib.sha256(t + t + data).digest()
+
+
+@dataclass(frozen=True)
+class Ciphersuite:
+    """A FROST ciphersuite: context string, group and hash functions (all data)."""
+    context: str
+    group_name: str
+    H1: HashSpec
+    H2: HashSpec
+    H3: HashSpec
+    H4: HashSpec
+    H5: HashSpec
+    HDKG: HashSpec
+    HID: HashSpec
+    # "rfc9591": the RFC's Schnorr; "bip340": x-only keys, even-y R and key, BIP-340 challenge
+    variant: str = "rfc9591"
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.context
+
+    @property
+    def group(self) -> Group:
+        return get_group(self.group_name)
+
+    @property
+    def is_bip340(self) -> bool:
+        return self.variant == "bip340"
+
+    def hash_to_scalar(self, spec: HashSpec, m: bytes) -> int:
+        g = self.group
+        if spec.kind == "mod":
+            return int.from_bytes(spec.digest(spec.prefix + m), g.scalar_byteorder) % g.order
+        if spec.kind == "h2f":
+            L = security_length(g.order)
+            return hash_to_field(m, spec.prefix, 1, g.order, 1, L, spec.expander)[0][0]
+        if spec.kind == "tagged":
+            return int.from_bytes(_tag_hash(spec.prefix, m), "big") % g.order
+        raise InvalidParameter(f"hash spec of kind {spec.kind!r} does not produce a scalar")
+
+    def hash_to_bytes(self, spec: HashSpec, m: bytes) -> bytes:
+        if spec.kind != "raw":
+            raise InvalidParameter(f"hash spec of kind {spec.kind!r} does not produce bytes")
+        return spec.digest(spec.prefix + m)
+
+    # RFC 9591 names
+    def h1(self, m: bytes) -> int:
+        return self.hash_to_scalar(self.H1, m)
+
+    def h2(self, m: bytes) -> int:
+        return self.hash_to_scalar(self.H2, m)
+
+    def h3(self, m: bytes) -> int:
+        return self.hash_to_scalar(self.H3, m)
+
+    def h4(self, m: bytes) -> bytes:
+        return self.hash_to_bytes(self.H4, m)
+
+    def h5(self, m: bytes) -> bytes:
+        return self.hash_to_bytes(self.H5, m)
+
+    def hdkg(self, m: bytes) -> int:
+        return self.hash_to_scalar(self.HDKG, m)
+
+    def hid(self, m: bytes) -> int:
+        return self.hash_to_scalar(self.HID, m)
+
+    def __repr__(self) -> str:
+        return f"<FROST ciphersuite {self.context}>"
+
+
+def _eddsa_like(context: str, group: str, hash_name: str, out_len: int, h2: HashSpec,
+                aliases: tuple[str, ...]) -> Ciphersuite:
+    """RFC 9591 sections 6.1-6.3: raw hashes reduced modulo the order (little-endian)."""
+    c = context.encode()
+    mod = lambda label: HashSpec("mod", hash_name, c + label, out_len)  # noqa: E731
+    raw = lambda label: HashSpec("raw", hash_name, c + label, out_len)  # noqa: E731
+    return Ciphersuite(context, group, mod(b"rho"), h2, mod(b"nonce"), raw(b"msg"), raw(b"com"),
+                       mod(b"dkg"), mod(b"id"), aliases=aliases)
+
+
+def _h2f(context: str, group: str, expander: str, h2: HashSpec | None, variant: str,
+         aliases: tuple[str, ...]) -> Ciphersuite:
+    """RFC 9591 sections 6.4-6.5: hash_to_field with DST = contextString || label."""
+    c = context.encode()
+    hname = expander.split(":")[1]
+    h2f = lambda label: HashSpec("h2f", hname, c + label, 0, expander)  # noqa: E731
+    raw = lambda label: HashSpec("raw", hname, c + label)  # noqa: E731
+    return Ciphersuite(context, group, h2f(b"rho"), h2 or h2f(b"chal"), h2f(b"nonce"), raw(b"msg"),
+                       raw(b"com"), h2f(b"dkg"), h2f(b"id"), variant=variant, aliases=aliases)
+
+
+CIPHERSUITES: dict[str, Ciphersuite] = {s.context: s for s in (
+    # 6.1: H2 is plain SHA-512 so that signatures are RFC 8032 Ed25519 signatures
+    _eddsa_like("FROST-ED25519-SHA512-v1", "ed25519", "sha512", 0, HashSpec("mod", "sha512"),
+                ("ed25519", "FROST(Ed25519, SHA-512)")),
+    # 6.2
+    _eddsa_like("FROST-RISTRETTO255-SHA512-v1", "ristretto255", "sha512", 0,
+                HashSpec("mod", "sha512", b"FROST-RISTRETTO255-SHA512-v1chal"),
+                ("ristretto255", "FROST(ristretto255, SHA-512)")),
+    # 6.3: H2 = SHAKE256(dom4(0, "") || m, 114) so that signatures are RFC 8032 Ed448 signatures
+    _eddsa_like("FROST-ED448-SHAKE256-v1", "ed448", "shake256", 114,
+                HashSpec("mod", "shake256", b"SigEd448\x00\x00", 114),
+                ("ed448", "FROST(Ed448, SHAKE256)")),
+    # 6.4
+    _h2f("FROST-P256-SHA256-v1", "p256", "xmd:sha256", None, "rfc9591",
+         ("p256", "p-256", "FROST(P-256, SHA-256)")),
+    # 6.5
+    _h2f("FROST-secp256k1-SHA256-v1", "secp256k1", "xmd:sha256", None, "rfc9591",
+         ("secp256k1", "FROST(secp256k1, SHA-256)")),
+    # ZF frost-secp256k1-tr: BIP-340 challenge H2 = tagged_hash("BIP0340/challenge", ...)
+    _h2f("FROST-secp256k1-SHA256-TR-v1", "secp256k1", "xmd:sha256",
+         HashSpec("tagged", "sha256", b"BIP0340/challenge"), "bip340",
+         ("secp256k1-tr", "taproot", "bip340")),
+)}
+
+_LOOKUP: dict[str, Ciphersuite] = {}
+for _s in CIPHERSUITES.values():
+    for _n in (_s.context, *_s.aliases):
+        _LOOKUP[_n.lower()] = _s
+
+
+def get_ciphersuite(name: str | Ciphersuite) -> Ciphersuite:
+    """The ciphersuite named by its context string (or a short alias such as 'ed25519')."""
+    if isinstance(name, Ciphersuite):
+        return name
+    try:
+        return _LOOKUP[str(name).lower()]
+    except KeyError:
+        raise InvalidParameter(
+            f"unknown FROST ciphersuite {name!r}; known: {', '.join(CIPHERSUITES)}") from None
+
+
+def ciphersuite_names() -> list[str]:
+    return list(CIPHERSUITES)

@@ -1,0 +1,230 @@
+"""FROST keys, nonces, commitments, signature shares and signatures: frozen, serializable.
+
+Byte formats are built from RFC 9591 SerializeScalar / SerializeElement (section 6 of the
+RFC, per ciphersuite); identifiers are serialized as scalars, as in encode_group_commitment_list.
+Decoding is strict (lengths, canonical scalars, valid non-identity elements, non-zero
+identifiers) and raises InvalidEncoding. Secret-holding types have a redacted repr.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ...errors import InvalidEncoding
+from ...groups import Element
+from .ciphersuite import Ciphersuite
+
+
+def _bytes(data: object, what: str) -> bytes:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InvalidEncoding(f"{what} must be bytes, got {type(data).__name__}")
+    return bytes(data)
+
+
+class _Reader:
+    """Strict left-to-right parser; every read checks the remaining length."""
+
+    def __init__(self, suite: Ciphersuite, data: object, what: str) -> None:
+        self.suite, self.g, self.what = suite, suite.group, what
+        self.data, self.pos = _bytes(data, what), 0
+
+    def take(self, n: int) -> bytes:
+        if self.pos + n > len(self.data):
+            raise InvalidEncoding(f"{self.what}: truncated ({len(self.data)} bytes)")
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def scalar(self) -> int:
+        return self.g.scalar_decode(self.take(self.g.scalar_size))
+
+    def identifier(self) -> int:
+        k = self.scalar()
+        if k == 0:
+            raise InvalidEncoding(f"{self.what}: identifier is zero")
+        return k
+
+    def element(self) -> Element:
+        return self.g.decode(self.take(self.g.element_size))
+
+    def u16(self) -> int:
+        return int.from_bytes(self.take(2), "big")
+
+    def done(self) -> None:
+        if self.pos != len(self.data):
+            raise InvalidEncoding(f"{self.what}: {len(self.data) - self.pos} trailing bytes")
+
+
+def _scalar(suite: Ciphersuite, k: int) -> bytes:
+    return suite.group.scalar_encode(k)
+
+
+@dataclass(frozen=True)
+class SigningCommitments:
+    """Round 1 output of one participant: (identifier, D = d·G, E = e·G). Public."""
+    suite: Ciphersuite = field(repr=False)
+    identifier: int
+    hiding: Element
+    binding: Element
+
+    def to_bytes(self) -> bytes:
+        # the entry format of RFC 9591 encode_group_commitment_list (section 4.3)
+        return _scalar(self.suite, self.identifier) + self.hiding.to_bytes() + self.binding.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "SigningCommitments":
+        r = _Reader(suite, data, "signing commitments")
+        out = cls(suite, r.identifier(), r.element(), r.element())
+        r.done()
+        return out
+
+
+@dataclass(frozen=True)
+class SigningNonces:
+    """The secret (hiding, binding) nonce pair of round 1 and its commitments. Single use."""
+    suite: Ciphersuite
+    hiding: int
+    binding: int
+    commitments: SigningCommitments
+
+    def __repr__(self) -> str:
+        return f"SigningNonces(identifier={self.commitments.identifier}, <nonces redacted>)"
+
+    def to_bytes(self) -> bytes:
+        return (_scalar(self.suite, self.commitments.identifier) + _scalar(self.suite, self.hiding)
+                + _scalar(self.suite, self.binding))
+
+    @classmethod
+    def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "SigningNonces":
+        r = _Reader(suite, data, "signing nonces")
+        ident, d, e = r.identifier(), r.scalar(), r.scalar()
+        r.done()
+        if d == 0 or e == 0:
+            raise InvalidEncoding("signing nonces: a nonce is zero")
+        g = suite.group
+        return cls(suite, d, e, SigningCommitments(suite, ident, g.base_mult(d), g.base_mult(e)))
+
+
+@dataclass(frozen=True)
+class SignatureShare:
+    """Round 2 output of one participant: its identifier and z_i. Public once sent."""
+    suite: Ciphersuite = field(repr=False)
+    identifier: int
+    share: int
+
+    def to_bytes(self) -> bytes:
+        return _scalar(self.suite, self.identifier) + _scalar(self.suite, self.share)
+
+    @classmethod
+    def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "SignatureShare":
+        r = _Reader(suite, data, "signature share")
+        out = cls(suite, r.identifier(), r.scalar())
+        r.done()
+        return out
+
+
+@dataclass(frozen=True)
+class Signature:
+    """(R, z). RFC 9591: SerializeElement(R) || SerializeScalar(z); BIP-340: x(R) || z."""
+    suite: Ciphersuite = field(repr=False)
+    R: Element
+    z: int
+
+    def to_bytes(self) -> bytes:
+        if self.suite.is_bip340:
+            return self.R.to_bytes()[1:] + _scalar(self.suite, self.z)
+        return self.R.to_bytes() + _scalar(self.suite, self.z)
+
+    @classmethod
+    def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "Signature":
+        g = suite.group
+        data = _bytes(data, "signature")
+        if suite.is_bip340:
+            if len(data) != 64:
+                raise InvalidEncoding(f"BIP-340 signature must be 64 bytes, got {len(data)}")
+            R = g.decode(b"\x02" + data[:32])   # x-only R: lift to the even-y point
+            return cls(suite, R, g.scalar_decode(data[32:]))
+        r = _Reader(suite, data, "signature")
+        out = cls(suite, r.element(), r.scalar())
+        r.done()
+        return out
+
+
+@dataclass(frozen=True)
+class KeyPackage:
+    """What one participant keeps: its identifier, secret signing share and the public keys."""
+    suite: Ciphersuite
+    identifier: int
+    signing_share: int
+    verifying_share: Element
+    verifying_key: Element
+    min_signers: int
+
+    def __repr__(self) -> str:
+        return (f"KeyPackage({self.suite.context}, identifier={self.identifier}, "
+                f"min_signers={self.min_signers}, signing_share=<redacted>)")
+
+    def to_bytes(self) -> bytes:
+        return (_scalar(self.suite, self.identifier) + _scalar(self.suite, self.signing_share)
+                + self.verifying_share.to_bytes() + self.verifying_key.to_bytes()
+                + self.min_signers.to_bytes(2, "big"))
+
+    @classmethod
+    def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "KeyPackage":
+        r = _Reader(suite, data, "key package")
+        ident, sk, vs, vk, t = r.identifier(), r.scalar(), r.element(), r.element(), r.u16()
+        r.done()
+        if sk == 0:
+            raise InvalidEncoding("key package: signing share is zero")
+        if suite.group.base_mult(sk) != vs:
+            raise InvalidEncoding("key package: verifying share does not match the signing share")
+        if t < 1:
+            raise InvalidEncoding("key package: min_signers must be at least 1")
+        return cls(suite, ident, sk, vs, vk, t)
+
+
+@dataclass(frozen=True)
+class PublicKeyPackage:
+    """The group's public key, every participant's verifying share, and the threshold."""
+    suite: Ciphersuite = field(repr=False)
+    verifying_shares: Mapping[int, Element]
+    verifying_key: Element
+    min_signers: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "verifying_shares", dict(sorted(self.verifying_shares.items())))
+
+    @property
+    def identifiers(self) -> list[int]:
+        return list(self.verifying_shares)
+
+    def to_bytes(self) -> bytes:
+        out = [self.min_signers.to_bytes(2, "big"), len(self.verifying_shares).to_bytes(2, "big"),
+               self.verifying_key.to_bytes()]
+        for i, Y in self.verifying_shares.items():
+            out.append(_scalar(self.suite, i) + Y.to_bytes())
+        return b"".join(out)
+
+    @classmethod
+    def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "PublicKeyPackage":
+        r = _Reader(suite, data, "public key package")
+        t, n, vk = r.u16(), r.u16(), None
+        vk = r.element()
+        shares: dict[int, Element] = {}
+        last = 0
+        for _ in range(n):
+            i = r.identifier()
+            if i <= last:
+                raise InvalidEncoding("public key package: identifiers not strictly increasing")
+            shares[i], last = r.element(), i
+        r.done()
+        if not 1 <= t <= n:
+            raise InvalidEncoding("public key package: min_signers out of range")
+        return cls(suite, shares, vk, t)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, PublicKeyPackage) and other.suite == self.suite
+                and other.verifying_key == self.verifying_key and other.min_signers == self.min_signers
+                and dict(other.verifying_shares) == dict(self.verifying_shares))
+
+    __hash__ = None  # type: ignore[assignment]
