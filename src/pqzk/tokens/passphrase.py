@@ -1,0 +1,104 @@
+"""Passphrase sealer: the data key of each record is derived from a passphrase with a memory-hard
+KDF — Argon2id (RFC 9106) when `cryptography` provides it, scrypt (RFC 7914) otherwise.
+
+params = u8 kdf || salt(16) || u32 a || u32 b || u32 c || check(16)
+  kdf 1 = scrypt (a = log2 N, b = r, c = p); kdf 2 = argon2id (a = memory KiB, b = iterations, c = lanes)
+`check` = HMAC-SHA256(key, label)[:16] tells a wrong passphrase (WrongPin) apart from tampering
+(AuthenticationError); it gives an attacker nothing the GCM tag does not already give.
+"""
+from __future__ import annotations
+
+import hmac
+import struct
+from dataclasses import dataclass
+from hashlib import sha256
+from typing import Callable
+
+from ..errors import InvalidEncoding, InvalidParameter
+from ..math.rand import random_bytes
+from .errors import WrongPin
+
+SCRYPT, ARGON2ID = 1, 2
+_CHECK_LABEL = b"pqzk/tokens/passphrase-check/v1"
+_BOUNDS = {SCRYPT: ((10, 22), (1, 32), (1, 16)), ARGON2ID: ((8, 1 << 21), (1, 16), (1, 16))}
+
+
+def argon2_available() -> bool:
+    try:
+        from cryptography.hazmat.primitives.kdf.argon2 import Argon2id  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    kdf: int
+    a: int
+    b: int
+    c: int
+
+    @classmethod
+    def default(cls) -> "KdfParams":
+        # Argon2id m=19 MiB, t=2, p=1 (OWASP minimum); scrypt N=2^15, r=8, p=1 (32 MiB).
+        return cls(ARGON2ID, 19456, 2, 1) if argon2_available() else cls(SCRYPT, 15, 8, 1)
+
+    @classmethod
+    def fast_for_tests(cls, kdf: int | None = None) -> "KdfParams":
+        kdf = kdf or (ARGON2ID if argon2_available() else SCRYPT)
+        return cls(ARGON2ID, 64, 1, 1) if kdf == ARGON2ID else cls(SCRYPT, 10, 8, 1)
+
+    def check(self) -> None:
+        if self.kdf not in _BOUNDS:
+            raise InvalidEncoding(f"unknown passphrase KDF id {self.kdf}")
+        for v, (lo, hi), name in zip((self.a, self.b, self.c), _BOUNDS[self.kdf], "abc"):
+            if not lo <= v <= hi:
+                raise InvalidEncoding(f"passphrase KDF parameter {name}={v} outside [{lo}, {hi}]")
+        if self.kdf == ARGON2ID and self.a < 8 * self.c:
+            raise InvalidEncoding("argon2id memory must be at least 8 KiB per lane")
+        if self.kdf == ARGON2ID and not argon2_available():
+            raise InvalidParameter("record uses Argon2id but this cryptography build lacks it")
+
+    def derive(self, passphrase: bytes, salt: bytes) -> bytes:
+        self.check()
+        if self.kdf == SCRYPT:
+            from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+            return Scrypt(salt=salt, length=32, n=1 << self.a, r=self.b, p=self.c).derive(passphrase)
+        from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+        return Argon2id(salt=salt, length=32, iterations=self.b, lanes=self.c,
+                        memory_cost=self.a).derive(passphrase)
+
+
+class PassphraseSealer:
+    sealer_id = "passphrase"
+
+    def __init__(self, passphrase: str | bytes, kdf: KdfParams | None = None) -> None:
+        if isinstance(passphrase, str):
+            passphrase = passphrase.encode("utf-8")
+        if not passphrase:
+            raise InvalidParameter("empty passphrase")
+        self._passphrase = bytes(passphrase)
+        self.kdf = kdf or KdfParams.default()
+        self.kdf.check()
+
+    def __repr__(self) -> str:
+        return f"PassphraseSealer(kdf={self.kdf}, passphrase=<redacted>)"
+
+    def new_key(self, rng: Callable[[int], bytes] | None = None) -> tuple[bytes, bytes]:
+        salt = (rng or random_bytes)(16)
+        key = self.kdf.derive(self._passphrase, salt)
+        k = self.kdf
+        return key, bytes([k.kdf]) + salt + struct.pack(">III", k.a, k.b, k.c) + _check(key)
+
+    def recover_key(self, params: bytes) -> bytes:
+        if len(params) != 1 + 16 + 12 + 16:
+            raise InvalidEncoding("passphrase sealer params: wrong length")
+        kdf = KdfParams(params[0], *struct.unpack(">III", params[17:29]))
+        key = kdf.derive(self._passphrase, params[1:17])
+        if not hmac.compare_digest(_check(key), params[29:]):
+            raise WrongPin("wrong passphrase (or the record's KDF parameters were altered)")
+        return key
+
+
+def _check(key: bytes) -> bytes:
+    return hmac.new(key, _CHECK_LABEL, sha256).digest()[:16]
