@@ -1,0 +1,170 @@
+"""ML-KEM (FIPS 203): keygen (from a 64-byte seed d || z), encaps, decaps over any backend.
+
+Decapsulation keys are held in seed form when known (FIPS 203 §7.1 allows storing d || z) and/or
+the expanded dk; backends that need dk get it from the reference KeyGen_internal (cached).
+"""
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ..errors import InvalidEncoding, InvalidParameter
+from ..math.rand import random_bytes
+from . import backend_registry as _b
+from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, mlkem_params
+
+PARAMS = tuple(MLKEM)
+SHARED_SECRET_SIZE = 32
+
+
+@dataclass(frozen=True, eq=False)
+class MLKEMPublicKey:
+    params: str
+    key: bytes
+
+    def __post_init__(self) -> None:
+        p = mlkem_params(self.params)
+        if not isinstance(self.key, (bytes, bytearray)) or len(self.key) != p.encaps_key_size:
+            got = len(self.key) if isinstance(self.key, (bytes, bytearray)) else type(self.key).__name__
+            raise InvalidEncoding(f"{p.name} encapsulation key must be {p.encaps_key_size} bytes, got {got}")
+        object.__setattr__(self, "key", bytes(self.key))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MLKEMPublicKey) and (self.params, self.key) == (other.params, other.key)
+
+    def __hash__(self) -> int:
+        return hash((self.params, self.key))
+
+    def to_bytes(self) -> bytes:
+        return self.key
+
+    @classmethod
+    def from_bytes(cls, params: str, data: bytes) -> MLKEMPublicKey:
+        return cls(mlkem_params(params).name, data)
+
+    def __repr__(self) -> str:
+        return f"MLKEMPublicKey({self.params}, {self.key[:8].hex()}…)"
+
+
+@dataclass(frozen=True, eq=False)
+class MLKEMPrivateKey:
+    """An ML-KEM decapsulation key (seed d || z and/or expanded dk) with its public key. Redacted repr."""
+    params: str
+    public_key: MLKEMPublicKey
+    seed: bytes | None = None
+    expanded: bytes | None = None
+    _handles: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        p = mlkem_params(self.params)
+        if self.seed is None and self.expanded is None:
+            raise InvalidParameter("an ML-KEM private key needs its seed or its expanded form")
+        if self.seed is not None and len(self.seed) != SEED_SIZE_MLKEM:
+            raise InvalidEncoding(f"{p.name} seed must be {SEED_SIZE_MLKEM} bytes, got {len(self.seed)}")
+        if self.expanded is not None and len(self.expanded) != p.decaps_key_size:
+            raise InvalidEncoding(f"{p.name} decapsulation key must be {p.decaps_key_size} bytes, got {len(self.expanded)}")
+
+    def __repr__(self) -> str:
+        return f"MLKEMPrivateKey({self.params}, {'seed' if self.seed else 'expanded'} form, <redacted>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, MLKEMPrivateKey) and self.public_key == other.public_key
+                and hmac.compare_digest(self.seed or b"", other.seed or b""))
+
+    def __hash__(self) -> int:
+        return hash(self.public_key)
+
+
+class Encapsulation(NamedTuple):
+    shared_secret: bytes
+    ciphertext: bytes
+
+
+def keygen(params: str, seed: bytes | None = None, backend: str | None = None,
+           rng: Callable[[int], bytes] | None = None) -> MLKEMPrivateKey:
+    """ML-KEM.KeyGen (FIPS 203 Algorithm 19), or KeyGen_internal(d, z) from a 64-byte seed."""
+    p = mlkem_params(params)
+    if seed is not None:
+        if not isinstance(seed, (bytes, bytearray)) or len(seed) != SEED_SIZE_MLKEM:
+            got = len(seed) if isinstance(seed, (bytes, bytearray)) else type(seed).__name__
+            raise InvalidEncoding(f"{p.name} seed must be {SEED_SIZE_MLKEM} bytes (d || z), got {got}")
+        b = _b.select("mlkem.keygen_seed", p, backend)
+    else:
+        b = _b.select("mlkem.keygen", p, backend)
+    if b.supports("mlkem.keygen_seed", p):
+        seed = bytes(seed) if seed is not None else random_bytes(SEED_SIZE_MLKEM, rng)
+        ek, dk, handle = b.mlkem_keygen_seed(p, seed)
+        sk = MLKEMPrivateKey(p.name, MLKEMPublicKey(p.name, ek), seed=seed, expanded=dk)
+        if handle is not None:
+            sk._handles[b.name] = handle
+        return sk
+    ek, dk = b.mlkem_keygen_random(p)
+    return MLKEMPrivateKey(p.name, MLKEMPublicKey(p.name, ek), expanded=dk)
+
+
+def _public(p: MLKEMParams, pk) -> MLKEMPublicKey:
+    if isinstance(pk, MLKEMPublicKey):
+        if pk.params != p.name:
+            raise InvalidParameter(f"encapsulation key is {pk.params} but {p.name} was requested")
+        return pk
+    if isinstance(pk, (bytes, bytearray)):
+        return MLKEMPublicKey(p.name, bytes(pk))
+    raise InvalidParameter(f"encapsulation key must be MLKEMPublicKey or bytes, got {type(pk).__name__}")
+
+
+def encaps(params: str, pk: MLKEMPublicKey | bytes, backend: str | None = None, *, m: bytes | None = None,
+           rng: Callable[[int], bytes] | None = None) -> Encapsulation:
+    """ML-KEM.Encaps (FIPS 203 Algorithm 20); `m` (32 bytes) or `rng` gives Encaps_internal's randomness."""
+    p = mlkem_params(params)
+    key = _public(p, pk)
+    if m is None and rng is not None:
+        m = rng(32)
+    if m is not None and len(m) != 32:
+        raise InvalidParameter(f"encapsulation randomness m must be 32 bytes, got {len(m)}")
+    b = _b.select("mlkem.encaps", p, backend, also=("mlkem.encaps_derand",) if m is not None else ())
+    ss, ct = b.mlkem_encaps(p, key.key, m)
+    return Encapsulation(ss, ct)
+
+
+def _expanded(sk: MLKEMPrivateKey, p: MLKEMParams) -> bytes:
+    if sk.expanded is not None:
+        return sk.expanded
+    cached = sk._handles.get("_expanded")
+    if cached is None:
+        _, cached, _ = _b.select("mlkem.expand", p, None).mlkem_keygen_seed(p, sk.seed)
+        sk._handles["_expanded"] = cached
+    return cached
+
+
+def _usable(b: _b.PQBackend, sk: MLKEMPrivateKey, p: MLKEMParams) -> bool:
+    if b.supports("mlkem.decaps_from_seed", p):
+        return sk.seed is not None
+    return b.supports("mlkem.decaps_from_expanded", p)
+
+
+def decaps(params: str, sk: MLKEMPrivateKey, ciphertext: bytes, backend: str | None = None) -> bytes:
+    """ML-KEM.Decaps (FIPS 203 Algorithm 21): implicit rejection, so a wrong ciphertext of the
+    right length yields a pseudorandom key rather than an error; a wrong length raises."""
+    p = mlkem_params(params)
+    if not isinstance(sk, MLKEMPrivateKey) or sk.params != p.name:
+        raise InvalidParameter(f"sk must be an {p.name} MLKEMPrivateKey")
+    if not isinstance(ciphertext, (bytes, bytearray)) or len(ciphertext) != p.ciphertext_size:
+        got = len(ciphertext) if isinstance(ciphertext, (bytes, bytearray)) else type(ciphertext).__name__
+        raise InvalidEncoding(f"{p.name} ciphertext must be {p.ciphertext_size} bytes, got {got}")
+    if backend is not None:
+        b = _b.select("mlkem.decaps", p, backend)
+        if not _usable(b, sk, p):
+            raise InvalidParameter(f"backend {backend!r} decapsulates only from the 64-byte seed form; this key has only dk")
+    else:
+        b = next((_b.BACKENDS[n] for n in _b.BACKENDS if _b.status(n).usable
+                  and _b.BACKENDS[n].supports("mlkem.decaps", p) and _usable(_b.BACKENDS[n], sk, p)), None)
+        if b is None:
+            raise InvalidParameter(f"no usable backend can decapsulate {p.name} with this key form")
+    h = sk._handles.get(b.name)
+    if h is None:
+        h = sk._handles[b.name] = b.mlkem_private_handle(p, sk.seed if b.supports("mlkem.decaps_from_seed", p) else _expanded(sk, p))
+    return b.mlkem_decaps(p, h, bytes(ciphertext))
