@@ -1,0 +1,105 @@
+"""Byte-string Shamir over GF(2^8): field tables vs galois, round trips, strict share decoding."""
+import itertools
+
+import galois
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pqzk.errors import InvalidEncoding, InvalidParameter, PqzkError
+from pqzk.math import DeterministicRNG
+from pqzk.sharing import gf256
+from pqzk.sharing.bytes_shamir import BytesShare, reconstruct_bytes, split_bytes
+
+GF = galois.GF(2**8, irreducible_poly=0x11B)
+
+
+def test_multiplication_table_matches_galois():
+    a = GF(np.arange(256, dtype=np.uint8))
+    assert np.array_equal(gf256.MUL, np.asarray(a[:, None] * a[None, :]).astype(np.uint8))
+    for x in range(1, 256):
+        assert gf256.inv(x) == int(GF(x) ** -1)
+    with pytest.raises(InvalidParameter):
+        gf256.inv(0)
+
+
+@settings(max_examples=15)  # galois.lagrange_poly is slow per call
+@given(st.lists(st.integers(1, 255), min_size=1, max_size=6, unique=True), st.integers(0, 255),
+       st.binary(min_size=1, max_size=8))
+def test_interpolation_matches_galois_lagrange_poly(xs, at, seed):
+    rng = DeterministicRNG(seed)
+    ys = [rng(3) for _ in xs]
+    got = gf256.interpolate(xs, ys, at)
+    for j in range(3):
+        poly = galois.lagrange_poly(GF(xs), GF([y[j] for y in ys]))
+        assert got[j] == int(poly(GF(at)))
+
+
+@given(st.binary(min_size=1, max_size=300), st.integers(1, 8), st.data())
+def test_any_t_shares_reconstruct(secret, n, data):
+    t = data.draw(st.integers(1, n))
+    shares = split_bytes(secret, t, n, rng=DeterministicRNG(secret))
+    assert all(len(s.value) == len(secret) for s in shares)
+    subset = data.draw(st.permutations(shares))[:data.draw(st.integers(t, n))]
+    assert reconstruct_bytes(subset) == secret
+
+
+def test_every_subset_of_size_t_reconstructs_and_fewer_do_not():
+    secret = b"attack at dawn!!" * 4
+    shares = split_bytes(secret, 3, 5, rng=DeterministicRNG(1))
+    for combo in itertools.combinations(shares, 3):
+        assert reconstruct_bytes(combo) == secret
+    assert reconstruct_bytes(shares[:2]) != secret
+
+
+def test_t_minus_1_shares_are_consistent_with_every_secret():
+    shares = split_bytes(b"\x42" * 8, 3, 5, rng=DeterministicRNG(2))[:2]
+    for candidate in (b"\x00" * 8, b"\xff" * 8, b"anything"):
+        # extend the two shares plus (0, candidate) to a third share: a valid 3-of-n sharing
+        third = gf256.interpolate([0, shares[0].identifier, shares[1].identifier],
+                                  [candidate, shares[0].value, shares[1].value], 9).tobytes()
+        assert reconstruct_bytes(shares + [BytesShare(9, third)]) == candidate
+
+
+def test_large_secret_with_default_rng():
+    secret = DeterministicRNG(3)(1 << 18)
+    shares = split_bytes(secret, 3, 5)
+    assert reconstruct_bytes([shares[4], shares[0], shares[2]]) == secret
+    assert shares[0].value != shares[1].value
+
+
+def test_parameters_refused():
+    for args in [(b"", 1, 1), (b"x", 0, 2), (b"x", 3, 2), (b"x", 1, 256)]:
+        with pytest.raises(InvalidParameter):
+            split_bytes(*args)
+    with pytest.raises(InvalidParameter, match="duplicate"):
+        split_bytes(b"x", 2, 2, identifiers=[3, 3])
+    with pytest.raises(InvalidParameter, match="1..255"):
+        split_bytes(b"x", 2, 2, identifiers=[0, 3])
+    s = split_bytes(b"xy", 2, 3)
+    with pytest.raises(InvalidParameter, match="different lengths"):
+        reconstruct_bytes([s[0], BytesShare(2, b"x")])
+    with pytest.raises(InvalidParameter, match="duplicate"):
+        reconstruct_bytes([s[0], s[0]])
+    with pytest.raises(InvalidParameter):
+        reconstruct_bytes([])
+
+
+def test_share_bytes_and_repr():
+    s = BytesShare(7, b"topsecret")
+    assert BytesShare.from_bytes(s.to_bytes()) == s
+    assert "topsecret" not in repr(s) and "redacted" in repr(s)
+    for bad in (b"", b"\x07", b"\x00abc"):
+        with pytest.raises(InvalidEncoding):
+            BytesShare.from_bytes(bad)
+    with pytest.raises(InvalidEncoding):
+        BytesShare.from_bytes(bytearray(b"\x01a").decode())  # type: ignore[arg-type]
+
+
+@given(st.binary(max_size=20))
+def test_share_from_bytes_fuzz(data):
+    try:
+        s = BytesShare.from_bytes(data)
+    except PqzkError:
+        return
+    assert s.to_bytes() == data
