@@ -32,7 +32,12 @@ def trusted_dealer_keygen(suite: str | Ciphersuite, min_signers: int, max_signer
                           secret: int | None = None, rng: RandomSource | None = None,
                           identifiers: list[int] | None = None,
                           ) -> tuple[dict[int, KeyPackage], PublicKeyPackage]:
-    """Split `secret` (fresh if None) with Feldman VSS (pqzk.sharing); RFC 9591 appendix C."""
+    """Split `secret` (fresh if None) with Feldman VSS from pqzk.sharing (RFC 9591 appendix C).
+
+    Returns the key packages by identifier (one secret per participant) and the public key
+    package. Each participant can check its share with `verify_key_package(kp, commitment)`;
+    the dealer computes verifying shares directly as s_i·G.
+    """
     from ...sharing import vss
     suite = get_ciphersuite(suite)
     core.check_parameters(suite, min_signers, max_signers)
@@ -41,11 +46,13 @@ def trusted_dealer_keygen(suite: str | Ciphersuite, min_signers: int, max_signer
         secret = g.random_scalar(rng)
     if not isinstance(secret, int) or not 0 < secret < g.order:
         raise InvalidParameter("secret must be a non-zero scalar")
-    if identifiers is not None:
-        raise InvalidParameter("custom identifiers: use core.secret_share_shard")
-    shares, commitment = vss.feldman_deal(g, secret, min_signers, max_signers, rng=rng)
-    return key_packages_from_shares(suite, [(s.identifier, s.value) for s in shares],
-                                    list(commitment.coefficients), min_signers)
+    shares, commitment = vss.feldman_deal(g, secret, min_signers, max_signers, rng=rng,
+                                          identifiers=identifiers)
+    Y = commitment.public_key
+    vshares = {s.identifier: g.base_mult(s.value) for s in shares}
+    kps = {s.identifier: KeyPackage(suite, s.identifier, s.value, vshares[s.identifier], Y, min_signers)
+           for s in shares}
+    return kps, PublicKeyPackage(suite, vshares, Y, min_signers)
 
 
 def public_key_package_from(key_packages: Mapping[int, KeyPackage] | Iterable[KeyPackage]) -> dict[int, Element]:
