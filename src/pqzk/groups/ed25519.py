@@ -1,0 +1,143 @@
+"""edwards25519 prime-order subgroup (RFC 8032 encoding) on libsodium through PyNaCl.
+
+Raw points are their canonical 32-byte RFC 8032 encodings; the identity is (0, 1), encoded
+0x01 00..00. libsodium refuses the identity as an input or result of scalar multiplication, so
+the identity is handled here and every operation is total. Scalars are 32 bytes little-endian.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nacl import bindings as _nacl
+
+from ..errors import InvalidEncoding
+from ..math.ec import EDWARDS25519_CURVE as CURVE
+from ..math.field import sqrt_mod
+from .base import Element, Group
+
+P = CURVE.p
+L = CURVE.n
+IDENTITY = b"\x01" + bytes(31)
+_G = _nacl.crypto_scalarmult_ed25519_base_noclamp((1).to_bytes(32, "little"))
+
+_add = _nacl.crypto_core_ed25519_add
+_mul = _nacl.crypto_scalarmult_ed25519_noclamp
+_base_mul = _nacl.crypto_scalarmult_ed25519_base_noclamp
+_is_valid = _nacl.crypto_core_ed25519_is_valid_point
+
+
+def encode_xy(x: int, y: int) -> bytes:
+    """RFC 8032 section 5.1.2: y little-endian with the sign (parity) of x in the top bit."""
+    return (y | ((x & 1) << 255)).to_bytes(32, "little")
+
+
+def decode_xy(data: bytes) -> tuple[int, int]:
+    """RFC 8032 section 5.1.3 point decoding to affine (x, y): canonical y, on the curve, and no
+    negative zero x. No subgroup check."""
+    v = int.from_bytes(data, "little")
+    y, sign = v & ((1 << 255) - 1), v >> 255
+    if y >= P:
+        raise InvalidEncoding("ed25519 point: y-coordinate is not reduced modulo p (non-canonical)")
+    xx = CURVE.x_squared(y)
+    x = None if xx is None else sqrt_mod(xx, P)
+    if x is None:
+        raise InvalidEncoding("ed25519 point is not on the curve")
+    if x == 0 and sign:
+        raise InvalidEncoding("ed25519 point: x = 0 with the sign bit set (non-canonical)")
+    if x & 1 != sign:
+        x = P - x
+    return x, y
+
+
+class Edwards25519Arithmetic(Group):
+    """Raw arithmetic on canonical encodings of prime-order-subgroup points, via libsodium
+    (shared by ed25519 and ristretto255, whose elements are represented by the unique
+    prime-order member of their coset)."""
+
+    order = L
+    element_size = 32
+    scalar_size = 32
+    scalar_byteorder = "little"
+    hash_expander = "xmd:sha512"
+    field_prime = P
+
+    def _raw_identity(self) -> bytes:
+        return IDENTITY
+
+    def _raw_generator(self) -> bytes:
+        return _G
+
+    def _raw_add(self, a: bytes, b: bytes) -> bytes:
+        if a == IDENTITY:
+            return b
+        if b == IDENTITY:
+            return a
+        return _add(a, b)
+
+    def _raw_neg(self, a: bytes) -> bytes:
+        # -(x, y) = (-x, y): flip the sign bit (x != 0 for every subgroup point but the identity)
+        if a == IDENTITY:
+            return a
+        return a[:31] + bytes([a[31] ^ 0x80])
+
+    def _raw_mul(self, k: int, a: bytes) -> bytes:
+        if k == 0 or a == IDENTITY:
+            return IDENTITY
+        return _mul(k.to_bytes(32, "little"), a)
+
+    def _raw_base_mul(self, k: int) -> bytes:
+        if k == 0:
+            return IDENTITY
+        return _base_mul(k.to_bytes(32, "little"))
+
+    def _raw_eq(self, a: bytes, b: bytes) -> bool:
+        return a == b
+
+    def _raw_is_identity(self, a: bytes) -> bool:
+        return a == IDENTITY
+
+    def _raw_key(self, a: bytes) -> bytes:
+        return a
+
+    def _raw_msm(self, scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
+        acc = IDENTITY
+        for k, p in zip(scalars, points):
+            if k and p != IDENTITY:
+                acc = self._raw_add(acc, _mul(k.to_bytes(32, "little"), p))
+        return acc
+
+
+class Ed25519(Edwards25519Arithmetic):
+    name = "ed25519"
+    cofactor = 8
+    h2c_suite = "edwards25519_XMD:SHA-512_ELL2_RO_"
+
+    def _raw_encode(self, a: bytes) -> bytes:
+        return a
+
+    def _raw_decode(self, data: bytes) -> bytes:
+        if data == IDENTITY:
+            return IDENTITY
+        if _is_valid(data):  # canonical, on curve, not small order, in the prime-order subgroup
+            return data
+        decode_xy(data)  # raises with the precise reason when it is a format/curve problem
+        raise InvalidEncoding("ed25519 point is not in the prime-order subgroup (small order or torsion component)")
+
+    # ---- affine access (hash-to-curve, protocols that need coordinates) ----
+    def point_from_xy(self, x: int, y: int) -> Element:
+        """Affine (x, y) -> element; checks on-curve and prime-order subgroup."""
+        if not CURVE.is_on_curve(x, y):
+            raise InvalidEncoding("ed25519 point is not on the curve")
+        return self.decode(encode_xy(x, y), allow_identity=True)
+
+    def point_to_xy(self, p: Element) -> tuple[int, int]:
+        return decode_xy(self._unwrap(p))
+
+    def hash_to_element(self, msg: bytes, dst: bytes) -> Element:
+        """RFC 9380 edwards25519_XMD:SHA-512_ELL2_RO_."""
+        from ._h2c import hash_to_curve_xy
+        x, y = hash_to_curve_xy(self, self.h2c_suite, msg, dst)
+        return self.point_from_xy(x, y)
+
+
+ED25519 = Ed25519()

@@ -1,0 +1,78 @@
+"""edwards448 prime-order subgroup (RFC 8032 section 5.2): 57-byte point encodings, 57-byte
+little-endian scalars (as RFC 9591 FROST(Ed448, SHAKE256) encodes them). Pure Python extended
+coordinates from `pqzk.math.ec` (the native core may replace it)."""
+from __future__ import annotations
+
+from ..errors import InvalidEncoding
+from ..math.ec import EDWARDS448_CURVE as CURVE
+from ..math.field import sqrt_mod
+from ._pycurve import PyCurveGroup
+from .base import Element
+
+P = CURVE.p
+L = CURVE.n
+
+
+def encode_xy(x: int, y: int) -> bytes:
+    """RFC 8032 section 5.2.2: y in 57 little-endian bytes, the parity of x in the top bit."""
+    return (y | ((x & 1) << 455)).to_bytes(57, "little")
+
+
+def decode_xy(data: bytes) -> tuple[int, int]:
+    """RFC 8032 section 5.2.3 decoding to affine (x, y): canonical, on the curve (no subgroup check)."""
+    v = int.from_bytes(data, "little")
+    y, sign = v & ((1 << 455) - 1), v >> 455
+    if y >= P:
+        raise InvalidEncoding("ed448 point: y-coordinate is not reduced modulo p (non-canonical)")
+    xx = CURVE.x_squared(y)
+    x = None if xx is None else sqrt_mod(xx, P)
+    if x is None:
+        raise InvalidEncoding("ed448 point is not on the curve")
+    if x == 0 and sign:
+        raise InvalidEncoding("ed448 point: x = 0 with the sign bit set (non-canonical)")
+    if x & 1 != sign:
+        x = P - x
+    return x, y
+
+
+class Ed448Group(PyCurveGroup):
+    name = "ed448"
+    curve = CURVE
+    order = L
+    cofactor = 4
+    element_size = 57
+    scalar_size = 57
+    scalar_byteorder = "little"
+    hash_expander = "xof:shake256"
+    field_prime = P
+    h2c_suite = "edwards448_XOF:SHAKE256_ELL2_RO_"
+
+    def _raw_encode(self, a) -> bytes:
+        return encode_xy(*CURVE.to_affine(a))
+
+    def _raw_decode(self, data: bytes):
+        x, y = decode_xy(data)
+        pt = CURVE.from_affine(x, y)
+        if not CURVE.is_identity(CURVE.mul(L, pt)):
+            raise InvalidEncoding("ed448 point is not in the prime-order subgroup")
+        return pt
+
+    def point_from_xy(self, x: int, y: int) -> Element:
+        """Affine (x, y) -> element; checks on-curve and prime-order subgroup."""
+        if not CURVE.is_on_curve(x, y):
+            raise InvalidEncoding("ed448 point is not on the curve")
+        pt = CURVE.from_affine(x, y)
+        if not CURVE.is_identity(CURVE.mul(L, pt)):
+            raise InvalidEncoding("ed448 point is not in the prime-order subgroup")
+        return self._wrap(pt)
+
+    def point_to_xy(self, p: Element) -> tuple[int, int]:
+        return CURVE.to_affine(self._unwrap(p))
+
+    def hash_to_element(self, msg: bytes, dst: bytes) -> Element:
+        """RFC 9380 edwards448_XOF:SHAKE256_ELL2_RO_."""
+        from ._h2c import hash_to_curve_xy
+        return self.point_from_xy(*hash_to_curve_xy(self, self.h2c_suite, msg, dst))
+
+
+ED448 = Ed448Group()
