@@ -1,0 +1,165 @@
+"""The policy model: a custody policy is data, validated against policy.schema.json.
+
+`load_policy` reads TOML or JSON and raises InvalidEncoding with the JSON path of the bad field.
+Amounts are integers in the asset's smallest unit, times are Unix seconds.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidEncoding
+
+SCHEMA_PATH = Path(__file__).with_name("policy.schema.json")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+@dataclass(frozen=True)
+class Quorum:
+    min_signers: int
+    roles: tuple[tuple[str, int], ...] = ()      # (role, how many signers must hold it)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Quorum":
+        return cls(d["min_signers"], tuple(sorted(d.get("roles", {}).items())))
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {"min_signers": self.min_signers}
+        if self.roles:
+            out["roles"] = dict(self.roles)
+        return out
+
+    def describe(self) -> str:
+        roles = "".join(f", at least {n} with role {r!r}" for r, n in self.roles)
+        return f"{self.min_signers} signers{roles}"
+
+
+@dataclass(frozen=True)
+class Window:
+    seconds: int
+    max_amount: int
+
+
+@dataclass(frozen=True)
+class Tier:
+    above: int
+    quorum: Quorum
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated custody policy. Build with `Policy.from_dict` / `load_policy`."""
+    version: int
+    name: str
+    signer_roles: tuple[tuple[int, tuple[str, ...]], ...]
+    quorum: Quorum
+    per_transaction: int | None = None
+    windows: tuple[Window, ...] = ()
+    whitelist: frozenset[str] | None = None
+    blacklist: frozenset[str] = frozenset()
+    not_before: int | None = None
+    cooling_off_seconds: int = 0
+    tiers: tuple[Tier, ...] = ()
+    pq_required_above: int | None = None
+    request_expiry_seconds: int | None = None
+    change_quorum: Quorum | None = None
+    source: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def signers(self) -> tuple[int, ...]:
+        return tuple(i for i, _ in self.signer_roles)
+
+    def roles_of(self, signer: int) -> tuple[str, ...]:
+        return dict(self.signer_roles).get(signer, ())
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "Policy":
+        validate_document(doc)
+        limits, dest, lock = doc.get("limits", {}), doc.get("destinations", {}), doc.get("time_lock", {})
+        wl = dest.get("whitelist")
+        policy = cls(
+            version=doc["version"], name=doc["name"],
+            signer_roles=tuple(sorted((int(k), tuple(v.get("roles", ()))) for k, v in doc["signers"].items())),
+            quorum=Quorum.from_dict(doc["quorum"]),
+            per_transaction=limits.get("per_transaction"),
+            windows=tuple(Window(w["seconds"], w["max_amount"]) for w in limits.get("windows", ())),
+            whitelist=frozenset(wl) if wl is not None else None,
+            blacklist=frozenset(dest.get("blacklist", ())),
+            not_before=lock.get("not_before"),
+            cooling_off_seconds=lock.get("cooling_off_seconds", 0),
+            tiers=tuple(sorted((Tier(t["above"], Quorum.from_dict(t["quorum"])) for t in doc.get("tiers", ())),
+                               key=lambda t: t.above)),
+            pq_required_above=doc.get("post_quantum", {}).get("required_above"),
+            request_expiry_seconds=doc.get("request_expiry_seconds"),
+            change_quorum=Quorum.from_dict(doc["change_quorum"]) if "change_quorum" in doc else None,
+            source=doc,
+        )
+        policy._check_consistency()
+        return policy
+
+    def _check_consistency(self) -> None:
+        """Constraints JSON Schema cannot express, reported with their path like schema errors."""
+        n = len(self.signer_roles)
+        quorums = [("$.quorum", self.quorum)] + [(f"$.tiers[{i}].quorum", t.quorum) for i, t in enumerate(self.tiers)]
+        if self.change_quorum:
+            quorums.append(("$.change_quorum", self.change_quorum))
+        for path, q in quorums:
+            if q.min_signers > n:
+                raise InvalidEncoding(f"policy {path}.min_signers: {q.min_signers} exceeds the {n} signers")
+            for role, k in q.roles:
+                holders = sum(role in roles for _, roles in self.signer_roles)
+                if k > holders:
+                    raise InvalidEncoding(f"policy {path}.roles.{role}: needs {k} but only {holders} signers hold it")
+        if self.whitelist is not None and self.whitelist & self.blacklist:
+            raise InvalidEncoding("policy $.destinations: a destination is on both whitelist and blacklist")
+
+    def digest(self) -> bytes:
+        """SHA-256 of the canonical JSON document: what authorizations bind to."""
+        return hashlib.sha256(canonical_json(self.source)).digest()
+
+    def to_dict(self) -> dict:
+        return self.source
+
+
+def canonical_json(doc: Any) -> bytes:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _path(error) -> str:
+    out = "$"
+    for p in error.absolute_path:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def validate_document(doc: Any) -> None:
+    """JSON Schema validation; the first error (by path) is raised with its JSON path."""
+    import jsonschema
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        e = errors[0]
+        raise InvalidEncoding(f"policy {_path(e)}: {e.message}")
+
+
+def load_policy(path: str | Path) -> Policy:
+    """A policy from a .toml or .json file."""
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except OSError as exc:
+        raise InvalidEncoding(f"cannot read policy file {p}: {exc.strerror}") from None
+    try:
+        doc = tomllib.loads(text) if p.suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEncoding(f"policy file {p} is not valid {p.suffix.lstrip('.') or 'JSON'}: {exc}") from None
+    return Policy.from_dict(doc)
