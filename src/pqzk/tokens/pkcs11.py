@@ -40,6 +40,7 @@ REQUIRED = {
     "seal shares": ("AES_KEY_GEN", "AES_GCM"),
     "sign ecdsa-p256": ("EC_KEY_PAIR_GEN", "ECDSA"),
     "sign ed25519": ("EC_EDWARDS_KEY_PAIR_GEN", "EDDSA"),
+    "sign ml-dsa": ("ML_DSA_KEY_PAIR_GEN", "ML_DSA"),   # PKCS#11 v3.2; not in SoftHSM2 2.6
 }
 # CK_TOKEN_INFO flags (PKCS#11 v2.40 §5.2 / python-pkcs11 TokenFlag)
 _PIN_FINAL_TRY, _PIN_LOCKED = 0x00020000, 0x00040000
@@ -166,6 +167,7 @@ class PKCS11ShareStore:
         self.lib = load_module(module_path)
         self.token = find_token(self.lib, token_label, serial)
         self.mechanisms = probe_mechanisms(self.token)
+        self._require("seal shares")   # say up front what the token lacks, before asking for a PIN
         flags = int(self.token.flags)
         if flags & _PIN_LOCKED:
             raise PinLocked(f"user PIN of token {self.token.label!r} is locked (reset it with the SO PIN)")
