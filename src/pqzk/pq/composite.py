@@ -1,0 +1,367 @@
+"""Composite ML-DSA signatures, draft-ietf-lamps-pq-composite-sigs-19.
+
+A composite signature is an ML-DSA signature and a traditional signature over one message
+representative (draft §4.2 / §4.3):
+
+    M' = Prefix || Label || len(ctx) || ctx || PH(M)
+    mldsaSig = ML-DSA.Sign(mldsaSK, M', ctx=Label);  tradSig = Trad.Sign(tradSK, M')
+    signature = mldsaSig || tradSig
+
+Both must verify. Keys and signatures serialize as ML-DSA part (fixed length) || traditional
+part (draft §5); SPKI and PKCS#8 carry the composite OID with absent parameters (draft §6).
+The ML-DSA private part is its 32-byte seed.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+
+from ..errors import InvalidEncoding, InvalidParameter, VerificationError
+from . import _der, mldsa
+from .params import MAX_CONTEXT, MLDSA
+
+PREFIX = b"CompositeAlgorithmSignatures2025"   # draft -19 §4.1 ("436f6d70...32303235")
+
+
+@dataclass(frozen=True)
+class CompositeAlgorithm:
+    """One row of the draft's algorithm table (algParams.md): names, OID, pre-hash, components."""
+    name: str             # "id-MLDSA65-ECDSA-P256-SHA512"
+    oid: str
+    label: bytes
+    prehash: str          # "SHA256" | "SHA512" | "SHAKE256"
+    mldsa: str            # "ML-DSA-65"
+    trad: str             # "rsa-pss" | "rsa-pkcs15" | "ecdsa" | "ed25519" | "ed448"
+    trad_hash: str = ""   # hash inside the traditional signature (ECDSA / RSA)
+    curve: str = ""       # ECDSA curve name (cryptography class name)
+    rsa_bits: int = 0
+
+    def ph(self, message: bytes) -> bytes:
+        if self.prehash == "SHA256":
+            return hashlib.sha256(message).digest()
+        if self.prehash == "SHA512":
+            return hashlib.sha512(message).digest()
+        return hashlib.shake_256(message).digest(64)   # SHAKE256/64 (Ed448 combination)
+
+    @property
+    def short(self) -> str:
+        return self.name.removeprefix("id-")
+
+
+def _a(name, n, label, ph, dsa, trad, h="", curve="", bits=0):
+    return CompositeAlgorithm(name, f"1.3.6.1.5.5.7.6.{n}", label.encode(), ph, dsa, trad, h, curve, bits)
+
+
+ALGORITHMS: dict[str, CompositeAlgorithm] = {a.name: a for a in (
+    _a("id-MLDSA44-RSA2048-PSS-SHA256", 37, "COMPSIG-MLDSA44-RSA2048-PSS-SHA256", "SHA256", "ML-DSA-44", "rsa-pss", "SHA256", bits=2048),
+    _a("id-MLDSA44-RSA2048-PKCS15-SHA256", 38, "COMPSIG-MLDSA44-RSA2048-PKCS15-SHA256", "SHA256", "ML-DSA-44", "rsa-pkcs15", "SHA256", bits=2048),
+    _a("id-MLDSA44-Ed25519-SHA512", 39, "COMPSIG-MLDSA44-Ed25519-SHA512", "SHA512", "ML-DSA-44", "ed25519"),
+    _a("id-MLDSA44-ECDSA-P256-SHA256", 40, "COMPSIG-MLDSA44-ECDSA-P256-SHA256", "SHA256", "ML-DSA-44", "ecdsa", "SHA256", "SECP256R1"),
+    _a("id-MLDSA65-RSA3072-PSS-SHA512", 41, "COMPSIG-MLDSA65-RSA3072-PSS-SHA512", "SHA512", "ML-DSA-65", "rsa-pss", "SHA256", bits=3072),
+    _a("id-MLDSA65-RSA3072-PKCS15-SHA512", 42, "COMPSIG-MLDSA65-RSA3072-PKCS15-SHA512", "SHA512", "ML-DSA-65", "rsa-pkcs15", "SHA256", bits=3072),
+    _a("id-MLDSA65-RSA4096-PSS-SHA512", 43, "COMPSIG-MLDSA65-RSA4096-PSS-SHA512", "SHA512", "ML-DSA-65", "rsa-pss", "SHA384", bits=4096),
+    _a("id-MLDSA65-RSA4096-PKCS15-SHA512", 44, "COMPSIG-MLDSA65-RSA4096-PKCS15-SHA512", "SHA512", "ML-DSA-65", "rsa-pkcs15", "SHA384", bits=4096),
+    _a("id-MLDSA65-ECDSA-P256-SHA512", 45, "COMPSIG-MLDSA65-ECDSA-P256-SHA512", "SHA512", "ML-DSA-65", "ecdsa", "SHA256", "SECP256R1"),
+    _a("id-MLDSA65-ECDSA-P384-SHA512", 46, "COMPSIG-MLDSA65-ECDSA-P384-SHA512", "SHA512", "ML-DSA-65", "ecdsa", "SHA384", "SECP384R1"),
+    _a("id-MLDSA65-ECDSA-brainpoolP256r1-SHA512", 47, "COMPSIG-MLDSA65-ECDSA-BP256-SHA512", "SHA512", "ML-DSA-65", "ecdsa", "SHA256", "BrainpoolP256R1"),
+    _a("id-MLDSA65-Ed25519-SHA512", 48, "COMPSIG-MLDSA65-Ed25519-SHA512", "SHA512", "ML-DSA-65", "ed25519"),
+    _a("id-MLDSA87-ECDSA-P384-SHA512", 49, "COMPSIG-MLDSA87-ECDSA-P384-SHA512", "SHA512", "ML-DSA-87", "ecdsa", "SHA384", "SECP384R1"),
+    _a("id-MLDSA87-ECDSA-brainpoolP384r1-SHA512", 50, "COMPSIG-MLDSA87-ECDSA-BP384-SHA512", "SHA512", "ML-DSA-87", "ecdsa", "SHA384", "BrainpoolP384R1"),
+    _a("id-MLDSA87-Ed448-SHAKE256", 51, "COMPSIG-MLDSA87-Ed448-SHAKE256", "SHAKE256", "ML-DSA-87", "ed448"),
+    _a("id-MLDSA87-RSA3072-PSS-SHA512", 52, "COMPSIG-MLDSA87-RSA3072-PSS-SHA512", "SHA512", "ML-DSA-87", "rsa-pss", "SHA256", bits=3072),
+    _a("id-MLDSA87-RSA4096-PSS-SHA512", 53, "COMPSIG-MLDSA87-RSA4096-PSS-SHA512", "SHA512", "ML-DSA-87", "rsa-pss", "SHA384", bits=4096),
+    _a("id-MLDSA87-ECDSA-P521-SHA512", 54, "COMPSIG-MLDSA87-ECDSA-P521-SHA512", "SHA512", "ML-DSA-87", "ecdsa", "SHA512", "SECP521R1"),
+)}
+BY_OID = {a.oid: a for a in ALGORITHMS.values()}
+_HASH = {"SHA256": hashes.SHA256, "SHA384": hashes.SHA384, "SHA512": hashes.SHA512}
+
+
+def get_algorithm(alg: str | CompositeAlgorithm) -> CompositeAlgorithm:
+    if isinstance(alg, CompositeAlgorithm):
+        return alg
+    for key in (alg, f"id-{alg}"):
+        if key in ALGORITHMS:
+            return ALGORITHMS[key]
+    raise InvalidParameter(f"unknown composite algorithm {alg!r}; expected one of {sorted(ALGORITHMS)}")
+
+
+def message_representative(alg: str | CompositeAlgorithm, message: bytes, ctx: bytes = b"") -> bytes:
+    """M' = Prefix || Label || len(ctx) || ctx || PH(M)   (draft -19 §4.2, step 2)."""
+    a = get_algorithm(alg)
+    if len(ctx) > MAX_CONTEXT:
+        raise InvalidParameter(f"context string is {len(ctx)} bytes; at most {MAX_CONTEXT} allowed")
+    return PREFIX + a.label + bytes([len(ctx)]) + bytes(ctx) + a.ph(bytes(message))
+
+
+# -- traditional component ------------------------------------------------------------------
+
+def _pss(a: CompositeAlgorithm) -> padding.PSS:
+    h = _HASH[a.trad_hash]()
+    return padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size)   # draft §7.2 RSASSA-PSS params
+
+
+def _load_trad_public(a: CompositeAlgorithm, data: bytes):
+    try:
+        if a.trad == "ed25519":
+            if len(data) != 32:
+                raise ValueError("Ed25519 public key must be 32 bytes")
+            return ed25519.Ed25519PublicKey.from_public_bytes(data)
+        if a.trad == "ed448":
+            if len(data) != 57:
+                raise ValueError("Ed448 public key must be 57 bytes")
+            return ed448.Ed448PublicKey.from_public_bytes(data)
+        if a.trad == "ecdsa":
+            if not data or data[0] != 0x04:
+                raise ValueError("ECDSA public key must be an uncompressed point")
+            return ec.EllipticCurvePublicKey.from_encoded_point(getattr(ec, a.curve)(), data)
+        key = serialization.load_der_public_key(_der.seq(_der.seq(_der.oid("1.2.840.113549.1.1.1"), b"\x05\x00"),
+                                                          _der.bit_string(data)))
+        if not isinstance(key, rsa.RSAPublicKey) or key.key_size != a.rsa_bits:
+            raise ValueError(f"RSA public key must be {a.rsa_bits} bits")
+        _der.read_all(data, _der.SEQUENCE)   # RSAPublicKey, no trailing bytes
+        return key
+    except (ValueError, TypeError, InvalidEncoding) as exc:
+        raise InvalidEncoding(f"{a.short}: traditional public key rejected ({exc})") from None
+
+
+def _trad_public_bytes(a: CompositeAlgorithm, key) -> bytes:
+    if a.trad in ("ed25519", "ed448"):
+        return key.public_bytes_raw()
+    if a.trad == "ecdsa":
+        return key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+
+
+def _load_trad_private(a: CompositeAlgorithm, data: bytes):
+    try:
+        if a.trad == "ed25519":
+            if len(data) != 32:
+                raise ValueError("Ed25519 private key must be 32 bytes")
+            return ed25519.Ed25519PrivateKey.from_private_bytes(data)
+        if a.trad == "ed448":
+            if len(data) != 57:
+                raise ValueError("Ed448 private key must be 57 bytes")
+            return ed448.Ed448PrivateKey.from_private_bytes(data)
+        _der.read_all(data, _der.SEQUENCE)
+        key = serialization.load_der_private_key(data, password=None)   # RSAPrivateKey / ECPrivateKey
+        if a.trad == "ecdsa" and not (isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == getattr(ec, a.curve).name):
+            raise ValueError(f"expected an ECPrivateKey on {getattr(ec, a.curve).name}")
+        if a.trad.startswith("rsa") and not (isinstance(key, rsa.RSAPrivateKey) and key.key_size == a.rsa_bits):
+            raise ValueError(f"expected a {a.rsa_bits}-bit RSAPrivateKey")
+        return key
+    except (ValueError, TypeError, InvalidEncoding) as exc:
+        raise InvalidEncoding(f"{a.short}: traditional private key rejected ({exc})") from None
+
+
+def _trad_private_bytes(a: CompositeAlgorithm, key) -> bytes:
+    if a.trad in ("ed25519", "ed448"):
+        return key.private_bytes_raw()
+    fmt = serialization.PrivateFormat.TraditionalOpenSSL   # RSAPrivateKey (RFC 8017) / ECPrivateKey (RFC 5915)
+    return key.private_bytes(serialization.Encoding.DER, fmt, serialization.NoEncryption())
+
+
+def _trad_sign(a: CompositeAlgorithm, key, m: bytes) -> bytes:
+    if a.trad in ("ed25519", "ed448"):
+        return key.sign(m)
+    if a.trad == "ecdsa":
+        return key.sign(m, ec.ECDSA(_HASH[a.trad_hash]()))
+    if a.trad == "rsa-pss":
+        return key.sign(m, _pss(a), _HASH[a.trad_hash]())
+    return key.sign(m, padding.PKCS1v15(), _HASH[a.trad_hash]())
+
+
+def _trad_verify(a: CompositeAlgorithm, key, sig: bytes, m: bytes) -> bool:
+    try:
+        if a.trad in ("ed25519", "ed448"):
+            key.verify(sig, m)
+        elif a.trad == "ecdsa":
+            key.verify(sig, m, ec.ECDSA(_HASH[a.trad_hash]()))
+        elif a.trad == "rsa-pss":
+            key.verify(sig, m, _pss(a), _HASH[a.trad_hash]())
+        else:
+            key.verify(sig, m, padding.PKCS1v15(), _HASH[a.trad_hash]())
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _trad_generate(a: CompositeAlgorithm):
+    if a.trad == "ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    if a.trad == "ed448":
+        return ed448.Ed448PrivateKey.generate()
+    if a.trad == "ecdsa":
+        return ec.generate_private_key(getattr(ec, a.curve)())
+    return rsa.generate_private_key(public_exponent=65537, key_size=a.rsa_bits)
+
+
+# -- keys -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class CompositePublicKey:
+    algorithm: CompositeAlgorithm
+    mldsa_key: mldsa.MLDSAPublicKey
+    trad_key: bytes
+    _trad: object = field(default=None, repr=False, compare=False)
+
+    def to_bytes(self) -> bytes:
+        """SerializePublicKey (draft §5.1): mldsaPK || tradPK."""
+        return self.mldsa_key.key + self.trad_key
+
+    @classmethod
+    def from_bytes(cls, alg: str | CompositeAlgorithm, data: bytes) -> CompositePublicKey:
+        a = get_algorithm(alg)
+        n = MLDSA[a.mldsa].public_key_size
+        if len(data) <= n:
+            raise InvalidEncoding(f"{a.short} public key must be longer than its {n}-byte ML-DSA part, got {len(data)}")
+        return cls(a, mldsa.MLDSAPublicKey(a.mldsa, data[:n]), bytes(data[n:]), _load_trad_public(a, bytes(data[n:])))
+
+    def to_spki(self) -> bytes:
+        """SubjectPublicKeyInfo with the composite OID, parameters absent (draft §6)."""
+        return _der.seq(_der.seq(_der.oid(self.algorithm.oid)), _der.bit_string(self.to_bytes()))
+
+    @classmethod
+    def from_spki(cls, der: bytes) -> CompositePublicKey:
+        body = _der.items(_der.read_all(der, _der.SEQUENCE))
+        if len(body) != 2 or body[0][0] != _der.SEQUENCE or body[1][0] != _der.BIT_STRING:
+            raise InvalidEncoding("SPKI: expected SEQUENCE { AlgorithmIdentifier, BIT STRING }")
+        alg_items = _der.items(body[0][1])
+        if len(alg_items) != 1 or alg_items[0][0] != _der.OID:
+            raise InvalidEncoding("SPKI: composite AlgorithmIdentifier must have an OID and no parameters")
+        oid = _der.decode_oid(alg_items[0][1])
+        if oid not in BY_OID:
+            raise InvalidEncoding(f"SPKI: {oid} is not a composite ML-DSA OID")
+        bits = body[1][1]
+        if not bits or bits[0] != 0:
+            raise InvalidEncoding("SPKI: BIT STRING must have 0 unused bits")
+        return cls.from_bytes(BY_OID[oid], bits[1:])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CompositePublicKey) and (self.algorithm, self.to_bytes()) == (other.algorithm, other.to_bytes())
+
+    def __hash__(self) -> int:
+        return hash((self.algorithm.name, self.to_bytes()))
+
+
+@dataclass(frozen=True, eq=False)
+class CompositePrivateKey:
+    """mldsaSeed || tradSK, with the derived public key. Redacted repr."""
+    algorithm: CompositeAlgorithm
+    mldsa_key: mldsa.MLDSAPrivateKey
+    trad_key: bytes
+    public_key: CompositePublicKey
+    _trad: object = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return f"CompositePrivateKey({self.algorithm.short}, <redacted>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CompositePrivateKey) and hmac.compare_digest(self.to_bytes(), other.to_bytes())
+
+    def __hash__(self) -> int:
+        return hash(self.public_key)
+
+    def to_bytes(self) -> bytes:
+        """SerializePrivateKey (draft §5.2): mldsaSeed || tradSK."""
+        return self.mldsa_key.seed + self.trad_key
+
+    @classmethod
+    def from_bytes(cls, alg: str | CompositeAlgorithm, data: bytes) -> CompositePrivateKey:
+        a = get_algorithm(alg)
+        if len(data) <= 32:
+            raise InvalidEncoding(f"{a.short} private key must be longer than its 32-byte ML-DSA seed, got {len(data)}")
+        dsa = mldsa.keygen(a.mldsa, seed=bytes(data[:32]))
+        trad = _load_trad_private(a, bytes(data[32:]))
+        tpub = trad.public_key()
+        pub = CompositePublicKey(a, dsa.public_key, _trad_public_bytes(a, tpub), tpub)
+        return cls(a, dsa, bytes(data[32:]), pub, trad)
+
+    def to_pkcs8(self) -> bytes:
+        """OneAsymmetricKey v0 { version 0, AlgorithmIdentifier { OID }, OCTET STRING sk } (draft §6)."""
+        return _der.seq(_der.integer(0), _der.seq(_der.oid(self.algorithm.oid)),
+                        _der.tlv(_der.OCTET_STRING, self.to_bytes()))
+
+    @classmethod
+    def from_pkcs8(cls, der: bytes) -> CompositePrivateKey:
+        body = _der.items(_der.read_all(der, _der.SEQUENCE))
+        if len(body) < 3 or body[0] != (_der.INTEGER, b"\x00") or body[1][0] != _der.SEQUENCE or body[2][0] != _der.OCTET_STRING:
+            raise InvalidEncoding("PKCS#8: expected SEQUENCE { 0, AlgorithmIdentifier, OCTET STRING }")
+        alg_items = _der.items(body[1][1])
+        if len(alg_items) != 1 or alg_items[0][0] != _der.OID:
+            raise InvalidEncoding("PKCS#8: composite AlgorithmIdentifier must have an OID and no parameters")
+        oid = _der.decode_oid(alg_items[0][1])
+        if oid not in BY_OID:
+            raise InvalidEncoding(f"PKCS#8: {oid} is not a composite ML-DSA OID")
+        return cls.from_bytes(BY_OID[oid], body[2][1])
+
+
+def _trad_public(pk: CompositePublicKey):
+    if pk._trad is None:
+        object.__setattr__(pk, "_trad", _load_trad_public(pk.algorithm, pk.trad_key))
+    return pk._trad
+
+
+def keygen(alg: str | CompositeAlgorithm, seed: bytes | None = None) -> CompositePrivateKey:
+    """A fresh composite key: ML-DSA from `seed` (or random) and a fresh traditional key."""
+    a = get_algorithm(alg)
+    dsa = mldsa.keygen(a.mldsa, seed=seed)
+    trad = _trad_generate(a)
+    tpub = trad.public_key()
+    pub = CompositePublicKey(a, dsa.public_key, _trad_public_bytes(a, tpub), tpub)
+    return CompositePrivateKey(a, dsa, _trad_private_bytes(a, trad), pub, trad)
+
+
+def sign(sk: CompositePrivateKey, message: bytes, ctx: bytes = b"", *, backend: str | None = None) -> bytes:
+    """Composite-ML-DSA.Sign (draft §4.2): mldsaSig || tradSig over M'."""
+    if not isinstance(sk, CompositePrivateKey):
+        raise InvalidParameter(f"sk must be a CompositePrivateKey, got {type(sk).__name__}")
+    a = sk.algorithm
+    m_prime = message_representative(a, message, ctx)
+    s1 = mldsa.sign(a.mldsa, sk.mldsa_key, m_prime, a.label, backend=backend)
+    trad = sk._trad if sk._trad is not None else _load_trad_private(a, sk.trad_key)
+    return s1 + _trad_sign(a, trad, m_prime)
+
+
+def verify(pk: CompositePublicKey, message: bytes, signature: bytes, ctx: bytes = b"", *,
+           backend: str | None = None) -> None:
+    """Composite-ML-DSA.Verify (draft §4.3): both components must verify; raises VerificationError."""
+    if not isinstance(pk, CompositePublicKey):
+        raise InvalidParameter(f"pk must be a CompositePublicKey, got {type(pk).__name__}")
+    a = pk.algorithm
+    n = MLDSA[a.mldsa].signature_size
+    if not isinstance(signature, (bytes, bytearray)) or len(signature) <= n:
+        raise VerificationError(f"{a.short} signature must be longer than its {n}-byte ML-DSA part")
+    m_prime = message_representative(a, message, ctx)
+    mldsa_ok = mldsa.is_valid(a.mldsa, pk.mldsa_key, m_prime, bytes(signature[:n]), a.label, backend=backend)
+    trad_ok = _trad_verify(a, _trad_public(pk), bytes(signature[n:]), m_prime)
+    if not (mldsa_ok and trad_ok):
+        failed = " and ".join(c for c, ok in (("ML-DSA", mldsa_ok), (a.trad, trad_ok)) if not ok)
+        raise VerificationError(f"{a.short} composite signature does not verify ({failed} component)")
+
+
+def is_valid(pk: CompositePublicKey, message: bytes, signature: bytes, ctx: bytes = b"") -> bool:
+    try:
+        verify(pk, message, signature, ctx)
+    except VerificationError:
+        return False
+    return True
+
+
+def sizes(alg: str | CompositeAlgorithm) -> dict[str, int]:
+    """Public key and (maximum) signature sizes in bytes, for comparisons."""
+    a = get_algorithm(alg)
+    p = MLDSA[a.mldsa]
+    trad_pk = {"ed25519": 32, "ed448": 57}.get(a.trad) or (
+        {"SECP256R1": 65, "BrainpoolP256R1": 65, "SECP384R1": 97, "BrainpoolP384R1": 97, "SECP521R1": 133}.get(a.curve)
+        or a.rsa_bits // 8 + 14)
+    trad_sig = {"ed25519": 64, "ed448": 114}.get(a.trad) or (
+        {"SECP256R1": 72, "BrainpoolP256R1": 72, "SECP384R1": 104, "BrainpoolP384R1": 104, "SECP521R1": 139}.get(a.curve)
+        or a.rsa_bits // 8)
+    return {"public_key": p.public_key_size + trad_pk, "signature": p.signature_size + trad_sig}
