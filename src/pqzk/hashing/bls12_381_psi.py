@@ -19,17 +19,18 @@ def psi_jac(J: tuple) -> tuple:
 def clear_cofactor_g2_jac(E: Any, J: tuple) -> tuple:
     """h_eff·P via psi (RFC 9380 appendix G.3, c1 = the BLS parameter x, negative)."""
     c1 = bf.X
-    t1 = E.jac_mul(c1, J)
+    t1 = E.mul(c1, J)
     t2 = psi_jac(J)
-    t3 = psi_jac(psi_jac(E.jac_double(J)))
-    t3 = E.jac_add(t3, E.jac_neg(t2))
-    t2 = E.jac_add(t1, t2)
-    t2 = E.jac_mul(c1, t2)
-    t3 = E.jac_add(t3, t2)
-    t3 = E.jac_add(t3, E.jac_neg(t1))
-    return E.jac_add(t3, E.jac_neg(J))
+    t3 = psi_jac(psi_jac(E.double(J)))
+    t3 = E.add(t3, E.neg(t2))
+    t2 = E.add(t1, t2)
+    t2 = E.mul(c1, t2)
+    t3 = E.add(t3, t2)
+    t3 = E.add(t3, E.neg(t1))
+    return E.add(t3, E.neg(J))
 
 
 def clear_cofactor_g2(E: Any, P: Any) -> Any:
-    """Affine wrapper of clear_cofactor_g2_jac on the curve object E."""
-    return E.to_affine(clear_cofactor_g2_jac(E, E.to_jacobian(P)))
+    """Affine wrapper of clear_cofactor_g2_jac on the curve object E (None is infinity)."""
+    J = E.identity() if P is None else E.from_affine(*P)
+    return E.to_affine(clear_cofactor_g2_jac(E, J))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InvalidParameter
+from .curves import affine_add, affine_mul
 from .expand import hash_to_field as _hash_to_field
 from .maps import (curve448_to_edwards448, iso_map, map_to_curve_elligator2,
                    map_to_curve_simple_swu, montgomery_to_edwards25519)
@@ -52,11 +53,10 @@ def map_to_curve(suite: str | Suite, u: Any) -> Any:
     if not F.is_canonical(u):
         raise InvalidParameter("map_to_curve: u is not a canonical field element")
     if s.map == "sswu":
-        Ec = s.map_curve or s.curve
-        P = map_to_curve_simple_swu(F, Ec.a, Ec.b, s.Z, u)
+        A, B = s.sswu_ab or (s.curve.a, s.curve.b)
+        P = map_to_curve_simple_swu(F, F.elem(A), F.elem(B), s.Z, u)
         return iso_map(F, s.iso, P) if s.iso else P
-    M = s.map_curve or s.curve
-    P = map_to_curve_elligator2(F, M.A, F.one, s.Z, u)
+    P = map_to_curve_elligator2(F, F.elem(s.ell2_J), F.one, s.Z, u)
     if s.ell2_to_edwards == "edwards25519":
         return montgomery_to_edwards25519(F, _SQRT_M486664, P)
     if s.ell2_to_edwards == "edwards448":
@@ -67,7 +67,7 @@ def map_to_curve(suite: str | Suite, u: Any) -> Any:
 def clear_cofactor(suite: str | Suite, P: Any) -> Any:
     """h_eff·P (RFC 9380 section 7), with the psi shortcut for BLS12-381 G2."""
     s = suite if isinstance(suite, Suite) else get_suite(suite)[0]
-    return s.clear(s.curve, P) if s.clear else s.curve.mul(s.h_eff, P)
+    return s.clear(s.curve, P) if s.clear else affine_mul(s.curve, s.h_eff, P)
 
 
 def hash_to_curve(suite: str, msg: bytes, dst: bytes) -> Any:
@@ -76,7 +76,7 @@ def hash_to_curve(suite: str, msg: bytes, dst: bytes) -> Any:
     if not ro:
         raise InvalidParameter(f"{suite} is a nonuniform (_NU_) suite: use encode_to_curve")
     u0, u1 = hash_to_field(s, msg, dst, 2)
-    return clear_cofactor(s, s.curve.add(map_to_curve(s, u0), map_to_curve(s, u1)))
+    return clear_cofactor(s, affine_add(s.curve, map_to_curve(s, u0), map_to_curve(s, u1)))
 
 
 def encode_to_curve(suite: str, msg: bytes, dst: bytes) -> Any:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..math import bls12_381_fields as bf
+from ..math import ec
 from .bls12_381_psi import clear_cofactor_g2
-from .curves import Montgomery, TwistedEdwards, Weierstrass
+from .curves import BLS12_381_G1_CURVE, BLS12_381_G2_CURVE, CURVE448, CURVE25519
 from .fields import FP2, PrimeField
 
 
@@ -18,15 +19,16 @@ class Suite:
 
     id: str                   # e.g. "P256_XMD:SHA-256_SSWU_"
     F: Any                    # field object (fields.py)
-    curve: Any                # the target curve E (output points live here)
+    curve: Any                # the target curve E (ec.py curve API; output points live here)
     map: str                  # "sswu" or "ell2"
     Z: Any
     expander: str             # "xmd:sha256", "xof:shake256", ... (expand.get_expander)
     L: int
     k: int
     h_eff: int                # clear_cofactor multiplies by h_eff (unless clear is set)
-    map_curve: Any = None     # SSWU: E' with A'·B' != 0 when E has A·B == 0; ELL2: the Montgomery curve
+    sswu_ab: tuple | None = None  # (A', B') of the isogenous E' when E has A·B == 0
     iso: tuple | None = None  # isogeny E' -> E, coefficient lists from degree 0 up (appendix E)
+    ell2_J: int = 0           # Elligator 2: J of the Montgomery curve K t^2 = s^3 + J s^2 + s (K = 1)
     ell2_to_edwards: str | None = None  # rational map applied after Elligator 2
     clear: Any = field(default=None, compare=False)  # clear(E, P) instead of h_eff·P (BLS12-381 G2)
 
@@ -164,51 +166,33 @@ _G2_YDEN = (
 _G2_A_ISO = (0, 240)
 _G2_B_ISO = (1012, 1012)
 
-# ---- NIST curves (RFC 9380 sections 8.2-8.4) ----
-_P256 = 2**256 - 2**224 + 2**192 + 2**96 - 1
-_P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
-_P384 = 2**384 - 2**128 - 2**96 + 2**32 - 1
-_P384_B = 0xB3312FA7E23EE7E4988E056BE3F82D19181D9C6EFE8141120314088F5013875AC656398D8A2ED19D2A85C8EDD3EC2AEF
-_P521 = 2**521 - 1
-_P521_B = 0x0051953EB9618E1C9A1F929A21A0B68540EEA2DA725B99B315F3B8B489918EF109E156193951EC7E937B1652C0BD3BB1BF073573DF883D2C34F1EF451FD46B503F00
-
-# ---- curve25519 / edwards25519 (sections 8.5, 8.6), curve448 / edwards448 (sections 8.9, 8.10) ----
-_P25519 = 2**255 - 19
-_P448 = 2**448 - 2**224 - 1
-
-
 def _iso(F: Any, *lists: tuple) -> tuple:
     return tuple(tuple(F.elem(c) for c in lst) for lst in lists)
 
 
 def _build() -> dict[str, Suite]:
-    F256, F384, F521 = PrimeField(_P256), PrimeField(_P384), PrimeField(_P521)
-    Fk1, F25519, F448, Fbls = PrimeField(_K1_P), PrimeField(_P25519), PrimeField(_P448), PrimeField(bf.P)
-    e25519_d = -121665 * pow(121666, -1, _P25519) % _P25519
+    F256, F384, F521 = PrimeField(ec.P256_CURVE.p), PrimeField(ec.P384_CURVE.p), PrimeField(ec.P521_CURVE.p)
+    Fk1, Fbls = PrimeField(ec.SECP256K1_CURVE.p), PrimeField(bf.P)
+    F25519, F448 = PrimeField(CURVE25519.p), PrimeField(CURVE448.p)
     suites = [
-        Suite("P256_XMD:SHA-256_SSWU_", F256, Weierstrass(F256, -3, _P256_B), "sswu", F256.elem(-10),
-              "xmd:sha256", 48, 128, 1),
-        Suite("P384_XMD:SHA-384_SSWU_", F384, Weierstrass(F384, -3, _P384_B), "sswu", F384.elem(-12),
-              "xmd:sha384", 72, 192, 1),
-        Suite("P521_XMD:SHA-512_SSWU_", F521, Weierstrass(F521, -3, _P521_B), "sswu", F521.elem(-4),
-              "xmd:sha512", 98, 256, 1),
-        Suite("secp256k1_XMD:SHA-256_SSWU_", Fk1, Weierstrass(Fk1, 0, 7), "sswu", Fk1.elem(-11),
-              "xmd:sha256", 48, 128, 1, map_curve=Weierstrass(Fk1, _K1_A_ISO, _K1_B_ISO),
-              iso=_iso(Fk1, _K1_XNUM, _K1_XDEN, _K1_YNUM, _K1_YDEN)),
-        Suite("curve25519_XMD:SHA-512_ELL2_", F25519, Montgomery(F25519, 486662), "ell2", F25519.elem(2),
-              "xmd:sha512", 48, 128, 8),
-        Suite("edwards25519_XMD:SHA-512_ELL2_", F25519, TwistedEdwards(F25519, -1, e25519_d), "ell2",
-              F25519.elem(2), "xmd:sha512", 48, 128, 8, map_curve=Montgomery(F25519, 486662),
-              ell2_to_edwards="edwards25519"),
-        Suite("curve448_XOF:SHAKE256_ELL2_", F448, Montgomery(F448, 156326), "ell2", F448.elem(-1),
-              "xof:shake256", 84, 224, 4),
-        Suite("edwards448_XOF:SHAKE256_ELL2_", F448, TwistedEdwards(F448, 1, -39081), "ell2", F448.elem(-1),
-              "xof:shake256", 84, 224, 4, map_curve=Montgomery(F448, 156326), ell2_to_edwards="edwards448"),
-        Suite("BLS12381G1_XMD:SHA-256_SSWU_", Fbls, Weierstrass(Fbls, 0, 4), "sswu", Fbls.elem(11),
-              "xmd:sha256", 64, 128, 0xD201000000010001, map_curve=Weierstrass(Fbls, _G1_A, _G1_B),
+        Suite("P256_XMD:SHA-256_SSWU_", F256, ec.P256_CURVE, "sswu", F256.elem(-10), "xmd:sha256", 48, 128, 1),
+        Suite("P384_XMD:SHA-384_SSWU_", F384, ec.P384_CURVE, "sswu", F384.elem(-12), "xmd:sha384", 72, 192, 1),
+        Suite("P521_XMD:SHA-512_SSWU_", F521, ec.P521_CURVE, "sswu", F521.elem(-4), "xmd:sha512", 98, 256, 1),
+        Suite("secp256k1_XMD:SHA-256_SSWU_", Fk1, ec.SECP256K1_CURVE, "sswu", Fk1.elem(-11), "xmd:sha256", 48,
+              128, 1, sswu_ab=(_K1_A_ISO, _K1_B_ISO), iso=_iso(Fk1, _K1_XNUM, _K1_XDEN, _K1_YNUM, _K1_YDEN)),
+        Suite("curve25519_XMD:SHA-512_ELL2_", F25519, CURVE25519, "ell2", F25519.elem(2), "xmd:sha512", 48,
+              128, 8, ell2_J=486662),
+        Suite("edwards25519_XMD:SHA-512_ELL2_", F25519, ec.EDWARDS25519_CURVE, "ell2", F25519.elem(2),
+              "xmd:sha512", 48, 128, 8, ell2_J=486662, ell2_to_edwards="edwards25519"),
+        Suite("curve448_XOF:SHAKE256_ELL2_", F448, CURVE448, "ell2", F448.elem(-1), "xof:shake256", 84,
+              224, 4, ell2_J=156326),
+        Suite("edwards448_XOF:SHAKE256_ELL2_", F448, ec.EDWARDS448_CURVE, "ell2", F448.elem(-1),
+              "xof:shake256", 84, 224, 4, ell2_J=156326, ell2_to_edwards="edwards448"),
+        Suite("BLS12381G1_XMD:SHA-256_SSWU_", Fbls, BLS12_381_G1_CURVE, "sswu", Fbls.elem(11), "xmd:sha256",
+              64, 128, 0xD201000000010001, sswu_ab=(_G1_A, _G1_B),
               iso=_iso(Fbls, _G1_XNUM, _G1_XDEN, _G1_YNUM, _G1_YDEN)),
-        Suite("BLS12381G2_XMD:SHA-256_SSWU_", FP2, Weierstrass(FP2, 0, (4, 4)), "sswu", FP2.elem((-2, -1)),
-              "xmd:sha256", 64, 128, 0, map_curve=Weierstrass(FP2, _G2_A_ISO, _G2_B_ISO),
+        Suite("BLS12381G2_XMD:SHA-256_SSWU_", FP2, BLS12_381_G2_CURVE, "sswu", FP2.elem((-2, -1)),
+              "xmd:sha256", 64, 128, 0, sswu_ab=(_G2_A_ISO, _G2_B_ISO),
               iso=_iso(FP2, _G2_XNUM, _G2_XDEN, _G2_YNUM, _G2_YDEN), clear=clear_cofactor_g2),
     ]
     return {s.id: s for s in suites}
