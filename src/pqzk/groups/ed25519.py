@@ -135,9 +135,8 @@ class Ed25519(Edwards25519Arithmetic):
 
     def hash_to_element(self, msg: bytes, dst: bytes) -> Element:
         """RFC 9380 edwards25519_XMD:SHA-512_ELL2_RO_."""
-        from ._h2c import hash_to_curve_xy
-        x, y = hash_to_curve_xy(self, self.h2c_suite, msg, dst)
-        return self.point_from_xy(x, y)
+        from ._h2c import hash_to_curve_element
+        return hash_to_curve_element(self, self.h2c_suite, msg, dst)
 
 
 ED25519 = Ed25519()

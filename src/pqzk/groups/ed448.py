@@ -71,8 +71,14 @@ class Ed448Group(PyCurveGroup):
 
     def hash_to_element(self, msg: bytes, dst: bytes) -> Element:
         """RFC 9380 edwards448_XOF:SHAKE256_ELL2_RO_."""
-        from ._h2c import hash_to_curve_xy
-        return self.point_from_xy(*hash_to_curve_xy(self, self.h2c_suite, msg, dst))
+        from ._h2c import hash_to_curve_element
+        return hash_to_curve_element(self, self.h2c_suite, msg, dst, self._from_cleared_xy)
+
+    def _from_cleared_xy(self, x: int, y: int) -> Element:
+        # hash_to_curve output is h_eff·P, in the prime-order subgroup by construction
+        if not CURVE.is_on_curve(x, y):
+            raise InvalidEncoding("ed448 point is not on the curve")
+        return self._wrap(CURVE.from_affine(x, y))
 
 
 ED448 = Ed448Group()

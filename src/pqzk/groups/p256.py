@@ -59,8 +59,8 @@ class P256Group(PyCurveGroup):
 
     def hash_to_element(self, msg: bytes, dst: bytes) -> Element:
         """RFC 9380 P256_XMD:SHA-256_SSWU_RO_."""
-        from ._h2c import hash_to_curve_xy
-        return self.point_from_xy(*hash_to_curve_xy(self, self.h2c_suite, msg, dst))
+        from ._h2c import hash_to_curve_element
+        return hash_to_curve_element(self, self.h2c_suite, msg, dst)
 
 
 P256 = P256Group()

@@ -155,6 +155,10 @@ class Ristretto255(Edwards25519Arithmetic):
 
     def hash_to_element(self, msg: bytes, dst: bytes) -> Element:
         """RFC 9380 appendix B / RFC 9496: ristretto255_XMD:SHA-512_R255MAP_RO_."""
+        if not isinstance(msg, (bytes, bytearray)) or not isinstance(dst, (bytes, bytearray)):
+            raise InvalidParameter("hash-to-group: msg and dst must be bytes")
+        if not dst:
+            raise InvalidParameter("hash-to-group: the domain separation tag must not be empty (RFC 9380 section 3.1)")
         return self.from_uniform_bytes(expand_message_xmd(msg, dst, 64, "sha512"))
 
 

@@ -26,6 +26,7 @@ class Secp256k1(Group):
     scalar_byteorder = "big"
     hash_expander = "xmd:sha256"
     field_prime = P
+    h2c_suite = "secp256k1_XMD:SHA-256_SSWU_RO_"
 
     def _raw_identity(self):
         return None
@@ -100,6 +101,11 @@ class Secp256k1(Group):
         if raw is None:
             raise InvalidEncoding("secp256k1: the identity has no affine coordinates")
         return raw.point()
+
+    def hash_to_element(self, msg: bytes, dst: bytes):
+        """RFC 9380 secp256k1_XMD:SHA-256_SSWU_RO_."""
+        from ._h2c import hash_to_curve_element
+        return hash_to_curve_element(self, self.h2c_suite, msg, dst)
 
 
 SECP256K1 = Secp256k1()
