@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from .backend_registry import PQBackendStatus, backends, get_backend
 
-__all__ = ["PQBackendStatus", "backends", "get_backend", "seal", "open"]
+__all__ = ["PQBackendStatus", "backends", "get_backend", "seal", "open", "SealContext"]
 
 
 def __getattr__(name: str):
     # seal/open live in seal.py; imported lazily so `import pqzk.pq` stays light
-    if name in ("seal", "open"):
-        from . import seal as _seal
-        return getattr(_seal, "seal_message" if name == "seal" else "open_message")
+    if name in ("seal", "open", "SealContext"):
+        from . import sealing
+        return getattr(sealing, name)
     raise AttributeError(name)
