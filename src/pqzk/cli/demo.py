@@ -11,6 +11,7 @@ from .narrate import Narrator
 # (module, function) in the order the story is told
 CHAPTERS: list[tuple[str, str]] = [
     ("pqzk.cli.demo_groups", "chapter"),
+    ("pqzk.cli.demo_sharing", "chapter"),
 ]
 
 
