@@ -17,7 +17,10 @@ app = typer.Typer(help="pqzk: threshold, post-quantum and zero-knowledge authori
                   no_args_is_help=True, add_completion=False)
 
 # (module, attribute holding a typer.Typer, command name)
-SUBCOMMANDS: list[tuple[str, str, str]] = []
+SUBCOMMANDS: list[tuple[str, str, str]] = [
+    ("pqzk.cli.policy", "app", "policy"),
+    ("pqzk.cli.policy", "audit_app", "audit"),
+]
 
 console = Console()
 
