@@ -20,6 +20,7 @@ app = typer.Typer(help="pqzk: threshold, post-quantum and zero-knowledge authori
 SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.policy", "app", "policy"),
     ("pqzk.cli.policy", "audit_app", "audit"),
+    ("pqzk.cli.token", "app", "token"),
 ]
 
 console = Console()
