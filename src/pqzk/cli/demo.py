@@ -12,6 +12,7 @@ from .narrate import Narrator
 CHAPTERS: list[tuple[str, str]] = [
     ("pqzk.cli.demo_groups", "chapter"),
     ("pqzk.cli.demo_sharing", "chapter"),
+    ("pqzk.cli.demo_zk", "chapter"),
 ]
 
 

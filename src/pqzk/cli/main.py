@@ -21,6 +21,7 @@ SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.policy", "app", "policy"),
     ("pqzk.cli.policy", "audit_app", "audit"),
     ("pqzk.cli.token", "app", "token"),
+    ("pqzk.cli.zk", "app", "zk"),
 ]
 
 console = Console()
