@@ -1,0 +1,414 @@
+"""Hybrid threshold authorization: a threshold classical signature AND post-quantum evidence.
+
+An authorization holds only if both parts verify. The classical part is any scheme that fits
+`ClassicalThresholdScheme` (FROST and threshold BLS adapters are below); the post-quantum part
+comes in two modes, each documented with its security argument in its class docstring and in
+docs/hybrid.md:
+
+* `QuorumCertificate` — each of the t signers adds its own ML-DSA signature; verified against
+  a registered roster of n ML-DSA keys with threshold t. Threshold trust survives a quantum
+  adversary.
+* `CompositeAuthorization` — one ML-DSA signature by a key whose seed is Shamir-shared among
+  the signers and reassembled only inside the signing operation. Smaller, but weaker: see there.
+
+Every bad input raises `VerificationError` (at verification) or `InvalidParameter` (when
+building) with a message naming the fault.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
+from . import mldsa
+from .params import mldsa_params
+
+QC_CTX = b"pqzk/hybrid/quorum/v1"
+COMPOSITE_CTX = b"pqzk/hybrid/composite/v1"
+
+
+@runtime_checkable
+class ClassicalThresholdScheme(Protocol):
+    """What the hybrid layer needs from a classical threshold scheme: the group key's bytes,
+    a name, the threshold, and `verify(message, signature)` raising VerificationError."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def group_public_key(self) -> bytes: ...
+
+    @property
+    def threshold(self) -> int: ...
+
+    def verify(self, message: bytes, signature: bytes) -> None: ...
+
+
+# -- adapters ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FrostScheme:
+    """FROST (RFC 9591) by its public key package; `sign` runs both rounds in process."""
+    suite: object
+    public: object                       # frost.PublicKeyPackage
+
+    @property
+    def name(self) -> str:
+        return f"FROST/{self.suite.name}"
+
+    @property
+    def group_public_key(self) -> bytes:
+        return self.public.verifying_key.to_bytes()
+
+    @property
+    def threshold(self) -> int:
+        return self.public.min_signers
+
+    def verify(self, message: bytes, signature: bytes) -> None:
+        from ..threshold import frost
+        try:
+            frost.verify(self.suite, self.public, message, signature)
+        except InvalidEncoding as exc:
+            raise VerificationError(f"{self.name} signature malformed: {exc}") from None
+
+    def sign(self, key_packages: Iterable, message: bytes) -> bytes:
+        from ..threshold import frost
+        return frost.sign(self.suite, list(key_packages), message)
+
+
+@dataclass(frozen=True)
+class ThresholdBlsScheme:
+    """Threshold BLS (pqzk.threshold.bls) by its ThresholdKey; `sign` combines partials."""
+    key: object                          # bls.ThresholdKey
+
+    @property
+    def name(self) -> str:
+        return f"threshold-BLS/{self.key.suite.name}"
+
+    @property
+    def group_public_key(self) -> bytes:
+        return self.key.group_public_key
+
+    @property
+    def threshold(self) -> int:
+        return self.key.threshold
+
+    def verify(self, message: bytes, signature: bytes) -> None:
+        from ..threshold import bls
+        try:
+            bls.verify(self.group_public_key, message, signature, self.key.suite)
+        except InvalidEncoding as exc:
+            raise VerificationError(f"{self.name} signature malformed: {exc}") from None
+
+    def sign(self, shares: Iterable, message: bytes) -> bytes:
+        from ..threshold import bls
+        partials = [bls.partial_sign(s, message, self.key.suite) for s in shares]
+        return bls.combine(self.key, message, partials)
+
+
+# -- encoding helpers -------------------------------------------------------------------------
+
+def _lp(b: bytes) -> bytes:
+    return len(b).to_bytes(4, "big") + b
+
+
+def _check_scheme(scheme) -> None:
+    if not isinstance(scheme, ClassicalThresholdScheme):
+        raise InvalidParameter("classical scheme must provide name, group_public_key, threshold and verify()")
+
+
+class _Reader:
+    def __init__(self, data: bytes, what: str) -> None:
+        self.data, self.pos, self.what = bytes(data), 0, what
+
+    def take(self, n: int) -> bytes:
+        if self.pos + n > len(self.data):
+            raise InvalidEncoding(f"{self.what}: truncated")
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def u32(self) -> int:
+        return int.from_bytes(self.take(4), "big")
+
+    def lp(self) -> bytes:
+        return self.take(self.u32())
+
+    def done(self) -> None:
+        if self.pos != len(self.data):
+            raise InvalidEncoding(f"{self.what}: trailing bytes")
+
+
+# -- roster -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Roster:
+    """The registered ML-DSA keys of the n potential signers and the threshold t."""
+    params: str
+    keys: Mapping[int, mldsa.MLDSAPublicKey]
+    threshold: int
+
+    def __post_init__(self) -> None:
+        p = mldsa_params(self.params)
+        keys = dict(self.keys)
+        if not isinstance(self.threshold, int) or self.threshold < 1:
+            raise InvalidParameter(f"roster threshold must be a positive integer, got {self.threshold!r}")
+        if len(keys) < self.threshold:
+            raise InvalidParameter(f"roster has {len(keys)} keys, below the threshold {self.threshold}")
+        for i, k in keys.items():
+            if not isinstance(i, int) or not 0 < i < 2**32:
+                raise InvalidParameter(f"roster identifier {i!r} must be an integer in 1..2^32-1")
+            if not isinstance(k, mldsa.MLDSAPublicKey) or k.params != p.name:
+                raise InvalidParameter(f"roster key of signer {i} must be an {p.name} public key")
+        if len({k.key for k in keys.values()}) != len(keys):
+            raise InvalidParameter("roster lists the same ML-DSA key for two signers")
+        object.__setattr__(self, "keys", dict(sorted(keys.items())))
+        object.__setattr__(self, "params", p.name)
+
+    def digest(self) -> bytes:
+        """SHA3-256 over the canonical roster encoding (params, t, sorted (id, key))."""
+        h = hashlib.sha3_256(_lp(self.params.encode()) + self.threshold.to_bytes(4, "big"))
+        for i, k in self.keys.items():
+            h.update(i.to_bytes(4, "big") + k.key)
+        return h.digest()
+
+
+# -- mode 1: quorum certificate ---------------------------------------------------------------
+
+def quorum_representative(scheme: ClassicalThresholdScheme, roster: Roster, signers: Sequence[int],
+                          message: bytes) -> bytes:
+    """The one message both the classical group and every PQ signer sign:
+    tag || scheme name || group key || roster digest || t || sorted signer set || message."""
+    ids = sorted(signers)
+    return (QC_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key) + roster.digest()
+            + roster.threshold.to_bytes(4, "big") + len(ids).to_bytes(4, "big")
+            + b"".join(i.to_bytes(4, "big") for i in ids) + _lp(bytes(message)))
+
+
+@dataclass(frozen=True)
+class QuorumCertificate:
+    """Hybrid authorization, quorum-certificate mode.
+
+    Contents: the classical threshold signature and, for each signer i of the signer set S
+    (|S| ≥ t), its own ML-DSA signature over M_QC = quorum_representative(scheme, roster, S, m),
+    which binds the classical group key, the roster (and so t), the signer set and the message.
+
+    Security argument. Verification demands (1) the classical threshold signature on M_QC under
+    the group key and (2) t ML-DSA signatures on M_QC from t distinct roster keys. A classical
+    adversary must forge (1) — t shares or a break of FROST/BLS — and (2). A quantum adversary
+    who breaks discrete logs forges (1) for free, but (2) still needs t roster members' ML-DSA
+    keys (or an ML-DSA EUF-CMA forgery): post-quantum, authorization remains t-of-n, with no
+    party ever holding a whole post-quantum key. Because M_QC binds the group key, roster and
+    signer set, a certificate cannot be transplanted onto another group, roster, signer set or
+    message. Cost: |S| ML-DSA signatures (t × 3309 bytes for ML-DSA-65), verified one by one.
+    """
+    classical_signature: bytes
+    signers: tuple[int, ...]
+    pq_signatures: tuple[tuple[int, bytes], ...]
+
+    def to_bytes(self) -> bytes:
+        out = b"PQZQ" + _lp(self.classical_signature) + len(self.signers).to_bytes(4, "big")
+        out += b"".join(i.to_bytes(4, "big") for i in self.signers)
+        out += len(self.pq_signatures).to_bytes(4, "big")
+        return out + b"".join(i.to_bytes(4, "big") + _lp(s) for i, s in self.pq_signatures)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> QuorumCertificate:
+        r = _Reader(data, "quorum certificate")
+        if r.take(4) != b"PQZQ":
+            raise InvalidEncoding("quorum certificate: bad magic")
+        classical = r.lp()
+        signers = tuple(r.u32() for _ in range(r.u32()))
+        sigs = tuple((r.u32(), r.lp()) for _ in range(r.u32()))
+        r.done()
+        return cls(classical, signers, sigs)
+
+    @property
+    def size(self) -> int:
+        return len(self.to_bytes())
+
+
+def quorum_sign_share(scheme: ClassicalThresholdScheme, roster: Roster, signers: Sequence[int],
+                      signer: int, sk: mldsa.MLDSAPrivateKey, message: bytes, *,
+                      backend: str | None = None) -> tuple[int, bytes]:
+    """Signer `signer`'s ML-DSA signature over M_QC (checks it signs with its roster key)."""
+    _check_signer_set(roster, signers)
+    if signer not in signers:
+        raise InvalidParameter(f"signer {signer} is not in the signer set {sorted(signers)}")
+    if sk.public_key != roster.keys[signer]:
+        raise InvalidParameter(f"signer {signer}'s key is not the one registered on the roster")
+    rep = quorum_representative(scheme, roster, signers, message)
+    return signer, mldsa.sign(roster.params, sk, rep, QC_CTX, backend=backend)
+
+
+def _check_signer_set(roster: Roster, signers: Sequence[int]) -> None:
+    seen: set[int] = set()
+    for i in signers:
+        if i in seen:
+            raise InvalidParameter(f"duplicate signer {i} in the signer set")
+        seen.add(i)
+        if i not in roster.keys:
+            raise InvalidParameter(f"signer {i} is not on the roster")
+    if len(seen) < roster.threshold:
+        raise InvalidParameter(f"signer set has {len(seen)} signers, below the threshold {roster.threshold}")
+
+
+def verify_quorum(scheme: ClassicalThresholdScheme, roster: Roster, message: bytes,
+                  cert: QuorumCertificate) -> None:
+    """Both parts must verify; raises VerificationError naming the first fault found."""
+    _check_scheme(scheme)
+    if not isinstance(cert, QuorumCertificate):
+        raise VerificationError(f"expected a QuorumCertificate, got {type(cert).__name__}")
+    if not cert.classical_signature:
+        raise VerificationError("missing part: no classical threshold signature")
+    if not cert.pq_signatures:
+        raise VerificationError("missing part: no post-quantum signatures")
+    seen: set[int] = set()
+    for i in cert.signers:
+        if i in seen:
+            raise VerificationError(f"duplicate signer {i} in the signer set")
+        seen.add(i)
+        if i not in roster.keys:
+            raise VerificationError(f"signer {i} is not on the roster")
+    signed: set[int] = set()
+    for i, _ in cert.pq_signatures:
+        if i in signed:
+            raise VerificationError(f"duplicate signer {i}: two post-quantum signatures")
+        signed.add(i)
+        if i not in roster.keys:
+            raise VerificationError(f"signer {i} is not on the roster")
+        if i not in seen:
+            raise VerificationError(f"signer {i} signed but is not in the declared signer set")
+    missing = seen - signed
+    if missing:
+        raise VerificationError(f"missing part: no post-quantum signature from signer(s) {sorted(missing)}")
+    if len(signed) < roster.threshold:
+        raise VerificationError(f"only {len(signed)} distinct post-quantum signers, below the threshold {roster.threshold}")
+    rep = quorum_representative(scheme, roster, cert.signers, message)
+    for i, sig in cert.pq_signatures:
+        if not mldsa.is_valid(roster.params, roster.keys[i], rep, sig, QC_CTX):
+            raise VerificationError(f"post-quantum signature of signer {i} does not verify over this "
+                                    "group key, roster, signer set and message")
+    try:
+        scheme.verify(rep, cert.classical_signature)
+    except VerificationError as exc:
+        raise VerificationError(f"classical threshold signature ({scheme.name}) does not verify: {exc}") from None
+
+
+def authorize_quorum(scheme, classical_signers, roster: Roster, pq_keys: Mapping[int, mldsa.MLDSAPrivateKey],
+                     message: bytes) -> QuorumCertificate:
+    """In-process convenience: the adapter's `sign(classical_signers, M_QC)` plus each PQ key's share."""
+    signers = tuple(sorted(pq_keys))
+    _check_signer_set(roster, signers)
+    rep = quorum_representative(scheme, roster, signers, message)
+    classical = scheme.sign(classical_signers, rep)
+    pq = tuple(quorum_sign_share(scheme, roster, signers, i, pq_keys[i], message) for i in signers)
+    return QuorumCertificate(classical, signers, pq)
+
+
+# -- mode 2: composite with a Shamir-shared ML-DSA seed ---------------------------------------
+
+def composite_representative(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLDSAPublicKey,
+                             message: bytes) -> bytes:
+    """tag || scheme name || group key || ML-DSA key || message: what both parts sign."""
+    return (COMPOSITE_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key)
+            + _lp(pq_public_key.params.encode() + b"\x00" + pq_public_key.key) + _lp(bytes(message)))
+
+
+@dataclass(frozen=True)
+class CompositeAuthorization:
+    """Hybrid authorization, composite mode: classical threshold signature + one ML-DSA signature.
+
+    The ML-DSA key's 32-byte seed is Shamir-shared over GF(2^8) (pqzk.sharing.bytes_shamir)
+    among the n signers; `composite_pq_sign` takes t shares, reassembles the seed inside the
+    signing operation, signs M_C = composite_representative(...) and drops it.
+
+    Security argument, and why it is weaker. The classical part is genuinely t-of-n. The
+    post-quantum part is t-of-n only at rest: ML-DSA has no practical threshold signing, so
+    whichever process runs the combine-and-sign step holds the whole seed for that moment. A
+    quantum adversary who forges the classical part needs only to compromise that one process,
+    once — afterwards it can sign alone forever (the key does not change). Also the dealer that
+    split the seed knew it, wrong shares reconstruct a wrong seed without identifying who sent
+    them (we detect it by checking the derived public key, and abort), and the signer set is not
+    bound into the signature. Against classical adversaries both modes are as strong as the
+    threshold scheme; against quantum ones only the quorum certificate keeps threshold trust.
+    What composite mode buys: one ML-DSA signature (3309 bytes for ML-DSA-65) whatever t is,
+    and a single registered post-quantum key.
+    """
+    classical_signature: bytes
+    pq_signature: bytes
+
+    def to_bytes(self) -> bytes:
+        return b"PQZC" + _lp(self.classical_signature) + _lp(self.pq_signature)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> CompositeAuthorization:
+        r = _Reader(data, "composite authorization")
+        if r.take(4) != b"PQZC":
+            raise InvalidEncoding("composite authorization: bad magic")
+        c, p = r.lp(), r.lp()
+        r.done()
+        return cls(c, p)
+
+    @property
+    def size(self) -> int:
+        return len(self.to_bytes())
+
+
+def deal_pq_seed(params: str, threshold: int, num_signers: int, *,
+                 rng: Callable[[int], bytes] | None = None) -> tuple[mldsa.MLDSAPublicKey, list]:
+    """A fresh ML-DSA key whose seed is Shamir-shared t-of-n; returns (public key, seed shares).
+    The dealer sees the seed once, here."""
+    from ..math.rand import random_bytes
+    from ..sharing.bytes_shamir import split_bytes
+    seed = random_bytes(32, rng)
+    pk = mldsa.keygen(params, seed=seed).public_key
+    return pk, split_bytes(seed, threshold, num_signers, rng=rng)
+
+
+def composite_pq_sign(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLDSAPublicKey,
+                      seed_shares: Sequence, message: bytes, threshold: int, *,
+                      backend: str | None = None) -> bytes:
+    """Reassemble the seed from `threshold` shares, sign M_C, and forget the seed."""
+    from ..sharing.bytes_shamir import reconstruct_bytes
+    ids = [s.identifier for s in seed_shares]
+    if len(set(ids)) != len(ids):
+        raise InvalidParameter(f"duplicate signer among seed shares {sorted(ids)}")
+    if len(ids) < threshold:
+        raise InvalidParameter(f"{len(ids)} seed shares, below the threshold {threshold}")
+    seed = reconstruct_bytes(list(seed_shares)[:threshold])
+    sk = mldsa.keygen(pq_public_key.params, seed=seed)
+    del seed
+    if sk.public_key != pq_public_key:
+        raise ProtocolAbort("seed shares reconstruct a key other than the registered ML-DSA key "
+                            "(a share is wrong; plain Shamir cannot say whose)")
+    return mldsa.sign(pq_public_key.params, sk, composite_representative(scheme, pq_public_key, message),
+                      COMPOSITE_CTX, backend=backend)
+
+
+def authorize_composite(scheme, classical_signers, pq_public_key: mldsa.MLDSAPublicKey, seed_shares: Sequence,
+                        message: bytes, threshold: int) -> CompositeAuthorization:
+    rep = composite_representative(scheme, pq_public_key, message)
+    return CompositeAuthorization(scheme.sign(classical_signers, rep),
+                                  composite_pq_sign(scheme, pq_public_key, seed_shares, message, threshold))
+
+
+def verify_composite(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLDSAPublicKey, message: bytes,
+                     auth: CompositeAuthorization) -> None:
+    """Both parts must verify; raises VerificationError naming the fault."""
+    _check_scheme(scheme)
+    if not isinstance(auth, CompositeAuthorization):
+        raise VerificationError(f"expected a CompositeAuthorization, got {type(auth).__name__}")
+    if not auth.classical_signature:
+        raise VerificationError("missing part: no classical threshold signature")
+    if not auth.pq_signature:
+        raise VerificationError("missing part: no post-quantum signature")
+    rep = composite_representative(scheme, pq_public_key, message)
+    if not mldsa.is_valid(pq_public_key.params, pq_public_key, rep, auth.pq_signature, COMPOSITE_CTX):
+        raise VerificationError("post-quantum (ML-DSA) signature does not verify over this group key and message")
+    try:
+        scheme.verify(rep, auth.classical_signature)
+    except VerificationError as exc:
+        raise VerificationError(f"classical threshold signature ({scheme.name}) does not verify: {exc}") from None
