@@ -97,7 +97,20 @@ def find_softhsm() -> str | None:
     return next((p for p in SOFTHSM_PATHS if Path(p).exists()), None)
 
 
+def _tool_version(*argv: str) -> str | None:
+    """First line of `tool --version`, or None (never raises; 5 s cap)."""
+    import subprocess
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    line = (out.stdout or out.stderr).strip().splitlines()
+    return line[0] if line else None
+
+
 def probe_softhsm() -> BackendStatus:
+    """SoftHSM2 + python-pkcs11, without loading the module (that needs SOFTHSM2_CONF first).
+    The token's mechanism list is probed when a store is opened (pqzk.tokens.pkcs11)."""
     lib = find_softhsm()
     if lib is None:
         return BackendStatus("softhsm2", False, "", "libsofthsm2.so not found",
@@ -105,20 +118,28 @@ def probe_softhsm() -> BackendStatus:
     if _version("python-pkcs11") is None:
         return BackendStatus("softhsm2", False, lib, "python-pkcs11 not installed", "pip install python-pkcs11")
     tool = shutil.which("softhsm2-util")
-    return BackendStatus("softhsm2", True, f"{lib}" + (f", {tool}" if tool else ""))
+    ver = _tool_version(tool, "--version") if tool else None
+    detail = f"SoftHSM2 {ver or '?'} ({lib}), python-pkcs11 {_version('python-pkcs11')}"
+    return BackendStatus("softhsm2", True, detail + ("" if tool else "; softhsm2-util missing (cannot init tokens)"),
+                         extra={"module": lib, "softhsm_version": ver, "softhsm2_util": tool})
 
 
 def probe_tpm() -> BackendStatus:
+    how = ("apt-get install swtpm swtpm-tools tpm2-tools libtss2-dev pkg-config (make test does this as root), "
+           "then pip install tpm2-pytss")
     swtpm = shutil.which("swtpm")
     if swtpm is None:
-        return BackendStatus("tpm-simulator", False, "", "swtpm not found",
-                             "apt-get install swtpm swtpm-tools tpm2-tools libtss2-dev (make test does this as root)")
+        return BackendStatus("tpm-simulator", False, "", "swtpm not found", how)
+    if ctypes.util.find_library("tss2-tcti-swtpm") is None:
+        return BackendStatus("tpm-simulator", False, swtpm, "libtss2-tcti-swtpm not found", how)
     try:
         import tpm2_pytss  # noqa: F401
     except ImportError as exc:
         return BackendStatus("tpm-simulator", False, swtpm, f"tpm2-pytss not importable ({exc})",
-                             "pip install tpm2-pytss (needs libtss2-dev)")
-    return BackendStatus("tpm-simulator", True, f"{swtpm}, tpm2-pytss {_version('tpm2-pytss')}")
+                             "pip install tpm2-pytss (builds against libtss2-dev; needs pkg-config)")
+    ver = _tool_version(swtpm, "--version")
+    return BackendStatus("tpm-simulator", True, f"{ver or swtpm}, tpm2-pytss {_version('tpm2-pytss')}",
+                         extra={"swtpm": swtpm})
 
 
 PROBES = (probe_native, probe_openssl_pq, probe_liboqs, probe_pqclean, probe_reference, probe_softhsm, probe_tpm)
