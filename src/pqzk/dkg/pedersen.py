@@ -8,7 +8,8 @@ knowledge of a_i0 with a Schnorr proof bound to its identifier. Three steps:
   part3     verify every received share against its sender's commitment; sum -> key material
 
 A bad proof aborts with the prover as culprit. A bad share yields a `Complaint`; the accused
-reveals the share and `resolve_complaint` disqualifies whoever lied (identifiable abort).
+publicly reveals the share and `resolve_complaint` disqualifies it if that share is bad
+(identifiable abort), or settles the complaint if it is good.
 The challenge hash is a parameter (FROST uses its ciphersuite's HDKG), which keeps this module
 below `pqzk.threshold` in the layering.
 """
@@ -193,12 +194,13 @@ def check_shares(params: DkgParameters, secret: Round2Secret,
 
 
 def resolve_complaint(params: DkgParameters, complaint: Complaint, commitment: FeldmanCommitment,
-                      revealed_share: int | None) -> int:
-    """The party to disqualify: the accused if its revealed share is bad (or withheld), else
-    the accuser (a false complaint)."""
+                      revealed_share: int | None) -> int | None:
+    """Who to disqualify once the accused has answered a complaint by revealing the share:
+    the accused if the revealed share is bad or withheld; nobody if it is good (the accuser
+    then adopts the revealed share, as in Gennaro et al.'s DKG)."""
     if revealed_share is None or not commitment.is_valid_share(Share(complaint.accuser, revealed_share)):
         return complaint.accused
-    return complaint.accuser
+    return None
 
 
 def part3(params: DkgParameters, secret: Round2Secret, packages: Mapping[int, Round2Package]) -> DkgResult:
