@@ -13,6 +13,7 @@ CHAPTERS: list[tuple[str, str]] = [
     ("pqzk.cli.demo_groups", "chapter"),
     ("pqzk.cli.demo_sharing", "chapter"),
     ("pqzk.cli.demo_zk", "chapter"),
+    ("pqzk.cli.demo_frost", "chapter"),
 ]
 
 
