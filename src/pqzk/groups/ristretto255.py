@@ -96,8 +96,9 @@ def _encode_affine(x0: int, y0: int) -> bytes:
 def _torsion_free(x: int, y: int) -> bytes:
     """The prime-order member of the coset (x, y) + E[4], as an RFC 8032 encoding.
 
-    E[4] = {(0, 1), (0, -1), (±sqrt(-1), 0)}: (x, y) + (i, 0) = (i·y, i·x)."""
-    if x == 0 or y == 0:
+    E[4] = {(0, 1), (0, -1), (±sqrt(-1), 0)} and (x, y) + (i, 0) = (i·y, i·x); libsodium's
+    subgroup check picks the member of prime order (cheaper than multiplying by 8 and back)."""
+    if x == 0 or y == 0:  # E[4] itself: the identity element
         return IDENTITY
     iy, ix = y * SQRT_M1 % P, x * SQRT_M1 % P
     for cx, cy in ((x, y), (P - x, P - y), (iy, ix), (P - iy, P - ix)):
