@@ -24,7 +24,7 @@ _C_FLAG, _I_FLAG, _S_FLAG = 0x80, 0x40, 0x20  # ZCash flag bits of the first byt
 FP = PrimeField(P)
 
 # G1 endomorphism phi(x, y) = (beta·x, y), beta a cube root of unity chosen so phi = [-x^2] on G1
-_BETA_CANDIDATES = [b for b in (pow(2, (P - 1) // 3, P), pow(2, 2 * (P - 1) // 3, P))]
+_BETA_CANDIDATES = (pow(2, (P - 1) // 3, P), pow(2, 2 * (P - 1) // 3, P))
 
 
 class BLS12381Group(Group):

@@ -34,7 +34,6 @@ class Suite:
 
 
 # ---- secp256k1 (RFC 9380 section 8.7, appendix E.1) ----
-_K1_P = 2**256 - 2**32 - 977
 _K1_XNUM = (0x8E38E38E38E38E38E38E38E38E38E38E38E38E38E38E38E38E38E38DAAAAA8C7,
             0x07D3D4C80BC321D5B9F315CEA7FD44C5D595D2FC0BF63B92DFFF1044F17C6581,
             0x534C328D23F234E6E2A413DECA25CAECE4506144037C40314ECBD0B53D9DD262,
@@ -165,6 +164,7 @@ _G2_YDEN = (
 
 _G2_A_ISO = (0, 240)
 _G2_B_ISO = (1012, 1012)
+
 
 def _iso(F: Any, *lists: tuple) -> tuple:
     return tuple(tuple(F.elem(c) for c in lst) for lst in lists)
