@@ -2,14 +2,15 @@
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pqzk.errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
+from pqzk.errors import (InvalidEncoding, InvalidParameter, PqzkError, ProtocolAbort,
+                         VerificationError)
 from pqzk.groups import get_group
 from pqzk.math import DeterministicRNG
 from pqzk.sharing.refresh import (ZeroSharingCommitment, apply_refresh, refresh,
                                   refresh_commitment, refresh_shares, zero_sharing)
 from pqzk.sharing.reshare import reshare, reshare_commitment, reshare_step_1, reshare_step_2
 from pqzk.sharing.shamir import Share, reconstruct, split
-from pqzk.sharing.vss import FeldmanCommitment, feldman_deal
+from pqzk.sharing.vss import feldman_deal
 
 G = get_group("secp256k1")
 Q = G.order
@@ -143,3 +144,12 @@ def test_reshare_step_2_identifies_a_cheating_dealer():
     with pytest.raises(ProtocolAbort, match="addressed to 1"):
         reshare_step_2(2, subs, coms, com, 2)
     assert reshare_commitment(coms, com).public_key == com.public_key
+
+
+@given(st.binary(max_size=100))
+def test_zero_sharing_commitment_from_bytes_fuzz(data):
+    try:
+        c = ZeroSharingCommitment.from_bytes(data, G)
+    except PqzkError:
+        return
+    assert c.to_bytes() == data

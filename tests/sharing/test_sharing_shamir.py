@@ -1,6 +1,5 @@
 """Shamir over prime fields: round trips, properties, strict encodings, galois cross-check."""
 import galois
-import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 

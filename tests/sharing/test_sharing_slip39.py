@@ -122,6 +122,8 @@ def test_mnemonic_decoding_negative_cases():
         combine_mnemonics(m)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameter, match="no mnemonics"):
         combine_mnemonics([])
+    with pytest.raises(InvalidParameter, match="passphrase must be bytes"):
+        combine_mnemonics([m], "TREZOR")  # type: ignore[arg-type]
 
 
 def test_share_repr_is_redacted():

@@ -40,6 +40,19 @@ def test_feldman_deal_verify_reconstruct(group):
     assert len(com.to_bytes()) == 3 * group.element_size
 
 
+def test_share_encoding_in_each_group(group):
+    """Share bytes use the group's own scalar encoding (byte order, width) and stay strict."""
+    s = Share(2, group.order - 1)
+    data = s.to_bytes(group)
+    assert data == group.scalar_encode(2) + group.scalar_encode(group.order - 1)
+    assert Share.from_bytes(data, group) == s
+    n = group.scalar_size
+    with pytest.raises(InvalidEncoding, match="not reduced"):
+        Share.from_bytes(data[:n] + group.order.to_bytes(n, group.scalar_byteorder), group)
+    with pytest.raises(InvalidEncoding, match="bytes"):
+        Share.from_bytes(data + b"\x00", group)
+
+
 def test_feldman_tampered_share_names_the_identifier(group):
     shares, com = feldman_deal(group, 5, 2, 4, rng=DeterministicRNG(2))
     bad = Share(3, (shares[2].value + 1) % group.order)
@@ -185,3 +198,25 @@ def test_pedersen_share_from_bytes_fuzz(data):
     except PqzkError:
         return
     assert s.to_bytes(G) == data
+
+
+@pytest.mark.parametrize("name", [n for n in ("secp256k1", "p256", "ed25519", "ristretto255", "ed448")
+                                  if n in GROUPS])
+def test_pedersen_generator_fallback_without_hash_to_curve(name, monkeypatch):
+    """Groups without an RFC 9380 suite get H by try-and-increment over candidate encodings."""
+    group = get_group(name)
+    via_h2c = pedersen_generator(group)
+
+    def no_suite(msg, dst):
+        raise InvalidParameter("no suite")
+
+    monkeypatch.setattr(group, "hash_to_element", no_suite)
+    h = pedersen_generator.__wrapped__(group)
+    assert h == pedersen_generator.__wrapped__(group)  # deterministic
+    assert not h.is_identity() and h != group.generator() and h != via_h2c
+    assert group.decode(h.to_bytes()) == h
+    # the dealt commitments still verify with this H
+    monkeypatch.setattr("pqzk.sharing.vss.pedersen_generator", lambda g: h)
+    shares, com = pedersen_deal(group, 5, 2, 3, rng=DeterministicRNG(1))
+    for s in shares:
+        com.verify_share(s)

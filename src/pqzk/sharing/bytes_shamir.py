@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import RandomSource, random_bytes

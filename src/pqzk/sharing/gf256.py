@@ -75,10 +75,11 @@ def scale(c: int, values: bytes) -> np.ndarray:
 
 def eval_poly(coeffs: Sequence[bytes], x: int) -> np.ndarray:
     """Σ coeffs[k] x^k for every byte position at once (Horner; coeffs[0] is the constant)."""
-    row = MUL_ROWS[x]
     acc = np.frombuffer(coeffs[-1], dtype=np.uint8)
     for k in range(len(coeffs) - 2, -1, -1):
-        acc = np.frombuffer(acc.tobytes().translate(row), dtype=np.uint8) ^ np.frombuffer(coeffs[k], dtype=np.uint8)
+        if x != 1:  # multiplying by 1 is free: skip the table pass
+            acc = np.frombuffer(acc.tobytes().translate(MUL_ROWS[x]), dtype=np.uint8)
+        acc = acc ^ np.frombuffer(coeffs[k], dtype=np.uint8)
     return acc
 
 
@@ -87,6 +88,8 @@ def interpolate(xs: Sequence[int], ys: Sequence[bytes], at: int) -> np.ndarray:
     lam = lagrange_coefficients(list(xs), at)
     acc = np.zeros(len(ys[0]), dtype=np.uint8)
     for l, y in zip(lam, ys):
-        if l:
+        if l == 1:
+            acc ^= np.frombuffer(bytes(y), dtype=np.uint8)
+        elif l:
             acc ^= scale(l, y)
     return acc

@@ -13,7 +13,7 @@ anything about the share. With a Feldman commitment the participant checks what 
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from ..errors import InvalidParameter, VerificationError
 from ..math.poly import lagrange_coefficients

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ..errors import InvalidParameter, ProtocolAbort
 from ..math.poly import poly_eval
-from .shamir import OrderLike, Share, _order_of, check_shares, reconstruct
+from .shamir import OrderLike, _order_of, check_shares, reconstruct
 
 
 def _solve_mod(rows: list[list[int]], rhs: list[int], q: int) -> list[int] | None:

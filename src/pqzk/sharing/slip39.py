@@ -333,6 +333,8 @@ def combine_mnemonics(mnemonics: Iterable[str], passphrase: bytes = b"") -> byte
     """
     if isinstance(mnemonics, str):
         raise InvalidParameter("give a list of mnemonics, not one string")
+    if not isinstance(passphrase, (bytes, bytearray)):
+        raise InvalidParameter("passphrase must be bytes (encode it first)")
     ems, meta = recover_ems(decode_mnemonics(list(mnemonics)))
     return decrypt(ems, bytes(passphrase), meta.iteration_exponent, meta.identifier, meta.extendable)
 
