@@ -179,17 +179,40 @@ def part2(params: DkgParameters, secret: Round1Secret, packages: Mapping[int, Ro
     return Round2Secret(secret.identifier, shares[secret.identifier], commitments), out
 
 
+def _total_commitment(commitments: Mapping[int, FeldmanCommitment]) -> FeldmanCommitment:
+    total = None
+    for i in sorted(commitments):
+        total = commitments[i] if total is None else total + commitments[i]
+    return total
+
+
 def check_shares(params: DkgParameters, secret: Round2Secret,
-                 packages: Mapping[int, Round2Package]) -> list[Complaint]:
-    """A complaint against every sender whose share does not match its commitment."""
+                 packages: Mapping[int, Round2Package], total: FeldmanCommitment | None = None) -> list[Complaint]:
+    """A complaint against every sender whose share does not match its commitment.
+
+    Optimistic: one check of the sum of the shares against the sum of the commitments (all
+    that the final share depends on); the shares are checked one by one only if it fails.
+    """
     complaints = []
-    for sender, commitment in secret.commitments.items():
+    for sender in secret.commitments:
         if sender == secret.identifier:
             continue
         pkg = packages.get(sender)
-        if pkg is None or pkg.sender != sender or pkg.receiver != secret.identifier or \
-                not commitment.is_valid_share(Share(secret.identifier, pkg.share)):
+        if pkg is None or pkg.sender != sender or pkg.receiver != secret.identifier:
             complaints.append(Complaint(secret.identifier, sender))
+    if complaints:
+        return complaints
+    g = params.group
+    total_share = (secret.own_share + sum(p.share for p in packages.values())) % g.order
+    total = total or _total_commitment(secret.commitments)
+    if g.base_mult(total_share) == total.evaluate(secret.identifier):
+        return []
+    for sender, commitment in secret.commitments.items():
+        if sender != secret.identifier and \
+                not commitment.is_valid_share(Share(secret.identifier, packages[sender].share)):
+            complaints.append(Complaint(secret.identifier, sender))
+    if not complaints:   # cannot happen unless our own share is inconsistent
+        raise VerificationError("own share does not match own commitment")
     return complaints
 
 
@@ -205,17 +228,15 @@ def resolve_complaint(params: DkgParameters, complaint: Complaint, commitment: F
 
 def part3(params: DkgParameters, secret: Round2Secret, packages: Mapping[int, Round2Package]) -> DkgResult:
     """Verify the received shares (ProtocolAbort naming the senders of bad ones) and sum."""
-    complaints = check_shares(params, secret, packages)
+    total = _total_commitment(secret.commitments)
+    complaints = check_shares(params, secret, packages, total)
     if complaints:
         raise ProtocolAbort("received shares do not match their commitments",
                             culprits=[c.accused for c in complaints])
     g = params.group
     signing_share = (secret.own_share + sum(p.share for p in packages.values())) % g.order
-    total = None
-    for c in secret.commitments.values():
-        total = c if total is None else total + c
-    vshares = {i: total.evaluate(i) for i in sorted(secret.commitments)}
-    if g.base_mult(signing_share) != vshares[secret.identifier]:
-        raise VerificationError("own signing share does not match the group commitment")
+    # our own verifying share is s_i·G (check_shares compared it with the commitments)
+    vshares = {i: (g.base_mult(signing_share) if i == secret.identifier else total.evaluate(i))
+               for i in sorted(secret.commitments)}
     return DkgResult(secret.identifier, signing_share, vshares[secret.identifier], total.public_key,
                      vshares, total)
