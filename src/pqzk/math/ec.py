@@ -70,8 +70,9 @@ def _pippenger_window(n: int, bits: int) -> int:
 
 
 class _CurveOps:
-    """Group-law-generic algorithms; a curve class provides identity/add/double/neg/
-    is_identity/batch_normalize/_mixed."""
+    """Group-law-generic algorithms (wNAF `mul`, Pippenger `msm`, fixed-base tables). A curve
+    class provides identity(), add, double, neg, is_identity, and for fixed-base tables also
+    batch_normalize (points -> Z = 1 form) and _mixed / _mixed_neg (P ± a normalized point)."""
 
     def mul(self, k: int, P: Any, w: int = 5) -> Any:
         """k·P for any int k (negative k multiplies -P), width-w NAF."""
@@ -137,6 +138,9 @@ class _CurveOps:
 
     def fixed_base_table(self, P: Any, bits: int, w: int = 4) -> "FixedBaseTable":
         return FixedBaseTable(self, P, bits, w)
+
+
+CurveOps = _CurveOps  # public name for curve classes defined elsewhere (hashing/curves.py)
 
 
 class FixedBaseTable:
@@ -497,7 +501,7 @@ EDWARDS448_CURVE = EdwardsCurve(
 )
 
 __all__ = [
-    "Affine", "Jacobian", "Extended", "WeierstrassCurve", "EdwardsCurve", "FixedBaseTable",
+    "Affine", "Jacobian", "Extended", "CurveOps", "WeierstrassCurve", "EdwardsCurve", "FixedBaseTable",
     "wnaf", "signed_radix", "P256_CURVE", "P384_CURVE", "P521_CURVE", "SECP256K1_CURVE",
     "EDWARDS25519_CURVE", "EDWARDS448_CURVE",
 ]
