@@ -314,3 +314,14 @@ def test_g2_cofactor_constant():
     raw = G2.curve.from_affine(x, y)
     assert G2.curve.is_identity(G2.curve.mul(R * G2.cofactor, raw))
     assert not G2.curve.is_identity(G2.curve.mul(G2.cofactor, raw))
+
+
+@settings(max_examples=3)
+@given(a=scalars, b=scalars, msg=st.binary(max_size=16))
+def test_pairing_bilinearity_random(a, b, msg):
+    p, q = G1.hash_to_element(msg, b"pqzk-test-g1"), G2.hash_to_element(msg, b"pqzk-test-g2")
+    e = bls12_381.pairing(p, q)
+    assert bls12_381.pairing(a * p, b * q) == bf.fp12_pow(e, a * b % R)
+    assert bls12_381.multi_pairing_is_one([(a * p, q), (-p, a * q)])
+    with pytest.raises(InvalidParameter):
+        bls12_381.multi_pairing(((p, q) for _ in range(1)))
