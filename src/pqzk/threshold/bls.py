@@ -1,0 +1,321 @@
+"""BLS signatures (draft-irtf-cfrg-bls-signature-05) and threshold BLS on BLS12-381.
+
+The default ciphersuite is `BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_` (Ethereum's): public keys
+in G1 (48 bytes), signatures in G2 (96 bytes), proof-of-possession scheme. Ciphersuites are data;
+the min-signature-size variant (keys in G2, signatures in G1) is the same code with the groups
+swapped. `verify`-style functions raise VerificationError; `is_valid_*` return booleans.
+
+Threshold BLS: the secret key is Shamir-shared (Feldman VSS gives every signer's verification key),
+each signer's partial signature σ_i = sk_i·H(m) is checked against its verification key, and
+t partials combine by Lagrange interpolation in the exponent into an ordinary BLS signature.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
+from ..groups import Element, Group, get_group
+from ..math.poly import lagrange_coefficients
+from ..math.rand import RandomSource, random_bytes
+from ..sharing.shamir import Share
+from ..sharing.vss import FeldmanCommitment, feldman_deal
+
+
+@dataclass(frozen=True)
+class BlsCiphersuite:
+    """A BLS ciphersuite as data (draft-irtf-cfrg-bls-signature-05 section 4.2)."""
+    name: str
+    key_group: str          # where public keys live
+    sig_group: str          # where signatures (and hashed messages) live
+    dst: bytes
+    pop_dst: bytes
+
+    @property
+    def K(self) -> Group:
+        return get_group(self.key_group)
+
+    @property
+    def S(self) -> Group:
+        return get_group(self.sig_group)
+
+
+MIN_PK = BlsCiphersuite(
+    "BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_", "bls12_381_g1", "bls12_381_g2",
+    b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_", b"BLS_POP_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_")
+MIN_SIG = BlsCiphersuite(
+    "BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_", "bls12_381_g2", "bls12_381_g1",
+    b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_", b"BLS_POP_BLS12381G1_XMD:SHA-256_SSWU_RO_POP_")
+CIPHERSUITES = {s.name: s for s in (MIN_PK, MIN_SIG)}
+DEFAULT = MIN_PK
+
+
+def get_ciphersuite(name: str = DEFAULT.name) -> BlsCiphersuite:
+    try:
+        return CIPHERSUITES[name]
+    except KeyError:
+        raise InvalidParameter(f"unknown BLS ciphersuite {name!r}; known: {', '.join(CIPHERSUITES)}") from None
+
+
+def _pairing_product_is_one(suite: BlsCiphersuite, pairs: Sequence[tuple[Element, Element]]) -> bool:
+    """Π e(K_i, S_i) == 1 for (key-group, signature-group) pairs, with one final exponentiation."""
+    from ..groups import bls12_381
+    g1_first = suite.key_group == "bls12_381_g1"
+    ordered = [(k, s) if g1_first else (s, k) for k, s in pairs]
+    return bls12_381.multi_pairing_is_one(ordered)
+
+
+# ---- keys (section 2.3, 2.4, 2.5) ----
+
+def keygen(ikm: bytes | None = None, key_info: bytes = b"", rng: RandomSource | None = None) -> int:
+    """KeyGen: HKDF-SHA256 from >= 32 bytes of keying material (fresh randomness when ikm is None)."""
+    if ikm is None:
+        ikm = random_bytes(32, rng)
+    if len(ikm) < 32:
+        raise InvalidParameter("BLS KeyGen needs at least 32 bytes of IKM")
+    r = get_group("bls12_381_g1").order
+    L = 48
+    salt = b"BLS-SIG-KEYGEN-SALT-"
+    sk = 0
+    while sk == 0:
+        salt = hashlib.sha256(salt).digest()
+        prk = hmac.new(salt, ikm + b"\x00", hashlib.sha256).digest()
+        okm, t, i = b"", b"", 1
+        info = key_info + L.to_bytes(2, "big")
+        while len(okm) < L:
+            t = hmac.new(prk, t + info + bytes([i]), hashlib.sha256).digest()
+            okm += t
+            i += 1
+        sk = int.from_bytes(okm[:L], "big") % r
+    return sk
+
+
+def sk_to_pk(sk: int, suite: BlsCiphersuite = DEFAULT) -> bytes:
+    _check_sk(sk, suite)
+    return suite.K.base_mult(sk).to_bytes()
+
+
+def _check_sk(sk: int, suite: BlsCiphersuite) -> None:
+    if not isinstance(sk, int) or not 0 < sk < suite.K.order:
+        raise InvalidParameter("BLS secret key must be an integer in [1, r)")
+
+
+def key_validate(pk: bytes, suite: BlsCiphersuite = DEFAULT) -> Element:
+    """Decode a public key: canonical, on curve, in the subgroup, not the identity."""
+    return suite.K.decode(pk)
+
+
+def _decode_sig(sig: bytes, suite: BlsCiphersuite) -> Element:
+    return suite.S.decode(sig, allow_identity=True)
+
+
+def _hash(msg: bytes, suite: BlsCiphersuite, dst: bytes | None = None) -> Element:
+    return suite.S.hash_to_element(msg, suite.dst if dst is None else dst)
+
+
+# ---- core operations (section 2.6 - 2.9) ----
+
+def sign(sk: int, msg: bytes, suite: BlsCiphersuite = DEFAULT) -> bytes:
+    _check_sk(sk, suite)
+    return (sk * _hash(msg, suite)).to_bytes()
+
+
+def verify(pk: bytes, msg: bytes, sig: bytes, suite: BlsCiphersuite = DEFAULT) -> None:
+    """CoreVerify: e(PK, H(m)) == e(g, σ); raises VerificationError."""
+    try:
+        P, R = key_validate(pk, suite), _decode_sig(sig, suite)
+    except InvalidEncoding as exc:
+        raise VerificationError(f"BLS verify: {exc}") from None
+    if not _pairing_product_is_one(suite, [(P, _hash(msg, suite)), (-suite.K.generator(), R)]):
+        raise VerificationError("BLS signature does not verify")
+
+
+def _sum(points: Sequence[bytes], decode, identity: Element, what: str) -> bytes:
+    if not points:
+        raise InvalidParameter(f"aggregating needs at least one {what}")
+    acc = identity
+    for i, p in enumerate(points):
+        try:
+            acc = acc + decode(p)
+        except InvalidEncoding as exc:
+            raise InvalidEncoding(f"{what} {i}: {exc}") from None
+    return acc.to_bytes()
+
+
+def aggregate(signatures: Sequence[bytes], suite: BlsCiphersuite = DEFAULT) -> bytes:
+    """Aggregate: the sum of the signatures (section 2.8)."""
+    return _sum(signatures, lambda s: _decode_sig(s, suite), suite.S.identity(), "signature")
+
+
+def aggregate_pks(pks: Sequence[bytes], suite: BlsCiphersuite = DEFAULT) -> bytes:
+    """The sum of validated public keys (for FastAggregateVerify)."""
+    return _sum(pks, lambda pk: key_validate(pk, suite), suite.K.identity(), "public key")
+
+
+def aggregate_verify(pks: Sequence[bytes], msgs: Sequence[bytes], sig: bytes,
+                     suite: BlsCiphersuite = DEFAULT) -> None:
+    """CoreAggregateVerify (the PoP scheme does not require distinct messages)."""
+    if not pks or len(pks) != len(msgs):
+        raise VerificationError(f"aggregate_verify: {len(pks)} keys for {len(msgs)} messages")
+    try:
+        pairs = [(key_validate(pk, suite), _hash(m, suite)) for pk, m in zip(pks, msgs)]
+        R = _decode_sig(sig, suite)
+    except InvalidEncoding as exc:
+        raise VerificationError(f"BLS aggregate_verify: {exc}") from None
+    if not _pairing_product_is_one(suite, pairs + [(-suite.K.generator(), R)]):
+        raise VerificationError("BLS aggregate signature does not verify")
+
+
+def fast_aggregate_verify(pks: Sequence[bytes], msg: bytes, sig: bytes, suite: BlsCiphersuite = DEFAULT) -> None:
+    """FastAggregateVerify: one message, keys whose proofs of possession were checked before."""
+    if not pks:
+        raise VerificationError("fast_aggregate_verify: no public keys")
+    try:
+        agg = aggregate_pks(pks, suite)
+    except InvalidEncoding as exc:
+        raise VerificationError(f"BLS fast_aggregate_verify: {exc}") from None
+    verify(agg, msg, sig, suite)
+
+
+def pop_prove(sk: int, suite: BlsCiphersuite = DEFAULT) -> bytes:
+    """PopProve: σ = sk·H_pop(PK) (section 3.3.2)."""
+    _check_sk(sk, suite)
+    return (sk * _hash(sk_to_pk(sk, suite), suite, suite.pop_dst)).to_bytes()
+
+
+def pop_verify(pk: bytes, proof: bytes, suite: BlsCiphersuite = DEFAULT) -> None:
+    try:
+        P, R = key_validate(pk, suite), _decode_sig(proof, suite)
+    except InvalidEncoding as exc:
+        raise VerificationError(f"BLS pop_verify: {exc}") from None
+    if not _pairing_product_is_one(suite, [(P, _hash(pk, suite, suite.pop_dst)), (-suite.K.generator(), R)]):
+        raise VerificationError("BLS proof of possession does not verify")
+
+
+def batch_verify(items: Sequence[tuple[bytes, bytes, bytes]], suite: BlsCiphersuite = DEFAULT,
+                 rng: RandomSource | None = None) -> None:
+    """Verify many (pk, msg, sig) at once by a random linear combination (one multi-pairing):
+    Π e(r_i·PK_i, H(m_i)) · e(-g, Σ r_i·σ_i) == 1 with independent 128-bit r_i. On failure each
+    item is checked alone and the error names the indices of the bad ones."""
+    if not items:
+        raise VerificationError("batch_verify: nothing to verify")
+    pairs, sig_acc, bad = [], suite.S.identity(), []
+    for i, (pk, msg, sig) in enumerate(items):
+        try:
+            P, R = key_validate(pk, suite), _decode_sig(sig, suite)
+        except InvalidEncoding:
+            bad.append(i)
+            continue
+        r = int.from_bytes(random_bytes(16, rng), "big") | 1
+        pairs.append((r * P, _hash(msg, suite)))
+        sig_acc = sig_acc + r * R
+    if not bad and _pairing_product_is_one(suite, pairs + [(-suite.K.generator(), sig_acc)]):
+        return
+    for i, (pk, msg, sig) in enumerate(items):
+        if i in bad:
+            continue
+        try:
+            verify(pk, msg, sig, suite)
+        except VerificationError:
+            bad.append(i)
+    raise VerificationError(f"batch_verify: items {sorted(bad)} do not verify")
+
+
+def is_valid(pk: bytes, msg: bytes, sig: bytes, suite: BlsCiphersuite = DEFAULT) -> bool:
+    try:
+        verify(pk, msg, sig, suite)
+    except VerificationError:
+        return False
+    return True
+
+
+# ---- threshold BLS ----
+
+@dataclass(frozen=True)
+class ThresholdKey:
+    """Public side of a threshold BLS key: group key, Feldman commitment, threshold."""
+    suite: BlsCiphersuite
+    threshold: int
+    commitment: FeldmanCommitment
+    identifiers: tuple[int, ...]
+
+    @property
+    def group_public_key(self) -> bytes:
+        return self.commitment.public_key.to_bytes()
+
+    def verification_key(self, identifier: int) -> bytes:
+        """sk_i·g for signer `identifier`, derived from the public commitment."""
+        if identifier not in self.identifiers:
+            raise InvalidParameter(f"signer {identifier} is not part of this key")
+        return self.commitment.public_share(identifier).to_bytes()
+
+
+@dataclass(frozen=True)
+class PartialSignature:
+    identifier: int
+    signature: bytes
+
+
+def threshold_keygen(threshold: int, num_signers: int, *, secret: int | None = None,
+                     suite: BlsCiphersuite = DEFAULT, rng: RandomSource | None = None
+                     ) -> tuple[dict[int, Share], ThresholdKey]:
+    """Trusted-dealer threshold key: Feldman VSS of a BLS secret key in the key group."""
+    if secret is None:
+        secret = keygen(rng=rng)
+    _check_sk(secret, suite)
+    shares, commitment = feldman_deal(suite.K, secret, threshold, num_signers, rng=rng)
+    key = ThresholdKey(suite, threshold, commitment, tuple(s.identifier for s in shares))
+    return {s.identifier: s for s in shares}, key
+
+
+def threshold_key_from_commitment(commitment: FeldmanCommitment, identifiers: Sequence[int],
+                                  suite: BlsCiphersuite = DEFAULT) -> ThresholdKey:
+    """The public threshold key of shares dealt by `pqzk.sharing` (VSS or DKG output)."""
+    return ThresholdKey(suite, commitment.threshold, commitment, tuple(identifiers))
+
+
+def partial_sign(share: Share, msg: bytes, suite: BlsCiphersuite = DEFAULT) -> PartialSignature:
+    return PartialSignature(share.identifier, (share.value * _hash(msg, suite)).to_bytes())
+
+
+def verify_partial(key: ThresholdKey, msg: bytes, partial: PartialSignature) -> None:
+    """e(vk_i, H(m)) == e(g, σ_i) for the signer's verification key vk_i."""
+    try:
+        verify(key.verification_key(partial.identifier), msg, partial.signature, key.suite)
+    except (VerificationError, InvalidParameter) as exc:
+        raise VerificationError(f"partial signature of signer {partial.identifier}: {exc}") from None
+
+
+def combine(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature], *,
+            verify_partials: bool = True) -> bytes:
+    """Combine t partial signatures into the group signature by Lagrange interpolation at 0.
+
+    With verify_partials (the default) every partial is checked first and the bad ones are named
+    in ProtocolAbort.culprits; when more than t valid ones remain, the first t are used."""
+    ids = [p.identifier for p in partials]
+    if len(set(ids)) != len(ids):
+        raise InvalidParameter("combine: duplicate signer identifiers")
+    good = list(partials)
+    if verify_partials:
+        bad = []
+        for p in partials:
+            try:
+                verify_partial(key, msg, p)
+            except VerificationError:
+                bad.append(p.identifier)
+        if bad:
+            good = [p for p in partials if p.identifier not in bad]
+            if len(good) < key.threshold:
+                raise ProtocolAbort("invalid partial signatures leave fewer than the threshold", bad)
+    if len(good) < key.threshold:
+        raise InvalidParameter(f"combine: {len(good)} partial signatures for threshold {key.threshold}")
+    good = good[: key.threshold]
+    S = key.suite.S
+    try:
+        points = [S.decode(p.signature) for p in good]
+    except InvalidEncoding as exc:
+        raise InvalidEncoding(f"combine: {exc}") from None
+    lam = lagrange_coefficients([p.identifier for p in good], S.order)
+    return S.msm(lam, points).to_bytes()
