@@ -14,6 +14,7 @@ CHAPTERS: list[tuple[str, str]] = [
     ("pqzk.cli.demo_sharing", "chapter"),
     ("pqzk.cli.demo_zk", "chapter"),
     ("pqzk.cli.demo_frost", "chapter"),
+    ("pqzk.cli.demo_bls", "chapter"),
 ]
 
 

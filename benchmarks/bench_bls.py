@@ -1,0 +1,50 @@
+"""BLS signatures and threshold BLS, side by side with py_ecc in the same run (issue 3 section 5)."""
+import pytest
+from py_ecc.bls import G2ProofOfPossession as ref
+
+from pqzk.math.rand import DeterministicRNG
+from pqzk.threshold import bls
+
+SK = bls.keygen(b"\x05" * 32)
+PK = bls.sk_to_pk(SK)
+MSG = b"benchmark message"
+SIG = bls.sign(SK, MSG)
+
+
+def test_bls_sign(benchmark):
+    benchmark(bls.sign, SK, MSG)
+
+
+def test_bls_verify(benchmark):
+    benchmark(bls.verify, PK, MSG, SIG)
+
+
+def test_bls_verify_py_ecc(benchmark):
+    assert benchmark.pedantic(ref.Verify, (PK, MSG, SIG), rounds=3, iterations=1)
+
+
+def test_bls_batch_verify_64_per_item(benchmark):
+    rng = DeterministicRNG(2)
+    sks = [bls.keygen(rng=rng) for _ in range(64)]
+    items = [(bls.sk_to_pk(s), b"m%d" % i, bls.sign(s, b"m%d" % i)) for i, s in enumerate(sks)]
+    benchmark.extra_info["items"] = 64
+    benchmark.pedantic(bls.batch_verify, (items,), rounds=3, iterations=1)
+
+
+@pytest.fixture(scope="module")
+def threshold_67():
+    shares, key = bls.threshold_keygen(67, 100, rng=DeterministicRNG(9))
+    partials = [bls.partial_sign(shares[i], MSG) for i in range(1, 68)]
+    return key, partials
+
+
+def test_threshold_combine_67_unverified(benchmark, threshold_67):
+    """Lagrange interpolation in the exponent only (partials already checked)."""
+    key, partials = threshold_67
+    sig = benchmark(bls.combine, key, MSG, partials, verify_partials=False)
+    bls.verify(key.group_public_key, MSG, sig)
+
+
+def test_threshold_combine_67_with_partial_checks(benchmark, threshold_67):
+    key, partials = threshold_67
+    benchmark.pedantic(bls.combine, (key, MSG, partials), rounds=2, iterations=1)
