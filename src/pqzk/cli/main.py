@@ -22,6 +22,7 @@ SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.policy", "audit_app", "audit"),
     ("pqzk.cli.token", "app", "token"),
     ("pqzk.cli.zk", "app", "zk"),
+    ("pqzk.cli.compare", "app", "compare"),
     ("pqzk.cli.frost", "app", "frost"),
 ]
 
