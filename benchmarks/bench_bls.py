@@ -41,7 +41,7 @@ def threshold_67():
 def test_threshold_combine_67_unverified(benchmark, threshold_67):
     """Lagrange interpolation in the exponent only (partials already checked)."""
     key, partials = threshold_67
-    sig = benchmark(bls.combine, key, MSG, partials, verify_partials=False)
+    sig = benchmark(bls.combine, key, MSG, partials, verify=False)
     bls.verify(key.group_public_key, MSG, sig)
 
 

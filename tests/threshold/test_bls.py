@@ -164,3 +164,13 @@ def test_threshold_bad_partials_are_named():
 def _reconstruct(shares, key):
     from pqzk.sharing.shamir import reconstruct
     return reconstruct([shares[i] for i in (1, 2, 3)], key.suite.K.order)
+
+
+def test_verify_partials_batch_names_every_bad_one():
+    shares, key = bls.threshold_keygen(3, 6, rng=DeterministicRNG(8))
+    partials = [bls.partial_sign(shares[i], MSG) for i in range(1, 7)]
+    assert bls.verify_partials(key, MSG, partials) == []
+    partials[1] = bls.PartialSignature(2, partials[2].signature)          # signer 2 replays 3's
+    partials[4] = bls.PartialSignature(5, b"\x00" * 96)                    # undecodable
+    partials.append(bls.PartialSignature(42, partials[0].signature))      # not a signer of this key
+    assert bls.verify_partials(key, MSG, partials) == [2, 5, 42]

@@ -288,23 +288,52 @@ def verify_partial(key: ThresholdKey, msg: bytes, partial: PartialSignature) -> 
         raise VerificationError(f"partial signature of signer {partial.identifier}: {exc}") from None
 
 
+def verify_partials(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature],
+                    rng: RandomSource | None = None) -> list[int]:
+    """Identifiers of the partials that do not verify ([] when all do).
+
+    All partials sign the same message, so one random linear combination checks them together:
+    e(Σ r_i·vk_i, H(m)) == e(g, Σ r_i·σ_i) — two MSMs and two pairings. Only when that fails is
+    each partial checked alone, to name the bad ones."""
+    K, S = key.suite.K, key.suite.S
+    vks, sigs, bad = [], [], []
+    for p in partials:
+        try:
+            vks.append(key.commitment.public_share(p.identifier) if p.identifier in key.identifiers
+                       else None)
+            sigs.append(S.decode(p.signature, allow_identity=True))
+        except InvalidEncoding:
+            sigs.append(None)
+        if vks[-1] is None or sigs[-1] is None:
+            bad.append(p.identifier)
+    if not bad and partials:
+        r = [int.from_bytes(random_bytes(16, rng), "big") | 1 for _ in partials]
+        if _pairing_product_is_one(key.suite, [(K.msm(r, vks), _hash(msg, key.suite)),
+                                               (-K.generator(), S.msm(r, sigs))]):
+            return []
+    for p in partials:
+        if p.identifier in bad:
+            continue
+        try:
+            verify_partial(key, msg, p)
+        except VerificationError:
+            bad.append(p.identifier)
+    return sorted(bad)
+
+
 def combine(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature], *,
-            verify_partials: bool = True) -> bytes:
+            verify: bool = True, rng: RandomSource | None = None) -> bytes:
     """Combine t partial signatures into the group signature by Lagrange interpolation at 0.
 
-    With verify_partials (the default) every partial is checked first and the bad ones are named
-    in ProtocolAbort.culprits; when more than t valid ones remain, the first t are used."""
+    With `verify` (the default) the partials are checked first (batched, see verify_partials)
+    and the bad ones are named in ProtocolAbort.culprits; when more than t valid ones remain,
+    the first t are used."""
     ids = [p.identifier for p in partials]
     if len(set(ids)) != len(ids):
         raise InvalidParameter("combine: duplicate signer identifiers")
     good = list(partials)
-    if verify_partials:
-        bad = []
-        for p in partials:
-            try:
-                verify_partial(key, msg, p)
-            except VerificationError:
-                bad.append(p.identifier)
+    if verify:
+        bad = verify_partials(key, msg, partials, rng)
         if bad:
             good = [p for p in partials if p.identifier not in bad]
             if len(good) < key.threshold:
