@@ -88,3 +88,18 @@ def test_decoding_and_arguments():
             continue
         with pytest.raises(VerificationError):
             verify_share_possession(1, com, q, session_id=b"s")
+
+
+def test_threshold_bls_verification_share_in_g2():
+    """Threshold BLS (public keys in G2): the proof works over any group of the kit."""
+    try:
+        g2 = get_group("bls12_381_g2")
+    except (ImportError, AttributeError):
+        pytest.skip("bls12_381_g2 not landed yet")
+    rng = DeterministicRNG(b"g2")
+    s = g2.random_scalar(rng)
+    Y = g2.base_mult(s)
+    p = prove_verification_share(g2, 2, s, Y, session_id=b"bls-sign", rng=rng)
+    verify_verification_share(g2, 2, Y, p, session_id=b"bls-sign")
+    with pytest.raises(VerificationError):
+        verify_verification_share(g2, 1, Y, p, session_id=b"bls-sign")

@@ -49,6 +49,27 @@ def test_ristretto_size_is_dalek_size():
     except (ImportError, AttributeError):
         pytest.skip("ristretto255 not landed yet")
     assert range_proof_size(g, 64, 1) == 672
+    proof, V = _prove(g, [2**64 - 1], 64, seed=b"r255")
+    assert len(proof.to_bytes()) == 672
+    verify_range(g, V, proof, 64)
+
+
+def test_byte_flips_rejected_ristretto255_8bit():
+    try:
+        g = get_group("ristretto255")
+    except (ImportError, AttributeError):
+        pytest.skip("ristretto255 not landed yet")
+    proof, V = _prove(g, [200], 8, seed=b"flip255")
+    data = proof.to_bytes()
+    for i in range(0, len(data), 3):   # every third byte (every byte is covered on secp256k1)
+        b = bytearray(data)
+        b[i] ^= 1 << (i % 8)
+        try:
+            p = RangeProof.from_bytes(g, bytes(b))
+        except InvalidEncoding:
+            continue
+        with pytest.raises(VerificationError):
+            verify_range(g, V, p, 8)
 
 
 def test_every_byte_flip_rejected_64bit():

@@ -214,7 +214,7 @@ def test_secret_repr_has_no_value():
 @settings(max_examples=15)
 @given(st.integers(min_value=1, max_value=SECP.order - 1), st.integers(min_value=0, max_value=3))
 def test_or_property(w, pos):
-    rng = DeterministicRNG(w)
+    rng = DeterministicRNG(w.to_bytes(32, "big"))
     x = Secret("x")
     others = [SECP.base_mult(1000 + i) for i in range(3)]
     Ys = others[:pos] + [SECP.base_mult(w)] + others[pos:]
