@@ -222,3 +222,20 @@ def test_or_property(w, pos):
     for Y in Ys[1:]:
         stmt = stmt | schnorr(Y, x)
     stmt.verify(stmt.prove({x: w}, rng=rng))
+
+
+def test_hedged_nonces_survive_a_broken_rng():
+    """With an rng that always returns zeros, nonces still differ across statements/witnesses
+    (they are keyed by the transcript and the witness), so no key can be extracted."""
+    g = SECP
+    zero_rng = lambda n: bytes(n)  # noqa: E731
+    x = Secret("x")
+    p1 = schnorr(g.base_mult(5), x).prove({x: 5}, rng=zero_rng)
+    p2 = schnorr(g.base_mult(6), x).prove({x: 6}, rng=zero_rng)
+    T1 = g.msm([p1.responses[0], -p1.challenge], [g.generator(), g.base_mult(5)])
+    T2 = g.msm([p2.responses[0], -p2.challenge], [g.generator(), g.base_mult(6)])
+    assert T1 != T2
+    # reproducible with a deterministic rng (for known-answer runs)
+    a = schnorr(g.base_mult(5), x).prove({x: 5}, rng=DeterministicRNG(b"k"))
+    b = schnorr(g.base_mult(5), x).prove({x: 5}, rng=DeterministicRNG(b"k"))
+    assert a == b

@@ -84,3 +84,32 @@ def test_bad_inputs():
 def test_distinct_sequences_distinct_challenges(a, b):
     if a != b:
         assert _chal(a) != _chal(b)
+
+
+def test_construction_matches_specification():
+    """Re-derive a challenge with hashlib alone, following the framing in the module docstring."""
+    import hashlib
+
+    from pqzk.zk.transcript import DOMAIN
+
+    def frame(op, label, data):
+        return op + len(label).to_bytes(4, "big") + label + len(data).to_bytes(8, "big") + data
+
+    h = hashlib.shake_256()
+    h.update(frame(b"D", DOMAIN, b"proto"))
+    h.update(frame(b"M", b"msg", b"hello"))
+    h.update(frame(b"C", b"c", (48).to_bytes(8, "big")))
+    expected1 = h.copy().digest(48)
+    h.update(frame(b"R", b"", expected1))
+    h.update(frame(b"C", b"c2", (16).to_bytes(8, "big")))
+    expected2 = h.copy().digest(16)
+
+    t = Transcript(b"proto")
+    t.append_message(b"msg", b"hello")
+    c1 = t.challenge_bytes(b"c", 48)
+    assert c1 == expected1
+    assert t.challenge_bytes(b"c2", 16) == expected2
+    # challenge_scalar is the wide reduction of 48 bytes (32 + 16) for a 256-bit order
+    u = Transcript(b"proto")
+    u.append_message(b"msg", b"hello")
+    assert u.challenge_scalar(b"c", G) == int.from_bytes(expected1, "big") % G.order
