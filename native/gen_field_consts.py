@@ -63,7 +63,7 @@ def mont(v: int) -> str:
 
 
 def fp2(c: tuple[int, int]) -> str:
-    return "{" + mont(c[0]) + ", " + mont(c[1]) + "}"
+    return "{{" + mont(c[0]) + "}, {" + mont(c[1]) + "}}"
 
 
 def fq2_int(v) -> tuple[int, int]:
@@ -150,6 +150,13 @@ def main() -> None:
     for nm, coeffs in zip(("XNUM", "XDEN", "YNUM", "YDEN"), iso.ISO_11_MAP_COEFFICIENTS):
         out.append(f"#define ISO11_{nm}_LEN {len(coeffs)}")
         out.append(f"static const limb ISO11_{nm}[{len(coeffs)}][6] = {{" + ", ".join(mont(int(c)) for c in coeffs) + "};")
+    A11, B11 = int(iso.ISO_11_A), int(iso.ISO_11_B)
+    out.append(f"static const limb ISO11_MBA[6] = {mont(-B11 * pow(A11, -1, p))};")
+    out.append(f"static const limb ISO11_BZA[6] = {mont(B11 * pow(11 * A11, -1, p))};")
+    A3, B3, Z3 = fq2_int(iso.ISO_3_A), fq2_int(iso.ISO_3_B), fq2_int(iso.ISO_3_Z)
+    mba = fp2_mul(B3, fp2_inv(A3))
+    out.append(f"static const fp2 ISO3_MBA = {fp2((-mba[0] % p, -mba[1] % p))};")
+    out.append(f"static const fp2 ISO3_BZA = {fp2(fp2_mul(B3, fp2_inv(fp2_mul(Z3, A3))))};")
     out.append(f"static const fp2 ISO3_A = {fp2(fq2_int(iso.ISO_3_A))};")
     out.append(f"static const fp2 ISO3_B = {fp2(fq2_int(iso.ISO_3_B))};")
     out.append(f"static const fp2 ISO3_Z = {fp2(fq2_int(iso.ISO_3_Z))};")

@@ -1,0 +1,485 @@
+/* BLS12-381: G1, G2, hash to curve (RFC 9380), optimal ate pairing. ABI in pqzk_bls.h. */
+#include <stdlib.h>
+#include "pqzk_bls.h"
+#include "bls_fields.inc"
+
+#define FE fp
+#define F(op) fp_##op
+#define PT g1
+#define P(op) g1_##op
+#define CURVE_B CFP(BLS_B1)
+#include "jacobian.inc"
+#undef FE
+#undef F
+#undef PT
+#undef P
+#undef CURVE_B
+#define FE fp2
+#define F(op) fp2_##op
+#define PT g2
+#define P(op) g2_##op
+#define CURVE_B (&BLS_B2)
+#include "jacobian.inc"
+#undef FE
+#undef F
+#undef PT
+#undef P
+#undef CURVE_B
+
+int pqzk_bls_sizes(int which) {
+    switch (which) { case 1: return (int)sizeof(g1); case 2: return (int)sizeof(g2); case 3: return (int)sizeof(fp12); default: return -1; }
+}
+
+/* ---------------------------------------------------------------- scalars */
+/* 32-byte big-endian -> 4 limbs; returns 1 when < r */
+static int scalar_load(limb k[4], const uint8_t *in) {
+    for (int i = 0; i < 4; i++) k[i] = 0;
+    for (int i = 0; i < 32; i++) { int j = 31 - i; k[j / 8] |= (limb)in[i] << (8 * (j % 8)); }
+    limb borrow = 0;
+    for (int i = 0; i < 4; i++) { u128 d = (u128)k[i] - BLS_R[i] - borrow; borrow = (limb)(d >> 64) & 1; }
+    return (int)borrow;
+}
+/* q = k / d, rem = k mod d for k < 2^256 and d < 2^128, by constant-time binary long division */
+static void ct_divmod(limb q[4], limb rem[2], const limb k[4], const limb d[2]) {
+    limb rr[3] = {0, 0, 0};
+    q[0] = q[1] = q[2] = q[3] = 0;
+    for (int i = 255; i >= 0; i--) {
+        rr[2] = (rr[2] << 1) | (rr[1] >> 63); rr[1] = (rr[1] << 1) | (rr[0] >> 63);
+        rr[0] = (rr[0] << 1) | ((k[i / 64] >> (i % 64)) & 1);
+        limb t[3], b;
+        u128 x = (u128)rr[0] - d[0]; t[0] = (limb)x; b = (limb)(x >> 64) & 1;
+        x = (u128)rr[1] - d[1] - b; t[1] = (limb)x; b = (limb)(x >> 64) & 1;
+        x = (u128)rr[2] - b; t[2] = (limb)x; b = (limb)(x >> 64) & 1;
+        limb m = (limb)0 - (b ^ 1);
+        for (int j = 0; j < 3; j++) rr[j] = (t[j] & m) | (rr[j] & ~m);
+        q[i / 64] |= (b ^ 1) << (i % 64);
+    }
+    rem[0] = rr[0]; rem[1] = rr[1];
+}
+/* 4-bit digits of a `bits`-bit value, most significant first */
+static void digits4(uint8_t *out, const limb *k, int nwin) {
+    for (int w = 0; w < nwin; w++) {
+        int pos = 4 * (nwin - 1 - w);
+        out[w] = (uint8_t)((k[pos / 64] >> (pos % 64)) & 15);
+    }
+}
+
+/* ---------------------------------------------------------------- endomorphisms */
+static void g1_sigma(g1 *r, const g1 *a) { *r = *a; fp_mul(&r->X, &a->X, CFP(BLS_BETA)); }
+static void g2_psi(g2 *r, const g2 *a) {
+    fp2 t;
+    fp2_conj(&t, &a->X); fp2_mul(&r->X, &t, &BLS_PSI_X);
+    fp2_conj(&t, &a->Y); fp2_mul(&r->Y, &t, &BLS_PSI_Y);
+    fp2_conj(&r->Z, &a->Z);
+}
+
+/* k*P on G1 by GLV: sigma(P) = [-x^2]P, k = k0 + k1 x^2, kP = k0 P + k1 sigma(-P) */
+static void g1_mul_ct(g1 *r, const g1 *a, const limb k[4]) {
+    u128 x2 = (u128)BLS_X_ABS * BLS_X_ABS;
+    limb d[2] = {(limb)x2, (limb)(x2 >> 64)}, q[4], rem[2];
+    ct_divmod(q, rem, k, d);
+    g1 base[2], na; base[0] = *a; g1_neg(&na, a); g1_sigma(&base[1], &na);
+    uint8_t dg[64];
+    digits4(dg, rem, 32); digits4(dg + 32, q, 32);
+    g1_mul_window(r, base, 2, dg, 32);
+}
+/* k*Q on G2 by GLS: psi(Q) = [x]Q, k = sum k_i |x|^i, [|x|^i]Q = (-psi)^i(Q) */
+static void g2_mul_ct(g2 *r, const g2 *a, const limb k[4]) {
+    limb d[2] = {BLS_X_ABS, 0}, q[4], rem[2], cur[4] = {k[0], k[1], k[2], k[3]}, part[4][1];
+    for (int i = 0; i < 3; i++) { ct_divmod(q, rem, cur, d); part[i][0] = rem[0]; memcpy(cur, q, sizeof cur); }
+    part[3][0] = cur[0];
+    g2 base[4]; base[0] = *a;
+    for (int i = 1; i < 4; i++) { g2 t; g2_psi(&t, &base[i - 1]); g2_neg(&base[i], &t); }
+    uint8_t dg[64];
+    for (int i = 0; i < 4; i++) digits4(dg + 16 * i, part[i], 16);
+    g2_mul_window(r, base, 4, dg, 16);
+}
+
+/* ---------------------------------------------------------------- subgroup checks (Scott) */
+static limb g1_subgroup(const g1 *a) {
+    g1 s, t;
+    g1_sigma(&s, a);
+    g1_mul_u64(&t, a, BLS_X_ABS); g1_mul_u64(&t, &t, BLS_X_ABS); g1_neg(&t, &t);
+    return g1_eq(&s, &t);
+}
+static limb g2_subgroup(const g2 *a) {
+    g2 s, t;
+    g2_psi(&s, a);
+    g2_mul_u64(&t, a, BLS_X_ABS); g2_neg(&t, &t);
+    return g2_eq(&s, &t);
+}
+
+/* ---------------------------------------------------------------- encodings (ZCash) */
+static void g1_encode_impl(uint8_t *out, const g1 *a, int compressed) {
+    size_t len = compressed ? 48 : 96;
+    memset(out, 0, len);
+    if (g1_is_inf(a)) { out[0] = compressed ? 0xc0 : 0x40; return; }
+    fp x, y; g1_to_affine(&x, &y, a);
+    fp_to_bytes(out, &x);
+    if (compressed) out[0] |= (uint8_t)(0x80 | (fp_is_large(&y) ? 0x20 : 0));
+    else fp_to_bytes(out + 48, &y);
+}
+static void g2_encode_impl(uint8_t *out, const g2 *a, int compressed) {
+    size_t len = compressed ? 96 : 192;
+    memset(out, 0, len);
+    if (g2_is_inf(a)) { out[0] = compressed ? 0xc0 : 0x40; return; }
+    fp2 x, y; g2_to_affine(&x, &y, a);
+    fp_to_bytes(out, &x.c1); fp_to_bytes(out + 48, &x.c0);
+    if (compressed) out[0] |= (uint8_t)(0x80 | (fp2_is_large(&y) ? 0x20 : 0));
+    else { fp_to_bytes(out + 96, &y.c1); fp_to_bytes(out + 144, &y.c0); }
+}
+/* flags: returns -1 for malformed flags, 1 for a valid infinity, 0 to go on */
+static int parse_flags(const uint8_t *in, size_t len, size_t clen, int *sign) {
+    int c = in[0] >> 7, inf = (in[0] >> 6) & 1, s = (in[0] >> 5) & 1;
+    if (c != (len == clen)) return -1;
+    if (inf) {
+        if (s || (in[0] & 0x1f)) return -1;
+        for (size_t i = 1; i < len; i++) if (in[i]) return -1;
+        return 1;
+    }
+    if (!c && s) return -1;
+    *sign = s;
+    return 0;
+}
+static int g1_decode_impl(g1 *r, const uint8_t *in, size_t len) {
+    if (len != 48 && len != 96) return -1;
+    int sign = 0, f = parse_flags(in, len, 48, &sign);
+    if (f < 0) return -1;
+    if (f == 1) { g1_set_inf(r); return 0; }
+    uint8_t buf[48]; memcpy(buf, in, 48); buf[0] &= 0x1f;
+    fp x, y;
+    if (!fp_from_bytes(&x, buf)) return -2;
+    if (len == 48) {
+        fp y2; fp_sqr(&y2, &x); fp_mul(&y2, &y2, &x); fp_add(&y2, &y2, CFP(BLS_B1));
+        if (!fp_sqrt(&y, &y2)) return -3;
+        fp ny; fp_neg(&ny, &y);
+        fp_sel(&y, &ny, &y, fp_is_large(&y) ^ (limb)sign);
+    } else if (!fp_from_bytes(&y, in + 48)) return -2;
+    r->X = x; r->Y = y; fp_set_one(&r->Z);
+    if (!g1_on_curve(r)) return -3;
+    if (!g1_subgroup(r)) return -4;
+    return 0;
+}
+static int g2_decode_impl(g2 *r, const uint8_t *in, size_t len) {
+    if (len != 96 && len != 192) return -1;
+    int sign = 0, f = parse_flags(in, len, 96, &sign);
+    if (f < 0) return -1;
+    if (f == 1) { g2_set_inf(r); return 0; }
+    uint8_t buf[48]; memcpy(buf, in, 48); buf[0] &= 0x1f;
+    fp2 x, y;
+    if (!fp_from_bytes(&x.c1, buf) || !fp_from_bytes(&x.c0, in + 48)) return -2;
+    if (len == 96) {
+        fp2 y2; fp2_sqr(&y2, &x); fp2_mul(&y2, &y2, &x); fp2_add(&y2, &y2, &BLS_B2);
+        if (!fp2_sqrt(&y, &y2)) return -3;
+        fp2 ny; fp2_neg(&ny, &y);
+        fp2_sel(&y, &ny, &y, fp2_is_large(&y) ^ (limb)sign);
+    } else if (!fp_from_bytes(&y.c1, in + 96) || !fp_from_bytes(&y.c0, in + 144)) return -2;
+    r->X = x; r->Y = y; fp2_set_one(&r->Z);
+    if (!g2_on_curve(r)) return -3;
+    if (!g2_subgroup(r)) return -4;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- hash to curve (RFC 9380) */
+/* section 6.6.2 simplified SWU on the isogenous curve, then the 11-isogeny (appendix E.2) */
+static void g1_sswu_iso(g1 *r, const fp *u) {
+    fp t, tv1, x1, x2, gx1, gx2, y, ny, one;
+    fp_set_one(&one);
+    fp_sqr(&t, u); fp_mul(&t, &t, CFP(ISO11_Z));                 /* Z u^2 */
+    fp_sqr(&tv1, &t); fp_add(&tv1, &tv1, &t); fp_inv(&tv1, &tv1); /* inv0(Z^2 u^4 + Z u^2) */
+    limb e = fp_is_zero(&tv1);
+    fp_add(&x1, &tv1, &one); fp_mul(&x1, &x1, CFP(ISO11_MBA));
+    fp_sel(&x1, CFP(ISO11_BZA), &x1, e);
+    fp_sqr(&gx1, &x1); fp_add(&gx1, &gx1, CFP(ISO11_A)); fp_mul(&gx1, &gx1, &x1); fp_add(&gx1, &gx1, CFP(ISO11_B));
+    fp_mul(&x2, &t, &x1);
+    fp_sqr(&gx2, &x2); fp_add(&gx2, &gx2, CFP(ISO11_A)); fp_mul(&gx2, &gx2, &x2); fp_add(&gx2, &gx2, CFP(ISO11_B));
+    fp y1;
+    limb s1 = fp_sqrt(&y1, &gx1);
+    fp xs, gxs; fp_sel(&xs, &x1, &x2, s1); fp_sel(&gxs, &gx1, &gx2, s1);
+    fp_sqrt(&y, &gxs);
+    fp_neg(&ny, &y);
+    fp_sel(&y, &ny, &y, fp_sgn0(u) ^ fp_sgn0(&y));
+    /* isogeny map: Horner evaluation of the four polynomials at xs */
+    fp v[4];
+    const limb (*const K[4])[6] = {ISO11_XNUM, ISO11_XDEN, ISO11_YNUM, ISO11_YDEN};
+    const int L[4] = {ISO11_XNUM_LEN, ISO11_XDEN_LEN, ISO11_YNUM_LEN, ISO11_YDEN_LEN};
+    for (int i = 0; i < 4; i++) {
+        v[i] = *CFP(K[i][L[i] - 1]);
+        for (int j = L[i] - 2; j >= 0; j--) { fp_mul(&v[i], &v[i], &xs); fp_add(&v[i], &v[i], CFP(K[i][j])); }
+    }
+    fp d, di; fp_mul(&d, &v[1], &v[3]);
+    if (fp_is_zero(&d)) { g1_set_inf(r); return; }
+    fp_inv(&di, &d);
+    fp_mul(&r->X, &v[0], &v[3]); fp_mul(&r->X, &r->X, &di);
+    fp_mul(&r->Y, &v[2], &v[1]); fp_mul(&r->Y, &r->Y, &di); fp_mul(&r->Y, &r->Y, &y);
+    fp_set_one(&r->Z);
+}
+static void g2_sswu_iso(g2 *r, const fp2 *u) {
+    fp2 t, tv1, x1, x2, gx1, gx2, y, ny, one;
+    fp2_set_one(&one);
+    fp2_sqr(&t, u); fp2_mul(&t, &t, &ISO3_Z);
+    fp2_sqr(&tv1, &t); fp2_add(&tv1, &tv1, &t); fp2_inv(&tv1, &tv1);
+    limb e = fp2_is_zero(&tv1);
+    fp2_add(&x1, &tv1, &one); fp2_mul(&x1, &x1, &ISO3_MBA);
+    fp2_sel(&x1, &ISO3_BZA, &x1, e);
+    fp2_sqr(&gx1, &x1); fp2_add(&gx1, &gx1, &ISO3_A); fp2_mul(&gx1, &gx1, &x1); fp2_add(&gx1, &gx1, &ISO3_B);
+    fp2_mul(&x2, &t, &x1);
+    fp2_sqr(&gx2, &x2); fp2_add(&gx2, &gx2, &ISO3_A); fp2_mul(&gx2, &gx2, &x2); fp2_add(&gx2, &gx2, &ISO3_B);
+    limb s1 = fp2_is_square(&gx1);
+    fp2 xs, gxs; fp2_sel(&xs, &x1, &x2, s1); fp2_sel(&gxs, &gx1, &gx2, s1);
+    fp2_sqrt(&y, &gxs);
+    fp2_neg(&ny, &y);
+    fp2_sel(&y, &ny, &y, fp2_sgn0(u) ^ fp2_sgn0(&y));
+    fp2 v[4];
+    const fp2 *K[4] = {ISO3_XNUM, ISO3_XDEN, ISO3_YNUM, ISO3_YDEN};
+    const int L[4] = {ISO3_XNUM_LEN, ISO3_XDEN_LEN, ISO3_YNUM_LEN, ISO3_YDEN_LEN};
+    for (int i = 0; i < 4; i++) {
+        v[i] = K[i][L[i] - 1];
+        for (int j = L[i] - 2; j >= 0; j--) { fp2_mul(&v[i], &v[i], &xs); fp2_add(&v[i], &v[i], &K[i][j]); }
+    }
+    fp2 d, di; fp2_mul(&d, &v[1], &v[3]);
+    if (fp2_is_zero(&d)) { g2_set_inf(r); return; }
+    fp2_inv(&di, &d);
+    fp2_mul(&r->X, &v[0], &v[3]); fp2_mul(&r->X, &r->X, &di);
+    fp2_mul(&r->Y, &v[2], &v[1]); fp2_mul(&r->Y, &r->Y, &di); fp2_mul(&r->Y, &r->Y, &y);
+    fp2_set_one(&r->Z);
+}
+static void g1_clear(g1 *r, const g1 *a) { g1_mul_u64(r, a, BLS_X_ABS + 1); }  /* h_eff = 1 - x */
+/* appendix G.3: [x^2 - x - 1]P + [x - 1]psi(P) + psi^2(2P) */
+static void g2_clear(g2 *r, const g2 *P) {
+    g2 t1, t2, t3, n;
+    g2_mul_u64(&t1, P, BLS_X_ABS); g2_neg(&t1, &t1);          /* c1 * P, c1 = x < 0 */
+    g2_psi(&t2, P);
+    g2_dbl(&t3, P); g2_psi(&t3, &t3); g2_psi(&t3, &t3);
+    g2_neg(&n, &t2); g2_add(&t3, &t3, &n);
+    g2_add(&t2, &t1, &t2);
+    g2_mul_u64(&t2, &t2, BLS_X_ABS); g2_neg(&t2, &t2);
+    g2_add(&t3, &t3, &t2);
+    g2_neg(&n, &t1); g2_add(&t3, &t3, &n);
+    g2_neg(&n, P); g2_add(r, &t3, &n);
+}
+
+/* ---------------------------------------------------------------- pairing */
+typedef struct { fp2 X, Y, Z; } g2proj;
+
+/* doubling step in homogeneous coordinates (Costello-Lange-Naehrig), line for an M-type twist */
+static void dbl_step(g2proj *T, fp2 *l0, fp2 *l1, fp2 *l2) {
+    fp2 a, b, c, e, f, g, h, i, j, e2, t;
+    fp2_mul(&a, &T->X, &T->Y); fp2_mul_fp(&a, &a, CFP(BLS_TWO_INV));
+    fp2_sqr(&b, &T->Y); fp2_sqr(&c, &T->Z);
+    fp2_add(&t, &c, &c); fp2_add(&t, &t, &c); fp2_add(&t, &t, &t); fp2_add(&t, &t, &t); fp2_mul_xi(&e, &t); /* 3 b' c */
+    fp2_add(&f, &e, &e); fp2_add(&f, &f, &e);
+    fp2_add(&g, &b, &f); fp2_mul_fp(&g, &g, CFP(BLS_TWO_INV));
+    fp2_add(&h, &T->Y, &T->Z); fp2_sqr(&h, &h); fp2_sub(&h, &h, &b); fp2_sub(&h, &h, &c);
+    fp2_sub(&i, &e, &b);
+    fp2_sqr(&j, &T->X);
+    fp2_sqr(&e2, &e);
+    fp2_sub(&t, &b, &f); fp2_mul(&T->X, &a, &t);
+    fp2_sqr(&T->Y, &g); fp2_add(&t, &e2, &e2); fp2_add(&t, &t, &e2); fp2_sub(&T->Y, &T->Y, &t);
+    fp2_mul(&T->Z, &b, &h);
+    *l0 = i; fp2_add(l1, &j, &j); fp2_add(l1, l1, &j); fp2_neg(l2, &h);
+}
+static void add_step(g2proj *T, const fp2 *qx, const fp2 *qy, fp2 *l0, fp2 *l1, fp2 *l2) {
+    fp2 theta, lambda, c, d, e, f, g, h, j, t;
+    fp2_mul(&t, qy, &T->Z); fp2_sub(&theta, &T->Y, &t);
+    fp2_mul(&t, qx, &T->Z); fp2_sub(&lambda, &T->X, &t);
+    fp2_sqr(&c, &theta); fp2_sqr(&d, &lambda);
+    fp2_mul(&e, &lambda, &d); fp2_mul(&f, &T->Z, &c); fp2_mul(&g, &T->X, &d);
+    fp2_add(&h, &e, &f); fp2_sub(&h, &h, &g); fp2_sub(&h, &h, &g);
+    fp2_mul(&T->X, &lambda, &h);
+    fp2_sub(&t, &g, &h); fp2_mul(&t, &t, &theta); fp2_mul(&T->Y, &e, &T->Y); fp2_sub(&T->Y, &t, &T->Y);
+    fp2_mul(&T->Z, &T->Z, &e);
+    fp2_mul(&j, &theta, qx); fp2_mul(&t, &lambda, qy); fp2_sub(&j, &j, &t);
+    *l0 = j; fp2_neg(l1, &theta); *l2 = lambda;
+}
+static void ell(fp12 *f, const fp2 *l0, const fp2 *l1, const fp2 *l2, const fp *px, const fp *py) {
+    fp2 c1, c4;
+    fp2_mul_fp(&c1, l1, px); fp2_mul_fp(&c4, l2, py);
+    fp12_mul_014(f, l0, &c1, &c4);
+}
+typedef struct { fp px, py; fp2 qx, qy; g2proj T; } pair_state;
+
+static void miller_loop(fp12 *f, pair_state *s, size_t n) {
+    fp12_set_one(f);
+    for (size_t k = 0; k < n; k++) { s[k].T.X = s[k].qx; s[k].T.Y = s[k].qy; fp2_set_one(&s[k].T.Z); }
+    for (int i = 62; i >= 0; i--) {
+        if (i != 62) fp12_sqr(f, f);
+        for (size_t k = 0; k < n; k++) {
+            fp2 l0, l1, l2;
+            dbl_step(&s[k].T, &l0, &l1, &l2); ell(f, &l0, &l1, &l2, &s[k].px, &s[k].py);
+            if ((BLS_X_ABS >> i) & 1) { add_step(&s[k].T, &s[k].qx, &s[k].qy, &l0, &l1, &l2); ell(f, &l0, &l1, &l2, &s[k].px, &s[k].py); }
+        }
+    }
+    fp12_conj(f, f);  /* x < 0 */
+}
+/* f^(3 (p^12 - 1) / r): easy part, then (x-1)^2 (x+p) (x^2+p^2-1) + 3 (eprint 2020/875) */
+static void final_exp(fp12 *r, const fp12 *f) {
+    fp12 t0, t1, m, y0, y1, y2;
+    fp12_conj(&t0, f); fp12_inv(&t1, f); fp12_mul(&m, &t0, &t1);   /* f^(p^6 - 1) */
+    fp12_frob_n(&t0, &m, 2); fp12_mul(&m, &t0, &m);                  /* ^(p^2 + 1) */
+    fp12_cyc_sqr(&y0, &m);
+    fp12_exp_by_x(&y1, &m);
+    fp12_conj(&y2, &m); fp12_mul(&y1, &y1, &y2);                     /* x - 1 */
+    fp12_exp_by_x(&y2, &y1);
+    fp12_conj(&y1, &y1); fp12_mul(&y1, &y1, &y2);                    /* (x-1)^2 */
+    fp12_exp_by_x(&y2, &y1);
+    fp12_frob(&y1, &y1); fp12_mul(&y1, &y1, &y2);                    /* A = (x-1)^2 (x+p) */
+    fp12_mul(&m, &m, &y0);                                           /* m^3 */
+    fp12_exp_by_x(&y0, &y1); fp12_exp_by_x(&y2, &y0);                /* A x^2 */
+    fp12_frob_n(&y0, &y1, 2);                                        /* A p^2 */
+    fp12_conj(&y1, &y1); fp12_mul(&y1, &y1, &y2); fp12_mul(&y1, &y1, &y0);
+    fp12_mul(r, &m, &y1);
+}
+static int pair_load(pair_state *s, const g1 *p, const g2 *q) {  /* 0 when either is the identity */
+    if (g1_is_inf(p) || g2_is_inf(q)) return 0;
+    g1_to_affine(&s->px, &s->py, p);
+    g2_to_affine(&s->qx, &s->qy, q);
+    return 1;
+}
+
+/* ---------------------------------------------------------------- ABI */
+#define LOAD(T, v, src) T v; memcpy(&v, src, sizeof v)
+#define STORE(dst, v) memcpy(dst, &v, sizeof v)
+
+void pqzk_g1_generator(uint8_t *out) { g1 g; memcpy(&g.X, BLS_G1X, 48); memcpy(&g.Y, BLS_G1Y, 48); fp_set_one(&g.Z); STORE(out, g); }
+void pqzk_g1_identity(uint8_t *out) { g1 g; g1_set_inf(&g); STORE(out, g); }
+void pqzk_g1_add(uint8_t *out, const uint8_t *a, const uint8_t *b) { LOAD(g1, x, a); LOAD(g1, y, b); g1_add(&x, &x, &y); STORE(out, x); }
+void pqzk_g1_neg(uint8_t *out, const uint8_t *a) { LOAD(g1, x, a); g1_neg(&x, &x); STORE(out, x); }
+int pqzk_g1_mul(uint8_t *out, const uint8_t *a, const uint8_t *k) {
+    limb s[4]; if (!scalar_load(s, k)) return -1;
+    LOAD(g1, x, a); g1_mul_ct(&x, &x, s); STORE(out, x); return 0;
+}
+int pqzk_g1_eq(const uint8_t *a, const uint8_t *b) { LOAD(g1, x, a); LOAD(g1, y, b); return (int)g1_eq(&x, &y); }
+int pqzk_g1_is_identity(const uint8_t *a) { LOAD(g1, x, a); return (int)g1_is_inf(&x); }
+int pqzk_g1_in_subgroup(const uint8_t *a) { LOAD(g1, x, a); return (int)(g1_on_curve(&x) & g1_subgroup(&x)); }
+void pqzk_g1_encode(uint8_t *out, const uint8_t *a, int compressed) { LOAD(g1, x, a); g1_encode_impl(out, &x, compressed); }
+int pqzk_g1_decode(uint8_t *out, const uint8_t *in, size_t len) {
+    g1 x; int rc = g1_decode_impl(&x, in, len); if (rc == 0) STORE(out, x); return rc;
+}
+int pqzk_g1_from_affine(uint8_t *out, const uint8_t *xb, const uint8_t *yb) {
+    g1 p; if (!fp_from_bytes(&p.X, xb) || !fp_from_bytes(&p.Y, yb)) return -2;
+    fp_set_one(&p.Z); STORE(out, p); return g1_on_curve(&p) ? 0 : -3;
+}
+int pqzk_g1_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
+    g1 *pts = malloc(sizeof(g1) * (n ? n : 1)); limb (*k)[4] = malloc(sizeof(limb[4]) * (n ? n : 1));
+    int rc = 0;
+    if (!pts || !k) { rc = -2; goto done; }
+    memcpy(pts, points, sizeof(g1) * n);
+    for (size_t i = 0; i < n; i++) if (!scalar_load(k[i], scalars + 32 * i)) { rc = -1; goto done; }
+    g1 r; if (g1_msm(&r, pts, (const limb (*)[4])k, n)) { rc = -2; goto done; }
+    STORE(out, r);
+done:
+    free(pts); free(k); return rc;
+}
+int pqzk_g1_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {
+    fp a, b; g1 q0, q1;
+    if (!fp_from_bytes(&a, u0)) return -2;
+    g1_sswu_iso(&q0, &a);
+    if (u1) { if (!fp_from_bytes(&b, u1)) return -2; g1_sswu_iso(&q1, &b); g1_add(&q0, &q0, &q1); }
+    g1_clear(&q0, &q0); STORE(out, q0); return 0;
+}
+void pqzk_g1_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g1, x, a); g1_clear(&x, &x); STORE(out, x); }
+
+void pqzk_g2_generator(uint8_t *out) { g2 g; g.X = BLS_G2X; g.Y = BLS_G2Y; fp2_set_one(&g.Z); STORE(out, g); }
+void pqzk_g2_identity(uint8_t *out) { g2 g; g2_set_inf(&g); STORE(out, g); }
+void pqzk_g2_add(uint8_t *out, const uint8_t *a, const uint8_t *b) { LOAD(g2, x, a); LOAD(g2, y, b); g2_add(&x, &x, &y); STORE(out, x); }
+void pqzk_g2_neg(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_neg(&x, &x); STORE(out, x); }
+int pqzk_g2_mul(uint8_t *out, const uint8_t *a, const uint8_t *k) {
+    limb s[4]; if (!scalar_load(s, k)) return -1;
+    LOAD(g2, x, a); g2_mul_ct(&x, &x, s); STORE(out, x); return 0;
+}
+int pqzk_g2_eq(const uint8_t *a, const uint8_t *b) { LOAD(g2, x, a); LOAD(g2, y, b); return (int)g2_eq(&x, &y); }
+int pqzk_g2_is_identity(const uint8_t *a) { LOAD(g2, x, a); return (int)g2_is_inf(&x); }
+int pqzk_g2_in_subgroup(const uint8_t *a) { LOAD(g2, x, a); return (int)(g2_on_curve(&x) & g2_subgroup(&x)); }
+void pqzk_g2_encode(uint8_t *out, const uint8_t *a, int compressed) { LOAD(g2, x, a); g2_encode_impl(out, &x, compressed); }
+int pqzk_g2_decode(uint8_t *out, const uint8_t *in, size_t len) {
+    g2 x; int rc = g2_decode_impl(&x, in, len); if (rc == 0) STORE(out, x); return rc;
+}
+/* x and y as c0 || c1, 48 bytes each */
+int pqzk_g2_from_affine(uint8_t *out, const uint8_t *xb, const uint8_t *yb) {
+    g2 p;
+    if (!fp_from_bytes(&p.X.c0, xb) || !fp_from_bytes(&p.X.c1, xb + 48) ||
+        !fp_from_bytes(&p.Y.c0, yb) || !fp_from_bytes(&p.Y.c1, yb + 48)) return -2;
+    fp2_set_one(&p.Z); STORE(out, p); return g2_on_curve(&p) ? 0 : -3;
+}
+int pqzk_g2_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
+    g2 *pts = malloc(sizeof(g2) * (n ? n : 1)); limb (*k)[4] = malloc(sizeof(limb[4]) * (n ? n : 1));
+    int rc = 0;
+    if (!pts || !k) { rc = -2; goto done; }
+    memcpy(pts, points, sizeof(g2) * n);
+    for (size_t i = 0; i < n; i++) if (!scalar_load(k[i], scalars + 32 * i)) { rc = -1; goto done; }
+    g2 r; if (g2_msm(&r, pts, (const limb (*)[4])k, n)) { rc = -2; goto done; }
+    STORE(out, r);
+done:
+    free(pts); free(k); return rc;
+}
+/* u as c0 || c1, 48 bytes each; u1 may be NULL (encode_to_curve) */
+int pqzk_g2_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {
+    fp2 a, b; g2 q0, q1;
+    if (!fp_from_bytes(&a.c0, u0) || !fp_from_bytes(&a.c1, u0 + 48)) return -2;
+    g2_sswu_iso(&q0, &a);
+    if (u1) {
+        if (!fp_from_bytes(&b.c0, u1) || !fp_from_bytes(&b.c1, u1 + 48)) return -2;
+        g2_sswu_iso(&q1, &b); g2_add(&q0, &q0, &q1);
+    }
+    g2_clear(&q0, &q0); STORE(out, q0); return 0;
+}
+void pqzk_g2_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_clear(&x, &x); STORE(out, x); }
+void pqzk_g2_psi(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_psi(&x, &x); STORE(out, x); }
+
+int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_t n) {
+    pair_state *s = malloc(sizeof(pair_state) * (n ? n : 1));
+    if (!s) return -2;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        LOAD(g1, p, ps + i * sizeof(g1)); LOAD(g2, q, qs + i * sizeof(g2));
+        m += (size_t)pair_load(&s[m], &p, &q);
+    }
+    fp12 f;
+    if (m) { miller_loop(&f, s, m); final_exp(&f, &f); } else fp12_set_one(&f);
+    STORE(out, f);
+    free(s);
+    return 0;
+}
+void pqzk_pairing(uint8_t *out, const uint8_t *p, const uint8_t *q) { pqzk_multi_pairing(out, p, q, 1); }
+void pqzk_gt_one(uint8_t *out) { fp12 f; fp12_set_one(&f); STORE(out, f); }
+void pqzk_gt_mul(uint8_t *out, const uint8_t *a, const uint8_t *b) { LOAD(fp12, x, a); LOAD(fp12, y, b); fp12_mul(&x, &x, &y); STORE(out, x); }
+void pqzk_gt_inv(uint8_t *out, const uint8_t *a) { LOAD(fp12, x, a); fp12_conj(&x, &x); STORE(out, x); }  /* unitary */
+/* a^k for k < r (constant-time 4-bit window with cyclotomic squarings) */
+static void gt_pow_impl(fp12 *r, const fp12 *a, const limb k[4], int cyclotomic) {
+    fp12 tab[16], acc;
+    fp12_set_one(&tab[0]); tab[1] = *a;
+    for (int i = 2; i < 16; i++) fp12_mul(&tab[i], &tab[i - 1], a);
+    fp12_set_one(&acc);
+    for (int w = 63; w >= 0; w--) {
+        for (int i = 0; i < 4; i++) { if (cyclotomic) fp12_cyc_sqr(&acc, &acc); else fp12_sqr(&acc, &acc); }
+        unsigned d = (unsigned)((k[w / 16] >> (4 * (w % 16))) & 15);
+        fp12 t; fp12_set_one(&t);
+        for (unsigned i = 1; i < 16; i++) {
+            limb hit = 1 & ~ct_nonzero_mask((limb)(i ^ d));
+            fp *dst = (fp *)&t; const fp *src = (const fp *)&tab[i];
+            for (int j = 0; j < 12; j++) fp_sel(&dst[j], &src[j], &dst[j], hit);
+        }
+        fp12_mul(&acc, &acc, &t);
+    }
+    *r = acc;
+}
+int pqzk_gt_pow(uint8_t *out, const uint8_t *a, const uint8_t *k) {
+    limb s[4]; if (!scalar_load(s, k)) return -1;
+    LOAD(fp12, x, a); gt_pow_impl(&x, &x, s, 1); STORE(out, x); return 0;
+}
+int pqzk_gt_eq(const uint8_t *a, const uint8_t *b) { LOAD(fp12, x, a); LOAD(fp12, y, b); return (int)fp12_eq(&x, &y); }
+int pqzk_gt_is_one(const uint8_t *a) { LOAD(fp12, x, a); return (int)fp12_is_one(&x); }
+void pqzk_gt_to_bytes(uint8_t *out, const uint8_t *a) {
+    LOAD(fp12, x, a); const fp *c = (const fp *)&x;
+    for (int i = 0; i < 12; i++) fp_to_bytes(out + 48 * i, &c[i]);
+}
+/* canonical coefficients, and the element must have order r (x^r == 1, x != 0) */
+int pqzk_gt_from_bytes(uint8_t *out, const uint8_t *in) {
+    fp12 x; fp *c = (fp *)&x;
+    for (int i = 0; i < 12; i++) if (!fp_from_bytes(&c[i], in + 48 * i)) return -2;
+    fp12 t; limb rm1[4]; memcpy(rm1, BLS_R, sizeof rm1); rm1[0] -= 1;  /* x^(r-1) * x == 1 */
+    gt_pow_impl(&t, &x, rm1, 0); fp12_mul(&t, &t, &x);
+    if (!fp12_is_one(&t)) return -4;
+    STORE(out, x); return 0;
+}

@@ -1,0 +1,53 @@
+/* BLS12-381 (native/bls12_381.c). Points cross the ABI as opaque Jacobian structs in bytes
+ * (G1: 144 bytes, G2: 288, GT: 576, Montgomery form); encodings are the ZCash ones.
+ * Scalars are 32-byte big-endian and must be < r (functions return -1 otherwise).
+ * Decoders return 0, or -1 bad length/flags, -2 non-canonical coordinate, -3 not on the curve,
+ * -4 not in the prime-order subgroup. */
+#ifndef PQZK_BLS_H
+#define PQZK_BLS_H
+#include <stddef.h>
+#include <stdint.h>
+
+int pqzk_bls_sizes(int which);
+void pqzk_g1_generator(uint8_t *out);
+void pqzk_g1_identity(uint8_t *out);
+void pqzk_g1_add(uint8_t *out, const uint8_t *a, const uint8_t *b);
+void pqzk_g1_neg(uint8_t *out, const uint8_t *a);
+int pqzk_g1_mul(uint8_t *out, const uint8_t *a, const uint8_t *k);
+int pqzk_g1_eq(const uint8_t *a, const uint8_t *b);
+int pqzk_g1_is_identity(const uint8_t *a);
+int pqzk_g1_in_subgroup(const uint8_t *a);
+void pqzk_g1_encode(uint8_t *out, const uint8_t *a, int compressed);
+int pqzk_g1_decode(uint8_t *out, const uint8_t *in, size_t len);
+int pqzk_g1_from_affine(uint8_t *out, const uint8_t *x, const uint8_t *y);
+int pqzk_g1_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n);
+int pqzk_g1_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1);
+void pqzk_g1_clear_cofactor(uint8_t *out, const uint8_t *a);
+
+void pqzk_g2_generator(uint8_t *out);
+void pqzk_g2_identity(uint8_t *out);
+void pqzk_g2_add(uint8_t *out, const uint8_t *a, const uint8_t *b);
+void pqzk_g2_neg(uint8_t *out, const uint8_t *a);
+int pqzk_g2_mul(uint8_t *out, const uint8_t *a, const uint8_t *k);
+int pqzk_g2_eq(const uint8_t *a, const uint8_t *b);
+int pqzk_g2_is_identity(const uint8_t *a);
+int pqzk_g2_in_subgroup(const uint8_t *a);
+void pqzk_g2_encode(uint8_t *out, const uint8_t *a, int compressed);
+int pqzk_g2_decode(uint8_t *out, const uint8_t *in, size_t len);
+int pqzk_g2_from_affine(uint8_t *out, const uint8_t *x, const uint8_t *y);
+int pqzk_g2_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n);
+int pqzk_g2_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1);
+void pqzk_g2_clear_cofactor(uint8_t *out, const uint8_t *a);
+void pqzk_g2_psi(uint8_t *out, const uint8_t *a);
+
+void pqzk_pairing(uint8_t *out, const uint8_t *p, const uint8_t *q);
+int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_t n);
+void pqzk_gt_one(uint8_t *out);
+void pqzk_gt_mul(uint8_t *out, const uint8_t *a, const uint8_t *b);
+void pqzk_gt_inv(uint8_t *out, const uint8_t *a);
+int pqzk_gt_pow(uint8_t *out, const uint8_t *a, const uint8_t *k);
+int pqzk_gt_eq(const uint8_t *a, const uint8_t *b);
+int pqzk_gt_is_one(const uint8_t *a);
+void pqzk_gt_to_bytes(uint8_t *out, const uint8_t *a);
+int pqzk_gt_from_bytes(uint8_t *out, const uint8_t *in);
+#endif

@@ -1,0 +1,265 @@
+"""Native BLS12-381 (G1, G2, GT, pairing, hash to curve) against py_ecc and the Python reference."""
+import json
+
+import py_ecc.optimized_bls12_381 as pe
+import pytest
+from hypothesis import given, settings, strategies as st
+from py_ecc.bls.point_compression import compress_G1, compress_G2
+
+from conftest import VECTORS
+from pqzk.errors import InvalidEncoding
+from pqzk.groups import bls12_381_ref as ref
+from pqzk.groups.bls12_381_native import G1, G2, GT, P, R, X, multi_pairing, multi_pairing_is_one, pairing
+
+scalars = st.integers(min_value=0, max_value=R - 1)
+small = st.integers(min_value=1, max_value=2**64)
+
+
+def py_g1(k):
+    return compress_G1(pe.multiply(pe.G1, k)).to_bytes(48, "big")
+
+
+def py_g2(k):
+    z1, z2 = compress_G2(pe.multiply(pe.G2, k))
+    return z1.to_bytes(48, "big") + z2.to_bytes(48, "big")
+
+
+def py_gt(e):
+    """py_ecc's FQ12 (basis w^i, w^6 = u + 1) in this module's tower, as a GT element."""
+    a = [int(c) for c in e.coeffs]
+    c = [((a[i] + a[i + 6]) % P, a[i + 6]) for i in range(6)]
+    return GT.from_bytes(b"".join(c[i][0].to_bytes(48, "big") + c[i][1].to_bytes(48, "big")
+                                  for i in (0, 2, 4, 1, 3, 5)))
+
+
+# ---------------------------------------------------------------- group operations
+@given(scalars, scalars)
+@settings(max_examples=10, deadline=None)
+def test_g1_ops_match_py_ecc(a, b):
+    A, B = G1.base_mult(a), G1.base_mult(b)
+    assert A.to_bytes() == py_g1(a)
+    assert (A + B).to_bytes() == compress_G1(pe.add(pe.multiply(pe.G1, a), pe.multiply(pe.G1, b))).to_bytes(48, "big")
+    assert (b * A).to_bytes() == py_g1(a * b % R)
+
+
+@given(scalars, scalars)
+@settings(max_examples=5, deadline=None)
+def test_g2_ops_match_py_ecc(a, b):
+    A, B = G2.base_mult(a), G2.base_mult(b)
+    assert A.to_bytes() == py_g2(a)
+    assert (A + B).to_bytes() == py_g2((a + b) % R)
+    assert (b * A).to_bytes() == py_g2(a * b % R)
+
+
+@pytest.mark.parametrize("N, RG", [(G1, ref.G1), (G2, ref.G2)])
+@given(a=scalars, b=small)
+@settings(max_examples=5, deadline=None)
+def test_ops_match_reference(N, RG, a, b):
+    A = N.base_mult(a)
+    RA = RG.base_mult(a)
+    assert A.to_bytes() == RA.to_bytes()
+    assert N.encode_uncompressed(A) == RG.encode_uncompressed(RA)
+    assert (A - N.base_mult(b)).to_bytes() == (RA - RG.base_mult(b)).to_bytes()
+    assert N.decode(RA.to_bytes(), allow_identity=True) == A
+    if a:
+        assert N.point_to_xy(A) == RG.point_to_xy(RA)
+        assert N.point_from_xy(*RG.point_to_xy(RA)) == A
+
+
+@pytest.mark.parametrize("G", [G1, G2])
+def test_group_laws_and_edges(G):
+    g, O = G.generator(), G.identity()
+    assert (0 * g).is_identity() and 1 * g == g
+    assert (R - 1) * g == -g
+    assert g + O == g and O + g == g and g - g == O
+    assert g + g == 2 * g                       # the doubling case of addition
+    assert 5 * O == O
+    assert G.decode(O.to_bytes(), allow_identity=True) == O
+    assert G.decode_uncompressed(G.encode_uncompressed(O), allow_identity=True) == O
+    assert G.decode_uncompressed(G.encode_uncompressed(g)) == g
+    assert hash(3 * g) == hash(g + g + g)
+
+
+@pytest.mark.parametrize("G", [G1, G2])
+@given(data=st.data())
+@settings(max_examples=5, deadline=None)
+def test_msm_matches_sum(G, data):
+    n = data.draw(st.integers(0, 12))
+    ks = data.draw(st.lists(scalars, min_size=n, max_size=n))
+    pts = [G.base_mult(data.draw(scalars)) for _ in range(n)]
+    if n > 2:
+        pts[1] = pts[0]                         # repeated points land in the same bucket
+        pts[2] = G.identity()
+    expect = G.identity()
+    for k, p in zip(ks, pts):
+        expect = expect + k * p
+    assert G.msm(ks, pts) == expect
+
+
+def test_msm_large_vs_reference_formula():
+    ks = [pow(7, i, R) for i in range(300)]
+    pts = [G1.base_mult(pow(11, i, R)) for i in range(300)]
+    assert G1.msm(ks, pts) == G1.base_mult(sum(k * pow(11, i, R) for i, k in enumerate(ks)) % R)
+
+
+def test_psi_acts_as_x_on_g2():
+    q = G2.base_mult(123456789)
+    assert G2.psi(q) == (X % R) * q
+
+
+# ---------------------------------------------------------------- pairing
+def test_pairing_matches_py_ecc():
+    # py_ecc computes f^((p^12-1)/r) without conjugating for x < 0: ours is its (-3)rd power
+    a, b = 0x1234567890ABCDEF, 0xFEDCBA0987654321
+    e = pe.pairing(pe.multiply(pe.G2, b), pe.multiply(pe.G1, a))
+    assert pairing(G1.base_mult(a), G2.base_mult(b)) == py_gt(e) ** (-3 % R)
+
+
+@given(scalars, scalars)
+@settings(max_examples=4, deadline=None)
+def test_bilinearity(a, b):
+    e = pairing(G1.generator(), G2.generator())
+    assert pairing(G1.base_mult(a), G2.base_mult(b)) == e ** (a * b % R)
+    assert pairing(G1.base_mult(a), G2.generator()) == pairing(G1.generator(), G2.base_mult(a))
+
+
+def test_non_degenerate_and_order():
+    e = pairing(G1.generator(), G2.generator())
+    assert not e.is_one() and e != GT.one()
+    assert (e ** (R - 1)) * e == GT.one()
+    assert pairing(G1.identity(), G2.generator()).is_one()
+    assert pairing(G1.generator(), G2.identity()).is_one()
+    assert e * e.inverse() == GT.one() and e / e == GT.one()
+
+
+@given(st.lists(st.tuples(scalars, scalars), min_size=0, max_size=4))
+@settings(max_examples=4, deadline=None)
+def test_multi_pairing_is_product(pairs):
+    els = [(G1.base_mult(a), G2.base_mult(b)) for a, b in pairs]
+    expect = GT.one()
+    for p, q in els:
+        expect = expect * pairing(p, q)
+    assert multi_pairing(els) == expect
+
+
+def test_multi_pairing_is_one_bls_equation():
+    sk = 0xC0FFEE
+    h = G2.hash_to_element(b"msg", b"QUUX-V01-CS02-with-BLS12381G2_XMD:SHA-256_SSWU_RO_")
+    pk, sig = G1.base_mult(sk), sk * h
+    assert multi_pairing_is_one([(pk, h), (-G1.generator(), sig)])
+    assert not multi_pairing_is_one([(pk, h), (-G1.generator(), sig + G2.generator())])
+
+
+def test_gt_bytes_roundtrip_and_rejections():
+    e = pairing(G1.base_mult(5), G2.generator())
+    data = e.to_bytes()
+    assert GT.from_bytes(data) == e
+    with pytest.raises(InvalidEncoding):
+        GT.from_bytes(data[:-1])
+    bad = bytearray(data)
+    bad[-1] ^= 1                                # an Fp12 element outside GT
+    with pytest.raises(InvalidEncoding):
+        GT.from_bytes(bytes(bad))
+    with pytest.raises(InvalidEncoding):
+        GT.from_bytes(P.to_bytes(48, "big") + data[48:])
+
+
+# ---------------------------------------------------------------- decoding
+def _off_subgroup_g1():
+    x = 1
+    while True:
+        y = pow(x**3 + 4, (P + 1) // 4, P)
+        if y * y % P == (x**3 + 4) % P:
+            return x, y
+        x += 1
+
+
+def test_g1_decode_rejections():
+    g = G1.generator().to_bytes()
+    cases = {
+        "short": g[:-1],
+        "no compression flag": bytes([g[0] & 0x7F]) + g[1:],
+        "infinity with bits": bytes([0xC0]) + bytes(46) + b"\x01",
+        "infinity with sign": bytes([0xE0]) + bytes(47),
+        "x >= p": bytes([(P >> 376) | 0x80]) + (P % 2**376).to_bytes(47, "big"),
+    }
+    for why, data in cases.items():
+        with pytest.raises(InvalidEncoding):
+            G1.decode(data, allow_identity=True)
+    # not on the curve: x with x^3 + 4 a non-square
+    x = next(x for x in range(1, 100) if pow(x**3 + 4, (P - 1) // 2, P) != 1)
+    with pytest.raises(InvalidEncoding, match="curve"):
+        G1.decode(bytes([0x80 | (x >> 376)]) + (x % 2**376).to_bytes(47, "big"))
+    x, y = _off_subgroup_g1()
+    with pytest.raises(InvalidEncoding, match="subgroup"):
+        G1.decode(bytes([0x80]) + x.to_bytes(47, "big"))
+    with pytest.raises(InvalidEncoding, match="subgroup"):
+        G1.decode_uncompressed(x.to_bytes(48, "big") + y.to_bytes(48, "big"))
+    with pytest.raises(InvalidEncoding, match="subgroup"):
+        G1.point_from_xy(x, y)
+    u = G1.encode_uncompressed(G1.generator())
+    with pytest.raises(InvalidEncoding):
+        G1.decode_uncompressed(bytes([u[0] | 0x20]) + u[1:])      # sign flag on uncompressed
+    with pytest.raises(InvalidEncoding, match="curve"):
+        G1.decode_uncompressed(u[:-1] + bytes([u[-1] ^ 1]))
+    with pytest.raises(InvalidEncoding):
+        G1.decode(G1.identity().to_bytes())                       # identity refused by default
+    # the sign bit selects the other root
+    flipped = bytes([g[0] ^ 0x20]) + g[1:]
+    assert G1.decode(flipped) == -G1.generator()
+
+
+def test_g2_decode_rejections():
+    g = G2.generator().to_bytes()
+    with pytest.raises(InvalidEncoding):
+        G2.decode(g[:95])
+    with pytest.raises(InvalidEncoding):
+        G2.decode(bytes([g[0] & 0x7F]) + g[1:])
+    with pytest.raises(InvalidEncoding):
+        G2.decode(g[:48] + P.to_bytes(48, "big"))                 # x.c0 >= p
+    # an x on the curve whose point is outside the subgroup
+    F = ref.G2.F
+    for c0 in range(1, 50):
+        x = (c0, 1)
+        y = F.sqrt(ref.G2.curve.y_squared(x))
+        if y is not None:
+            break
+    enc = bytes([0x80 | (x[1] >> 376)]) + x[1].to_bytes(47, "big") + x[0].to_bytes(48, "big")
+    with pytest.raises(InvalidEncoding, match="subgroup"):
+        G2.decode(enc)
+    with pytest.raises(InvalidEncoding, match="subgroup"):
+        G2.point_from_xy(x, y)
+    assert G2.decode(bytes([g[0] ^ 0x20]) + g[1:]) == -G2.generator()
+
+
+@pytest.mark.parametrize("G", [G1, G2])
+@given(k=scalars)
+@settings(max_examples=5, deadline=None)
+def test_encode_decode_roundtrip(G, k):
+    p = G.base_mult(k)
+    assert G.decode(p.to_bytes(), allow_identity=True) == p
+    assert G.decode_uncompressed(G.encode_uncompressed(p), allow_identity=True) == p
+
+
+# ---------------------------------------------------------------- hash to curve
+@pytest.mark.parametrize("suite", ["BLS12381G1_XMD_SHA-256_SSWU_RO_", "BLS12381G1_XMD_SHA-256_SSWU_NU_",
+                                   "BLS12381G2_XMD_SHA-256_SSWU_RO_", "BLS12381G2_XMD_SHA-256_SSWU_NU_"])
+def test_hash_to_curve_vectors(suite):
+    d = json.loads((VECTORS / "hash-to-curve" / f"{suite}.json").read_text())
+    G = G1 if "G1" in suite else G2
+    fn = G.hash_to_element if suite.endswith("RO_") else G.encode_to_element
+    assert d["vectors"]
+    for v in d["vectors"]:
+        x, y = G.point_to_xy(fn(v["msg"].encode(), d["dst"].encode()))
+        ex = [int(t, 16) for t in v["P"]["x"].split(",")]
+        ey = [int(t, 16) for t in v["P"]["y"].split(",")]
+        assert (list(x) if G is G2 else [x]) == ex
+        assert (list(y) if G is G2 else [y]) == ey
+
+
+@pytest.mark.parametrize("N, RG", [(G1, ref.G1), (G2, ref.G2)])
+@given(msg=st.binary(max_size=40))
+@settings(max_examples=3, deadline=None)
+def test_hash_to_element_matches_reference(N, RG, msg):
+    dst = b"PQZK-TEST-DST"
+    assert N.hash_to_element(msg, dst).to_bytes() == RG.hash_to_element(msg, dst).to_bytes()
