@@ -12,7 +12,7 @@ from pqzk.zk.generators import pedersen_bases
 from pqzk.zk.membership import MemberSet, member_scalar, membership_cost, prove_membership, verify_membership
 from pqzk.zk.possession import prove_share_possession, verify_share_possession
 from pqzk.zk.range import prove_range, verify_range
-from pqzk.zk.sigma import Secret, dleq, pedersen_opening, schnorr
+from pqzk.zk.sigma import Secret, check_transcript, dleq, pedersen_opening, schnorr
 
 
 def section(title: str) -> None:
@@ -37,6 +37,20 @@ def main(group_name: str = "secp256k1") -> None:
     stmt.verify(proof, context=b"walkthrough")
     print(f"   proof: {len(proof.to_bytes())} bytes (challenge, response)")
     sees(f"Y = {Y.to_bytes().hex()[:24]}…, the proof; never x")
+
+    section("The same proof, interactive (three moves)")
+    prover, verifier = stmt.prover({x: secret_x}), stmt.verifier()
+    commitments = prover.commit()
+    print(f"   prover -> verifier: commitment T = k·G ({len(commitments)} element)")
+    challenge = verifier.challenge(commitments)
+    print("   verifier -> prover: random challenge c")
+    response = prover.respond(challenge)
+    print(f"   prover -> verifier: response s = k + c·x ({len(response.responses)} scalar)")
+    verifier.check(response)
+    print("   verifier checks s·G == T + c·Y: accepted")
+    simulated = stmt.simulate()
+    print("   a simulator, knowing no x, makes an accepting (T, c, s) too: that is why it leaks nothing")
+    check_transcript(stmt, simulated)
 
     section("Pedersen opening (Okamoto) and DLEQ (Chaum–Pedersen)")
     v, r = Secret("v"), Secret("r")

@@ -10,9 +10,9 @@ is the first `n` bytes squeezed from a copy of the state after absorbing the cha
 output is then absorbed back (op b"R"), so every later challenge depends on every earlier one.
 The framing is injective, so two different sequences of appends can never hash alike.
 
-Proofs in `pqzk.zk` append the *whole statement* (group name, generators, public values, context)
-through `append_statement`-style helpers before any prover commitment, which rules out the weak
-("Frozen Heart") Fiat–Shamir transform by construction.
+Every proof in `pqzk.zk` appends the *whole statement* (group name and order, generators, public
+values, context) before any prover commitment, which rules out the weak ("Frozen Heart")
+Fiat–Shamir transform by construction.
 """
 from __future__ import annotations
 
