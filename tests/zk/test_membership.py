@@ -91,3 +91,14 @@ def test_property_any_member_any_position(members, data):
     rng = DeterministicRNG(idx)
     proof, C = prove_membership(SECP, members[idx], 5, members, method="gk", rng=rng)
     verify_membership(SECP, C, members, proof)
+
+
+def test_proof_from_another_group_rejected():
+    other = get_group("ristretto255") if "ristretto255" in __import__("zkhelpers").GROUPS else None
+    if other is None:
+        pytest.skip("only one group available")
+    rng = DeterministicRNG(b"xg")
+    p_other, _ = prove_membership(other, 3, 5, list(range(16)), method="gk", rng=rng)
+    _, C = prove_membership(SECP, 3, 5, list(range(16)), method="gk", rng=rng)
+    with pytest.raises(VerificationError):
+        verify_membership(SECP, C, list(range(16)), p_other)

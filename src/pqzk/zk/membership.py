@@ -209,7 +209,8 @@ def _gk_verify(group: Group, t: Transcript, C: Element, ms: MemberSet, p: GKProo
     q = group.order
     B, Bt = pedersen_bases(group)
     n = ms.log_size
-    if not isinstance(p, GKProof) or not all(len(v) == n for v in (p.c_l, p.c_a, p.c_b, p.c_d, p.f, p.z_a, p.z_b)):
+    if not isinstance(p, GKProof) or p.group is not group or not all(
+            len(v) == n for v in (p.c_l, p.c_a, p.c_b, p.c_d, p.f, p.z_a, p.z_b)):
         raise VerificationError("one-out-of-many proof has the wrong shape for this set")
     for label, pts in ((b"c_l", p.c_l), (b"c_a", p.c_a), (b"c_b", p.c_b), (b"c_d", p.c_d)):
         t.append_elements(label, pts)
