@@ -15,6 +15,7 @@ CHAPTERS: list[tuple[str, str]] = [
     ("pqzk.cli.demo_zk", "chapter"),
     ("pqzk.cli.demo_frost", "chapter"),
     ("pqzk.cli.demo_bls", "chapter"),
+    ("pqzk.cli.demo_pq", "chapter"),
 ]
 
 
