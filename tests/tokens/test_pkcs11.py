@@ -244,3 +244,21 @@ store.close()
     assert {f"own-{w}-{i}" for w in (1, 2) for i in range(8)} <= ids
     for obj, rec in store._versions("share-1"):   # whatever versions remain all authenticate
         assert rec is not None
+
+
+def test_two_sealing_keys_from_racing_first_writers(store):
+    """If two first writers each created a sealing key, every record still opens (records name
+    their key by CKA_ID) and new writes converge on one key."""
+    import pkcs11
+    from pkcs11 import Attribute as A
+    store.put(b"\x01" * 32, meta("a"))
+    first = bytes(store._seal_key(create=False)[A.ID])
+    store._session.generate_key(pkcs11.KeyType.AES, 256, label=p11store.SEAL_KEY_LABEL, id=b"\x00" * 16,
+                                store=True, template={A.SENSITIVE: True, A.EXTRACTABLE: False})
+    store.put(b"\x02" * 32, meta("b"))
+    assert p11store._Record.from_bytes(bytes(store._objects("b")[0][A.VALUE])).seal_key_id == b"\x00" * 16
+    assert first != b"\x00" * 16
+    with store.get("a") as u:
+        assert u.value == b"\x01" * 32
+    with store.get("b") as u:
+        assert u.value == b"\x02" * 32

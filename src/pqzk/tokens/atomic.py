@@ -65,11 +65,16 @@ def clean_temp_files(directory: Path) -> int:
 
 
 @contextmanager
-def locked(directory: Path, *, shared: bool = False) -> Iterator[None]:
-    """flock on <directory>/.lock: writers exclusive, readers shared, across processes."""
-    fd = os.open(Path(directory) / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+def file_lock(path: Path, *, shared: bool = False) -> Iterator[None]:
+    """flock on `path` (created if missing): exclusive for writers, shared for readers."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def locked(directory: Path, *, shared: bool = False):
+    """Cross-process lock of a directory store: <directory>/.lock."""
+    return file_lock(Path(directory) / ".lock", shared=shared)

@@ -14,15 +14,19 @@ CKM_ECDSA_SHA256).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import AuthenticationError, BackendUnavailable, InvalidEncoding, InvalidParameter
 from . import heldkeys
+from .atomic import file_lock
 from .errors import (PinLocked, ShareExists, ShareNotFound, StoreFull, TokenAbsent, TokenError,
                      UnsupportedMechanism, WrongPin)
 from .store import ShareMetadata, UnsealedShare, _lp, _Reader, check_key_id
@@ -67,6 +71,34 @@ def load_module(module_path: str | None = None):
     if path not in _LIBS:
         _LIBS[path] = _p11().lib(path)
     return _LIBS[path]
+
+
+def module_lock_path(module_path: str) -> Path:
+    """Advisory lock file shared by every pqzk process using this PKCS#11 module.
+
+    SoftHSM2's file object store is not safe under concurrent multi-process writes (reads during
+    another process's write fail with CKR_GENERAL_ERROR; SoftHSMv2 issues #573, #757), so pqzk
+    serializes its own writers (exclusive) against its readers (shared). Directory: PQZK_LOCK_DIR,
+    else the system temp dir. Other PKCS#11 applications do not take this lock."""
+    d = os.environ.get("PQZK_LOCK_DIR") or tempfile.gettempdir()
+    digest = hashlib.sha256(os.path.realpath(module_path).encode()).hexdigest()[:16]
+    return Path(d) / f"pqzk-pkcs11-{digest}.lock"
+
+
+def _reads(method):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with file_lock(self._lock, shared=True):
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
+def _writes(method):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with file_lock(self._lock):
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 def refresh_modules() -> None:
@@ -162,9 +194,16 @@ class PKCS11ShareStore:
     def __init__(self, *, pin: str, token_label: str | None = None, serial: str | None = None,
                  module_path: str | None = None, uri: str | None = None,
                  allow_final_pin_try: bool = False) -> None:
-        p11 = _p11()
         self.uri = uri or f"pkcs11:token={token_label}"
+        self._session = None
         self.lib = load_module(module_path)
+        from ..backends import find_softhsm
+        self._lock = module_lock_path(module_path or find_softhsm())
+        with file_lock(self._lock):   # a failed login is a token write (its PIN counter)
+            self._open(pin, token_label, serial, allow_final_pin_try)
+
+    def _open(self, pin: str, token_label: str | None, serial: str | None, allow_final_pin_try: bool) -> None:
+        p11 = _p11()
         self.token = find_token(self.lib, token_label, serial)
         self.mechanisms = probe_mechanisms(self.token)
         self._require("seal shares")   # say up front what the token lacks, before asking for a PIN
@@ -224,15 +263,19 @@ class PKCS11ShareStore:
         except p11.exceptions.PKCS11Error as exc:
             raise TokenError(f"{what}: {type(exc).__name__} from token {self.token.label!r}") from None
 
-    def _seal_key(self, create: bool):
+    def _seal_key(self, create: bool, key_id: bytes | None = None):
+        """The sealing key: the one with CKA_ID `key_id` (to open a record), else the one with the
+        smallest CKA_ID — deterministic even if two first writers raced and both created one."""
         p11 = _p11()
         A = p11.Attribute
         with self._errors("finding the sealing key"):
             keys = list(self._session.get_objects({A.CLASS: p11.ObjectClass.SECRET_KEY, A.LABEL: SEAL_KEY_LABEL}))
-            if len(keys) > 1:
-                raise TokenError(f"token {self.token.label!r} holds {len(keys)} keys labelled {SEAL_KEY_LABEL!r}")
+            if key_id is not None:
+                keys = [k for k in keys if bytes(k[A.ID]) == key_id]
+                if not keys:
+                    raise AuthenticationError("share was sealed under a key this token does not hold")
             if keys:
-                return keys[0]
+                return min(keys, key=lambda k: bytes(k[A.ID]))
             if not create:
                 raise ShareNotFound(f"token {self.token.label!r} has no pqzk sealing key (run `pqzk token init`)")
             self._require("seal shares")
@@ -241,6 +284,7 @@ class PKCS11ShareStore:
                 template={A.SENSITIVE: True, A.EXTRACTABLE: False, A.PRIVATE: True, A.ENCRYPT: True,
                           A.DECRYPT: True, A.WRAP: False, A.UNWRAP: False, A.MODIFIABLE: False})
 
+    @_writes
     def init(self) -> bytes:
         """Create the store's AES-256 sealing key if missing; returns its CKA_ID."""
         return bytes(self._seal_key(create=True)[_p11().Attribute.ID])
@@ -256,12 +300,15 @@ class PKCS11ShareStore:
 
     def _versions(self, key_id: str) -> list[tuple[object, _Record | None]]:
         """Every stored version of key_id, newest generation first (unparseable ones last)."""
-        A = _p11().Attribute
+        p11 = _p11()
         out = []
         for obj in self._objects(key_id):
             try:
                 with self._errors("reading a share"):
-                    value = bytes(obj[A.VALUE])
+                    try:
+                        value = bytes(obj[p11.Attribute.VALUE])
+                    except p11.exceptions.ObjectHandleInvalid:
+                        continue   # another writer pruned this version since it was listed
                 out.append((obj, _Record.from_bytes(value)))
             except InvalidEncoding:
                 out.append((obj, None))
@@ -279,6 +326,7 @@ class PKCS11ShareStore:
         return record
 
     # -- ShareStore ------------------------------------------------------------------------
+    @_writes
     def put(self, share: bytes, metadata: ShareMetadata, *, overwrite: bool = False) -> None:
         p11 = _p11()
         A = p11.Attribute
@@ -296,9 +344,14 @@ class PKCS11ShareStore:
                              mechanism_param=p11.mechanisms.GCMParams(nonce, rec.ad()))
         rec = _Record(metadata, rec.seal_key_id, rec.generation, nonce, bytes(ct))
         with self._errors("storing a share"):
-            self._session.create_object({A.CLASS: p11.ObjectClass.DATA, A.TOKEN: True, A.PRIVATE: True,
-                                         A.MODIFIABLE: True, A.APPLICATION: APPLICATION,
-                                         A.LABEL: key_id, A.VALUE: rec.to_bytes()})
+            try:
+                self._session.create_object({A.CLASS: p11.ObjectClass.DATA, A.TOKEN: True, A.PRIVATE: True,
+                                             A.MODIFIABLE: True, A.APPLICATION: APPLICATION,
+                                             A.LABEL: key_id, A.VALUE: rec.to_bytes()})
+            except p11.exceptions.ObjectHandleInvalid:
+                # created, then pruned by a concurrent writer holding a newer generation before
+                # python-pkcs11 read it back: this write was superseded (last writer wins)
+                return
         self._prune(key_id, rec.generation)
 
     def _prune(self, key_id: str, keep_from: int) -> None:
@@ -315,19 +368,18 @@ class PKCS11ShareStore:
     def get(self, key_id: str, *, group_public_key: bytes | None = None,
             ciphersuite: str | None = None) -> Iterator[UnsealedShare]:
         p11 = _p11()
-        record = self._current(key_id)
-        record.metadata.check_group(group_public_key, ciphersuite)
-        key = self._seal_key(create=False)
-        if bytes(key[p11.Attribute.ID]) != record.seal_key_id:
-            raise AuthenticationError(f"share {key_id!r} was sealed under another key of this token")
-        try:
-            plain = key.decrypt(record.ciphertext, mechanism=p11.Mechanism.AES_GCM,
-                                mechanism_param=p11.mechanisms.GCMParams(record.nonce, record.ad()))
-        except (p11.exceptions.GeneralError, p11.exceptions.EncryptedDataInvalid,
-                p11.exceptions.FunctionFailed, p11.exceptions.EncryptedDataLenRange):
-            # SoftHSM2 2.6 returns CKR_GENERAL_ERROR for a GCM tag mismatch
-            raise AuthenticationError(f"share {key_id!r}: ciphertext or metadata was altered "
-                                      "(AES-GCM tag mismatch in the token); nothing returned") from None
+        with file_lock(self._lock, shared=True):
+            record = self._current(key_id)
+            record.metadata.check_group(group_public_key, ciphersuite)
+            key = self._seal_key(create=False, key_id=record.seal_key_id)
+            try:
+                plain = key.decrypt(record.ciphertext, mechanism=p11.Mechanism.AES_GCM,
+                                    mechanism_param=p11.mechanisms.GCMParams(record.nonce, record.ad()))
+            except (p11.exceptions.GeneralError, p11.exceptions.EncryptedDataInvalid,
+                    p11.exceptions.FunctionFailed, p11.exceptions.EncryptedDataLenRange):
+                # SoftHSM2 2.6 returns CKR_GENERAL_ERROR for a GCM tag mismatch
+                raise AuthenticationError(f"share {key_id!r}: ciphertext or metadata was altered "
+                                          "(AES-GCM tag mismatch in the token); nothing returned") from None
         unsealed = UnsealedShare(record.metadata, plain)
         del plain
         try:
@@ -335,6 +387,7 @@ class PKCS11ShareStore:
         finally:
             unsealed.wipe()
 
+    @_reads
     def list(self) -> list[ShareMetadata]:
         seen: dict[str, _Record] = {}
         A = _p11().Attribute
@@ -342,11 +395,12 @@ class PKCS11ShareStore:
             try:
                 rec = _Record.from_bytes(bytes(obj[A.VALUE]))
             except (InvalidEncoding, _p11().exceptions.PKCS11Error):
-                continue
+                continue   # undecodable (reported by get) or pruned by a concurrent writer
             if rec.metadata.key_id not in seen or rec.generation > seen[rec.metadata.key_id].generation:
                 seen[rec.metadata.key_id] = rec
         return [seen[k].metadata for k in sorted(seen)]
 
+    @_writes
     def delete(self, key_id: str) -> None:
         versions = self._versions(check_key_id(key_id))
         if not versions:
@@ -355,9 +409,11 @@ class PKCS11ShareStore:
             with self._errors("deleting a share"):
                 obj.destroy()
 
+    @_reads
     def exists(self, key_id: str) -> bool:
         return bool(self._objects(check_key_id(key_id)))
 
+    @_reads
     def metadata(self, key_id: str) -> ShareMetadata:
         return self._current(key_id).metadata
 
@@ -373,6 +429,7 @@ class PKCS11ShareStore:
             raise TokenError(f"{len(found)} objects labelled {HELD_PREFIX + key_id!r}")
         return found[0]
 
+    @_writes
     def generate_held_key(self, key_id: str, algorithm: str) -> bytes:
         p11 = _p11()
         from pkcs11.util.ec import encode_named_curve_parameters
@@ -394,6 +451,7 @@ class PKCS11ShareStore:
                 private_template={A.SENSITIVE: True, A.EXTRACTABLE: False, A.SIGN: True, A.PRIVATE: True})
             return _ec_point(bytes(pub[A.EC_POINT]), algorithm)
 
+    @_reads
     def held_public_key(self, key_id: str) -> bytes:
         p11 = _p11()
         pub = self._held(key_id, p11.ObjectClass.PUBLIC_KEY)
@@ -401,11 +459,13 @@ class PKCS11ShareStore:
         with self._errors("reading a public key"):
             return _ec_point(bytes(pub[p11.Attribute.EC_POINT]), algorithm)
 
+    @_reads
     def held_algorithm(self, key_id: str) -> str:
         p11 = _p11()
         priv = self._held(key_id, p11.ObjectClass.PRIVATE_KEY)
         return "ed25519" if priv[p11.Attribute.KEY_TYPE] == p11.KeyType.EC_EDWARDS else "ecdsa-p256"
 
+    @_reads
     def sign_with_held_key(self, key_id: str, message: bytes) -> bytes:
         p11 = _p11()
         priv = self._held(key_id, p11.ObjectClass.PRIVATE_KEY)
@@ -417,6 +477,7 @@ class PKCS11ShareStore:
             raw = bytes(priv.sign(digest, mechanism=p11.Mechanism.ECDSA))
         return heldkeys.raw_ecdsa_to_der(raw)
 
+    @_writes
     def delete_held_key(self, key_id: str) -> None:
         p11 = _p11()
         for cls in (p11.ObjectClass.PRIVATE_KEY, p11.ObjectClass.PUBLIC_KEY):
