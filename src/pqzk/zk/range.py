@@ -216,8 +216,9 @@ def _ipa_prove(group: Group, t: Transcript, Q: Element, G: list[Element], H: lis
         u_inv = pow(u, -1, q)
         a = [(a_lo[i] * u + a_hi[i] * u_inv) % q for i in range(n2)]
         b = [(b_lo[i] * u_inv + b_hi[i] * u) % q for i in range(n2)]
-        G = [group.msm([u_inv, u], [G_lo[i], G_hi[i]]) for i in range(n2)]
-        H = [group.msm([u * hf[i] % q, u_inv * hf[n2 + i] % q], [H_lo[i], H_hi[i]]) for i in range(n2)]
+        if n2 > 1:   # the folded generators of the last round are never used
+            G = [group.msm([u_inv, u], [G_lo[i], G_hi[i]]) for i in range(n2)]
+            H = [group.msm([u * hf[i] % q, u_inv * hf[n2 + i] % q], [H_lo[i], H_hi[i]]) for i in range(n2)]
         hf = [1] * n2
         n = n2
     return Ls, Rs, a[0], b[0]
