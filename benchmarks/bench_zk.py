@@ -4,7 +4,7 @@ membership (2^10, 2^16), Schnorr and DLEQ prove/verify.
 Anchors (issue 6, docs/performance.md): 64-bit range prove <= 60 ms, verify <= 10 ms (dalek
 AVX2: 7.3 / 1.04 ms on a 3.5 GHz core; Monero: 53 / 4.8 ms); aggregated 8x64 verify <= 30 ms;
 batch of 64 proofs <= 3 ms per proof (see extra_info["per_proof_ms"]).
-Groups: PQZK_BENCH_ZK_GROUPS (comma-separated, default "secp256k1,ristretto255").
+Groups: PQZK_BENCH_ZK_GROUPS (comma-separated, default "secp256k1,ristretto255,bls12_381_g1").
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pqzk.zk.range import RangeItem, batch_verify_range, prove_range, verify_ran
 from pqzk.zk.sigma import Secret, dleq, schnorr
 from pqzk.zk.generators import pedersen_bases
 
-GROUPS = os.environ.get("PQZK_BENCH_ZK_GROUPS", "secp256k1,ristretto255").split(",")
+GROUPS = os.environ.get("PQZK_BENCH_ZK_GROUPS", "secp256k1,ristretto255,bls12_381_g1").split(",")
 params = pytest.mark.parametrize("gname", GROUPS)
 _cache: dict = {}
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolError, VerificationError
 from ..groups.base import Element, Group
 from ..math.rand import RandomSource, random_scalar
-from .transcript import Transcript
+from .transcript import Transcript, element_bytes
 
 SIGMA_LABEL = b"pqzk/zk/sigma-v1"
 
@@ -277,7 +277,6 @@ def _compile(stmt: Statement) -> _Compiled:
 
 
 def _eb(p: Element) -> bytes:
-    from .transcript import element_bytes
     e = element_bytes(p)
     return len(e).to_bytes(2, "big") + e
 
