@@ -181,3 +181,26 @@ print(won)
     ids = {m.key_id for m in store.list()}
     assert {f"own-{w}-{i}" for w in (1, 2) for i in range(10)} <= ids
     assert not list(backend.dir.glob(".tmp-*"))
+
+
+def test_one_kdf_run_per_open_store(tmp_path, monkeypatch):
+    calls = []
+    real = KdfParams.derive
+    monkeypatch.setattr(KdfParams, "derive", lambda self, pw, salt: calls.append(salt) or real(self, pw, salt))
+    s = FileShareStore(tmp_path / "s", PASSPHRASE, create=True, kdf=KdfParams.fast_for_tests())
+    for i in range(3):
+        s.put(bytes([i]) * 32, meta(f"k{i}"))
+        with s.get(f"k{i}") as u:
+            assert u.value == bytes([i]) * 32
+    assert len(calls) == 1
+    again = FileShareStore(tmp_path / "s", PASSPHRASE)      # a new session derives once more
+    for i in range(3):
+        with again.get(f"k{i}"):
+            pass
+    assert len(calls) == 2
+    wrong = FileShareStore(tmp_path / "s", "wrong")
+    for _ in range(2):                                      # a refused key is not cached
+        with pytest.raises(WrongPin):
+            with wrong.get("k0"):
+                pass
+    assert len(calls) == 4

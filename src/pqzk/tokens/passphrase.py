@@ -80,13 +80,24 @@ class PassphraseSealer:
         self._passphrase = bytes(passphrase)
         self.kdf = kdf or KdfParams.default()
         self.kdf.check()
+        # One KDF run per (parameters, salt) per open store: records written through this sealer
+        # share one salt, so unlocking costs one Argon2id/scrypt run, not one per operation.
+        self._salt: bytes | None = None
+        self._keys: dict[tuple[KdfParams, bytes], bytes] = {}
+
+    def _derive(self, kdf: KdfParams, salt: bytes) -> bytes:
+        if (kdf, salt) not in self._keys:
+            self._keys[(kdf, salt)] = kdf.derive(self._passphrase, salt)
+        return self._keys[(kdf, salt)]
 
     def __repr__(self) -> str:
         return f"PassphraseSealer(kdf={self.kdf}, passphrase=<redacted>)"
 
     def new_key(self, rng: Callable[[int], bytes] | None = None) -> tuple[bytes, bytes]:
-        salt = (rng or random_bytes)(16)
-        key = self.kdf.derive(self._passphrase, salt)
+        if self._salt is None:
+            self._salt = (rng or random_bytes)(16)
+        salt = self._salt
+        key = self._derive(self.kdf, salt)
         k = self.kdf
         return key, bytes([k.kdf]) + salt + struct.pack(">III", k.a, k.b, k.c) + _check(key)
 
@@ -94,8 +105,10 @@ class PassphraseSealer:
         if len(params) != 1 + 16 + 12 + 16:
             raise InvalidEncoding("passphrase sealer params: wrong length")
         kdf = KdfParams(params[0], *struct.unpack(">III", params[17:29]))
-        key = kdf.derive(self._passphrase, params[1:17])
+        kdf.check()
+        key = self._derive(kdf, params[1:17])
         if not hmac.compare_digest(_check(key), params[29:]):
+            del self._keys[(kdf, params[1:17])]
             raise WrongPin("wrong passphrase (or the record's KDF parameters were altered)")
         return key
 
