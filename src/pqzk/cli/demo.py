@@ -16,6 +16,7 @@ CHAPTERS: list[tuple[str, str]] = [
     ("pqzk.cli.demo_frost", "chapter"),
     ("pqzk.cli.demo_bls", "chapter"),
     ("pqzk.cli.demo_pq", "chapter"),
+    ("pqzk.cli.demo_tokens", "chapter"),
 ]
 
 
