@@ -120,3 +120,25 @@ def test_tcti_and_pcr_parsing():
             parse_pcrs(bad)
     with pytest.raises(InvalidParameter):
         parse_tcti("evil:x")
+
+
+def test_p256_key_lives_in_the_tpm(tmp_path, swtpm):
+    from pqzk.tokens import heldkeys
+    b = TpmBackend(tmp_path, swtpm)
+    with b.open() as s:
+        pk = s.generate_held_key("p", "ecdsa-p256")
+        assert (b.dir / "p.tkey").exists() and not (b.dir / "p.hkey").exists()
+        sig = s.sign_with_held_key("p", b"m")
+        heldkeys.verify("ecdsa-p256", pk, b"m", sig)
+        # the file names a different public key: refused before signing
+        raw = (b.dir / "p.tkey").read_bytes()
+        i = raw.index(pk)
+        (b.dir / "p.tkey").write_bytes(raw[:i + 10] + bytes([raw[i + 10] ^ 1]) + raw[i + 11:])
+        with pytest.raises(AuthenticationError):
+            s.sign_with_held_key("p", b"m")
+    _reset_lockout(swtpm)
+    with b.open(secret="0000", create=False) as s:     # the TPM key needs the PIN too
+        (b.dir / "p.tkey").write_bytes(raw)
+        with pytest.raises(WrongPin):
+            s.sign_with_held_key("p", b"m")
+    _reset_lockout(swtpm)

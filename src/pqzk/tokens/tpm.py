@@ -8,8 +8,9 @@ by the same TPM. The share itself is AES-256-GCM encrypted under that key (envel
 metadata as associated data. The sealed object is dictionary-attack protected: one wrong PIN costs
 one DA failure; it is never retried here.
 
-Signing keys held by this store are sealed the same way and used in host memory for one signature
-(the TPM's own Ed25519 support is not standard); see docs/tokens.md.
+ECDSA P-256 signing keys held by this store are TPM objects (signing happens in the TPM, behind
+the same auth value); Ed25519 keys — not a TPM 2.0 algorithm — are sealed like shares and used in
+host memory for one signature. See docs/tokens.md.
 """
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from typing import Callable
 from ..errors import BackendUnavailable, InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from .errors import PinLocked, TokenAbsent, TokenError, WrongPin
+from .atomic import atomic_write
 from .sealed_file import DirectoryShareStore
 from .store import _lp, _Reader
 
+TKEY_EXT, TKEY_MAGIC = ".tkey", b"PQZKTKEY\x01"
 DEFAULT_TCTI_ENV = ("PQZK_TPM_TCTI", "TPM2TOOLS_TCTI", "TCTI")
 _SRK_ATTRS = "userwithauth|restricted|decrypt|fixedtpm|fixedparent|sensitivedataorigin|noda"
 
@@ -190,6 +193,60 @@ class TpmSealer:
                         pass
 
 
+    # -- ECDSA P-256 keys that live in the TPM (TPM2_Sign; Ed25519 is not a TPM 2.0 algorithm) --
+    def create_signing_key(self) -> tuple[bytes, bytes, bytes]:
+        """(SEC1 public key, TPM2B_PUBLIC blob, TPM2B_PRIVATE blob) of a new P-256 key under the SRK."""
+        import tpm2_pytss as t
+        from tpm2_pytss import TPM2B_AUTH, TPM2B_PUBLIC, TPM2B_SENSITIVE_CREATE, TPMS_SENSITIVE_CREATE
+        pub = TPM2B_PUBLIC.parse("ecc256:ecdsa-sha256",
+                                 objectAttributes="userwithauth|sign|fixedtpm|fixedparent|sensitivedataorigin")
+        try:
+            priv, pub_out, *_ = self._esys.create(
+                self._primary, TPM2B_SENSITIVE_CREATE(TPMS_SENSITIVE_CREATE(userAuth=TPM2B_AUTH(self._auth))), pub)
+        except t.TSS2_Exception as exc:
+            raise self._errors(exc, "creating a TPM signing key") from None
+        return _sec1(pub_out), pub_out.marshal(), priv.marshal()
+
+    def sign_digest(self, pub_blob: bytes, priv_blob: bytes, digest: bytes, expected_public: bytes) -> bytes:
+        """Raw r || s from TPM2_Sign(ECDSA, SHA-256) with the key in the blobs."""
+        import tpm2_pytss as t
+        from tpm2_pytss import TPM2B_DIGEST, TPM2B_PRIVATE, TPM2B_PUBLIC, TPMT_SIG_SCHEME, TPMT_TK_HASHCHECK
+        from tpm2_pytss.constants import TPM2_ALG, TPM2_RH, TPM2_ST
+        from ..errors import AuthenticationError
+        try:
+            pub, n1 = TPM2B_PUBLIC.unmarshal(pub_blob)
+            priv, n2 = TPM2B_PRIVATE.unmarshal(priv_blob)
+        except Exception:  # noqa: BLE001
+            raise InvalidEncoding("TPM key blobs are malformed") from None
+        if n1 != len(pub_blob) or n2 != len(priv_blob):
+            raise InvalidEncoding("TPM key blobs: trailing bytes")
+        if _sec1(pub) != expected_public:
+            raise AuthenticationError("TPM key blob does not hold the recorded public key")
+        handle = None
+        try:
+            handle = self._esys.load(self._primary, priv, pub)
+            self._esys.tr_set_auth(handle, self._auth)
+            scheme = TPMT_SIG_SCHEME(scheme=TPM2_ALG.ECDSA)
+            scheme.details.ecdsa.hashAlg = TPM2_ALG.SHA256
+            sig = self._esys.sign(handle, TPM2B_DIGEST(digest), scheme,
+                                  TPMT_TK_HASHCHECK(tag=TPM2_ST.HASHCHECK, hierarchy=TPM2_RH.NULL))
+        except t.TSS2_Exception as exc:
+            raise self._errors(exc, "signing in the TPM") from None
+        finally:
+            if handle is not None:
+                try:
+                    self._esys.flush_context(handle)
+                except t.TSS2_Exception:
+                    pass
+        return (bytes(sig.signature.ecdsa.signatureR).rjust(32, b"\0")
+                + bytes(sig.signature.ecdsa.signatureS).rjust(32, b"\0"))
+
+
+def _sec1(pub) -> bytes:
+    ecc = pub.publicArea.unique.ecc
+    return b"\x04" + bytes(ecc.x).rjust(32, b"\0") + bytes(ecc.y).rjust(32, b"\0")
+
+
 class TpmShareStore(DirectoryShareStore):
     """ShareStore whose records live in a directory and whose data keys are sealed by the TPM."""
 
@@ -202,6 +259,61 @@ class TpmShareStore(DirectoryShareStore):
         except BaseException:
             sealer.close()
             raise
+
+    # ECDSA P-256 held keys are TPM objects (<key id>.tkey holds their blobs); Ed25519 held keys
+    # are sealed like shares and used in host memory for one signature (TPM 2.0 has no Ed25519).
+    def _tkey(self, key_id: str):
+        return self._path(key_id, TKEY_EXT)
+
+    def generate_held_key(self, key_id: str, algorithm: str) -> bytes:
+        from . import heldkeys
+        from .atomic import locked
+        from .errors import ShareExists
+        from .store import ShareMetadata
+        if heldkeys.check_algorithm(algorithm) != "ecdsa-p256":
+            return super().generate_held_key(key_id, algorithm)
+        if self._tkey(key_id).exists() or self._path(key_id, ".hkey").exists():
+            raise ShareExists(f"held key {key_id!r} already exists in {self.uri}")
+        public, pub_blob, priv_blob = self.sealer.create_signing_key()
+        meta = ShareMetadata(key_id, 0, public, heldkeys.suite_of(algorithm), 0)
+        data = TKEY_MAGIC + _lp(meta.to_bytes(), 4) + _lp(pub_blob, 4) + _lp(priv_blob, 4)
+        with locked(self.directory):
+            if self._tkey(key_id).exists():
+                raise ShareExists(f"held key {key_id!r} already exists in {self.uri}")
+            atomic_write(self._tkey(key_id), data)
+        return public
+
+    def _read_tkey(self, key_id: str):
+        from .store import ShareMetadata
+        r = _Reader(self._tkey(key_id).read_bytes(), "TPM key file")
+        if r.take(len(TKEY_MAGIC)) != TKEY_MAGIC:
+            raise InvalidEncoding("TPM key file: bad magic")
+        meta, pub_blob, priv_blob = ShareMetadata.from_bytes(r.lp(4)), r.lp(4), r.lp(4)
+        r.end()
+        return meta, pub_blob, priv_blob
+
+    def held_public_key(self, key_id: str) -> bytes:
+        if self._tkey(key_id).exists():
+            return self._read_tkey(key_id)[0].group_public_key
+        return super().held_public_key(key_id)
+
+    def sign_with_held_key(self, key_id: str, message: bytes) -> bytes:
+        import hashlib
+        from . import heldkeys
+        if not self._tkey(key_id).exists():
+            return super().sign_with_held_key(key_id, message)
+        meta, pub_blob, priv_blob = self._read_tkey(key_id)
+        raw = self.sealer.sign_digest(pub_blob, priv_blob, hashlib.sha256(bytes(message)).digest(),
+                                      meta.group_public_key)
+        return heldkeys.raw_ecdsa_to_der(raw)
+
+    def delete_held_key(self, key_id: str) -> None:
+        from .atomic import atomic_delete, locked
+        if self._tkey(key_id).exists():
+            with locked(self.directory):
+                atomic_delete(self._tkey(key_id))
+            return
+        super().delete_held_key(key_id)
 
     def close(self) -> None:
         self.sealer.close()
