@@ -3,7 +3,7 @@ interoperability, HashML-DSA, context limits, strict lengths, redaction."""
 from __future__ import annotations
 
 import pytest
-from conftest import load_vectors
+from conftest import load_vectors, require_component
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,16 +26,13 @@ def _cases(kind: str, level: str):
             yield g, t
 
 
-def _vector_params(backend: str, level: str):
-    # the pure-Python reference is slow: run it on ML-DSA-65 (the set the issue names) only
-    if backend == "reference" and level != "65":
-        pytest.skip("reference backend checked on the ML-DSA-65 files only (pure Python, slow)")
+def _vector_cases(backends):
+    # the pure-Python reference is slow: it runs the ML-DSA-65 files (the set the issue names) only
+    return [pytest.param(b, lv, id=f"{b}-{lv}") for b in backends for lv in SETS if b != "reference" or lv == "65"]
 
 
-@pytest.mark.parametrize("level", SETS)
-@pytest.mark.parametrize("backend", VERIFIERS)
+@pytest.mark.parametrize("backend,level", _vector_cases(VERIFIERS))
 def test_wycheproof_verify(backend, level):
-    _vector_params(backend, level)
     p = f"ML-DSA-{level}"
     checked = 0
     for g, t in _cases("verify", level):
@@ -56,13 +53,11 @@ def test_wycheproof_verify(backend, level):
     assert checked == load_vectors(f"wycheproof/mldsa_{level}_verify_test.json")["numberOfTests"]
 
 
-@pytest.mark.parametrize("level", SETS)
-@pytest.mark.parametrize("backend", SIGNERS)
+@pytest.mark.parametrize("backend,level", _vector_cases(SIGNERS))
 def test_wycheproof_sign_seed(backend, level):
     """Seed keygen gives the vector's public key; signatures match exactly where the backend
     takes rnd (deterministic / explicit), otherwise the hedged signature verifies everywhere
     and the vector's signature verifies too. `Internal` (external-μ) cases are not API-level."""
-    _vector_params(backend, level)
     p = f"ML-DSA-{level}"
     b = B.BACKENDS[backend]
     exact = b.supports("mldsa.sign_rnd")
@@ -130,8 +125,7 @@ def test_signature_from_any_backend_verifies_under_all(signer, prehash):
 
 
 def test_pqclean_generated_key_signs_and_others_verify():
-    if "pqclean" not in USABLE:
-        pytest.skip("pqclean not usable")
+    require_component("pqclean" in USABLE, "pqclean backend (pqcrypto)", "pip install pqcrypto")
     sk = mldsa.keygen("ML-DSA-65", backend="pqclean")
     assert sk.seed is None and sk.expanded is not None
     sig = mldsa.sign("ML-DSA-65", sk, b"m")            # backend=None skips openssl (seed-only)
