@@ -194,3 +194,40 @@ def test_property_tamper_never_verifies(msg, ctx, flip):
 
 
 _KEY = mldsa.keygen("ML-DSA-44", seed=bytes([1]) * 32)
+
+
+@pytest.mark.parametrize("level", SETS)
+def test_spki_and_pkcs8_against_wycheproof(level):
+    """RFC 9881 encodings: every valid-length SPKI round-trips byte-exactly, wrong lengths are
+    refused; seed-only PKCS#8 gives the group's public key and re-encodes identically."""
+    p = MLDSA[f"ML-DSA-{level}"]
+    n_spki = n_p8 = 0
+    for g in load_vectors(f"wycheproof/mldsa_{level}_verify_test.json")["testGroups"]:
+        der = bytes.fromhex(g["publicKeyDer"])
+        if len(g["publicKey"]) // 2 == p.public_key_size:
+            k = mldsa.MLDSAPublicKey.from_spki(der)
+            assert k.key.hex() == g["publicKey"] and k.to_spki() == der
+            n_spki += 1
+        else:
+            with pytest.raises(InvalidEncoding):
+                mldsa.MLDSAPublicKey.from_spki(der)
+    for g in load_vectors(f"wycheproof/mldsa_{level}_sign_seed_test.json")["testGroups"]:
+        if "privateKeyPkcs8" not in g:
+            continue
+        der = bytes.fromhex(g["privateKeyPkcs8"])
+        if len(g["privateSeed"]) == 64:
+            sk = mldsa.MLDSAPrivateKey.from_pkcs8(der)
+            assert sk.public_key.key.hex() == g["publicKey"] and sk.to_pkcs8() == der
+            n_p8 += 1
+        else:
+            with pytest.raises(InvalidEncoding):
+                mldsa.MLDSAPrivateKey.from_pkcs8(der)
+    assert n_spki > 10 and n_p8 >= 1
+    spki = mldsa.keygen(p.name).public_key.to_spki()
+    with pytest.raises(InvalidEncoding, match="trailing"):
+        mldsa.MLDSAPublicKey.from_spki(spki + b"\x00")
+    with pytest.raises(InvalidEncoding, match="not an ML-DSA OID"):
+        mldsa.MLDSAPublicKey.from_spki(spki[:16] + b"\x7f" + spki[17:])   # last OID arc .17/.18/.19 -> .127
+    p8 = mldsa.keygen(p.name, seed=bytes(32)).to_pkcs8()
+    with pytest.raises(InvalidEncoding, match="version"):
+        mldsa.MLDSAPrivateKey.from_pkcs8(p8[:4] + b"\x01" + p8[5:])

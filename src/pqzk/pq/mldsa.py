@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..math.rand import random_bytes
+from . import _der
 from . import backend_registry as _b
 from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, mldsa_params
 
@@ -47,6 +48,17 @@ class MLDSAPublicKey:
     def __repr__(self) -> str:
         return f"MLDSAPublicKey({self.params}, {self.key[:8].hex()}…)"
 
+    def to_spki(self) -> bytes:
+        """SubjectPublicKeyInfo, parameters absent (RFC 9881 §4)."""
+        return _der.seq(_der.seq(_der.oid(mldsa_params(self.params).oid)), _der.bit_string(self.key))
+
+    @classmethod
+    def from_spki(cls, der: bytes) -> MLDSAPublicKey:
+        oid, body = _decode_alg_wrapper(der, "SPKI", _der.BIT_STRING)
+        if not body or body[0] != 0:
+            raise InvalidEncoding("SPKI: BIT STRING must have 0 unused bits")
+        return cls(oid, body[1:])
+
 
 @dataclass(frozen=True, eq=False)
 class MLDSAPrivateKey:
@@ -81,6 +93,43 @@ class MLDSAPrivateKey:
 
     def __hash__(self) -> int:
         return hash(self.public_key)
+
+
+    def to_pkcs8(self) -> bytes:
+        """OneAsymmetricKey v0 with the seed-only private key choice [0x80 seed] (RFC 9881 §6)."""
+        if self.seed is None:
+            raise InvalidParameter("only seed-form ML-DSA keys serialize to PKCS#8 here")
+        return _der.seq(_der.integer(0), _der.seq(_der.oid(mldsa_params(self.params).oid)),
+                        _der.tlv(_der.OCTET_STRING, _der.tlv(0x80, self.seed)))
+
+    @classmethod
+    def from_pkcs8(cls, der: bytes, backend: str | None = None) -> MLDSAPrivateKey:
+        """Seed-only PKCS#8 (RFC 9881); the expanded and both forms are refused (say so)."""
+        params, inner = _decode_alg_wrapper(der, "PKCS#8", _der.OCTET_STRING, version=True)
+        tag, seed, end = _der.read(inner)
+        if tag != 0x80 or end != len(inner):
+            raise InvalidEncoding("PKCS#8: only the seed-only ML-DSA private key form [0] is accepted")
+        return keygen(params, seed=seed, backend=backend)
+
+
+_OID_TO_PARAMS = {p.oid: p.name for p in MLDSA.values()}
+
+
+def _decode_alg_wrapper(der: bytes, what: str, body_tag: int, version: bool = False) -> tuple[str, bytes]:
+    items = _der.items(_der.read_all(bytes(der), _der.SEQUENCE))
+    if version:
+        if not items or items[0] != (_der.INTEGER, b"\x00"):
+            raise InvalidEncoding(f"{what}: version must be 0")
+        items = items[1:]
+    if len(items) != 2 or items[0][0] != _der.SEQUENCE or items[1][0] != body_tag:
+        raise InvalidEncoding(f"{what}: expected AlgorithmIdentifier and key")
+    alg = _der.items(items[0][1])
+    if len(alg) != 1 or alg[0][0] != _der.OID:
+        raise InvalidEncoding(f"{what}: ML-DSA AlgorithmIdentifier must be an OID with parameters absent")
+    oid = _der.decode_oid(alg[0][1])
+    if oid not in _OID_TO_PARAMS:
+        raise InvalidEncoding(f"{what}: {oid} is not an ML-DSA OID")
+    return _OID_TO_PARAMS[oid], items[1][1]
 
 
 def _check_ctx(ctx: bytes) -> bytes:
