@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import RandomSource, random_bytes
@@ -81,8 +83,17 @@ def split_bytes(secret: bytes, threshold: int, num_shares: int, *,
         raise InvalidParameter(f"{len(ids)} identifiers given for {num_shares} shares")
     n = len(secret)
     pad = _random_stream(n * (threshold - 1), rng)
-    coeffs = [bytes(secret)] + [pad[k * n:(k + 1) * n] for k in range(threshold - 1)]
-    return [BytesShare(x, gf256.eval_poly(coeffs, x).tobytes()) for x in ids]
+    # f(x) = secret ^ Σ_k x^k · a_k; the products x^k · a_k for all x come from few table passes
+    powers = {x: [1] * threshold for x in ids}
+    for x in ids:
+        for k in range(1, threshold):
+            powers[x][k] = gf256.mul(powers[x][k - 1], x)
+    acc = {x: np.frombuffer(bytearray(secret), dtype=np.uint8) for x in ids}  # writable buffers
+    for k in range(1, threshold):
+        prods = gf256.multiples(pad[(k - 1) * n:k * n], [powers[x][k] for x in ids])
+        for x in ids:
+            gf256.xor_into(acc[x], prods[powers[x][k]])
+    return [BytesShare(x, acc[x].tobytes()) for x in ids]
 
 
 def reconstruct_bytes(shares: Sequence[BytesShare]) -> bytes:

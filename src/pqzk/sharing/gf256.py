@@ -73,14 +73,40 @@ def scale(c: int, values: bytes) -> np.ndarray:
     return np.frombuffer(bytes(values).translate(MUL_ROWS[c]), dtype=np.uint8)
 
 
-def eval_poly(coeffs: Sequence[bytes], x: int) -> np.ndarray:
-    """Σ coeffs[k] x^k for every byte position at once (Horner; coeffs[0] is the constant)."""
-    acc = np.frombuffer(coeffs[-1], dtype=np.uint8)
-    for k in range(len(coeffs) - 2, -1, -1):
-        if x != 1:  # multiplying by 1 is free: skip the table pass
-            acc = np.frombuffer(acc.tobytes().translate(MUL_ROWS[x]), dtype=np.uint8)
-        acc = acc ^ np.frombuffer(coeffs[k], dtype=np.uint8)
-    return acc
+def multiples(values: bytes, constants: Sequence[int]) -> dict[int, list[np.ndarray]]:
+    """{c: arrays whose XOR is c · values} for every c in `constants`, with few table passes.
+
+    Multiplication by a constant is GF(2)-linear in the constant: (c ^ d)·v = c·v ^ d·v. So once
+    c·v is known for constants spanning c (as bit vectors), c·v is an XOR of known products —
+    far cheaper than a table pass. At most 7 passes per `values`, whatever the number of
+    constants. The XOR is left to the caller (in place, into its own buffer: no allocations).
+    """
+    v = np.frombuffer(bytes(values), dtype=np.uint8)
+    basis: dict[int, tuple[int, np.ndarray]] = {0: (1, v)}   # leading bit -> (constant, product)
+    out: dict[int, list[np.ndarray]] = {}
+    for c in constants:
+        if c in out:
+            continue
+        rest, terms = c, []
+        for bit in sorted(basis, reverse=True):
+            if rest >> bit & 1:
+                const, prod = basis[bit]
+                rest ^= const
+                terms.append(prod)
+        if rest == 0:
+            out[c] = terms
+            continue
+        prod = scale(c, values)             # one table pass; remember the new direction
+        out[c] = [prod]
+        for t in terms:                     # rest·v = c·v ^ (XOR of the terms used)
+            prod = prod ^ t
+        basis[rest.bit_length() - 1] = (rest, prod)
+    return out
+
+
+def xor_into(acc: np.ndarray, terms: Sequence[np.ndarray]) -> None:
+    for t in terms:
+        np.bitwise_xor(acc, t, out=acc)
 
 
 def interpolate(xs: Sequence[int], ys: Sequence[bytes], at: int) -> np.ndarray:
@@ -89,7 +115,7 @@ def interpolate(xs: Sequence[int], ys: Sequence[bytes], at: int) -> np.ndarray:
     acc = np.zeros(len(ys[0]), dtype=np.uint8)
     for l, y in zip(lam, ys):
         if l == 1:
-            acc ^= np.frombuffer(bytes(y), dtype=np.uint8)
+            np.bitwise_xor(acc, np.frombuffer(bytes(y), dtype=np.uint8), out=acc)
         elif l:
-            acc ^= scale(l, y)
+            np.bitwise_xor(acc, scale(l, y), out=acc)
     return acc
