@@ -199,3 +199,23 @@ def test_any_quorum_any_message_verifies(msg, seed, name):
     frost.verify(suite, pkp.verifying_key, msg, sig)
     with pytest.raises(VerificationError):
         frost.verify(suite, pkp.verifying_key, msg + b"\x00", sig)
+
+
+@settings(max_examples=40)
+@given(data=st.binary(max_size=200), name=st.sampled_from(["ed25519", "secp256k1-tr", "p256"]))
+def test_decoders_fail_only_with_invalid_encoding(data, name):
+    """Arbitrary bytes never crash a decoder with anything but InvalidEncoding."""
+    from pqzk.runtime.frost_parties import decode_sign_request
+    suite = suite_for(name)
+    for decode in (lambda d: KeyPackage.from_bytes(suite, d), lambda d: PublicKeyPackage.from_bytes(suite, d),
+                   lambda d: SigningNonces.from_bytes(suite, d), lambda d: SigningCommitments.from_bytes(suite, d),
+                   lambda d: SignatureShare.from_bytes(suite, d), lambda d: Signature.from_bytes(suite, d),
+                   lambda d: decode_sign_request(suite, d)):
+        try:
+            decode(data)
+        except InvalidEncoding:
+            pass
+    try:
+        frost.verify(suite, data[:33] or b"\x00", b"m", data)
+    except (InvalidEncoding, VerificationError):
+        pass

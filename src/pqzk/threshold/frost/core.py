@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ...errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
+from ...errors import InvalidParameter, ProtocolAbort, VerificationError
 from ...groups import Element
 from ...math.field import inv
-from ...math.rand import RandomSource, random_bytes, random_scalar
+from ...math.rand import RandomSource, random_bytes
 from .ciphersuite import Ciphersuite
 from .types import Signature, SignatureShare, SigningCommitments, SigningNonces
 
@@ -327,20 +327,11 @@ def check_parameters(suite: Ciphersuite, min_signers: int, max_signers: int) -> 
         raise InvalidParameter("max_signers must be below 65536")
 
 
-def decode_scalar_hex(suite: Ciphersuite, hex_str: str) -> int:
-    try:
-        return suite.group.scalar_decode(bytes.fromhex(hex_str))
-    except ValueError as exc:
-        if isinstance(exc, InvalidEncoding):
-            raise
-        raise InvalidEncoding("scalar is not valid hex") from None
-
-
 __all__ = [
     "nonce_generate", "derive_interpolating_value", "derive_interpolating_values",
     "encode_group_commitment_list", "participants_from_commitment_list", "binding_factor_for_participant",
     "compute_binding_factors", "binding_factor_input", "compute_group_commitment", "compute_challenge",
     "commit", "sign", "aggregate", "aggregate_verified", "verify_signature_share", "verify_signature",
     "identify_cheaters", "secret_share_shard", "vss_commit", "vss_verify", "evaluate_vss_commitment",
-    "derive_group_info", "has_even_y", "x_only", "random_scalar",
+    "derive_group_info", "check_parameters", "has_even_y", "x_only",
 ]
