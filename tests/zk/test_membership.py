@@ -102,3 +102,23 @@ def test_proof_from_another_group_rejected():
     _, C = prove_membership(SECP, 3, 5, list(range(16)), method="gk", rng=rng)
     with pytest.raises(VerificationError):
         verify_membership(SECP, C, list(range(16)), p_other)
+
+
+def test_fold_both_paths_agree():
+    from pqzk.zk.membership import _fold_scalars
+    q = SECP.order
+    ws = list(range(5, 5 + 16))
+    fs = [(7, 3), (11, 13), (17, 19), (23, 29)]
+    expected = 0
+    for i, w in enumerate(ws):
+        p = w
+        for j, (f0, f1) in enumerate(fs):
+            p = p * (f1 if (i >> j) & 1 else f0) % q
+        expected = (expected + p) % q
+    assert _fold_scalars(ws, fs, q) == expected
+    fs0 = [(0, 3)] + fs[1:]        # a zero f_{j,0} takes the plain path
+    exp0 = sum(w * 3 * 13 ** ((i >> 1) & 1) * 11 ** (1 - ((i >> 1) & 1))
+               * 19 ** ((i >> 2) & 1) * 17 ** (1 - ((i >> 2) & 1))
+               * 29 ** ((i >> 3) & 1) * 23 ** (1 - ((i >> 3) & 1))
+               for i, w in enumerate(ws) if i & 1) % q
+    assert _fold_scalars(ws, fs0, q) == exp0

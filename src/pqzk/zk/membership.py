@@ -149,28 +149,37 @@ def _or_statement(group: Group, C: Element, ms: MemberSet):
 
 
 # ------------------------------------------------------------------ Groth–Kohlweiss
-def _poly_mul_linear(p: list[int], c1: int, c0: int, q: int) -> list[int]:
-    """p(x)·(c1·x + c0)."""
-    out = [0] * (len(p) + 1)
-    for i, a in enumerate(p):
-        out[i] = (out[i] + a * c0) % q
-        out[i + 1] = (out[i + 1] + a * c1) % q
-    return out
+def _fold_polys(ws: Sequence[int], bits: Sequence[int], a: Sequence[int], q: int) -> list[int]:
+    """S(x) = Σ_i w_i Π_j f_{j,bit_j(i)}(x), with f_{j,1} = l_j x + a_j and f_{j,0} = (1 − l_j) x − a_j.
 
-
-def _fold_polys(ws: Sequence[int], lin: list[tuple[tuple[int, int], tuple[int, int]]], q: int) -> list[int]:
-    """Σ_i w_i Π_j f_{j,bit_j(i)}(x) where f_{j,b}(x) = lin[j][b][0]·x + lin[j][b][1]."""
-    v = [[w] for w in ws]
-    for (f0, f1) in lin:
-        v = [[(a + b) % q for a, b in zip(_poly_mul_linear(v[2 * i], *f0, q),
-                                           _poly_mul_linear(v[2 * i + 1], *f1, q))]
-             for i in range(len(v) // 2)]
+    Folding bit j pairs (v_0, v_1) into f_{j,0}·v_0 + f_{j,1}·v_1 = x·v_{l_j} + a_j·(v_1 − v_0):
+    a shift and one scalar product per coefficient, O(N) multiplications in all."""
+    v = [[w % q] for w in ws]
+    for b, aj in zip(bits, a):
+        nxt = []
+        for i in range(0, len(v), 2):
+            v0, v1 = v[i], v[i + 1]
+            sel = v1 if b else v0
+            out = [aj * (c1 - c0) % q for c0, c1 in zip(v0, v1)] + [0]
+            for k, c in enumerate(sel):
+                out[k + 1] = (out[k + 1] + c) % q
+            nxt.append(out)
+        v = nxt
     return v[0]
 
 
 def _fold_scalars(ws: Sequence[int], fs: list[tuple[int, int]], q: int) -> int:
+    """Σ_i w_i Π_j fs[j][bit_j(i)]. When every f_{j,0} ≠ 0, Π_j f_{j,0} is factored out so each
+    fold costs one multiplication per pair: v' = v_0 + (f_{j,1}/f_{j,0})·v_1."""
     v = list(ws)
-    for f0, f1 in fs:
+    if all(f0 for f0, _ in fs):
+        scale = 1
+        for f0, f1 in fs:
+            r = f1 * pow(f0, -1, q) % q
+            v = [(v[i] + r * v[i + 1]) % q for i in range(0, len(v), 2)]
+            scale = scale * f0 % q
+        return v[0] * scale % q
+    for f0, f1 in fs:   # a zero f_{j,0} (x = f_j): the plain two-multiplication fold
         v = [(f0 * v[2 * i] + f1 * v[2 * i + 1]) % q for i in range(len(v) // 2)]
     return v[0]
 
@@ -190,9 +199,7 @@ def _gk_prove(group: Group, t: Transcript, C: Element, ms: MemberSet, index: int
     c_l = tuple(group.msm([bits[j], rj[j]], [B, Bt]) for j in range(n))
     c_a = tuple(group.msm([aj[j], sj[j]], [B, Bt]) for j in range(n))
     c_b = tuple(group.msm([bits[j] * aj[j], tj[j]], [B, Bt]) for j in range(n))
-    # f_{j,1}(x) = l_j x + a_j ; f_{j,0}(x) = (1 - l_j) x - a_j
-    lin = [((1 - bits[j], -aj[j] % q), (bits[j], aj[j])) for j in range(n)]
-    S = _fold_polys(ms.padded, lin, q)            # degree n; Σ_i p_{i,k} = 0 for k < n
+    S = _fold_polys(ms.padded, bits, aj, q)        # degree n; Σ_i p_{i,k} = 0 for k < n
     # c_d_k = Σ_i p_{i,k}·(C − w_i·B) + ρ_k·B~ = −S_k·B + ρ_k·B~   (k < n)
     c_d = tuple(group.msm([-S[k] % q, rho[k]], [B, Bt]) for k in range(n))
     for label, pts in ((b"c_l", c_l), (b"c_a", c_a), (b"c_b", c_b), (b"c_d", c_d)):
