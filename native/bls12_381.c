@@ -78,21 +78,25 @@ static void g1_mul_ct(g1 *r, const g1 *a, const limb k[4]) {
     u128 x2 = (u128)BLS_X_ABS * BLS_X_ABS;
     limb d[2] = {(limb)x2, (limb)(x2 >> 64)}, q[4], rem[2];
     ct_divmod(q, rem, k, d);
-    g1 base[2], na; base[0] = *a; g1_neg(&na, a); g1_sigma(&base[1], &na);
+    g1 tab[2][16];
+    g1_window_table(tab[0], a);
+    for (int i = 0; i < 16; i++) { g1 t; g1_neg(&t, &tab[0][i]); g1_sigma(&tab[1][i], &t); }
     uint8_t dg[64];
     digits4(dg, rem, 32); digits4(dg + 32, q, 32);
-    g1_mul_window(r, base, 2, dg, 32);
+    g1_mul_window(r, tab, 2, dg, 32);
 }
 /* k*Q on G2 by GLS: psi(Q) = [x]Q, k = sum k_i |x|^i, [|x|^i]Q = (-psi)^i(Q) */
 static void g2_mul_ct(g2 *r, const g2 *a, const limb k[4]) {
     limb d[2] = {BLS_X_ABS, 0}, q[4], rem[2], cur[4] = {k[0], k[1], k[2], k[3]}, part[4][1];
     for (int i = 0; i < 3; i++) { ct_divmod(q, rem, cur, d); part[i][0] = rem[0]; memcpy(cur, q, sizeof cur); }
     part[3][0] = cur[0];
-    g2 base[4]; base[0] = *a;
-    for (int i = 1; i < 4; i++) { g2 t; g2_psi(&t, &base[i - 1]); g2_neg(&base[i], &t); }
+    g2 tab[4][16];
+    g2_window_table(tab[0], a);
+    for (int j = 1; j < 4; j++)
+        for (int i = 0; i < 16; i++) { g2 t; g2_psi(&t, &tab[j - 1][i]); g2_neg(&tab[j][i], &t); }
     uint8_t dg[64];
     for (int i = 0; i < 4; i++) digits4(dg + 16 * i, part[i], 16);
-    g2_mul_window(r, base, 4, dg, 16);
+    g2_mul_window(r, tab, 4, dg, 16);
 }
 
 /* ---------------------------------------------------------------- subgroup checks (Scott) */

@@ -55,6 +55,8 @@ ffibuilder.set_source(
     "pqzk._native_ext",
     _includes + f'const char *pqzk_build_flags(void) {{ return "{" ".join(_cflags)}"; }}\n',
     sources=_sources,
+    # headers and the included .inc files: a change to any of them rebuilds the extension
+    depends=sorted(str(p.relative_to(HERE.parent)) for p in (*HERE.glob("*.h"), *HERE.glob("*.inc"))),
     include_dirs=[str(HERE.relative_to(HERE.parent))],
     extra_compile_args=_cflags,
     extra_link_args=_ldflags,
