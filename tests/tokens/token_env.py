@@ -17,20 +17,11 @@ from pqzk.backends import find_softhsm, probe_softhsm, probe_tpm
 
 SO_PIN = "5678"
 USER_PIN = "1234"
-_SOFTHSM_DIR: Path | None = None
-
-
 def softhsm_dir() -> Path:
-    """One SoftHSM2 config per process: SOFTHSM2_CONF must be set before the library loads."""
-    global _SOFTHSM_DIR
-    if _SOFTHSM_DIR is None:
-        d = Path(tempfile.mkdtemp(prefix="pqzk-softhsm-"))
-        (d / "tokens").mkdir()
-        (d / "softhsm2.conf").write_text(f"directories.tokendir = {d / 'tokens'}\n"
-                                         "objectstore.backend = file\nlog.level = ERROR\n")
-        os.environ["SOFTHSM2_CONF"] = str(d / "softhsm2.conf")
-        _SOFTHSM_DIR = d
-    return _SOFTHSM_DIR
+    """This process's SoftHSM2 token directory (one per process: SOFTHSM2_CONF must be set
+    before the library loads) — the same one pqzk.tokens.softhsm uses for ephemeral tokens."""
+    from pqzk.tokens.softhsm import _conf
+    return _conf().parent
 
 
 def init_softhsm_token(label: str, pin: str = USER_PIN, so_pin: str = SO_PIN) -> str:

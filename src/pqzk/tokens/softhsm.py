@@ -6,6 +6,7 @@ ephemeral tokens with random PINs, never for a token that guards anything.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import shutil
@@ -29,6 +30,7 @@ def _conf() -> Path:
         if _LIBS and os.environ.get("SOFTHSM2_CONF") is None:
             raise TokenError("SoftHSM2 was loaded before a token directory was configured")
         d = Path(tempfile.mkdtemp(prefix="pqzk-softhsm-"))
+        atexit.register(shutil.rmtree, d, True)
         (d / "tokens").mkdir()
         (d / "softhsm2.conf").write_text(f"directories.tokendir = {d / 'tokens'}\n"
                                          "objectstore.backend = file\nlog.level = ERROR\n")
