@@ -132,3 +132,27 @@ def test_store_sealed_to_a_recipient_key(tmp_path, recovery):
         assert u.value == SHARE
     with pytest.raises(InvalidParameter):
         RecipientSealer(pub, generate())
+
+
+def test_xwing_recovery_key_matches_the_draft_vectors():
+    """The X-Wing adapter against draft-connolly-cfrg-xwing-kem vectors (decapsulation side)."""
+    from conftest import load_vectors
+    from pqzk.tokens.recipient import RecipientPrivateKey, available_kems
+    assert "xwing" in available_kems()
+    for v in load_vectors("xwing/test-vectors.json"):
+        sk = RecipientPrivateKey("xwing", bytes.fromhex(v["seed"]))
+        assert sk.public_key().key == bytes.fromhex(v["pk"])
+        assert sk.decapsulate(bytes.fromhex(v["ct"])) == bytes.fromhex(v["ss"])
+
+
+@pytest.mark.parametrize("kem", ["xwing", "mlkem768-x25519"])
+def test_backup_roundtrip_with_each_kem(source, tmp_path, kem):
+    rec = generate(kem)
+    data = export_backup(source, "share-1", rec.public_key())
+    assert backup_metadata(data) == meta(party=4)
+    target = FileBackend(tmp_path).open()
+    import_backup(data, rec, target)
+    with target.get("share-1") as u:
+        assert u.value == SHARE
+    blob = save_recovery_key(rec, "p", KdfParams.fast_for_tests())
+    assert load_recovery_key(blob, "p") == rec

@@ -1,10 +1,11 @@
 """Recipient KEMs for sealing to someone's public key (backups to an offline recovery key, and the
 sealed-file store's recipient mode). Pluggable by id:
 
+- "xwing": X-Wing (draft-connolly-cfrg-xwing-kem) from pqzk.pq.xwing — the default when present;
 - "mlkem768-x25519": ML-KEM-768 (FIPS 203) + X25519 (RFC 7748) through OpenSSL, secrets combined
   with SHA3-256 over both shared secrets, the X25519 ciphertext and public key, and a label — the
   X-Wing combiner shape with pqzk's own label (so not interoperable with X-Wing). Hybrid: secure if
-  either ML-KEM-768 or X25519 is. X-Wing proper (pqzk.pq.xwing) plugs in as another id.
+  either ML-KEM-768 or X25519 is. Kept for records and backups made before X-Wing landed.
 """
 from __future__ import annotations
 
@@ -15,11 +16,20 @@ from typing import Callable
 from ..errors import InvalidEncoding, InvalidParameter
 
 HYBRID = "mlkem768-x25519"
+XWING = "xwing"
 _LABEL = b"pqzk/tokens/mlkem768-x25519/v1"
 
 
+def _xwing():
+    try:
+        from ..pq import xwing
+    except ImportError:
+        return None
+    return xwing
+
+
 def available_kems() -> tuple[str, ...]:
-    return (HYBRID,)
+    return (XWING, HYBRID) if _xwing() is not None else (HYBRID,)
 
 
 def default_kem() -> str:
@@ -139,9 +149,44 @@ class _Hybrid:
         return cls._combine(m.decapsulate(ct[:1088]), ss_x, ct[1088:], pk_x)
 
 
+class _XWing:
+    """X-Wing through pqzk.pq.xwing. Secret = the 32-byte X-Wing seed (draft §5.2)."""
+
+    @staticmethod
+    def _m():
+        m = _xwing()
+        if m is None:
+            raise InvalidParameter("X-Wing is not available in this build (pqzk.pq.xwing missing)")
+        return m
+
+    @classmethod
+    def keygen(cls) -> bytes:
+        return cls._m().keygen().to_bytes()
+
+    @classmethod
+    def public_from_secret(cls, secret: bytes) -> bytes:
+        return cls._m().keygen(seed=secret).public_key.to_bytes()
+
+    @classmethod
+    def check_public(cls, pk: bytes) -> None:
+        cls._m().XWingPublicKey(pk)
+
+    @classmethod
+    def encap(cls, pk: bytes) -> tuple[bytes, bytes]:
+        enc = cls._m().encaps(pk)
+        return enc.shared_secret, enc.ciphertext
+
+    @classmethod
+    def decap(cls, secret: bytes, ct: bytes) -> bytes:
+        m = cls._m()
+        return m.decaps(m.keygen(seed=secret), ct)
+
+
 def _impl(kem: str):
     if kem == HYBRID:
         return _Hybrid
+    if kem == XWING:
+        return _XWing
     raise InvalidParameter(f"unknown recipient KEM {kem!r} (known: {', '.join(available_kems())})")
 
 
