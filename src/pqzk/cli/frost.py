@@ -1,19 +1,20 @@
 """`pqzk frost keygen | sign | verify`: FROST threshold signatures on JSON files.
 
 \b
-Files (all binary fields are lowercase hex):
-  public.json      format "pqzk-frost-public/1"; ciphersuite (context string),
-                   min_signers, max_signers, verifying_key (group key),
-                   verifying_shares {"<id>": element}, public_key_package (bytes)
-  share-<id>.json  format "pqzk-frost-share/1"; ciphersuite, identifier,
-                   verifying_key, key_package (KeyPackage bytes: SECRET, mode 0600)
-  signature.json   format "pqzk-frost-signature/1"; ciphersuite, verifying_key,
-                   signers [ids], message_sha256, signature (bytes)
+Files (JSON; all binary fields are lowercase hex):
+  public.json      format pqzk-frost-public/1: ciphersuite,
+                   min_signers, max_signers, verifying_key,
+                   verifying_shares {id: element}, public_key_package
+  share-<id>.json  format pqzk-frost-share/1: ciphersuite, identifier,
+                   verifying_key, key_package (SECRET; mode 0600)
+  signature.json   format pqzk-frost-signature/1: ciphersuite,
+                   verifying_key, signers, message_sha256, signature
 
-Element and scalar encodings are those of RFC 9591 section 6 for the ciphersuite (BIP-340 x-only
-signatures for FROST-secp256k1-SHA256-TR-v1). Signing runs both rounds in this one process: it
-is for tests and demonstrations; real deployments keep each share on its own machine
-(see pqzk.runtime for the per-party state machines).
+\b
+Encodings: RFC 9591 section 6 for the ciphersuite (64-byte BIP-340
+signatures for FROST-secp256k1-SHA256-TR-v1). `sign` runs both rounds
+in one process, for tests and demonstrations; deployments keep each
+share on its own machine (see pqzk.runtime).
 """
 from __future__ import annotations
 
