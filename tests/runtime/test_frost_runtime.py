@@ -174,3 +174,54 @@ def test_dkg_corrupted_share_is_settled_by_reveal(keys):
     assert any(e.msg and e.msg.kind == "dkg_reveal" for e in sim.log)
     sig, _ = run_signing(kps, pkp, MSG, [1, 3], rng=DeterministicRNG(17))
     _check(suite, pkp, sig)
+
+
+FAULTS = {
+    "drop": lambda p: Drop(sender=p, count=1),
+    "silent": lambda p: Silent(sender=p),
+    "corrupt": lambda p: Corrupt(sender=p, count=1),
+    "duplicate": lambda p: Duplicate(sender=p),
+    "delay": lambda p: Delay(sender=p, steps=3),
+}
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25)
+@given(seed=st.integers(0, 2**32), fault=st.sampled_from(sorted(FAULTS)), victim=st.sampled_from([1, 2, 3]),
+       reorder=st.booleans(), adv=st.sampled_from([None, "wrong", "mismatch"]))
+def test_signing_under_random_faults_never_blames_the_honest(seed, fault, victim, reorder, adv):
+    """Whatever goes wrong with one party, the run either yields a valid signature or names
+    exactly that party; the retry then signs without it."""
+    suite = frost.get_ciphersuite("secp256k1")
+    kps, pkp = frost.trusted_dealer_keygen(suite, 2, 4, rng=DeterministicRNG(b"prop"))
+    adversaries = {victim: {"wrong": adversary.WrongShareSigner,
+                            "mismatch": adversary.MismatchedCommitmentSigner}[adv]} if adv else {}
+    try:
+        sig, _ = run_signing(kps, pkp, MSG, [1, 2, 3], faults=[FAULTS[fault](victim)], adversaries=adversaries,
+                             rng=DeterministicRNG(seed), reorder=reorder)
+        assert not adversaries and fault in ("duplicate", "delay")
+        _check(suite, pkp, sig)
+    except ProtocolAbort as exc:
+        assert exc.culprits == [victim]
+    sig, excluded, _ = sign_with_honest_quorum(kps, pkp, MSG, [1, 2, 3], faults=[FAULTS[fault](victim)],
+                                               adversaries=adversaries, rng=DeterministicRNG(seed + 1),
+                                               reorder=reorder)
+    assert excluded in ([], [victim])
+    _check(suite, pkp, sig)
+
+
+@settings(max_examples=12)
+@given(seed=st.integers(0, 2**32), fault=st.sampled_from(sorted(FAULTS)), victim=st.sampled_from([1, 2, 3]),
+       reorder=st.booleans())
+def test_dkg_under_random_faults_never_blames_the_honest(seed, fault, victim, reorder):
+    suite = frost.get_ciphersuite("secp256k1")
+    parties, _ = run_dkg(suite, [1, 2, 3], 2, faults=[FAULTS[fault](victim)], rng=DeterministicRNG(seed),
+                         reorder=reorder)
+    honest = [i for i in (1, 2, 3) if i != victim]
+    try:
+        kps, pkp = dkg_outcome(parties, honest)
+        sig, _ = run_signing(kps, pkp, MSG, honest, rng=DeterministicRNG(seed))
+        _check(suite, pkp, sig)
+    except ProtocolAbort as exc:
+        assert exc.culprits == [victim]
