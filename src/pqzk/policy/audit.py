@@ -164,6 +164,8 @@ def verify_log(path: str | Path, public_key: bytes | None = None, expect_head: H
         if seq != expected_seq:
             what = "missing (deleted)" if seq > expected_seq else "out of order"
             raise VerificationError(f"audit record {expected_seq} is {what}")
+        if not all(isinstance(v, bytes) for v in (body, prev_hash, h, sig)) or not isinstance(kind, str):
+            raise VerificationError(f"audit record {seq}: content was modified (a column is not of its stored type)")
         if bytes(prev_hash) != prev:
             raise VerificationError(f"audit record {seq}: chain broken (previous hash does not match record {seq - 1})")
         if record_hash(seq, kind, bytes(body), prev) != bytes(h):

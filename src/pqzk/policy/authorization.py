@@ -1,0 +1,209 @@
+"""The `Authorization`: what the custody group hands back for an allowed request.
+
+    digest = SHA-256("pqzk/authorization/v1" ‖ lp(suite) ‖ lp(group key) ‖ request digest
+                     ‖ u32 policy version ‖ policy digest ‖ u32 |S| ‖ u32 id for id in S ‖ pq flag)
+
+The FROST signature is over `digest` itself — an ordinary Ed25519 (or other suite) signature
+under the group key. When the policy requires post-quantum evidence, the FROST signature and
+every signer's ML-DSA signature are instead over the quorum-certificate representative of the
+digest (`pqzk.pq.hybrid.quorum_representative`, which also binds the ML-DSA roster), and the
+authorization carries the ML-DSA signatures: together they form a `hybrid.QuorumCertificate`.
+
+Encoding (strict): "PQZA" ‖ u8 version=1 ‖ lp(suite) ‖ lp(group key) ‖ request digest (32)
+‖ u32 policy version ‖ policy digest (32) ‖ u32 |S| ‖ u32 ids (strictly increasing)
+‖ lp(signature) ‖ u32 k ‖ k × (u32 id ‖ lp(ML-DSA signature)).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..errors import InvalidEncoding, PolicyViolation, VerificationError
+from .evaluate import check_signers, required_quorum
+from .model import Policy
+from .request import AuthorizationRequest
+
+MAGIC = b"PQZA"
+FORMAT_VERSION = 1
+DOMAIN = b"pqzk/authorization/v1"
+
+
+def _lp(b: bytes) -> bytes:
+    return len(b).to_bytes(4, "big") + b
+
+
+def _u32(n: int) -> bytes:
+    return n.to_bytes(4, "big")
+
+
+def authorization_digest(suite: str, group_key: bytes, request_digest: bytes, policy_version: int,
+                         policy_digest: bytes, signers: Sequence[int], pq: bool) -> bytes:
+    ids = sorted(signers)
+    return hashlib.sha256(DOMAIN + _lp(suite.encode()) + _lp(group_key) + request_digest + _u32(policy_version)
+                          + policy_digest + _u32(len(ids)) + b"".join(_u32(i) for i in ids)
+                          + (b"\x01" if pq else b"\x00")).digest()
+
+
+def frost_scheme(suite, verifying_key, min_signers: int):
+    """The hybrid layer's view of the FROST group key. A signer holds only its KeyPackage, so
+    the package is rebuilt from the group key and threshold (the scheme reads nothing else)."""
+    from ..pq.hybrid import FrostScheme
+    from ..threshold.frost.types import PublicKeyPackage
+    return FrostScheme(suite, PublicKeyPackage(suite, {}, verifying_key, min_signers))
+
+
+def signed_message(suite, verifying_key, min_signers: int, digest: bytes, signers: Sequence[int],
+                   roster=None) -> bytes:
+    """What the FROST signers sign: the digest, or its quorum-certificate representative."""
+    if roster is None:
+        return digest
+    from ..pq.hybrid import quorum_representative
+    return quorum_representative(frost_scheme(suite, verifying_key, min_signers), roster, sorted(signers), digest)
+
+
+@dataclass(frozen=True)
+class Authorization:
+    suite: str
+    group_key: bytes
+    request_digest: bytes
+    policy_version: int
+    policy_digest: bytes
+    signers: tuple[int, ...]
+    signature: bytes
+    pq_signatures: tuple[tuple[int, bytes], ...] = ()
+
+    @property
+    def pq(self) -> bool:
+        return bool(self.pq_signatures)
+
+    def digest(self) -> bytes:
+        return authorization_digest(self.suite, self.group_key, self.request_digest, self.policy_version,
+                                    self.policy_digest, self.signers, self.pq)
+
+    def to_bytes(self) -> bytes:
+        out = (MAGIC + bytes([FORMAT_VERSION]) + _lp(self.suite.encode()) + _lp(self.group_key)
+               + self.request_digest + _u32(self.policy_version) + self.policy_digest
+               + _u32(len(self.signers)) + b"".join(_u32(i) for i in self.signers) + _lp(self.signature)
+               + _u32(len(self.pq_signatures)))
+        return out + b"".join(_u32(i) + _lp(s) for i, s in self.pq_signatures)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Authorization":
+        if not isinstance(data, (bytes, bytearray)):
+            raise InvalidEncoding("authorization must be bytes")
+        r = _Reader(bytes(data))
+        if r.take(4) != MAGIC:
+            raise InvalidEncoding("authorization: bad magic")
+        if r.take(1)[0] != FORMAT_VERSION:
+            raise InvalidEncoding("authorization: unknown format version")
+        try:
+            suite = r.lp().decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidEncoding("authorization: suite name is not ASCII") from None
+        group_key, req, pv, pd = r.lp(), r.take(32), r.u32(), r.take(32)
+        n = r.u32()
+        if n > len(data):
+            raise InvalidEncoding("authorization: truncated")
+        signers = tuple(r.u32() for _ in range(n))
+        if not signers or list(signers) != sorted(set(signers)) or signers[0] == 0:
+            raise InvalidEncoding("authorization: signer set must be non-empty, strictly increasing, nonzero")
+        sig = r.lp()
+        k = r.u32()
+        if k > len(data):
+            raise InvalidEncoding("authorization: truncated")
+        pq = tuple((r.u32(), r.lp()) for _ in range(k))
+        ids = [i for i, _ in pq]
+        if ids != sorted(set(ids)):
+            raise InvalidEncoding("authorization: post-quantum signatures must be sorted by distinct signer")
+        r.done()
+        out = cls(suite, group_key, req, pv, pd, signers, sig, pq)
+        if out.to_bytes() != bytes(data):
+            raise InvalidEncoding("authorization: non-canonical encoding")
+        return out
+
+    def to_dict(self) -> dict:
+        d = {"suite": self.suite, "group_key": self.group_key.hex(), "request_digest": self.request_digest.hex(),
+             "policy_version": self.policy_version, "policy_digest": self.policy_digest.hex(),
+             "signers": list(self.signers), "signature": self.signature.hex(), "digest": self.digest().hex()}
+        if self.pq_signatures:
+            d["pq_signers"] = [i for i, _ in self.pq_signatures]
+        return d
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data, self.pos = data, 0
+
+    def take(self, n: int) -> bytes:
+        if self.pos + n > len(self.data):
+            raise InvalidEncoding("authorization: truncated")
+        out = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return out
+
+    def u32(self) -> int:
+        return int.from_bytes(self.take(4), "big")
+
+    def lp(self) -> bytes:
+        return self.take(self.u32())
+
+    def done(self) -> None:
+        if self.pos != len(self.data):
+            raise InvalidEncoding("authorization: trailing bytes")
+
+
+def verify_authorization(auth: Authorization, request: AuthorizationRequest, policy: Policy,
+                         public_key_package, *, roster=None, check_proof: bool = True) -> None:
+    """Check an authorization for `request` under `policy` and the FROST group key.
+
+    Checks: it names this request, policy version and digest, and group key; its signer set
+    satisfies the policy's quorum for the (charged) amount; post-quantum evidence is present
+    (and verifies against `roster`) when the policy requires it; the signature verifies; a
+    private request's compliance proof verifies. Raises VerificationError naming the fault.
+    This does not check replay: that needs the history (the signers keep it; see flow).
+    """
+    from ..threshold import frost
+    if not isinstance(auth, Authorization):
+        raise VerificationError("not an Authorization")
+    pkp = public_key_package
+    suite = pkp.suite
+    if auth.suite != suite.name:
+        raise VerificationError(f"authorization is for suite {auth.suite!r}, the key is {suite.name!r}")
+    if auth.group_key != pkp.verifying_key.to_bytes():
+        raise VerificationError("authorization is under another group key")
+    if auth.request_digest != request.digest():
+        raise VerificationError("authorization is for another request")
+    if auth.policy_version != policy.version or request.policy_version != policy.version:
+        raise VerificationError(f"authorization is for policy version {auth.policy_version}, "
+                                f"this policy is version {policy.version}")
+    if auth.policy_digest != policy.digest():
+        raise VerificationError("authorization is for another policy (digest differs)")
+    quorum = required_quorum(policy, request.charged_amount)
+    try:
+        check_signers(policy, quorum, auth.signers)
+    except PolicyViolation as exc:
+        raise VerificationError(f"signer set does not satisfy the policy: {exc.detail}") from None
+    if len(auth.signers) < pkp.min_signers:
+        raise VerificationError(f"{len(auth.signers)} signers, the group key needs {pkp.min_signers}")
+    pq_needed = policy.pq_required_above is not None and request.charged_amount > policy.pq_required_above
+    if pq_needed and not auth.pq:
+        raise VerificationError("policy requires post-quantum evidence for this amount; none attached")
+    if auth.pq and roster is None:
+        raise VerificationError("authorization carries post-quantum evidence: a roster is needed to check it")
+    if check_proof and request.private is not None:
+        from .private import verify_private_terms
+        try:
+            verify_private_terms(policy, request)
+        except PolicyViolation as exc:
+            raise VerificationError(str(exc)) from None
+    digest = auth.digest()
+    if auth.pq:
+        from ..pq.hybrid import QuorumCertificate, verify_quorum
+        scheme = frost_scheme(suite, pkp.verifying_key, pkp.min_signers)
+        verify_quorum(scheme, roster, digest, QuorumCertificate(auth.signature, auth.signers, auth.pq_signatures))
+        return
+    try:
+        frost.verify(suite, pkp.verifying_key, digest, auth.signature)
+    except InvalidEncoding as exc:
+        raise VerificationError(f"threshold signature malformed: {exc}") from None

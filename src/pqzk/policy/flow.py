@@ -1,0 +1,615 @@
+"""The authorization flow as sans-I/O parties run by `pqzk.runtime`.
+
+    coordinator -> signer   "auth_request"  {request}
+    signer -> coordinator   "auth_accept"   {commitment, quorum, pq}      policy checked, then FROST round 1
+                            "auth_refuse"   {rule, detail}                PolicyViolation naming the rule
+    coordinator -> signer   "auth_sign"     {signers, sign_request}       once the accepts satisfy the quorum
+                            "auth_cancel"   {}                            to accepted signers not chosen
+    signer -> coordinator   "auth_share"    {share, pq_signature}         FROST round 2 (+ ML-DSA) after re-checking
+                            "auth_refuse"   {rule, detail}
+    coordinator -> signer   "auth_result"   {authorization}               every signer verifies it, updates its history
+
+Each signer evaluates the request against its own view of the policy, history and clock before it
+commits, and again before it signs; it recomputes the authorization digest from the request, its
+policy and the signer set, and signs only that (a coordinator cannot get a signature on anything
+else). A signer never signs one request id twice. The coordinator gathers accepts until they
+satisfy the quorum (count, roles and the FROST threshold), so a silent signer does not block an
+honest quorum; signers that never answered are named in `missing`. Failures are attributed:
+ProtocolAbort names culprits, refusals raise PolicyViolation naming the rule.
+
+Payloads are canonical JSON with hex for bytes, decoded strictly. Parties do no I/O; what should
+go into the audit log is collected in `records` for the driver (`Custody`) to append.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..errors import (InvalidEncoding, InvalidParameter, PolicyViolation, PqzkError, ProtocolAbort, ProtocolError,
+                      VerificationError)
+from ..math.rand import RandomSource
+from ..runtime.frost_parties import FrostSigner, decode_sign_request, encode_sign_request
+from ..runtime.messages import Message, PartyId
+from ..runtime.simulator import Fault, Simulator
+from ..threshold.frost import core
+from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SignatureShare, SigningCommitments
+from .audit import AuditLog
+from .authorization import Authorization, authorization_digest, frost_scheme, signed_message, verify_authorization
+from .evaluate import Decision, check_signers, evaluate, required_quorum
+from .model import Policy, canonical_json
+from .private import verify_private_terms
+from .request import AuthorizationRequest, History, HistoryEntry
+from .state import PolicyState
+
+COORDINATOR = "coordinator"
+
+
+def _encode(d: dict) -> bytes:
+    return canonical_json(d)
+
+
+def _decode(payload: bytes, keys: Iterable[str], who: str) -> dict:
+    try:
+        d = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidEncoding(f"{who}: payload is not JSON") from None
+    if not isinstance(d, dict) or set(d) != set(keys):
+        raise InvalidEncoding(f"{who}: payload must have exactly the fields {sorted(keys)}")
+    return d
+
+
+def _hex(d: dict, k: str) -> bytes:
+    v = d[k]
+    if not isinstance(v, str):
+        raise InvalidEncoding(f"field {k} must be hex")
+    try:
+        return bytes.fromhex(v)
+    except ValueError:
+        raise InvalidEncoding(f"field {k} must be hex") from None
+
+
+def request_summary(req: AuthorizationRequest) -> dict:
+    """The request for the audit log: public fields; a private request's proof only by hash."""
+    d = req.to_dict()
+    if req.private is not None:
+        d["private"] = {"max_amount": req.private.max_amount, "commitments": req.private.commitments.hex(),
+                        "proof_sha256": hashlib.sha256(req.private.proof).hexdigest()}
+    d["digest"] = req.digest().hex()
+    return d
+
+
+@dataclass
+class _Session:
+    request: AuthorizationRequest
+    policy: Policy
+    decision: Decision
+    commitment: SigningCommitments
+    stage: str = "committed"          # committed -> signed | cancelled | refused
+
+
+class PolicySigner:
+    """A custody signer: a FROST signer that signs only what its policy allows.
+
+    `state` is its view of the policy (a PolicyState), `history` the authorizations it knows of,
+    `clock()` its own time; `pq_key`/`roster` its ML-DSA key and the registered roster, for
+    post-quantum evidence. Refusals are sent to the coordinator and kept in `refusals`."""
+
+    def __init__(self, key_package: KeyPackage, state: PolicyState, *, history: History | None = None,
+                 clock: Callable[[], int], pq_key=None, roster=None, rng: RandomSource | None = None,
+                 frost_signer: FrostSigner | None = None, coordinator: PartyId = COORDINATOR) -> None:
+        self.kp = key_package
+        self.suite = key_package.suite
+        self.id: PartyId = key_package.identifier
+        self.frost = frost_signer or FrostSigner(key_package, rng, coordinator)
+        self.state = state
+        self.history = history or History()
+        self.clock = clock
+        self.pq_key, self.roster = pq_key, roster
+        self.coordinator = coordinator
+        self.sessions: dict[bytes, _Session] = {}
+        self._signed: dict[bytes, bytes] = {}        # request id -> session it was signed in
+        self.refusals: list[tuple[bytes, PolicyViolation]] = []
+
+    def __repr__(self) -> str:
+        return f"PolicySigner({self.id})"
+
+    def _reply(self, msg: Message, kind: str, body: dict) -> list[Message]:
+        return [Message(self.id, msg.sender, kind, _encode(body), msg.session)]
+
+    def _refuse(self, msg: Message, v: PolicyViolation) -> list[Message]:
+        self.refusals.append((msg.session, v))
+        return self._reply(msg, "auth_refuse", {"rule": v.rule, "detail": v.detail})
+
+    def receive(self, msg: Message) -> list[Message]:
+        if msg.sender != self.coordinator:
+            raise ProtocolError(f"signer {self.id}: message from {msg.sender!r}, not the coordinator")
+        handler = {"auth_request": self._on_request, "auth_sign": self._on_sign,
+                   "auth_cancel": self._on_cancel, "auth_result": self._on_result}.get(msg.kind)
+        if handler is None:
+            raise ProtocolError(f"signer {self.id}: unexpected message kind {msg.kind!r}")
+        try:
+            return handler(msg)
+        except InvalidEncoding as exc:
+            raise ProtocolError(f"signer {self.id}: malformed {msg.kind}: {exc}") from None
+
+    def check(self, request: AuthorizationRequest, now: int, verify_proof: bool = True) -> tuple[Policy, Decision]:
+        """The policy check this signer makes; PolicyViolation naming the rule when it refuses."""
+        policy = self.state.policy_at(now)
+        if request.request_id in self._signed:
+            raise PolicyViolation("replay", "this signer already signed this request")
+        decision = evaluate(policy, request, self.history, now)
+        decision.raise_if_denied()
+        if verify_proof and request.private is not None:
+            verify_private_terms(policy, request)
+        if decision.pq_required and (self.pq_key is None or self.roster is None):
+            raise PolicyViolation("post_quantum", f"signer {self.id} has no registered ML-DSA key")
+        return policy, decision
+
+    def _on_request(self, msg: Message) -> list[Message]:
+        d = _decode(msg.payload, ["request"], "auth_request")
+        try:
+            request = AuthorizationRequest.from_dict(d["request"])
+        except (InvalidParameter, AttributeError) as exc:
+            raise InvalidEncoding(str(exc)) from None
+        old = self.sessions.get(msg.session)
+        if old is not None:                     # a repeated request: the same answer
+            if old.request != request or old.stage != "committed":
+                raise ProtocolError(f"signer {self.id}: session reused")
+            return self._reply(msg, "auth_accept", self._accept_body(old))
+        try:
+            policy, decision = self.check(request, self.clock())
+        except PolicyViolation as v:
+            return self._refuse(msg, v)
+        sess = _Session(request, policy, decision, self.frost.commit())
+        self.sessions[msg.session] = sess
+        return self._reply(msg, "auth_accept", self._accept_body(sess))
+
+    @staticmethod
+    def _accept_body(s: _Session) -> dict:
+        return {"commitment": s.commitment.to_bytes().hex(), "quorum": s.decision.quorum.to_dict(),
+                "pq": s.decision.pq_required}
+
+    def expected_message(self, sess: _Session, signers: Sequence[int]) -> tuple[bytes, bytes]:
+        """(authorization digest, the message FROST signs) for this session and signer set."""
+        digest = authorization_digest(self.suite.name, self.kp.verifying_key.to_bytes(), sess.request.digest(),
+                                      sess.policy.version, sess.policy.digest(), signers, sess.decision.pq_required)
+        roster = self.roster if sess.decision.pq_required else None
+        return digest, signed_message(self.suite, self.kp.verifying_key, self.kp.min_signers, digest, signers, roster)
+
+    def _on_sign(self, msg: Message) -> list[Message]:
+        d = _decode(msg.payload, ["signers", "sign_request"], "auth_sign")
+        sess = self.sessions.get(msg.session)
+        if sess is None or sess.stage != "committed":
+            raise ProtocolError(f"signer {self.id}: no open session to sign in")
+        signers = d["signers"]
+        if not isinstance(signers, list) or not all(isinstance(i, int) for i in signers) \
+                or signers != sorted(set(signers)):
+            raise InvalidEncoding("signers must be a sorted list of distinct identifiers")
+        message, cl = decode_sign_request(self.suite, _hex(d, "sign_request"))
+        try:
+            if [c.identifier for c in cl] != signers or self.id not in signers:
+                raise PolicyViolation("signing_request", "commitment list does not match the signer set")
+            if len(signers) < self.kp.min_signers:
+                raise PolicyViolation("quorum", f"{len(signers)} signers, the group key needs {self.kp.min_signers}")
+            check_signers(sess.policy, sess.decision.quorum, signers)
+            # re-check now, just before signing: time has passed and other requests may have landed
+            policy, decision = self.check(sess.request, self.clock(), verify_proof=False)
+            if policy != sess.policy or decision != sess.decision:
+                raise PolicyViolation("policy_version", "the policy or the decision changed since the commitment")
+            digest, expected = self.expected_message(sess, signers)
+            if message != expected:
+                raise PolicyViolation("signing_request",
+                                      "asked to sign something other than this request's authorization digest")
+            mine = [c for c in cl if c.identifier == self.id]
+            if mine[0] != sess.commitment:
+                raise PolicyViolation("signing_request", "the commitment list names another commitment of mine")
+        except PolicyViolation as v:
+            self._drop(sess, "refused")
+            return self._refuse(msg, v)
+        nonces = self.frost.take_nonces(sess.commitment)
+        share = self.frost.sign_share(nonces, message, cl)
+        pq_sig = b""
+        if sess.decision.pq_required:
+            from ..pq.hybrid import quorum_sign_share
+            scheme = frost_scheme(self.suite, self.kp.verifying_key, self.kp.min_signers)
+            _, pq_sig = quorum_sign_share(scheme, self.roster, signers, self.id, self.pq_key, digest)
+        sess.stage = "signed"
+        self._signed[sess.request.request_id] = msg.session
+        self._record(sess.request)
+        return self._reply(msg, "auth_share", {"share": share.to_bytes().hex(), "pq_signature": pq_sig.hex()})
+
+    def _drop(self, sess: _Session, stage: str) -> None:
+        try:
+            self.frost.take_nonces(sess.commitment)     # discard: never usable again
+        except ProtocolError:
+            pass
+        sess.stage = stage
+
+    def _on_cancel(self, msg: Message) -> list[Message]:
+        _decode(msg.payload, [], "auth_cancel")
+        sess = self.sessions.get(msg.session)
+        if sess is not None and sess.stage == "committed":
+            self._drop(sess, "cancelled")
+        return []
+
+    def _record(self, request: AuthorizationRequest) -> None:
+        if not self.history.seen(request.request_id):
+            self.history = self.history.with_entry(HistoryEntry(request.request_id, self.clock(),
+                                                                request.charged_amount))
+
+    def _on_result(self, msg: Message) -> list[Message]:
+        """An authorization this signer may not have signed: verify it, count it in the history."""
+        d = _decode(msg.payload, ["authorization"], "auth_result")
+        sess = self.sessions.get(msg.session)
+        if sess is None:
+            return []
+        auth = Authorization.from_bytes(_hex(d, "authorization"))
+        try:
+            verify_authorization(auth, sess.request, sess.policy, self.kp, roster=self.roster, check_proof=False)
+        except VerificationError as exc:
+            raise ProtocolError(f"signer {self.id}: announced authorization does not verify: {exc}") from None
+        if sess.stage == "committed":
+            self._drop(sess, "cancelled")
+        self._record(sess.request)
+        return []
+
+
+class AuthorizationCoordinator:
+    """Collects a quorum of policy-checked signers, runs FROST (and ML-DSA) and builds the
+    Authorization. `result` holds it when done; `error` a PolicyViolation or ProtocolAbort."""
+
+    def __init__(self, state: PolicyState, public_key_package: PublicKeyPackage, request: AuthorizationRequest,
+                 candidates: Sequence[int], *, now: int, history: History | None = None, roster=None,
+                 session: bytes = b"auth", precheck: bool = True) -> None:
+        self.pkp = public_key_package
+        self.precheck = precheck
+        self.suite = public_key_package.suite
+        self.id: PartyId = COORDINATOR
+        self.policy = state.policy_at(now)
+        self.request = request
+        self.candidates = sorted(set(candidates))
+        unknown = set(self.candidates) - set(self.pkp.verifying_shares)
+        if unknown:
+            raise InvalidParameter(f"unknown signers {sorted(unknown)}")
+        self.now = now
+        self.history = history or History()
+        self.roster = roster
+        self.session = session
+        self.stage = "new"
+        self.decision: Decision | None = None
+        self.accepts: dict[int, SigningCommitments] = {}
+        self.refusals: dict[int, tuple[str, str]] = {}
+        self.answered: set[int] = set()
+        self.signers: list[int] = []
+        self.message = self.digest = b""
+        self.shares: dict[int, SignatureShare] = {}
+        self.pq_sigs: dict[int, bytes] = {}
+        self.result: Authorization | None = None
+        self.error: PqzkError | None = None
+        self.missing: list[int] = []
+        self.records: list[tuple[str, dict]] = []
+
+    def __repr__(self) -> str:
+        return f"AuthorizationCoordinator({self.stage})"
+
+    # ---- helpers ----
+    def _send(self, to: Iterable[int], kind: str, body: dict) -> list[Message]:
+        payload = _encode(body)
+        return [Message(self.id, i, kind, payload, self.session) for i in to]
+
+    def _fail(self, error: PqzkError) -> list[Message]:
+        if self.error is None:
+            self.error = error
+            body = {"session": self.session.hex(), "by": "coordinator", "allowed": False, "final": True}
+            if isinstance(error, PolicyViolation):
+                body.update(rule=error.rule, detail=error.detail)
+            else:
+                body.update(rule="protocol_abort", detail=str(error),
+                            culprits=list(getattr(error, "culprits", [])))
+            self.records.append(("decision", body))
+        self.stage = "failed"
+        return []
+
+    # ---- the protocol ----
+    def start(self) -> list[Message]:
+        self.records.append(("request", {"session": self.session.hex(), "request": request_summary(self.request)}))
+        try:
+            if self.request.private is not None:
+                verify_private_terms(self.policy, self.request)
+            self.decision = evaluate(self.policy, self.request, self.history, self.now)
+        except PolicyViolation as v:
+            self.decision = Decision(False, v.rule, v.detail)
+        self.records.append(("decision", {"session": self.session.hex(), "by": "coordinator",
+                                          "allowed": self.decision.allowed, "rule": self.decision.rule,
+                                          "detail": self.decision.detail}))
+        if not self.decision.allowed:
+            if self.precheck:
+                return self._fail(PolicyViolation(self.decision.rule, self.decision.detail))
+            # asked anyway (a lax or dishonest coordinator): the signers must refuse
+            amount = self.request.charged_amount
+            pq = self.policy.pq_required_above is not None and amount > self.policy.pq_required_above
+            self.decision = Decision(False, self.decision.rule, self.decision.detail,
+                                     required_quorum(self.policy, amount), pq)
+        if self.decision.pq_required and self.roster is None:
+            return self._fail(PolicyViolation("post_quantum", "post-quantum evidence required but no roster"))
+        self.stage = "collecting"
+        return self._send(self.candidates, "auth_request", {"request": self.request.to_dict()})
+
+    def receive(self, msg: Message) -> list[Message]:
+        if msg.session != self.session or msg.sender not in self.candidates:
+            return []
+        if self.stage in ("done", "failed"):
+            if msg.kind == "auth_accept" and msg.sender not in self.signers:
+                return self._send([msg.sender], "auth_cancel", {})
+            return []
+        try:
+            if msg.kind == "auth_accept":
+                return self._on_accept(msg)
+            if msg.kind == "auth_refuse":
+                return self._on_refuse(msg)
+            if msg.kind == "auth_share":
+                return self._on_share(msg)
+        except InvalidEncoding:
+            return self._fail(ProtocolAbort(f"malformed {msg.kind} message", culprits=[msg.sender]))
+        return self._fail(ProtocolAbort(f"unexpected {msg.kind} message", culprits=[msg.sender]))
+
+    def _signer_record(self, signer: int, allowed: bool, rule: str, detail: str = "") -> None:
+        self.records.append(("decision", {"session": self.session.hex(), "by": f"signer {signer}",
+                                          "allowed": allowed, "rule": rule, "detail": detail}))
+
+    def _on_accept(self, msg: Message) -> list[Message]:
+        d = _decode(msg.payload, ["commitment", "quorum", "pq"], "auth_accept")
+        comm = SigningCommitments.from_bytes(self.suite, _hex(d, "commitment"))
+        if comm.identifier != msg.sender:
+            return self._fail(ProtocolAbort("commitment carries another identifier", culprits=[msg.sender]))
+        if msg.sender in self.answered:
+            if self.accepts.get(msg.sender) != comm:
+                return self._fail(ProtocolAbort("two different answers from one signer", culprits=[msg.sender]))
+            return []
+        self.answered.add(msg.sender)
+        if self.stage != "collecting":
+            return self._send([msg.sender], "auth_cancel", {})
+        self.accepts[msg.sender] = comm
+        self._signer_record(msg.sender, True, "allowed")
+        return self._maybe_sign()
+
+    def _on_refuse(self, msg: Message) -> list[Message]:
+        d = _decode(msg.payload, ["rule", "detail"], "auth_refuse")
+        if not isinstance(d["rule"], str) or not isinstance(d["detail"], str):
+            raise InvalidEncoding("rule and detail must be strings")
+        rule, detail = d["rule"], d["detail"]
+        if msg.sender in self.signers and self.stage == "signing":
+            self.refusals[msg.sender] = (rule, detail)
+            self._signer_record(msg.sender, False, rule, detail)
+            return self._fail(PolicyViolation(rule, f"signer {msg.sender} refused to sign: {detail}"))
+        if msg.sender in self.answered:
+            return []
+        self.answered.add(msg.sender)
+        self.refusals[msg.sender] = (rule, detail)
+        self._signer_record(msg.sender, False, rule, detail)
+        if self.stage == "collecting" and self.answered >= set(self.candidates):
+            return self._refused()
+        return []
+
+    def _refused(self) -> list[Message]:
+        why = f"{len(self.accepts)} signers accepted, {len(self.refusals)} refused"
+        if not self.refusals:
+            return self._fail(PolicyViolation("quorum", f"{why}: the accepting signers {sorted(self.accepts)} "
+                                                        f"do not make {self.decision.quorum.describe()}"))
+        rules = sorted({r for r, _ in self.refusals.values()})
+        first = min(self.refusals)
+        rule, detail = self.refusals[first]
+        return self._fail(PolicyViolation(rule, f"{why} (rules: {', '.join(rules)}); signer {first}: {detail}"))
+
+    def _quorum_met(self, ids: Sequence[int]) -> bool:
+        if len(ids) < self.pkp.min_signers:
+            return False
+        try:
+            check_signers(self.policy, self.decision.quorum, ids)
+        except PolicyViolation:
+            return False
+        return True
+
+    def _maybe_sign(self) -> list[Message]:
+        ids = sorted(self.accepts)
+        if not self._quorum_met(ids):
+            if self.answered >= set(self.candidates):
+                return self._refused()
+            return []
+        self.signers = ids
+        self.stage = "signing"
+        self.digest = authorization_digest(self.suite.name, self.pkp.verifying_key.to_bytes(), self.request.digest(),
+                                           self.policy.version, self.policy.digest(), ids, self.decision.pq_required)
+        roster = self.roster if self.decision.pq_required else None
+        try:
+            self.message = signed_message(self.suite, self.pkp.verifying_key, self.pkp.min_signers, self.digest,
+                                          ids, roster)
+        except InvalidParameter as exc:   # e.g. a signer not on the roster
+            return self._fail(PolicyViolation("post_quantum", str(exc)))
+        sign_request = encode_sign_request(self.suite, self.message, [self.accepts[i] for i in ids])
+        return self._send(ids, "auth_sign", {"signers": ids, "sign_request": sign_request.hex()})
+
+    def _on_share(self, msg: Message) -> list[Message]:
+        if self.stage != "signing" or msg.sender not in self.signers:
+            return []
+        d = _decode(msg.payload, ["share", "pq_signature"], "auth_share")
+        share = SignatureShare.from_bytes(self.suite, _hex(d, "share"))
+        pq_sig = _hex(d, "pq_signature")
+        if share.identifier != msg.sender:
+            return self._fail(ProtocolAbort("signature share carries another identifier", culprits=[msg.sender]))
+        if msg.sender in self.shares:
+            if self.shares[msg.sender] != share or self.pq_sigs.get(msg.sender, b"") != pq_sig:
+                return self._fail(ProtocolAbort("two different signature shares from one signer",
+                                                culprits=[msg.sender]))
+            return []
+        if self.decision.pq_required:
+            from ..pq import mldsa
+            from ..pq.hybrid import QC_CTX
+            key = self.roster.keys[msg.sender]
+            if not mldsa.is_valid(self.roster.params, key, self.message, pq_sig, QC_CTX):
+                return self._fail(ProtocolAbort("post-quantum signature does not verify", culprits=[msg.sender]))
+        elif pq_sig:
+            return self._fail(ProtocolAbort("unexpected post-quantum signature", culprits=[msg.sender]))
+        self.shares[msg.sender] = share
+        if self.decision.pq_required:
+            self.pq_sigs[msg.sender] = pq_sig
+        if len(self.shares) < len(self.signers):
+            return []
+        try:
+            sig = core.aggregate_verified(self.suite, [self.accepts[i] for i in self.signers], self.message,
+                                          self.pkp.verifying_key, [self.shares[i] for i in self.signers],
+                                          self.pkp.verifying_shares)
+        except ProtocolAbort as exc:
+            return self._fail(exc)
+        auth = Authorization(self.suite.name, self.pkp.verifying_key.to_bytes(), self.request.digest(),
+                             self.policy.version, self.policy.digest(), tuple(self.signers), sig.to_bytes(),
+                             tuple(sorted(self.pq_sigs.items())))
+        verify_authorization(auth, self.request, self.policy, self.pkp, roster=self.roster, check_proof=False)
+        self.result = auth
+        self.stage = "done"
+        self.history = self.history.with_entry(HistoryEntry(self.request.request_id, self.now,
+                                                            self.request.charged_amount))
+        self.records.append(("authorization", {"session": self.session.hex(),
+                                               "request_digest": self.request.digest().hex(),
+                                               "authorization": auth.to_dict(),
+                                               "encoded_sha256": hashlib.sha256(auth.to_bytes()).hexdigest()}))
+        return self._send(self.candidates, "auth_result", {"authorization": auth.to_bytes().hex()})
+
+    def on_idle(self) -> list[Message]:
+        """The network is quiet: name whoever has not answered."""
+        silent = [i for i in self.candidates if i not in self.answered]
+        if self.stage == "collecting":
+            if self.refusals and not silent:
+                return self._refused()
+            return self._fail(ProtocolAbort(f"no quorum: {len(self.accepts)} accepted, {len(self.refusals)} refused, "
+                                            f"{len(silent)} silent", culprits=silent))
+        if self.stage == "signing":
+            return self._fail(ProtocolAbort("no signature share received",
+                                            culprits=[i for i in self.signers if i not in self.shares]))
+        if self.stage == "done":
+            self.missing = silent
+        return []
+
+
+@dataclass
+class Outcome:
+    """What one authorization attempt produced."""
+    request: AuthorizationRequest
+    authorization: Authorization | None
+    error: PqzkError | None
+    decision: Decision | None
+    refusals: dict[int, tuple[str, str]] = field(default_factory=dict)
+    missing: list[int] = field(default_factory=list)
+    signers: list[int] = field(default_factory=list)
+    simulator: Simulator | None = field(default=None, repr=False)
+
+    @property
+    def allowed(self) -> bool:
+        return self.authorization is not None
+
+    @property
+    def rule(self) -> str:
+        if self.authorization is not None:
+            return "allowed"
+        return getattr(self.error, "rule", "protocol_abort")
+
+    def unwrap(self) -> Authorization:
+        if self.authorization is None:
+            raise self.error
+        return self.authorization
+
+
+class Custody:
+    """A custody group in one process: n PolicySigners and a coordinator run by the simulator,
+    with the audit log written after each step. The embedded default for demos, tests, CLI."""
+
+    def __init__(self, state: PolicyState | Policy, key_packages: Mapping[int, KeyPackage],
+                 public_key_package: PublicKeyPackage, *, pq_keys: Mapping | None = None, roster=None,
+                 audit: AuditLog | None = None, rng: RandomSource | None = None) -> None:
+        self.state = state if isinstance(state, PolicyState) else PolicyState(state)
+        self.pkp = public_key_package
+        self.key_packages = dict(key_packages)
+        self.roster = roster
+        self.audit = audit
+        self.rng = rng
+        self.now = 0
+        self.history = History()
+        self.sessions = 0
+        pq_keys = dict(pq_keys or {})
+        missing = set(self.state.active.signers) - set(self.key_packages)
+        if missing:
+            raise InvalidParameter(f"policy signers {sorted(missing)} have no key package")
+        self.signers = {i: PolicySigner(kp, self.state, clock=self._clock, pq_key=pq_keys.get(i),
+                                        roster=roster, rng=rng) for i, kp in self.key_packages.items()}
+
+    def _clock(self) -> int:
+        return self.now
+
+    def policy_at(self, now: int) -> Policy:
+        return self.state.policy_at(now)
+
+    def _log(self, kind: str, body: dict) -> None:
+        if self.audit is not None:
+            self.audit.append(kind, body)
+
+    def authorize(self, request: AuthorizationRequest, now: int, *, candidates: Sequence[int] | None = None,
+                  faults: Iterable[Fault] = (), signers: Mapping[int, PolicySigner] | None = None,
+                  coordinator_cls: type | None = None, precheck: bool = True) -> Outcome:
+        """Run one authorization session at time `now`; the Outcome says what happened."""
+        self.now = now
+        self.sessions += 1
+        session = b"auth-%d" % self.sessions
+        parties = dict(self.signers)
+        parties.update(signers or {})
+        cands = sorted(candidates if candidates is not None else self.policy_at(now).signers)
+        coord = (coordinator_cls or AuthorizationCoordinator)(self.state, self.pkp, request, cands, now=now,
+                                                              history=self.history, roster=self.roster,
+                                                              session=session, precheck=precheck)
+        sim = Simulator([coord, *(parties[i] for i in cands)], faults, rng=self.rng)
+        sim.run(coord.start())
+        if coord.error is None and coord.result is None:
+            coord._fail(ProtocolAbort("authorization did not complete"))
+        for kind, body in coord.records:
+            self._log(kind, body)
+        if coord.result is not None:
+            self.history = coord.history
+        return Outcome(request, coord.result, coord.error, coord.decision, dict(coord.refusals),
+                       list(coord.missing), list(coord.signers), sim)
+
+    def change_policy(self, new: Policy, approvers: Sequence[int], now: int) -> bytes:
+        """A policy change: approved by the active policy's change quorum (each approver checks it
+        against its own view), signed by the group over its digest, effective after the active
+        policy's cooling-off. Returns the FROST signature over `policy_change_digest`."""
+        from ..runtime.sessions import run_signing
+        self.now = now
+        try:
+            for i in approvers:
+                self.signers[i].state.propose(new, approvers, now)
+            state = self.state.propose(new, approvers, now)
+        except PolicyViolation as v:
+            self._log("policy_change", {"approved": False, "rule": v.rule, "detail": v.detail,
+                                        "to_version": new.version, "approvers": sorted(approvers)})
+            raise
+        digest = policy_change_digest(self.state.policy_at(now), new, state.pending.effective_at)
+        self.sessions += 1
+        sig, _ = run_signing(self.key_packages, self.pkp, digest, sorted(approvers), rng=self.rng,
+                             session=b"policy-change-%d" % self.sessions)
+        self.state = state
+        for s in self.signers.values():
+            s.state = state
+        self._log("policy_change", {"approved": True, "from_version": state.active.version,
+                                    "to_version": new.version, "new_digest": new.digest().hex(),
+                                    "effective_at": state.pending.effective_at, "approvers": sorted(approvers),
+                                    "digest": digest.hex(), "signature": sig.hex()})
+        return sig
+
+
+def policy_change_digest(current: Policy, new: Policy, effective_at: int) -> bytes:
+    return hashlib.sha256(b"pqzk/policy-change/v1" + current.digest() + new.digest()
+                          + new.version.to_bytes(4, "big") + effective_at.to_bytes(8, "big")).digest()
+
+
+__all__ = ["PolicySigner", "AuthorizationCoordinator", "Custody", "Outcome", "policy_change_digest",
+           "request_summary", "COORDINATOR"]
