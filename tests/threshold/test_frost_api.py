@@ -219,3 +219,17 @@ def test_decoders_fail_only_with_invalid_encoding(data, name):
         frost.verify(suite, data[:33] or b"\x00", b"m", data)
     except (InvalidEncoding, VerificationError):
         pass
+
+
+@pytest.mark.parametrize("name", ["ed25519", "secp256k1-tr"])
+def test_custom_large_identifiers(name):
+    suite = suite_for(name)
+    rng = DeterministicRNG(b"ids")
+    ids = [7, 2**64 + 1, suite.group.order - 1]
+    kps, pkp = frost.trusted_dealer_keygen(suite, 2, 3, rng=rng, identifiers=ids)
+    assert sorted(kps) == sorted(ids) and pkp.identifiers == sorted(ids)
+    sig = frost.sign(suite, [kps[ids[1]], kps[ids[2]]], b"big ids", rng)
+    frost.verify(suite, pkp, b"big ids", sig)
+    assert PublicKeyPackage.from_bytes(suite, pkp.to_bytes()) == pkp
+    with pytest.raises(InvalidParameter):
+        frost.trusted_dealer_keygen(suite, 2, 3, rng=rng, identifiers=[1, 1, 2])
