@@ -56,12 +56,19 @@ bench: install
 	cd benchmarks && ../$(BIN)/python -m pytest -q -p no:cacheprovider -o python_files='bench_*.py' \
 		--benchmark-only --benchmark-columns=median,iqr,ops,rounds --benchmark-sort=name $(PYTEST_ARGS) .
 
-# One build and run of the native tests with AddressSanitizer + UBSan.
+# One build and run of the native tests with AddressSanitizer + UBSan, in a private copy of the
+# package (build/sanitize): the shared venv and the in-place extension are left alone.
+SAN_DIR := build/sanitize
 sanitize: $(DEPS)
-	PQZK_NATIVE_SANITIZE=1 $(BIN)/python -m pip install -q --no-deps --no-build-isolation --force-reinstall .
-	cd tests && ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
-		../$(BIN)/python -m pytest -q -p no:cacheprovider native
-	$(BIN)/python -m pip install -q --no-deps --no-build-isolation --force-reinstall .
+	rm -rf $(SAN_DIR) && mkdir -p $(SAN_DIR)/obj && cp -r native $(SAN_DIR)/obj/native
+	cp -r src/pqzk $(SAN_DIR)/pqzk && rm -f $(SAN_DIR)/pqzk/_native_ext*.so
+	PQZK_NATIVE_SANITIZE=1 $(BIN)/python -c 'import sys; sys.path.insert(0, "native"); import build_native as b; \
+		b.ffibuilder.compile(tmpdir="$(SAN_DIR)/obj")' >/dev/null
+	cp $(SAN_DIR)/obj/pqzk/_native_ext*.so $(SAN_DIR)/pqzk/
+	cd tests && PYTHONPATH=../$(SAN_DIR) ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+		../$(BIN)/python -m pytest -q -p no:cacheprovider -p no:xdist native $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info src/pqzk/_native_ext*.so
