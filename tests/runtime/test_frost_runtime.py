@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pqzk.errors import NonceReuse, ProtocolAbort, ProtocolError
 from pqzk.math.rand import DeterministicRNG
-from pqzk.runtime import (COORDINATOR, Corrupt, Delay, DkgParticipant, Drop, Duplicate, FrostCoordinator,
-                          FrostSigner, Message, Silent, Simulator, adversary, dkg_outcome, dkg_with_honest_quorum,
-                          run_dkg, run_signing, sign_with_honest_quorum)
+from pqzk.runtime import (COORDINATOR, Corrupt, Delay, Drop, Duplicate, FrostSigner, Message, Silent, adversary,
+                          dkg_outcome, dkg_with_honest_quorum, run_dkg, run_signing, sign_with_honest_quorum)
 from pqzk.runtime.frost_parties import encode_sign_request
 from pqzk.threshold import frost
 from pqzk.threshold.frost import core
@@ -183,8 +184,6 @@ FAULTS = {
     "duplicate": lambda p: Duplicate(sender=p),
     "delay": lambda p: Delay(sender=p, steps=3),
 }
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=25)

@@ -10,7 +10,7 @@ from frost_helpers import ZF_SUITES, QueueRNG, suite_for
 from pqzk.errors import VerificationError
 from pqzk.threshold import frost
 from pqzk.threshold.frost import core
-from pqzk.threshold.frost.types import Signature, SignatureShare, SigningCommitments
+from pqzk.threshold.frost.types import SignatureShare
 
 
 def _scalar(suite, h):

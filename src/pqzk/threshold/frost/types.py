@@ -208,7 +208,7 @@ class PublicKeyPackage:
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "PublicKeyPackage":
         r = _Reader(suite, data, "public key package")
-        t, n, vk = r.u16(), r.u16(), None
+        t, n = r.u16(), r.u16()
         vk = r.element()
         shares: dict[int, Element] = {}
         last = 0
