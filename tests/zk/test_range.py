@@ -10,7 +10,7 @@ from pqzk.math.rand import DeterministicRNG
 from pqzk.zk.generators import pedersen_bases
 from pqzk.zk.range import (RangeItem, RangeProof, batch_verify_range, commit, prove_range,
                            range_proof_size, verify_range)
-from zkhelpers import group_params
+from zkhelpers import GROUPS, group_params
 
 SECP = get_group("secp256k1")
 
@@ -150,3 +150,16 @@ def test_decode_rejects_garbage():
 def test_property_in_range_verifies(a, b):
     proof, V = _prove(SECP, [a, b], 16, seed=a.to_bytes(4, "big"))
     verify_range(SECP, V, proof, 16)
+
+
+@pytest.mark.parametrize("gname", [g for g in ("secp256k1", "bls12_381_g1") if g in GROUPS])
+def test_ipa_strategies_give_identical_proofs(gname, monkeypatch):
+    """Folding generators and tracking their coefficients are two ways to the same proof."""
+    from pqzk.zk import range as rp
+    g = get_group(gname)
+    proofs = []
+    for strategy in ("fold", "direct"):
+        monkeypatch.setattr(rp, "IPA_STRATEGY", strategy)
+        proofs.append(_prove(g, [3, 200], 8, seed=b"ipa"))
+    assert proofs[0] == proofs[1]
+    verify_range(g, proofs[1][1], proofs[1][0], 8)
