@@ -49,10 +49,8 @@ class DkgParticipant:
         self.result = None
         self.error: ProtocolAbort | None = None
         self._secret1 = self._secret2 = None
-        self._outbox: list[Message] = []
         self.reports: dict[int, tuple[int, list[int]]] = {}
         self._reported = False
-        self.relayed = False   # kept for dkg_outcome: every abort here is first-hand
 
     def __repr__(self) -> str:
         return f"DkgParticipant({self.id}, {self.stage})"
@@ -70,10 +68,6 @@ class DkgParticipant:
             self._abort_culprits = sorted(set(culprits))
         self.stage = "aborted"
         return []
-
-    def _drain(self) -> list[Message]:
-        out, self._outbox = self._outbox, []
-        return out
 
     def _store(self, box: dict, key, value, what: str, sender) -> bool:
         """Keep the first message; an identical repeat is ignored, a different one is equivocation."""
@@ -100,14 +94,12 @@ class DkgParticipant:
             return []
         handler = getattr(self, "_on_" + msg.kind.removeprefix("dkg_"), None)
         if handler is None or not msg.kind.startswith("dkg_"):
-            self._abort(f"unexpected {msg.kind} message", [msg.sender])
-            return self._drain()
+            return self._abort(f"unexpected {msg.kind} message", [msg.sender])
         try:
             handler(msg)
         except InvalidEncoding:
             self._abort(f"malformed {msg.kind} message", [msg.sender])
-        out = self._advance()
-        return self._drain() + out
+        return self._advance()
 
     def _on_round1(self, msg: Message) -> None:
         pkg = fdkg.decode_round1(self.suite, msg.payload, self.t)
@@ -277,7 +269,7 @@ class DkgParticipant:
             return self._broadcast("dkg_waiting", bytes([self._abort_at])
                                    + b"".join(g.scalar_encode(j) for j in self._abort_culprits))
         if self.stage in ("new", "done", "aborted"):
-            return self._drain()
+            return []
         if not self._reported:
             self._reported = True
             stage_no = self._STAGES.index(self.stage)
@@ -287,5 +279,4 @@ class DkgParticipant:
             return self._broadcast("dkg_waiting", bytes([stage_no]) + b"".join(g.scalar_encode(j) for j in waiting))
         first = min(st for st, _ in self.reports.values())
         culprits = sorted({j for st, ids in self.reports.values() if st == first for j in ids})
-        self._abort(f"no {self._STAGES[first]} message received", culprits)
-        return self._drain()
+        return self._abort(f"no {self._STAGES[first]} message received", culprits)

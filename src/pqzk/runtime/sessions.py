@@ -70,9 +70,9 @@ def run_dkg(suite, participants: Sequence[int], min_signers: int, *, faults: Ite
 def dkg_outcome(parties: Mapping[int, DkgParticipant], honest: Iterable[int]
                 ) -> tuple[dict[int, KeyPackage], PublicKeyPackage]:
     """The honest parties' key packages if they all finished with one public key package;
-    otherwise ProtocolAbort naming what the honest parties saw first-hand."""
+    otherwise ProtocolAbort naming the culprits the honest parties blamed."""
     honest = list(honest)
-    errors = [parties[i].error for i in honest if parties[i].error is not None and not parties[i].relayed]
+    errors = [parties[i].error for i in honest if parties[i].error is not None]
     if errors or any(parties[i].result is None for i in honest):
         culprits = sorted({c for e in errors for c in e.culprits})
         reasons = "; ".join(sorted({e.reason for e in errors})) or "DKG did not complete"
