@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pqzk.backends import find_softhsm, probe_softhsm, probe_tpm
+from pqzk.discovery import find_softhsm, probe_softhsm, probe_tpm
 from pqzk.math.rand import DeterministicRNG
 from pqzk.threshold import frost
 from pqzk.threshold.frost import core

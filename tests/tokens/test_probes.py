@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from conftest import require_component
 
-from pqzk.backends import probe_softhsm, probe_tpm
+from pqzk.discovery import probe_softhsm, probe_tpm
 
 
 def test_softhsm_probe():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require_component
-from pqzk.backends import find_softhsm, probe_softhsm, probe_tpm
+from pqzk.discovery import find_softhsm, probe_softhsm, probe_tpm
 
 SO_PIN = "5678"
 USER_PIN = "1234"

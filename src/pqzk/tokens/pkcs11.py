@@ -63,7 +63,7 @@ _LIBS: dict[str, object] = {}
 
 def load_module(module_path: str | None = None):
     """The PKCS#11 library (cached per path; SOFTHSM2_CONF must be set before the first load)."""
-    from ..backends import find_softhsm
+    from ..discovery import find_softhsm
     path = module_path or find_softhsm()
     if not path or not os.path.exists(path):
         raise BackendUnavailable("pkcs11", f"PKCS#11 module {path or 'libsofthsm2.so'} not found",
@@ -197,7 +197,7 @@ class PKCS11ShareStore:
         self.uri = uri or f"pkcs11:token={token_label}"
         self._session = None
         self.lib = load_module(module_path)
-        from ..backends import find_softhsm
+        from ..discovery import find_softhsm
         self._lock = module_lock_path(module_path or find_softhsm())
         with file_lock(self._lock):   # a failed login is a token write (its PIN counter)
             self._open(pin, token_label, serial, allow_final_pin_try)

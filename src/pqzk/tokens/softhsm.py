@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..backends import find_softhsm, probe_softhsm
+from ..discovery import find_softhsm, probe_softhsm
 from ..errors import BackendUnavailable
 from .errors import TokenError
 
