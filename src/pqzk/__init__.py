@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 
 def backends():
     """Status of every optional backend (native core, OpenSSL PQ, liboqs, PQClean, tokens)."""
-    from .backends import backends as _backends
+    from .discovery import backends as _backends
     return _backends()
 
 

@@ -51,22 +51,41 @@ def probe_openssl_pq() -> BackendStatus:
     return BackendStatus("openssl", True, f"cryptography {ver}, {ossl}: ML-DSA, ML-KEM")
 
 
-def find_liboqs() -> str | None:
-    """Path of liboqs's shared library from OQS_INSTALL_PATH or the system, without importing oqs."""
+def find_liboqs() -> tuple[str | None, str]:
+    """The liboqs library `oqs` itself would load, or (None, why). Never imports `oqs`.
+
+    `oqs` looks for `<OQS_INSTALL_PATH>/lib{,64}/liboqs.so` (that exact name) and the system
+    library path; when none loads, its import runs `git clone` + cmake. So a library counts only
+    if it is one of those files and really loads (a lone `liboqs.so.9` does not).
+    """
+    candidates = []
     root = os.environ.get("OQS_INSTALL_PATH")
     if root:
-        for sub in ("lib", "lib64", "bin"):
-            for cand in Path(root, sub).glob("liboqs.so*") if Path(root, sub).is_dir() else []:
-                return str(cand)
-    return ctypes.util.find_library("oqs")
+        candidates += [str(Path(root, sub, "liboqs.so")) for sub in ("lib", "lib64")
+                       if Path(root, sub, "liboqs.so").is_file()]
+    system = ctypes.util.find_library("oqs")
+    if system:
+        candidates.append(system)
+    for cand in candidates:
+        try:
+            ctypes.CDLL(cand)
+        except OSError:
+            continue
+        return cand, ""
+    if root and any(Path(root, sub).glob("liboqs.so*") for sub in ("lib", "lib64") if Path(root, sub).is_dir()):
+        return None, ("a liboqs library is under OQS_INSTALL_PATH but not as lib/liboqs.so, the exact name "
+                      "oqs loads, so importing oqs would try to download and build liboqs")
+    return None, "liboqs shared library not found (OQS_INSTALL_PATH unset or empty, none on the system path)"
+
+
+LIBOQS_HOW = ("liboqs is in no package registry: build it from source (cmake -DBUILD_SHARED_LIBS=ON), "
+              "set OQS_INSTALL_PATH to its install prefix, then pip install 'pqzk[liboqs]'")
 
 
 def probe_liboqs() -> BackendStatus:
-    how = ("liboqs is in no package registry: build it from source (cmake -DBUILD_SHARED_LIBS=ON), "
-           "set OQS_INSTALL_PATH to its install prefix, then pip install 'pqzk[liboqs]'")
-    lib = find_liboqs()
+    lib, why = find_liboqs()
     if lib is None:
-        return BackendStatus("liboqs", False, "", "liboqs shared library not found", how)
+        return BackendStatus("liboqs", False, "", why, LIBOQS_HOW)
     if _version("liboqs-python") is None:
         return BackendStatus("liboqs", False, lib, "liboqs-python (oqs) not installed", "pip install 'pqzk[liboqs]'")
     return BackendStatus("liboqs", True, f"{lib}, liboqs-python {_version('liboqs-python')}")

@@ -93,7 +93,7 @@ def test_import_and_discovery_never_clone_liboqs(tmp_path):
 
 
 def test_versioned_only_library_is_refused_without_importing_oqs(tmp_path):
-    # a prefix holding only liboqs.so.9: find_liboqs sees it, but oqs would not load it and would
+    # a prefix holding only liboqs.so.9: oqs would not load it and would
     # fall back to cloning; the backend must refuse it instead of importing oqs
     prefix = tmp_path / "oqs"
     (prefix / "lib").mkdir(parents=True)

@@ -24,6 +24,7 @@ SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.zk", "app", "zk"),
     ("pqzk.cli.compare", "app", "compare"),
     ("pqzk.cli.frost", "app", "frost"),
+    ("pqzk.cli.authorize", "authorize", "authorize"),
 ]
 
 console = Console()
@@ -41,7 +42,7 @@ def emit_json(data: object) -> None:
 @app.command()
 def info(as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
     """Versions and every backend: available or not, and why."""
-    from ..backends import backends
+    from ..discovery import backends
     statuses = backends()
     if as_json:
         emit_json({"pqzk": __version__, "python": platform.python_version(),
@@ -69,7 +70,11 @@ def demo(as_json: bool = typer.Option(False, "--json", help="print the public re
 
 
 for _module, _attr, _name in SUBCOMMANDS:
-    app.add_typer(getattr(importlib.import_module(_module), _attr), name=_name)
+    _obj = getattr(importlib.import_module(_module), _attr)
+    if isinstance(_obj, typer.Typer):
+        app.add_typer(_obj, name=_name)
+    else:                      # a plain function: a single top-level command
+        app.command(_name)(_obj)
 
 
 def main() -> None:

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import importlib
 
+from .. import discovery
+from ..discovery import find_liboqs
 from ..errors import BackendUnavailable, InvalidEncoding, InvalidParameter
 from .params import MLDSAParams, MLKEMParams
 
-# by module path: the package attribute `pqzk.backends` is (also) a function
-_discovery = importlib.import_module("pqzk.backends")
 
 # FIPS 204 §5.4: pre-hash functions allowed in HashML-DSA, with their DER-encoded OIDs.
 _NIST_HASH_ARC = bytes.fromhex("0609608648016503040201")[:-1]   # 06 09 60 86 48 01 65 03 04 02 ..
@@ -117,7 +117,7 @@ class OpenSSLBackend(PQBackend):
     mlkem_sets = frozenset({"ML-KEM-768", "ML-KEM-1024"})
 
     def status(self) -> PQBackendStatus:
-        s = _discovery.probe_openssl_pq()
+        s = discovery.probe_openssl_pq()
         return PQBackendStatus(self.name, s.available, s.detail, s.reason, s.how_to_enable,
                                tuple(sorted(self.capabilities)) if s.available else ())
 
@@ -186,30 +186,8 @@ class OpenSSLBackend(PQBackend):
 # -- liboqs -----------------------------------------------------------------------------------
 
 def liboqs_loadable() -> tuple[str | None, str]:
-    """The liboqs library `oqs` itself would load, or None and why. Never imports `oqs`.
-
-    `oqs` looks for `<OQS_INSTALL_PATH or ~/_oqs>/lib{,64}/liboqs.so` (exact name) and the
-    system library path; if none loads, its import runs `git clone` + cmake. So a library is
-    accepted here only if it is one of those exact files (or a system one) and really loads.
-    """
-    found = _discovery.find_liboqs()
-    if found is None:
-        return None, "liboqs shared library not found (OQS_INSTALL_PATH unset or empty, none on the system path)"
-    candidates = []
-    root = os.environ.get("OQS_INSTALL_PATH")
-    if root:
-        candidates += [Path(root, sub, "liboqs.so") for sub in ("lib", "lib64")]
-    import ctypes.util
-    system = ctypes.util.find_library("oqs")
-    candidates = [str(c) for c in candidates if c.is_file()] + ([system] if system else [])
-    for cand in candidates:
-        try:
-            ctypes.CDLL(cand)
-        except OSError:
-            continue
-        return cand, ""
-    return None, (f"found {found}, but not under the exact name oqs loads (lib/liboqs.so), "
-                  "so importing oqs would try to download and build liboqs")
+    """The liboqs library `oqs` would load, or None and why (see pqzk.discovery.find_liboqs)."""
+    return find_liboqs()
 
 
 class LiboqsBackend(PQBackend):
@@ -227,7 +205,7 @@ class LiboqsBackend(PQBackend):
         lib, why = liboqs_loadable()
         if lib is None:
             return PQBackendStatus(self.name, False, "", why, self.how_to_enable)
-        ver = _discovery._version("liboqs-python")
+        ver = discovery._version("liboqs-python")
         if ver is None:
             return PQBackendStatus(self.name, False, lib, "liboqs-python (oqs) not installed",
                                    "pip install 'pqzk[liboqs]'")
@@ -297,7 +275,7 @@ class PQCleanBackend(PQBackend):
     max_context = 253          # pqcrypto 1.0.0 rejects 254- and 255-byte contexts (FIPS 204 allows 255)
 
     def status(self) -> PQBackendStatus:
-        s = _discovery.probe_pqclean()
+        s = discovery.probe_pqclean()
         if s.available:
             try:
                 import pqcrypto.kem.ml_kem_768  # noqa: F401
@@ -310,7 +288,6 @@ class PQCleanBackend(PQBackend):
 
     @staticmethod
     def _sig(params):
-        import importlib
         return importlib.import_module("pqcrypto.sign." + params.name.lower().replace("-", "_"))
 
     @staticmethod
@@ -378,12 +355,12 @@ class ReferenceBackend(PQBackend):
 
     @property
     def capabilities(self) -> frozenset[str]:  # type: ignore[override]
-        have_dsa = _discovery._version("dilithium-py") is not None
-        have_kem = _discovery._version("kyber-py") is not None
+        have_dsa = discovery._version("dilithium-py") is not None
+        have_kem = discovery._version("kyber-py") is not None
         return frozenset(c for c in self._ALL if (c.startswith("mldsa") and have_dsa) or (c.startswith("mlkem") and have_kem))
 
     def status(self) -> PQBackendStatus:
-        dsa, kem = _discovery._version("dilithium-py"), _discovery._version("kyber-py")
+        dsa, kem = discovery._version("dilithium-py"), discovery._version("kyber-py")
         if dsa is None and kem is None:
             return PQBackendStatus(self.name, False, "", "neither dilithium-py nor kyber-py installed", self.how_to_enable)
         parts = [f"dilithium-py {dsa}" if dsa else "no dilithium-py (ML-DSA unavailable)",

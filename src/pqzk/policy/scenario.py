@@ -1,0 +1,229 @@
+"""Scenario files for `pqzk authorize`: parties, a policy and a list of steps, run in process.
+
+A scenario (TOML or JSON) names the policy file (relative to the scenario), the FROST ciphersuite
+and threshold, optional display names for the parties, and the steps in order:
+
+    policy = "policy.toml"
+    suite = "FROST-ED25519-SHA512-v1"     # default
+    threshold = 3                          # FROST threshold (default: the policy's quorum)
+    post_quantum = "ML-DSA-44"             # each party registers an ML-DSA key of this kind
+    seed = "classroom"                     # optional: reproducible keys and nonces (demos only)
+
+    [parties]
+    1 = "Alice"
+
+    [[steps]]                              # a request (the default kind)
+    name = "payroll"
+    time = 1_700_000_000                   # when the request is made (Unix seconds)
+    now = 1_700_000_030                    # when the signers evaluate it (default: time)
+    amount = 500
+    destination = "alice"
+    # optional: private = true, max_amount = 5000, policy_version = 1, replay_of = "payroll",
+    #           silent = [3], candidates = [1, 2, 3], lax_coordinator = true
+
+    [[steps]]
+    kind = "policy_change"
+    policy = "policy_v2.toml"
+    approvers = [1, 3, 4, 5]
+    now = 1_700_000_100
+
+Keys come from a DKG among the parties run by pqzk.runtime. Each step's result is a `StepResult`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, PqzkError
+from .audit import AuditLog
+from .model import Policy, load_policy
+from .request import AuthorizationRequest
+
+REQUEST_KEYS = {"kind", "name", "time", "now", "amount", "destination", "private", "max_amount", "policy_version",
+                "replay_of", "silent", "candidates", "lax_coordinator"}
+CHANGE_KEYS = {"kind", "name", "policy", "approvers", "now"}
+TOP_KEYS = {"policy", "suite", "threshold", "post_quantum", "seed", "parties", "steps", "description"}
+
+
+@dataclass
+class StepResult:
+    name: str
+    kind: str
+    allowed: bool
+    rule: str
+    detail: str
+    signers: list[int] = field(default_factory=list)
+    refusals: dict[int, str] = field(default_factory=dict)
+    missing: list[int] = field(default_factory=list)
+    private: bool = False
+    pq: bool = False
+    amount: int | None = None
+    destination: str | None = None
+    authorization: str = ""          # hex of Authorization.to_bytes()
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+def _load_doc(path: Path) -> dict:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise InvalidEncoding(f"cannot read scenario {path}: {exc.strerror}") from None
+    try:
+        return tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEncoding(f"scenario {path} is not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}") from None
+
+
+def _int(step: dict, key: str, where: str, default=None) -> int | None:
+    v = step.get(key, default)
+    if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
+        raise InvalidEncoding(f"scenario {where}.{key}: must be an integer")
+    return v
+
+
+def _ids(step: dict, key: str, where: str) -> list[int] | None:
+    v = step.get(key)
+    if v is None:
+        return None
+    if not isinstance(v, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in v):
+        raise InvalidEncoding(f"scenario {where}.{key}: must be a list of party identifiers")
+    return v
+
+
+class Scenario:
+    """A loaded scenario: the policy, the steps, and (after `setup`) the custody group."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        doc = _load_doc(self.path)
+        extra = set(doc) - TOP_KEYS
+        if extra:
+            raise InvalidEncoding(f"scenario $: unknown fields {sorted(extra)}")
+        if "policy" not in doc or not isinstance(doc["policy"], str):
+            raise InvalidEncoding("scenario $.policy: the policy file name is required")
+        self.policy = load_policy(self.path.parent / doc["policy"])
+        self.suite = doc.get("suite", "FROST-ED25519-SHA512-v1")
+        self.threshold = _int(doc, "threshold", "$", self.policy.quorum.min_signers)
+        self.pq_params = doc.get("post_quantum")
+        self.seed = doc.get("seed")
+        self.description = doc.get("description", "")
+        parties = doc.get("parties", {})
+        if not isinstance(parties, dict):
+            raise InvalidEncoding("scenario $.parties: must be a table of id = name")
+        self.names = {int(k): str(v) for k, v in parties.items() if str(k).isdigit()}
+        steps = doc.get("steps", [])
+        if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+            raise InvalidEncoding("scenario $.steps: must be a list of tables")
+        for k, s in enumerate(steps):
+            kind = s.get("kind", "request")
+            allowed = REQUEST_KEYS if kind == "request" else CHANGE_KEYS if kind == "policy_change" else None
+            if allowed is None:
+                raise InvalidEncoding(f"scenario $.steps[{k}].kind: must be 'request' or 'policy_change'")
+            extra = set(s) - allowed
+            if extra:
+                raise InvalidEncoding(f"scenario $.steps[{k}]: unknown fields {sorted(extra)}")
+        self.steps = steps
+        self.custody = None
+
+    def name_of(self, i: int) -> str:
+        return self.names.get(i, f"party {i}")
+
+    def setup(self, audit: AuditLog | None = None):
+        """DKG among the policy's signers (pqzk.runtime), ML-DSA roster, the Custody group."""
+        from ..math.rand import DeterministicRNG
+        from ..runtime import dkg_with_honest_quorum
+        from .flow import Custody
+        rng = DeterministicRNG(f"pqzk-scenario/{self.seed}") if self.seed is not None else None
+        ids = list(self.policy.signers)
+        try:
+            kps, pkp, _, _ = dkg_with_honest_quorum(self.suite, ids, self.threshold, rng=rng)
+        except (InvalidParameter, KeyError) as exc:
+            raise InvalidEncoding(f"scenario: cannot run the DKG ({exc})") from None
+        pq_keys = roster = None
+        if self.pq_params:
+            from ..pq import hybrid, mldsa
+            pq_keys = {i: mldsa.keygen(self.pq_params, seed=rng(32) if rng else None) for i in ids}
+            roster = hybrid.Roster(self.pq_params, {i: k.public_key for i, k in pq_keys.items()}, self.threshold)
+        self.custody = Custody(self.policy, kps, pkp, pq_keys=pq_keys, roster=roster, audit=audit, rng=rng)
+        self.rng = rng
+        return self.custody
+
+    def run(self, audit: AuditLog | None = None):
+        """Yield a StepResult per step (setting up the group first if needed)."""
+        if self.custody is None:
+            self.setup(audit)
+        made: dict[str, AuthorizationRequest] = {}
+        for k, step in enumerate(self.steps):
+            where = f"$.steps[{k}]"
+            name = str(step.get("name", f"step {k + 1}"))
+            if step.get("kind", "request") == "policy_change":
+                yield self._change(step, name, where)
+            else:
+                yield self._request(step, name, where, made)
+
+    def _change(self, step: dict, name: str, where: str) -> StepResult:
+        if not isinstance(step.get("policy"), str):
+            raise InvalidEncoding(f"scenario {where}.policy: the new policy file is required")
+        new = load_policy(self.path.parent / step["policy"])
+        approvers = _ids(step, "approvers", where) or []
+        now = _int(step, "now", where, self.custody.now)
+        try:
+            self.custody.change_policy(new, approvers, now)
+        except PolicyViolation as v:
+            return StepResult(name, "policy_change", False, v.rule, v.detail, signers=sorted(approvers))
+        eff = self.custody.state.pending.effective_at
+        return StepResult(name, "policy_change", True, "allowed",
+                          f"policy v{new.version} approved, effective at {eff}", signers=sorted(approvers))
+
+    def _request(self, step: dict, name: str, where: str, made: dict) -> StepResult:
+        from ..runtime import Silent
+        c = self.custody
+        if "replay_of" in step:
+            if step["replay_of"] not in made:
+                raise InvalidEncoding(f"scenario {where}.replay_of: no earlier step named {step['replay_of']!r}")
+            r = made[step["replay_of"]]
+            t = r.time
+        else:
+            t = _int(step, "time", where)
+            if t is None:
+                raise InvalidEncoding(f"scenario {where}.time: required")
+            amount, dest = _int(step, "amount", where), step.get("destination")
+            if amount is None or not isinstance(dest, str):
+                raise InvalidEncoding(f"scenario {where}: amount and destination are required")
+            version = _int(step, "policy_version", where, c.policy_at(_int(step, "now", where, t)).version)
+            seed = hashlib.sha256(f"pqzk-scenario/{self.path.name}/{k_name(name, made)}".encode()).digest()
+            tx = hashlib.sha256(b"tx/" + seed).digest()
+            if step.get("private"):
+                from .private import private_request
+                pol = c.policy_at(_int(step, "now", where, t))
+                try:
+                    r, _ = private_request(pol, amount, dest, tx, t, max_amount=_int(step, "max_amount", where),
+                                           request_id=seed[:16], rng=self.rng)
+                except PqzkError as exc:
+                    return StepResult(name, "request", False, getattr(exc, "rule", "compliance_proof"), str(exc),
+                                      private=True)
+                r = AuthorizationRequest(r.request_id, r.tx_digest, r.time, version, private=r.private)
+            else:
+                r = AuthorizationRequest(seed[:16], tx, t, version, amount, dest)
+        made[name] = r
+        now = _int(step, "now", where, t)
+        faults = [Silent(sender=i) for i in (_ids(step, "silent", where) or [])]
+        out = c.authorize(r, now, candidates=_ids(step, "candidates", where), faults=faults,
+                          precheck=not step.get("lax_coordinator", False))
+        auth = out.authorization
+        detail = out.decision.detail if auth is not None else getattr(out.error, "detail", None) or str(out.error)
+        return StepResult(name, "request", auth is not None, out.rule, detail,
+                          signers=list(auth.signers) if auth else [],
+                          refusals={i: rule for i, (rule, _) in out.refusals.items()}, missing=out.missing,
+                          private=r.private is not None, pq=bool(auth and auth.pq), amount=r.amount,
+                          destination=r.destination, authorization=auth.to_bytes().hex() if auth else "")
+
+
+def k_name(name: str, made: dict) -> str:
+    """A unique label per request step (names may repeat)."""
+    return f"{name}#{len(made)}"
