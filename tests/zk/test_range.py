@@ -163,3 +163,16 @@ def test_ipa_strategies_give_identical_proofs(gname, monkeypatch):
         proofs.append(_prove(g, [3, 200], 8, seed=b"ipa"))
     assert proofs[0] == proofs[1]
     verify_range(g, proofs[1][1], proofs[1][0], 8)
+
+
+def test_decoded_and_in_memory_proofs_verify_alike():
+    import dataclasses
+    proof, V = _prove(SECP, [42], 8, seed=b"mem")
+    decoded = RangeProof.from_bytes(SECP, proof.to_bytes())
+    assert decoded.element_encodings == proof.element_encodings
+    verify_range(SECP, V, decoded, 8)
+    verify_range(SECP, V, proof, 8)
+    # a rebuilt proof with one element swapped recomputes its encodings and fails
+    swapped = dataclasses.replace(decoded, A=decoded.S)
+    with pytest.raises(VerificationError):
+        verify_range(SECP, V, swapped, 8)

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Element, Group
 from ..math.field import batch_inv
 from ..math.rand import RandomSource, random_scalar
 from .generators import generators_digest, pedersen_bases, pedersen_commit, vector_generators
-from .transcript import Transcript
+from .transcript import Transcript, element_bytes, fixed_element_bytes
 
 RANGE_LABEL = b"pqzk/zk/bulletproofs-range-v1"
 _G_LABEL, _H_LABEL = b"bulletproofs/G", b"bulletproofs/H"
@@ -61,12 +62,18 @@ class RangeProof:
     a: int
     b: int
 
-    def to_bytes(self) -> bytes:
-        g = self.group
+    @cached_property
+    def element_encodings(self) -> tuple[bytes, ...]:
+        """Encodings of A, S, T1, T2, L_1, R_1, ... (kept from decoding, so the verifier's
+        transcript does not re-encode them)."""
         pts = [self.A, self.S, self.T1, self.T2]
         for lj, rj in zip(self.L, self.R):
             pts += [lj, rj]
-        return (b"".join(g.encode(p) for p in pts)
+        return tuple(self.group.encode(p) for p in pts)
+
+    def to_bytes(self) -> bytes:
+        g = self.group
+        return (b"".join(self.element_encodings)
                 + b"".join(g.scalar_encode(k) for k in
                            (self.t_x, self.t_x_blinding, self.e_blinding, self.a, self.b)))
 
@@ -88,11 +95,14 @@ class RangeProof:
         if rest < 0 or rest % (2 * E) or rest // (2 * E) > 32:
             raise InvalidEncoding(f"range proof has an invalid length ({len(data)} bytes)")
         k = rest // (2 * E)
-        pts = [group.decode(data[i * E:(i + 1) * E]) for i in range(4 + 2 * k)]
+        encs = [data[i * E:(i + 1) * E] for i in range(4 + 2 * k)]
+        pts = [group.decode(e) for e in encs]
         off = (4 + 2 * k) * E
         ks = [group.scalar_decode(data[off + i * Sz:off + (i + 1) * Sz]) for i in range(5)]
-        return cls(group, pts[0], pts[1], pts[2], pts[3], ks[0], ks[1], ks[2],
-                   tuple(pts[4::2]), tuple(pts[5::2]), ks[3], ks[4])
+        proof = cls(group, pts[0], pts[1], pts[2], pts[3], ks[0], ks[1], ks[2],
+                    tuple(pts[4::2]), tuple(pts[5::2]), ks[3], ks[4])
+        proof.__dict__["element_encodings"] = tuple(encs)   # strict decoding: canonical bytes
+        return proof
 
 
 def commit(group: Group, value: int, blinding: int) -> Element:
@@ -105,8 +115,8 @@ def _bind(t: Transcript, group: Group, n_bits: int, commitments: Sequence[Elemen
     B, Bt = pedersen_bases(group)
     t.append_message(b"protocol", RANGE_LABEL)
     t.append_group(group)
-    t.append_element(b"B", B)
-    t.append_element(b"B~", Bt)
+    t.append_message(b"B", fixed_element_bytes(group, "pedersen-B", lambda: B))
+    t.append_message(b"B~", fixed_element_bytes(group, "pedersen-B~", lambda: Bt))
     t.append_message(b"G,H", generators_digest(group, _G_LABEL, n_bits * m)
                      + generators_digest(group, _H_LABEL, n_bits * m))
     t.append_u64(b"n", n_bits)
@@ -313,21 +323,27 @@ def _add_proof_terms(acc: _Terms, group: Group, commitments: Sequence[Element], 
     if len(proof.L) != k or len(proof.R) != k:
         raise VerificationError(f"range proof has {len(proof.L)} rounds, expected {k}")
     _bind(t, group, n_bits, commitments, context)
-    t.append_element(b"A", proof.A)
-    t.append_element(b"S", proof.S)
+    try:    # element_bytes of each, reusing the encodings kept from decoding
+        pts = [proof.A, proof.S, proof.T1, proof.T2] + [p for lr in zip(proof.L, proof.R) for p in lr]
+        enc = [element_bytes(p) if p.is_identity() else b"\x01" + e
+               for p, e in zip(pts, proof.element_encodings)]
+    except InvalidEncoding:
+        raise VerificationError("range proof holds an element without an encoding") from None
+    t.append_message(b"A", enc[0])
+    t.append_message(b"S", enc[1])
     y = t.challenge_scalar(b"y", group)
     z = t.challenge_scalar(b"z", group)
-    t.append_element(b"T1", proof.T1)
-    t.append_element(b"T2", proof.T2)
+    t.append_message(b"T1", enc[2])
+    t.append_message(b"T2", enc[3])
     x = t.challenge_scalar(b"x", group)
     t.append_scalar(b"t_x", group, proof.t_x)
     t.append_scalar(b"t_x_blinding", group, proof.t_x_blinding)
     t.append_scalar(b"e_blinding", group, proof.e_blinding)
     w = t.challenge_scalar(b"w", group)
     us = []
-    for L, R in zip(proof.L, proof.R):
-        t.append_element(b"L", L)
-        t.append_element(b"R", R)
+    for j in range(k):
+        t.append_message(b"L", enc[4 + 2 * j])
+        t.append_message(b"R", enc[5 + 2 * j])
         us.append(t.challenge_scalar(b"u", group))
     if any(u == 0 for u in us) or y == 0:
         raise VerificationError("degenerate challenge")

@@ -47,6 +47,17 @@ def element_bytes(p: Element) -> bytes:
     return b"\x01" + p.group.encode(p)
 
 
+_FIXED: dict[tuple[str, str], bytes] = {}
+
+
+def fixed_element_bytes(group: Group, name: str, make) -> bytes:
+    """`element_bytes` of a fixed, public element (generators), computed once per group."""
+    key = (group.name, name)
+    if key not in _FIXED:
+        _FIXED[key] = element_bytes(make())
+    return _FIXED[key]
+
+
 class Transcript:
     """A running Fiat–Shamir transcript. Public data only: safe to print."""
 
@@ -86,7 +97,7 @@ class Transcript:
         """Bind the group (its name and order) and its standard generator."""
         self.append_message(b"group", group.name)
         self.append_int(b"group-order", group.order)
-        self.append_element(b"group-generator", group.generator())
+        self.append_message(b"group-generator", fixed_element_bytes(group, "generator", group.generator))
 
     # ---- challenges ----
     def challenge_bytes(self, label: bytes | str, n: int) -> bytes:
