@@ -85,7 +85,7 @@ def test_aggregate(benchmark, suite, t, n):
     frost.verify(s, pkp.verifying_key, MSG, sig)
 
 
-@pytest.mark.parametrize("suite,t,n", CASES[:3], ids=IDS[:3])
+@pytest.mark.parametrize("suite,t,n", CASES, ids=IDS)
 def test_aggregate_verify_each_share(benchmark, suite, t, n):
     s, kps, pkp, r1, cl, shares = _setup(suite, t, n)
     benchmark.group = f"frost aggregate, verify each share {t}-of-{n}"
