@@ -167,3 +167,35 @@ def test_file_store_unlock(benchmark):
         with open_store(uri, PASSPHRASE).get("bench") as u:
             return u.value
     assert benchmark.pedantic(unlock, rounds=5, iterations=1) == SHARE
+
+
+_pve: dict = {}
+
+
+def _pve_setup():
+    if not _pve:
+        from pqzk.groups import get_group
+        from pqzk.tokens import pve
+        from pqzk.tokens.recipient import generate
+        g = get_group("secp256k1")
+        rec = generate("xwing")
+        x = 123456789
+        _pve.update(g=g, rec=rec, x=x, X=g.base_mult(x).to_bytes(),
+                    proof=pve.prove(g, x, rec.public_key(), b"bench"))
+    return _pve
+
+
+def test_pve_prove_kappa128(benchmark):
+    """Verifiable backup (stretch): cut-and-choose, κ = 128, X-Wing (derandomized encaps)."""
+    from pqzk.tokens import pve
+    p = _pve_setup()
+    benchmark.group = "verifiable backup (PVE, kappa=128, X-Wing)"
+    benchmark.pedantic(pve.prove, args=(p["g"], p["x"], p["rec"].public_key(), b"bench"), rounds=2, iterations=1)
+
+
+def test_pve_verify_kappa128(benchmark):
+    from pqzk.tokens import pve
+    p = _pve_setup()
+    benchmark.group = "verifiable backup (PVE, kappa=128, X-Wing)"
+    benchmark.extra_info["proof_bytes"] = len(p["proof"].to_bytes())
+    benchmark.pedantic(pve.verify, args=(p["proof"], p["rec"].public_key(), p["X"], b"bench"), rounds=2, iterations=1)
