@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from stores import GROUP_PK, FileBackend, Pkcs11Backend, meta
+from token_stores import GROUP_PK, FileBackend, Pkcs11Backend, meta
 
 from pqzk.errors import AuthenticationError, InvalidEncoding, InvalidParameter
 from pqzk.tokens import WrongGroup, WrongPin

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from stores import FileBackend, Pkcs11Backend, meta
+from token_stores import FileBackend, Pkcs11Backend, meta
 
 from pqzk.errors import InvalidEncoding
 from pqzk.math.rand import DeterministicRNG

@@ -3,8 +3,8 @@ cases of issue 8 §4 (wrong PIN once, locked PIN, token absent, token full, cras
 from __future__ import annotations
 
 import pytest
-from procs import run, spawn
-from stores import Pkcs11Backend, meta
+from token_procs import run, spawn
+from token_stores import Pkcs11Backend, meta
 from token_env import USER_PIN, pkcs11_uri, require_softhsm, softhsm_dir
 
 import pqzk.tokens.pkcs11 as p11store
@@ -190,7 +190,7 @@ def _child_prelude(label: str) -> str:
 import os
 os.environ["SOFTHSM2_CONF"] = {str(softhsm_dir() / 'softhsm2.conf')!r}
 from pqzk.tokens import open_store
-from stores import meta
+from token_stores import meta
 from token_env import pkcs11_uri, USER_PIN
 store = open_store(pkcs11_uri({label!r}), USER_PIN)
 """

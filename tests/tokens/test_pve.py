@@ -109,7 +109,7 @@ def test_frost_verifying_share(tmp_path):
 
 
 def test_prove_from_a_store(tmp_path):
-    from stores import FileBackend
+    from token_stores import FileBackend
     from pqzk.threshold import frost
     from pqzk.tokens.frost import put_key_package
     suite = frost.get_ciphersuite("FROST-secp256k1-SHA256-v1")

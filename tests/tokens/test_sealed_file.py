@@ -7,8 +7,8 @@ import signal
 import struct
 
 import pytest
-from procs import run, spawn
-from stores import PASSPHRASE, FileBackend, meta
+from token_procs import run, spawn
+from token_stores import PASSPHRASE, FileBackend, meta
 
 from pqzk.errors import InvalidEncoding, InvalidParameter
 from pqzk.tokens import StoreFull, TokenAbsent, WrongPin, open_store
@@ -110,7 +110,7 @@ def _child(backend) -> str:
 import os
 from pqzk.tokens import open_store
 from pqzk.tokens.passphrase import KdfParams
-from stores import meta
+from token_stores import meta
 store = open_store({backend.uri!r}, {PASSPHRASE!r}, kdf=KdfParams.fast_for_tests())
 """
 

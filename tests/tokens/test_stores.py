@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from stores import GROUP_PK, FileBackend, Pkcs11Backend, TpmBackend, meta
+from token_stores import GROUP_PK, FileBackend, Pkcs11Backend, TpmBackend, meta
 from token_env import swtpm  # noqa: F401  (fixture)
 
 from pqzk.errors import AuthenticationError, InvalidEncoding, InvalidParameter, VerificationError

@@ -3,7 +3,7 @@ TPM absent, tampered sealed blob."""
 from __future__ import annotations
 
 import pytest
-from stores import TpmBackend, meta
+from token_stores import TpmBackend, meta
 from token_env import USER_PIN, Swtpm, require_tpm, swtpm  # noqa: F401  (fixture)
 
 from pqzk.errors import AuthenticationError, InvalidParameter

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from stores import GROUP_PK
+from token_stores import GROUP_PK
 from token_env import USER_PIN, init_softhsm_token, pkcs11_uri, require_softhsm
 from typer.testing import CliRunner
 
