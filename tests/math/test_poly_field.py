@@ -46,3 +46,15 @@ def test_interpolation_recovers_polynomial(t, seed):
 def test_lagrange_rejects_duplicate_points():
     with pytest.raises(InvalidParameter, match="distinct"):
         lagrange_coefficients([1, 2, 2], 101)
+
+
+@given(st.integers(min_value=0, max_value=2**600))
+def test_deterministic_rng_accepts_any_nonnegative_int_seed(seed):
+    a, b = DeterministicRNG(seed), DeterministicRNG(seed)
+    assert a(40) == b(40) and len(a(7)) == 7
+    assert DeterministicRNG(seed + 1)(40) != DeterministicRNG(seed)(40)
+
+
+def test_deterministic_rng_rejects_negative_seed():
+    with pytest.raises(InvalidParameter):
+        DeterministicRNG(-1)

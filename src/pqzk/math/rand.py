@@ -36,7 +36,9 @@ class DeterministicRNG:
 
     def __init__(self, seed: bytes | str | int) -> None:
         if isinstance(seed, int):
-            seed = seed.to_bytes(16, "big")
+            if seed < 0:
+                raise InvalidParameter("DeterministicRNG seed must be a non-negative integer")
+            seed = seed.to_bytes(max(16, (seed.bit_length() + 7) // 8), "big")
         elif isinstance(seed, str):
             seed = seed.encode()
         self._seed = bytes(seed)
