@@ -103,7 +103,8 @@ class TpmSealer:
             except Exception:  # noqa: BLE001 — closing a dead connection must not raise
                 pass
             esys.close()
-            self._tcti.close() if hasattr(self._tcti, "close") else None
+            if hasattr(self._tcti, "close"):
+                self._tcti.close()
             self._esys = None
 
     def _policy_session(self, trial: bool):
