@@ -78,6 +78,7 @@ class Group(ABC):
     scalar_size: int         # bytes of the scalar encoding
     scalar_byteorder: str    # "big" or "little", as the group's standard encodes scalars
     hash_expander: str = "xmd:sha256"   # RFC 9380 expander used by hash_to_scalar
+    msm_is_sublinear: bool = False      # msm costs far less than one scalar_mult per term (Pippenger)
 
     # ---- hooks a concrete group implements on its raw representation ----
     @abstractmethod

@@ -48,6 +48,7 @@ class _NativeBLSGroup(Group):
     scalar_size = 32
     scalar_byteorder = "big"
     hash_expander = "xmd:sha256"
+    msm_is_sublinear = True          # Pippenger in C
     _prefix: str
     _raw_size: int
     _m: int  # extension degree of the coordinates

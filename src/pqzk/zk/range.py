@@ -272,29 +272,16 @@ def _ipa_prove_direct(group: Group, t: Transcript, Q: Element, G: list[Element],
     return Ls, Rs, a[0], b[0]
 
 
-# "auto" measures once per group whether msm(64) beats 32 single multiplications (Pippenger does
-# by ~5x, a point-by-point msm does not); "fold" and "direct" force a strategy. Proofs are
-# identical either way: this only changes the prover's speed.
+# "auto" follows the group's declared `msm_is_sublinear` (a Pippenger-style msm beats the
+# prover's generator folding; a point-by-point msm does not); "fold" and "direct" force a
+# strategy. Proofs are identical either way: this only changes the prover's speed.
 IPA_STRATEGY = "auto"
-_sublinear: dict[str, bool] = {}
 
 
 def _use_direct_ipa(group: Group) -> bool:
     if IPA_STRATEGY != "auto":
         return IPA_STRATEGY == "direct"
-    if group.name not in _sublinear:
-        import time
-        pts = vector_generators(group, _G_LABEL, 64)
-        ks = [(0x9E3779B97F4A7C15 * (i + 1)) % group.order for i in range(64)]
-        t0 = time.perf_counter()
-        for k, p in zip(ks[:8], pts[:8]):
-            group.scalar_mult(k, p)
-        single = (time.perf_counter() - t0) / 8
-        t0 = time.perf_counter()
-        group.msm(ks, pts)
-        multi = time.perf_counter() - t0
-        _sublinear[group.name] = multi < 32 * single
-    return _sublinear[group.name]
+    return group.msm_is_sublinear
 
 
 class _Terms:
