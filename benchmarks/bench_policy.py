@@ -74,16 +74,13 @@ def _fresh_id() -> bytes:
 def test_authorize(benchmark, t, n, kind):
     custody = _custody(t, n)
     policy = custody.policy_at(NOW)
-    template = None
-    if kind == "private":
-        template, _ = private_request(policy, 2_500, "bob", hashlib.sha256(b"bench tx").digest(), NOW,
-                                     max_amount=5_000)
     amount = 25_000 if kind == "pq" else 2_500
 
     def setup():
         rid = _fresh_id()
-        if template is not None:     # the same proof (bound to the tx digest) under a fresh request id
-            r = AuthorizationRequest(rid, template.tx_digest, NOW, 1, private=template.private)
+        if kind == "private":        # the requester's proof for a fresh transaction (not timed)
+            r, _ = private_request(policy, 2_500, "bob", hashlib.sha256(rid).digest(), NOW, max_amount=5_000,
+                                   request_id=rid)
         else:
             r = AuthorizationRequest(rid, hashlib.sha256(rid).digest(), NOW, 1, amount, "alice")
         return (r,), {}

@@ -283,3 +283,13 @@ def test_signers_count_authorizations_they_did_not_sign():
     auth = c.authorize(req(amount=9_000), NOW).unwrap()
     outsider = next(i for i in c.signers if i not in auth.signers)
     assert c.signers[outsider].history.spent_since(0) == 9_000
+
+
+def test_same_transaction_under_a_new_request_id_is_refused_by_signers():
+    c = custody()
+    r = req()
+    c.authorize(r, NOW).unwrap()
+    again = dataclasses.replace(r, request_id=b"\xee" * 16)
+    out = c.authorize(again, NOW, precheck=False)
+    assert out.error.rule == "replay" and len(out.refusals) == 5
+    assert all("transaction" in detail for _, detail in out.refusals.values())

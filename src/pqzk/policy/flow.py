@@ -110,6 +110,7 @@ class PolicySigner:
         self.coordinator = coordinator
         self.sessions: dict[bytes, _Session] = {}
         self._signed: dict[bytes, bytes] = {}        # request id -> session it was signed in
+        self._tx_done: set[bytes] = set()             # transaction digests signed or seen authorized
         self.refusals: list[tuple[bytes, PolicyViolation]] = []
 
     def __repr__(self) -> str:
@@ -139,6 +140,8 @@ class PolicySigner:
         policy = self.state.policy_at(now)
         if request.request_id in self._signed:
             raise PolicyViolation("replay", "this signer already signed this request")
+        if request.tx_digest in self._tx_done:
+            raise PolicyViolation("replay", "this transaction was already authorized (under another request id)")
         decision = evaluate(policy, request, self.history, now)
         decision.raise_if_denied()
         if verify_proof and request.private is not None:
@@ -235,6 +238,7 @@ class PolicySigner:
         return []
 
     def _record(self, request: AuthorizationRequest) -> None:
+        self._tx_done.add(request.tx_digest)
         if not self.history.seen(request.request_id):
             self.history = self.history.with_entry(HistoryEntry(request.request_id, self.clock(),
                                                                 request.charged_amount))
