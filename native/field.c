@@ -4,7 +4,7 @@
 #include "field_consts.inc"
 #include <stdlib.h>
 
-const pqzk_field_t *pqzk_field_get(int fid);
+
 const pqzk_field_t *pqzk_field_get(int fid) {
     return (fid >= 0 && fid < PQZK_NFIELDS) ? &PQZK_FIELDS[fid] : NULL;
 }

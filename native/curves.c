@@ -1,0 +1,200 @@
+/* P-256 (Jacobian, a = -3) and twisted Edwards curves (extended coordinates, complete addition)
+ * over the generic field core; constant-time fixed-window scalar multiplication. */
+#include <stdlib.h>
+#include "pqzk_curves.h"
+#include "field_ops.inc"
+
+typedef struct { int kind, fid, oid; limb a[8], b[8], gx[8], gy[8]; } pqzk_curve_t;
+#include "curve_consts.inc"
+
+typedef struct { limb X[8], Y[8], Z[8], T[8]; } cpt;  /* T only for Edwards */
+typedef struct { const pqzk_curve_t *C; const pqzk_field_t *F, *N; } ctx;
+
+static int ctx_get(ctx *c, int cid) {
+    if (cid < 0 || cid >= PQZK_NCURVES) return 0;
+    c->C = &PQZK_CURVES[cid]; c->F = pqzk_field_get(c->C->fid); c->N = pqzk_field_get(c->C->oid);
+    return 1;
+}
+
+static void pt_identity(const ctx *c, cpt *r) {
+    memset(r, 0, sizeof *r);
+    f_copy(c->F, r->Y, c->F->one);
+    if (c->C->kind == 1) f_copy(c->F, r->Z, c->F->one);
+}
+static limb pt_is_identity(const ctx *c, const cpt *p) {
+    if (c->C->kind == 0) return f_is_zero(c->F, p->Z);
+    return f_is_zero(c->F, p->X) & f_eq(c->F, p->Y, p->Z);
+}
+static void pt_sel(const ctx *c, cpt *r, const cpt *a, const cpt *b, limb bit) {
+    f_sel(c->F, r->X, a->X, b->X, bit); f_sel(c->F, r->Y, a->Y, b->Y, bit);
+    f_sel(c->F, r->Z, a->Z, b->Z, bit); f_sel(c->F, r->T, a->T, b->T, bit);
+}
+
+/* ---- short Weierstrass, a = -3 ---- */
+static void w_dbl(const ctx *c, cpt *r, const cpt *p) {  /* dbl-2001-b */
+    const pqzk_field_t *F = c->F;
+    limb delta[8], gamma[8], beta[8], alpha[8], t[8], u[8], X3[8], Y3[8], Z3[8];
+    f_sqr(F, delta, p->Z); f_sqr(F, gamma, p->Y); f_mul(F, beta, p->X, gamma);
+    f_sub(F, t, p->X, delta); f_add(F, u, p->X, delta); f_mul(F, alpha, t, u);
+    f_add(F, t, alpha, alpha); f_add(F, alpha, t, alpha);
+    f_sqr(F, X3, alpha); f_add(F, t, beta, beta); f_add(F, t, t, t); f_add(F, u, t, t); f_sub(F, X3, X3, u);
+    f_add(F, Z3, p->Y, p->Z); f_sqr(F, Z3, Z3); f_sub(F, Z3, Z3, gamma); f_sub(F, Z3, Z3, delta);
+    f_sub(F, t, t, X3); f_mul(F, Y3, alpha, t);
+    f_sqr(F, u, gamma); f_add(F, u, u, u); f_add(F, u, u, u); f_add(F, u, u, u); f_sub(F, Y3, Y3, u);
+    f_copy(F, r->X, X3); f_copy(F, r->Y, Y3); f_copy(F, r->Z, Z3);
+}
+/* add-2007-bl with constant-time handling of the identity; *dbl_case reports P == Q */
+static void w_add_ct(const ctx *c, cpt *r, const cpt *p, const cpt *q, limb *dbl_case) {
+    const pqzk_field_t *F = c->F;
+    limb Z1Z1[8], Z2Z2[8], U1[8], U2[8], S1[8], S2[8], H[8], I[8], J[8], R[8], V[8], t[8];
+    cpt s;
+    f_sqr(F, Z1Z1, p->Z); f_sqr(F, Z2Z2, q->Z);
+    f_mul(F, U1, p->X, Z2Z2); f_mul(F, U2, q->X, Z1Z1);
+    f_mul(F, S1, p->Y, q->Z); f_mul(F, S1, S1, Z2Z2);
+    f_mul(F, S2, q->Y, p->Z); f_mul(F, S2, S2, Z1Z1);
+    f_sub(F, H, U2, U1); f_sub(F, R, S2, S1);
+    limb pinf = f_is_zero(F, p->Z), qinf = f_is_zero(F, q->Z);
+    *dbl_case = f_is_zero(F, H) & f_is_zero(F, R) & (pinf ^ 1) & (qinf ^ 1);
+    f_add(F, I, H, H); f_sqr(F, I, I); f_mul(F, J, H, I); f_add(F, R, R, R); f_mul(F, V, U1, I);
+    f_sqr(F, s.X, R); f_sub(F, s.X, s.X, J); f_sub(F, s.X, s.X, V); f_sub(F, s.X, s.X, V);
+    f_sub(F, t, V, s.X); f_mul(F, s.Y, R, t); f_mul(F, t, S1, J); f_add(F, t, t, t); f_sub(F, s.Y, s.Y, t);
+    f_add(F, s.Z, p->Z, q->Z); f_sqr(F, s.Z, s.Z); f_sub(F, s.Z, s.Z, Z1Z1); f_sub(F, s.Z, s.Z, Z2Z2);
+    f_mul(F, s.Z, s.Z, H);
+    pt_sel(c, &s, q, &s, pinf);
+    pt_sel(c, r, p, &s, qinf & (pinf ^ 1));
+}
+
+/* ---- twisted Edwards a x^2 + y^2 = 1 + d x^2 y^2, add-2008-hwcd (complete) ---- */
+static void e_add(const ctx *c, cpt *r, const cpt *p, const cpt *q) {
+    const pqzk_field_t *F = c->F;
+    limb A[8], B[8], C[8], D[8], E[8], G[8], H[8], Fv[8], t[8], u[8];
+    f_mul(F, A, p->X, q->X); f_mul(F, B, p->Y, q->Y);
+    f_mul(F, C, p->T, q->T); f_mul(F, C, C, c->C->b);
+    f_mul(F, D, p->Z, q->Z);
+    f_add(F, t, p->X, p->Y); f_add(F, u, q->X, q->Y); f_mul(F, E, t, u); f_sub(F, E, E, A); f_sub(F, E, E, B);
+    f_sub(F, Fv, D, C); f_add(F, G, D, C);
+    if (f_eq(F, c->C->a, F->one)) f_sub(F, H, B, A); else f_add(F, H, B, A);  /* a = +-1 (public) */
+    f_mul(F, r->X, E, Fv); f_mul(F, r->Y, G, H); f_mul(F, r->T, E, H); f_mul(F, r->Z, Fv, G);
+}
+
+/* dbl-2008-hwcd for a = +-1 */
+static void e_dbl(const ctx *c, cpt *r, const cpt *p) {
+    const pqzk_field_t *F = c->F;
+    limb A[8], B[8], C[8], D[8], E[8], G[8], H[8], Fv[8];
+    f_sqr(F, A, p->X); f_sqr(F, B, p->Y); f_sqr(F, C, p->Z); f_add(F, C, C, C);
+    if (f_eq(F, c->C->a, F->one)) f_copy(F, D, A); else f_neg(F, D, A);
+    f_add(F, E, p->X, p->Y); f_sqr(F, E, E); f_sub(F, E, E, A); f_sub(F, E, E, B);
+    f_add(F, G, D, B); f_sub(F, Fv, G, C); f_sub(F, H, D, B);
+    f_mul(F, r->X, E, Fv); f_mul(F, r->Y, G, H); f_mul(F, r->T, E, H); f_mul(F, r->Z, Fv, G);
+}
+
+/* ---- generic ---- */
+static void pt_add_ct(const ctx *c, cpt *r, const cpt *p, const cpt *q) {  /* P != Q or either is O */
+    if (c->C->kind == 1) { e_add(c, r, p, q); return; }
+    limb d; w_add_ct(c, r, p, q, &d);
+}
+static void pt_dbl(const ctx *c, cpt *r, const cpt *p) {
+    if (c->C->kind == 1) e_dbl(c, r, p); else w_dbl(c, r, p);
+}
+static void pt_add(const ctx *c, cpt *r, const cpt *p, const cpt *q) {  /* complete, for public points */
+    if (c->C->kind == 1) { e_add(c, r, p, q); return; }
+    cpt s; limb d; w_add_ct(c, &s, p, q, &d);
+    if (d) w_dbl(c, r, p); else *r = s;
+}
+/* k < order, sb big-endian bytes; constant-time 4-bit fixed window */
+static void pt_mul(const ctx *c, cpt *r, const cpt *p, const uint8_t *k, int sb) {
+    cpt tab[16], acc, t;
+    pt_identity(c, &tab[0]); tab[1] = *p; pt_dbl(c, &tab[2], p);
+    for (int i = 3; i < 16; i++) pt_add_ct(c, &tab[i], &tab[i - 1], p);
+    pt_identity(c, &acc);
+    for (int w = 0; w < 2 * sb; w++) {
+        if (w) for (int i = 0; i < 4; i++) pt_dbl(c, &acc, &acc);
+        unsigned d = (w & 1) ? (k[w / 2] & 15u) : (k[w / 2] >> 4);
+        pt_identity(c, &t);
+        for (unsigned i = 1; i < 16; i++) pt_sel(c, &t, &tab[i], &t, 1 & ~ct_nonzero_mask((limb)(i ^ d)));
+        pt_add_ct(c, &acc, &acc, &t);
+    }
+    *r = acc;
+}
+static int pt_load(const ctx *c, cpt *r, const uint8_t *in) {
+    const pqzk_field_t *F = c->F;
+    int fb = F->nbytes;
+    if (in[0] > 1) return -2;
+    if (in[0] == 1) { pt_identity(c, r); return 0; }
+    limb x[8], y[8], l[8], rr[8], t[8];
+    if (!f_from_bytes(F, x, in + 1) || !f_from_bytes(F, y, in + 1 + fb)) return -2;
+    if (c->C->kind == 0) {  /* y^2 = x^3 + a x + b */
+        f_sqr(F, l, y); f_sqr(F, rr, x); f_add(F, rr, rr, c->C->a); f_mul(F, rr, rr, x); f_add(F, rr, rr, c->C->b);
+    } else {                /* a x^2 + y^2 = 1 + d x^2 y^2 */
+        limb xx[8], yy[8];
+        f_sqr(F, xx, x); f_sqr(F, yy, y);
+        f_mul(F, l, xx, c->C->a); f_add(F, l, l, yy);
+        f_mul(F, t, xx, yy); f_mul(F, t, t, c->C->b); f_add(F, rr, t, F->one);
+    }
+    if (!f_eq(F, l, rr)) return -2;
+    memset(r, 0, sizeof *r);
+    f_copy(F, r->X, x); f_copy(F, r->Y, y); f_copy(F, r->Z, F->one); f_mul(F, r->T, x, y);
+    return 0;
+}
+static void pt_store(const ctx *c, uint8_t *out, const cpt *p) {
+    const pqzk_field_t *F = c->F;
+    int fb = F->nbytes;
+    memset(out, 0, 1 + 2 * (size_t)fb);
+    if (c->C->kind == 0 && f_is_zero(F, p->Z)) { out[0] = 1; return; }
+    limb zi[8], x[8], y[8], t[8];
+    f_inv(F, zi, p->Z);
+    if (c->C->kind == 0) { f_sqr(F, t, zi); f_mul(F, x, p->X, t); f_mul(F, t, t, zi); f_mul(F, y, p->Y, t); }
+    else { f_mul(F, x, p->X, zi); f_mul(F, y, p->Y, zi); }
+    f_to_bytes(F, out + 1, x); f_to_bytes(F, out + 1 + fb, y);
+}
+static int scalar_ok(const ctx *c, const uint8_t *k) {
+    limb t[8]; return limbs_from_be(t, k, c->N->nbytes, c->N->p, c->N->n);
+}
+
+int pqzk_curve_info(int cid, int *fbytes, int *sbytes) {
+    ctx c; if (!ctx_get(&c, cid)) return -1;
+    *fbytes = c.F->nbytes; *sbytes = c.N->nbytes; return c.C->kind;
+}
+int pqzk_curve_generator(int cid, uint8_t *out) {
+    ctx c; if (!ctx_get(&c, cid)) return -1;
+    cpt g; memset(&g, 0, sizeof g);
+    f_copy(c.F, g.X, c.C->gx); f_copy(c.F, g.Y, c.C->gy); f_copy(c.F, g.Z, c.F->one); f_mul(c.F, g.T, g.X, g.Y);
+    pt_store(&c, out, &g); return 0;
+}
+int pqzk_curve_add(int cid, uint8_t *out, const uint8_t *a, const uint8_t *b) {
+    ctx c; if (!ctx_get(&c, cid)) return -1;
+    cpt p, q; int rc;
+    if ((rc = pt_load(&c, &p, a)) || (rc = pt_load(&c, &q, b))) return rc;
+    pt_add(&c, &p, &p, &q); pt_store(&c, out, &p); return 0;
+}
+int pqzk_curve_mul(int cid, uint8_t *out, const uint8_t *a, const uint8_t *k) {
+    ctx c; if (!ctx_get(&c, cid)) return -1;
+    if (!scalar_ok(&c, k)) return -1;
+    cpt p; int rc; if ((rc = pt_load(&c, &p, a))) return rc;
+    pt_mul(&c, &p, &p, k, c.N->nbytes); pt_store(&c, out, &p); return 0;
+}
+int pqzk_curve_msm(int cid, uint8_t *out, const uint8_t *pts, const uint8_t *ks, size_t n) {
+    ctx c; if (!ctx_get(&c, cid)) return -1;
+    size_t pl = 1 + 2 * (size_t)c.F->nbytes, sb = (size_t)c.N->nbytes;
+    cpt acc, p; int rc;
+    pt_identity(&c, &acc);
+    for (size_t i = 0; i < n; i++) {
+        if (!scalar_ok(&c, ks + i * sb)) return -1;
+        if ((rc = pt_load(&c, &p, pts + i * pl))) return rc;
+        pt_mul(&c, &p, &p, ks + i * sb, (int)sb);
+        pt_add(&c, &acc, &acc, &p);
+    }
+    pt_store(&c, out, &acc); return 0;
+}
+/* on the curve and [order] P = O (variable time: for public points) */
+int pqzk_curve_check(int cid, const uint8_t *a) {
+    ctx c; if (!ctx_get(&c, cid)) return -1;
+    cpt p, acc; int rc; if ((rc = pt_load(&c, &p, a))) return rc;
+    if (c.C->kind == 0) return 0;  /* prime order: every curve point is in the group */
+    pt_identity(&c, &acc);
+    for (int i = c.N->bits - 1; i >= 0; i--) {
+        pt_dbl(&c, &acc, &acc);
+        if ((c.N->p[i / 64] >> (i % 64)) & 1) pt_add(&c, &acc, &acc, &p);
+    }
+    return pt_is_identity(&c, &acc) ? 0 : -4;
+}

@@ -1,0 +1,17 @@
+/* Native P-256, edwards25519 and edwards448 on the generic field core (native/curves.c).
+ * Curve ids: 0 P-256, 1 edwards25519, 2 edwards448. A point crosses the ABI as 1 + 2*fb bytes:
+ * a flag byte (1 = identity, only needed for P-256) then affine x and y, big-endian, fb bytes each.
+ * Scalars are sb bytes big-endian and must be < the group order. Returns 0, or -1 bad id or
+ * scalar, -2 non-canonical or off-curve point, -4 not in the prime-order subgroup. */
+#ifndef PQZK_CURVES_H
+#define PQZK_CURVES_H
+#include <stddef.h>
+#include <stdint.h>
+
+int pqzk_curve_info(int cid, int *fbytes, int *sbytes);
+int pqzk_curve_generator(int cid, uint8_t *out);
+int pqzk_curve_add(int cid, uint8_t *out, const uint8_t *a, const uint8_t *b);
+int pqzk_curve_mul(int cid, uint8_t *out, const uint8_t *a, const uint8_t *k);
+int pqzk_curve_msm(int cid, uint8_t *out, const uint8_t *pts, const uint8_t *ks, size_t n);
+int pqzk_curve_check(int cid, const uint8_t *a);
+#endif
