@@ -262,3 +262,16 @@ def test_two_sealing_keys_from_racing_first_writers(store):
         assert u.value == b"\x01" * 32
     with store.get("b") as u:
         assert u.value == b"\x02" * 32
+
+
+def test_token_removed_while_open(backend, store):
+    import subprocess
+    store.put(b"\x01" * 32, meta())
+    subprocess.run(["softhsm2-util", "--delete-token", "--token", backend.label], check=True, capture_output=True)
+    for op in (lambda: store.exists("share-1"), lambda: store.list(),
+               lambda: store.put(b"\x02" * 32, meta(), overwrite=True)):
+        with pytest.raises(TokenAbsent, match="no longer present"):
+            op()
+    with pytest.raises(TokenAbsent):
+        with store.get("share-1"):
+            pass

@@ -89,6 +89,7 @@ def _reads(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with file_lock(self._lock, shared=True):
+            self._check_present()
             return method(self, *args, **kwargs)
     return wrapper
 
@@ -97,6 +98,7 @@ def _writes(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with file_lock(self._lock):
+            self._check_present()
             return method(self, *args, **kwargs)
     return wrapper
 
@@ -243,6 +245,19 @@ class PKCS11ShareStore:
         self.close()
 
     # -- helpers ---------------------------------------------------------------------------
+    def _check_present(self) -> None:
+        """TokenAbsent if the token was removed since the store was opened (SoftHSM2 then answers
+        object searches with empty lists, which would otherwise read as 'no such share')."""
+        p11 = _p11()
+        if self._session is None:
+            raise TokenError(f"{self.uri} is closed")
+        try:
+            now = self.token.slot.get_token()
+        except p11.exceptions.PKCS11Error:
+            raise TokenAbsent(f"token {self.token.label!r} is no longer present") from None
+        if (now.label, now.serial) != (self.token.label, self.token.serial):
+            raise TokenAbsent(f"token {self.token.label!r} was replaced by another token in its slot")
+
     def _require(self, operation: str) -> None:
         if not self.mechanisms.supports(operation):
             raise UnsupportedMechanism(f"token {self.token.label!r} cannot {operation}: missing "
@@ -369,6 +384,7 @@ class PKCS11ShareStore:
             ciphersuite: str | None = None) -> Iterator[UnsealedShare]:
         p11 = _p11()
         with file_lock(self._lock, shared=True):
+            self._check_present()
             record = self._current(key_id)
             record.metadata.check_group(group_public_key, ciphersuite)
             key = self._seal_key(create=False, key_id=record.seal_key_id)
