@@ -67,6 +67,9 @@ def sign(suite: str | Ciphersuite, shares: Mapping[int, KeyPackage] | Iterable[K
     kps = list(shares.values() if isinstance(shares, Mapping) else shares)
     if not kps:
         raise InvalidParameter("no signers")
+    ids = [kp.identifier for kp in kps]
+    if len(set(ids)) != len(ids):
+        raise InvalidParameter(f"duplicate signer identifiers: {sorted({i for i in ids if ids.count(i) > 1})}")
     vk, t = kps[0].verifying_key, kps[0].min_signers
     for kp in kps:
         if kp.suite != suite:
@@ -89,7 +92,7 @@ def _public_key(suite: Ciphersuite, key: Element | PublicKeyPackage | bytes) -> 
         return key.verifying_key
     if isinstance(key, Element):
         return key
-    if isinstance(key, (bytes, bytearray)):
+    if isinstance(key, (bytes, bytearray, memoryview)):
         if suite.is_bip340 and len(key) == 32:
             from .taproot import lift_x
             return lift_x(bytes(key))

@@ -40,6 +40,9 @@ def derive_interpolating_value(suite: Ciphersuite, participant_list: Sequence[in
         raise InvalidParameter("identifier is not in the participant list")
     if len(set(participant_list)) != len(participant_list):
         raise InvalidParameter("participant list contains duplicate identifiers")
+    for x_j in participant_list:
+        if not isinstance(x_j, int) or not 0 < x_j < q:
+            raise InvalidParameter(f"identifier {x_j!r} is not a non-zero scalar")
     num, den = 1, 1
     for x_j in participant_list:
         if x_j == x_i:
@@ -166,6 +169,8 @@ def aggregate(suite: Ciphersuite, commitment_list: Sequence[SigningCommitments],
               group_public_key: Element, sig_shares: Sequence[SignatureShare]) -> Signature:
     """(R, z = Σ z_i). No verification here: see `aggregate_verified`."""
     q = suite.group.order
+    if not commitment_list:
+        raise InvalidParameter("aggregate: the commitment list is empty (no signers)")
     _, group_public_key = _even_key(suite, 0, group_public_key)
     binding_factors = compute_binding_factors(suite, group_public_key, commitment_list, msg)
     R = compute_group_commitment(suite, commitment_list, binding_factors)
@@ -188,6 +193,7 @@ def verify_signature_share(suite: Ciphersuite, identifier: int, PK_i: Element, c
     """
     g = suite.group
     z_i = sig_share_i.share if isinstance(sig_share_i, SignatureShare) else sig_share_i
+    _check_public_key(suite, PK_i, f"verifying share of participant {identifier}")
     if suite.is_bip340 and not has_even_y(group_public_key):
         group_public_key, PK_i = -group_public_key, -PK_i
     if binding_factors is None:
@@ -207,9 +213,22 @@ def verify_signature_share(suite: Ciphersuite, identifier: int, PK_i: Element, c
         raise VerificationError(f"signature share of participant {identifier} does not verify")
 
 
+def _check_public_key(suite: Ciphersuite, PK: Element, what: str) -> None:
+    """A verifying key must be a non-identity element of the suite's group: with PK = identity
+    every (R = z·G, z) would verify for any message."""
+    if not isinstance(PK, Element) or PK.group is not suite.group:
+        raise InvalidParameter(f"{what} must be a {suite.group.name} element")
+    if PK.is_identity():
+        raise VerificationError(f"{what} is the identity element")
+
+
 def verify_signature(suite: Ciphersuite, msg: bytes, sig: Signature | bytes, PK: Element) -> None:
     """Schnorr verification (RFC 9591 appendix B); BIP-340 for bip340 suites."""
     g = suite.group
+    if not isinstance(msg, (bytes, bytearray, memoryview)):
+        raise InvalidParameter(f"message must be bytes, got {type(msg).__name__}")
+    msg = bytes(msg)
+    _check_public_key(suite, PK, "group public key")
     if not isinstance(sig, Signature):
         sig = Signature.from_bytes(suite, sig)
     if suite.is_bip340:
@@ -258,11 +277,15 @@ def aggregate_verified(suite: Ciphersuite, commitment_list: Sequence[SigningComm
     With verify_each_share=True every share is checked first (section 5.4) instead.
     """
     ids = [c.identifier for c in sorted_commitment_list(commitment_list)]
-    if sorted(s.identifier for s in sig_shares) != ids:
-        missing = sorted(set(ids) - {s.identifier for s in sig_shares})
-        extra = sorted({s.identifier for s in sig_shares} - set(ids))
+    if not ids:
+        raise InvalidParameter("aggregate: the commitment list is empty (no signers)")
+    share_ids = [s.identifier for s in sig_shares]
+    if sorted(share_ids) != ids:
+        missing = sorted(set(ids) - set(share_ids))
+        extra = sorted(set(share_ids) - set(ids))
+        repeated = sorted({i for i in share_ids if share_ids.count(i) > 1})
         raise ProtocolAbort("signature shares do not match the commitment list",
-                            culprits=missing + extra)
+                            culprits=missing + extra + repeated)
     if verify_each_share:
         bad = identify_cheaters(suite, commitment_list, msg, group_public_key, sig_shares, verifying_shares)
         if bad:

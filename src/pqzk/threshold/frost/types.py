@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ...errors import InvalidEncoding
+from ...errors import InvalidEncoding, InvalidParameter
 from ...groups import Element
 from .ciphersuite import Ciphersuite
 
@@ -57,6 +57,12 @@ class _Reader:
 
 def _scalar(suite: Ciphersuite, k: int) -> bytes:
     return suite.group.scalar_encode(k)
+
+
+def _u16(n: int, what: str) -> bytes:
+    if not isinstance(n, int) or not 0 <= n < 2**16:
+        raise InvalidParameter(f"{what} must be in 0..65535 to serialize, got {n!r}")
+    return n.to_bytes(2, "big")
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,7 @@ class KeyPackage:
     def to_bytes(self) -> bytes:
         return (_scalar(self.suite, self.identifier) + _scalar(self.suite, self.signing_share)
                 + self.verifying_share.to_bytes() + self.verifying_key.to_bytes()
-                + self.min_signers.to_bytes(2, "big"))
+                + _u16(self.min_signers, "min_signers"))
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "KeyPackage":
@@ -199,7 +205,7 @@ class PublicKeyPackage:
         return list(self.verifying_shares)
 
     def to_bytes(self) -> bytes:
-        out = [self.min_signers.to_bytes(2, "big"), len(self.verifying_shares).to_bytes(2, "big"),
+        out = [_u16(self.min_signers, "min_signers"), _u16(len(self.verifying_shares), "number of verifying shares"),
                self.verifying_key.to_bytes()]
         for i, Y in self.verifying_shares.items():
             out.append(_scalar(self.suite, i) + Y.to_bytes())
