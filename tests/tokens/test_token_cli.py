@@ -92,3 +92,39 @@ def test_pkcs11_sign_with_pin_file(tmp_path):
 def test_pin_in_uri_is_refused(argv):
     res = invoke(*argv, env={"X": "1"}, ok=False)
     assert "PINs never go in a URI" in str(res.exception)
+
+
+def test_import_frost_share_file_then_sign_from_the_store(tmp_path, monkeypatch):
+    """A share file from `pqzk frost keygen` moves into a store and signs from there."""
+    from pqzk.cli.frost import app as frost_app
+    from pqzk.threshold import frost
+    from pqzk.threshold.frost import core
+    from pqzk.tokens import open_store
+    from pqzk.tokens.frost import sign_round2
+    from pqzk.tokens.passphrase import KdfParams
+    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+    res = runner.invoke(frost_app, ["keygen", "--out-dir", str(tmp_path / "k"), "-t", "2", "-n", "3"])
+    assert res.exit_code == 0, res.output
+    uri = f"file:{tmp_path / 'store'}"
+    env = {"P": "store passphrase"}
+    invoke("init", uri, "--pin-env", "P", env=env)
+    for i in (1, 2):
+        invoke("import-frost", uri, tmp_path / "k" / f"share-{i}.json", "--key-id", f"frost-{i}", "--pin-env", "P", env=env)
+    pub = json.loads((tmp_path / "k" / "public.json").read_text())
+    suite = frost.get_ciphersuite(pub["ciphersuite"])
+    pkp = frost.PublicKeyPackage.from_bytes(suite, bytes.fromhex(pub["public_key_package"]))
+    store = open_store(uri, env["P"])
+    assert [m.party_id for m in store.list()] == [1, 2]
+    from pqzk.tokens.frost import load_key_package
+    r1 = {}
+    for i in (1, 2):
+        with load_key_package(store, f"frost-{i}", suite) as kp:
+            r1[i] = core.commit(suite, i, kp.signing_share)
+    cl = [c for _, c in r1.values()]
+    shares = [sign_round2(store, f"frost-{i}", suite, r1[i][0], b"m", cl) for i in (1, 2)]
+    sig = core.aggregate_verified(suite, cl, b"m", pkp.verifying_key, shares, pkp.verifying_shares)
+    frost.verify(suite, pkp.verifying_key, b"m", sig)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "something-else"}')
+    res = invoke("import-frost", uri, bad, "--key-id", "x", "--pin-env", "P", env=env, ok=False)
+    assert "pqzk-frost-share/1" in str(res.exception)

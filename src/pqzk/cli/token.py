@@ -193,3 +193,28 @@ def sign(uri: str = URI, key_id: str = typer.Argument(..., help="held signing ke
         sig = store.sign_with_held_key(key_id, msg)
         pk = store.held_public_key(key_id)
     _out(as_json, {"key_id": key_id, "public_key": pk, "signature": sig}, sig.hex())
+
+
+@app.command("import-frost")
+def import_frost(uri: str = URI,
+                 share_file: Path = typer.Argument(..., help="share-<id>.json written by `pqzk frost keygen`"),
+                 key_id: str = typer.Option(..., help="key id in the store"),
+                 overwrite: bool = typer.Option(False, help="replace an existing share"),
+                 pin_file: Optional[Path] = PIN_FILE, pin_env: Optional[str] = PIN_ENV, no_pin: bool = NO_PIN,
+                 as_json: bool = JSON) -> None:
+    """Move a FROST share file (format pqzk-frost-share/1) into a store; then delete the file."""
+    import json
+    from ..errors import InvalidEncoding
+    from ..threshold import frost
+    from ..tokens.frost import put_key_package
+    try:
+        doc = json.loads(share_file.read_text())
+        assert isinstance(doc, dict) and doc.get("format") == "pqzk-frost-share/1"
+        suite = frost.get_ciphersuite(doc["ciphersuite"])
+        kp = frost.KeyPackage.from_bytes(suite, bytes.fromhex(doc["key_package"]))
+    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+        raise InvalidEncoding(f"{share_file}: not a pqzk-frost-share/1 document") from None
+    with _open(uri, pin_file, pin_env, no_pin) as store:
+        meta = put_key_package(store, key_id, kp, overwrite=overwrite)
+    _out(as_json, {"uri": uri, "imported": _meta_dict(meta)},
+         f"imported FROST share {meta.party_id} as {key_id!r}; delete {share_file} once backed up")
