@@ -90,8 +90,39 @@ def test_flow_authorizes_exactly_what_the_policy_allows(reqs):
 
 
 def test_request_summary_hides_the_proof_but_binds_it():
+    import dataclasses
+
     from pqzk.policy.flow import request_summary
+    from pqzk.policy.request import PrivateTerms
     r = req()
     s = request_summary(r)
-    assert s["digest"] == r.digest().hex() and s["amount"] == r.amount
-    assert hashlib.sha256(b"x").hexdigest() != s["digest"]
+    assert s["digest"] == r.digest().hex() and s["amount"] == r.amount and s["destination"] == r.destination
+    p = dataclasses.replace(r, amount=None, destination=None, private=PrivateTerms(5_000, b"C" * 99, b"P" * 1000))
+    s = request_summary(p)
+    assert s["digest"] == p.digest().hex() and "amount" not in s and "destination" not in s
+    assert s["private"] == {"max_amount": 5_000, "commitments": (b"C" * 99).hex(),
+                            "proof_sha256": hashlib.sha256(b"P" * 1000).hexdigest()}
+
+
+FAULTS = st.sampled_from(["Drop", "Duplicate", "Delay", "Corrupt"])
+KINDS = st.sampled_from(["auth_request", "auth_accept", "auth_sign", "auth_share", "auth_result", None])
+
+
+@settings(max_examples=20)
+@given(st.lists(st.tuples(FAULTS, KINDS, st.integers(1, 5)), max_size=3), st.sampled_from([500, 15_000, 25_000]))
+def test_faults_never_yield_a_bad_authorization(faults, amount):
+    """Whatever messages are lost, repeated, delayed or corrupted: either an Authorization that
+    verifies, or an error (PolicyViolation / ProtocolAbort naming only candidates)."""
+    from pqzk.errors import ProtocolAbort
+    from pqzk.runtime import simulator
+    c = custody()
+    fs = [getattr(simulator, name)(sender=i if kind in ("auth_accept", "auth_share") else None,
+                                   recipient=i if kind not in ("auth_accept", "auth_share") else None,
+                                   kind=kind, count=1) for name, kind, i in faults]
+    r = req(amount=amount)
+    out = c.authorize(r, NOW, faults=fs)
+    if out.authorization is not None:
+        verify_authorization(out.authorization, r, POLICY, group()[1], roster=group()[3])
+    else:
+        assert isinstance(out.error, (PolicyViolation, ProtocolAbort))
+        assert set(getattr(out.error, "culprits", [])) <= {1, 2, 3, 4, 5}

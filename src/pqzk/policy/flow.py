@@ -590,7 +590,8 @@ class Custody:
         self.now = now
         try:
             for i in approvers:
-                self.signers[i].state.propose(new, approvers, now)
+                if i in self.signers:
+                    self.signers[i].state.propose(new, approvers, now)
             state = self.state.propose(new, approvers, now)
         except PolicyViolation as v:
             self._log("policy_change", {"approved": False, "rule": v.rule, "detail": v.detail,

@@ -7,7 +7,7 @@ and threshold, optional display names for the parties, and the steps in order:
     suite = "FROST-ED25519-SHA512-v1"     # default
     threshold = 3                          # FROST threshold (default: the policy's quorum)
     post_quantum = "ML-DSA-44"             # each party registers an ML-DSA key of this kind
-    seed = "classroom"                     # optional: reproducible keys and nonces (demos only)
+    seed = "classroom"                     # optional: reproducible (hence public!) keys; demos only
 
     [parties]
     1 = "Alice"
@@ -149,8 +149,9 @@ class Scenario:
             from ..pq import hybrid, mldsa
             pq_keys = {i: mldsa.keygen(self.pq_params, seed=rng(32) if rng else None) for i in ids}
             roster = hybrid.Roster(self.pq_params, {i: k.public_key for i, k in pq_keys.items()}, self.threshold)
-        self.custody = Custody(self.policy, kps, pkp, pq_keys=pq_keys, roster=roster, audit=audit, rng=rng)
-        self.rng = rng
+        # the seed makes keys reproducible; signing nonces and blindings stay fresh (OS randomness):
+        # a seeded nonce reused after the scenario is edited would leak the key
+        self.custody = Custody(self.policy, kps, pkp, pq_keys=pq_keys, roster=roster, audit=audit)
         return self.custody
 
     def run(self, audit: AuditLog | None = None):
@@ -203,7 +204,7 @@ class Scenario:
                 pol = c.policy_at(_int(step, "now", where, t))
                 try:
                     r, _ = private_request(pol, amount, dest, tx, t, max_amount=_int(step, "max_amount", where),
-                                           request_id=seed[:16], rng=self.rng)
+                                           request_id=seed[:16])
                 except PqzkError as exc:
                     return StepResult(name, "request", False, getattr(exc, "rule", "compliance_proof"), str(exc),
                                       private=True)
