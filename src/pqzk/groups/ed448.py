@@ -46,6 +46,7 @@ class Ed448Group(PyCurveGroup):
     hash_expander = "xof:shake256"
     field_prime = P
     h2c_suite = "edwards448_XOF:SHAKE256_ELL2_RO_"
+    native_curve = "ed448"
 
     def _raw_encode(self, a) -> bytes:
         return encode_xy(*CURVE.to_affine(a))
@@ -53,7 +54,7 @@ class Ed448Group(PyCurveGroup):
     def _raw_decode(self, data: bytes):
         x, y = decode_xy(data)
         pt = CURVE.from_affine(x, y)
-        if not CURVE.is_identity(CURVE.mul(L, pt)):
+        if not self.in_prime_subgroup(pt):
             raise InvalidEncoding("ed448 point is not in the prime-order subgroup")
         return pt
 
@@ -62,7 +63,7 @@ class Ed448Group(PyCurveGroup):
         if not CURVE.is_on_curve(x, y):
             raise InvalidEncoding("ed448 point is not on the curve")
         pt = CURVE.from_affine(x, y)
-        if not CURVE.is_identity(CURVE.mul(L, pt)):
+        if not self.in_prime_subgroup(pt):
             raise InvalidEncoding("ed448 point is not in the prime-order subgroup")
         return self._wrap(pt)
 

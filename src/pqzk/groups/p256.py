@@ -23,6 +23,7 @@ class P256Group(PyCurveGroup):
     hash_expander = "xmd:sha256"
     field_prime = P
     h2c_suite = "P256_XMD:SHA-256_SSWU_RO_"
+    native_curve = "p256"
 
     def _raw_encode(self, a) -> bytes:
         xy = CURVE.to_affine(a)
