@@ -82,6 +82,19 @@ def test_authorization_decoding_is_strict():
         Authorization.from_bytes(dataclasses.replace(auth, signers=()).to_bytes())
     with pytest.raises(InvalidEncoding):
         Authorization.from_bytes(dataclasses.replace(auth, pq_signatures=((3, b"a"), (2, b"b"))).to_bytes())
+    with pytest.raises(InvalidEncoding):
+        Authorization.from_bytes(dataclasses.replace(auth, pq_signatures=((2, b"a"), (2, b"b"))).to_bytes())
+    with pytest.raises(InvalidEncoding, match="ASCII"):
+        Authorization.from_bytes(dataclasses.replace(auth, suite="FROST-\u00e9").to_bytes())
+    with pytest.raises(InvalidEncoding):
+        Authorization.from_bytes(dataclasses.replace(auth, signers=(0, 1, 2)).to_bytes())
+    huge = bytearray(data)
+    at = 5 + 4 + len(auth.suite) + 4 + len(auth.group_key) + 32 + 4 + 32
+    huge[at:at + 4] = (2**32 - 1).to_bytes(4, "big")          # signer count far beyond the data
+    with pytest.raises(InvalidEncoding, match="truncated"):
+        Authorization.from_bytes(bytes(huge))
+    with pytest.raises(InvalidEncoding):
+        Authorization.from_bytes("text")
 
 
 # ---- every rule, refused by the signers themselves ----
