@@ -306,3 +306,14 @@ def test_same_transaction_under_a_new_request_id_is_refused_by_signers():
     out = c.authorize(again, NOW, precheck=False)
     assert out.error.rule == "replay" and len(out.refusals) == 5
     assert all("transaction" in detail for _, detail in out.refusals.values())
+
+
+def test_a_refusing_signer_still_counts_what_was_authorized():
+    """Signer 5 refused (its clock is later: the request looks expired to it), but once the others
+    authorize it, signer 5 verifies the announced authorization and counts it in its window."""
+    kps = group()[0]
+    c = custody()
+    late = PolicySigner(kps[5], c.state, clock=lambda: NOW + 700)
+    out = c.authorize(req(amount=9_000), NOW, signers={5: late})
+    assert out.allowed and out.refusals == {5: ("expiry", out.refusals[5][1])}
+    assert late.history.spent_since(0) == 9_000

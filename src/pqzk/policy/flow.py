@@ -111,6 +111,7 @@ class PolicySigner:
         self.sessions: dict[bytes, _Session] = {}
         self._signed: dict[bytes, bytes] = {}        # request id -> session it was signed in
         self._tx_done: set[bytes] = set()             # transaction digests signed or seen authorized
+        self._requests: dict[bytes, AuthorizationRequest] = {}   # session -> request (also when refused)
         self.refusals: list[tuple[bytes, PolicyViolation]] = []
 
     def __repr__(self) -> str:
@@ -161,6 +162,7 @@ class PolicySigner:
             if old.request != request or old.stage != "committed":
                 raise ProtocolError(f"signer {self.id}: session reused")
             return self._reply(msg, "auth_accept", self._accept_body(old))
+        self._requests.setdefault(msg.session, request)
         try:
             policy, decision = self.check(request, self.clock())
         except PolicyViolation as v:
@@ -246,17 +248,19 @@ class PolicySigner:
     def _on_result(self, msg: Message) -> list[Message]:
         """An authorization this signer may not have signed: verify it, count it in the history."""
         d = _decode(msg.payload, ["authorization"], "auth_result")
-        sess = self.sessions.get(msg.session)
-        if sess is None:
+        request = self._requests.get(msg.session)
+        if request is None:
             return []
+        sess = self.sessions.get(msg.session)
+        policy = sess.policy if sess is not None else self.state.policy_at(self.clock())
         auth = Authorization.from_bytes(_hex(d, "authorization"))
         try:
-            verify_authorization(auth, sess.request, sess.policy, self.kp, roster=self.roster, check_proof=False)
+            verify_authorization(auth, request, policy, self.kp, roster=self.roster, check_proof=False)
         except VerificationError as exc:
             raise ProtocolError(f"signer {self.id}: announced authorization does not verify: {exc}") from None
-        if sess.stage == "committed":
+        if sess is not None and sess.stage == "committed":
             self._drop(sess, "cancelled")
-        self._record(sess.request)
+        self._record(request)
         return []
 
 
