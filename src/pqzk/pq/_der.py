@@ -44,6 +44,13 @@ def bit_string(data: bytes) -> bytes:
     return tlv(BIT_STRING, b"\x00" + data)
 
 
+def as_bytes(data: object, what: str) -> bytes:
+    """`data` as bytes, or InvalidEncoding naming `what` (never a TypeError from len/slicing)."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InvalidEncoding(f"{what} must be bytes, got {type(data).__name__}")
+    return bytes(data)
+
+
 def read(data: bytes, pos: int = 0) -> tuple[int, bytes, int]:
     """(tag, value, next position) of the TLV at `pos`; strict DER lengths."""
     if pos + 2 > len(data):
@@ -66,6 +73,7 @@ def read(data: bytes, pos: int = 0) -> tuple[int, bytes, int]:
 
 
 def read_all(data: bytes, expect_tag: int) -> bytes:
+    data = as_bytes(data, "DER")
     tag, value, end = read(data)
     if tag != expect_tag:
         raise InvalidEncoding(f"DER: expected tag 0x{expect_tag:02x}, got 0x{tag:02x}")

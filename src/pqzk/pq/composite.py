@@ -216,6 +216,7 @@ class CompositePublicKey:
     @classmethod
     def from_bytes(cls, alg: str | CompositeAlgorithm, data: bytes) -> CompositePublicKey:
         a = get_algorithm(alg)
+        data = _der.as_bytes(data, f"{a.short} public key")
         n = MLDSA[a.mldsa].public_key_size
         if len(data) <= n:
             raise InvalidEncoding(f"{a.short} public key must be longer than its {n}-byte ML-DSA part, got {len(data)}")
@@ -275,6 +276,7 @@ class CompositePrivateKey:
     @classmethod
     def from_bytes(cls, alg: str | CompositeAlgorithm, data: bytes) -> CompositePrivateKey:
         a = get_algorithm(alg)
+        data = _der.as_bytes(data, f"{a.short} private key")
         if len(data) <= 32:
             raise InvalidEncoding(f"{a.short} private key must be longer than its 32-byte ML-DSA seed, got {len(data)}")
         dsa = mldsa.keygen(a.mldsa, seed=bytes(data[:32]))

@@ -121,6 +121,9 @@ def _check_scheme(scheme) -> None:
 
 class _Reader:
     def __init__(self, data: bytes, what: str) -> None:
+        # bytes(n) of an int would silently build n zero bytes
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidEncoding(f"{what} must be bytes, got {type(data).__name__}")
         self.data, self.pos, self.what = bytes(data), 0, what
 
     def take(self, n: int) -> bytes:

@@ -116,7 +116,7 @@ _OID_TO_PARAMS = {p.oid: p.name for p in MLDSA.values()}
 
 
 def _decode_alg_wrapper(der: bytes, what: str, body_tag: int, version: bool = False) -> tuple[str, bytes]:
-    items = _der.items(_der.read_all(bytes(der), _der.SEQUENCE))
+    items = _der.items(_der.read_all(der, _der.SEQUENCE))  # read_all refuses non-bytes (bytes(n) would not)
     if version:
         if not items or items[0] != (_der.INTEGER, b"\x00"):
             raise InvalidEncoding(f"{what}: version must be 0")

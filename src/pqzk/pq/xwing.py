@@ -78,7 +78,10 @@ class XWingPrivateKey:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> XWingPrivateKey:
-        return keygen(seed=data)
+        # keygen(seed=None) would draw a fresh key: a missing seed must not decode to one
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidEncoding(f"X-Wing private key must be bytes, got {type(data).__name__}")
+        return keygen(seed=bytes(data))
 
 
 def _expand(seed: bytes):
