@@ -77,3 +77,29 @@ def test_demo_chapter_json_mode():
     facts = n.facts["FROST threshold signature (RFC 9591)"]
     sig = facts["signature (64 bytes, Ed25519)"]
     Ed25519PublicKey.from_public_bytes(facts["group public key (Ed25519)"]).verify(sig, b"pay 10 to alice")
+
+
+def test_sign_with_shares_from_a_store(tmp_path, monkeypatch):
+    """`pqzk frost sign --store URI --key-id ...`: shares unsealed from a share store, not files."""
+    from pqzk.cli.main import app as main_app
+    monkeypatch.setenv("PQZK_TEST_PASS", "correct horse battery staple")
+    _ok(["keygen", "--suite", "ed25519", "-t", "2", "-n", "3", "-o", str(tmp_path)])
+    uri = f"file:{tmp_path / 'store'}"
+    pin = ["--pin-env", "PQZK_TEST_PASS"]
+    for args in (["token", "init", uri, *pin],
+                 ["token", "import-frost", uri, str(tmp_path / "share-1.json"), "--key-id", "alice", *pin],
+                 ["token", "import-frost", uri, str(tmp_path / "share-3.json"), "--key-id", "carol", *pin]):
+        res = runner.invoke(main_app, args)
+        assert res.exit_code == 0, (res.output, res.exception)
+    sig = tmp_path / "sig.json"
+    res = runner.invoke(main_app, ["frost", "sign", "--store", uri, "--key-id", "alice", "--key-id", "carol",
+                                   *pin, "-m", "from the store", "-o", str(sig), "--json"])
+    assert res.exit_code == 0, (res.output, res.exception)
+    assert json.loads(res.output)["signers"] == [1, 3]
+    _ok(["verify", "-p", str(tmp_path / "public.json"), "--signature", str(sig), "-m", "from the store"])
+    monkeypatch.setenv("PQZK_TEST_PASS", "wrong passphrase")
+    res = runner.invoke(main_app, ["frost", "sign", "--store", uri, "--key-id", "alice", "--key-id", "carol",
+                                   *pin, "-m", "x", "-o", str(sig)])
+    assert res.exit_code != 0 and "correct horse" not in (res.output or "")
+    res = runner.invoke(app, ["sign", "--share", str(tmp_path / "share-2.json"), "--store", uri, "-m", "x"])
+    assert isinstance(res.exception, InvalidParameter)

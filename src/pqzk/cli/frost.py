@@ -111,28 +111,52 @@ def keygen(suite: str = typer.Option("FROST-ED25519-SHA512-v1", "--suite", "-s",
 
 
 @app.command()
-def sign(share: list[Path] = typer.Option(..., "--share", help="a share-<id>.json file; repeat for each signer"),
+def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.json file; repeat for each signer"),
+         store: str = typer.Option(None, "--store", help="share store URI (pkcs11:, tpm:, file:) instead of --share"),
+         key_id: list[str] = typer.Option(None, "--key-id", help="key package id in --store; repeat per signer"),
+         pin_file: Path = typer.Option(None, "--pin-file", help="--store: read the PIN/passphrase from a file"),
+         pin_env: str = typer.Option(None, "--pin-env", help="--store: read the PIN/passphrase from this variable"),
          message: str = MSG_OPT, message_hex: str = MSG_HEX_OPT, message_file: Path = MSG_FILE_OPT,
          out: Path = typer.Option(Path("signature.json"), "--out", "-o", help="signature file to write"),
          as_json: bool = typer.Option(False, "--json", help="print the result as JSON")) -> None:
-    """Sign with at least min_signers shares (both FROST rounds, in this process)."""
+    """Sign with at least min_signers shares (both FROST rounds, in this process).
+
+    Shares come from share-<id>.json files (--share) or, unsealed only for this signature, from a
+    share store (--store URI --key-id ID ...; see `pqzk token import-frost`)."""
+    from contextlib import ExitStack
+
     from ..threshold import frost
     from .main import console, emit_json
-    if not share:
-        raise InvalidParameter("give at least one --share")
+    if bool(share) == bool(store):
+        raise InvalidParameter("give either --share files or --store with --key-id")
     msg = _message(message, message_hex, message_file)
     kps, suite = [], None
-    for path in share:
-        doc = _load(path, FMT_SHARE)
-        s = frost.get_ciphersuite(doc.get("ciphersuite", ""))
-        if suite is not None and s != suite:
-            raise InvalidParameter(f"{path}: share of another ciphersuite")
-        suite = s
-        kps.append(frost.KeyPackage.from_bytes(s, _hex(doc, "key_package", path)))
-    sig = frost.sign(suite, kps, msg)
-    doc = {"format": FMT_SIG, "ciphersuite": suite.context, "verifying_key": kps[0].verifying_key.to_bytes().hex(),
-           "signers": sorted(kp.identifier for kp in kps), "message_sha256": hashlib.sha256(msg).hexdigest(),
-           "signature": sig.hex()}
+    with ExitStack() as unsealed:
+        if store:
+            from ..tokens.frost import load_key_package
+            from .token import _open
+            if not key_id:
+                raise InvalidParameter("--store needs at least one --key-id")
+            opened = unsealed.enter_context(_open(store, pin_file, pin_env))
+            for kid in key_id:
+                s = frost.get_ciphersuite(opened.metadata(kid).ciphersuite)
+                if suite is not None and s != suite:
+                    raise InvalidParameter(f"key {kid!r}: share of another ciphersuite")
+                suite = s
+                kps.append(unsealed.enter_context(load_key_package(opened, kid, s)))
+        else:
+            for path in share:
+                doc = _load(path, FMT_SHARE)
+                s = frost.get_ciphersuite(doc.get("ciphersuite", ""))
+                if suite is not None and s != suite:
+                    raise InvalidParameter(f"{path}: share of another ciphersuite")
+                suite = s
+                kps.append(frost.KeyPackage.from_bytes(s, _hex(doc, "key_package", path)))
+        sig = frost.sign(suite, kps, msg)
+        signers = sorted(kp.identifier for kp in kps)
+        vk = kps[0].verifying_key.to_bytes().hex()
+    doc = {"format": FMT_SIG, "ciphersuite": suite.context, "verifying_key": vk, "signers": signers,
+           "message_sha256": hashlib.sha256(msg).hexdigest(), "signature": sig.hex()}
     out.write_text(json.dumps(doc, indent=2) + "\n")
     if as_json:
         emit_json(doc)

@@ -207,13 +207,15 @@ def import_frost(uri: str = URI,
     from ..errors import InvalidEncoding
     from ..threshold import frost
     from ..tokens.frost import put_key_package
+    not_a_share = InvalidEncoding(f"{share_file}: not a pqzk-frost-share/1 document")
     try:
         doc = json.loads(share_file.read_text())
-        assert isinstance(doc, dict) and doc.get("format") == "pqzk-frost-share/1"
+        if not isinstance(doc, dict) or doc.get("format") != "pqzk-frost-share/1":
+            raise not_a_share
         suite = frost.get_ciphersuite(doc["ciphersuite"])
         kp = frost.KeyPackage.from_bytes(suite, bytes.fromhex(doc["key_package"]))
-    except (OSError, ValueError, KeyError, TypeError, AssertionError):
-        raise InvalidEncoding(f"{share_file}: not a pqzk-frost-share/1 document") from None
+    except (OSError, ValueError, KeyError, TypeError):
+        raise not_a_share from None
     with _open(uri, pin_file, pin_env, no_pin) as store:
         meta = put_key_package(store, key_id, kp, overwrite=overwrite)
     _out(as_json, {"uri": uri, "imported": _meta_dict(meta)},
