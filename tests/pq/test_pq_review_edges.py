@@ -54,3 +54,24 @@ def test_quorum_certificate_counts_and_trailing_bytes():
         hybrid.QuorumCertificate.from_bytes(huge)
     with pytest.raises(InvalidEncoding, match="bad magic"):
         hybrid.QuorumCertificate.from_bytes(b"PQZC" + data[4:])
+
+
+@pytest.mark.parametrize("alg", [a for a, v in composite.ALGORITHMS.items() if not v.trad.startswith("rsa")])
+def test_composite_keygen_takes_an_rng(alg):
+    from pqzk.math.rand import DeterministicRNG
+    k1 = composite.keygen(alg, rng=DeterministicRNG(b"a"))
+    k2 = composite.keygen(alg, rng=DeterministicRNG(b"a"))
+    k3 = composite.keygen(alg, rng=DeterministicRNG(b"b"))
+    assert k1.to_bytes() == k2.to_bytes() and k1.public_key.to_bytes() == k2.public_key.to_bytes()
+    assert k1.trad_key != k3.trad_key and k1.to_bytes()[:32] != k3.to_bytes()[:32]
+    sig = composite.sign(k1, b"m")
+    composite.verify(composite.CompositePublicKey.from_bytes(alg, k2.public_key.to_bytes()), b"m", sig)
+    assert composite.CompositePrivateKey.from_bytes(alg, k1.to_bytes()).public_key.to_bytes() == \
+        k1.public_key.to_bytes()
+
+
+def test_composite_keygen_rsa_refuses_an_rng():
+    from pqzk.errors import InvalidParameter
+    from pqzk.math.rand import DeterministicRNG
+    with pytest.raises(InvalidParameter, match="RSA"):
+        composite.keygen("id-MLDSA44-RSA2048-PSS-SHA256", rng=DeterministicRNG(b"a"))

@@ -190,7 +190,24 @@ def _trad_verify(a: CompositeAlgorithm, key, sig: bytes, m: bytes) -> bool:
     return True
 
 
-def _trad_generate(a: CompositeAlgorithm):
+def _trad_generate(a: CompositeAlgorithm, rng=None):
+    """A fresh traditional key from OpenSSL, or from `rng` (reproducible tests) where the key is
+    a plain byte string or scalar: EdDSA seeds, and ECDSA scalars of key_size - 1 bits (always
+    below the order of these curves). RSA generation lives inside OpenSSL: no rng there."""
+    if rng is not None:
+        from ..math.rand import random_bytes
+        if a.trad == "ed25519":
+            return ed25519.Ed25519PrivateKey.from_private_bytes(random_bytes(32, rng))
+        if a.trad == "ed448":
+            return ed448.Ed448PrivateKey.from_private_bytes(random_bytes(57, rng))
+        if a.trad == "ecdsa":
+            curve = getattr(ec, a.curve)()
+            bits = curve.key_size - 1
+            k = 0
+            while k == 0:
+                k = int.from_bytes(random_bytes((bits + 7) // 8, rng), "big") >> (-bits % 8)
+            return ec.derive_private_key(k, curve)
+        raise InvalidParameter(f"{a.short}: RSA keys are generated inside OpenSSL and cannot use rng")
     if a.trad == "ed25519":
         return ed25519.Ed25519PrivateKey.generate()
     if a.trad == "ed448":
@@ -310,11 +327,15 @@ def _trad_public(pk: CompositePublicKey):
     return pk._trad
 
 
-def keygen(alg: str | CompositeAlgorithm, seed: bytes | None = None) -> CompositePrivateKey:
-    """A fresh composite key: ML-DSA from `seed` (or random) and a fresh traditional key."""
+def keygen(alg: str | CompositeAlgorithm, seed: bytes | None = None, *, rng=None) -> CompositePrivateKey:
+    """A fresh composite key: ML-DSA from `seed` (or random) and a fresh traditional key.
+
+    `rng` (None: the OS CSPRNG) drives both halves, for reproducible keys; RSA variants refuse it."""
     a = get_algorithm(alg)
-    dsa = mldsa.keygen(a.mldsa, seed=seed)
-    trad = _trad_generate(a)
+    if rng is not None and a.trad not in ("ed25519", "ed448", "ecdsa"):
+        raise InvalidParameter(f"{a.short}: RSA keys are generated inside OpenSSL and cannot use rng")
+    dsa = mldsa.keygen(a.mldsa, seed=seed, rng=rng if seed is None else None)
+    trad = _trad_generate(a, rng)
     tpub = trad.public_key()
     pub = CompositePublicKey(a, dsa.public_key, _trad_public_bytes(a, tpub), tpub)
     return CompositePrivateKey(a, dsa, _trad_private_bytes(a, trad), pub, trad)
