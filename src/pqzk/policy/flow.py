@@ -37,10 +37,11 @@ from ..threshold.frost import core
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SignatureShare, SigningCommitments
 from .audit import AuditLog
 from .authorization import Authorization, authorization_digest, frost_scheme, signed_message, verify_authorization
-from .evaluate import Decision, check_signers, evaluate, required_quorum
+from .evaluate import MAX_CLOCK_SKEW, Decision, check_signers, evaluate, required_quorum
 from .model import Policy, canonical_json
 from .private import verify_private_terms
 from .request import AuthorizationRequest, History, HistoryEntry
+from .change import policy_change_digest
 from .state import PolicyState
 
 COORDINATOR = "coordinator"
@@ -113,6 +114,7 @@ class PolicySigner:
         self._tx_done: set[bytes] = set()             # transaction digests signed or seen authorized
         self._requests: dict[bytes, AuthorizationRequest] = {}   # session -> request (also when refused)
         self.refusals: list[tuple[bytes, PolicyViolation]] = []
+        self.changes: dict[bytes, _ChangeSession] = {}
 
     def __repr__(self) -> str:
         return f"PolicySigner({self.id})"
@@ -122,13 +124,16 @@ class PolicySigner:
 
     def _refuse(self, msg: Message, v: PolicyViolation) -> list[Message]:
         self.refusals.append((msg.session, v))
-        return self._reply(msg, "auth_refuse", {"rule": v.rule, "detail": v.detail})
+        kind = "change_refuse" if msg.kind.startswith("change_") else "auth_refuse"
+        return self._reply(msg, kind, {"rule": v.rule, "detail": v.detail})
 
     def receive(self, msg: Message) -> list[Message]:
         if msg.sender != self.coordinator:
             raise ProtocolError(f"signer {self.id}: message from {msg.sender!r}, not the coordinator")
         handler = {"auth_request": self._on_request, "auth_sign": self._on_sign,
-                   "auth_cancel": self._on_cancel, "auth_result": self._on_result}.get(msg.kind)
+                   "auth_cancel": self._on_cancel, "auth_result": self._on_result,
+                   "change_request": self._on_change_request, "change_sign": self._on_change_sign,
+                   "change_result": self._on_change_result}.get(msg.kind)
         if handler is None:
             raise ProtocolError(f"signer {self.id}: unexpected message kind {msg.kind!r}")
         try:
@@ -262,6 +267,93 @@ class PolicySigner:
             self._drop(sess, "cancelled")
         self._record(request)
         return []
+
+
+    # ---- policy changes (see pqzk.policy.change for the coordinator) ----
+    def _check_change(self, new: Policy, now: int) -> Policy:
+        state = self.state.at(now)
+        if state.pending is not None:
+            raise PolicyViolation("policy_change", "another change is already pending")
+        if new.version != state.active.version + 1:
+            raise PolicyViolation("policy_version", f"a change must be version {state.active.version + 1}, "
+                                                    f"got {new.version}")
+        return state.active
+
+    def _on_change_request(self, msg: Message) -> list[Message]:
+        d = _decode(msg.payload, ["policy"], "change_request")
+        old = self.changes.get(msg.session)
+        if old is not None:
+            return self._reply(msg, "change_accept", {"commitment": old.commitment.to_bytes().hex()})
+        try:
+            new = Policy.from_dict(d["policy"])
+        except InvalidEncoding as exc:
+            return self._refuse(msg, PolicyViolation("policy_change", f"the proposed policy is invalid: {exc}"))
+        try:
+            self._check_change(new, self.clock())
+        except PolicyViolation as v:
+            return self._refuse(msg, v)
+        sess = _ChangeSession(new, self.frost.commit())
+        self.changes[msg.session] = sess
+        return self._reply(msg, "change_accept", {"commitment": sess.commitment.to_bytes().hex()})
+
+    def _on_change_sign(self, msg: Message) -> list[Message]:
+        from .change import policy_change_digest
+        d = _decode(msg.payload, ["signers", "effective_at", "sign_request"], "change_sign")
+        sess = self.changes.get(msg.session)
+        if sess is None or sess.stage != "committed":
+            raise ProtocolError(f"signer {self.id}: no open policy-change session")
+        signers, effective_at = d["signers"], d["effective_at"]
+        if not isinstance(signers, list) or not all(isinstance(i, int) for i in signers) \
+                or signers != sorted(set(signers)) or not isinstance(effective_at, int):
+            raise InvalidEncoding("signers must be sorted distinct identifiers, effective_at an integer")
+        message, cl = decode_sign_request(self.suite, _hex(d, "sign_request"))
+        now = self.clock()
+        try:
+            current = self._check_change(sess.new, now)
+            check_signers(current, current.change_quorum or current.quorum, signers)
+            if len(signers) < self.kp.min_signers or [c.identifier for c in cl] != signers \
+                    or self.id not in signers:
+                raise PolicyViolation("signing_request", "commitment list does not match the signer set")
+            if effective_at < now + current.cooling_off_seconds - MAX_CLOCK_SKEW:
+                raise PolicyViolation("policy_change", "the change would take effect before the cooling-off ends")
+            if message != policy_change_digest(current, sess.new, effective_at):
+                raise PolicyViolation("signing_request", "asked to sign something other than this policy change")
+            if next(c for c in cl if c.identifier == self.id) != sess.commitment:
+                raise PolicyViolation("signing_request", "the commitment list names another commitment of mine")
+        except PolicyViolation as v:
+            self._drop(sess, "refused")
+            return self._refuse(msg, v)
+        share = self.frost.sign_share(self.frost.take_nonces(sess.commitment), message, cl)
+        sess.stage = "signed"
+        return self._reply(msg, "change_share", {"share": share.to_bytes().hex()})
+
+    def _on_change_result(self, msg: Message) -> list[Message]:
+        """An approved change: verify the group's signature and the quorum, then adopt it (pending
+        until its time lock passes)."""
+        from ..threshold import frost
+        from .change import policy_change_digest
+        from .state import PendingChange
+        d = _decode(msg.payload, ["policy", "signers", "effective_at", "approved_at", "signature"], "change_result")
+        try:
+            new = Policy.from_dict(d["policy"])
+            current = self._check_change(new, self.clock())
+            check_signers(current, current.change_quorum or current.quorum, d["signers"])
+            frost.verify(self.suite, self.kp.verifying_key,
+                         policy_change_digest(current, new, d["effective_at"]), _hex(d, "signature"))
+        except (PolicyViolation, VerificationError, InvalidEncoding, TypeError) as exc:
+            raise ProtocolError(f"signer {self.id}: announced policy change not adopted: {exc}") from None
+        self.state = PolicyState(current, PendingChange(new, d["approved_at"], d["effective_at"]))
+        sess = self.changes.get(msg.session)
+        if sess is not None and sess.stage == "committed":
+            self._drop(sess, "cancelled")
+        return []
+
+
+@dataclass
+class _ChangeSession:
+    new: Policy
+    commitment: SigningCommitments
+    stage: str = "committed"
 
 
 class AuthorizationCoordinator:
@@ -587,37 +679,34 @@ class Custody:
                        list(coord.missing), list(coord.signers), sim)
 
     def change_policy(self, new: Policy, approvers: Sequence[int], now: int) -> bytes:
-        """A policy change: approved by the active policy's change quorum (each approver checks it
-        against its own view), signed by the group over its digest, effective after the active
-        policy's cooling-off. Returns the FROST signature over `policy_change_digest`."""
-        from ..runtime.sessions import run_signing
+        """A policy change run as a session (pqzk.policy.change): the approvers check it against
+        their own view and the active policy's change quorum, the group signs the change digest,
+        every signer verifies and adopts it; it takes effect after the cooling-off. Returns the
+        FROST signature; raises PolicyViolation or ProtocolAbort."""
+        from .change import PolicyChangeCoordinator
         self.now = now
-        try:
-            for i in approvers:
-                if i in self.signers:
-                    self.signers[i].state.propose(new, approvers, now)
-            state = self.state.propose(new, approvers, now)
-        except PolicyViolation as v:
-            self._log("policy_change", {"approved": False, "rule": v.rule, "detail": v.detail,
-                                        "to_version": new.version, "approvers": sorted(approvers)})
-            raise
-        digest = policy_change_digest(self.state.policy_at(now), new, state.pending.effective_at)
         self.sessions += 1
-        sig, _ = run_signing(self.key_packages, self.pkp, digest, sorted(approvers), rng=self.rng,
-                             session=b"policy-change-%d" % self.sessions)
+        approvers = sorted(set(approvers))
+        unknown = [i for i in approvers if i not in self.signers]
+        if unknown:
+            raise InvalidParameter(f"unknown approvers {unknown}")
+        coord = PolicyChangeCoordinator(self.state, self.pkp, new, approvers, now=now, announce_to=self.signers,
+                                        session=b"policy-change-%d" % self.sessions)
+        sim = Simulator([coord, *self.signers.values()], rng=self.rng)
+        sim.run(coord.start())
+        if coord.result is None:
+            err = coord.error or ProtocolAbort("policy change did not complete")
+            self._log("policy_change", {"approved": False, "rule": getattr(err, "rule", "protocol_abort"),
+                                        "detail": getattr(err, "detail", str(err)), "to_version": new.version,
+                                        "approvers": approvers})
+            raise err
+        sig, signers, state = coord.result
         self.state = state
-        for s in self.signers.values():
-            s.state = state
         self._log("policy_change", {"approved": True, "from_version": state.active.version,
                                     "to_version": new.version, "new_digest": new.digest().hex(),
-                                    "effective_at": state.pending.effective_at, "approvers": sorted(approvers),
-                                    "digest": digest.hex(), "signature": sig.hex()})
+                                    "effective_at": state.pending.effective_at, "approvers": signers,
+                                    "digest": coord.digest.hex(), "signature": sig.hex()})
         return sig
-
-
-def policy_change_digest(current: Policy, new: Policy, effective_at: int) -> bytes:
-    return hashlib.sha256(b"pqzk/policy-change/v1" + current.digest() + new.digest()
-                          + new.version.to_bytes(4, "big") + effective_at.to_bytes(8, "big")).digest()
 
 
 __all__ = ["PolicySigner", "AuthorizationCoordinator", "Custody", "Outcome", "policy_change_digest",
