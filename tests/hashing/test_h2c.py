@@ -241,3 +241,18 @@ def test_montgomery_curves(curve):
     assert G2[0] == (x * x - 1) ** 2 * pow(4 * x * (x * x + A * x + 1), -1, p) % p
     assert affine_add(curve, G, (G[0], -G[1] % p)) is None
     assert not on_curve(curve, (G[0], G[1] + 1)) and not on_curve(curve, (G[0] + curve.p, G[1]))
+
+
+def test_map_sqrt_failure_raises_even_under_python_O():
+    """The map's "a square has a root" check is a real raise (an assert would vanish under -O)."""
+    import pytest as _pytest
+
+    from pqzk.errors import InvalidParameter
+    from pqzk.hashing import maps
+
+    class NoRoots:
+        def sqrt(self, a):
+            return None
+
+    with _pytest.raises(InvalidParameter, match="square root"):
+        maps._sqrt(NoRoots(), 4)

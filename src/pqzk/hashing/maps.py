@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..errors import InvalidParameter
+
 
 def _sqrt(F: Any, a: Any) -> Any:
     r = F.sqrt(a)
-    assert r is not None, "square root of a square must exist"
+    if r is None:  # a real check, not an assert: asserts vanish under python -O
+        raise InvalidParameter("map_to_curve: no square root of a square (wrong field or curve constants)")
     return r
 
 
