@@ -109,8 +109,9 @@ KINDS = st.sampled_from(["auth_request", "auth_accept", "auth_sign", "auth_share
 
 
 @settings(max_examples=20)
-@given(st.lists(st.tuples(FAULTS, KINDS, st.integers(1, 5)), max_size=3), st.sampled_from([500, 15_000, 25_000]))
-def test_faults_never_yield_a_bad_authorization(faults, amount):
+@given(st.lists(st.tuples(FAULTS, KINDS, st.integers(1, 5)), max_size=3), st.sampled_from([500, 15_000, 25_000]),
+       st.booleans())
+def test_faults_never_yield_a_bad_authorization(faults, amount, reorder):
     """Whatever messages are lost, repeated, delayed or corrupted: either an Authorization that
     verifies, or an error (PolicyViolation / ProtocolAbort naming only candidates)."""
     from pqzk.errors import ProtocolAbort
@@ -120,7 +121,9 @@ def test_faults_never_yield_a_bad_authorization(faults, amount):
                                    recipient=i if kind not in ("auth_accept", "auth_share") else None,
                                    kind=kind, count=1) for name, kind, i in faults]
     r = req(amount=amount)
-    out = c.authorize(r, NOW, faults=fs)
+    out = c.authorize(r, NOW, faults=fs, reorder=reorder)
+    if not faults:
+        assert out.allowed               # any delivery order completes
     if out.authorization is not None:
         verify_authorization(out.authorization, r, POLICY, group()[1], roster=group()[3])
     else:

@@ -656,7 +656,7 @@ class Custody:
 
     def authorize(self, request: AuthorizationRequest, now: int, *, candidates: Sequence[int] | None = None,
                   faults: Iterable[Fault] = (), signers: Mapping[int, PolicySigner] | None = None,
-                  coordinator_cls: type | None = None, precheck: bool = True) -> Outcome:
+                  coordinator_cls: type | None = None, precheck: bool = True, reorder: bool = False) -> Outcome:
         """Run one authorization session at time `now`; the Outcome says what happened."""
         self.now = now
         self.sessions += 1
@@ -667,7 +667,7 @@ class Custody:
         coord = (coordinator_cls or AuthorizationCoordinator)(self.state, self.pkp, request, cands, now=now,
                                                               history=self.history, roster=self.roster,
                                                               session=session, precheck=precheck)
-        sim = Simulator([coord, *(parties[i] for i in cands)], faults, rng=self.rng)
+        sim = Simulator([coord, *(parties[i] for i in cands)], faults, rng=self.rng, reorder=reorder)
         sim.run(coord.start())
         if coord.error is None and coord.result is None:
             coord._fail(ProtocolAbort("authorization did not complete"))
