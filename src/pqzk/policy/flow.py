@@ -17,6 +17,8 @@ satisfy the quorum (count, roles and the FROST threshold), so a silent signer do
 honest quorum; signers that never answered are named in `missing`. Failures are attributed:
 ProtocolAbort names culprits, refusals raise PolicyViolation naming the rule.
 
+Policy changes run as their own session (pqzk.policy.change); the signer side is here too.
+
 Payloads are canonical JSON with hex for bytes, decoded strictly. Parties do no I/O; what should
 go into the audit log is collected in `records` for the driver (`Custody`) to append.
 """
