@@ -218,35 +218,65 @@ static void g1_sswu_iso(g1 *r, const fp *u) {
     fp_mul(&r->Y, &v[2], &v[1]); fp_mul(&r->Y, &r->Y, &di); fp_mul(&r->Y, &r->Y, &y);
     fp_set_one(&r->Z);
 }
-static void g2_sswu_iso(g2 *r, const fp2 *u) {
-    fp2 t, tv1, x1, x2, gx1, gx2, y, ny, one;
-    fp2_set_one(&one);
-    fp2_sqr(&t, u); fp2_mul(&t, &t, &ISO3_Z);
-    fp2_sqr(&tv1, &t); fp2_add(&tv1, &tv1, &t); fp2_inv(&tv1, &tv1);
-    limb e = fp2_is_zero(&tv1);
-    fp2_add(&x1, &tv1, &one); fp2_mul(&x1, &x1, &ISO3_MBA);
-    fp2_sel(&x1, &ISO3_BZA, &x1, e);
-    fp2_sqr(&gx1, &x1); fp2_add(&gx1, &gx1, &ISO3_A); fp2_mul(&gx1, &gx1, &x1); fp2_add(&gx1, &gx1, &ISO3_B);
-    fp2_mul(&x2, &t, &x1);
-    fp2_sqr(&gx2, &x2); fp2_add(&gx2, &gx2, &ISO3_A); fp2_mul(&gx2, &gx2, &x2); fp2_add(&gx2, &gx2, &ISO3_B);
-    limb s1 = fp2_is_square(&gx1);
-    fp2 xs, gxs; fp2_sel(&xs, &x1, &x2, s1); fp2_sel(&gxs, &gx1, &gx2, s1);
-    fp2_sqrt(&y, &gxs);
-    fp2_neg(&ny, &y);
-    fp2_sel(&y, &ny, &y, fp2_sgn0(u) ^ fp2_sgn0(&y));
-    fp2 v[4];
-    const fp2 *K[4] = {ISO3_XNUM, ISO3_XDEN, ISO3_YNUM, ISO3_YDEN};
-    const int L[4] = {ISO3_XNUM_LEN, ISO3_XDEN_LEN, ISO3_YNUM_LEN, ISO3_YDEN_LEN};
+/* sqrt(u/v) candidate with one exponentiation (eprint 2019/403 section 4): uv^7 (uv^15)^((p^2-9)/16)
+ * times the eighth root of unity that works; returns 1 when u/v is a square. */
+static limb fp2_sqrt_div(fp2 *r, const fp2 *u, const fp2 *v) {
+    fp2 v2, v4, v7, v8, t1, t2, gamma;
+    fp2_sqr(&v2, v); fp2_sqr(&v4, &v2); fp2_mul(&v7, &v4, &v2); fp2_mul(&v7, &v7, v); fp2_sqr(&v8, &v4);
+    fp2_mul(&t1, u, &v7); fp2_mul(&t2, &t1, &v8);
+    fp2_pow_n(&gamma, &t2, P2M9D16, 12); fp2_mul(&gamma, &gamma, &t1);
+    limb ok = 0; *r = gamma;
     for (int i = 0; i < 4; i++) {
-        v[i] = K[i][L[i] - 1];
-        for (int j = L[i] - 2; j >= 0; j--) { fp2_mul(&v[i], &v[i], &xs); fp2_add(&v[i], &v[i], &K[i][j]); }
+        fp2 c, t; fp2_mul(&c, &ROOTS8[i], &gamma);
+        fp2_sqr(&t, &c); fp2_mul(&t, &t, v); fp2_sub(&t, &t, u);
+        limb hit = fp2_is_zero(&t) & (ok ^ 1);
+        fp2_sel(r, &c, r, hit); ok |= hit;
     }
-    fp2 d, di; fp2_mul(&d, &v[1], &v[3]);
-    if (fp2_is_zero(&d)) { g2_set_inf(r); return; }
-    fp2_inv(&di, &d);
-    fp2_mul(&r->X, &v[0], &v[3]); fp2_mul(&r->X, &r->X, &di);
-    fp2_mul(&r->Y, &v[2], &v[1]); fp2_mul(&r->Y, &r->Y, &di); fp2_mul(&r->Y, &r->Y, &y);
-    fp2_set_one(&r->Z);
+    return ok;
+}
+/* simplified SWU to the 3-isogenous curve, in homogeneous coordinates, then the isogeny (E.3),
+ * giving a Jacobian point without any inversion */
+static void g2_sswu_iso(g2 *r, const fp2 *u) {
+    fp2 t2, zt2, tmp, den, num, one, v, uu, y, d2, cand2, uu2;
+    fp2_set_one(&one);
+    fp2_sqr(&t2, u); fp2_mul(&zt2, &ISO3_Z, &t2);
+    fp2_sqr(&tmp, &zt2); fp2_add(&tmp, &tmp, &zt2);                 /* Z t^2 + Z^2 t^4 */
+    fp2_mul(&den, &ISO3_A, &tmp); fp2_neg(&den, &den);
+    fp2_add(&tmp, &tmp, &one); fp2_mul(&num, &ISO3_B, &tmp);
+    fp2_sel(&den, &ISO3_ZA, &den, fp2_is_zero(&den));
+    fp2_sqr(&d2, &den); fp2_mul(&v, &d2, &den);                       /* v = D^3 */
+    fp2_sqr(&uu, &num); fp2_mul(&uu, &uu, &num);                      /* N^3 + a N D^2 + b D^3 */
+    fp2_mul(&tmp, &ISO3_A, &num); fp2_mul(&tmp, &tmp, &d2); fp2_add(&uu, &uu, &tmp);
+    fp2_mul(&tmp, &ISO3_B, &v); fp2_add(&uu, &uu, &tmp);
+    limb ok = fp2_sqrt_div(&y, &uu, &v);
+    fp2_mul(&cand2, &y, &t2); fp2_mul(&cand2, &cand2, u);             /* sqrt candidate for x1: * t^3 */
+    fp2_sqr(&tmp, &zt2); fp2_mul(&tmp, &tmp, &zt2); fp2_mul(&uu2, &tmp, &uu);  /* Z^3 t^6 u */
+    limb ok2 = 0;
+    for (int i = 0; i < 4; i++) {
+        fp2 c, t; fp2_mul(&c, &ETAS[i], &cand2);
+        fp2_sqr(&t, &c); fp2_mul(&t, &t, &v); fp2_sub(&t, &t, &uu2);
+        limb hit = fp2_is_zero(&t) & (ok ^ 1) & (ok2 ^ 1);
+        fp2_sel(&y, &c, &y, hit); ok2 |= hit;
+    }
+    fp2_mul(&tmp, &num, &zt2); fp2_sel(&num, &num, &tmp, ok);         /* x1 = Z t^2 x0 when x0 fails */
+    fp2 ny; fp2_neg(&ny, &y);
+    fp2_sel(&y, &ny, &y, fp2_sgn0(u) ^ fp2_sgn0(&y));
+    fp2_mul(&y, &y, &den);                                            /* (num : y : den) homogeneous */
+    /* isogeny map, each polynomial homogenized to degree 3 in (num, den) */
+    fp2 zp[4], m[4];
+    fp2_set_one(&zp[0]); zp[1] = den; fp2_sqr(&zp[2], &den); fp2_mul(&zp[3], &zp[2], &den);
+    const fp2 *K[4] = {ISO3_XNUM, ISO3_XDEN, ISO3_YNUM, ISO3_YDEN};
+    for (int i = 0; i < 4; i++) {
+        m[i] = K[i][3];
+        for (int j = 2; j >= 0; j--) {
+            fp2_mul(&m[i], &m[i], &num); fp2_mul(&tmp, &zp[3 - j], &K[i][j]); fp2_add(&m[i], &m[i], &tmp);
+        }
+    }
+    fp2_mul(&m[2], &m[2], &y); fp2_mul(&m[3], &m[3], &den);
+    fp2 X, Y, Z;
+    fp2_mul(&Z, &m[1], &m[3]); fp2_mul(&X, &m[0], &m[3]); fp2_mul(&Y, &m[1], &m[2]);
+    /* homogeneous (X:Y:Z) -> Jacobian (X Z, Y Z^2, Z); Z = 0 is the identity */
+    fp2_mul(&r->X, &X, &Z); fp2_sqr(&tmp, &Z); fp2_mul(&r->Y, &Y, &tmp); r->Z = Z;
 }
 static void g1_clear(g1 *r, const g1 *a) { g1_mul_u64(r, a, BLS_X_ABS + 1); }  /* h_eff = 1 - x */
 /* appendix G.3: [x^2 - x - 1]P + [x - 1]psi(P) + psi^2(2P) */

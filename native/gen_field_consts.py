@@ -192,6 +192,11 @@ def main() -> None:
     mba = fp2_mul(B3, fp2_inv(A3))
     out.append(f"static const fp2 ISO3_MBA = {fp2((-mba[0] % p, -mba[1] % p))};")
     out.append(f"static const fp2 ISO3_BZA = {fp2(fp2_mul(B3, fp2_inv(fp2_mul(Z3, A3))))};")
+    # eprint 2019/403 section 4 (as in py_ecc): sqrt(u/v) in Fp2 with one exponentiation
+    out.append(f"static const limb P2M9D16[12] = {limbs((p * p - 9) // 16, 12)};")
+    out.append("static const fp2 ROOTS8[4] = {" + ", ".join(fp2(fq2_int(r)) for r in iso.POSITIVE_EIGHTH_ROOTS_OF_UNITY) + "};")
+    out.append("static const fp2 ETAS[4] = {" + ", ".join(fp2(fq2_int(e)) for e in iso.ETAS) + "};")
+    out.append(f"static const fp2 ISO3_ZA = {fp2(fp2_mul(fq2_int(iso.ISO_3_Z), fq2_int(iso.ISO_3_A)))};")
     out.append(f"static const fp2 ISO3_A = {fp2(fq2_int(iso.ISO_3_A))};")
     out.append(f"static const fp2 ISO3_B = {fp2(fq2_int(iso.ISO_3_B))};")
     out.append(f"static const fp2 ISO3_Z = {fp2(fq2_int(iso.ISO_3_Z))};")
