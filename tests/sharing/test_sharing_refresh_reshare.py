@@ -146,7 +146,9 @@ def test_reshare_step_2_identifies_a_cheating_dealer():
     assert reshare_commitment(coms, com).public_key == com.public_key
 
 
-@given(st.binary(max_size=100))
+@given(st.one_of(st.binary(max_size=100),
+                 st.lists(st.integers(1, G.order - 1), min_size=1, max_size=3).map(
+                     lambda ks: b"".join(G.base_mult(k).to_bytes() for k in ks))))
 def test_zero_sharing_commitment_from_bytes_fuzz(data):
     try:
         c = ZeroSharingCommitment.from_bytes(data, G)
