@@ -34,3 +34,18 @@ def ct_equal(a: bytes, b: bytes) -> bool:
     if len(a) != len(b):
         return False
     return bool(require().pqzk_ct_memeq(a, b, len(a)))
+
+
+def components() -> list[str]:
+    """The engines compiled into the extension (what `pqzk info` lists next to the build flags)."""
+    lib_ = require()
+    out = []
+    if hasattr(lib_, "pqzk_field_count"):
+        out.append(f"Montgomery fields ({lib_.pqzk_field_count()} primes, 4-7 limbs)")
+    if hasattr(lib_, "pqzk_pairing"):
+        out.append("BLS12-381 (G1, G2, pairing, hash to curve)")
+    if hasattr(lib_, "pqzk_curve_mul"):
+        out.append("P-256, edwards25519, edwards448")
+    if hasattr(lib_, "pqzk_mldsa_ntt"):
+        out.append("NTT (ML-DSA, ML-KEM)")
+    return out

@@ -33,7 +33,8 @@ def _version(dist: str) -> str | None:
 def probe_native() -> BackendStatus:
     from . import _native
     if _native.available():
-        return BackendStatus("native", True, f"pqzk._native_ext ABI {_native.lib.pqzk_abi_version()}",
+        return BackendStatus("native", True, f"pqzk._native_ext ABI {_native.lib.pqzk_abi_version()}: "
+                             + "; ".join(_native.components()),
                              extra={"build_flags": _native.build_flags()})
     return BackendStatus("native", False, "", _native._IMPORT_ERROR or "not built",
                          "pip install . with a C compiler and Python headers")

@@ -13,3 +13,8 @@ def test_native_extension_loaded():
 def test_ct_equal_matches_python(a, b):
     assert _native.ct_equal(a, b) == (a == b)
     assert _native.ct_equal(a, a)
+
+
+def test_components_listed():
+    comps = " ".join(_native.components())
+    assert "BLS12-381" in comps and "P-256" in comps and "Montgomery fields (8 primes" in comps
