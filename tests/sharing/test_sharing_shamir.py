@@ -178,3 +178,22 @@ def test_reconstruct_matches_galois_lagrange_poly(p, prim):
     assert int(poly(GF(0))) == secret == reconstruct(pick, p)
     for s in shares:  # every other share lies on the same polynomial
         assert int(poly(GF(s.identifier))) == s.value
+
+
+@pytest.mark.parametrize("secret, t, n, ids, match", [
+    (-1, 2, 3, None, "secret"), (7919, 2, 3, None, "secret"), (True, 2, 3, None, "secret"),
+    (5, 4, 3, None, "threshold"), (5, 0, 3, None, "threshold"), (5, 2, 0, None, "number of shares"),
+    (5, 2, 3, [1, 2], "2 identifiers"), (5, 2, 3, [1, 2, 2], "duplicate"), (5, 2, 3, [0, 1, 2], "> 0"),
+])
+def test_every_dealer_refuses_the_same_bad_arguments(secret, t, n, ids, match):
+    """split, feldman_deal and pedersen_deal share one argument check (check_split)."""
+    from pqzk.groups import get_group
+    from pqzk.sharing.shamir import check_split, split
+    from pqzk.sharing.vss import feldman_deal, pedersen_deal
+    g = get_group("secp256k1")
+    q = 7919 if secret == 7919 else g.order
+    for deal in (lambda: check_split(secret, t, n, q, ids), lambda: split(secret, t, n, q, identifiers=ids),
+                 lambda: feldman_deal(g, secret, t, n, identifiers=ids) if q == g.order else check_split(secret, t, n, q, ids),
+                 lambda: pedersen_deal(g, secret, t, n, identifiers=ids) if q == g.order else check_split(secret, t, n, q, ids)):
+        with pytest.raises(InvalidParameter, match=match):
+            deal()

@@ -103,6 +103,19 @@ def check_threshold(threshold: int, num_shares: int) -> None:
         raise InvalidParameter(f"threshold must be in 1..{num_shares}, got {threshold}")
 
 
+def check_split(secret: int, threshold: int, num_shares: int, q: int,
+                identifiers: Sequence[int] | None = None) -> list[int]:
+    """The checks every dealer makes (Shamir, Feldman, Pedersen): threshold, secret in [0, q),
+    and the identifiers (1..n by default); returns the identifiers."""
+    check_threshold(threshold, num_shares)
+    if not isinstance(secret, int) or isinstance(secret, bool) or not 0 <= secret < q:
+        raise InvalidParameter("secret must be an int in [0, order)")
+    ids = check_identifiers(range(1, num_shares + 1) if identifiers is None else identifiers, q)
+    if len(ids) != num_shares:
+        raise InvalidParameter(f"{len(ids)} identifiers given for {num_shares} shares")
+    return ids
+
+
 def _horner(coeffs: Sequence[int], x: int, q: int) -> int:
     acc = 0
     for c in reversed(coeffs):
@@ -126,12 +139,7 @@ def split(secret: int, threshold: int, num_shares: int, order: OrderLike, *,
           identifiers: Sequence[int] | None = None) -> list[Share]:
     """`num_shares` shares of `secret` (an int in [0, q)), any `threshold` of which reconstruct it."""
     q = _order_of(order)
-    check_threshold(threshold, num_shares)
-    if not isinstance(secret, int) or not 0 <= secret < q:
-        raise InvalidParameter("secret must be an int in [0, order)")
-    ids = check_identifiers(range(1, num_shares + 1) if identifiers is None else identifiers, q)
-    if len(ids) != num_shares:
-        raise InvalidParameter(f"{len(ids)} identifiers given for {num_shares} shares")
+    ids = check_split(secret, threshold, num_shares, q, identifiers)
     return shares_from_polynomial(sharing_polynomial(secret, threshold, q, rng), ids, q)
 
 
@@ -170,4 +178,4 @@ def interpolate_share(shares: Sequence[Share], identifier: int, order: OrderLike
 
 
 __all__ = ["Share", "split", "reconstruct", "interpolate_share", "check_identifiers",
-           "check_threshold", "check_shares", "sharing_polynomial", "shares_from_polynomial"]
+           "check_threshold", "check_shares", "check_split", "sharing_polynomial", "shares_from_polynomial"]

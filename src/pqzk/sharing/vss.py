@@ -13,9 +13,9 @@ from functools import lru_cache
 
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Element, Group
-from ..hashing.expand import expand_message_xmd
+from ..groups.nums import nothing_up_my_sleeve
 from ..math.rand import RandomSource, random_scalar
-from .shamir import (Share, check_identifiers, check_shares, check_threshold, reconstruct,
+from .shamir import (Share, check_identifiers, check_shares, check_split, reconstruct,
                      shares_from_polynomial, sharing_polynomial)
 
 
@@ -76,6 +76,21 @@ class _PolyCommitment:
         check_identifiers([identifier], q)
         return self.group.msm(_powers(identifier, self.threshold, q), self.coefficients)
 
+    def verify_share(self, share) -> None:  # pragma: no cover - each commitment defines it
+        raise NotImplementedError
+
+    def is_valid_share(self, share) -> bool:
+        """verify_share as a boolean."""
+        try:
+            self.verify_share(share)
+        except VerificationError:
+            return False
+        return True
+
+    def invalid_shares(self, shares: Sequence) -> list[int]:
+        """Identifiers of the shares that fail verification (empty when all are good)."""
+        return [s.identifier for s in shares if not self.is_valid_share(s)]
+
     def to_bytes(self) -> bytes:
         """C_0 || C_1 || ... in the group's standard element encoding."""
         return _encode_elements(self.group, self.coefficients)
@@ -122,17 +137,6 @@ class FeldmanCommitment(_PolyCommitment):
         if self.group.base_mult(share.value) != expected:
             raise VerificationError(f"share {share.identifier} does not match the Feldman commitment")
 
-    def is_valid_share(self, share: Share) -> bool:
-        try:
-            self.verify_share(share)
-        except VerificationError:
-            return False
-        return True
-
-    def invalid_shares(self, shares: Sequence[Share]) -> list[int]:
-        """Identifiers of the shares that fail verification (empty when all are good)."""
-        return [s.identifier for s in shares if not self.is_valid_share(s)]
-
     @classmethod
     def from_bytes(cls, data: bytes, group: Group) -> "FeldmanCommitment":
         """Strict: non-empty multiple of the element size, every element valid and not the identity."""
@@ -148,12 +152,7 @@ def feldman_deal(group: Group, secret: int, threshold: int, num_shares: int, *,
                  identifiers: Sequence[int] | None = None) -> tuple[list[Share], FeldmanCommitment]:
     """Shamir-share `secret` over the group's scalar field and commit to the polynomial."""
     q = group.order
-    check_threshold(threshold, num_shares)
-    if not isinstance(secret, int) or not 0 <= secret < q:
-        raise InvalidParameter("secret must be an int in [0, order)")
-    ids = check_identifiers(range(1, num_shares + 1) if identifiers is None else identifiers, q)
-    if len(ids) != num_shares:
-        raise InvalidParameter(f"{len(ids)} identifiers given for {num_shares} shares")
+    ids = check_split(secret, threshold, num_shares, q, identifiers)
     coeffs = sharing_polynomial(secret, threshold, q, rng)
     return shares_from_polynomial(coeffs, ids, q), FeldmanCommitment.from_polynomial(group, coeffs)
 
@@ -182,32 +181,14 @@ PEDERSEN_H_DST = b"PQZK-V01-PEDERSEN-VSS-GENERATOR-H"
 def pedersen_generator(group: Group) -> Element:
     """The second generator H, nothing-up-my-sleeve: nobody knows log_G(H).
 
-    Uses the group's RFC 9380 hash_to_element when it has a suite. Otherwise (fallback) it
-    hashes to candidate encodings with expand_message_xmd(SHA-256) and a counter and takes the
-    first that decodes to a non-identity element (try-and-increment; the first byte of SEC1-
-    style encodings is forced to 0x02). Both are public procedures with no trapdoor; the fallback
-    is not constant-time, which does not matter for a public constant.
+    `pqzk.groups.nums.nothing_up_my_sleeve(group, group name, PEDERSEN_H_DST)`: the group's
+    RFC 9380 hash_to_element when it has a suite, else try-and-increment (see there).
     """
     try:
-        h = group.hash_to_element(group.name.encode(), PEDERSEN_H_DST)
-    except (InvalidParameter, NotImplementedError):
-        h = None
-    if h is not None and not h.is_identity():
-        return h
-    size = group.element_size
-    for counter in range(4096):
-        cand = bytearray(expand_message_xmd(group.name.encode() + counter.to_bytes(4, "big"),
-                                            PEDERSEN_H_DST + b"-TRY-AND-INCREMENT", size, "sha256"))
-        if group.name in ("secp256k1", "p256"):  # SEC1 compressed: fix the prefix byte
-            cand[0] = 0x02
-        try:
-            h = group.decode(bytes(cand))
-        except InvalidEncoding:
-            continue
-        if group.cofactor == 1 or not h.is_identity():
-            return h
-    raise InvalidParameter(f"{group.name}: cannot derive a Pedersen generator H "
-                           "(no hash-to-curve suite and try-and-increment failed)")
+        return nothing_up_my_sleeve(group, group.name.encode(), PEDERSEN_H_DST)
+    except InvalidParameter:
+        raise InvalidParameter(f"{group.name}: cannot derive a Pedersen generator H "
+                               "(no hash-to-curve suite and try-and-increment failed)") from None
 
 
 @dataclass(frozen=True)
@@ -277,16 +258,6 @@ class PedersenCommitment(_PolyCommitment):
         if got != expected:
             raise VerificationError(f"share {share.identifier} does not match the Pedersen commitment")
 
-    def is_valid_share(self, share: PedersenShare) -> bool:
-        try:
-            self.verify_share(share)
-        except VerificationError:
-            return False
-        return True
-
-    def invalid_shares(self, shares: Sequence[PedersenShare]) -> list[int]:
-        return [s.identifier for s in shares if not self.is_valid_share(s)]
-
     @classmethod
     def from_bytes(cls, data: bytes, group: Group) -> "PedersenCommitment":
         return cls(group, _decode_elements(data, group, "Pedersen commitment"))
@@ -298,12 +269,7 @@ def pedersen_deal(group: Group, secret: int, threshold: int, num_shares: int, *,
                   ) -> tuple[list[PedersenShare], PedersenCommitment]:
     """Share `secret` with a blinding polynomial g and commit to a_k·G + b_k·H."""
     q = group.order
-    check_threshold(threshold, num_shares)
-    if not isinstance(secret, int) or not 0 <= secret < q:
-        raise InvalidParameter("secret must be an int in [0, order)")
-    ids = check_identifiers(range(1, num_shares + 1) if identifiers is None else identifiers, q)
-    if len(ids) != num_shares:
-        raise InvalidParameter(f"{len(ids)} identifiers given for {num_shares} shares")
+    ids = check_split(secret, threshold, num_shares, q, identifiers)
     f = sharing_polynomial(secret, threshold, q, rng)
     g = sharing_polynomial(random_scalar(q, rng, nonzero=False), threshold, q, rng)
     G, H = group.generator(), pedersen_generator(group)
