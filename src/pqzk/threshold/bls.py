@@ -20,7 +20,7 @@ from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort, Verificat
 from ..groups import Element, Group, get_group
 from ..math.poly import lagrange_coefficients
 from ..math.rand import RandomSource, random_bytes
-from ..sharing.shamir import Share
+from ..sharing.shamir import Share, check_identifiers
 from ..sharing.vss import FeldmanCommitment, feldman_deal
 
 
@@ -55,7 +55,7 @@ DEFAULT = MIN_PK
 def get_ciphersuite(name: str = DEFAULT.name) -> BlsCiphersuite:
     try:
         return CIPHERSUITES[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise InvalidParameter(f"unknown BLS ciphersuite {name!r}; known: {', '.join(CIPHERSUITES)}") from None
 
 
@@ -73,6 +73,9 @@ def keygen(ikm: bytes | None = None, key_info: bytes = b"", rng: RandomSource | 
     """KeyGen: HKDF-SHA256 from >= 32 bytes of keying material (fresh randomness when ikm is None)."""
     if ikm is None:
         ikm = random_bytes(32, rng)
+    if not isinstance(ikm, (bytes, bytearray, memoryview)):
+        raise InvalidParameter(f"BLS KeyGen IKM must be bytes, got {type(ikm).__name__}")
+    ikm, key_info = bytes(ikm), bytes(key_info)
     if len(ikm) < 32:
         raise InvalidParameter("BLS KeyGen needs at least 32 bytes of IKM")
     r = get_group("bls12_381_g1").order
@@ -98,7 +101,7 @@ def sk_to_pk(sk: int, suite: BlsCiphersuite = DEFAULT) -> bytes:
 
 
 def _check_sk(sk: int, suite: BlsCiphersuite) -> None:
-    if not isinstance(sk, int) or not 0 < sk < suite.K.order:
+    if not isinstance(sk, int) or isinstance(sk, bool) or not 0 < sk < suite.K.order:
         raise InvalidParameter("BLS secret key must be an integer in [1, r)")
 
 
@@ -112,7 +115,9 @@ def _decode_sig(sig: bytes, suite: BlsCiphersuite) -> Element:
 
 
 def _hash(msg: bytes, suite: BlsCiphersuite, dst: bytes | None = None) -> Element:
-    return suite.S.hash_to_element(msg, suite.dst if dst is None else dst)
+    if not isinstance(msg, (bytes, bytearray, memoryview)):
+        raise InvalidParameter(f"BLS message must be bytes, got {type(msg).__name__}")
+    return suite.S.hash_to_element(bytes(msg), suite.dst if dst is None else dst)
 
 
 # ---- core operations (section 2.6 - 2.9) ----
@@ -201,6 +206,10 @@ def batch_verify(items: Sequence[tuple[bytes, bytes, bytes]], suite: BlsCiphersu
     item is checked alone and the error names the indices of the bad ones."""
     if not items:
         raise VerificationError("batch_verify: nothing to verify")
+    items = list(items)
+    for i, item in enumerate(items):
+        if not isinstance(item, (tuple, list)) or len(item) != 3:
+            raise InvalidParameter(f"batch_verify: item {i} must be a (public key, message, signature) triple")
     pairs, sig_acc, bad = [], suite.S.identity(), []
     for i, (pk, msg, sig) in enumerate(items):
         try:
@@ -240,6 +249,16 @@ class ThresholdKey:
     threshold: int
     commitment: FeldmanCommitment
     identifiers: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        # the signer identifiers are Shamir x-coordinates: non-zero, distinct, below the order
+        ids = tuple(check_identifiers(self.identifiers, self.suite.K.order))
+        if self.threshold != self.commitment.threshold:
+            raise InvalidParameter(f"threshold {self.threshold} differs from the commitment's "
+                                   f"{self.commitment.threshold}")
+        if len(ids) < self.threshold:
+            raise InvalidParameter(f"{len(ids)} signers cannot reach the threshold {self.threshold}")
+        object.__setattr__(self, "identifiers", ids)
 
     @property
     def group_public_key(self) -> bytes:
@@ -331,6 +350,7 @@ def combine(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature],
     ids = [p.identifier for p in partials]
     if len(set(ids)) != len(ids):
         raise InvalidParameter("combine: duplicate signer identifiers")
+    check_identifiers(ids, key.suite.K.order)
     good = list(partials)
     if verify:
         bad = verify_partials(key, msg, partials, rng)
