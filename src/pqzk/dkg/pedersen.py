@@ -194,15 +194,21 @@ def check_shares(params: DkgParameters, secret: Round2Secret,
     that the final share depends on); the shares are checked one by one only if it fails.
     """
     complaints = []
+    g = params.group
     for sender in secret.commitments:
         if sender == secret.identifier:
             continue
         pkg = packages.get(sender)
-        if pkg is None or pkg.sender != sender or pkg.receiver != secret.identifier:
+        if (pkg is None or pkg.sender != sender or pkg.receiver != secret.identifier
+                or not isinstance(pkg.share, int) or not 0 <= pkg.share < g.order):
+            complaints.append(Complaint(secret.identifier, sender))
+    # a package from outside the committee (or claiming to be from us) would enter the sum below
+    # and make our own share look inconsistent: name its sender instead
+    for sender in packages:
+        if sender not in secret.commitments or sender == secret.identifier:
             complaints.append(Complaint(secret.identifier, sender))
     if complaints:
         return complaints
-    g = params.group
     total_share = (secret.own_share + sum(p.share for p in packages.values())) % g.order
     total = total or _total_commitment(secret.commitments)
     if g.base_mult(total_share) == total.evaluate(secret.identifier):
