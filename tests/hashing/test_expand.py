@@ -20,3 +20,16 @@ def test_expand_message_vectors(fname):
         else:
             out = expand_message_xof(case["msg"].encode(), dst, n, h)
         assert out.hex() == case["uniform_bytes"]
+
+
+def test_expanders_refuse_text_and_accept_bytes_like():
+    import pytest as _pytest
+
+    from pqzk.errors import InvalidParameter
+    from pqzk.hashing import expand_message_xmd, expand_message_xof
+    for expand in (expand_message_xmd, expand_message_xof):
+        with _pytest.raises(InvalidParameter, match="must be bytes"):
+            expand("abc", b"DST", 32)
+        with _pytest.raises(InvalidParameter, match="must be bytes"):
+            expand(b"abc", "DST", 32)
+        assert expand(memoryview(b"abc"), bytearray(b"DST"), 32) == expand(b"abc", b"DST", 32)

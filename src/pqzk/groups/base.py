@@ -141,18 +141,24 @@ class Group(ABC):
     def sub(self, a: Element, b: Element) -> Element:
         return self.add(a, self.neg(b))
 
+    def _reduce(self, k: int) -> int:
+        """k mod order for any int k (negative ones too); anything else is an InvalidParameter."""
+        if not isinstance(k, int):
+            raise InvalidParameter(f"{self.name} scalar must be an int, got {type(k).__name__}")
+        return k % self.order
+
     def scalar_mult(self, k: int, p: Element) -> Element:
-        return self._wrap(self._raw_mul(k % self.order, self._unwrap(p)))
+        return self._wrap(self._raw_mul(self._reduce(k), self._unwrap(p)))
 
     def base_mult(self, k: int) -> Element:
         """k·G with the group's fixed-base fast path."""
-        return self._wrap(self._raw_base_mul(k % self.order))
+        return self._wrap(self._raw_base_mul(self._reduce(k)))
 
     def msm(self, scalars: Sequence[int], points: Sequence[Element]) -> Element:
         """Σ k_i·P_i (multi-scalar multiplication)."""
         if len(scalars) != len(points):
             raise InvalidParameter(f"msm: {len(scalars)} scalars for {len(points)} points")
-        return self._wrap(self._raw_msm([k % self.order for k in scalars],
+        return self._wrap(self._raw_msm([self._reduce(k) for k in scalars],
                                         [self._unwrap(p) for p in points]))
 
     def encode(self, p: Element) -> bytes:

@@ -15,6 +15,12 @@ _XMD = {
 _XOF = {"shake128": (hashlib.shake_128, 128), "shake256": (hashlib.shake_256, 256)}
 
 
+def _as_bytes(msg: bytes, dst: bytes, what: str) -> tuple[bytes, bytes]:
+    if not isinstance(msg, (bytes, bytearray, memoryview)) or not isinstance(dst, (bytes, bytearray, memoryview)):
+        raise InvalidParameter(f"{what}: msg and dst must be bytes")
+    return bytes(msg), bytes(dst)
+
+
 def _dst_prime_xmd(dst: bytes, hash_name: str) -> bytes:
     if len(dst) > 255:  # section 5.3.3: oversize DSTs are hashed down
         dst = _XMD[hash_name][0](b"H2C-OVERSIZE-DST-" + dst).digest()
@@ -25,6 +31,7 @@ def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int, hash_name: str
     """RFC 9380 section 5.3.1."""
     if hash_name not in _XMD:
         raise InvalidParameter(f"unknown hash for expand_message_xmd: {hash_name!r}")
+    msg, dst = _as_bytes(msg, dst, "expand_message_xmd")
     H, b_in_bytes, r_in_bytes = _XMD[hash_name]
     ell = -(-len_in_bytes // b_in_bytes)
     if ell > 255 or len_in_bytes > 65535 or len_in_bytes < 0:
@@ -44,6 +51,7 @@ def expand_message_xof(msg: bytes, dst: bytes, len_in_bytes: int, xof_name: str 
     """RFC 9380 section 5.3.2."""
     if xof_name not in _XOF:
         raise InvalidParameter(f"unknown XOF for expand_message_xof: {xof_name!r}")
+    msg, dst = _as_bytes(msg, dst, "expand_message_xof")
     X, k = _XOF[xof_name]
     if len_in_bytes > 65535 or len_in_bytes < 0:
         raise InvalidParameter("expand_message_xof: requested length too large")
