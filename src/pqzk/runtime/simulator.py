@@ -7,13 +7,25 @@ have one: this is the protocol's timeout, where missing responses are attributed
 """
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from ..errors import InvalidParameter, ProtocolError
-from ..math.rand import RandomSource, random_bytes
+from ..math.rand import DeterministicRNG, RandomSource, random_bytes, random_scalar
 from .messages import Message, Party, PartyId
+
+
+class _Schedule:
+    """Scheduling choices (reordering, which bit to corrupt): a SHAKE256 stream seeded once from
+    the runtime's rng (the OS CSPRNG by default), instead of the `random` module."""
+
+    def __init__(self, seed: bytes) -> None:
+        self._stream = DeterministicRNG(seed)
+
+    def randrange(self, n: int) -> int:
+        if not isinstance(n, int) or n < 1:
+            raise InvalidParameter(f"randrange needs a positive bound, got {n!r}")
+        return random_scalar(n, self._stream, nonzero=False)
 
 
 @dataclass
@@ -93,7 +105,7 @@ class Simulator:
         plist = parties.values() if isinstance(parties, Mapping) else parties
         self.parties: dict[PartyId, Party] = {p.id: p for p in plist}
         self.faults = list(faults)
-        self.rand = random.Random(random_bytes(16, rng))
+        self.rand = _Schedule(random_bytes(32, rng))
         self.reorder = reorder
         self.max_steps = max_steps
         self.queue: list[Message] = []
