@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from frost_helpers import ZF_SUITES, suite_for
 
-from pqzk.errors import InvalidParameter, ProtocolAbort, VerificationError
+from pqzk.errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
 from pqzk.math.rand import DeterministicRNG
 from pqzk.threshold import frost
 from pqzk.threshold.frost import core
@@ -112,3 +112,24 @@ def test_counts_that_do_not_fit_the_format_are_refused_at_encoding():
         big.to_bytes()
     with pytest.raises(InvalidParameter, match="min_signers"):
         PublicKeyPackage(suite, pkp.verifying_shares, pkp.verifying_key, -1).to_bytes()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_tampered_public_key_package_is_refused_at_decoding(name):
+    suite = suite_for(name)
+    kps, pkp = frost.trusted_dealer_keygen(suite, 2, 4, rng=DeterministicRNG(b"pkp"))
+    g = suite.group
+    assert PublicKeyPackage.from_bytes(suite, pkp.to_bytes()) == pkp
+    other = g.base_mult(12345)
+    for i in pkp.identifiers:   # any one share replaced by another valid element
+        shares = {**pkp.verifying_shares, i: other}
+        forged = PublicKeyPackage(suite, shares, pkp.verifying_key, 2).to_bytes()
+        with pytest.raises(InvalidEncoding, match="verifying (key|share)"):
+            PublicKeyPackage.from_bytes(suite, forged)
+    forged = PublicKeyPackage(suite, pkp.verifying_shares, other, 2).to_bytes()
+    with pytest.raises(InvalidEncoding, match="verifying key does not match"):
+        PublicKeyPackage.from_bytes(suite, forged)
+    # a lower min_signers than the polynomial's degree needs does not decode either
+    forged = PublicKeyPackage(suite, pkp.verifying_shares, pkp.verifying_key, 1).to_bytes()
+    with pytest.raises(InvalidEncoding):
+        PublicKeyPackage.from_bytes(suite, forged)
