@@ -75,3 +75,43 @@ def test_composite_keygen_rsa_refuses_an_rng():
     from pqzk.math.rand import DeterministicRNG
     with pytest.raises(InvalidParameter, match="RSA"):
         composite.keygen("id-MLDSA44-RSA2048-PSS-SHA256", rng=DeterministicRNG(b"a"))
+
+
+def _pq_calls():
+    from pqzk.pq import mlkem, sealing
+    sk = mldsa.keygen("ML-DSA-44", seed=bytes(32))
+    sig = mldsa.sign("ML-DSA-44", sk, b"m")
+    kem = mlkem.keygen("ML-KEM-768", seed=bytes(64))
+    xk = xwing.keygen(seed=bytes(32))
+    ctx = sealing.SealContext("p", b"s", "a", "b")
+    ck = composite.keygen("id-MLDSA44-Ed25519-SHA512", rng=lambda n: bytes(n))
+    csig = composite.sign(ck, b"m")
+    return {
+        "mldsa.sign": lambda: mldsa.sign("ML-DSA-44", sk, "m"),
+        "mldsa.verify": lambda: mldsa.verify("ML-DSA-44", sk.public_key, "m", sig),
+        "mldsa.is_valid": lambda: mldsa.is_valid("ML-DSA-44", sk.public_key, "m", sig),
+        "mlkem.encaps m": lambda: mlkem.encaps("ML-KEM-768", kem.public_key, m="x" * 32),
+        "xwing.encaps eseed": lambda: xwing.encaps(xk.public_key, eseed="x" * 64),
+        "sealing.seal plaintext": lambda: sealing.seal(xk.public_key, "hi", ctx),
+        "sealing extra": lambda: sealing.seal(xk.public_key, b"hi", sealing.SealContext("p", b"s", "a", "b", "x")),
+        "composite.verify message": lambda: composite.verify(ck.public_key, "m", csig),
+        "composite.verify ctx": lambda: composite.verify(ck.public_key, b"m", csig, "c"),
+        "composite.sign message": lambda: composite.sign(ck, 5),
+    }
+
+
+PQ_CALLS = _pq_calls()
+
+
+@pytest.mark.parametrize("name", sorted(PQ_CALLS))
+def test_text_where_bytes_belong_is_an_invalid_parameter(name):
+    from pqzk.errors import InvalidParameter
+    with pytest.raises(InvalidParameter, match="must be bytes"):
+        PQ_CALLS[name]()
+
+
+def test_bip340_verify_refuses_non_bytes():
+    from pqzk.threshold.frost.taproot import bip340_verify
+    for args in ((None, b"m", bytes(64)), (bytes(32), "m", bytes(64)), (bytes(32), b"m", "s" * 64)):
+        with pytest.raises(InvalidEncoding, match="must be bytes"):
+            bip340_verify(*args)

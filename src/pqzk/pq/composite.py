@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from . import _der, mldsa
-from .params import MAX_CONTEXT, MLDSA
+from .params import MAX_CONTEXT, MLDSA, bytes_arg
 
 PREFIX = b"CompositeAlgorithmSignatures2025"   # draft -19 §4.1 ("436f6d70...32303235")
 
@@ -93,9 +93,10 @@ def get_algorithm(alg: str | CompositeAlgorithm) -> CompositeAlgorithm:
 def message_representative(alg: str | CompositeAlgorithm, message: bytes, ctx: bytes = b"") -> bytes:
     """M' = Prefix || Label || len(ctx) || ctx || PH(M)   (draft -19 §4.2, step 2)."""
     a = get_algorithm(alg)
+    ctx = bytes_arg(ctx, "context")
     if len(ctx) > MAX_CONTEXT:
         raise InvalidParameter(f"context string is {len(ctx)} bytes; at most {MAX_CONTEXT} allowed")
-    return PREFIX + a.label + bytes([len(ctx)]) + bytes(ctx) + a.ph(bytes(message))
+    return PREFIX + a.label + bytes([len(ctx)]) + ctx + a.ph(bytes_arg(message, "message"))
 
 
 # -- traditional component ------------------------------------------------------------------

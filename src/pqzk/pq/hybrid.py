@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
 from . import mldsa
-from .params import mldsa_params
+from .params import bytes_arg, mldsa_params
 
 QC_CTX = b"pqzk/hybrid/quorum/v1"
 COMPOSITE_CTX = b"pqzk/hybrid/composite/v1"
@@ -187,7 +187,7 @@ def quorum_representative(scheme: ClassicalThresholdScheme, roster: Roster, sign
     ids = sorted(signers)
     return (QC_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key) + roster.digest()
             + roster.threshold.to_bytes(4, "big") + len(ids).to_bytes(4, "big")
-            + b"".join(i.to_bytes(4, "big") for i in ids) + _lp(bytes(message)))
+            + b"".join(i.to_bytes(4, "big") for i in ids) + _lp(bytes_arg(message, "message")))
 
 
 @dataclass(frozen=True)
@@ -317,7 +317,7 @@ def composite_representative(scheme: ClassicalThresholdScheme, pq_public_key: ml
                              message: bytes) -> bytes:
     """tag || scheme name || group key || ML-DSA key || message: what both parts sign."""
     return (COMPOSITE_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key)
-            + _lp(pq_public_key.params.encode() + b"\x00" + pq_public_key.key) + _lp(bytes(message)))
+            + _lp(pq_public_key.params.encode() + b"\x00" + pq_public_key.key) + _lp(bytes_arg(message, "message")))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..math.rand import random_bytes
 from . import _der
 from . import backend_registry as _b
-from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, mldsa_params
+from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, bytes_arg, mldsa_params
 
 PARAMS = tuple(MLDSA)
 
@@ -234,8 +234,8 @@ def sign(params: str, sk: MLDSAPrivateKey, message: bytes, ctx: bytes = b"", bac
     b = _signer(p, sk, backend, caps, len(ctx))
     handle = _private_handle(b, sk, p)
     if rnd is not None:
-        return b.mldsa_sign(p, handle, sk.public_key.key, bytes(message), ctx, prehash, rnd)
-    return b.mldsa_sign(p, handle, sk.public_key.key, bytes(message), ctx, prehash)
+        return b.mldsa_sign(p, handle, sk.public_key.key, bytes_arg(message, "message"), ctx, prehash, rnd)
+    return b.mldsa_sign(p, handle, sk.public_key.key, bytes_arg(message, "message"), ctx, prehash)
 
 
 def _public(p: MLDSAParams, pk: MLDSAPublicKey | bytes) -> MLDSAPublicKey:
@@ -273,5 +273,5 @@ def verify(params: str, pk: MLDSAPublicKey | bytes, message: bytes, signature: b
     handle = key._handles.get(b.name)
     if handle is None:
         handle = key._handles[b.name] = b.mldsa_public_handle(p, key.key)
-    if not b.mldsa_verify(p, handle, key.key, bytes(message), bytes(signature), ctx, prehash):
+    if not b.mldsa_verify(p, handle, key.key, bytes_arg(message, "message"), bytes(signature), ctx, prehash):
         raise VerificationError(f"{p.name} signature does not verify")

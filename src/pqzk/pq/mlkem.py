@@ -13,7 +13,7 @@ from typing import NamedTuple
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from . import backend_registry as _b
-from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, mlkem_params
+from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, bytes_arg, mlkem_params
 
 PARAMS = tuple(MLKEM)
 SHARED_SECRET_SIZE = 32
@@ -123,6 +123,8 @@ def encaps(params: str, pk: MLKEMPublicKey | bytes, backend: str | None = None, 
     key = _public(p, pk)
     if m is None and rng is not None:
         m = rng(32)
+    if m is not None:
+        m = bytes_arg(m, "encapsulation randomness m")
     if m is not None and len(m) != 32:
         raise InvalidParameter(f"encapsulation randomness m must be 32 bytes, got {len(m)}")
     b = _b.select("mlkem.encaps", p, backend, also=("mlkem.encaps_derand",) if m is not None else ())

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from . import mlkem
+from .params import bytes_arg
 
 XWING_LABEL = b"\\.//^\\"        # draft §5.3: the ASCII art "\./" "/^\"
 MLKEM_PARAMS = "ML-KEM-768"
@@ -124,6 +125,7 @@ def encaps(pk: XWingPublicKey | bytes, eseed: bytes | None = None,
     derand = eseed is not None or rng is not None
     if eseed is None:
         eseed = random_bytes(ESEED_SIZE, rng)
+    eseed = bytes_arg(eseed, "X-Wing eseed")
     if len(eseed) != ESEED_SIZE:
         raise InvalidParameter(f"X-Wing eseed must be {ESEED_SIZE} bytes, got {len(eseed)}")
     ek_x = x25519.X25519PrivateKey.from_private_bytes(eseed[32:64])

@@ -31,6 +31,10 @@ def lift_x(x: bytes) -> Element:
 def bip340_verify(pubkey: bytes, msg: bytes, sig: bytes) -> None:
     """BIP-340 Verify(pk, m, sig); raises VerificationError (or InvalidEncoding for bad sizes)."""
     g = get_group("secp256k1")
+    for value, what in ((pubkey, "public key"), (msg, "message"), (sig, "signature")):
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise InvalidEncoding(f"BIP-340 {what} must be bytes, got {type(value).__name__}")
+    pubkey, msg, sig = bytes(pubkey), bytes(msg), bytes(sig)
     if len(sig) != 64:
         raise InvalidEncoding(f"BIP-340 signature must be 64 bytes, got {len(sig)}")
     try:
