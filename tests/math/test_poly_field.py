@@ -58,3 +58,40 @@ def test_deterministic_rng_accepts_any_nonnegative_int_seed(seed):
 def test_deterministic_rng_rejects_negative_seed():
     with pytest.raises(InvalidParameter):
         DeterministicRNG(-1)
+
+
+@pytest.mark.parametrize("a, p", [(1, 33), (1, 65), (4, 1105), (1, 561)])
+def test_sqrt_mod_composite_modulus_raises_instead_of_looping(a, p):
+    """A composite p = 1 mod 8 may have no non-residue: the search used to run forever."""
+    from pqzk.errors import InvalidParameter
+    from pqzk.math import sqrt_mod
+    assert p % 8 == 1
+    with pytest.raises(InvalidParameter, match="prime"):
+        sqrt_mod(a, p)
+
+
+@pytest.mark.parametrize("p", [0, 1, 2, 4, -7, "7"])
+def test_field_helpers_refuse_bad_moduli(p):
+    from pqzk.errors import InvalidParameter
+    from pqzk.math import legendre, sqrt_mod
+    with pytest.raises(InvalidParameter):
+        legendre(1, p)
+    with pytest.raises(InvalidParameter):
+        sqrt_mod(4, p)
+
+
+def test_inv_refuses_non_ints():
+    from pqzk.errors import InvalidParameter
+    from pqzk.math import inv
+    for a, p in (("1", 7), (1, "7"), (1.0, 7), (3, 1)):
+        with pytest.raises(InvalidParameter):
+            inv(a, p)
+    assert inv(3, 7) == 5 and inv(-4, 7) == 5
+
+
+@pytest.mark.parametrize("p", [17, 41, 97, 113, 2**255 - 19, 2**192 - 2**64 - 1, 7681, 12289, 8380417])
+def test_sqrt_mod_still_finds_roots(p):
+    from pqzk.math import sqrt_mod
+    for x in (1, 2, 3, 5, 12345):
+        r = sqrt_mod(x * x % p, p)
+        assert r is not None and r * r % p == x * x % p
