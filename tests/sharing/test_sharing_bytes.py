@@ -132,3 +132,9 @@ def test_split_matches_direct_polynomial_evaluation(t, n):
                 expect = expect * x + GF(coeffs[k][j])
             assert s.value[j] == int(expect)
     assert reconstruct_bytes(shares[-t:]) == secret
+
+
+def test_reconstruct_refuses_non_bytes_values():
+    from pqzk.errors import InvalidParameter
+    with pytest.raises(InvalidParameter, match="value must be bytes"):
+        reconstruct_bytes([BytesShare(1, "ab"), BytesShare(2, "cd")])

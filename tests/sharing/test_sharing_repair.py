@@ -111,3 +111,15 @@ def test_repaired_share_still_reconstructs_with_others():
     shares, com = feldman_deal(G, 77, 3, 5, rng=DeterministicRNG(6))
     rebuilt = repair_share(shares[1:4], 5, G, commitment=com)
     assert reconstruct([shares[0], shares[1], rebuilt], G) == 77
+
+
+def test_repair_steps_refuse_non_int_deltas_and_sigmas():
+    from pqzk.errors import InvalidParameter
+    from pqzk.sharing.repair import repair_share_step_2, repair_share_step_3
+    q = 7919
+    for bad in (["1"], [1.0], [None], [True]):
+        with pytest.raises(InvalidParameter, match="must be an int"):
+            repair_share_step_2(bad, q)
+        with pytest.raises(InvalidParameter, match="must be an int"):
+            repair_share_step_3(bad, 1, q)
+    assert repair_share_step_2([q - 1, 2], q) == 1

@@ -197,3 +197,9 @@ def test_every_dealer_refuses_the_same_bad_arguments(secret, t, n, ids, match):
                  lambda: pedersen_deal(g, secret, t, n, identifiers=ids) if q == g.order else check_split(secret, t, n, q, ids)):
         with pytest.raises(InvalidParameter, match=match):
             deal()
+
+
+@pytest.mark.parametrize("shares", [None, 5, "shares", b"\x01\x02"])
+def test_reconstruct_refuses_a_non_sequence(shares):
+    with pytest.raises(InvalidParameter, match="sequence of Share"):
+        reconstruct(shares, 7919)

@@ -104,6 +104,8 @@ def reconstruct_bytes(shares: Sequence[BytesShare]) -> bytes:
     for s in shares:
         if not isinstance(s, BytesShare):
             raise InvalidParameter(f"expected BytesShare objects, got {type(s).__name__}")
+        if not isinstance(s.value, (bytes, bytearray, memoryview)):
+            raise InvalidParameter(f"byte share {s.identifier}: value must be bytes")
     ids = _check_ids([s.identifier for s in shares])
     if len({len(s.value) for s in shares}) != 1:
         raise InvalidParameter("byte shares have different lengths")

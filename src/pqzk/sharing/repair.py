@@ -22,6 +22,13 @@ from .shamir import OrderLike, Share, _order_of, check_identifiers
 from .vss import FeldmanCommitment
 
 
+def _scalars(values: Sequence[int], what: str) -> list[int]:
+    values = list(values)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise InvalidParameter(f"share repair: every {what} must be an int")
+    return values
+
+
 def repair_share_step_1(helpers: Sequence[int], share_i: Share, participant: int,
                         order: OrderLike, *, rng: RandomSource | None = None) -> dict[int, int]:
     """Helper share_i.identifier's deltas: {helper j: δ_{i→j}} with Σ_j δ_{i→j} = ζ_i·s_i.
@@ -49,7 +56,7 @@ def repair_share_step_1(helpers: Sequence[int], share_i: Share, participant: int
 def repair_share_step_2(deltas_j: Sequence[int], order: OrderLike) -> int:
     """Helper j's σ_j: the sum of the deltas it received (its own included)."""
     q = _order_of(order)
-    return sum(deltas_j) % q
+    return sum(_scalars(deltas_j, "delta")) % q
 
 
 def repair_share_step_3(sigmas: Sequence[int], identifier: int, order: OrderLike,
@@ -57,7 +64,7 @@ def repair_share_step_3(sigmas: Sequence[int], identifier: int, order: OrderLike
     """The participant's repaired share Σ σ_j, checked against `commitment` when given."""
     q = _order_of(order)
     check_identifiers([identifier], q)
-    share = Share(identifier, sum(sigmas) % q)
+    share = Share(identifier, sum(_scalars(sigmas, "sigma")) % q)
     if commitment is not None:
         try:
             commitment.verify_share(share)

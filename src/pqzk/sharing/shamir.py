@@ -144,6 +144,8 @@ def split(secret: int, threshold: int, num_shares: int, order: OrderLike, *,
 
 
 def check_shares(shares: Sequence[Share], q: int) -> list[Share]:
+    if isinstance(shares, (str, bytes)) or not hasattr(shares, "__iter__"):
+        raise InvalidParameter(f"shares must be a sequence of Share, got {type(shares).__name__}")
     shares = list(shares)
     if not shares:
         raise InvalidParameter("no shares given")
