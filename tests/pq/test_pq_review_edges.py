@@ -115,3 +115,15 @@ def test_bip340_verify_refuses_non_bytes():
     for args in ((None, b"m", bytes(64)), (bytes(32), "m", bytes(64)), (bytes(32), b"m", "s" * 64)):
         with pytest.raises(InvalidEncoding, match="must be bytes"):
             bip340_verify(*args)
+
+
+def test_composite_private_key_on_an_unsupported_curve_is_invalid_encoding():
+    # one flipped bit in the ECPrivateKey's curve OID: OpenSSL raises UnsupportedAlgorithm
+    # (found by the mutation sweep of test_decoders_fuzz)
+    alg = "id-MLDSA44-ECDSA-P256-SHA256"
+    data = bytearray(composite.keygen(alg).to_bytes())
+    oid = bytes.fromhex("2a8648ce3d030107")           # 1.2.840.10045.3.1.7 (P-256)
+    at = bytes(data).index(oid)
+    data[at + len(oid) - 1] ^= 0x01
+    with pytest.raises(InvalidEncoding, match="traditional private key"):
+        composite.CompositePrivateKey.from_bytes(alg, bytes(data))

@@ -124,10 +124,10 @@ def test_tampered_public_key_package_is_refused_at_decoding(name):
     for i in pkp.identifiers:   # any one share replaced by another valid element
         shares = {**pkp.verifying_shares, i: other}
         forged = PublicKeyPackage(suite, shares, pkp.verifying_key, 2).to_bytes()
-        with pytest.raises(InvalidEncoding, match="verifying (key|share)"):
+        with pytest.raises(InvalidEncoding, match="not consistent"):
             PublicKeyPackage.from_bytes(suite, forged)
     forged = PublicKeyPackage(suite, pkp.verifying_shares, other, 2).to_bytes()
-    with pytest.raises(InvalidEncoding, match="verifying key does not match"):
+    with pytest.raises(InvalidEncoding, match="not consistent"):
         PublicKeyPackage.from_bytes(suite, forged)
     # a lower min_signers than the polynomial's degree needs does not decode either
     forged = PublicKeyPackage(suite, pkp.verifying_shares, pkp.verifying_key, 1).to_bytes()

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
@@ -126,7 +126,7 @@ def _load_trad_public(a: CompositeAlgorithm, data: bytes):
             raise ValueError(f"RSA public key must be {a.rsa_bits} bits")
         _der.read_all(data, _der.SEQUENCE)   # RSAPublicKey, no trailing bytes
         return key
-    except (ValueError, TypeError, InvalidEncoding) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm, InvalidEncoding) as exc:
         raise InvalidEncoding(f"{a.short}: traditional public key rejected ({exc})") from None
 
 
@@ -155,7 +155,7 @@ def _load_trad_private(a: CompositeAlgorithm, data: bytes):
         if a.trad.startswith("rsa") and not (isinstance(key, rsa.RSAPrivateKey) and key.key_size == a.rsa_bits):
             raise ValueError(f"expected a {a.rsa_bits}-bit RSAPrivateKey")
         return key
-    except (ValueError, TypeError, InvalidEncoding) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm, InvalidEncoding) as exc:
         raise InvalidEncoding(f"{a.short}: traditional private key rejected ({exc})") from None
 
 

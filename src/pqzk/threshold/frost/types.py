@@ -189,22 +189,6 @@ class KeyPackage:
         return cls(suite, ident, sk, vs, vk, t)
 
 
-def _check_consistent(suite: Ciphersuite, shares: Mapping[int, Element], vk: Element, t: int) -> None:
-    """The verifying shares lie on one degree t-1 polynomial "in the exponent" whose value at 0
-    is the verifying key: the first t shares determine the key and every other share. Catches
-    a tampered share or key at decoding rather than as a failed signature later."""
-    from ...math.poly import lagrange_coefficients
-    g = suite.group
-    ids = list(shares)
-    base, points = ids[:t], [shares[i] for i in ids[:t]]
-    if g.msm(lagrange_coefficients(base, g.order, 0), points) != vk:
-        raise InvalidEncoding("public key package: verifying key does not match the verifying shares")
-    for j in ids[t:]:
-        if g.msm(lagrange_coefficients(base, g.order, j), points) != shares[j]:
-            raise InvalidEncoding(f"public key package: verifying share {j} is not on the "
-                                  "polynomial of the others")
-
-
 @dataclass(frozen=True)
 class PublicKeyPackage:
     """The group's public key, every participant's verifying share, and the threshold."""
@@ -242,8 +226,17 @@ class PublicKeyPackage:
         r.done()
         if not 1 <= t <= n:
             raise InvalidEncoding("public key package: min_signers out of range")
-        _check_consistent(suite, shares, vk, t)
-        return cls(suite, shares, vk, t)
+        pkp = cls(suite, shares, vk, t)
+        # the verifying shares must lie on one degree t-1 polynomial "in the exponent" through
+        # the verifying key: a tampered share or key is refused here, not at signing time
+        from ...errors import VerificationError
+        from .lifecycle import feldman_commitment
+        try:
+            feldman_commitment(pkp)
+        except VerificationError:
+            raise InvalidEncoding("public key package: verifying shares and verifying key are not "
+                                  "consistent with min_signers") from None
+        return pkp
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, PublicKeyPackage) and other.suite == self.suite
