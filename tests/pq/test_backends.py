@@ -113,3 +113,31 @@ def test_corrupt_library_with_exact_name_is_refused(tmp_path, monkeypatch):
     lib, why = B.liboqs_loadable()
     assert lib is None and why
     assert "oqs" not in sys.modules
+
+
+@pytest.mark.parametrize("raised, escapes", [(SystemExit(1), False), (ImportError("x"), False),
+                                             (KeyboardInterrupt(), True)])
+def test_oqs_import_failure_is_unavailable_but_ctrl_c_propagates(monkeypatch, tmp_path, raised, escapes):
+    """`import oqs` may SystemExit (it cannot load liboqs): that is BackendUnavailable. A Ctrl-C
+    during the import is not swallowed (the handler used to catch BaseException)."""
+    import builtins
+
+    from pqzk.errors import BackendUnavailable
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "oqs":
+            raise raised
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(B, "liboqs_loadable", lambda: (str(tmp_path / "lib" / "liboqs.so"), ""))
+    monkeypatch.setattr(B.LiboqsBackend, "_oqs", None)
+    monkeypatch.setenv("OQS_INSTALL_PATH", str(tmp_path))
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    backend = B.LiboqsBackend()
+    if escapes:
+        with pytest.raises(KeyboardInterrupt):
+            backend.oqs()
+    else:
+        with pytest.raises(BackendUnavailable, match="import oqs failed"):
+            backend.oqs()

@@ -219,7 +219,7 @@ class LiboqsBackend(PQBackend):
             os.environ.setdefault("OQS_INSTALL_PATH", str(Path(lib).parent.parent))
             try:
                 import oqs  # noqa: PLC0415 - only after the library was found and loaded
-            except BaseException as exc:  # oqs raises SystemExit when it cannot load liboqs
+            except (Exception, SystemExit) as exc:  # oqs raises SystemExit when it cannot load liboqs; Ctrl-C still propagates
                 raise self._unavailable(f"import oqs failed: {type(exc).__name__}") from None
             type(self)._oqs = oqs
         return self._oqs
