@@ -263,3 +263,13 @@ def test_hash_to_curve_vectors(suite):
 def test_hash_to_element_matches_reference(N, RG, msg):
     dst = b"PQZK-TEST-DST"
     assert N.hash_to_element(msg, dst).to_bytes() == RG.hash_to_element(msg, dst).to_bytes()
+
+
+@pytest.mark.parametrize("G", [G1, G2])
+def test_hash_to_element_argument_checks(G):
+    from pqzk.errors import InvalidParameter
+    for msg, dst in ((b"m", b""), ("m", b"DST"), (b"m", "DST")):
+        with pytest.raises(InvalidParameter):
+            G.hash_to_element(msg, dst)
+    with pytest.raises(InvalidParameter):
+        G.encode_to_element(b"m", b"")

@@ -173,6 +173,11 @@ class _NativeBLSGroup(Group):
     def _coord_from_bytes(self, data: bytes) -> Any:
         raise NotImplementedError
 
+    @staticmethod
+    def _check_dst(dst: bytes) -> None:
+        if isinstance(dst, (bytes, bytearray)) and not dst:
+            raise InvalidParameter("hash-to-curve: the domain separation tag must not be empty (RFC 9380 section 3.1)")
+
     def _map_u(self, us: list[list[int]]) -> bytes:
         enc = [b"".join(c.to_bytes(48, "big") for c in u) for u in us]
         out = _buf(self._raw_size)
@@ -183,10 +188,12 @@ class _NativeBLSGroup(Group):
 
     def hash_to_element(self, msg: bytes, dst: bytes) -> Element:
         """RFC 9380 hash_to_curve, suite BLS12381G{1,2}_XMD:SHA-256_SSWU_RO_, with `dst`."""
+        self._check_dst(dst)
         return self._wrap(self._map_u(hash_to_field(msg, dst, 2, P, self._m, 64, "xmd:sha256")))
 
     def encode_to_element(self, msg: bytes, dst: bytes) -> Element:
         """RFC 9380 encode_to_curve (the non-uniform _NU_ suite)."""
+        self._check_dst(dst)
         return self._wrap(self._map_u(hash_to_field(msg, dst, 1, P, self._m, 64, "xmd:sha256")))
 
     def clear_cofactor(self, raw: bytes) -> bytes:
