@@ -7,6 +7,13 @@ from pqzk.hashing import expand_message_xmd, expand_message_xof
 FILES = sorted(p.name for p in (VECTORS / "hash-to-curve").glob("expand_message_*.json"))
 
 
+def test_every_expander_has_its_vector_files():
+    # an empty glob would parametrize the vector test over nothing (and skip it silently)
+    assert FILES == sorted(["expand_message_xmd_SHA256_256.json", "expand_message_xmd_SHA256_38.json",
+                            "expand_message_xmd_SHA512_38.json", "expand_message_xof_SHAKE128_256.json",
+                            "expand_message_xof_SHAKE128_36.json", "expand_message_xof_SHAKE256_36.json"])
+
+
 @pytest.mark.parametrize("fname", FILES)
 def test_expand_message_vectors(fname):
     v = load_vectors(f"hash-to-curve/{fname}")
