@@ -8,7 +8,7 @@ import pytest
 from conftest import load_vectors
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "threshold"))
-from frost_helpers import ZF_SUITES, suite_for  # noqa: E402
+from frost_helpers import ZF_SUITES, run_dkg, suite_for  # noqa: E402
 
 from pqzk.dkg import pedersen  # noqa: E402
 from pqzk.errors import InvalidEncoding, ProtocolAbort, VerificationError  # noqa: E402
@@ -59,20 +59,8 @@ def test_zf_dkg_vectors(folder):
 def test_dkg_then_sign(folder):
     suite = suite_for(ZF_SUITES[folder])
     rng = DeterministicRNG(b"dkg-" + folder.encode())
-    n, t = 4, 3
-    s1, p1 = {}, {}
-    for i in range(1, n + 1):
-        s1[i], p1[i] = dkg.part1(suite, i, n, t, rng)
-    s2, to = {}, {}
-    for i in s1:
-        s2[i], out = dkg.part2(suite, s1[i], {j: p1[j] for j in p1 if j != i}, n, t)
-        for j, pkg in out.items():
-            to.setdefault(j, {})[i] = pkg
-    kps, pkps = {}, []
-    for i in s2:
-        kps[i], pkp = dkg.part3(suite, s2[i], {j: p1[j] for j in p1 if j != i}, to[i], n, t)
-        pkps.append(pkp)
-    assert all(p == pkps[0] for p in pkps)
+    kps, pkps = run_dkg(suite, 4, 3, rng)
+    assert len(pkps) == 4 and all(p == pkps[0] for p in pkps)
     for i, kp in kps.items():
         assert frost.KeyPackage.from_bytes(suite, kp.to_bytes()) == kp
     sig = frost.sign(suite, [kps[1], kps[2], kps[4]], b"after dkg", rng)

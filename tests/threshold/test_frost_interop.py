@@ -12,12 +12,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PrivateKey, Ed448PublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from frost_helpers import suite_for
+from frost_helpers import run_dkg, suite_for
 
 from pqzk.errors import InvalidEncoding, VerificationError
 from pqzk.math.rand import DeterministicRNG
 from pqzk.threshold import frost
-from pqzk.threshold.frost import dkg
 from pqzk.threshold.frost.taproot import bip340_sign, bip340_verify
 
 MESSAGES = [b"", b"interop", bytes(range(200))]
@@ -78,18 +77,8 @@ def test_frost_secp256k1_tr_verifies_with_libsecp256k1(msg):
 def test_frost_secp256k1_tr_after_dkg_and_tweak_verifies_with_libsecp256k1():
     suite = suite_for("secp256k1-tr")
     rng = DeterministicRNG(b"tr-dkg")
-    n, t = 3, 2
-    s1, p1 = {}, {}
-    for i in range(1, n + 1):
-        s1[i], p1[i] = dkg.part1(suite, i, n, t, rng)
-    s2, to = {}, {}
-    for i in s1:
-        s2[i], out = dkg.part2(suite, s1[i], {j: p1[j] for j in p1 if j != i}, n, t)
-        for j, pkg in out.items():
-            to.setdefault(j, {})[i] = pkg
-    kps = {}
-    for i in s2:
-        kps[i], pkp = dkg.part3(suite, s2[i], {j: p1[j] for j in p1 if j != i}, to[i], n, t)
+    kps, pkps = run_dkg(suite, 3, 2, rng)
+    pkp = pkps[-1]
     sig = frost.sign(suite, [kps[1], kps[3]], b"taproot", rng)
     assert coincurve.PublicKeyXOnly(pkp.verifying_key.to_bytes()[1:]).verify(sig, b"taproot")
     # a script-path tweak on top
