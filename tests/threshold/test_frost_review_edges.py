@@ -133,3 +133,23 @@ def test_tampered_public_key_package_is_refused_at_decoding(name):
     forged = PublicKeyPackage(suite, pkp.verifying_shares, pkp.verifying_key, 1).to_bytes()
     with pytest.raises(InvalidEncoding):
         PublicKeyPackage.from_bytes(suite, forged)
+
+
+@pytest.mark.parametrize("name", ["FROST-ED25519-SHA512-v1", "FROST-P256-SHA256-v1"])
+def test_non_canonical_scalars_in_objects_do_not_verify(name):
+    """z + q is the same residue: a Signature / signature share object carrying it was accepted
+    (only the byte decoders checked the range)."""
+    suite, kps, pkp = _keys(name)
+    q = suite.group.order
+    sig = Signature.from_bytes(suite, frost.sign(suite, kps, b"m", rng=DeterministicRNG(b"z")))
+    core.verify_signature(suite, b"m", sig, pkp.verifying_key)
+    with pytest.raises(VerificationError, match="canonical"):
+        core.verify_signature(suite, b"m", Signature(suite, sig.R, sig.z + q), pkp.verifying_key)
+    rng = DeterministicRNG(b"zz")
+    round1 = {i: core.commit(suite, i, kps[i].signing_share, rng) for i in (1, 2)}
+    cl = [c for _, c in round1.values()]
+    share = core.sign(suite, 1, kps[1].signing_share, pkp.verifying_key, round1[1][0], b"m", cl)
+    core.verify_signature_share(suite, 1, kps[1].verifying_share, cl[0], share, cl, pkp.verifying_key, b"m")
+    with pytest.raises(VerificationError, match="canonical"):
+        core.verify_signature_share(suite, 1, kps[1].verifying_share, cl[0], share.share + q, cl,
+                                    pkp.verifying_key, b"m")

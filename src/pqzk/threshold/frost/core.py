@@ -194,6 +194,8 @@ def verify_signature_share(suite: Ciphersuite, identifier: int, PK_i: Element, c
     g = suite.group
     z_i = sig_share_i.share if isinstance(sig_share_i, SignatureShare) else sig_share_i
     _check_public_key(suite, PK_i, f"verifying share of participant {identifier}")
+    if not isinstance(z_i, int) or not 0 <= z_i < g.order:   # z + q would pass the check below
+        raise VerificationError(f"signature share of participant {identifier} is not a canonical scalar")
     if suite.is_bip340 and not has_even_y(group_public_key):
         group_public_key, PK_i = -group_public_key, -PK_i
     if binding_factors is None:
@@ -231,6 +233,9 @@ def verify_signature(suite: Ciphersuite, msg: bytes, sig: Signature | bytes, PK:
     _check_public_key(suite, PK, "group public key")
     if not isinstance(sig, Signature):
         sig = Signature.from_bytes(suite, sig)
+    elif not isinstance(sig.z, int) or not 0 <= sig.z < g.order or not isinstance(sig.R, Element) \
+            or sig.R.group is not g:
+        raise VerificationError("signature is not (element of the suite's group, canonical scalar)")
     if suite.is_bip340:
         from .taproot import bip340_verify
         bip340_verify(x_only(PK), msg, sig.to_bytes())
