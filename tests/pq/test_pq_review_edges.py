@@ -127,3 +127,14 @@ def test_composite_private_key_on_an_unsupported_curve_is_invalid_encoding():
     data[at + len(oid) - 1] ^= 0x01
     with pytest.raises(InvalidEncoding, match="traditional private key"):
         composite.CompositePrivateKey.from_bytes(alg, bytes(data))
+
+
+@pytest.mark.parametrize("cert", [
+    hybrid.QuorumCertificate(b"c", (2**32,), ((2**32, b"s"),)),
+    hybrid.QuorumCertificate(b"c", (1,), ((-1, b"s"),)),
+    hybrid.QuorumCertificate(b"c", ("1",), ()),
+])
+def test_quorum_certificate_identifiers_that_do_not_fit_are_refused_at_encoding(cert):
+    from pqzk.errors import InvalidParameter
+    with pytest.raises(InvalidParameter, match="0..2\\^32-1"):
+        cert.to_bytes()

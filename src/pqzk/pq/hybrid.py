@@ -212,6 +212,9 @@ class QuorumCertificate:
     pq_signatures: tuple[tuple[int, bytes], ...]
 
     def to_bytes(self) -> bytes:
+        ids = list(self.signers) + [i for i, _ in self.pq_signatures]
+        if not all(isinstance(i, int) and 0 <= i < 2**32 for i in ids):
+            raise InvalidParameter("quorum certificate: signer identifiers must be integers in 0..2^32-1")
         out = b"PQZQ" + _lp(self.classical_signature) + len(self.signers).to_bytes(4, "big")
         out += b"".join(i.to_bytes(4, "big") for i in self.signers)
         out += len(self.pq_signatures).to_bytes(4, "big")
