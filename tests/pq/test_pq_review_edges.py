@@ -138,3 +138,36 @@ def test_quorum_certificate_identifiers_that_do_not_fit_are_refused_at_encoding(
     from pqzk.errors import InvalidParameter
     with pytest.raises(InvalidParameter, match="0..2\\^32-1"):
         cert.to_bytes()
+
+
+def test_hybrid_authorizations_are_reproducible_from_an_rng():
+    """Every randomized signing path takes an rng: same rng, same bytes; another rng, other bytes."""
+    from pqzk.math.rand import DeterministicRNG
+    from pqzk.threshold import bls, frost
+    suite = frost.get_ciphersuite("FROST-ED25519-SHA512-v1")
+    kps, pub = frost.trusted_dealer_keygen(suite, 2, 3, rng=DeterministicRNG(b"k"))
+    pq = {i: mldsa.keygen("ML-DSA-44", seed=bytes([i]) * 32) for i in (1, 2, 3)}
+    roster = hybrid.Roster("ML-DSA-44", {i: k.public_key for i, k in pq.items()}, 2)
+    scheme = hybrid.FrostScheme(suite, pub)
+
+    def quorum(seed):
+        return hybrid.authorize_quorum(scheme, [kps[1], kps[2]], roster, {1: pq[1], 2: pq[2]}, b"m",
+                                       rng=DeterministicRNG(seed)).to_bytes()
+    assert quorum(b"a") == quorum(b"a") != quorum(b"b")
+    hybrid.verify_quorum(scheme, roster, b"m", hybrid.QuorumCertificate.from_bytes(quorum(b"a")))
+
+    pk, shares = hybrid.deal_pq_seed("ML-DSA-44", 2, 3, rng=DeterministicRNG(b"seed"))
+
+    def comp(seed):
+        return hybrid.authorize_composite(scheme, [kps[1], kps[3]], pk, shares[:2], b"m", 2,
+                                          rng=DeterministicRNG(seed)).to_bytes()
+    assert comp(b"a") == comp(b"a") != comp(b"b")
+
+    ck = composite.keygen("id-MLDSA44-Ed25519-SHA512", rng=DeterministicRNG(b"ck"))
+    s1, s2 = (composite.sign(ck, b"m", rng=DeterministicRNG(s)) for s in (b"a", b"a"))
+    assert s1 == s2 != composite.sign(ck, b"m", rng=DeterministicRNG(b"b"))
+
+    shares_b, key = bls.threshold_keygen(2, 3, rng=DeterministicRNG(b"bls"))
+    bscheme = hybrid.ThresholdBlsScheme(key)
+    assert bscheme.sign([shares_b[1], shares_b[2]], b"m", rng=DeterministicRNG(b"x")) == \
+        bscheme.sign([shares_b[1], shares_b[3]], b"m")   # BLS is deterministic; rng only batches checks

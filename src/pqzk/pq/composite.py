@@ -342,13 +342,17 @@ def keygen(alg: str | CompositeAlgorithm, seed: bytes | None = None, *, rng=None
     return CompositePrivateKey(a, dsa, _trad_private_bytes(a, trad), pub, trad)
 
 
-def sign(sk: CompositePrivateKey, message: bytes, ctx: bytes = b"", *, backend: str | None = None) -> bytes:
-    """Composite-ML-DSA.Sign (draft §4.2): mldsaSig || tradSig over M'."""
+def sign(sk: CompositePrivateKey, message: bytes, ctx: bytes = b"", *, backend: str | None = None,
+         rng=None) -> bytes:
+    """Composite-ML-DSA.Sign (draft §4.2): mldsaSig || tradSig over M'.
+
+    `rng` gives ML-DSA's 32-byte rnd (hedged signing); the traditional half draws its own
+    randomness inside OpenSSL for ECDSA and RSA-PSS (EdDSA and RSA PKCS#1 v1.5 are deterministic)."""
     if not isinstance(sk, CompositePrivateKey):
         raise InvalidParameter(f"sk must be a CompositePrivateKey, got {type(sk).__name__}")
     a = sk.algorithm
     m_prime = message_representative(a, message, ctx)
-    s1 = mldsa.sign(a.mldsa, sk.mldsa_key, m_prime, a.label, backend=backend)
+    s1 = mldsa.sign(a.mldsa, sk.mldsa_key, m_prime, a.label, backend=backend, rng=rng)
     trad = sk._trad if sk._trad is not None else _load_trad_private(a, sk.trad_key)
     return s1 + _trad_sign(a, trad, m_prime)
 

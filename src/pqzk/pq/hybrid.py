@@ -73,9 +73,9 @@ class FrostScheme:
         except InvalidEncoding as exc:
             raise VerificationError(f"{self.name} signature malformed: {exc}") from None
 
-    def sign(self, key_packages: Iterable, message: bytes) -> bytes:
+    def sign(self, key_packages: Iterable, message: bytes, rng: Callable[[int], bytes] | None = None) -> bytes:
         from ..threshold import frost
-        return frost.sign(self.suite, list(key_packages), message)
+        return frost.sign(self.suite, list(key_packages), message, rng=rng)
 
 
 @dataclass(frozen=True)
@@ -102,10 +102,10 @@ class ThresholdBlsScheme:
         except InvalidEncoding as exc:
             raise VerificationError(f"{self.name} signature malformed: {exc}") from None
 
-    def sign(self, shares: Iterable, message: bytes) -> bytes:
+    def sign(self, shares: Iterable, message: bytes, rng: Callable[[int], bytes] | None = None) -> bytes:
         from ..threshold import bls
         partials = [bls.partial_sign(s, message, self.key.suite) for s in shares]
-        return bls.combine(self.key, message, partials)
+        return bls.combine(self.key, message, partials, rng=rng)
 
 
 # -- encoding helpers -------------------------------------------------------------------------
@@ -238,7 +238,7 @@ class QuorumCertificate:
 
 def quorum_sign_share(scheme: ClassicalThresholdScheme, roster: Roster, signers: Sequence[int],
                       signer: int, sk: mldsa.MLDSAPrivateKey, message: bytes, *,
-                      backend: str | None = None) -> tuple[int, bytes]:
+                      backend: str | None = None, rng: Callable[[int], bytes] | None = None) -> tuple[int, bytes]:
     """Signer `signer`'s ML-DSA signature over M_QC (checks it signs with its roster key)."""
     _check_signer_set(roster, signers)
     if signer not in signers:
@@ -246,7 +246,7 @@ def quorum_sign_share(scheme: ClassicalThresholdScheme, roster: Roster, signers:
     if sk.public_key != roster.keys[signer]:
         raise InvalidParameter(f"signer {signer}'s key is not the one registered on the roster")
     rep = quorum_representative(scheme, roster, signers, message)
-    return signer, mldsa.sign(roster.params, sk, rep, QC_CTX, backend=backend)
+    return signer, mldsa.sign(roster.params, sk, rep, QC_CTX, backend=backend, rng=rng)
 
 
 def _check_signer_set(roster: Roster, signers: Sequence[int]) -> None:
@@ -303,14 +303,20 @@ def verify_quorum(scheme: ClassicalThresholdScheme, roster: Roster, message: byt
         raise VerificationError(f"classical threshold signature ({scheme.name}) does not verify: {exc}") from None
 
 
+def _scheme_sign(scheme, signers, message: bytes, rng) -> bytes:
+    # adapters outside this module may not take an rng: pass it only when one is given
+    return scheme.sign(signers, message) if rng is None else scheme.sign(signers, message, rng=rng)
+
+
 def authorize_quorum(scheme, classical_signers, roster: Roster, pq_keys: Mapping[int, mldsa.MLDSAPrivateKey],
-                     message: bytes) -> QuorumCertificate:
-    """In-process convenience: the adapter's `sign(classical_signers, M_QC)` plus each PQ key's share."""
+                     message: bytes, *, rng: Callable[[int], bytes] | None = None) -> QuorumCertificate:
+    """In-process convenience: the adapter's `sign(classical_signers, M_QC)` plus each PQ key's share.
+    `rng` (None: the OS CSPRNG) drives the classical nonces and the ML-DSA rnd values."""
     signers = tuple(sorted(pq_keys))
     _check_signer_set(roster, signers)
     rep = quorum_representative(scheme, roster, signers, message)
-    classical = scheme.sign(classical_signers, rep)
-    pq = tuple(quorum_sign_share(scheme, roster, signers, i, pq_keys[i], message) for i in signers)
+    classical = _scheme_sign(scheme, classical_signers, rep, rng)
+    pq = tuple(quorum_sign_share(scheme, roster, signers, i, pq_keys[i], message, rng=rng) for i in signers)
     return QuorumCertificate(classical, signers, pq)
 
 
@@ -376,7 +382,7 @@ def deal_pq_seed(params: str, threshold: int, num_signers: int, *,
 
 def composite_pq_sign(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLDSAPublicKey,
                       seed_shares: Sequence, message: bytes, threshold: int, *,
-                      backend: str | None = None) -> bytes:
+                      backend: str | None = None, rng: Callable[[int], bytes] | None = None) -> bytes:
     """Reassemble the seed from `threshold` shares, sign M_C, and forget the seed."""
     from ..sharing.bytes_shamir import reconstruct_bytes
     ids = [s.identifier for s in seed_shares]
@@ -391,14 +397,15 @@ def composite_pq_sign(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLD
         raise ProtocolAbort("seed shares reconstruct a key other than the registered ML-DSA key "
                             "(a share is wrong; plain Shamir cannot say whose)")
     return mldsa.sign(pq_public_key.params, sk, composite_representative(scheme, pq_public_key, message),
-                      COMPOSITE_CTX, backend=backend)
+                      COMPOSITE_CTX, backend=backend, rng=rng)
 
 
 def authorize_composite(scheme, classical_signers, pq_public_key: mldsa.MLDSAPublicKey, seed_shares: Sequence,
-                        message: bytes, threshold: int) -> CompositeAuthorization:
+                        message: bytes, threshold: int, *,
+                        rng: Callable[[int], bytes] | None = None) -> CompositeAuthorization:
     rep = composite_representative(scheme, pq_public_key, message)
-    return CompositeAuthorization(scheme.sign(classical_signers, rep),
-                                  composite_pq_sign(scheme, pq_public_key, seed_shares, message, threshold))
+    return CompositeAuthorization(_scheme_sign(scheme, classical_signers, rep, rng),
+                                  composite_pq_sign(scheme, pq_public_key, seed_shares, message, threshold, rng=rng))
 
 
 def verify_composite(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLDSAPublicKey, message: bytes,
