@@ -81,3 +81,18 @@ def test_with_pedersen_commitment_names_culprits():
     bad = [PedersenShare(s.identifier, s.value, (s.blinding + 1) % Q) if s.identifier == 3 else s
            for s in shares]
     assert robust_reconstruct(bad, commitment=com) == (321, [3])
+
+
+def test_berlekamp_welch_refuses_repeated_x_and_bad_threshold():
+    """A repeated x counts one party twice: two copies of a wrong point could outvote an honest one."""
+    from pqzk.errors import InvalidParameter
+    from pqzk.sharing.robust import berlekamp_welch
+    q = 7919
+    with pytest.raises(InvalidParameter, match="distinct"):
+        berlekamp_welch([(1, 2), (1, 2), (2, 3)], 2, q)
+    with pytest.raises(InvalidParameter, match="distinct"):
+        berlekamp_welch([(1, 2), (1 + q, 5), (2, 3)], 2, q)
+    for t in (0, -1, True, "2"):
+        with pytest.raises(InvalidParameter, match="threshold"):
+            berlekamp_welch([(1, 2), (2, 3)], t, q)
+    assert berlekamp_welch([(1, 3), (2, 5), (3, 7), (4, 100), (5, 11)], 2, q) == [1, 2]

@@ -62,6 +62,13 @@ def _poly_divmod(num: list[int], den: list[int], q: int) -> tuple[list[int], lis
 def berlekamp_welch(points: Sequence[tuple[int, int]], threshold: int, q: int) -> list[int] | None:
     """Coefficients of the polynomial of degree < threshold agreeing with all but at most
     floor((n - threshold) / 2) of the points, or None when no such polynomial exists."""
+    points = list(points)
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
+        raise InvalidParameter("threshold must be an int >= 1")
+    xs = [x % q for x, _ in points]
+    if len(set(xs)) != len(xs):
+        # a repeated x counts one party twice: its point would outvote the error bound
+        raise InvalidParameter("points must have distinct x coordinates")
     n = len(points)
     e = (n - threshold) // 2
     rows, rhs = [], []
