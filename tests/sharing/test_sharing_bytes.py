@@ -138,3 +138,14 @@ def test_reconstruct_refuses_non_bytes_values():
     from pqzk.errors import InvalidParameter
     with pytest.raises(InvalidParameter, match="value must be bytes"):
         reconstruct_bytes([BytesShare(1, "ab"), BytesShare(2, "cd")])
+
+
+def test_gf256_helpers_refuse_out_of_range_and_ragged_inputs():
+    from pqzk.errors import InvalidParameter
+    for call in (lambda: gf256.mul(300, 2), lambda: gf256.mul(2, -1), lambda: gf256.inv(256),
+                 lambda: gf256.lagrange_coefficients([1, 300], 0), lambda: gf256.lagrange_coefficients([1, 2], 256),
+                 lambda: gf256.interpolate([1, 2], [b"a", b"bc"], 0), lambda: gf256.interpolate([1, 2], [b"a"], 0),
+                 lambda: gf256.interpolate([], [], 0)):
+        with pytest.raises(InvalidParameter):
+            call()
+    assert gf256.mul(gf256.inv(7), 7) == 1

@@ -41,18 +41,26 @@ EXP, LOG, MUL = _build_tables()
 MUL_ROWS = [MUL[c].tobytes() for c in range(256)]
 
 
+def _byte(a: int, what: str) -> int:
+    if not isinstance(a, int) or not 0 <= a < 256:
+        raise InvalidParameter(f"GF(2^8): {what} must be an int in 0..255, got {a!r}")
+    return a
+
+
 def mul(a: int, b: int) -> int:
-    return int(MUL[a, b])
+    return int(MUL[_byte(a, "factor"), _byte(b, "factor")])
 
 
 def inv(a: int) -> int:
-    if not 0 < a < 256:
+    if not isinstance(a, int) or not 0 < a < 256:
         raise InvalidParameter("GF(2^8): zero has no inverse")
     return int(EXP[(255 - LOG[a]) % 255])
 
 
 def lagrange_coefficients(xs: Sequence[int], at: int) -> list[int]:
     """λ_i with f(at) = Σ λ_i f(x_i) in GF(2^8) (subtraction is XOR)."""
+    xs = [_byte(x, "x coordinate") for x in xs]
+    _byte(at, "evaluation point")
     if len(set(xs)) != len(xs):
         raise InvalidParameter("interpolation points must have distinct x coordinates")
     if at in xs:
@@ -112,6 +120,9 @@ def xor_into(acc: np.ndarray, terms: Sequence[np.ndarray]) -> None:
 def interpolate(xs: Sequence[int], ys: Sequence[bytes], at: int) -> np.ndarray:
     """f(at) for every byte position from the points (x_i, y_i) (byte strings of equal length)."""
     lam = lagrange_coefficients(list(xs), at)
+    ys = list(ys)
+    if len(ys) != len(lam) or not ys or len({len(y) for y in ys}) != 1:
+        raise InvalidParameter("GF(2^8) interpolation needs one byte string per x, all of one length")
     acc = np.zeros(len(ys[0]), dtype=np.uint8)
     for l, y in zip(lam, ys):
         if l == 1:
