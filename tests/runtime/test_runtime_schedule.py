@@ -63,3 +63,12 @@ def test_no_finished_module_imports_the_random_module(area):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
             assert "random" not in names, f"{path.relative_to(SRC)} imports random"
+
+
+@pytest.mark.parametrize("data", [None, 7, "request"])
+def test_decode_sign_request_refuses_non_bytes(data):
+    from pqzk.errors import InvalidEncoding
+    from pqzk.runtime.frost_parties import decode_sign_request
+    from pqzk.threshold import frost
+    with pytest.raises(InvalidEncoding, match="must be bytes"):
+        decode_sign_request(frost.get_ciphersuite("FROST-ED25519-SHA512-v1"), data)

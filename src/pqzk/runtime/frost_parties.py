@@ -29,6 +29,9 @@ def encode_sign_request(suite: Ciphersuite, message: bytes, commitment_list: Seq
 
 
 def decode_sign_request(suite: Ciphersuite, data: bytes) -> tuple[bytes, list[SigningCommitments]]:
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise InvalidEncoding(f"sign request must be bytes, got {type(data).__name__}")
+    data = bytes(data)
     if len(data) < 4:
         raise InvalidEncoding("sign request truncated")
     n = int.from_bytes(data[:4], "big")
