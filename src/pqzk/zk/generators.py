@@ -1,8 +1,7 @@
 """Nothing-up-my-sleeve generators for vector commitments (Bulletproofs G_i, H_i, ...).
 
-Each generator is the group's RFC 9380 hash_to_element(label || i) where the group has a
-suite; otherwise try-and-increment over candidate encodings (expand_message_xmd, SHA-256),
-the same public procedure `pqzk.sharing.vss.pedersen_generator` uses. Nobody knows a discrete
+Each generator is `pqzk.groups.nums.nothing_up_my_sleeve(group, label || "/" || i)`, the
+same public procedure the Pedersen VSS generator uses. Nobody knows a discrete
 logarithm relation between them. Derived lazily and cached per group.
 """
 from __future__ import annotations
@@ -10,9 +9,8 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from ..errors import InvalidEncoding, InvalidParameter
 from ..groups.base import Element, Group
-from ..hashing.expand import expand_message_xmd
+from ..groups.nums import nothing_up_my_sleeve
 from ..sharing.vss import pedersen_generator
 from .transcript import element_bytes
 
@@ -22,26 +20,7 @@ _cache: dict[tuple[str, bytes], list[Element]] = {}
 
 
 def _derive(group: Group, label: bytes, index: int) -> Element:
-    msg = label + b"/" + index.to_bytes(4, "big")
-    try:
-        p = group.hash_to_element(msg, GENS_DST)
-        if not p.is_identity():
-            return p
-    except (InvalidParameter, NotImplementedError):
-        pass
-    size = group.element_size
-    for counter in range(4096):
-        cand = bytearray(expand_message_xmd(msg + counter.to_bytes(4, "big"),
-                                            GENS_DST + b"-TRY-AND-INCREMENT", size, "sha256"))
-        if group.name in ("secp256k1", "p256"):   # SEC1 compressed: fix the prefix byte
-            cand[0] = 0x02
-        try:
-            p = group.decode(bytes(cand))
-        except InvalidEncoding:
-            continue
-        if not p.is_identity():
-            return p
-    raise InvalidParameter(f"{group.name}: cannot derive generator {index} of {label!r}")
+    return nothing_up_my_sleeve(group, label + b"/" + index.to_bytes(4, "big"), GENS_DST)
 
 
 def vector_generators(group: Group, label: bytes, count: int) -> list[Element]:
