@@ -27,8 +27,8 @@ def _decoders():
         g = get_group(name)
         out[f"{name}.decode"] = (g.decode, g.generator().to_bytes())
         out[f"{name}.scalar_decode"] = (g.scalar_decode, g.scalar_encode(g.order - 1))
-        out[f"shamir.Share[{name}]"] = (lambda d, g=g: shamir.Share.from_bytes(d, g), None)
-        out[f"vss.FeldmanCommitment[{name}]"] = (lambda d, g=g: vss.FeldmanCommitment.from_bytes(d, g), None)
+        out[f"shamir.Share[{name}]"] = (lambda d, g=g: shamir.Share.from_bytes(g, d), None)
+        out[f"vss.FeldmanCommitment[{name}]"] = (lambda d, g=g: vss.FeldmanCommitment.from_bytes(g, d), None)
     for name in ciphersuite_names():
         s = get_ciphersuite(name)
         for cls in ("SigningCommitments", "SigningNonces", "SignatureShare", "Signature", "KeyPackage",
@@ -48,9 +48,9 @@ def _decoders():
         "hybrid.CompositeAuthorization": (hybrid.CompositeAuthorization.from_bytes, None),
         "policy.Authorization": (Authorization.from_bytes, None),
         "bytes_shamir.BytesShare": (bytes_shamir.BytesShare.from_bytes, None),
-        "refresh.ZeroSharingCommitment": (lambda d: refresh.ZeroSharingCommitment.from_bytes(d, SECP), None),
-        "vss.PedersenShare": (lambda d: vss.PedersenShare.from_bytes(d, SECP), None),
-        "vss.PedersenCommitment": (lambda d: vss.PedersenCommitment.from_bytes(d, SECP), None),
+        "refresh.ZeroSharingCommitment": (lambda d: refresh.ZeroSharingCommitment.from_bytes(SECP, d), None),
+        "vss.PedersenShare": (lambda d: vss.PedersenShare.from_bytes(SECP, d), None),
+        "vss.PedersenCommitment": (lambda d: vss.PedersenCommitment.from_bytes(SECP, d), None),
         "tokens.SealedRecord": (envelope.SealedRecord.from_bytes, None),
         "tokens.RecipientPublicKey": (recipient.RecipientPublicKey.from_bytes, None),
         "tokens.ShareMetadata": (store.ShareMetadata.from_bytes, None),

@@ -64,11 +64,11 @@ def test_zero_sharing_commitment_round_trip_and_checks():
     assert reconstruct(zs, Q) == 0
     for s in zs:
         zc.verify_share(s)
-    assert ZeroSharingCommitment.from_bytes(zc.to_bytes(), G) == zc and zc.threshold == 3
+    assert ZeroSharingCommitment.from_bytes(G, zc.to_bytes()) == zc and zc.threshold == 3
     with pytest.raises(InvalidEncoding):
-        ZeroSharingCommitment.from_bytes(zc.to_bytes()[:-1], G)
+        ZeroSharingCommitment.from_bytes(G, zc.to_bytes()[:-1])
     with pytest.raises(InvalidEncoding):
-        ZeroSharingCommitment.from_bytes(b"", G)
+        ZeroSharingCommitment.from_bytes(G, b"")
     with pytest.raises(VerificationError):
         zc.verify_share(Share(1, (zs[0].value + 1) % Q))
     with pytest.raises(InvalidParameter, match="applied to share"):
@@ -151,7 +151,7 @@ def test_reshare_step_2_identifies_a_cheating_dealer():
                      lambda ks: b"".join(G.base_mult(k).to_bytes() for k in ks))))
 def test_zero_sharing_commitment_from_bytes_fuzz(data):
     try:
-        c = ZeroSharingCommitment.from_bytes(data, G)
+        c = ZeroSharingCommitment.from_bytes(G, data)
     except PqzkError:
         return
     assert c.to_bytes() == data

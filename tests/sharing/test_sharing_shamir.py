@@ -115,8 +115,8 @@ def test_share_bytes_round_trip_group(ident, value):
     s = Share(ident, value)
     data = s.to_bytes(G)
     assert len(data) == 2 * G.scalar_size
-    assert Share.from_bytes(data, G) == s
-    assert Share.from_bytes(s.to_bytes(Q), Q) == s
+    assert Share.from_bytes(G, data) == s
+    assert Share.from_bytes(Q, s.to_bytes(Q)) == s
 
 
 def test_share_encoding_is_the_group_scalar_encoding():
@@ -136,19 +136,19 @@ def test_share_encoding_is_the_group_scalar_encoding():
 ])
 def test_share_from_bytes_is_strict(data, match):
     with pytest.raises(InvalidEncoding, match=match):
-        Share.from_bytes(data, G)
+        Share.from_bytes(G, data)
 
 
 def test_share_from_bytes_rejects_non_bytes():
     with pytest.raises(InvalidEncoding):
-        Share.from_bytes("00" * 64, G)  # type: ignore[arg-type]
+        Share.from_bytes(G, "00" * 64)  # type: ignore[arg-type]
 
 
 @given(st.binary(max_size=80))
 def test_share_from_bytes_fuzz_raises_only_pqzk_errors(data):
     for order in (G, Q, 65537):
         try:
-            s = Share.from_bytes(data, order)
+            s = Share.from_bytes(order, data)
         except PqzkError:
             continue
         assert s.to_bytes(order) == data

@@ -30,7 +30,7 @@ def test_feldman_deal_verify_reconstruct(group):
         assert com.public_share(s.identifier) == group.base_mult(s.value)
     assert feldman_reconstruct(shares[2:], com) == secret
     assert com.invalid_shares(shares) == []
-    assert FeldmanCommitment.from_bytes(com.to_bytes(), group) == com
+    assert FeldmanCommitment.from_bytes(group, com.to_bytes()) == com
     assert len(com.to_bytes()) == 3 * group.element_size
 
 
@@ -39,12 +39,12 @@ def test_share_encoding_in_each_group(group):
     s = Share(2, group.order - 1)
     data = s.to_bytes(group)
     assert data == group.scalar_encode(2) + group.scalar_encode(group.order - 1)
-    assert Share.from_bytes(data, group) == s
+    assert Share.from_bytes(group, data) == s
     n = group.scalar_size
     with pytest.raises(InvalidEncoding, match="not reduced"):
-        Share.from_bytes(data[:n] + group.order.to_bytes(n, group.scalar_byteorder), group)
+        Share.from_bytes(group, data[:n] + group.order.to_bytes(n, group.scalar_byteorder))
     with pytest.raises(InvalidEncoding, match="bytes"):
-        Share.from_bytes(data + b"\x00", group)
+        Share.from_bytes(group, data + b"\x00")
 
 
 def test_feldman_tampered_share_names_the_identifier(group):
@@ -127,9 +127,9 @@ def test_commitment_from_bytes_is_strict(cls):
     ]
     for data, match in cases:
         with pytest.raises(InvalidEncoding, match=match):
-            cls.from_bytes(data, G)
+            cls.from_bytes(G, data)
     with pytest.raises(InvalidEncoding):
-        cls.from_bytes("ab", G)  # type: ignore[arg-type]
+        cls.from_bytes(G, "ab")  # type: ignore[arg-type]
 
 
 def _mutated(valid: st.SearchStrategy) -> st.SearchStrategy:
@@ -154,7 +154,7 @@ POINTS = st.lists(st.integers(1, G.order - 1), min_size=1, max_size=4).map(
 def test_commitment_from_bytes_fuzz(data):
     for cls in (FeldmanCommitment, PedersenCommitment):
         try:
-            c = cls.from_bytes(data, G)
+            c = cls.from_bytes(G, data)
         except PqzkError:
             continue
         assert c.to_bytes() == data
@@ -167,7 +167,7 @@ def test_pedersen_deal_verify_reconstruct(group):
     for s in shares:
         com.verify_share(s)
     assert pedersen_reconstruct(shares[1:4], com) == secret
-    assert PedersenCommitment.from_bytes(com.to_bytes(), group) == com
+    assert PedersenCommitment.from_bytes(group, com.to_bytes()) == com
     # the commitment to the secret is not secret·G (it is blinded)
     assert com.coefficients[0] != group.base_mult(secret)
     tampered = PedersenShare(2, shares[1].value, (shares[1].blinding + 1) % group.order)
@@ -190,15 +190,15 @@ def test_pedersen_share_repr_and_bytes():
     s = shares[0]
     r = repr(s)
     assert "redacted" in r and str(s.value) not in r and str(s.blinding) not in r
-    assert PedersenShare.from_bytes(s.to_bytes(G), G) == s
+    assert PedersenShare.from_bytes(G, s.to_bytes(G)) == s
     assert s.share == Share(s.identifier, s.value)
     data = s.to_bytes(G)
     with pytest.raises(InvalidEncoding, match="96 bytes"):
-        PedersenShare.from_bytes(data[:-1], G)
+        PedersenShare.from_bytes(G, data[:-1])
     with pytest.raises(InvalidEncoding, match="blinding"):
-        PedersenShare.from_bytes(data[:64] + G.order.to_bytes(32, "big"), G)
+        PedersenShare.from_bytes(G, data[:64] + G.order.to_bytes(32, "big"))
     with pytest.raises(InvalidEncoding, match="identifier is zero"):
-        PedersenShare.from_bytes(bytes(32) + data[32:], G)
+        PedersenShare.from_bytes(G, bytes(32) + data[32:])
     with pytest.raises(InvalidParameter):
         com.verify_share(s.share)  # a bare Share is not a Pedersen share
 
@@ -210,7 +210,7 @@ PEDERSEN_SHARES = st.tuples(st.integers(1, G.order - 1), st.integers(0, G.order 
 @given(st.one_of(st.binary(max_size=100), _mutated(PEDERSEN_SHARES)))
 def test_pedersen_share_from_bytes_fuzz(data):
     try:
-        s = PedersenShare.from_bytes(data, G)
+        s = PedersenShare.from_bytes(G, data)
     except PqzkError:
         return
     assert s.to_bytes(G) == data

@@ -46,7 +46,7 @@ class ZeroSharingCommitment:
         return _encode_elements(self.group, self.coefficients)
 
     @classmethod
-    def from_bytes(cls, data: bytes, group: Group) -> "ZeroSharingCommitment":
+    def from_bytes(cls, group: Group, data: bytes) -> "ZeroSharingCommitment":
         return cls(group, _decode_elements(data, group, "zero-sharing commitment"))
 
 

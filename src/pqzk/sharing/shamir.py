@@ -59,7 +59,7 @@ class Share:
         return self.identifier.to_bytes(size, byteorder) + self.value.to_bytes(size, byteorder)
 
     @classmethod
-    def from_bytes(cls, data: bytes, order: OrderLike) -> "Share":
+    def from_bytes(cls, order: OrderLike, data: bytes) -> "Share":
         """Strict inverse of to_bytes: exact length, 0 < identifier < q, value < q."""
         q, size, byteorder = _scalar_format(order)
         if not isinstance(data, (bytes, bytearray, memoryview)):

@@ -138,7 +138,7 @@ class FeldmanCommitment(_PolyCommitment):
             raise VerificationError(f"share {share.identifier} does not match the Feldman commitment")
 
     @classmethod
-    def from_bytes(cls, data: bytes, group: Group) -> "FeldmanCommitment":
+    def from_bytes(cls, group: Group, data: bytes) -> "FeldmanCommitment":
         """Strict: non-empty multiple of the element size, every element valid and not the identity."""
         return cls(group, _decode_elements(data, group, "Feldman commitment"))
 
@@ -214,14 +214,14 @@ class PedersenShare:
                 + group.scalar_encode(self.blinding))
 
     @classmethod
-    def from_bytes(cls, data: bytes, group: Group) -> "PedersenShare":
+    def from_bytes(cls, group: Group, data: bytes) -> "PedersenShare":
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise InvalidEncoding(f"Pedersen share must be bytes, got {type(data).__name__}")
         data = bytes(data)
         n = group.scalar_size
         if len(data) != 3 * n:
             raise InvalidEncoding(f"Pedersen share must be {3 * n} bytes, got {len(data)}")
-        s = Share.from_bytes(data[:2 * n], group)
+        s = Share.from_bytes(group, data[:2 * n])
         try:
             b = group.scalar_decode(data[2 * n:])
         except InvalidEncoding:
@@ -259,7 +259,7 @@ class PedersenCommitment(_PolyCommitment):
             raise VerificationError(f"share {share.identifier} does not match the Pedersen commitment")
 
     @classmethod
-    def from_bytes(cls, data: bytes, group: Group) -> "PedersenCommitment":
+    def from_bytes(cls, group: Group, data: bytes) -> "PedersenCommitment":
         return cls(group, _decode_elements(data, group, "Pedersen commitment"))
 
 

@@ -23,7 +23,7 @@ def bls_partial_sign(store: ShareStore, key_id: str, message: bytes, key):
     from ..sharing.shamir import Share
     from ..threshold import bls
     with store.get(key_id, group_public_key=key.group_public_key, ciphersuite=key.suite.name) as unsealed:
-        share = Share.from_bytes(unsealed.value, key.suite.K)
+        share = Share.from_bytes(key.suite.K, unsealed.value)
         if share.identifier != unsealed.metadata.party_id:
             raise InvalidEncoding(f"BLS share in {key_id!r} does not match its metadata")
         return bls.partial_sign(share, message, key.suite)

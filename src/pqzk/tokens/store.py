@@ -130,7 +130,7 @@ class UnsealedShare:
     def as_share(self, order):
         """Decode as `pqzk.sharing.shamir.Share` (strict), for `order` a Group or prime."""
         from ..sharing.shamir import Share
-        return Share.from_bytes(self.value, order)
+        return Share.from_bytes(order, self.value)
 
     def wipe(self) -> None:
         if self._buf is not None:

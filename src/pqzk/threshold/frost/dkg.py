@@ -51,7 +51,7 @@ def decode_round1(suite: Ciphersuite, data: bytes, min_signers: int) -> Round1Pa
     sender = g.scalar_decode(data[:s])
     if sender == 0:
         raise InvalidEncoding("round 1 package: sender identifier is zero")
-    commitment = FeldmanCommitment.from_bytes(data[s:s + min_signers * e], g)
+    commitment = FeldmanCommitment.from_bytes(g, data[s:s + min_signers * e])
     return Round1Package(sender, commitment, decode_proof(suite, data[s + min_signers * e:]))
 
 
