@@ -1,7 +1,13 @@
 """Demo chapter: a 3-of-5 threshold BLS signature, checked with the aggregate-signature API."""
 from __future__ import annotations
 
+import secrets
+import tempfile
+from pathlib import Path
+
 from ..threshold import bls
+from ..tokens import open_store
+from ..tokens.bls import bls_partial_sign, put_bls_share
 from .narrate import Narrator
 
 
@@ -14,8 +20,15 @@ def chapter(n: Narrator) -> None:
     n.public("group public key (G1, 48 bytes)", key.group_public_key)
     msg = b"rotate custody key 2026-11"
     n.public("message", msg.decode())
-    n.step("Signers 1, 2, 4", "each sign H(m) with their share: σ_i = sk_i·H(m) in G2")
-    partials = [bls.partial_sign(shares[i], msg) for i in (1, 2, 4)]
+    n.step("Signers 1, 2, 4", "each keep their share in a sealed store and unseal it only to sign "
+           "H(m): σ_i = sk_i·H(m) in G2")
+    with tempfile.TemporaryDirectory() as tmp:
+        partials = []
+        for i in (1, 2, 4):
+            with open_store(f"file:{Path(tmp) / f'signer{i}'}", secrets.token_hex(16), create=True) as store:
+                put_bls_share(store, f"bls-{i}", shares[i], key)
+                partials.append(bls_partial_sign(store, f"bls-{i}", msg, key))
+    n.public("share stores", "one sealed file per signer (Argon2id/scrypt → AES-256-GCM)")
     n.step("Combiner", "checks each partial against the signer's verification key, then interpolates")
     sig = bls.combine(key, msg, partials)
     n.public("threshold signature (G2, 96 bytes)", sig)

@@ -195,6 +195,25 @@ def sign(uri: str = URI, key_id: str = typer.Argument(..., help="held signing ke
     _out(as_json, {"key_id": key_id, "public_key": pk, "signature": sig}, sig.hex())
 
 
+@app.command("bls-sign")
+def bls_sign(uri: str = URI, key_id: str = typer.Argument(..., help="threshold BLS share in the store"),
+             message: str = typer.Option(..., "--message", "-m", help="message (UTF-8)"),
+             group_public_key: Optional[str] = typer.Option(None, help="pin the group public key (hex)"),
+             pin_file: Optional[Path] = PIN_FILE, pin_env: Optional[str] = PIN_ENV, no_pin: bool = NO_PIN,
+             as_json: bool = JSON) -> None:
+    """Threshold BLS partial signature σ_i = sk_i·H(m), the share unsealed for this signature only."""
+    from ..errors import InvalidParameter
+    from ..tokens.bls import bls_partial_sign
+    try:
+        gpk = bytes.fromhex(group_public_key) if group_public_key else None
+    except ValueError:
+        raise InvalidParameter("--group-public-key must be hex") from None
+    with _open(uri, pin_file, pin_env, no_pin) as store:
+        partial = bls_partial_sign(store, key_id, message.encode(), group_public_key=gpk)
+    _out(as_json, {"identifier": partial.identifier, "partial_signature": partial.signature.hex()},
+         f"partial signature of signer {partial.identifier}: {partial.signature.hex()}")
+
+
 @app.command("import-frost")
 def import_frost(uri: str = URI,
                  share_file: Path = typer.Argument(..., help="share-<id>.json written by `pqzk frost keygen`"),
