@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..encoding import ByteReader
 from ..errors import InvalidEncoding, PolicyViolation, VerificationError
 from .evaluate import check_signers, required_quorum
 from .model import Policy
@@ -92,7 +93,7 @@ class Authorization:
     def from_bytes(cls, data: bytes) -> "Authorization":
         if not isinstance(data, (bytes, bytearray)):
             raise InvalidEncoding("authorization must be bytes")
-        r = _Reader(bytes(data))
+        r = ByteReader(data, "authorization")
         if r.take(4) != MAGIC:
             raise InvalidEncoding("authorization: bad magic")
         if r.take(1)[0] != FORMAT_VERSION:
@@ -116,7 +117,7 @@ class Authorization:
         ids = [i for i, _ in pq]
         if ids != sorted(set(ids)):
             raise InvalidEncoding("authorization: post-quantum signatures must be sorted by distinct signer")
-        r.done()
+        r.end()
         out = cls(suite, group_key, req, pv, pd, signers, sig, pq)
         if out.to_bytes() != bytes(data):
             raise InvalidEncoding("authorization: non-canonical encoding")
@@ -129,28 +130,6 @@ class Authorization:
         if self.pq_signatures:
             d["pq_signers"] = [i for i, _ in self.pq_signatures]
         return d
-
-
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.pos = data, 0
-
-    def take(self, n: int) -> bytes:
-        if self.pos + n > len(self.data):
-            raise InvalidEncoding("authorization: truncated")
-        out = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return out
-
-    def u32(self) -> int:
-        return int.from_bytes(self.take(4), "big")
-
-    def lp(self) -> bytes:
-        return self.take(self.u32())
-
-    def done(self) -> None:
-        if self.pos != len(self.data):
-            raise InvalidEncoding("authorization: trailing bytes")
 
 
 def verify_authorization(auth: Authorization, request: AuthorizationRequest, policy: Policy,

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from ..encoding import ByteReader
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
 from . import mldsa
 from .params import bytes_arg, mldsa_params
@@ -119,31 +120,6 @@ def _check_scheme(scheme) -> None:
         raise InvalidParameter("classical scheme must provide name, group_public_key, threshold and verify()")
 
 
-class _Reader:
-    def __init__(self, data: bytes, what: str) -> None:
-        # bytes(n) of an int would silently build n zero bytes
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"{what} must be bytes, got {type(data).__name__}")
-        self.data, self.pos, self.what = bytes(data), 0, what
-
-    def take(self, n: int) -> bytes:
-        if self.pos + n > len(self.data):
-            raise InvalidEncoding(f"{self.what}: truncated")
-        out = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return out
-
-    def u32(self) -> int:
-        return int.from_bytes(self.take(4), "big")
-
-    def lp(self) -> bytes:
-        return self.take(self.u32())
-
-    def done(self) -> None:
-        if self.pos != len(self.data):
-            raise InvalidEncoding(f"{self.what}: trailing bytes")
-
-
 # -- roster -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -222,13 +198,13 @@ class QuorumCertificate:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> QuorumCertificate:
-        r = _Reader(data, "quorum certificate")
+        r = ByteReader(data, "quorum certificate")
         if r.take(4) != b"PQZQ":
             raise InvalidEncoding("quorum certificate: bad magic")
         classical = r.lp()
         signers = tuple(r.u32() for _ in range(r.u32()))
         sigs = tuple((r.u32(), r.lp()) for _ in range(r.u32()))
-        r.done()
+        r.end()
         return cls(classical, signers, sigs)
 
     @property
@@ -357,11 +333,11 @@ class CompositeAuthorization:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> CompositeAuthorization:
-        r = _Reader(data, "composite authorization")
+        r = ByteReader(data, "composite authorization")
         if r.take(4) != b"PQZC":
             raise InvalidEncoding("composite authorization: bad magic")
         c, p = r.lp(), r.lp()
-        r.done()
+        r.end()
         return cls(c, p)
 
     @property

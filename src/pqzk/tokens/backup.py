@@ -19,7 +19,8 @@ from ..errors import AuthenticationError, InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from .passphrase import KdfParams, PassphraseSealer
 from .recipient import RecipientPrivateKey, RecipientPublicKey, _impl
-from .store import ShareMetadata, ShareStore, _lp, _Reader
+from ..encoding import ByteReader
+from .store import ShareMetadata, ShareStore, _lp
 
 MAGIC = b"PQZKBKP1"
 KEY_MAGIC = b"PQZKRKEY"
@@ -46,11 +47,11 @@ def export_backup(store: ShareStore, key_id: str, recovery: RecipientPublicKey) 
 
 
 def _parse(data: bytes) -> tuple[ShareMetadata, str, bytes, bytes, bytes, bytes, bytes]:
-    r = _Reader(data, "share backup")
+    r = ByteReader(data, "share backup")
     if r.take(len(MAGIC)) != MAGIC or r.uint(1) != 1:
         raise InvalidEncoding("share backup: bad magic or version")
     meta = ShareMetadata.from_bytes(r.lp(4))
-    kem = r.lp().decode("ascii", "replace")
+    kem = r.lp(2).decode("ascii", "replace")
     fpr, kem_ct = r.take(16), r.lp(4)
     header = bytes(data[:r.pos])
     nonce, ct = r.take(12), r.lp(4)
@@ -98,10 +99,10 @@ def save_recovery_key(key: RecipientPrivateKey, passphrase: str | bytes, kdf: Kd
 
 
 def load_recovery_key(data: bytes, passphrase: str | bytes) -> RecipientPrivateKey:
-    r = _Reader(data, "recovery key file")
+    r = ByteReader(data, "recovery key file")
     if r.take(len(KEY_MAGIC)) != KEY_MAGIC or r.uint(1) != 1:
         raise InvalidEncoding("recovery key file: bad magic or version")
-    kem, params = r.lp().decode("ascii", "replace"), r.lp()
+    kem, params = r.lp(2).decode("ascii", "replace"), r.lp(2)
     _impl(kem)
     head = bytes(data[:r.pos])
     nonce, ct = r.take(12), r.lp(4)

@@ -17,9 +17,10 @@ from typing import Callable, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ..encoding import ByteReader
 from ..errors import AuthenticationError, InvalidEncoding
 from ..math.rand import random_bytes
-from .store import ShareMetadata, _lp, _Reader
+from .store import ShareMetadata, _lp
 
 MAGIC = b"PQZKSEAL"
 RECORD_VERSION = 1
@@ -60,14 +61,14 @@ class SealedRecord:
     def from_bytes(cls, data: bytes) -> "SealedRecord":
         if len(data) > MAX_RECORD:
             raise InvalidEncoding("sealed record: too large")
-        r = _Reader(data, "sealed record")
+        r = ByteReader(data, "sealed record")
         if r.take(len(MAGIC)) != MAGIC:
             raise InvalidEncoding("sealed record: bad magic (not a pqzk sealed share)")
         if r.uint(1) != RECORD_VERSION:
             raise InvalidEncoding("sealed record: unsupported version")
         meta = ShareMetadata.from_bytes(r.lp(4))
         try:
-            sealer_id = r.lp().decode("ascii")
+            sealer_id = r.lp(2).decode("ascii")
         except UnicodeDecodeError:
             raise InvalidEncoding("sealed record: non-ASCII sealer id") from None
         params, nonce, ct = r.lp(4), r.take(NONCE_SIZE), r.lp(4)

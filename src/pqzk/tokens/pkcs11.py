@@ -24,12 +24,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..encoding import ByteReader
 from ..errors import AuthenticationError, BackendUnavailable, InvalidEncoding, InvalidParameter
 from . import heldkeys
 from .atomic import file_lock
 from .errors import (PinLocked, ShareExists, ShareNotFound, StoreFull, TokenAbsent, TokenError,
                      UnsupportedMechanism, WrongPin)
-from .store import ShareMetadata, UnsealedShare, _lp, _Reader, check_key_id
+from .store import ShareMetadata, UnsealedShare, _lp, check_key_id
 
 MAGIC = b"PQZKP11S"
 RECORD_VERSION = 1
@@ -174,11 +175,11 @@ class _Record:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "_Record":
-        r = _Reader(data, "PKCS#11 share record")
+        r = ByteReader(data, "PKCS#11 share record")
         if r.take(len(MAGIC)) != MAGIC or r.uint(1) != RECORD_VERSION:
             raise InvalidEncoding("PKCS#11 share record: bad magic or version")
         meta = ShareMetadata.from_bytes(r.lp(4))
-        kid, gen, nonce, ct = r.lp(), r.uint(16), r.take(12), r.lp(4)
+        kid, gen, nonce, ct = r.lp(2), r.uint(16), r.take(12), r.lp(4)
         r.end()
         if len(ct) < 16:
             raise InvalidEncoding("PKCS#11 share record: ciphertext shorter than the GCM tag")

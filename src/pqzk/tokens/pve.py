@@ -23,10 +23,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
+from ..encoding import ByteReader
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..math.rand import random_bytes, random_scalar
 from .recipient import XWING, RecipientPrivateKey, RecipientPublicKey
-from .store import _lp, _Reader
+from .store import _lp
 
 MAGIC = b"PQZKPVE1"
 LABEL = b"pqzk/tokens/pve/v1"
@@ -85,18 +86,18 @@ class PVEProof:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "PVEProof":
-        r = _Reader(data, "PVE proof")
+        r = ByteReader(data, "PVE proof")
         if r.take(len(MAGIC)) != MAGIC:
             raise InvalidEncoding("PVE proof: bad magic")
-        group = r.lp().decode("ascii", "replace")
-        X, kappa = r.lp(), r.uint(2)
+        group = r.lp(2).decode("ascii", "replace")
+        X, kappa = r.lp(2), r.uint(2)
         if not 1 <= kappa <= 1024:
             raise InvalidEncoding("PVE proof: repetitions out of range")
         Rs, cts, ops = [], [], []
         for _ in range(kappa):
-            Rs.append(r.lp())
+            Rs.append(r.lp(2))
             cts.append((r.lp(4), r.lp(4)))
-            ops.append((r.lp(), r.take(SEED)))
+            ops.append((r.lp(2), r.take(SEED)))
         r.end()
         return cls(group, X, tuple(Rs), tuple(cts), tuple(ops))
 

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from ..encoding import ByteReader
 from ..errors import InvalidEncoding, InvalidParameter
 from .errors import WrongGroup
 
@@ -30,30 +31,6 @@ def check_key_id(key_id: str) -> str:
 
 def _lp(data: bytes, width: int = 2) -> bytes:
     return len(data).to_bytes(width, "big") + data
-
-
-class _Reader:
-    """Strict cursor over bytes: every read checks the length, `end()` rejects trailing bytes."""
-
-    def __init__(self, data: bytes, what: str) -> None:
-        self.data, self.pos, self.what = bytes(data), 0, what
-
-    def take(self, n: int) -> bytes:
-        if n < 0 or self.pos + n > len(self.data):
-            raise InvalidEncoding(f"{self.what}: truncated")
-        out = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return out
-
-    def uint(self, width: int) -> int:
-        return int.from_bytes(self.take(width), "big")
-
-    def lp(self, width: int = 2) -> bytes:
-        return self.take(self.uint(width))
-
-    def end(self) -> None:
-        if self.pos != len(self.data):
-            raise InvalidEncoding(f"{self.what}: {len(self.data) - self.pos} trailing bytes")
 
 
 @dataclass(frozen=True)
@@ -88,16 +65,16 @@ class ShareMetadata:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "ShareMetadata":
-        r = _Reader(data, "share metadata")
+        r = ByteReader(data, "share metadata")
         version = r.uint(1)
         if version != FORMAT_VERSION:
             raise InvalidEncoding(f"share metadata: unsupported format version {version}")
         try:
-            key_id = r.lp().decode("ascii")
-            party, suite = r.uint(4), r.lp().decode("ascii")
+            key_id = r.lp(2).decode("ascii")
+            party, suite = r.uint(4), r.lp(2).decode("ascii")
         except UnicodeDecodeError:
             raise InvalidEncoding("share metadata: non-ASCII text field") from None
-        threshold, gpk = r.uint(2), r.lp()
+        threshold, gpk = r.uint(2), r.lp(2)
         r.end()
         try:
             return cls(key_id, party, gpk, suite, threshold, version)

@@ -17,12 +17,13 @@ from __future__ import annotations
 import os
 from typing import Callable
 
+from ..encoding import ByteReader
 from ..errors import BackendUnavailable, InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from .errors import PinLocked, TokenAbsent, TokenError, WrongPin
 from .atomic import atomic_write
 from .sealed_file import DirectoryShareStore
-from .store import _lp, _Reader
+from .store import _lp
 
 TKEY_EXT, TKEY_MAGIC = ".tkey", b"PQZKTKEY\x01"
 DEFAULT_TCTI_ENV = ("PQZK_TPM_TCTI", "TPM2TOOLS_TCTI", "TCTI")
@@ -161,8 +162,8 @@ class TpmSealer:
         import tpm2_pytss as t
         from tpm2_pytss import TPM2B_PRIVATE, TPM2B_PUBLIC
         from tpm2_pytss.constants import ESYS_TR
-        r = _Reader(params, "TPM sealer params")
-        pub_b, priv_b, pcrs = r.lp(), r.lp(), r.lp().decode("ascii", "replace")
+        r = ByteReader(params, "TPM sealer params")
+        pub_b, priv_b, pcrs = r.lp(2), r.lp(2), r.lp(2).decode("ascii", "replace")
         r.end()
         if (pcrs or None) != self.pcrs:
             raise InvalidParameter(f"record is sealed with PCR policy {pcrs or 'none'!r}; store opened with {self.pcrs or 'none'!r}")
@@ -286,7 +287,7 @@ class TpmShareStore(DirectoryShareStore):
 
     def _read_tkey(self, key_id: str):
         from .store import ShareMetadata
-        r = _Reader(self._tkey(key_id).read_bytes(), "TPM key file")
+        r = ByteReader(self._tkey(key_id).read_bytes(), "TPM key file")
         if r.take(len(TKEY_MAGIC)) != TKEY_MAGIC:
             raise InvalidEncoding("TPM key file: bad magic")
         meta, pub_blob, priv_blob = ShareMetadata.from_bytes(r.lp(4)), r.lp(4), r.lp(4)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ...encoding import ByteReader
 from ...errors import InvalidEncoding, InvalidParameter
 from ...groups import Element
 from .ciphersuite import Ciphersuite
@@ -21,19 +22,12 @@ def _bytes(data: object, what: str) -> bytes:
     return bytes(data)
 
 
-class _Reader:
-    """Strict left-to-right parser; every read checks the remaining length."""
+class _Reader(ByteReader):
+    """ByteReader plus the suite's scalars, identifiers and elements (strictly decoded)."""
 
     def __init__(self, suite: Ciphersuite, data: object, what: str) -> None:
-        self.suite, self.g, self.what = suite, suite.group, what
-        self.data, self.pos = _bytes(data, what), 0
-
-    def take(self, n: int) -> bytes:
-        if self.pos + n > len(self.data):
-            raise InvalidEncoding(f"{self.what}: truncated ({len(self.data)} bytes)")
-        out = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return out
+        super().__init__(_bytes(data, what), what)
+        self.suite, self.g = suite, suite.group
 
     def scalar(self) -> int:
         return self.g.scalar_decode(self.take(self.g.scalar_size))
@@ -46,13 +40,6 @@ class _Reader:
 
     def element(self) -> Element:
         return self.g.decode(self.take(self.g.element_size))
-
-    def u16(self) -> int:
-        return int.from_bytes(self.take(2), "big")
-
-    def done(self) -> None:
-        if self.pos != len(self.data):
-            raise InvalidEncoding(f"{self.what}: {len(self.data) - self.pos} trailing bytes")
 
 
 def _scalar(suite: Ciphersuite, k: int) -> bytes:
@@ -81,7 +68,7 @@ class SigningCommitments:
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "SigningCommitments":
         r = _Reader(suite, data, "signing commitments")
         out = cls(suite, r.identifier(), r.element(), r.element())
-        r.done()
+        r.end()
         return out
 
 
@@ -104,7 +91,7 @@ class SigningNonces:
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "SigningNonces":
         r = _Reader(suite, data, "signing nonces")
         ident, d, e = r.identifier(), r.scalar(), r.scalar()
-        r.done()
+        r.end()
         if d == 0 or e == 0:
             raise InvalidEncoding("signing nonces: a nonce is zero")
         g = suite.group
@@ -125,7 +112,7 @@ class SignatureShare:
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "SignatureShare":
         r = _Reader(suite, data, "signature share")
         out = cls(suite, r.identifier(), r.scalar())
-        r.done()
+        r.end()
         return out
 
 
@@ -152,7 +139,7 @@ class Signature:
             return cls(suite, R, g.scalar_decode(data[32:]))
         r = _Reader(suite, data, "signature")
         out = cls(suite, r.element(), r.scalar())
-        r.done()
+        r.end()
         return out
 
 
@@ -178,8 +165,8 @@ class KeyPackage:
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "KeyPackage":
         r = _Reader(suite, data, "key package")
-        ident, sk, vs, vk, t = r.identifier(), r.scalar(), r.element(), r.element(), r.u16()
-        r.done()
+        ident, sk, vs, vk, t = r.identifier(), r.scalar(), r.element(), r.element(), r.uint(2)
+        r.end()
         if sk == 0:
             raise InvalidEncoding("key package: signing share is zero")
         if suite.group.base_mult(sk) != vs:
@@ -214,7 +201,7 @@ class PublicKeyPackage:
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "PublicKeyPackage":
         r = _Reader(suite, data, "public key package")
-        t, n = r.u16(), r.u16()
+        t, n = r.uint(2), r.uint(2)
         vk = r.element()
         shares: dict[int, Element] = {}
         last = 0
@@ -223,7 +210,7 @@ class PublicKeyPackage:
             if i <= last:
                 raise InvalidEncoding("public key package: identifiers not strictly increasing")
             shares[i], last = r.element(), i
-        r.done()
+        r.end()
         if not 1 <= t <= n:
             raise InvalidEncoding("public key package: min_signers out of range")
         pkp = cls(suite, shares, vk, t)
