@@ -10,21 +10,9 @@ import os
 from pqzk.policy import Policy
 from pqzk.policy.flow import Custody
 from pqzk.policy.request import AuthorizationRequest
+from test_policy import DOC  # the one policy document exercising every rule
 
 SUITE = "FROST-ED25519-SHA512-v1"
-DOC = {
-    "version": 1, "name": "treasury",
-    "signers": {"1": {"roles": ["ops"]}, "2": {"roles": ["ops"]}, "3": {"roles": ["security"]},
-                "4": {"roles": ["security"]}, "5": {"roles": ["ops"]}},
-    "quorum": {"min_signers": 3},
-    "tiers": [{"above": 10_000, "quorum": {"min_signers": 4, "roles": {"security": 1}}}],
-    "limits": {"per_transaction": 50_000, "windows": [{"seconds": 3600, "max_amount": 60_000}]},
-    "destinations": {"whitelist": ["alice", "bob"], "blacklist": ["mallory"]},
-    "time_lock": {"not_before": 1_000, "cooling_off_seconds": 86_400},
-    "post_quantum": {"required_above": 20_000},
-    "request_expiry_seconds": 600,
-    "change_quorum": {"min_signers": 4, "roles": {"security": 2}},
-}
 POLICY = Policy.from_dict(DOC)
 NOW = 10_000
 
