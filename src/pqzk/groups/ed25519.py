@@ -12,7 +12,6 @@ from nacl import bindings as _nacl
 
 from ..errors import InvalidEncoding
 from ..math.ec import EDWARDS25519_CURVE as CURVE
-from ..math.field import sqrt_mod
 from .base import Element, Group
 
 P = CURVE.p
@@ -27,26 +26,13 @@ _is_valid = _nacl.crypto_core_ed25519_is_valid_point
 
 
 def encode_xy(x: int, y: int) -> bytes:
-    """RFC 8032 section 5.1.2: y little-endian with the sign (parity) of x in the top bit."""
-    return (y | ((x & 1) << 255)).to_bytes(32, "little")
+    """RFC 8032 point encoding of affine (x, y)."""
+    return CURVE.encode_xy(x, y)
 
 
 def decode_xy(data: bytes) -> tuple[int, int]:
-    """RFC 8032 section 5.1.3 point decoding to affine (x, y): canonical y, on the curve, and no
-    negative zero x. No subgroup check."""
-    v = int.from_bytes(data, "little")
-    y, sign = v & ((1 << 255) - 1), v >> 255
-    if y >= P:
-        raise InvalidEncoding("ed25519 point: y-coordinate is not reduced modulo p (non-canonical)")
-    xx = CURVE.x_squared(y)
-    x = None if xx is None else sqrt_mod(xx, P)
-    if x is None:
-        raise InvalidEncoding("ed25519 point is not on the curve")
-    if x == 0 and sign:
-        raise InvalidEncoding("ed25519 point: x = 0 with the sign bit set (non-canonical)")
-    if x & 1 != sign:
-        x = P - x
-    return x, y
+    """RFC 8032 point decoding to affine (x, y): canonical, on the curve; no subgroup check."""
+    return CURVE.decode_xy(data, "ed25519 point")
 
 
 class Edwards25519Arithmetic(Group):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ..errors import InvalidEncoding
 from ..math.ec import EDWARDS448_CURVE as CURVE
-from ..math.field import sqrt_mod
 from ._pycurve import PyCurveGroup
 from .base import Element
 
@@ -14,25 +13,13 @@ L = CURVE.n
 
 
 def encode_xy(x: int, y: int) -> bytes:
-    """RFC 8032 section 5.2.2: y in 57 little-endian bytes, the parity of x in the top bit."""
-    return (y | ((x & 1) << 455)).to_bytes(57, "little")
+    """RFC 8032 point encoding of affine (x, y)."""
+    return CURVE.encode_xy(x, y)
 
 
 def decode_xy(data: bytes) -> tuple[int, int]:
-    """RFC 8032 section 5.2.3 decoding to affine (x, y): canonical, on the curve (no subgroup check)."""
-    v = int.from_bytes(data, "little")
-    y, sign = v & ((1 << 455) - 1), v >> 455
-    if y >= P:
-        raise InvalidEncoding("ed448 point: y-coordinate is not reduced modulo p (non-canonical)")
-    xx = CURVE.x_squared(y)
-    x = None if xx is None else sqrt_mod(xx, P)
-    if x is None:
-        raise InvalidEncoding("ed448 point is not on the curve")
-    if x == 0 and sign:
-        raise InvalidEncoding("ed448 point: x = 0 with the sign bit set (non-canonical)")
-    if x & 1 != sign:
-        x = P - x
-    return x, y
+    """RFC 8032 point decoding to affine (x, y): canonical, on the curve; no subgroup check."""
+    return CURVE.decode_xy(data, "ed448 point")
 
 
 class Ed448Group(PyCurveGroup):

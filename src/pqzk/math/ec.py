@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InvalidParameter
-from .field import batch_inv
+from ..errors import InvalidEncoding, InvalidParameter
+from .field import batch_inv, sqrt_mod
 
 Jacobian = tuple[int, int, int]
 Extended = tuple[int, int, int, int]
@@ -348,6 +348,34 @@ class EdwardsCurve(_CurveOps):
         if den == 0:
             return None
         return (yy - 1) * pow(den, -1, p) % p
+
+    @property
+    def encoding_size(self) -> int:
+        """Bytes of the RFC 8032 point encoding: y plus one bit for the sign of x."""
+        return (self.p.bit_length() + 8) // 8
+
+    def encode_xy(self, x: int, y: int) -> bytes:
+        """RFC 8032 sections 5.1.2 / 5.2.2: y little-endian, the parity of x in the top bit."""
+        size = self.encoding_size
+        return (y | ((x & 1) << (8 * size - 1))).to_bytes(size, "little")
+
+    def decode_xy(self, data: bytes, what: str) -> tuple[int, int]:
+        """RFC 8032 sections 5.1.3 / 5.2.3 to affine (x, y): canonical y, on the curve, no negative
+        zero x. No subgroup check. Errors start with `what` (e.g. "ed25519 point")."""
+        top = 8 * self.encoding_size - 1
+        v = int.from_bytes(data, "little")
+        y, sign = v & ((1 << top) - 1), v >> top
+        if y >= self.p:
+            raise InvalidEncoding(f"{what}: y-coordinate is not reduced modulo p (non-canonical)")
+        xx = self.x_squared(y)
+        x = None if xx is None else sqrt_mod(xx, self.p)
+        if x is None:
+            raise InvalidEncoding(f"{what} is not on the curve")
+        if x == 0 and sign:
+            raise InvalidEncoding(f"{what}: x = 0 with the sign bit set (non-canonical)")
+        if x & 1 != sign:
+            x = self.p - x
+        return x, y
 
     def generator(self) -> Extended:
         return self.from_affine(self.gx, self.gy)
