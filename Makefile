@@ -32,6 +32,7 @@ $(TESTDEPS): $(DEPS) pyproject.toml
 
 # The package itself is (re)installed on every run, so the installed native extension is current.
 install: $(DEPS)
+	rm -rf build/lib build/lib.* # setuptools would copy stale modules from an earlier build into the wheel
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation --force-reinstall .
 
 dev: $(DEPS)

@@ -27,7 +27,9 @@ META = ShareMetadata("k", 5, b"\x02" * 33, "FROST-secp256k1-SHA256-v1", 3)
 @given(st.binary(min_size=1, max_size=200))
 def test_roundtrip(share):
     rec = seal(share, META, FixedKeySealer())
-    assert rec.ciphertext[:-16] != share and len(rec.ciphertext) == len(share) + 16
+    assert len(rec.ciphertext) == len(share) + 16
+    if len(share) >= 16:   # a shorter ciphertext can equal its plaintext by chance (1 in 256 per byte)
+        assert rec.ciphertext[:-16] != share
     again = SealedRecord.from_bytes(rec.to_bytes())
     assert bytes(unseal(again, FixedKeySealer())) == share
 
