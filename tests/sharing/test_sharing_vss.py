@@ -95,6 +95,27 @@ def test_feldman_deal_parameters():
     com.verify_share(shares[1])
 
 
+@given(st.dictionaries(st.integers(1, 2**64), st.integers(0, G.order - 1), min_size=1, max_size=6),
+       st.integers(1, 5))
+def test_evaluate_combination_is_the_weighted_sum_of_public_shares(weights, t):
+    _, commitment = feldman_deal(G, 1234567, t, 5, rng=DeterministicRNG(t))
+    expected = G.identity()
+    for i, w in weights.items():
+        expected = expected + w * commitment.public_share(i)
+    assert commitment.evaluate_combination(weights) == expected
+    other = dict(weights)
+    first = next(iter(other))
+    other[first] = (other[first] + 1) % G.order
+    assert commitment.evaluate_combination(other) != expected
+
+
+def test_evaluate_combination_rejects_bad_identifiers():
+    _, commitment = feldman_deal(G, 5, 2, 3, rng=DeterministicRNG(1))
+    for bad in ({0: 1}, {G.order: 1}):
+        with pytest.raises(InvalidParameter):
+            commitment.evaluate_combination(bad)
+
+
 def test_commitment_sum_commits_to_sum_of_sharings():
     s1, c1 = feldman_deal(G, 11, 2, 3, rng=DeterministicRNG(6))
     s2, c2 = feldman_deal(G, 22, 3, 3, rng=DeterministicRNG(7))

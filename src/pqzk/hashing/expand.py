@@ -41,8 +41,10 @@ def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int, hash_name: str
     b0 = H(msg_prime).digest()
     bi = H(b0 + b"\x01" + dst_prime).digest()
     out = [bi]
+    b0_int = int.from_bytes(b0, "big")
     for i in range(2, ell + 1):
-        bi = H(bytes(x ^ y for x, y in zip(b0, bi)) + bytes([i]) + dst_prime).digest()
+        xored = (b0_int ^ int.from_bytes(bi, "big")).to_bytes(b_in_bytes, "big")  # strxor(b_0, b_(i-1))
+        bi = H(xored + bytes([i]) + dst_prime).digest()
         out.append(bi)
     return b"".join(out)[:len_in_bytes]
 

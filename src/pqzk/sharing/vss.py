@@ -7,7 +7,7 @@ cost of a second generator H whose discrete logarithm to G nobody may know.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -75,6 +75,19 @@ class _PolyCommitment:
         q = self.group.order
         check_identifiers([identifier], q)
         return self.group.msm(_powers(identifier, self.threshold, q), self.coefficients)
+
+    def evaluate_combination(self, weights: Mapping[int, int]) -> Element:
+        """Σ_i w_i·(Σ_k C_k·i^k) as ONE msm over the t coefficients: Σ_k (Σ_i w_i i^k)·C_k.
+
+        Batch checks of many parties' shares need only this random combination, not each
+        party's commitment (t scalar products per party instead of a t-point msm each)."""
+        q = self.group.order
+        check_identifiers(list(weights), q)
+        sums = [0] * self.threshold
+        for identifier, w in weights.items():
+            for k, power in enumerate(_powers(identifier, self.threshold, q)):
+                sums[k] += w * power
+        return self.group.msm([x % q for x in sums], self.coefficients)
 
     def verify_share(self, share) -> None:  # pragma: no cover - each commitment defines it
         raise NotImplementedError

@@ -307,37 +307,50 @@ def verify_partial(key: ThresholdKey, msg: bytes, partial: PartialSignature) -> 
         raise VerificationError(f"partial signature of signer {partial.identifier}: {exc}") from None
 
 
-def verify_partials(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature],
-                    rng: RandomSource | None = None) -> list[int]:
-    """Identifiers of the partials that do not verify ([] when all do).
+def _decode_partials(key: ThresholdKey, partials: Sequence[PartialSignature]
+                     ) -> tuple[dict[int, Element], list[int]]:
+    """Signature points of the partials by signer, and the signers that are unknown to the key
+    or whose signature does not decode (strictly, with the subgroup check)."""
+    points, bad = {}, []
+    for p in partials:
+        try:
+            if p.identifier not in key.identifiers:
+                raise InvalidEncoding("unknown signer")
+            points[p.identifier] = key.suite.S.decode(p.signature, allow_identity=True)
+        except InvalidEncoding:
+            bad.append(p.identifier)
+    return points, bad
+
+
+def _bad_partials(key: ThresholdKey, msg: bytes, points: dict[int, Element], bad: list[int],
+                  rng: RandomSource | None) -> list[int]:
+    """The signers in `points` whose partial does not verify, plus `bad`, sorted.
 
     All partials sign the same message, so one random linear combination checks them together:
-    e(Σ r_i·vk_i, H(m)) == e(g, Σ r_i·σ_i) — two MSMs and two pairings. Only when that fails is
-    each partial checked alone, to name the bad ones."""
+    e(Σ r_i·vk_i, H(m)) == e(g, Σ r_i·σ_i). Σ r_i·vk_i is one msm over the t commitment
+    coefficients (FeldmanCommitment.evaluate_combination). Only when the check fails is each
+    partial checked alone, to name the bad ones."""
     K, S = key.suite.K, key.suite.S
-    vks, sigs, bad = [], [], []
-    for p in partials:
-        try:
-            vks.append(key.commitment.public_share(p.identifier) if p.identifier in key.identifiers
-                       else None)
-            sigs.append(S.decode(p.signature, allow_identity=True))
-        except InvalidEncoding:
-            sigs.append(None)
-        if vks[-1] is None or sigs[-1] is None:
-            bad.append(p.identifier)
-    if not bad and partials:
-        r = [int.from_bytes(random_bytes(16, rng), "big") | 1 for _ in partials]
-        if _pairing_product_is_one(key.suite, [(K.msm(r, vks), _hash(msg, key.suite)),
-                                               (-K.generator(), S.msm(r, sigs))]):
+    if not bad and points:
+        r = {i: int.from_bytes(random_bytes(16, rng), "big") | 1 for i in points}
+        if _pairing_product_is_one(key.suite, [
+                (key.commitment.evaluate_combination(r), _hash(msg, key.suite)),
+                (-K.generator(), S.msm(list(r.values()), list(points.values())))]):
             return []
-    for p in partials:
-        if p.identifier in bad:
-            continue
+    bad = list(bad)
+    for i, sig in points.items():
         try:
-            verify_partial(key, msg, p)
+            verify(key.verification_key(i), msg, S.encode(sig), key.suite)
         except VerificationError:
-            bad.append(p.identifier)
+            bad.append(i)
     return sorted(bad)
+
+
+def verify_partials(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature],
+                    rng: RandomSource | None = None) -> list[int]:
+    """Identifiers of the partials that do not verify ([] when all do); batched, see _bad_partials."""
+    points, bad = _decode_partials(key, partials)
+    return _bad_partials(key, msg, points, bad, rng)
 
 
 def combine(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature], *,
@@ -346,25 +359,28 @@ def combine(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature],
 
     With `verify` (the default) the partials are checked first (batched, see verify_partials)
     and the bad ones are named in ProtocolAbort.culprits; when more than t valid ones remain,
-    the first t are used."""
+    the first t are used. Each signature is decoded once."""
     ids = [p.identifier for p in partials]
     if len(set(ids)) != len(ids):
         raise InvalidParameter("combine: duplicate signer identifiers")
     check_identifiers(ids, key.suite.K.order)
-    good = list(partials)
+    S = key.suite.S
     if verify:
-        bad = verify_partials(key, msg, partials, rng)
-        if bad:
-            good = [p for p in partials if p.identifier not in bad]
-            if len(good) < key.threshold:
-                raise ProtocolAbort("invalid partial signatures leave fewer than the threshold", bad)
+        points, bad = _decode_partials(key, partials)
+        bad = _bad_partials(key, msg, points, bad, rng)
+        good = [i for i in ids if i not in bad]
+        if bad and len(good) < key.threshold:
+            raise ProtocolAbort("invalid partial signatures leave fewer than the threshold", bad)
+    else:
+        good = ids
     if len(good) < key.threshold:
         raise InvalidParameter(f"combine: {len(good)} partial signatures for threshold {key.threshold}")
     good = good[: key.threshold]
-    S = key.suite.S
-    try:
-        points = [S.decode(p.signature) for p in good]
-    except InvalidEncoding as exc:
-        raise InvalidEncoding(f"combine: {exc}") from None
-    lam = lagrange_coefficients([p.identifier for p in good], S.order)
-    return S.msm(lam, points).to_bytes()
+    if not verify:
+        sig_of = {p.identifier: p.signature for p in partials}
+        try:
+            points = {i: S.decode(sig_of[i]) for i in good}
+        except InvalidEncoding as exc:
+            raise InvalidEncoding(f"combine: {exc}") from None
+    lam = lagrange_coefficients(good, S.order)
+    return S.msm(lam, [points[i] for i in good]).to_bytes()
