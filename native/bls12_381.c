@@ -99,6 +99,56 @@ static void g2_mul_ct(g2 *r, const g2 *a, const limb k[4]) {
     g2_mul_window(r, tab, 4, dg, 16);
 }
 
+/* ---------------------------------------------------------------- multi-scalar multiplication */
+/* k = sum_i d_i |x|^i with 0 <= d_i < |x| (k < r < |x|^4); variable time (public scalars only) */
+static void base_x_digits_vartime(limb d[4], const limb k[4]) {
+    limb cur[4] = {k[0], k[1], k[2], k[3]};
+    for (int i = 0; i < 3; i++) {
+        limb rem = 0;
+        for (int j = 3; j >= 0; j--) {
+            u128 t = ((u128)rem << 64) | cur[j];
+            cur[j] = (limb)(t / BLS_X_ABS); rem = (limb)(t % BLS_X_ABS);
+        }
+        d[i] = rem;
+    }
+    d[3] = cur[0];
+}
+static void g1_endo_affine(fp *x, fp *y) { fp_mul(x, x, CFP(BLS_BETA)); fp_neg(y, y); }   /* sigma(-P) = [x^2]P */
+static void g1_endo(g1 *p) { g1_neg(p, p); g1_sigma(p, p); }
+static void g2_endo_affine(fp2 *x, fp2 *y) {                                             /* -psi(Q) = [|x|]Q */
+    fp2 t;
+    fp2_conj(&t, x); fp2_mul(x, &t, &BLS_PSI_X);
+    fp2_conj(&t, y); fp2_mul(y, &t, &BLS_PSI_Y); fp2_neg(y, y);
+}
+static void g2_endo(g2 *p) { g2_psi(p, p); g2_neg(p, p); }
+/* sum k_i P_i with k_i = a_i + b_i x^2 (GLV, 128-bit halves), variable time (public inputs) */
+static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
+    limb (*parts)[4] = calloc(2 * (n ? n : 1), sizeof(limb[4]));
+    if (!parts) return -1;
+    for (size_t i = 0; i < n; i++) {
+        limb d[4]; base_x_digits_vartime(d, k[i]);
+        for (int h = 0; h < 2; h++) {   /* d_2h + d_2h+1 |x| */
+            u128 v = (u128)d[2 * h + 1] * BLS_X_ABS + d[2 * h];
+            parts[2 * i + h][0] = (limb)v; parts[2 * i + h][1] = (limb)(v >> 64);
+        }
+    }
+    int rc = g1_msm_endo(r, pts, (const limb (*)[4])parts, n, 2, 128, g1_endo_affine, g1_endo);
+    free(parts);
+    return rc;
+}
+/* sum k_i Q_i with k_i = sum_j d_ij |x|^j (GLS, 64-bit parts), variable time (public inputs) */
+static int g2_msm_gls(g2 *r, const g2 *pts, const limb (*k)[4], size_t n) {
+    limb (*parts)[4] = calloc(4 * (n ? n : 1), sizeof(limb[4]));
+    if (!parts) return -1;
+    for (size_t i = 0; i < n; i++) {
+        limb d[4]; base_x_digits_vartime(d, k[i]);
+        for (int j = 0; j < 4; j++) parts[4 * i + j][0] = d[j];
+    }
+    int rc = g2_msm_endo(r, pts, (const limb (*)[4])parts, n, 4, 64, g2_endo_affine, g2_endo);
+    free(parts);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- subgroup checks (Scott) */
 static limb g1_subgroup(const g1 *a) {
     g1 s, t;
@@ -400,7 +450,7 @@ int pqzk_g1_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, siz
     if (!pts || !k) { rc = -2; goto done; }
     memcpy(pts, points, sizeof(g1) * n);
     for (size_t i = 0; i < n; i++) if (!scalar_load(k[i], scalars + 32 * i)) { rc = -1; goto done; }
-    g1 r; if (g1_msm(&r, pts, (const limb (*)[4])k, n)) { rc = -2; goto done; }
+    g1 r; if (g1_msm_glv(&r, pts, (const limb (*)[4])k, n)) { rc = -2; goto done; }
     STORE(out, r);
 done:
     free(pts); free(k); return rc;
@@ -442,7 +492,7 @@ int pqzk_g2_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, siz
     if (!pts || !k) { rc = -2; goto done; }
     memcpy(pts, points, sizeof(g2) * n);
     for (size_t i = 0; i < n; i++) if (!scalar_load(k[i], scalars + 32 * i)) { rc = -1; goto done; }
-    g2 r; if (g2_msm(&r, pts, (const limb (*)[4])k, n)) { rc = -2; goto done; }
+    g2 r; if (g2_msm_gls(&r, pts, (const limb (*)[4])k, n)) { rc = -2; goto done; }
     STORE(out, r);
 done:
     free(pts); free(k); return rc;

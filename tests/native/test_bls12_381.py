@@ -102,6 +102,30 @@ def test_msm_large_vs_reference_formula():
     assert G1.msm(ks, pts) == G1.base_mult(sum(k * pow(11, i, R) for i, k in enumerate(ks)) % R)
 
 
+# scalars at the edges of the GLV/GLS decomposition k = sum d_i |x|^i
+EDGE_SCALARS = sorted({0, 1, 2, R - 1, R - 2, (R - 1) // 2, 2**64 - 1, 2**64, 2**128 - 1, 2**128, 2**254}
+                      | {(abs(X) ** i + d) % R for i in range(1, 4) for d in (-1, 0, 1)})
+
+
+@pytest.mark.parametrize("G", [G1, G2])
+@pytest.mark.parametrize("n", [1, 7, 45, 130])   # Straus below 160 decomposed terms, Pippenger above
+def test_msm_both_algorithms_edge_scalars_and_colliding_points(G, n):
+    """Identity, repeated and opposite points and edge scalars, on both sides of the crossover."""
+    base = [G.base_mult(3 + i) for i in range(4)]
+    pts = [[base[i % 4], -base[i % 4], G.identity(), base[0]][i % 4] if i % 5 else base[1] for i in range(n)]
+    ks = [EDGE_SCALARS[i % len(EDGE_SCALARS)] for i in range(n)]
+    expect = sum(((k * p for k, p in zip(ks, pts))), G.identity())
+    assert G.msm(ks, pts) == expect
+    # the same point n times: every term lands in the same buckets
+    assert G.msm(ks, [base[2]] * n) == (sum(ks) % R) * base[2]
+
+
+def test_msm_g2_pippenger_vs_reference_formula():
+    ks = [pow(7, i, R) for i in range(60)]
+    pts = [G2.base_mult(pow(11, i, R)) for i in range(60)]
+    assert G2.msm(ks, pts) == G2.base_mult(sum(k * pow(11, i, R) for i, k in enumerate(ks)) % R)
+
+
 def test_psi_acts_as_x_on_g2():
     q = G2.base_mult(123456789)
     assert G2.psi(q) == (X % R) * q
