@@ -74,7 +74,7 @@ class _PolyCommitment:
         """Σ_k C_k · x^k: the commitment to the share of party x."""
         q = self.group.order
         check_identifiers([identifier], q)
-        return self.group.msm(_powers(identifier, self.threshold, q), self.coefficients)
+        return self.group.msm_vartime(_powers(identifier, self.threshold, q), self.coefficients)  # public
 
     def verify_share(self, share) -> None:  # pragma: no cover - each commitment defines it
         raise NotImplementedError

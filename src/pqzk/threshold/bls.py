@@ -327,8 +327,9 @@ def verify_partials(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSig
             bad.append(p.identifier)
     if not bad and partials:
         r = [int.from_bytes(random_bytes(16, rng), "big") | 1 for _ in partials]
-        if _pairing_product_is_one(key.suite, [(K.msm(r, vks), _hash(msg, key.suite)),
-                                               (-K.generator(), S.msm(r, sigs))]):
+        # public: verifying shares, partial signatures and the verifier's random weights
+        if _pairing_product_is_one(key.suite, [(K.msm_vartime(r, vks), _hash(msg, key.suite)),
+                                               (-K.generator(), S.msm_vartime(r, sigs))]):
             return []
     for p in partials:
         if p.identifier in bad:
@@ -367,4 +368,4 @@ def combine(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature],
     except InvalidEncoding as exc:
         raise InvalidEncoding(f"combine: {exc}") from None
     lam = lagrange_coefficients([p.identifier for p in good], S.order)
-    return S.msm(lam, points).to_bytes()
+    return S.msm_vartime(lam, points).to_bytes()  # public: partial signatures
