@@ -44,11 +44,15 @@ def test_base_mult(benchmark, name):
     assert out == k * G.generator()
 
 
-@pytest.mark.parametrize("name", GROUPS)
-def test_msm_256(benchmark, name):
+def _msm_inputs(name):
     G, rng, _, _ = _setup(name)
     ks = [G.random_scalar(rng) for _ in range(MSM_TERMS)]
-    pts = [G.base_mult(G.random_scalar(rng)) for _ in range(MSM_TERMS)]
+    return G, ks, [G.base_mult(G.random_scalar(rng)) for _ in range(MSM_TERMS)]
+
+
+@pytest.mark.parametrize("name", GROUPS)
+def test_msm_256(benchmark, name):
+    G, ks, pts = _msm_inputs(name)
     benchmark.group = "msm_256"
     benchmark.pedantic(G.msm, args=(ks, pts), rounds=3 if name in ("p256", "ed448") else 5, iterations=1)
 
@@ -56,9 +60,7 @@ def test_msm_256(benchmark, name):
 @pytest.mark.parametrize("name", GROUPS)
 def test_msm_vartime_256(benchmark, name):
     """The variable-time MSM (Pippenger; public inputs) against test_msm_256's constant-time one."""
-    G, rng, _, _ = _setup(name)
-    ks = [G.random_scalar(rng) for _ in range(MSM_TERMS)]
-    pts = [G.base_mult(G.random_scalar(rng)) for _ in range(MSM_TERMS)]
+    G, ks, pts = _msm_inputs(name)
     benchmark.group = "msm_256"
     out = benchmark.pedantic(G.msm_vartime, args=(ks, pts), rounds=10, iterations=1)
     assert out == G.msm(ks, pts)
