@@ -205,16 +205,22 @@ int pqzk_curve_msm(int cid, uint8_t *out, const uint8_t *pts, const uint8_t *ks,
     }
     pt_store(&c, out, &acc); return 0;
 }
+/* r = [order] p by double and add (variable time: public points) */
+static void pt_mul_order_vartime(const ctx *c, cpt *r, const cpt *p) {
+    cpt acc;
+    pt_identity(c, &acc);
+    for (int i = c->N->bits - 1; i >= 0; i--) {
+        pt_dbl(c, &acc, &acc);
+        if ((c->N->p[i / 64] >> (i % 64)) & 1) pt_add(c, &acc, &acc, p);
+    }
+    *r = acc;
+}
 /* on the curve and [order] P = O (variable time: for public points) */
 int pqzk_curve_check(int cid, const uint8_t *a) {
     ctx c; if (!ctx_get(&c, cid)) return -1;
     cpt p, acc; int rc; if ((rc = pt_load(&c, &p, a))) return rc;
     if (!is_edwards(&c)) return 0;  /* prime order: every curve point is in the group */
-    pt_identity(&c, &acc);
-    for (int i = c.N->bits - 1; i >= 0; i--) {
-        pt_dbl(&c, &acc, &acc);
-        if ((c.N->p[i / 64] >> (i % 64)) & 1) pt_add(&c, &acc, &acc, &p);
-    }
+    pt_mul_order_vartime(&c, &acc, &p);
     return pt_is_identity(&c, &acc) ? 0 : -4;
 }
 
@@ -359,6 +365,31 @@ int pqzk_curve_msm_vartime(int cid, uint8_t *out, const uint8_t *pts, const uint
 /* ---- edwards25519 RFC 8032 point encoding ---- */
 #define CID_ED25519 1
 
+/* RFC 9496 section 4.1 IS_NEGATIVE: the low bit of the canonical value */
+static int fe_is_negative(const ctx *c, const limb *a) {
+    limb t[8]; f_from_mont(c->F, t, a); return (int)(t[0] & 1);
+}
+static void fe_abs(const ctx *c, limb *r, const limb *a) {
+    if (fe_is_negative(c, a)) f_neg(c->F, r, a); else f_copy(c->F, r, a);
+}
+/* RFC 9496 section 4.2 SQRT_RATIO_M1 over 2^255 - 19 (RFC 8032 section 5.1.3 computes the same
+ * candidate u v^3 (u v^7)^((p-5)/8)): r = the non-negative sqrt(u/v), or sqrt(i u/v); returns
+ * whether u/v was a square. Branches on public values only. */
+static int sqrt_ratio_m1(const ctx *c, limb *r, const limb *u, const limb *v) {
+    const pqzk_field_t *F = c->F;
+    limb v3[8], t[8], chk[8], nu[8], nui[8];
+    f_sqr(F, v3, v); f_mul(F, v3, v3, v);                           /* v^3 */
+    f_sqr(F, t, v3); f_mul(F, t, t, v); f_mul(F, t, t, u);          /* u v^7 */
+    f_pow(F, t, t, ED25519_PM5D8, 4);
+    f_mul(F, r, u, v3); f_mul(F, r, r, t);
+    f_sqr(F, chk, r); f_mul(F, chk, chk, v);
+    f_neg(F, nu, u); f_mul(F, nui, nu, ED25519_SQRT_M1);
+    int correct = (int)f_eq(F, chk, u), flipped = (int)f_eq(F, chk, nu), flipped_i = (int)f_eq(F, chk, nui);
+    if (flipped | flipped_i) f_mul(F, r, r, ED25519_SQRT_M1);
+    fe_abs(c, r, r);
+    return correct | flipped;
+}
+
 /* RFC 8032 section 5.1.3, strict: y < p, on the curve, x = 0 with the sign bit set rejected.
  * Accepts every curve point (small order and torsion components too: no subgroup check). */
 static int ed25519_decode(const ctx *c, cpt *r, const uint8_t *in) {
@@ -367,23 +398,13 @@ static int ed25519_decode(const ctx *c, cpt *r, const uint8_t *in) {
     for (int i = 0; i < 32; i++) be[i] = in[31 - i];
     int sign = be[0] >> 7;
     be[0] &= 0x7f;
-    limb y[8], yy[8], u[8], v[8], v3[8], t[8], x[8], chk[8], xs[8];
+    limb y[8], yy[8], u[8], v[8], x[8];
     if (!f_from_bytes(F, y, be)) return -2;
     f_sqr(F, yy, y); f_sub(F, u, yy, F->one);                       /* u = y^2 - 1 */
     f_mul(F, v, yy, c->C->b); f_add(F, v, v, F->one);               /* v = d y^2 + 1 */
-    f_sqr(F, v3, v); f_mul(F, v3, v3, v);                           /* v^3 */
-    f_sqr(F, t, v3); f_mul(F, t, t, v); f_mul(F, t, t, u);          /* u v^7 */
-    f_pow(F, t, t, ED25519_PM5D8, 4);
-    f_mul(F, x, u, v3); f_mul(F, x, x, t);                          /* x = u v^3 (u v^7)^((p-5)/8) */
-    f_sqr(F, chk, x); f_mul(F, chk, chk, v);
-    if (!f_eq(F, chk, u)) {
-        f_neg(F, t, u);
-        if (!f_eq(F, chk, t)) return -2;                            /* u / v is not a square */
-        f_mul(F, x, x, ED25519_SQRT_M1);
-    }
-    f_from_mont(F, xs, x);
-    if (f_is_zero(F, xs) && sign) return -2;
-    if ((int)(xs[0] & 1) != sign) f_neg(F, x, x);
+    if (!sqrt_ratio_m1(c, x, u, v)) return -2;                      /* u / v is not a square */
+    if (f_is_zero(F, x) && sign) return -2;
+    if (sign) f_neg(F, x, x);                                       /* x is non-negative (even) */
     memset(r, 0, sizeof *r);
     f_copy(F, r->X, x); f_copy(F, r->Y, y); f_copy(F, r->Z, F->one); f_mul(F, r->T, x, y);
     return 0;
@@ -413,4 +434,33 @@ int pqzk_ed25519_msm_vartime(uint8_t *out, const uint8_t *pts, const uint8_t *ks
     cpt r; int rc = msm_decode_run(&c, &r, pts, 32, ed25519_decode, ks, scalar_le, n);
     if (rc) return rc;
     ed25519_encode(&c, out, &r); return 0;
+}
+
+/* ---- ristretto255 (RFC 9496) ---- */
+/* RFC 9496 section 4.3.1 DECODE, then the prime-order member of the coset P + E[4] that the kit
+ * uses as the element's representative: P = Q + T with T in E[4] and order = 1 mod 4, so
+ * [order] P = T and Q = P - [order] P. in: 32 bytes; out: Q's RFC 8032 encoding. -2 when in is
+ * not a valid encoding. Variable time: ristretto255 encodings are public. */
+int pqzk_ristretto255_decode(uint8_t *out, const uint8_t *in) {
+    ctx c; ctx_get(&c, CID_ED25519);
+    const pqzk_field_t *F = c.F;
+    uint8_t be[32];
+    for (int i = 0; i < 32; i++) be[i] = in[31 - i];
+    limb s[8], ss[8], u1[8], u2[8], u2s[8], v[8], t[8], inv[8], dx[8], dy[8];
+    if (!f_from_bytes(F, s, be) || fe_is_negative(&c, s)) return -2;
+    f_sqr(F, ss, s); f_sub(F, u1, F->one, ss); f_add(F, u2, F->one, ss); f_sqr(F, u2s, u2);
+    f_sqr(F, t, u1); f_mul(F, t, t, c.C->b); f_neg(F, v, t); f_sub(F, v, v, u2s);  /* -d u1^2 - u2^2 */
+    f_mul(F, t, v, u2s);
+    int was_square = sqrt_ratio_m1(&c, inv, F->one, t);
+    f_mul(F, dx, inv, u2); f_mul(F, dy, inv, dx); f_mul(F, dy, dy, v);
+    cpt p, lp;
+    memset(&p, 0, sizeof p);
+    f_add(F, t, s, s); f_mul(F, t, t, dx); fe_abs(&c, p.X, t);
+    f_mul(F, p.Y, u1, dy); f_copy(F, p.Z, F->one); f_mul(F, p.T, p.X, p.Y);
+    if (!was_square || fe_is_negative(&c, p.T) || f_is_zero(F, p.Y)) return -2;
+    pt_mul_order_vartime(&c, &lp, &p);
+    f_neg(F, lp.X, lp.X); f_neg(F, lp.T, lp.T);                     /* -(x, y) = (-x, y) */
+    e_add(&c, &p, &p, &lp);
+    ed25519_encode(&c, out, &p);
+    return 0;
 }

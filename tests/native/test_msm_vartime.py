@@ -1,5 +1,5 @@
-"""The variable-time Pippenger MSMs of native/curves.c, the native secp256k1 curve and the C
-RFC 8032 edwards25519 codec, against independent implementations: the pure-Python curves of
+"""The variable-time Pippenger MSMs of native/curves.c, the native secp256k1 curve, the C
+RFC 8032 edwards25519 codec and RFC 9496 ristretto255 decoder, against independent implementations: the pure-Python curves of
 pqzk.math.ec, the constant-time native path, libsecp256k1 (coincurve) and libsodium (PyNaCl)."""
 import coincurve
 import pytest
@@ -9,7 +9,10 @@ from nacl import bindings as nacl
 from pqzk import _native
 from pqzk.errors import InvalidEncoding, InvalidParameter
 from pqzk.groups._native_curves import (CURVES, EDWARDS25519, SECP256K1, edwards25519_decode,
-                                        edwards25519_encode, edwards25519_msm_vartime)
+                                        edwards25519_encode, edwards25519_msm_vartime, ristretto255_decode)
+from pqzk.groups.ristretto255 import RISTRETTO255
+from pqzk.groups.ristretto255 import _decode_affine as _ristretto_decode_affine
+from pqzk.groups.ristretto255 import _torsion_free as _ristretto_torsion_free
 from pqzk.math.ec import EDWARDS25519_CURVE as E25519, EDWARDS448_CURVE, P256_CURVE, SECP256K1_CURVE
 
 PAIRS = [("p256", P256_CURVE), ("edwards25519", E25519), ("edwards448", EDWARDS448_CURVE),
@@ -211,3 +214,31 @@ def test_ed25519_msm_vartime_torsion_matches_python(terms):
     expect = E25519.to_affine(E25519.msm(ks, [E25519.from_affine(*q) for q in pts]))
     assert edwards25519_msm_vartime(ks, [E25519.encode_xy(*q) for q in pts]) == E25519.encode_xy(*expect)
     assert EDWARDS25519.msm_vartime(ks, pts) == expect
+
+
+# ---- ristretto255 decoding in C against the Python RFC 9496 reference ----
+@given(st.one_of(st.binary(min_size=32, max_size=32), st.integers(0, 2**255 - 1).map(
+    lambda k: RISTRETTO255.encode(RISTRETTO255.base_mult(k % RISTRETTO255.order)))))
+@settings(max_examples=80, deadline=None)
+def test_ristretto255_decode_matches_python(data):
+    try:
+        expect = _ristretto_torsion_free(*_ristretto_decode_affine(data))
+    except InvalidEncoding:
+        expect = None
+    if expect is None or int.from_bytes(data, "little") >= E25519.p or data[0] & 1:
+        if expect is not None:
+            raise AssertionError("the Python reference accepted a non-canonical encoding")
+        with pytest.raises(InvalidEncoding):
+            ristretto255_decode(data)
+        return
+    assert ristretto255_decode(data) == expect
+    assert RISTRETTO255.decode(data, allow_identity=True).raw == expect
+
+
+def test_ristretto255_decode_rejections():
+    with pytest.raises(InvalidEncoding):
+        ristretto255_decode(bytes(31))
+    for s in (1, E25519.p, E25519.p + 2):                         # negative, non-canonical
+        with pytest.raises(InvalidEncoding):
+            ristretto255_decode(s.to_bytes(32, "little"))
+    assert ristretto255_decode(bytes(32)) == IDENTITY

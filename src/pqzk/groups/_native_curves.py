@@ -159,5 +159,16 @@ def edwards25519_msm_vartime(scalars: Sequence[int], points: Sequence[bytes]) ->
     return bytes(ffi.buffer(out))
 
 
+def ristretto255_decode(data: bytes) -> bytes:
+    """RFC 9496 section 4.3.1 DECODE in C, returning the RFC 8032 encoding of the element's
+    prime-order edwards25519 representative (the raw form of pqzk's ristretto255 elements)."""
+    if len(data) != 32:
+        raise InvalidEncoding(f"ristretto255 element must be 32 bytes, got {len(data)}")
+    out = EDWARDS25519._ffi.new("uint8_t[]", 32)
+    if EDWARDS25519._lib.pqzk_ristretto255_decode(out, bytes(data)) != 0:
+        raise InvalidEncoding("ristretto255 encoding is not a valid element")
+    return bytes(EDWARDS25519._ffi.buffer(out))
+
+
 __all__ = ["CURVES", "EDWARDS25519", "EDWARDS448", "NativeCurve", "P256", "Point", "SECP256K1",
-           "edwards25519_decode", "edwards25519_encode", "edwards25519_msm_vartime"]
+           "edwards25519_decode", "edwards25519_encode", "edwards25519_msm_vartime", "ristretto255_decode"]
