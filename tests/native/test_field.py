@@ -94,3 +94,19 @@ def test_rejects_non_canonical_and_unknown():
     out = _native.ffi.new("uint8_t[32]")
     assert _native.lib.pqzk_fe_add(4, out, F.p.to_bytes(32, "big"), bytes(32)) == -1
     assert _native.lib.pqzk_fe_add(99, out, bytes(32), bytes(32)) == -1
+
+
+@pytest.mark.parametrize("args, inc", [([], "field_consts.inc"), (["curves"], "curve_consts.inc"),
+                                       (["bls"], "bls_consts.inc")])
+def test_committed_constants_match_generator(args, inc, monkeypatch, capsys):
+    import importlib.util
+    import sys
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("gen_fc", Path(__file__).parents[2] / "native" / "gen_field_consts.py")
+    if spec is None or not Path(spec.origin).exists():
+        pytest.skip("native sources not beside the tests (installed elsewhere)")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    monkeypatch.setattr(sys, "argv", ["gen_field_consts.py", *args])
+    gen.main()
+    assert capsys.readouterr().out == (Path(spec.origin).parent / inc).read_text()
