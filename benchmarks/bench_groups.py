@@ -1,4 +1,5 @@
-"""Scalar multiplication and 256-term multi-scalar multiplication per group, and side by side the
+"""Scalar multiplication and 256-term multi-scalar multiplication per group (constant-time `msm`
+and variable-time `msm_vartime`), and side by side the
 libraries the thin wrappers call: coincurve (libsecp256k1) and libsodium (PyNaCl) directly, so the
 wrapper overhead ratio can be read off one run."""
 from __future__ import annotations
@@ -43,13 +44,26 @@ def test_base_mult(benchmark, name):
     assert out == k * G.generator()
 
 
-@pytest.mark.parametrize("name", GROUPS)
-def test_msm_256(benchmark, name):
+def _msm_inputs(name):
     G, rng, _, _ = _setup(name)
     ks = [G.random_scalar(rng) for _ in range(MSM_TERMS)]
-    pts = [G.base_mult(G.random_scalar(rng)) for _ in range(MSM_TERMS)]
+    return G, ks, [G.base_mult(G.random_scalar(rng)) for _ in range(MSM_TERMS)]
+
+
+@pytest.mark.parametrize("name", GROUPS)
+def test_msm_256(benchmark, name):
+    G, ks, pts = _msm_inputs(name)
     benchmark.group = "msm_256"
     benchmark.pedantic(G.msm, args=(ks, pts), rounds=3 if name in ("p256", "ed448") else 5, iterations=1)
+
+
+@pytest.mark.parametrize("name", GROUPS)
+def test_msm_vartime_256(benchmark, name):
+    """The variable-time MSM (Pippenger; public inputs) against test_msm_256's constant-time one."""
+    G, ks, pts = _msm_inputs(name)
+    benchmark.group = "msm_256"
+    out = benchmark.pedantic(G.msm_vartime, args=(ks, pts), rounds=10, iterations=1)
+    assert out == G.msm(ks, pts)
 
 
 # ---- the libraries directly (the 2x wrapper-overhead budget is measured against these) ----

@@ -20,6 +20,10 @@ P25519 = 2**255 - 19
 L25519 = 2**252 + 27742317777372353535851937790883648493
 P448 = 2**448 - 2**224 - 1
 Q448 = 2**446 - 13818066809895115352007386748515426880336692474882178609894547503885
+K1P = 2**256 - 2**32 - 977
+K1N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+# RFC 8032 section 5.1.3: sqrt(-1) mod 2^255 - 19 (the square root 2^((p-1)/4))
+SQRT_M1_25519 = pow(2, (P25519 - 1) // 4, P25519)
 
 # id, name, modulus, limbs  (the order is the ABI: native_field.py mirrors it)
 FIELDS = [
@@ -31,6 +35,8 @@ FIELDS = [
     ("ed25519_l", L25519, 4),
     ("ed448_p", P448, 7),
     ("ed448_q", Q448, 7),
+    ("secp256k1_p", K1P, 4),
+    ("secp256k1_n", K1N, 4),
 ]
 
 
@@ -59,8 +65,8 @@ def field_entry(name: str, p: int, n: int) -> str:
             f"      {limbs(p - 2, L)},\n      {limbs(c3, L)},\n      {limbs(c5 * R % p, L)} }},")
 
 
-# native curves: (name, kind 0 = short Weierstrass a = -3 / 1 = twisted Edwards, field id, order id,
-#                a, b or d, gx, gy)
+# native curves: (name, kind 0 = short Weierstrass a = -3 / 1 = twisted Edwards /
+#                2 = short Weierstrass a = 0, field id, order id, a, b or d, gx, gy)
 P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
 CURVES = [
     ("p256", 0, 2, 3, -3, P256_B,
@@ -72,6 +78,9 @@ CURVES = [
     ("edwards448", 1, 6, 7, 1, -39081 % P448,
      224580040295924300187604334099896036246789641632564134246125461686950415467406032909029192869357953282578032075146446173674602635247710,
      298819210078481492676017930443930673437544040154080242095928241372331506189835876003536878655418784733982303233503462500531545062832660),
+    ("secp256k1", 2, 8, 9, 0, 7,  # SEC 2 section 2.4.1
+     0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798,
+     0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8),
 ]
 
 
@@ -85,6 +94,9 @@ def curve_entries() -> list[str]:
         out.append(f"    {{ /* {name} */ {kind}, {fid}, {oid},\n      {m(a)},\n      {m(b)},\n      {m(gx)},\n      {m(gy)} }},")
     out.append("};")
     out.append(f"#define PQZK_NCURVES {len(CURVES)}")
+    # RFC 8032 section 5.1.3 point decoding on edwards25519: x = u v^3 (u v^7)^((p-5)/8), times sqrt(-1)
+    out.append(f"static const limb ED25519_SQRT_M1[8] = {limbs(SQRT_M1_25519 * 2**256 % P25519, 8)};")
+    out.append(f"static const limb ED25519_PM5D8[4] = {limbs((P25519 - 5) // 8, 4)};")
     return out
 
 

@@ -1,5 +1,6 @@
 /* Generic Montgomery prime fields (4..7 limbs). Field ids: 0 BLS12-381 Fp, 1 BLS12-381 Fr,
- * 2 P-256 p, 3 P-256 n, 4 2^255-19, 5 ed25519 group order, 6 Ed448 p, 7 Ed448 group order.
+ * 2 P-256 p, 3 P-256 n, 4 2^255-19, 5 ed25519 group order, 6 Ed448 p, 7 Ed448 group order,
+ * 8 secp256k1 p, 9 secp256k1 group order.
  * Elements cross the ABI as canonical big-endian bytes of pqzk_field_bytes(fid) bytes.
  * Functions return 0 on success, -1 on a bad field id or a non-canonical input. */
 #ifndef PQZK_FIELD_H

@@ -45,7 +45,7 @@ def components() -> list[str]:
     if hasattr(lib_, "pqzk_pairing"):
         out.append("BLS12-381 (G1, G2, pairing, hash to curve)")
     if hasattr(lib_, "pqzk_curve_mul"):
-        out.append("P-256, edwards25519, edwards448")
+        out.append("P-256, edwards25519, edwards448, secp256k1 (vartime Pippenger MSM)")
     if hasattr(lib_, "pqzk_mldsa_ntt"):
         out.append("NTT (ML-DSA, ML-KEM)")
     return out

@@ -71,12 +71,18 @@ def test_msm_is_sum_of_products(name, data):
     for k, P in zip(ks, pts):
         expect = expect + k * P
     assert G.msm(ks, pts) == expect
-    # repeated points, zero scalars, the identity among the points
+    assert G.msm_vartime(ks, pts) == expect
+    # repeated points, zero scalars, the identity among the points, P and -P (the exceptional
+    # cases of Weierstrass addition inside the Pippenger buckets)
     P = pts[0] if pts else G.generator()
-    assert G.msm([3, 0, 5, 7], [P, P, G.identity(), P]) == 10 * P
-    assert G.msm([], []).is_identity()
-    with pytest.raises(InvalidParameter):
-        G.msm([1], [])
+    for msm in (G.msm, G.msm_vartime):
+        assert msm([3, 0, 5, 7], [P, P, G.identity(), P]) == 10 * P
+        assert msm([4, 4, 9], [P, -P, P]) == 9 * P
+        assert msm([1, 1], [P, -P]).is_identity()
+        assert msm([G.order - 1, 1], [P, P]).is_identity()
+        assert msm([], []).is_identity()
+        with pytest.raises(InvalidParameter):
+            msm([1], [])
 
 
 @settings(max_examples=15)

@@ -19,6 +19,8 @@ def test_non_int_scalars_are_invalid_parameters(name):
             g.base_mult(bad)
         with pytest.raises(InvalidParameter, match="scalar must be an int"):
             g.msm([1, bad], [P, P])
+        with pytest.raises(InvalidParameter, match="scalar must be an int"):
+            g.msm_vartime([1, bad], [P, P])
 
 
 @pytest.mark.parametrize("name", ["secp256k1", "ed25519", "ristretto255", "p256", "ed448"])
@@ -28,6 +30,7 @@ def test_ints_reduce_modulo_the_order(name):
     assert g.scalar_mult(-1, P) == -P
     assert g.base_mult(g.order + 5) == P
     assert g.msm([-2, g.order + 3], [P, P]) == P
+    assert g.msm_vartime([-2, g.order + 3], [P, P]) == P
 
 
 @pytest.mark.parametrize("name", ["secp256k1", "ed25519", "p256", "ed448"])

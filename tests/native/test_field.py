@@ -14,6 +14,8 @@ PRIMES = {
     "ed25519_l": 2**252 + 27742317777372353535851937790883648493,
     "ed448_p": 2**448 - 2**224 - 1,
     "ed448_q": 2**446 - 13818066809895115352007386748515426880336692474882178609894547503885,
+    "secp256k1_p": 2**256 - 2**32 - 977,
+    "secp256k1_n": 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141,
 }
 NAMES = sorted(FIELD_IDS)
 
@@ -92,3 +94,19 @@ def test_rejects_non_canonical_and_unknown():
     out = _native.ffi.new("uint8_t[32]")
     assert _native.lib.pqzk_fe_add(4, out, F.p.to_bytes(32, "big"), bytes(32)) == -1
     assert _native.lib.pqzk_fe_add(99, out, bytes(32), bytes(32)) == -1
+
+
+@pytest.mark.parametrize("args, inc", [([], "field_consts.inc"), (["curves"], "curve_consts.inc"),
+                                       (["bls"], "bls_consts.inc")])
+def test_committed_constants_match_generator(args, inc, monkeypatch, capsys):
+    import importlib.util
+    import sys
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location("gen_fc", Path(__file__).parents[2] / "native" / "gen_field_consts.py")
+    if spec is None or not Path(spec.origin).exists():
+        pytest.skip("native sources not beside the tests (installed elsewhere)")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    monkeypatch.setattr(sys, "argv", ["gen_field_consts.py", *args])
+    gen.main()
+    assert capsys.readouterr().out == (Path(spec.origin).parent / inc).read_text()

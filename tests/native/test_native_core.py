@@ -17,4 +17,4 @@ def test_ct_equal_matches_python(a, b):
 
 def test_components_listed():
     comps = " ".join(_native.components())
-    assert "BLS12-381" in comps and "P-256" in comps and "Montgomery fields (8 primes" in comps
+    assert "BLS12-381" in comps and "P-256" in comps and "Montgomery fields (10 primes" in comps and "secp256k1" in comps

@@ -75,3 +75,9 @@ class PyCurveGroup(Group):
         if nc is not None:
             return self._from_xy(nc.msm(scalars, [self.curve.to_affine(p) for p in points]))
         return self.curve.msm(scalars, points)
+
+    def _raw_msm_vartime(self, scalars: Sequence[int], points: Sequence[Any]) -> Any:
+        nc = self._native()
+        if nc is not None:
+            return self._from_xy(nc.msm_vartime(scalars, [self.curve.to_affine(p) for p in points]))
+        return self.curve.msm(scalars, points)

@@ -117,6 +117,10 @@ class Group(ABC):
                 acc = self._raw_add(acc, self._raw_mul(k, p))
         return acc
 
+    def _raw_msm_vartime(self, scalars: Sequence[int], points: Sequence[Any]) -> Any:
+        """Σ k_i·P_i for public inputs; groups with a variable-time Pippenger override this."""
+        return self._raw_msm(scalars, points)
+
     # ---- the public API ----
     def _wrap(self, raw: Any) -> Element:
         return Element(self, raw)
@@ -155,11 +159,23 @@ class Group(ABC):
         return self._wrap(self._raw_base_mul(self._reduce(k)))
 
     def msm(self, scalars: Sequence[int], points: Sequence[Element]) -> Element:
-        """Σ k_i·P_i (multi-scalar multiplication)."""
+        """Σ k_i·P_i (multi-scalar multiplication); safe for secret scalars on the groups whose
+        scalar multiplication is constant time. For public inputs `msm_vartime` is faster."""
         if len(scalars) != len(points):
             raise InvalidParameter(f"msm: {len(scalars)} scalars for {len(points)} points")
         return self._wrap(self._raw_msm([self._reduce(k) for k in scalars],
                                         [self._unwrap(p) for p in points]))
+
+    def msm_vartime(self, scalars: Sequence[int], points: Sequence[Element]) -> Element:
+        """Σ k_i·P_i in variable time (a Pippenger bucket method where the group has one).
+
+        Only for PUBLIC scalars and points: verification equations and aggregation of public
+        values. Its running time and memory accesses depend on the inputs; secret scalars
+        (nonces, blindings, witnesses, shares) must go through `msm` or `scalar_mult`."""
+        if len(scalars) != len(points):
+            raise InvalidParameter(f"msm_vartime: {len(scalars)} scalars for {len(points)} points")
+        return self._wrap(self._raw_msm_vartime([self._reduce(k) for k in scalars],
+                                                [self._unwrap(p) for p in points]))
 
     def encode(self, p: Element) -> bytes:
         return self._raw_encode(self._unwrap(p))

@@ -48,7 +48,8 @@ class _NativeBLSGroup(Group):
     scalar_size = 32
     scalar_byteorder = "big"
     hash_expander = "xmd:sha256"
-    msm_is_sublinear = True          # Pippenger in C
+    msm_is_sublinear = False         # msm (secret scalars) is one constant-time mult per term;
+                                     # msm_vartime is the Straus/Pippenger in C
     _prefix: str
     _raw_size: int
     _m: int  # extension degree of the coordinates
@@ -88,7 +89,7 @@ class _NativeBLSGroup(Group):
             raise InvalidParameter(f"{self.name}: scalar out of range")
         return _bytes(out)
 
-    def _raw_msm(self, scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
+    def _raw_msm_vartime(self, scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
         out = _buf(self._raw_size)
         ks = b"".join((k % R).to_bytes(32, "big") for k in scalars)
         rc = self._msm(out, b"".join(points), ks, len(points))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from nacl import bindings as _nacl
 
+from .. import _native
 from ..errors import InvalidEncoding
 from ..math.ec import EDWARDS25519_CURVE as CURVE
 from .base import Element, Group
@@ -91,6 +92,14 @@ class Edwards25519Arithmetic(Group):
             if k and p != IDENTITY:
                 acc = self._raw_add(acc, _mul(k.to_bytes(32, "little"), p))
         return acc
+
+    def _raw_msm_vartime(self, scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
+        """Pippenger on the RFC 8032 encodings in native/curves.c (variable time: public inputs
+        only); the result is the canonical encoding, as libsodium would return it."""
+        if not _native.available():
+            return self._raw_msm(scalars, points)
+        from ._native_curves import edwards25519_msm_vartime
+        return edwards25519_msm_vartime(scalars, points)
 
 
 class Ed25519(Edwards25519Arithmetic):

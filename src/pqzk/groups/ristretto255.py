@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from nacl import bindings as _nacl
 
+from .. import _native
 from ..errors import InvalidEncoding, InvalidParameter
 from ..hashing.expand import expand_message_xmd
 from ..math.ec import EDWARDS25519_CURVE as CURVE
@@ -142,7 +143,15 @@ class Ristretto255(Edwards25519Arithmetic):
         return _encode_rep(a)
 
     def _raw_decode(self, data: bytes) -> bytes:
-        return _torsion_free(*_decode_affine(data))
+        if not _native.available():
+            return _torsion_free(*_decode_affine(data))
+        s = int.from_bytes(data, "little")
+        if s >= P:
+            raise InvalidEncoding("ristretto255 encoding is not canonical (s >= p)")
+        if s & 1:
+            raise InvalidEncoding("ristretto255 encoding is negative (s is odd)")
+        from ._native_curves import ristretto255_decode
+        return ristretto255_decode(data)
 
     def from_uniform_bytes(self, data: bytes) -> Element:
         """RFC 9496 section 4.3.4 element derivation from 64 uniformly random bytes."""

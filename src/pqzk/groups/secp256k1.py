@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import coincurve
 
+from .. import _native
 from ..errors import InvalidEncoding
 from .base import Group
 
@@ -89,6 +90,19 @@ class Secp256k1(Group):
         for t in terms:
             acc = self._raw_add(acc, t)
         return acc
+
+    def _raw_msm_vartime(self, scalars: Sequence[int], points: Sequence) -> object:
+        """Pippenger in native/curves.c (variable time: public inputs only); points cross as
+        uncompressed SEC1 (0x04 || x || y), whose x || y is the native ABI's affine layout."""
+        if not _native.available():
+            return self._raw_msm(scalars, points)
+        from ._native_curves import SECP256K1 as NATIVE
+        terms = [(k, p) for k, p in zip(scalars, points) if k and p is not None]
+        if not terms:
+            return None
+        out = NATIVE.msm_vartime_raw([k for k, _ in terms],
+                                     [b"\x00" + p.format(compressed=False)[1:] for _, p in terms])
+        return None if out[0] == 1 else coincurve.PublicKey(b"\x04" + out[1:])
 
     def point_from_xy(self, x: int, y: int):
         """Affine coordinates -> element (validated on-curve)."""

@@ -13,7 +13,7 @@ from ..errors import InvalidParameter
 # field ids of native/field_consts.inc (the generator's FIELDS order)
 FIELD_IDS: dict[str, int] = {
     "bls12_381_fp": 0, "bls12_381_fr": 1, "p256_p": 2, "p256_n": 3,
-    "curve25519_p": 4, "ed25519_l": 5, "ed448_p": 6, "ed448_q": 7,
+    "curve25519_p": 4, "ed25519_l": 5, "ed448_p": 6, "ed448_q": 7, "secp256k1_p": 8, "secp256k1_n": 9,
 }
 
 

@@ -81,7 +81,7 @@ def reshare_commitment(sub_commitments: Mapping[int, FeldmanCommitment],
     for d in dealers:
         _check_sub_commitment(d, sub_commitments[d], old_commitment, t_new)
     lam = lagrange_coefficients(dealers, group.order, 0)
-    coeffs = tuple(group.msm(lam, [sub_commitments[d].coefficients[k] for d in dealers])
+    coeffs = tuple(group.msm_vartime(lam, [sub_commitments[d].coefficients[k] for d in dealers])  # public
                    for k in range(t_new))
     new = FeldmanCommitment(group, coeffs)
     if new.public_key != old_commitment.public_key:  # pragma: no cover - implied by the checks

@@ -74,7 +74,7 @@ class _PolyCommitment:
         """Σ_k C_k · x^k: the commitment to the share of party x."""
         q = self.group.order
         check_identifiers([identifier], q)
-        return self.group.msm(_powers(identifier, self.threshold, q), self.coefficients)
+        return self.group.msm_vartime(_powers(identifier, self.threshold, q), self.coefficients)  # public
 
     def evaluate_combination(self, weights: Mapping[int, int]) -> Element:
         """Σ_i w_i·(Σ_k C_k·i^k) as ONE msm over the t coefficients: Σ_k (Σ_i w_i i^k)·C_k.
@@ -87,7 +87,7 @@ class _PolyCommitment:
         for identifier, w in weights.items():
             for k, power in enumerate(_powers(identifier, self.threshold, q)):
                 sums[k] += w * power
-        return self.group.msm([x % q for x in sums], self.coefficients)
+        return self.group.msm_vartime([x % q for x in sums], self.coefficients)  # public weights
 
     def verify_share(self, share) -> None:  # pragma: no cover - each commitment defines it
         raise NotImplementedError

@@ -241,7 +241,7 @@ def _gk_verify(group: Group, t: Transcript, C: Element, ms: MemberSet, p: GKProo
     points += [C, *p.c_d]
     coef_B -= Sw
     coef_Bt -= p.z_d
-    total = group.msm(scalars + [coef_B % q, coef_Bt % q], points + [B, Bt])
+    total = group.msm_vartime(scalars + [coef_B % q, coef_Bt % q], points + [B, Bt])  # public: proof terms
     if not total.is_identity():
         raise VerificationError("membership proof does not verify")
 

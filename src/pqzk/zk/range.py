@@ -364,8 +364,8 @@ def _add_proof_terms(acc: _Terms, group: Group, commitments: Sequence[Element], 
 def _check(acc: _Terms, group: Group, N: int) -> None:
     G, H = gens(group, N)
     B, Bt = pedersen_bases(group)
-    total = group.msm(acc.g[:N] + acc.h[:N] + [acc.b, acc.bt] + acc.scalars,
-                      G + H + [B, Bt] + acc.points)
+    total = group.msm_vartime(acc.g[:N] + acc.h[:N] + [acc.b, acc.bt] + acc.scalars,  # public: proof terms
+                              G + H + [B, Bt] + acc.points)
     if not total.is_identity():
         raise VerificationError("range proof does not verify")
 

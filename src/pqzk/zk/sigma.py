@@ -447,7 +447,7 @@ def _recompute(c: _Compiled, e: int, r: SigmaResponse) -> list[Element]:
     def walk(n: _Node, ch: int) -> None:
         if n.kind == "leaf":
             ss = [r.responses[offs[n.scope] + i] for i in n.slots]
-            out[n.leaf_id] = g.msm(ss + [(-ch) % q], n.points + [n.lhs])
+            out[n.leaf_id] = g.msm_vartime(ss + [(-ch) % q], n.points + [n.lhs])  # public: the proof
         elif n.kind == "and":
             for x in n.children:
                 walk(x, ch)

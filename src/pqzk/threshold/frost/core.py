@@ -110,8 +110,9 @@ def compute_group_commitment(suite: Ciphersuite, commitment_list: Sequence[Signi
     hiding = g.identity()
     for c in cl:
         hiding = hiding + c.hiding
-    bound = g.msm([binding_factor_for_participant(binding_factor_list, c.identifier) for c in cl],
-                  [c.binding for c in cl])
+    # public: commitments and binding factors are broadcast values
+    bound = g.msm_vartime([binding_factor_for_participant(binding_factor_list, c.identifier) for c in cl],
+                          [c.binding for c in cl])
     return hiding + bound
 
 
@@ -326,7 +327,7 @@ def evaluate_vss_commitment(suite: Ciphersuite, vss_commitment: Sequence[Element
     for _ in vss_commitment:
         powers.append(x)
         x = x * identifier % q
-    return suite.group.msm(powers, list(vss_commitment))
+    return suite.group.msm_vartime(powers, list(vss_commitment))  # public: commitment and identifier
 
 
 def vss_verify(suite: Ciphersuite, share_i: tuple[int, int], vss_commitment: Sequence[Element]) -> None:

@@ -36,7 +36,8 @@ def feldman_commitment(pkp: PublicKeyPackage) -> FeldmanCommitment:
     # Lagrange basis polynomials over the first t identifiers, then C_k = Σ_i basis_i[k]·Y_i
     basis = [interpolate_polynomial([(x, 1 if x == i else 0) for x in ids], q) for i in ids]
     basis = [b + [0] * (t - len(b)) for b in basis]
-    coeffs = tuple(g.msm([b[k] for b in basis], [pkp.verifying_shares[i] for i in ids]) for k in range(t))
+    coeffs = tuple(g.msm_vartime([b[k] for b in basis], [pkp.verifying_shares[i] for i in ids])  # public
+                   for k in range(t))
     com = FeldmanCommitment(g, coeffs)
     if com.public_key != pkp.verifying_key or any(
             com.public_share(i) != Y for i, Y in pkp.verifying_shares.items() if i not in ids):
