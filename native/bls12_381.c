@@ -349,11 +349,11 @@ typedef struct { fp2 X, Y, Z; } g2proj;
 /* doubling step in homogeneous coordinates (Costello-Lange-Naehrig), line for an M-type twist */
 static void dbl_step(g2proj *T, fp2 *l0, fp2 *l1, fp2 *l2) {
     fp2 a, b, c, e, f, g, h, i, j, e2, t;
-    fp2_mul(&a, &T->X, &T->Y); fp2_mul_fp(&a, &a, CFP(BLS_TWO_INV));
+    fp2_mul(&a, &T->X, &T->Y); fp_half(&a.c0, &a.c0); fp_half(&a.c1, &a.c1);
     fp2_sqr(&b, &T->Y); fp2_sqr(&c, &T->Z);
     fp2_add(&t, &c, &c); fp2_add(&t, &t, &c); fp2_add(&t, &t, &t); fp2_add(&t, &t, &t); fp2_mul_xi(&e, &t); /* 3 b' c */
     fp2_add(&f, &e, &e); fp2_add(&f, &f, &e);
-    fp2_add(&g, &b, &f); fp2_mul_fp(&g, &g, CFP(BLS_TWO_INV));
+    fp2_add(&g, &b, &f); fp_half(&g.c0, &g.c0); fp_half(&g.c1, &g.c1);
     fp2_add(&h, &T->Y, &T->Z); fp2_sqr(&h, &h); fp2_sub(&h, &h, &b); fp2_sub(&h, &h, &c);
     fp2_sub(&i, &e, &b);
     fp2_sqr(&j, &T->X);
