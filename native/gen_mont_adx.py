@@ -136,7 +136,7 @@ def emit(n: int, wide: bool, n0_one: bool) -> str:
     regs = [f"w{i}" for i in range(g.nregs)]
     name = f"mont_mul_adx{n}{'w' if wide else 'n'}{'1' if n0_one else ''}"
     args = "limb *t, const limb *a, const limb *b, const limb *p" + ("" if n0_one else ", limb n0")
-    out = [f"static inline void {name}({args}) {{"]
+    out = [f"static __attribute__((noinline)) void {name}({args}) {{"]
     out.append(f"    limb {', '.join(regs)};")
     out.append("    __asm__(")
     for line in g.lines:
@@ -156,7 +156,7 @@ def emit(n: int, wide: bool, n0_one: bool) -> str:
 KERNELS = [(4, False, False), (4, True, False), (4, True, True), (6, False, False), (7, False, False), (7, True, True)]
 
 
-def main() -> None:
+def render() -> str:
     parts = [HEADER, "#ifndef PQZK_MONT_ADX_INC", "#define PQZK_MONT_ADX_INC",
              "static const limb PQZK_ADX_ONES = ~(limb)0;", ""]
     # narrow kernels for any n0; wide ones for N = 4 (P-256 n) and n0 = 1 (P-256 p, p448: the
@@ -165,8 +165,8 @@ def main() -> None:
         parts.append(emit(n, wide, n0_one))
         parts.append("")
     parts.append("#endif")
-    sys.stdout.write("\n".join(parts) + "\n")
+    return "\n".join(parts) + "\n"
 
 
 if __name__ == "__main__":
-    main()
+    sys.stdout.write(render())
