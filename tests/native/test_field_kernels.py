@@ -1,13 +1,12 @@
 """The x86-64 MULX/ADCX/ADOX field kernels (native/mont_adx.inc) against the portable C
 (switched with pqzk_native_set_asm) and Python integers: every field, then every group engine."""
 import contextlib
-import importlib.util
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from conftest import assert_generated
 from pqzk import _native
 from pqzk.groups import bls12_381_native as bls
 from pqzk.groups._native_curves import CURVES
@@ -148,9 +147,4 @@ def test_curves_both_paths(name, k):
 
 
 def test_committed_kernels_match_generator():
-    spec = importlib.util.spec_from_file_location("gen", Path(__file__).parents[2] / "native" / "gen_mont_adx.py")
-    if spec is None or not Path(spec.origin).exists():
-        pytest.skip("native sources not beside the tests (installed elsewhere)")
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    assert (Path(spec.origin).parent / "mont_adx.inc").read_text() == gen.render()
+    assert_generated("gen_mont_adx.py", "mont_adx.inc")
