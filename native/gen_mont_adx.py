@@ -22,14 +22,15 @@ HEADER = """\
  * (Ozturk, Guilford, Gopal, Feghali, "New instructions supporting large integer arithmetic on
  * Intel architecture processors", 2012). mont_mul_adx<N><n|w>[1](r, a, b, p[, n0]) sets
  * r = a*b/2^(64N) mod p; the narrow (n) kernels need 2p <= 2^(64N), the wide (w) ones keep a
- * carry word, "1" ones take n0 = 1. r may alias a or b. Straight-line code: no branch or
+ * carry word, "1" ones take n0 = 1; mont_mul_adx_p448 only p = 2^448 - 2^224 - 1, whose
+ * reduction rounds need no multiplication. r may alias a or b. Straight-line code: no branch or
  * address depends on the operands, the final subtraction included. */
 """
 
 
 class Gen:
-    def __init__(self, n: int, wide: bool, n0_one: bool):
-        self.n, self.wide, self.n0_one = n, wide, n0_one
+    def __init__(self, n: int, wide: bool, n0_one: bool, p448: bool = False):
+        self.n, self.wide, self.n0_one, self.p448 = n, wide, n0_one, p448
         self.free: list[str] = []
         self.nregs = 0
         self.lines: list[str] = []
@@ -116,8 +117,30 @@ class Gen:
             self.release(lo)
         return t, x
 
+    def reduce_round_p448(self, t: list[str], x: str | None):
+        """t = (t + m*p) / 2^64 for p = 2^448 - 2^224 - 1 (n0 = 1, m = t[0]): as p*m =
+        m*2^448 - m*2^224 - m and t[0] - m = 0, that is t/2^64 + m*2^384 - m*2^160 (no MULX)."""
+        lo = self.alloc()
+        if x is None:
+            x = self.alloc()
+            self.op(f"movl $0, %k[{x}]")
+        u = t[1:] + [x]
+        self.op(f"movq %[{t[0]}], %[{lo}]")
+        self.op(f"shlq $32, %[{lo}]")
+        self.op(f"addq %[{t[0]}], %[{u[6]}]")
+        self.op(f"adcq $0, %[{u[7]}]")
+        self.op(f"shrq $32, %[{t[0]}]")
+        self.op(f"subq %[{lo}], %[{u[2]}]")
+        self.op(f"sbbq %[{t[0]}], %[{u[3]}]")
+        for k in range(4, 8):
+            self.op(f"sbbq $0, %[{u[k]}]")
+        self.release(lo, t[0])
+        return u, None
+
     def reduce_round(self, t: list[str], x: str | None):
         """t = (t + m*p) / 2^64 with m = t[0]*n0 mod 2^64."""
+        if self.p448:
+            return self.reduce_round_p448(t, x)
         n = self.n
         self.op(f"movq %[{t[0]}], %%rdx")
         if not self.n0_one:
@@ -151,11 +174,11 @@ class Gen:
         return t[1:], None
 
 
-def emit(n: int, wide: bool, n0_one: bool) -> str:
-    g = Gen(n, wide, n0_one)
+def emit(n: int, wide: bool, n0_one: bool, p448: bool = False) -> str:
+    g = Gen(n, wide, n0_one, p448)
     t = g.kernel()
     regs = [f"w{i}" for i in range(g.nregs)]
-    name = f"mont_mul_adx{n}{'w' if wide else 'n'}{'1' if n0_one else ''}"
+    name = "mont_mul_adx_p448" if p448 else f"mont_mul_adx{n}{'w' if wide else 'n'}{'1' if n0_one else ''}"
     args = "limb *r, const limb *a, const limb *b, const limb *p" + ("" if n0_one else ", limb n0")
     out = [f"static __attribute__((noinline)) void {name}({args}) {{"]
     out.append(f"    limb {', '.join(regs)};")
@@ -173,17 +196,20 @@ def emit(n: int, wide: bool, n0_one: bool) -> str:
     return "\n".join(out)
 
 
-KERNELS = [(4, False, False), (4, True, False), (4, True, True), (6, False, False), (7, False, False), (7, True, True)]
+KERNELS = [(4, False, False), (4, True, False), (4, True, True), (6, False, False), (7, False, False)]
 
 
 def render() -> str:
     parts = [HEADER, "#ifndef PQZK_MONT_ADX_INC", "#define PQZK_MONT_ADX_INC",
              "static const limb PQZK_ADX_ONES = ~(limb)0;", ""]
-    # narrow kernels for any n0; wide ones for N = 4 (P-256 n) and n0 = 1 (P-256 p, p448: the
-    # N = 7 wide kernel has no register left for n0 when the frame pointer is kept)
+    # the kernels the fields of field_consts.inc use (every one is tested against the C): narrow
+    # ones for any n0, wide ones for N = 4 (P-256 n; n0 = 1 for P-256 p), and p448's own
     for n, wide, n0_one in KERNELS:
         parts.append(emit(n, wide, n0_one))
         parts.append("")
+    parts.append("/* p = 2^448 - 2^224 - 1 (edwards448): the reduction rounds are shifts and adds */")
+    parts.append(emit(7, True, True, p448=True))
+    parts.append("")
     parts.append("#endif")
     return "\n".join(parts) + "\n"
 
