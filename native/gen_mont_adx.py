@@ -199,6 +199,44 @@ def emit(n: int, wide: bool, n0_one: bool, p448: bool = False) -> str:
 KERNELS = [(4, False, False), (4, True, False), (4, True, True), (6, False, False), (7, False, False)]
 
 
+def emit_add_sub(n: int) -> str:
+    """r = a + b and r = a - b mod p (inputs < p) for N = n, the selection without a select loop:
+    r doubles as scratch for t - p (add) and p masked (sub) once a and b are read."""
+    regs = [f"t{j}" for j in range(n)]
+    add = [f"movq (%[a]), %[t0]", "addq (%[b]), %[t0]"]
+    for j in range(1, n):
+        add += [f"movq {8 * j}(%[a]), %[t{j}]", f"adcq {8 * j}(%[b]), %[t{j}]"]
+    add += ["movl $0, %k[c]", "adcq $0, %[c]", "movq %[t0], %[s]", "subq (%[p]), %[s]", "movq %[s], (%[r])"]
+    for j in range(1, n):
+        add += [f"movq %[t{j}], %[s]", f"sbbq {8 * j}(%[p]), %[s]", f"movq %[s], {8 * j}(%[r])"]
+    add.append("sbbq $0, %[c]")                           # CF = 1 exactly when a + b < p
+    for j in range(n):
+        add += [f"cmovncq {8 * j}(%[r]), %[t{j}]", f"movq %[t{j}], {8 * j}(%[r])"]
+    sub = [f"movq (%[a]), %[t0]", "subq (%[b]), %[t0]"]
+    for j in range(1, n):
+        sub += [f"movq {8 * j}(%[a]), %[t{j}]", f"sbbq {8 * j}(%[b]), %[t{j}]"]
+    sub.append("sbbq %[c], %[c]")                         # all-ones when a < b
+    for j in range(n):
+        sub += [f"movq {8 * j}(%[p]), %[s]", "andq %[c], %[s]", f"movq %[s], {8 * j}(%[r])"]
+    sub.append("addq (%[r]), %[t0]")
+    for j in range(1, n):
+        sub.append(f"adcq {8 * j}(%[r]), %[t{j}]")
+    for j in range(n):
+        sub.append(f"movq %[t{j}], {8 * j}(%[r])")
+    out = []
+    for name, lines in ((f"mont_add_asm{n}", add), (f"mont_sub_asm{n}", sub)):
+        out.append(f"static inline void {name}(limb *r, const limb *a, const limb *b, const limb *p) {{")
+        out.append(f"    limb {', '.join(regs)}, s, c;")
+        out.append("    __asm__ volatile(  /* volatile: its effect is the stores to r */")
+        out += [f'        "{line}\\n\\t"' for line in lines]
+        outs = ", ".join(f'[{x}] "=&r"({x})' for x in regs + ["s", "c"])
+        out.append(f"        : {outs}")
+        out.append('        : [r] "r"(r), [a] "r"(a), [b] "r"(b), [p] "r"(p)')
+        out.append('        : "cc", "memory");')
+        out.append("}")
+    return "\n".join(out)
+
+
 def render() -> str:
     parts = [HEADER, "#ifndef PQZK_MONT_ADX_INC", "#define PQZK_MONT_ADX_INC",
              "static const limb PQZK_ADX_ONES = ~(limb)0;", ""]
@@ -206,6 +244,10 @@ def render() -> str:
     # ones for any n0, wide ones for N = 4 (P-256 n; n0 = 1 for P-256 p), and p448's own
     for n, wide, n0_one in KERNELS:
         parts.append(emit(n, wide, n0_one))
+        parts.append("")
+    parts.append("/* field addition and subtraction (no ADX needed; switched with the kernels) */")
+    for n in (4, 6, 7):
+        parts.append(emit_add_sub(n))
         parts.append("")
     parts.append("/* p = 2^448 - 2^224 - 1 (edwards448): the reduction rounds are shifts and adds */")
     parts.append(emit(7, True, True, p448=True))
