@@ -14,7 +14,8 @@ const char *pqzk_build_flags(void);
 int pqzk_ct_memeq(const uint8_t *a, const uint8_t *b, size_t n);
 
 /* Field arithmetic kernels: on x86-64 with BMI2 and ADX the Montgomery multiplications use
- * MULX/ADCX/ADOX (chosen at load time); everywhere else, and when switched off, portable C.
+ * MULX/ADCX/ADOX and the additions and subtractions x86-64 asm (chosen at load time);
+ * everywhere else, and when switched off, portable C.
  * available: compiled in and the CPU has the instructions; active: in use now.
  * set_asm(0) forces the portable C, set_asm(1) restores the kernels where available (the tests
  * run every field and group operation both ways); it returns the previous active state. */
