@@ -36,6 +36,8 @@ def _require_toolchain() -> None:
 
 def _flags() -> list[str]:
     flags = ["-std=c99", "-O3", "-fno-strict-aliasing", "-Wall", "-Wextra", "-Wno-unused-parameter"]
+    if os.environ.get("PQZK_NATIVE_NO_ASM") == "1":  # portable C only (no x86-64 MULX/ADX kernels)
+        flags.append("-DPQZK_NO_ASM")
     if os.environ.get("PQZK_NATIVE_SANITIZE") == "1":
         flags += ["-O1", "-g", "-fsanitize=address,undefined", "-fno-omit-frame-pointer",
                   "-fno-sanitize-recover=undefined"]

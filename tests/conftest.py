@@ -33,6 +33,19 @@ def require_component(available: bool, what: str, how: str) -> None:
     pytest.skip(f"{what} not available; enable it with: {how}")
 
 
+def assert_generated(script: str, output: str) -> None:
+    """native/<output> is what native/<script>'s render() prints (skips when the native sources
+    are not beside the tests, as in an installed copy)."""
+    import importlib.util
+    path = Path(__file__).resolve().parents[1] / "native" / script
+    if not path.exists():
+        pytest.skip("native sources not beside the tests (installed elsewhere)")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert (path.parent / output).read_text() == gen.render()
+
+
 @pytest.fixture
 def vectors_dir() -> Path:
     return VECTORS

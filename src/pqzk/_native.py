@@ -36,12 +36,35 @@ def ct_equal(a: bytes, b: bytes) -> bool:
     return bool(require().pqzk_ct_memeq(a, b, len(a)))
 
 
+def asm_available() -> bool:
+    """True when the x86-64 MULX/ADX field kernels are compiled in and this CPU has BMI2 and ADX."""
+    return bool(require().pqzk_native_asm_available())
+
+
+def asm_active() -> bool:
+    """True when field multiplications run on the MULX/ADX kernels (else portable C)."""
+    return bool(require().pqzk_native_asm_active())
+
+
+def set_asm(enabled: bool) -> bool:
+    """Use the MULX/ADX kernels (where available) or force the portable C; returns the previous
+    state. Process-wide: meant for tests and benchmarks comparing the two paths."""
+    return bool(require().pqzk_native_set_asm(1 if enabled else 0))
+
+
+def field_kernels() -> str:
+    """Which Montgomery multiplication runs: what `pqzk info` reports."""
+    if asm_active():
+        return "x86-64 mulx/adcx/adox"
+    return "portable C" + (" (mulx/adx available, switched off)" if asm_available() else "")
+
+
 def components() -> list[str]:
     """The engines compiled into the extension (what `pqzk info` lists next to the build flags)."""
     lib_ = require()
     out = []
     if hasattr(lib_, "pqzk_field_count"):
-        out.append(f"Montgomery fields ({lib_.pqzk_field_count()} primes, 4-7 limbs)")
+        out.append(f"Montgomery fields ({lib_.pqzk_field_count()} primes, 4-7 limbs; {field_kernels()})")
     if hasattr(lib_, "pqzk_pairing"):
         out.append("BLS12-381 (G1, G2, pairing, hash to curve)")
     if hasattr(lib_, "pqzk_curve_mul"):

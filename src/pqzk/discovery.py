@@ -35,7 +35,8 @@ def probe_native() -> BackendStatus:
     if _native.available():
         return BackendStatus("native", True, f"pqzk._native_ext ABI {_native.lib.pqzk_abi_version()}: "
                              + "; ".join(_native.components()),
-                             extra={"build_flags": _native.build_flags()})
+                             extra={"build_flags": _native.build_flags(),
+                                    "field_kernels": _native.field_kernels()})
     return BackendStatus("native", False, "", _native._IMPORT_ERROR or "not built",
                          "pip install . with a C compiler and Python headers")
 

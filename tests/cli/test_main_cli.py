@@ -17,6 +17,8 @@ def test_info_json_lists_every_backend():
     assert names == ["native", "openssl", "liboqs", "pqclean", "reference", "softhsm2", "tpm-simulator"]
     native = data["backends"][0]
     assert native["available"] and "-std=c99" in native["extra"]["build_flags"]
+    from pqzk import _native
+    assert native["extra"]["field_kernels"].startswith("x86-64 mulx" if _native.asm_active() else "portable C")
     for b in data["backends"]:
         assert b["available"] or b["how_to_enable"], b
 

@@ -9,8 +9,7 @@ from pqzk.math import ntt as N
 from pqzk.math.ring import Ring
 from pqzk.math.rand import DeterministicRNG
 
-import importlib.util
-from pathlib import Path
+from conftest import assert_generated
 
 QS = [N.MLDSA_Q, N.MLKEM_Q]
 
@@ -68,12 +67,7 @@ def test_ntt_rejects_bad_input():
 
 
 def test_committed_tables_match_generator():
-    spec = importlib.util.spec_from_file_location("gen", Path(__file__).parents[2] / "native" / "gen_ntt_tables.py")
-    if spec is None or not Path(spec.origin).exists():
-        pytest.skip("native sources not beside the tests (installed elsewhere)")
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    assert (Path(spec.origin).parent / "ntt_tables.inc").read_text() == gen.render()
+    assert_generated("gen_ntt_tables.py", "ntt_tables.inc")
 
 
 @pytest.mark.parametrize("q,n", [(N.MLDSA_Q, 256), (N.MLKEM_Q, 256), (12289, 16), (97, 8)])

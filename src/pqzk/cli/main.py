@@ -55,6 +55,8 @@ def info(as_json: bool = typer.Option(False, "--json", help="machine-readable ou
         details = s.detail if s.available else f"{s.reason}. Enable: {s.how_to_enable}"
         if s.extra.get("build_flags"):
             details += f"\nbuild flags: {s.extra['build_flags']}"
+        if s.extra.get("field_kernels"):
+            details += f"\nfield kernels: {s.extra['field_kernels']}"
         table.add_row(s.name, status, escape(details))
     console.print(table)
 
