@@ -274,7 +274,7 @@ static limb fp2_sqrt_div(fp2 *r, const fp2 *u, const fp2 *v) {
     fp2 v2, v4, v7, v8, t1, t2, gamma;
     fp2_sqr(&v2, v); fp2_sqr(&v4, &v2); fp2_mul(&v7, &v4, &v2); fp2_mul(&v7, &v7, v); fp2_sqr(&v8, &v4);
     fp2_mul(&t1, u, &v7); fp2_mul(&t2, &t1, &v8);
-    fp2_pow_n(&gamma, &t2, P2M9D16, 12); fp2_mul(&gamma, &gamma, &t1);
+    fp2_pow_frob(&gamma, &t2, P2M9D16_E0, P2M9D16_E1); fp2_mul(&gamma, &gamma, &t1);
     limb ok = 0; *r = gamma;
     for (int i = 0; i < 4; i++) {
         fp2 c, t; fp2_mul(&c, &ROOTS8[i], &gamma);

@@ -205,7 +205,10 @@ def main() -> None:
     out.append(f"static const fp2 ISO3_MBA = {fp2((-mba[0] % p, -mba[1] % p))};")
     out.append(f"static const fp2 ISO3_BZA = {fp2(fp2_mul(B3, fp2_inv(fp2_mul(Z3, A3))))};")
     # eprint 2019/403 section 4 (as in py_ecc): sqrt(u/v) in Fp2 with one exponentiation
-    out.append(f"static const limb P2M9D16[12] = {limbs((p * p - 9) // 16, 12)};")
+    # and a^((p^2-9)/16) = a^e0 conj(a)^e1 with (e1, e0) = divmod((p^2-9)/16, p): a^p = conj(a)
+    e1, e0 = divmod((p * p - 9) // 16, p)
+    out.append(f"static const limb P2M9D16_E0[6] = {limbs(e0, 6)};")
+    out.append(f"static const limb P2M9D16_E1[6] = {limbs(e1, 6)};")
     out.append("static const fp2 ROOTS8[4] = {" + ", ".join(fp2(fq2_int(r)) for r in iso.POSITIVE_EIGHTH_ROOTS_OF_UNITY) + "};")
     out.append("static const fp2 ETAS[4] = {" + ", ".join(fp2(fq2_int(e)) for e in iso.ETAS) + "};")
     out.append(f"static const fp2 ISO3_ZA = {fp2(fp2_mul(fq2_int(iso.ISO_3_Z), fq2_int(iso.ISO_3_A)))};")
