@@ -70,17 +70,26 @@ static void recode_signed5(int8_t e[ED448_DIGITS], const uint8_t k[56]) {
     }
 }
 
-/* r = [sign(e) |e|] P from tab[j] = [j + 1] P: every entry is read, the one kept chosen by mask */
+static inline void gf_or_masked(gf *r, const gf *a, gf_word mask) {  /* r |= a & mask */
+    GF_UNROLL
+    for (int i = 0; i < 8; i++) r->l[i] |= a->l[i] & mask;
+}
+
+/* r = [sign(e) |e|] P from tab[j] = [j + 1] P: every entry is read and masked in (the identity
+ * for e = 0), so neither branches nor addresses depend on e */
 static void table_select(ed448_cached *r, const ed448_cached tab[ED448_TABLE], int8_t e) {
     uint32_t u = (uint32_t)(int32_t)e, neg = u >> 31, abs = (u ^ (0u - neg)) + neg;
-    r->X = GF_ZERO; r->Y = GF_ONE; r->Z = GF_ONE; r->dT = GF_ZERO;  /* the identity, for e = 0 */
+    ed448_cached s = {GF_ZERO, GF_ONE, GF_ONE, GF_ZERO};           /* local: no aliasing with tab */
+    gf_word m0 = gf_word_is_zero(abs);
+    s.Y.l[0] &= m0; s.Z.l[0] &= m0;                                 /* the identity for e = 0 */
     for (uint32_t j = 0; j < ED448_TABLE; j++) {
         gf_word m = gf_word_is_zero((gf_word)(abs ^ (j + 1)));
-        gf_cmov(&r->X, &tab[j].X, m); gf_cmov(&r->Y, &tab[j].Y, m);
-        gf_cmov(&r->Z, &tab[j].Z, m); gf_cmov(&r->dT, &tab[j].dT, m);
+        gf_or_masked(&s.X, &tab[j].X, m); gf_or_masked(&s.Y, &tab[j].Y, m);
+        gf_or_masked(&s.Z, &tab[j].Z, m); gf_or_masked(&s.dT, &tab[j].dT, m);
     }
     gf_word nm = (gf_word)0 - neg;                                    /* -(x, y) = (-x, y) */
-    gf_cneg(&r->X, nm); gf_cneg(&r->dT, nm);
+    gf_cneg(&s.X, nm); gf_cneg(&s.dT, nm);
+    *r = s;
 }
 
 /* r = [k] P, k little-endian below 2^448; constant time in k and P. r->T is set when with_t. */
