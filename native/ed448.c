@@ -28,24 +28,26 @@ static void pt_to_cached(ed448_cached *r, const ed448_pt *p) {
     r->X = p->X; r->Y = p->Y; r->Z = p->Z; gf_mul(&r->dT, &p->T, &ED448_D);
 }
 
-/* r = p + q: add-2008-hwcd (a = 1), complete; T3 only when with_t (the next operation adds) */
+/* r = p + q: add-2008-hwcd (a = 1), complete; T3 only when with_t (the next operation adds).
+ * The unreduced sums and differences feed multiplications only (bounds in p448.inc). */
 static void pt_add(ed448_pt *r, const ed448_pt *p, const ed448_cached *q, int with_t) {
     gf A, B, C, D, E, F, G, H, t, u;
     gf_mul(&A, &p->X, &q->X); gf_mul(&B, &p->Y, &q->Y);
     gf_mul(&C, &p->T, &q->dT); gf_mul(&D, &p->Z, &q->Z);
-    gf_add(&t, &p->X, &p->Y); gf_add(&u, &q->X, &q->Y); gf_mul(&E, &t, &u);
-    gf_sub(&E, &E, &A); gf_sub(&E, &E, &B);
-    gf_sub(&F, &D, &C); gf_add(&G, &D, &C); gf_sub(&H, &B, &A);
+    gf_add_nr(&t, &p->X, &p->Y); gf_add_nr(&u, &q->X, &q->Y); gf_mul(&E, &t, &u);
+    gf_sub(&E, &E, &A); gf_sub_nr(&E, &E, &B);
+    gf_sub_nr(&F, &D, &C); gf_add_nr(&G, &D, &C); gf_sub_nr(&H, &B, &A);
     gf_mul(&r->X, &E, &F); gf_mul(&r->Y, &G, &H); gf_mul(&r->Z, &F, &G);
     if (with_t) gf_mul(&r->T, &E, &H);
 }
 
-/* r = 2p: dbl-2008-hwcd (a = 1), complete; reads X, Y, Z only; T3 only when with_t */
+/* r = 2p: dbl-2008-hwcd (a = 1), complete; reads X, Y, Z only; T3 only when with_t. 2 Z^2 is
+ * reduced (a subtrahend); the other sums and differences feed multiplications only. */
 static void pt_dbl(ed448_pt *r, const ed448_pt *p, int with_t) {
     gf A, B, C, E, F, G, H;
     gf_sqr(&A, &p->X); gf_sqr(&B, &p->Y); gf_sqr(&C, &p->Z); gf_add(&C, &C, &C);
-    gf_add(&E, &p->X, &p->Y); gf_sqr(&E, &E); gf_sub(&E, &E, &A); gf_sub(&E, &E, &B);
-    gf_add(&G, &A, &B); gf_sub(&F, &G, &C); gf_sub(&H, &A, &B);
+    gf_add_nr(&E, &p->X, &p->Y); gf_sqr(&E, &E); gf_sub(&E, &E, &A); gf_sub_nr(&E, &E, &B);
+    gf_add_nr(&G, &A, &B); gf_sub_nr(&F, &G, &C); gf_sub_nr(&H, &A, &B);
     gf_mul(&r->X, &E, &F); gf_mul(&r->Y, &G, &H); gf_mul(&r->Z, &F, &G);
     if (with_t) gf_mul(&r->T, &E, &H);
 }
@@ -216,8 +218,8 @@ int pqzk_ed448_check(const uint8_t *a) {
 
 /* Test hook: one p448 operation on 56-byte little-endian values below 2^448 (not necessarily
  * reduced); out is the canonical result. op: 0 mul, 1 sqr, 2 add, 3 sub, 4 neg, 5 inv,
- * 6 canonical encoding of a, 7 ((a + b)(a - b))^2 - a. Returns 0, or for op 6 whether a < p
- * (1/0), or -1 for an unknown op. */
+ * 6 canonical encoding of a, 7 (((a + b)(a - b) - b)^2 - a with the first three sums and
+ * differences unreduced. Returns 0, or for op 6 whether a < p (1/0), or -1 for an unknown op. */
 int pqzk_p448_op(int op, uint8_t *out, const uint8_t *a, const uint8_t *b) {
     gf x, y, r, t;
     gf_from_le(&x, a); gf_from_le(&y, b);
@@ -229,7 +231,10 @@ int pqzk_p448_op(int op, uint8_t *out, const uint8_t *a, const uint8_t *b) {
     case 4: gf_neg(&r, &x); break;
     case 5: gf_inv(&r, &x); break;
     case 6: gf_to_le(out, &x); return gf_le_is_canonical(a) ? 1 : 0;
-    case 7: gf_add(&r, &x, &y); gf_sub(&t, &x, &y); gf_mul(&r, &r, &t); gf_sqr(&r, &r); gf_sub(&r, &r, &x); break;
+    case 7:
+        gf_add_nr(&r, &x, &y); gf_sub_nr(&t, &x, &y); gf_mul(&r, &r, &t);
+        gf_sub_nr(&r, &r, &y); gf_sqr(&r, &r); gf_sub(&r, &r, &x);
+        break;
     default: return -1;
     }
     gf_to_le(out, &r);
