@@ -3,6 +3,7 @@
  * multiplication, and a variable-time Pippenger MSM for public inputs. */
 #include <stdlib.h>
 #include "pqzk_curves.h"
+#include "pqzk_ed448.h"
 #include "field_ops.inc"
 
 /* kind: 0 short Weierstrass a = -3, 1 twisted Edwards (a = +-1; b holds d), 2 short Weierstrass a = 0 */
@@ -10,6 +11,7 @@ typedef struct { int kind, fid, oid; limb a[8], b[8], gx[8], gy[8]; } pqzk_curve
 #include "curve_consts.inc"
 
 typedef struct { limb X[8], Y[8], Z[8], T[8]; } cpt;  /* T only for Edwards */
+#define CID_ED448 2  /* edwards448: add, mul, msm and check on the dedicated p448 field of ed448.c */
 typedef struct { const pqzk_curve_t *C; const pqzk_field_t *F, *N; } ctx;
 
 static int ctx_get(ctx *c, int cid) {
@@ -181,18 +183,25 @@ int pqzk_curve_generator(int cid, uint8_t *out) {
     pt_store(&c, out, &g); return 0;
 }
 int pqzk_curve_add(int cid, uint8_t *out, const uint8_t *a, const uint8_t *b) {
+    if (cid == CID_ED448) return pqzk_ed448_add(out, a, b);
     ctx c; if (!ctx_get(&c, cid)) return -1;
     cpt p, q; int rc;
     if ((rc = pt_load(&c, &p, a)) || (rc = pt_load(&c, &q, b))) return rc;
     pt_add(&c, &p, &p, &q); pt_store(&c, out, &p); return 0;
 }
-int pqzk_curve_mul(int cid, uint8_t *out, const uint8_t *a, const uint8_t *k) {
+/* the generic field core for every curve (the test cross-check of edwards448's dedicated path) */
+int pqzk_curve_mul_generic(int cid, uint8_t *out, const uint8_t *a, const uint8_t *k) {
     ctx c; if (!ctx_get(&c, cid)) return -1;
     if (!scalar_ok(&c, k)) return -1;
     cpt p; int rc; if ((rc = pt_load(&c, &p, a))) return rc;
     pt_mul(&c, &p, &p, k, c.N->nbytes); pt_store(&c, out, &p); return 0;
 }
+int pqzk_curve_mul(int cid, uint8_t *out, const uint8_t *a, const uint8_t *k) {
+    if (cid == CID_ED448) return pqzk_ed448_mul(out, a, k);
+    return pqzk_curve_mul_generic(cid, out, a, k);
+}
 int pqzk_curve_msm(int cid, uint8_t *out, const uint8_t *pts, const uint8_t *ks, size_t n) {
+    if (cid == CID_ED448) return pqzk_ed448_msm(out, pts, ks, n);
     ctx c; if (!ctx_get(&c, cid)) return -1;
     size_t pl = 1 + 2 * (size_t)c.F->nbytes, sb = (size_t)c.N->nbytes;
     cpt acc, p; int rc;
@@ -217,6 +226,7 @@ static void pt_mul_order_vartime(const ctx *c, cpt *r, const cpt *p) {
 }
 /* on the curve and [order] P = O (variable time: for public points) */
 int pqzk_curve_check(int cid, const uint8_t *a) {
+    if (cid == CID_ED448) return pqzk_ed448_check(a);
     ctx c; if (!ctx_get(&c, cid)) return -1;
     cpt p, acc; int rc; if ((rc = pt_load(&c, &p, a))) return rc;
     if (!is_edwards(&c)) return 0;  /* prime order: every curve point is in the group */

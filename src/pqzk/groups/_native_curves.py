@@ -3,7 +3,8 @@ affine ints, and RFC 8032 encoded edwards25519 MSM.
 
 Points are `(x, y)` int pairs, and None for the Weierstrass point at infinity (the Edwards
 identity is (0, 1)). Scalar multiplication and `msm` are constant time in the scalars in C (fixed
-4-bit window, complete or identity-safe formulas); `add` and `in_subgroup` are for public points;
+4-bit window, complete or identity-safe formulas; edwards448 runs on its own p448 field with a
+signed 5-bit window, native/ed448.c); `add` and `in_subgroup` are for public points;
 `msm_vartime` and `edwards25519_msm_vartime` (Pippenger) are variable time, for public scalars and
 points only. The pure-Python groups (p256, ed448) route their hot hooks here; secp256k1,
 ed25519 and ristretto255 use only the variable-time MSMs (the rest stays on libsecp256k1 and
