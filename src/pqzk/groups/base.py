@@ -79,6 +79,7 @@ class Group(ABC):
     scalar_byteorder: str    # "big" or "little", as the group's standard encodes scalars
     hash_expander: str = "xmd:sha256"   # RFC 9380 expander used by hash_to_scalar
     msm_is_sublinear: bool = False      # msm costs far less than one scalar_mult per term (Pippenger)
+    msm_vartime_min_terms: int = 1      # below this many terms one multiplication per term is faster
 
     # ---- hooks a concrete group implements on its raw representation ----
     @abstractmethod
@@ -174,8 +175,10 @@ class Group(ABC):
         (nonces, blindings, witnesses, shares) must go through `msm` or `scalar_mult`."""
         if len(scalars) != len(points):
             raise InvalidParameter(f"msm_vartime: {len(scalars)} scalars for {len(points)} points")
-        return self._wrap(self._raw_msm_vartime([self._reduce(k) for k in scalars],
-                                                [self._unwrap(p) for p in points]))
+        ks, ps = [self._reduce(k) for k in scalars], [self._unwrap(p) for p in points]
+        if len(ps) < self.msm_vartime_min_terms:   # measured crossover (docs/performance.md)
+            return self._wrap(self._raw_msm(ks, ps))
+        return self._wrap(self._raw_msm_vartime(ks, ps))
 
     def encode(self, p: Element) -> bytes:
         return self._raw_encode(self._unwrap(p))
