@@ -98,16 +98,18 @@ static void e_add(const ctx *c, cpt *r, const cpt *p, const cpt *q) {
     f_mul(F, r->X, E, Fv); f_mul(F, r->Y, G, H); f_mul(F, r->T, E, H); f_mul(F, r->Z, Fv, G);
 }
 
-/* dbl-2008-hwcd for a = +-1 */
-static void e_dbl(const ctx *c, cpt *r, const cpt *p) {
+/* dbl-2008-hwcd for a = +-1; T (an input of additions only) is skipped unless want_t */
+static void e_dbl_t(const ctx *c, cpt *r, const cpt *p, int want_t) {
     const pqzk_field_t *F = c->F;
     limb A[8], B[8], C[8], D[8], E[8], G[8], H[8], Fv[8];
     f_sqr(F, A, p->X); f_sqr(F, B, p->Y); f_sqr(F, C, p->Z); f_add(F, C, C, C);
     if (f_eq(F, c->C->a, F->one)) f_copy(F, D, A); else f_neg(F, D, A);
     f_add(F, E, p->X, p->Y); f_sqr(F, E, E); f_sub(F, E, E, A); f_sub(F, E, E, B);
     f_add(F, G, D, B); f_sub(F, Fv, G, C); f_sub(F, H, D, B);
-    f_mul(F, r->X, E, Fv); f_mul(F, r->Y, G, H); f_mul(F, r->T, E, H); f_mul(F, r->Z, Fv, G);
+    f_mul(F, r->X, E, Fv); f_mul(F, r->Y, G, H); f_mul(F, r->Z, Fv, G);
+    if (want_t) f_mul(F, r->T, E, H);
 }
+static void e_dbl(const ctx *c, cpt *r, const cpt *p) { e_dbl_t(c, r, p, 1); }
 
 /* ---- generic ---- */
 static void pt_add_ct(const ctx *c, cpt *r, const cpt *p, const cpt *q) {  /* P != Q or either is O */
@@ -216,11 +218,38 @@ int pqzk_curve_msm(int cid, uint8_t *out, const uint8_t *pts, const uint8_t *ks,
 }
 /* r = [order] p by double and add (variable time: public points) */
 static void pt_mul_order_vartime(const ctx *c, cpt *r, const cpt *p) {
-    cpt acc;
+    /* Edwards curves only (Weierstrass ones here have prime order): width-5 NAF of the public
+     * order over the odd multiples P..15P, doublings without T unless an addition follows */
+    int8_t naf[8 * 64 + 1];
+    int len = 0;
+    limb k[9] = {0};
+    memcpy(k, c->N->p, sizeof(limb) * (size_t)c->N->n);
+    while (len < (int)sizeof naf) {
+        limb nz = 0;
+        for (int i = 0; i < 9; i++) nz |= k[i];
+        if (!nz) break;
+        int d = 0;
+        if (k[0] & 1) {
+            d = (int)(k[0] & 31); if (d >= 16) d -= 32;
+            limb cy = 0;
+            if (d > 0) { SUBB(cy, k[0], (limb)d, k[0]); for (int i = 1; i < 9; i++) SUBB(cy, k[i], 0, k[i]); }
+            else { ADDC(cy, k[0], (limb)(-d), k[0]); for (int i = 1; i < 9; i++) ADDC(cy, k[i], 0, k[i]); }
+        }
+        naf[len++] = (int8_t)d;
+        for (int i = 0; i < 8; i++) k[i] = (k[i] >> 1) | (k[i + 1] << 63);
+        k[8] >>= 1;
+    }
+    cpt tab[8], d2, acc;
+    tab[0] = *p; e_dbl(c, &d2, p);
+    for (int i = 1; i < 8; i++) e_add(c, &tab[i], &tab[i - 1], &d2);
     pt_identity(c, &acc);
-    for (int i = c->N->bits - 1; i >= 0; i--) {
-        pt_dbl(c, &acc, &acc);
-        if ((c->N->p[i / 64] >> (i % 64)) & 1) pt_add(c, &acc, &acc, p);
+    for (int b = len - 1; b >= 0; b--) {
+        int d = naf[b];
+        if (b != len - 1) e_dbl_t(c, &acc, &acc, d != 0);
+        if (!d) continue;
+        cpt q = tab[(d > 0 ? d : -d) / 2];
+        if (d < 0) { f_neg(c->F, q.X, q.X); f_neg(c->F, q.T, q.T); }   /* -(x, y) = (-x, y) */
+        e_add(c, &acc, &acc, &q);
     }
     *r = acc;
 }
