@@ -9,7 +9,8 @@
  * pqzk_curve_mul for every curve, kept for tests to cross-check that path (not an API). The *_vartime MSMs
  * (Pippenger) are variable time: public points and scalars only (verification, aggregation).
  * pqzk_ed25519_*: RFC 8032 32-byte point encodings on edwards25519 (strict decoding, no subgroup
- * check); pqzk_ed25519_msm_vartime takes 32-byte little-endian scalars.
+ * check); pqzk_ed25519_msm (constant time in the scalars) and pqzk_ed25519_msm_vartime take
+ * 32-byte little-endian scalars.
  * pqzk_ristretto255_decode: RFC 9496 decoding to the RFC 8032 encoding of the element's
  * prime-order edwards25519 representative. */
 #ifndef PQZK_CURVES_H
@@ -27,6 +28,7 @@ int pqzk_curve_check(int cid, const uint8_t *a);
 int pqzk_curve_msm_vartime(int cid, uint8_t *out, const uint8_t *pts, const uint8_t *ks, size_t n);
 int pqzk_ed25519_decode(uint8_t *out, const uint8_t *in);
 int pqzk_ed25519_encode(uint8_t *out, const uint8_t *in);
+int pqzk_ed25519_msm(uint8_t *out, const uint8_t *pts, const uint8_t *ks, size_t n);
 int pqzk_ed25519_msm_vartime(uint8_t *out, const uint8_t *pts, const uint8_t *ks, size_t n);
 int pqzk_ristretto255_decode(uint8_t *out, const uint8_t *in);
 #endif

@@ -9,7 +9,8 @@ from nacl import bindings as nacl
 from pqzk import _native
 from pqzk.errors import InvalidEncoding, InvalidParameter
 from pqzk.groups._native_curves import (CURVES, EDWARDS25519, SECP256K1, edwards25519_decode,
-                                        edwards25519_encode, edwards25519_msm_vartime, ristretto255_decode)
+                                        edwards25519_encode, edwards25519_msm, edwards25519_msm_vartime,
+                                        ristretto255_decode)
 from pqzk.groups.ristretto255 import RISTRETTO255
 from pqzk.groups.ristretto255 import _decode_affine as _ristretto_decode_affine
 from pqzk.groups.ristretto255 import _torsion_free as _ristretto_torsion_free
@@ -194,26 +195,47 @@ def _neg(enc: bytes) -> bytes:
     return enc[:31] + bytes([enc[31] ^ 0x80])
 
 
+# edwards25519_msm is the constant-time Straus (secret scalars), _vartime the Pippenger
+ED_MSMS = pytest.mark.parametrize("msm", [edwards25519_msm, edwards25519_msm_vartime], ids=["ct", "vartime"])
+
+
+@ED_MSMS
 @given(data=st.data())
 @settings(max_examples=25, deadline=None)
-def test_ed25519_msm_vartime_matches_libsodium(data):
+def test_ed25519_msm_matches_libsodium(msm, data):
     ks, ms = data.draw(msm_case(L))
     pts = [IDENTITY if m == 0 else nacl.crypto_scalarmult_ed25519_base_noclamp(m.to_bytes(32, "little"))
            for m in ms]
     expect = IDENTITY if sum(k * m for k, m in zip(ks, ms)) % L == 0 else _sodium_msm(ks, pts)
-    assert edwards25519_msm_vartime(ks, pts) == expect
+    assert msm(ks, pts) == expect
 
 
+@ED_MSMS
 @given(st.lists(st.tuples(st.integers(0, L - 1), st.integers(0, 2**254)), max_size=12))
 @settings(max_examples=25, deadline=None)
-def test_ed25519_msm_vartime_torsion_matches_python(terms):
+def test_ed25519_msm_torsion_matches_python(msm, terms):
     """Points of the full group (torsion components, small-order points) against math.ec."""
     small = [(0, 1), (0, E25519.p - 1), _curve_point(0)]
     pts = [_curve_point(y) for _, y in terms] + small
     ks = [k for k, _ in terms] + [3, 5, 7]
     expect = E25519.to_affine(E25519.msm(ks, [E25519.from_affine(*q) for q in pts]))
-    assert edwards25519_msm_vartime(ks, [E25519.encode_xy(*q) for q in pts]) == E25519.encode_xy(*expect)
+    assert msm(ks, [E25519.encode_xy(*q) for q in pts]) == E25519.encode_xy(*expect)
     assert EDWARDS25519.msm_vartime(ks, pts) == expect
+
+
+def test_ed25519_msm_ct_rejections_and_edge_scalars():
+    g = E25519.encode_xy(E25519.gx, E25519.gy)
+    for bad in ([bytes(31)], [(E25519.p + 1).to_bytes(32, "little")]):
+        with pytest.raises(InvalidEncoding):
+            edwards25519_msm([1], bad)
+    with pytest.raises(InvalidParameter):
+        edwards25519_msm([1, 2], [g])
+    lib, ffi = _native.require(), _native.ffi
+    assert lib.pqzk_ed25519_msm(ffi.new("uint8_t[]", 32), g, L.to_bytes(32, "little"), 1) == -1
+    assert edwards25519_msm([], []) == IDENTITY
+    for k in (0, 1, 2, 15, 16, 2**252, L - 1):
+        assert edwards25519_msm([k, L - k], [g, g]) == IDENTITY
+        assert edwards25519_msm([k], [g]) == (IDENTITY if k == 0 else _sodium_msm([k], [g]))
 
 
 # ---- ristretto255 decoding in C against the Python RFC 9496 reference ----

@@ -146,9 +146,7 @@ def edwards25519_encode(p: tuple[int, int]) -> bytes:
     return bytes(EDWARDS25519._ffi.buffer(out))
 
 
-def edwards25519_msm_vartime(scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
-    """Σ k_i·P_i on RFC 8032 encodings (bytes in, bytes out), Pippenger in variable time: public
-    scalars and points only. Any curve point is accepted (torsion too); scalars are reduced mod ℓ."""
+def _edwards25519_msm(fn: str, scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
     if len(scalars) != len(points):
         raise InvalidParameter(f"edwards25519 msm: {len(scalars)} scalars for {len(points)} points")
     if any(len(p) != 32 for p in points):
@@ -156,8 +154,20 @@ def edwards25519_msm_vartime(scalars: Sequence[int], points: Sequence[bytes]) ->
     lib, ffi = EDWARDS25519._lib, EDWARDS25519._ffi
     out = ffi.new("uint8_t[]", 32)
     ks = b"".join((k % EDWARDS25519.order).to_bytes(32, "little") for k in scalars)
-    _check_rc("edwards25519", lib.pqzk_ed25519_msm_vartime(out, b"".join(points), ks, len(points)))
+    _check_rc("edwards25519", getattr(lib, fn)(out, b"".join(points), ks, len(points)))
     return bytes(ffi.buffer(out))
+
+
+def edwards25519_msm(scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
+    """Σ k_i·P_i on RFC 8032 encodings (bytes in, bytes out), constant time in the scalars (Straus
+    with fixed windows and full table scans): for secret scalars and public points. Any curve
+    point is accepted (torsion too); scalars are reduced mod ℓ."""
+    return _edwards25519_msm("pqzk_ed25519_msm", scalars, points)
+
+
+def edwards25519_msm_vartime(scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
+    """As edwards25519_msm, by Pippenger in variable time: public scalars and points only."""
+    return _edwards25519_msm("pqzk_ed25519_msm_vartime", scalars, points)
 
 
 def ristretto255_decode(data: bytes) -> bytes:
