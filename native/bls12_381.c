@@ -56,11 +56,19 @@ static void ct_divmod(limb q[4], limb rem[2], const limb k[4], const limb d[2]) 
     }
     rem[0] = rr[0]; rem[1] = rr[1];
 }
-/* 4-bit digits of a `bits`-bit value, most significant first */
-static void digits4(uint8_t *out, const limb *k, int nwin) {
+/* Signed 5-bit digits in [-16, 16] of a value of nl limbs (nwin * 5 > its bit length), most
+ * significant first, by a branch-free carry: a chunk plus carry above 16 becomes chunk - 32. */
+static void digits5_signed(int8_t *out, const limb *k, int nl, int nwin) {
+    int carry = 0;
     for (int w = 0; w < nwin; w++) {
-        int pos = 4 * (nwin - 1 - w);
-        out[w] = (uint8_t)((k[pos / 64] >> (pos % 64)) & 15);
+        int chunk = 0;
+        for (int b = 0; b < 5; b++) {
+            int bit = 5 * w + b;   /* public positions */
+            if (bit < 64 * nl) chunk |= (int)((k[bit / 64] >> (bit % 64)) & 1) << b;
+        }
+        int t = chunk + carry;
+        carry = (int)((unsigned)(16 - t) >> 31);   /* t > 16 */
+        out[nwin - 1 - w] = (int8_t)(t - 32 * carry);
     }
 }
 
@@ -78,25 +86,25 @@ static void g1_mul_ct(g1 *r, const g1 *a, const limb k[4]) {
     u128 x2 = (u128)BLS_X_ABS * BLS_X_ABS;
     limb d[2] = {(limb)x2, (limb)(x2 >> 64)}, q[4], rem[2];
     ct_divmod(q, rem, k, d);
-    g1 tab[2][16];
+    g1 tab[2][17];
     g1_window_table(tab[0], a);
-    for (int i = 0; i < 16; i++) { g1 t; g1_neg(&t, &tab[0][i]); g1_sigma(&tab[1][i], &t); }
-    uint8_t dg[64];
-    digits4(dg, rem, 32); digits4(dg + 32, q, 32);
-    g1_mul_window(r, tab, 2, dg, 32);
+    for (int i = 0; i < 17; i++) { g1 t; g1_neg(&t, &tab[0][i]); g1_sigma(&tab[1][i], &t); }
+    int8_t dg[52];   /* two halves below 2^128: 26 signed 5-bit digits each */
+    digits5_signed(dg, rem, 2, 26); digits5_signed(dg + 26, q, 2, 26);
+    g1_mul_window(r, tab, 2, dg, 26);
 }
 /* k*Q on G2 by GLS: psi(Q) = [x]Q, k = sum k_i |x|^i, [|x|^i]Q = (-psi)^i(Q) */
 static void g2_mul_ct(g2 *r, const g2 *a, const limb k[4]) {
     limb d[2] = {BLS_X_ABS, 0}, q[4], rem[2], cur[4] = {k[0], k[1], k[2], k[3]}, part[4][1];
     for (int i = 0; i < 3; i++) { ct_divmod(q, rem, cur, d); part[i][0] = rem[0]; memcpy(cur, q, sizeof cur); }
     part[3][0] = cur[0];
-    g2 tab[4][16];
+    g2 tab[4][17];
     g2_window_table(tab[0], a);
     for (int j = 1; j < 4; j++)
-        for (int i = 0; i < 16; i++) { g2 t; g2_psi(&t, &tab[j - 1][i]); g2_neg(&tab[j][i], &t); }
-    uint8_t dg[64];
-    for (int i = 0; i < 4; i++) digits4(dg + 16 * i, part[i], 16);
-    g2_mul_window(r, tab, 4, dg, 16);
+        for (int i = 0; i < 17; i++) { g2 t; g2_psi(&t, &tab[j - 1][i]); g2_neg(&tab[j][i], &t); }
+    int8_t dg[52];   /* four parts below 2^64: 13 signed 5-bit digits each */
+    for (int i = 0; i < 4; i++) digits5_signed(dg + 13 * i, part[i], 1, 13);
+    g2_mul_window(r, tab, 4, dg, 13);
 }
 
 /* ---------------------------------------------------------------- multi-scalar multiplication */

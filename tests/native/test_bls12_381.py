@@ -121,6 +121,17 @@ def test_msm_both_algorithms_edge_scalars_and_colliding_points(G, n):
     assert G.msm_vartime(ks, [base[2]] * n) == (sum(ks) % R) * base[2]
 
 
+@pytest.mark.parametrize("G, RG", [(G1, ref.G1), (G2, ref.G2)], ids=["G1", "G2"])
+def test_constant_time_mult_edge_scalars(G, RG):
+    """The signed-window GLV/GLS ladder at the edges of its decomposition and digit carries,
+    against the Python reference and the variable-time Straus."""
+    P, RP = G.base_mult(987654321), RG.base_mult(987654321)
+    for k in EDGE_SCALARS + [16, 17, 31, 32, 33, 2**130 + 16, (abs(X) ** 2 * 17 + 16) % R]:
+        got = k * P
+        assert got.to_bytes() == (k * RP).to_bytes()
+        assert got == G.msm_vartime([k], [P])
+
+
 def test_msm_g2_pippenger_vs_reference_formula():
     ks = [pow(7, i, R) for i in range(60)]
     pts = [G2.base_mult(pow(11, i, R)) for i in range(60)]
