@@ -111,7 +111,7 @@ def test_evaluate_combination_is_the_weighted_sum_of_public_shares(weights, t):
 
 def test_evaluate_combination_rejects_bad_identifiers():
     _, commitment = feldman_deal(G, 5, 2, 3, rng=DeterministicRNG(1))
-    for bad in ({0: 1}, {G.order: 1}):
+    for bad in ({0: 1}, {G.order: 1}, {1: 1.5}, {1: b"x"}):
         with pytest.raises(InvalidParameter):
             commitment.evaluate_combination(bad)
 

@@ -83,6 +83,8 @@ class _PolyCommitment:
         party's commitment (t scalar products per party instead of a t-point msm each)."""
         q = self.group.order
         check_identifiers(list(weights), q)
+        if not all(isinstance(w, int) for w in weights.values()):
+            raise InvalidParameter("evaluate_combination: weights must be ints")
         sums = [0] * self.threshold
         for identifier, w in weights.items():
             for k, power in enumerate(_powers(identifier, self.threshold, q)):

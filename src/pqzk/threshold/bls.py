@@ -313,17 +313,18 @@ def _decode_partials(key: ThresholdKey, partials: Sequence[PartialSignature]
     or whose signature does not decode (strictly, with the subgroup check)."""
     points, bad = {}, []
     for p in partials:
+        if p.identifier not in key.identifiers:
+            bad.append(p.identifier)
+            continue
         try:
-            if p.identifier not in key.identifiers:
-                raise InvalidEncoding("unknown signer")
-            points[p.identifier] = key.suite.S.decode(p.signature, allow_identity=True)
+            points[p.identifier] = _decode_sig(p.signature, key.suite)
         except InvalidEncoding:
             bad.append(p.identifier)
     return points, bad
 
 
-def _bad_partials(key: ThresholdKey, msg: bytes, points: dict[int, Element], bad: list[int],
-                  rng: RandomSource | None) -> list[int]:
+def _bad_partials(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature],
+                  points: dict[int, Element], bad: list[int], rng: RandomSource | None) -> list[int]:
     """The signers in `points` whose partial does not verify, plus `bad`, sorted.
 
     All partials sign the same message, so one random linear combination checks them together:
@@ -338,11 +339,12 @@ def _bad_partials(key: ThresholdKey, msg: bytes, points: dict[int, Element], bad
                 (-K.generator(), S.msm_vartime(list(r.values()), list(points.values())))]):
             return []
     bad = list(bad)
-    for i, sig in points.items():
-        try:
-            verify(key.verification_key(i), msg, S.encode(sig), key.suite)
-        except VerificationError:
-            bad.append(i)
+    for p in partials:
+        if p.identifier in points:
+            try:
+                verify_partial(key, msg, p)
+            except VerificationError:
+                bad.append(p.identifier)
     return sorted(bad)
 
 
@@ -350,7 +352,7 @@ def verify_partials(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSig
                     rng: RandomSource | None = None) -> list[int]:
     """Identifiers of the partials that do not verify ([] when all do); batched, see _bad_partials."""
     points, bad = _decode_partials(key, partials)
-    return _bad_partials(key, msg, points, bad, rng)
+    return _bad_partials(key, msg, partials, points, bad, rng)
 
 
 def combine(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature], *,
@@ -367,7 +369,7 @@ def combine(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature],
     S = key.suite.S
     if verify:
         points, bad = _decode_partials(key, partials)
-        bad = _bad_partials(key, msg, points, bad, rng)
+        bad = _bad_partials(key, msg, partials, points, bad, rng)
         good = [i for i in ids if i not in bad]
         if bad and len(good) < key.threshold:
             raise ProtocolAbort("invalid partial signatures leave fewer than the threshold", bad)
