@@ -54,12 +54,31 @@ def test_hash_to_g2_native(benchmark):
 
 
 def test_msm_4096_g1_native(benchmark):
-    """Pippenger (msm_vartime: public inputs); `msm` is one constant-time mult per term."""
+    """Pippenger (msm_vartime: public inputs); `msm` (secret scalars) is benchmarked below."""
     n = 4096
     ks = [bls.G1.random_scalar(RNG) for _ in range(n)]
     pts = [bls.G1.base_mult(bls.G1.random_scalar(RNG)) for _ in range(n)]
     benchmark.group = "msm_4096_g1"
     benchmark.pedantic(bls.G1.msm_vartime, args=(ks, pts), rounds=5, iterations=1)
+
+
+@pytest.mark.parametrize("group", ["g1", "g2"])
+def test_msm_ct_129_native(benchmark, group):
+    """Constant-time msm (secret scalars) of 129 terms, the size of a 64-bit range proof's A and S:
+    the projective ladder with complete formulas, doublings shared over chunks of points."""
+    G = bls.G1 if group == "g1" else bls.G2
+    ks = [G.random_scalar(RNG) for _ in range(129)]
+    pts = [G.base_mult(G.random_scalar(RNG)) for _ in range(129)]
+    benchmark.group = f"msm_ct_129_{group}"
+    benchmark.pedantic(G.msm, args=(ks, pts), rounds=5, iterations=1)
+
+
+def test_msm_ct_129_g1_per_term(benchmark):
+    """The same 129 terms as one constant-time multiplication each (what msm did before)."""
+    ks = [bls.G1.random_scalar(RNG) for _ in range(129)]
+    pts = [bls.G1.base_mult(bls.G1.random_scalar(RNG)) for _ in range(129)]
+    benchmark.group = "msm_ct_129_g1"
+    benchmark.pedantic(lambda: sum((k * p for k, p in zip(ks, pts)), bls.G1.identity()), rounds=5, iterations=1)
 
 
 NATIVE_CURVES = ["p256", "ristretto255", "ed448"]

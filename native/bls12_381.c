@@ -9,22 +9,30 @@
 #define P(op) g1_##op
 #define CURVE_B CFP(BLS_B1)
 #include "jacobian.inc"
+static inline void fp_mul12(fp *r, const fp *a) { fp t; fp_add(&t, a, a); fp_add(&t, &t, &t); fp_add(r, &t, &t); fp_add(r, r, &t); }
+#define MUL_B3(r, a) fp_mul12(r, a)   /* 3b = 12 */
+#include "proj_ct.inc"
 #undef FE
 #undef F
 #undef PT
 #undef P
 #undef CURVE_B
+#undef MUL_B3
 #define FE fp2
 #define F(op) fp2_##op
 #define PT g2
 #define P(op) g2_##op
 #define CURVE_B (&BLS_B2)
 #include "jacobian.inc"
+static inline void fp2_mul_b3(fp2 *r, const fp2 *a) { fp_mul12(&r->c0, &a->c0); fp_mul12(&r->c1, &a->c1); fp2_mul_xi(r, r); }
+#define MUL_B3(r, a) fp2_mul_b3(r, a)   /* 3b' = 12 (1 + u) */
+#include "proj_ct.inc"
 #undef FE
 #undef F
 #undef PT
 #undef P
 #undef CURVE_B
+#undef MUL_B3
 
 int pqzk_bls_sizes(int which) {
     switch (which) { case 1: return (int)sizeof(g1); case 2: return (int)sizeof(g2); case 3: return (int)sizeof(fp12); default: return -1; }
@@ -157,6 +165,45 @@ static int g2_msm_gls(g2 *r, const g2 *pts, const limb (*k)[4], size_t n) {
     return rc;
 }
 
+/* ---------------------------------------------------------------- constant-time multi-scalar multiplication */
+/* sum k_i P_i for SECRET scalars: each k_i split as in g1_mul_ct / g2_mul_ct (constant-time
+ * division), then the projective ladder of proj_ct.inc over the tables of CT_CHUNK points at a
+ * time, which share its doublings; complete additions throughout, so repeated or related points
+ * are fine. Returns 0, or -1 when memory runs out. */
+#define G1_CT_CHUNK 16   /* 2 x 16 tables of 17 G1 points: 78 KB */
+#define G2_CT_CHUNK 8    /* 4 x 8 tables of 17 G2 points: 157 KB */
+typedef struct { const void *pts; const limb (*k)[4]; } msm_ct_ctx;
+static void g1_msm_ct_prep(const void *ctx, size_t i, g1 (*tab)[17], int8_t *dg) {   /* k = rem + q x^2 */
+    const msm_ct_ctx *c = ctx;
+    u128 x2 = (u128)BLS_X_ABS * BLS_X_ABS;
+    limb d[2] = {(limb)x2, (limb)(x2 >> 64)}, q[4], rem[2];
+    ct_divmod(q, rem, c->k[i], d);
+    g1 b; g1_proj_from_jac(&b, (const g1 *)c->pts + i);
+    g1_proj_table(tab[0], &b);
+    for (int e = 0; e < 17; e++) { tab[1][e] = tab[0][e]; g1_endo(&tab[1][e]); }   /* sigma(-P) = [x^2]P */
+    digits5_signed(dg, rem, 2, 26); digits5_signed(dg + 26, q, 2, 26);
+}
+static void g2_msm_ct_prep(const void *ctx, size_t i, g2 (*tab)[17], int8_t *dg) {   /* k = sum_j k_j |x|^j */
+    const msm_ct_ctx *c = ctx;
+    limb d[2] = {BLS_X_ABS, 0}, q[4], rem[2], cur[4], part[4][1];
+    memcpy(cur, c->k[i], sizeof cur);
+    for (int j = 0; j < 3; j++) { ct_divmod(q, rem, cur, d); part[j][0] = rem[0]; memcpy(cur, q, sizeof cur); }
+    part[3][0] = cur[0];
+    g2 b; g2_proj_from_jac(&b, (const g2 *)c->pts + i);
+    g2_proj_table(tab[0], &b);
+    for (int j = 1; j < 4; j++)   /* [|x|^j]Q = (-psi)^j(Q) */
+        for (int e = 0; e < 17; e++) { tab[j][e] = tab[j - 1][e]; g2_endo(&tab[j][e]); }
+    for (int j = 0; j < 4; j++) digits5_signed(dg + 13 * j, part[j], 1, 13);
+}
+static int g1_msm_ct(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
+    msm_ct_ctx c = {pts, k};
+    return g1_proj_msm(r, n, G1_CT_CHUNK, 2, 26, g1_msm_ct_prep, &c);
+}
+static int g2_msm_ct(g2 *r, const g2 *pts, const limb (*k)[4], size_t n) {
+    msm_ct_ctx c = {pts, k};
+    return g2_proj_msm(r, n, G2_CT_CHUNK, 4, 13, g2_msm_ct_prep, &c);
+}
+
 /* ---------------------------------------------------------------- subgroup checks (Scott) */
 static limb g1_subgroup(const g1 *a) {
     g1 s, t;
@@ -203,7 +250,7 @@ static int parse_flags(const uint8_t *in, size_t len, size_t clen, int *sign) {
     *sign = s;
     return 0;
 }
-static int g1_decode_impl(g1 *r, const uint8_t *in, size_t len) {
+static int g1_decode_impl(g1 *r, const uint8_t *in, size_t len, int check_subgroup) {
     if (len != 48 && len != 96) return -1;
     int sign = 0, f = parse_flags(in, len, 48, &sign);
     if (f < 0) return -1;
@@ -219,10 +266,10 @@ static int g1_decode_impl(g1 *r, const uint8_t *in, size_t len) {
     } else if (!fp_from_bytes(&y, in + 48)) return -2;
     r->X = x; r->Y = y; fp_set_one(&r->Z);
     if (!g1_on_curve(r)) return -3;
-    if (!g1_subgroup(r)) return -4;
+    if (check_subgroup && !g1_subgroup(r)) return -4;
     return 0;
 }
-static int g2_decode_impl(g2 *r, const uint8_t *in, size_t len) {
+static int g2_decode_impl(g2 *r, const uint8_t *in, size_t len, int check_subgroup) {
     if (len != 96 && len != 192) return -1;
     int sign = 0, f = parse_flags(in, len, 96, &sign);
     if (f < 0) return -1;
@@ -238,7 +285,7 @@ static int g2_decode_impl(g2 *r, const uint8_t *in, size_t len) {
     } else if (!fp_from_bytes(&y.c1, in + 96) || !fp_from_bytes(&y.c0, in + 144)) return -2;
     r->X = x; r->Y = y; fp2_set_one(&r->Z);
     if (!g2_on_curve(r)) return -3;
-    if (!g2_subgroup(r)) return -4;
+    if (check_subgroup && !g2_subgroup(r)) return -4;
     return 0;
 }
 
@@ -432,6 +479,19 @@ static int pair_load(pair_state *s, const g1 *p, const g2 *q) {  /* 0 when eithe
 /* ---------------------------------------------------------------- ABI */
 #define LOAD(T, v, src) T v; memcpy(&v, src, sizeof v)
 #define STORE(dst, v) memcpy(dst, &v, sizeof v)
+/* body of the msm entry points: copy the raw points, load the scalars (-1 when one is >= r), run
+ * `fn` (-2 when memory runs out) */
+#define MSM_ABI(T, fn) do { \
+    T *pts = malloc(sizeof(T) * (n ? n : 1)); limb (*k)[4] = malloc(sizeof(limb[4]) * (n ? n : 1)); \
+    int rc = 0; T r; \
+    if (!pts || !k) { rc = -2; goto done; } \
+    memcpy(pts, points, sizeof(T) * n); \
+    for (size_t i = 0; i < n; i++) if (!scalar_load(k[i], scalars + 32 * i)) { rc = -1; goto done; } \
+    if (fn(&r, pts, (const limb (*)[4])k, n)) { rc = -2; goto done; } \
+    STORE(out, r); \
+done: \
+    free(pts); free(k); return rc; \
+} while (0)
 
 void pqzk_g1_generator(uint8_t *out) { g1 g; memcpy(&g.X, BLS_G1X, 48); memcpy(&g.Y, BLS_G1Y, 48); fp_set_one(&g.Z); STORE(out, g); }
 void pqzk_g1_identity(uint8_t *out) { g1 g; g1_set_inf(&g); STORE(out, g); }
@@ -446,22 +506,20 @@ int pqzk_g1_is_identity(const uint8_t *a) { LOAD(g1, x, a); return (int)g1_is_in
 int pqzk_g1_in_subgroup(const uint8_t *a) { LOAD(g1, x, a); return (int)(g1_on_curve(&x) & g1_subgroup(&x)); }
 void pqzk_g1_encode(uint8_t *out, const uint8_t *a, int compressed) { LOAD(g1, x, a); g1_encode_impl(out, &x, compressed); }
 int pqzk_g1_decode(uint8_t *out, const uint8_t *in, size_t len) {
-    g1 x; int rc = g1_decode_impl(&x, in, len); if (rc == 0) STORE(out, x); return rc;
+    g1 x; int rc = g1_decode_impl(&x, in, len, 1); if (rc == 0) STORE(out, x); return rc;
+}
+int pqzk_g1_decode_on_curve(uint8_t *out, const uint8_t *in, size_t len) {
+    g1 x; int rc = g1_decode_impl(&x, in, len, 0); if (rc == 0) STORE(out, x); return rc;
 }
 int pqzk_g1_from_affine(uint8_t *out, const uint8_t *xb, const uint8_t *yb) {
     g1 p; if (!fp_from_bytes(&p.X, xb) || !fp_from_bytes(&p.Y, yb)) return -2;
     fp_set_one(&p.Z); STORE(out, p); return g1_on_curve(&p) ? 0 : -3;
 }
 int pqzk_g1_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    g1 *pts = malloc(sizeof(g1) * (n ? n : 1)); limb (*k)[4] = malloc(sizeof(limb[4]) * (n ? n : 1));
-    int rc = 0;
-    if (!pts || !k) { rc = -2; goto done; }
-    memcpy(pts, points, sizeof(g1) * n);
-    for (size_t i = 0; i < n; i++) if (!scalar_load(k[i], scalars + 32 * i)) { rc = -1; goto done; }
-    g1 r; if (g1_msm_glv(&r, pts, (const limb (*)[4])k, n)) { rc = -2; goto done; }
-    STORE(out, r);
-done:
-    free(pts); free(k); return rc;
+    MSM_ABI(g1, g1_msm_glv);
+}
+int pqzk_g1_msm_ct(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
+    MSM_ABI(g1, g1_msm_ct);
 }
 int pqzk_g1_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {
     fp a, b; g1 q0, q1;
@@ -485,7 +543,10 @@ int pqzk_g2_is_identity(const uint8_t *a) { LOAD(g2, x, a); return (int)g2_is_in
 int pqzk_g2_in_subgroup(const uint8_t *a) { LOAD(g2, x, a); return (int)(g2_on_curve(&x) & g2_subgroup(&x)); }
 void pqzk_g2_encode(uint8_t *out, const uint8_t *a, int compressed) { LOAD(g2, x, a); g2_encode_impl(out, &x, compressed); }
 int pqzk_g2_decode(uint8_t *out, const uint8_t *in, size_t len) {
-    g2 x; int rc = g2_decode_impl(&x, in, len); if (rc == 0) STORE(out, x); return rc;
+    g2 x; int rc = g2_decode_impl(&x, in, len, 1); if (rc == 0) STORE(out, x); return rc;
+}
+int pqzk_g2_decode_on_curve(uint8_t *out, const uint8_t *in, size_t len) {
+    g2 x; int rc = g2_decode_impl(&x, in, len, 0); if (rc == 0) STORE(out, x); return rc;
 }
 /* x and y as c0 || c1, 48 bytes each */
 int pqzk_g2_from_affine(uint8_t *out, const uint8_t *xb, const uint8_t *yb) {
@@ -495,15 +556,10 @@ int pqzk_g2_from_affine(uint8_t *out, const uint8_t *xb, const uint8_t *yb) {
     fp2_set_one(&p.Z); STORE(out, p); return g2_on_curve(&p) ? 0 : -3;
 }
 int pqzk_g2_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    g2 *pts = malloc(sizeof(g2) * (n ? n : 1)); limb (*k)[4] = malloc(sizeof(limb[4]) * (n ? n : 1));
-    int rc = 0;
-    if (!pts || !k) { rc = -2; goto done; }
-    memcpy(pts, points, sizeof(g2) * n);
-    for (size_t i = 0; i < n; i++) if (!scalar_load(k[i], scalars + 32 * i)) { rc = -1; goto done; }
-    g2 r; if (g2_msm_gls(&r, pts, (const limb (*)[4])k, n)) { rc = -2; goto done; }
-    STORE(out, r);
-done:
-    free(pts); free(k); return rc;
+    MSM_ABI(g2, g2_msm_gls);
+}
+int pqzk_g2_msm_ct(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
+    MSM_ABI(g2, g2_msm_ct);
 }
 /* u as c0 || c1, 48 bytes each; u1 may be NULL (encode_to_curve) */
 int pqzk_g2_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {

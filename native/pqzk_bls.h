@@ -2,7 +2,10 @@
  * (G1: 144 bytes, G2: 288, GT: 576, Montgomery form); encodings are the ZCash ones.
  * Scalars are 32-byte big-endian and must be < r (functions return -1 otherwise).
  * Decoders return 0, or -1 bad length/flags, -2 non-canonical coordinate, -3 not on the curve,
- * -4 not in the prime-order subgroup. */
+ * -4 not in the prime-order subgroup; *_decode_on_curve skips only the subgroup check (for callers
+ * that check a result derived from the points instead, see pqzk.threshold.bls.combine).
+ * pqzk_g*_msm is variable time (public scalars and points); pqzk_g*_msm_ct is constant time in
+ * the scalars and the points (complete projective formulas, for secret scalars). */
 #ifndef PQZK_BLS_H
 #define PQZK_BLS_H
 #include <stddef.h>
@@ -19,8 +22,10 @@ int pqzk_g1_is_identity(const uint8_t *a);
 int pqzk_g1_in_subgroup(const uint8_t *a);
 void pqzk_g1_encode(uint8_t *out, const uint8_t *a, int compressed);
 int pqzk_g1_decode(uint8_t *out, const uint8_t *in, size_t len);
+int pqzk_g1_decode_on_curve(uint8_t *out, const uint8_t *in, size_t len);
 int pqzk_g1_from_affine(uint8_t *out, const uint8_t *x, const uint8_t *y);
 int pqzk_g1_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n);
+int pqzk_g1_msm_ct(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n);
 int pqzk_g1_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1);
 void pqzk_g1_clear_cofactor(uint8_t *out, const uint8_t *a);
 
@@ -34,8 +39,10 @@ int pqzk_g2_is_identity(const uint8_t *a);
 int pqzk_g2_in_subgroup(const uint8_t *a);
 void pqzk_g2_encode(uint8_t *out, const uint8_t *a, int compressed);
 int pqzk_g2_decode(uint8_t *out, const uint8_t *in, size_t len);
+int pqzk_g2_decode_on_curve(uint8_t *out, const uint8_t *in, size_t len);
 int pqzk_g2_from_affine(uint8_t *out, const uint8_t *x, const uint8_t *y);
 int pqzk_g2_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n);
+int pqzk_g2_msm_ct(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n);
 int pqzk_g2_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1);
 void pqzk_g2_clear_cofactor(uint8_t *out, const uint8_t *a);
 void pqzk_g2_psi(uint8_t *out, const uint8_t *a);

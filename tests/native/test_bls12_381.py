@@ -309,3 +309,69 @@ def test_hash_to_element_argument_checks(G):
             G.hash_to_element(msg, dst)
     with pytest.raises(InvalidParameter):
         G.encode_to_element(b"m", b"")
+
+
+# ---------------------------------------------------------------- decode_on_curve, constant-time msm
+def off_subgroup_encoding(G):
+    """Compressed encoding of a curve point outside the order-r subgroup (x = i, or x = 1·u + i)."""
+    for i in range(1, 1000):
+        data = bytes([0x80]) + (i.to_bytes(47, "big") if G is G1 else (1).to_bytes(47, "big") + i.to_bytes(48, "big"))
+        try:
+            G.decode_on_curve(data)
+        except InvalidEncoding:
+            continue
+        return data
+    raise AssertionError("no curve point found")
+
+
+@pytest.mark.parametrize("G", [G1, G2])
+def test_decode_on_curve_skips_only_the_subgroup_check(G):
+    data = off_subgroup_encoding(G)
+    Q = G.decode_on_curve(data)
+    assert not G.in_subgroup(G._unwrap(Q))
+    with pytest.raises(InvalidEncoding, match="subgroup"):
+        G.decode(data)
+    assert Q.to_bytes() == data                          # encodes back to the same bytes
+    g = G.generator()
+    assert G.decode_on_curve(g.to_bytes()) == g
+    assert G.decode_on_curve(G.encode_uncompressed(g)) == g
+    n = G.element_size
+    bad = {
+        "short": g.to_bytes()[:-1],
+        "no compression flag": bytes([g.to_bytes()[0] & 0x7F]) + g.to_bytes()[1:],
+        "x >= p": bytes([(P >> 376) | 0x80]) + (P % 2**376).to_bytes(47, "big") + bytes(n - 48),
+        "off the curve": G.encode_uncompressed(g)[:-1] + bytes([G.encode_uncompressed(g)[-1] ^ 1]),
+    }
+    for why, b in bad.items():
+        with pytest.raises(InvalidEncoding):
+            G.decode_on_curve(b)
+    with pytest.raises(InvalidEncoding):
+        G.decode_on_curve("not bytes")
+
+
+@pytest.mark.parametrize("G", [G1, G2])
+@given(data=st.data())
+@settings(max_examples=6, deadline=None)
+def test_msm_ct_related_points_against_one_multiplication(G, data):
+    """The constant-time msm has complete additions: points that are small multiples of one
+    another (equal, opposite, doubles; equal digits in a window) still sum correctly."""
+    base = G.base_mult(data.draw(st.integers(1, R - 1)))
+    n = data.draw(st.integers(1, 20))
+    cs = data.draw(st.lists(st.integers(-3, 3), min_size=n, max_size=n))
+    ks = data.draw(st.lists(st.sampled_from(EDGE_SCALARS) | scalars, min_size=n, max_size=n))
+    pts = [(c % R) * base for c in cs]
+    assert G.msm(ks, pts) == (sum(k * c for k, c in zip(ks, cs)) % R) * base
+
+
+@pytest.mark.parametrize("G, RG, chunk", [(G1, ref.G1, 16), (G2, ref.G2, 8)], ids=["G1", "G2"])
+def test_msm_ct_chunk_boundaries_against_reference(G, RG, chunk):
+    """Across the ladder's chunks of points: against the variable-time msm, and (small n) the
+    Python reference."""
+    for n in (chunk - 1, chunk, chunk + 1, 2 * chunk + 3):
+        ks = [pow(5, i + n, R) for i in range(n)]
+        cs = [pow(13, i, R) for i in range(n)]
+        pts = [G.base_mult(c) for c in cs]
+        assert G.msm(ks, pts) == G.msm_vartime(ks, pts)
+    ks, cs = [R - 1, 2**128, 7], [2, 3, 5]
+    expect = RG.base_mult(sum(k * c for k, c in zip(ks, cs)) % R)
+    assert G.msm(ks, [G.base_mult(c) for c in cs]).to_bytes() == expect.to_bytes()

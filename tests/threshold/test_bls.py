@@ -174,3 +174,44 @@ def test_verify_partials_batch_names_every_bad_one():
     partials[4] = bls.PartialSignature(5, b"\x00" * 96)                    # undecodable
     partials.append(bls.PartialSignature(42, partials[0].signature))      # not a signer of this key
     assert bls.verify_partials(key, MSG, partials) == [2, 5, 42]
+
+
+def test_combine_checks_the_result_not_each_partial():
+    """combine decodes the partials without subgroup checks and checks the sum: a partial with a
+    component outside the subgroup (or a wrong one) sends it to the strict path, which names it."""
+    from pqzk.groups import bls12_381_ref as ref
+    from pqzk.groups.bls12_381_native import G2, R
+    shares, key = bls.threshold_keygen(3, 5, rng=DeterministicRNG(7))
+    good = [bls.partial_sign(shares[i], MSG) for i in (1, 2, 3, 4)]
+    expect = bls.combine(key, MSG, good[:3])
+    bls.verify(key.group_public_key, MSG, expect)
+    # T: a pure torsion point (r times an off-subgroup curve point), added to signer 2's partial
+    for i in range(1, 1000):
+        data = bytes([0x80]) + (1).to_bytes(47, "big") + i.to_bytes(48, "big")
+        try:
+            q = G2.decode_on_curve(data)
+            break
+        except InvalidEncoding:
+            continue
+    rq = ref.G2.curve.mul(R, ref.G2.curve.from_affine(*G2.point_to_xy(q)))
+    x, y = ref.G2.curve.to_affine(rq)
+    torsion = G2.decode_on_curve(b"".join(c[1].to_bytes(48, "big") + c[0].to_bytes(48, "big") for c in (x, y)))
+    assert not G2.in_subgroup(G2._unwrap(torsion))
+    tainted = bls.PartialSignature(2, (G2.decode(good[1].signature) + torsion).to_bytes())
+    with pytest.raises(InvalidEncoding, match="subgroup"):
+        bls.combine(key, MSG, [good[0], tainted, good[2]], verify=False)
+    with pytest.raises(ProtocolAbort) as exc:
+        bls.combine(key, MSG, [good[0], tainted, good[2]])
+    assert exc.value.culprits == [2]
+    # with a spare valid partial the strict path drops the tainted one: same signature
+    assert bls.combine(key, MSG, [good[0], tainted, good[2], good[3]]) == \
+        bls.combine(key, MSG, [good[0], good[2], good[3]])
+    # a forged partial in the subgroup: unverified combine returns a non-verifying signature,
+    # verified combine names it
+    forged = bls.PartialSignature(3, bls.partial_sign(shares[3], b"other").signature)
+    bad = bls.combine(key, MSG, [good[0], good[1], forged], verify=False)
+    with pytest.raises(VerificationError):
+        bls.verify(key.group_public_key, MSG, bad)
+    with pytest.raises(ProtocolAbort) as exc:
+        bls.combine(key, MSG, [good[0], good[1], forged])
+    assert exc.value.culprits == [3]

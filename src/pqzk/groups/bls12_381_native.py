@@ -2,7 +2,8 @@
 
 Raw points are the C Jacobian structs as `bytes` (144 bytes for G1, 288 for G2, Montgomery form);
 encodings are the ZCash ones (compressed by default, as py_ecc, blst and Ethereum use them).
-Scalar multiplication is constant time in C (GLV on G1, GLS on G2); addition, MSM, encodings and
+Scalar multiplication and `msm` are constant time in C (GLV on G1, GLS on G2; `msm` shares the
+doublings of a projective ladder with complete formulas); addition, `msm_vartime`, encodings and
 hash-to-curve work on public data. GT values are e(P, Q)^3 for the textbook exponent
 (p^12 - 1)/r: the final exponentiation of eprint 2020/875 (used by blst, gnark) computes that
 cube, which is an equally valid pairing; compare GT values only with this module's own.
@@ -48,8 +49,8 @@ class _NativeBLSGroup(Group):
     scalar_size = 32
     scalar_byteorder = "big"
     hash_expander = "xmd:sha256"
-    msm_is_sublinear = False         # msm (secret scalars) is one constant-time mult per term;
-                                     # msm_vartime is the Straus/Pippenger in C
+    msm_is_sublinear = False         # msm (secret scalars) is a constant-time ladder, linear in the
+                                     # terms; msm_vartime is the Straus/Pippenger in C
     _prefix: str
     _raw_size: int
     _m: int  # extension degree of the coordinates
@@ -60,7 +61,7 @@ class _NativeBLSGroup(Group):
         self._add, self._neg, self._mul, self._eq = f("add"), f("neg"), f("mul"), f("eq")
         self._is_id, self._enc, self._dec, self._msm = f("is_identity"), f("encode"), f("decode"), f("msm")
         self._sub, self._from_affine, self._map = f("in_subgroup"), f("from_affine"), f("map_to_curve")
-        self._clear = f("clear_cofactor")
+        self._clear, self._msm_ct, self._dec_on_curve = f("clear_cofactor"), f("msm_ct"), f("decode_on_curve")
         g, o = _buf(self._raw_size), _buf(self._raw_size)
         f("generator")(g)
         f("identity")(o)
@@ -89,13 +90,19 @@ class _NativeBLSGroup(Group):
             raise InvalidParameter(f"{self.name}: scalar out of range")
         return _bytes(out)
 
-    def _raw_msm_vartime(self, scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
+    def _run_msm(self, fn: Any, scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
         out = _buf(self._raw_size)
         ks = b"".join((k % R).to_bytes(32, "big") for k in scalars)
-        rc = self._msm(out, b"".join(points), ks, len(points))
+        rc = fn(out, b"".join(points), ks, len(points))
         if rc != 0:  # pragma: no cover - out of memory
             raise InvalidParameter(f"{self.name}: msm failed ({rc})")
         return _bytes(out)
+
+    def _raw_msm(self, scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
+        return self._run_msm(self._msm_ct, scalars, points)
+
+    def _raw_msm_vartime(self, scalars: Sequence[int], points: Sequence[bytes]) -> bytes:
+        return self._run_msm(self._msm, scalars, points)
 
     def _raw_eq(self, a: bytes, b: bytes) -> bool:
         return bool(self._eq(a, b))
@@ -114,14 +121,22 @@ class _NativeBLSGroup(Group):
     def _raw_decode(self, data: bytes) -> bytes:
         return self._decode_raw(data)
 
-    def _decode_raw(self, data: bytes) -> bytes:
+    def _decode_raw(self, data: bytes, *, check_subgroup: bool = True) -> bytes:
         out = _buf(self._raw_size)
-        rc = self._dec(out, data, len(data))
+        rc = (self._dec if check_subgroup else self._dec_on_curve)(out, data, len(data))
         if rc != 0:
             raise InvalidEncoding(f"{self.name}: {_DECODE_ERRORS.get(rc, 'invalid encoding')}")
         return _bytes(out)
 
     # ---- extras shared with the reference module ----
+    def decode_on_curve(self, data: bytes) -> Element:
+        """Decode (either encoding) with every check but subgroup membership: for callers that
+        check one point derived from many instead (threshold BLS combine). The element may have
+        a component outside the order-r subgroup; never use it as a key or signature as is."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidEncoding(f"{self.name} element must be bytes, got {type(data).__name__}")
+        return self._wrap(self._decode_raw(bytes(data), check_subgroup=False))
+
     def in_subgroup(self, raw: bytes) -> bool:
         """On the curve and in the order-r subgroup (Scott's endomorphism tests)."""
         return bool(self._sub(raw))

@@ -1,6 +1,7 @@
 """Polynomials over Z_q (coefficient lists, constant term first) and Lagrange interpolation."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from ..errors import InvalidParameter
@@ -44,14 +45,19 @@ def lagrange_coefficients(xs: Sequence[int], q: int, at: int = 0) -> list[int]:
     full = 1
     for x in xs:
         full = full * (at - x) % q
-    denoms = []
-    for i in range(n):
-        d = (at - xs[i]) % q
-        xi = xs[i]
-        for j in range(n):
-            if j != i:
-                d = d * (xi - xs[j]) % q
-        denoms.append(d)
+    if max(abs(x) for x in xs) < 1 << 32:
+        # small identifiers (the usual case): exact products stay short, math.prod runs them in C
+        denoms = [(at - xi) * math.prod([xi - x for x in xs[:i]]) * math.prod([xi - x for x in xs[i + 1:]]) % q
+                  for i, xi in enumerate(xs)]
+    else:
+        denoms = []
+        for i in range(n):
+            d = (at - xs[i]) % q
+            xi = xs[i]
+            for j in range(n):
+                if j != i:
+                    d = d * (xi - xs[j]) % q
+            denoms.append(d)
     return [full * d % q for d in batch_inv(denoms, q)]
 
 

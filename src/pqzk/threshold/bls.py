@@ -355,17 +355,52 @@ def verify_partials(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSig
     return _bad_partials(key, msg, partials, points, bad, rng)
 
 
+def _combine_optimistic(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature],
+                        verify: bool) -> bytes | None:
+    """Σ λ_i·σ_i over the given t partials, checked once at the end instead of once per partial:
+    the partials are decoded without their subgroup checks and the sum must lie in the subgroup
+    (and, with `verify`, verify under the group key). None when a check fails or a partial does not
+    decode: the caller then takes the strict path, which names the bad partials.
+
+    Sound because E(F) = G × T with T the cofactor part, and every step (the GLV/GLS msm
+    included) is an endomorphism-respecting group computation: the G-part of the sum is the
+    interpolation of the partials' G-parts whatever their T-parts, and a T-part that does not
+    cancel fails the subgroup check. With `verify` the result is a valid signature on `msg`."""
+    S = key.suite.S
+    if any(p.identifier not in key.identifiers for p in partials):
+        return None
+    try:
+        points = [S.decode_on_curve(p.signature) for p in partials]
+    except InvalidEncoding:
+        return None
+    sig = S.msm_vartime(lagrange_coefficients([p.identifier for p in partials], S.order), points)
+    if not S.in_subgroup(S._unwrap(sig)):
+        return None
+    if verify and not _pairing_product_is_one(key.suite, [
+            (key.commitment.public_key, _hash(msg, key.suite)), (-key.suite.K.generator(), sig)]):
+        return None
+    return sig.to_bytes()
+
+
 def combine(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSignature], *,
             verify: bool = True, rng: RandomSource | None = None) -> bytes:
     """Combine t partial signatures into the group signature by Lagrange interpolation at 0.
 
-    With `verify` (the default) the partials are checked first (batched, see verify_partials)
-    and the bad ones are named in ProtocolAbort.culprits; when more than t valid ones remain,
-    the first t are used. Each signature is decoded once."""
+    With `verify` (the default) the result is guaranteed to verify under the group key: the
+    first t partials are combined and the result checked (one pairing check); only when that
+    fails are all partials checked (batched, see verify_partials), the bad ones named in
+    ProtocolAbort.culprits when fewer than t valid ones remain, else the first t valid ones used.
+    Without `verify` the result is still a subgroup element, and an undecodable or
+    wrong-subgroup partial raises InvalidEncoding. Each signature is decoded once per path."""
     ids = [p.identifier for p in partials]
     if len(set(ids)) != len(ids):
         raise InvalidParameter("combine: duplicate signer identifiers")
     check_identifiers(ids, key.suite.K.order)
+    if len(ids) < key.threshold:
+        raise InvalidParameter(f"combine: {len(ids)} partial signatures for threshold {key.threshold}")
+    sig = _combine_optimistic(key, msg, list(partials)[: key.threshold], verify)
+    if sig is not None:
+        return sig
     S = key.suite.S
     if verify:
         points, bad = _decode_partials(key, partials)

@@ -228,8 +228,10 @@ def _ipa_prove(group: Group, t: Transcript, Q: Element, G: list[Element], H: lis
         a = [(a_lo[i] * u + a_hi[i] * u_inv) % q for i in range(n2)]
         b = [(b_lo[i] * u_inv + b_hi[i] * u) % q for i in range(n2)]
         if n2 > 1:   # the folded generators of the last round are never used
-            G = [group.msm([u_inv, u], [G_lo[i], G_hi[i]]) for i in range(n2)]
-            H = [group.msm([u * hf[i] % q, u_inv * hf[n2 + i] % q], [H_lo[i], H_hi[i]]) for i in range(n2)]
+            # public: generators and challenges only (the witness a, b stays on the msm path)
+            G = [group.msm_vartime([u_inv, u], [G_lo[i], G_hi[i]]) for i in range(n2)]
+            H = [group.msm_vartime([u * hf[i] % q, u_inv * hf[n2 + i] % q], [H_lo[i], H_hi[i]])
+                 for i in range(n2)]
         hf = [1] * n2
         n = n2
     return Ls, Rs, a[0], b[0]
