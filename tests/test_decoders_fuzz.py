@@ -29,6 +29,8 @@ def _decoders():
         out[f"{name}.scalar_decode"] = (g.scalar_decode, g.scalar_encode(g.order - 1))
         out[f"shamir.Share[{name}]"] = (lambda d, g=g: shamir.Share.from_bytes(g, d), None)
         out[f"vss.FeldmanCommitment[{name}]"] = (lambda d, g=g: vss.FeldmanCommitment.from_bytes(g, d), None)
+        if hasattr(g, "decode_on_curve"):   # BLS12-381: every check but the subgroup one
+            out[f"{name}.decode_on_curve"] = (g.decode_on_curve, g.generator().to_bytes())
     for name in ciphersuite_names():
         s = get_ciphersuite(name)
         for cls in ("SigningCommitments", "SigningNonces", "SignatureShare", "Signature", "KeyPackage",
