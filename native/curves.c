@@ -12,15 +12,17 @@ typedef struct { int kind, fid, oid; limb a[8], b[8], gx[8], gy[8]; } pqzk_curve
 
 typedef struct { limb X[8], Y[8], Z[8], T[8]; } cpt;  /* T only for Edwards */
 #define CID_ED448 2  /* edwards448: add, mul, msm and check on the dedicated p448 field of ed448.c */
-typedef struct { const pqzk_curve_t *C; const pqzk_field_t *F, *N; } ctx;
+typedef struct { const pqzk_curve_t *C; const pqzk_field_t *F, *N; int edwards_am1; } ctx;
+
+static int is_edwards(const ctx *c) { return c->C->kind == 1; }
 
 static int ctx_get(ctx *c, int cid) {
     if (cid < 0 || cid >= PQZK_NCURVES) return 0;
     c->C = &PQZK_CURVES[cid]; c->F = pqzk_field_get(c->C->fid); c->N = pqzk_field_get(c->C->oid);
+    limb m1[8]; f_neg(c->F, m1, c->F->one);
+    c->edwards_am1 = is_edwards(c) && f_eq(c->F, c->C->a, m1);   /* a = -1 (edwards25519) */
     return 1;
 }
-
-static int is_edwards(const ctx *c) { return c->C->kind == 1; }
 
 static void pt_identity(const ctx *c, cpt *r) {
     memset(r, 0, sizeof *r);
@@ -269,11 +271,19 @@ int pqzk_curve_check(int cid, const uint8_t *a) {
  * accesses depend on the scalars and points, so it is only for public data: verification
  * equations and aggregation of public values. Secret scalars go through pt_mul / pqzk_curve_msm. */
 
-typedef struct { limb x[8], y[8], dxy[8]; } apt;  /* affine point; dxy = d*x*y on Edwards curves */
+/* affine point: (x, y) on Weierstrass curves; on Edwards curves with a = -1 (y - x, y + x, 2d x y)
+ * for madd-2008-hwcd-3, otherwise (x, y, d x y) */
+typedef struct { limb x[8], y[8], dxy[8]; } apt;
 
 static void apt_from(const ctx *c, apt *a, const cpt *p) {  /* p affine (Z = 1), finite */
-    f_copy(c->F, a->x, p->X); f_copy(c->F, a->y, p->Y);
-    if (is_edwards(c)) f_mul(c->F, a->dxy, p->T, c->C->b);
+    const pqzk_field_t *F = c->F;
+    if (c->edwards_am1) {
+        f_sub(F, a->x, p->Y, p->X); f_add(F, a->y, p->Y, p->X);
+        f_mul(F, a->dxy, p->T, c->C->b); f_add(F, a->dxy, a->dxy, a->dxy);
+        return;
+    }
+    f_copy(F, a->x, p->X); f_copy(F, a->y, p->Y);
+    if (is_edwards(c)) f_mul(F, a->dxy, p->T, c->C->b);
 }
 
 /* r += (neg ? -q : q), q affine. Weierstrass: madd-2007-bl with its exceptional cases (r = O,
@@ -281,6 +291,16 @@ static void apt_from(const ctx *c, apt *a, const cpt *p) {  /* p affine (Z = 1),
 static void pt_madd_vartime(const ctx *c, cpt *r, const apt *q, int neg) {
     const pqzk_field_t *F = c->F;
     limb qy[8], t[8], u[8];
+    if (c->edwards_am1) {  /* madd-2008-hwcd-3 (7M); -(x, y) = (-x, y) swaps y -/+ x, negates 2dxy */
+        limb A[8], B[8], C[8], D[8], E[8], Fv[8], G[8], H[8];
+        f_sub(F, t, r->Y, r->X); f_add(F, u, r->Y, r->X);
+        f_mul(F, A, t, neg ? q->y : q->x); f_mul(F, B, u, neg ? q->x : q->y);
+        f_mul(F, C, r->T, q->dxy); if (neg) f_neg(F, C, C);
+        f_add(F, D, r->Z, r->Z);
+        f_sub(F, E, B, A); f_sub(F, Fv, D, C); f_add(F, G, D, C); f_add(F, H, B, A);
+        f_mul(F, r->X, E, Fv); f_mul(F, r->Y, G, H); f_mul(F, r->T, E, H); f_mul(F, r->Z, Fv, G);
+        return;
+    }
     if (is_edwards(c)) {  /* -(x, y) = (-x, y) */
         limb qx[8], qd[8], A[8], B[8], C[8], E[8], Fv[8], G[8], H[8];
         if (neg) { f_neg(F, qx, q->x); f_neg(F, qd, q->dxy); } else { f_copy(F, qx, q->x); f_copy(F, qd, q->dxy); }
