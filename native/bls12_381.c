@@ -534,6 +534,15 @@ int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_
     return 0;
 }
 void pqzk_pairing(uint8_t *out, const uint8_t *p, const uint8_t *q) { pqzk_multi_pairing(out, p, q, 1); }
+/* test hook: the variable-time Fp2 inversion on canonical big-endian c0 || c1 (96 bytes);
+ * -1 when not canonical */
+int pqzk_fp2_inv_vartime(uint8_t *out, const uint8_t *in) {
+    fp2 a;
+    if (!fp_from_bytes(&a.c0, in) || !fp_from_bytes(&a.c1, in + 48)) return -1;
+    fp2_inv_vartime(&a, &a);
+    fp_to_bytes(out, &a.c0); fp_to_bytes(out + 48, &a.c1);
+    return 0;
+}
 void pqzk_gt_one(uint8_t *out) { fp12 f; fp12_set_one(&f); STORE(out, f); }
 void pqzk_gt_mul(uint8_t *out, const uint8_t *a, const uint8_t *b) { LOAD(fp12, x, a); LOAD(fp12, y, b); fp12_mul(&x, &x, &y); STORE(out, x); }
 void pqzk_gt_inv(uint8_t *out, const uint8_t *a) { LOAD(fp12, x, a); fp12_conj(&x, &x); STORE(out, x); }  /* unitary */
