@@ -121,6 +121,21 @@ def test_msm_both_algorithms_edge_scalars_and_colliding_points(G, n):
     assert G.msm_vartime(ks, [base[2]] * n) == (sum(ks) % R) * base[2]
 
 
+@pytest.mark.parametrize("G", [G1, G2])
+def test_msm_pippenger_bucket_collisions(G):
+    """Pippenger (above the Straus crossover) on small multiples of one point, so that buckets,
+    lane running sums and their additions meet P + P, P + -P and the identity."""
+    B = G.base_mult(5)
+    mults = [(i % 7) - 3 for i in range(170)]                 # -3..3, 0 gives the identity
+    pts = [(m % R) * B for m in mults]
+    for ks in ([i % 4 + 1 for i in range(170)],              # small scalars: mostly empty windows
+               [R - 1 - (i % 3) for i in range(170)],         # -1, -2, -3
+               [2 ** (i % 255) for i in range(170)],
+               [pow(3, i, R) for i in range(170)]):
+        expect = G.base_mult(5 * sum(k * m for k, m in zip(ks, mults)) % R)
+        assert G.msm_vartime(ks, pts) == expect
+
+
 @pytest.mark.parametrize("G, RG", [(G1, ref.G1), (G2, ref.G2)], ids=["G1", "G2"])
 def test_constant_time_mult_edge_scalars(G, RG):
     """The signed-window GLV/GLS ladder at the edges of its decomposition and digit carries,
