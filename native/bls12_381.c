@@ -122,13 +122,11 @@ static void base_x_digits_vartime(limb d[4], const limb k[4]) {
     d[3] = cur[0];
 }
 static void g1_endo_affine(fp *x, fp *y) { fp_mul(x, x, CFP(BLS_BETA)); fp_neg(y, y); }   /* sigma(-P) = [x^2]P */
-static void g1_endo(g1 *p) { g1_neg(p, p); g1_sigma(p, p); }
 static void g2_endo_affine(fp2 *x, fp2 *y) {                                             /* -psi(Q) = [|x|]Q */
     fp2 t;
     fp2_conj(&t, x); fp2_mul(x, &t, &BLS_PSI_X);
     fp2_conj(&t, y); fp2_mul(y, &t, &BLS_PSI_Y); fp2_neg(y, y);
 }
-static void g2_endo(g2 *p) { g2_psi(p, p); g2_neg(p, p); }
 /* sum k_i P_i with k_i = a_i + b_i x^2 (GLV, 128-bit halves), variable time (public inputs) */
 static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
     limb (*parts)[4] = calloc(2 * (n ? n : 1), sizeof(limb[4]));
@@ -140,7 +138,7 @@ static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
             parts[2 * i + h][0] = (limb)v; parts[2 * i + h][1] = (limb)(v >> 64);
         }
     }
-    int rc = g1_msm_endo(r, pts, (const limb (*)[4])parts, n, 2, 128, g1_endo_affine, g1_endo);
+    int rc = g1_msm_endo(r, pts, (const limb (*)[4])parts, n, 2, 128, g1_endo_affine);
     free(parts);
     return rc;
 }
@@ -152,7 +150,7 @@ static int g2_msm_gls(g2 *r, const g2 *pts, const limb (*k)[4], size_t n) {
         limb d[4]; base_x_digits_vartime(d, k[i]);
         for (int j = 0; j < 4; j++) parts[4 * i + j][0] = d[j];
     }
-    int rc = g2_msm_endo(r, pts, (const limb (*)[4])parts, n, 4, 64, g2_endo_affine, g2_endo);
+    int rc = g2_msm_endo(r, pts, (const limb (*)[4])parts, n, 4, 64, g2_endo_affine);
     free(parts);
     return rc;
 }
