@@ -130,13 +130,11 @@ static void base_x_digits_vartime(limb d[4], const limb k[4]) {
     d[3] = cur[0];
 }
 static void g1_endo_affine(fp *x, fp *y) { fp_mul(x, x, CFP(BLS_BETA)); fp_neg(y, y); }   /* sigma(-P) = [x^2]P */
-static void g1_endo(g1 *p) { g1_neg(p, p); g1_sigma(p, p); }
 static void g2_endo_affine(fp2 *x, fp2 *y) {                                             /* -psi(Q) = [|x|]Q */
     fp2 t;
     fp2_conj(&t, x); fp2_mul(x, &t, &BLS_PSI_X);
     fp2_conj(&t, y); fp2_mul(y, &t, &BLS_PSI_Y); fp2_neg(y, y);
 }
-static void g2_endo(g2 *p) { g2_psi(p, p); g2_neg(p, p); }
 /* sum k_i P_i with k_i = a_i + b_i x^2 (GLV, 128-bit halves), variable time (public inputs) */
 static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
     limb (*parts)[4] = calloc(2 * (n ? n : 1), sizeof(limb[4]));
@@ -148,7 +146,7 @@ static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
             parts[2 * i + h][0] = (limb)v; parts[2 * i + h][1] = (limb)(v >> 64);
         }
     }
-    int rc = g1_msm_endo(r, pts, (const limb (*)[4])parts, n, 2, 128, g1_endo_affine, g1_endo);
+    int rc = g1_msm_endo(r, pts, (const limb (*)[4])parts, n, 2, 128, g1_endo_affine);
     free(parts);
     return rc;
 }
@@ -160,7 +158,7 @@ static int g2_msm_gls(g2 *r, const g2 *pts, const limb (*k)[4], size_t n) {
         limb d[4]; base_x_digits_vartime(d, k[i]);
         for (int j = 0; j < 4; j++) parts[4 * i + j][0] = d[j];
     }
-    int rc = g2_msm_endo(r, pts, (const limb (*)[4])parts, n, 4, 64, g2_endo_affine, g2_endo);
+    int rc = g2_msm_endo(r, pts, (const limb (*)[4])parts, n, 4, 64, g2_endo_affine);
     free(parts);
     return rc;
 }
@@ -590,6 +588,15 @@ int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_
     return 0;
 }
 void pqzk_pairing(uint8_t *out, const uint8_t *p, const uint8_t *q) { pqzk_multi_pairing(out, p, q, 1); }
+/* test hook: the variable-time Fp2 inversion on canonical big-endian c0 || c1 (96 bytes);
+ * -1 when not canonical */
+int pqzk_fp2_inv_vartime(uint8_t *out, const uint8_t *in) {
+    fp2 a;
+    if (!fp_from_bytes(&a.c0, in) || !fp_from_bytes(&a.c1, in + 48)) return -1;
+    fp2_inv_vartime(&a, &a);
+    fp_to_bytes(out, &a.c0); fp_to_bytes(out + 48, &a.c1);
+    return 0;
+}
 void pqzk_gt_one(uint8_t *out) { fp12 f; fp12_set_one(&f); STORE(out, f); }
 void pqzk_gt_mul(uint8_t *out, const uint8_t *a, const uint8_t *b) { LOAD(fp12, x, a); LOAD(fp12, y, b); fp12_mul(&x, &x, &y); STORE(out, x); }
 void pqzk_gt_inv(uint8_t *out, const uint8_t *a) { LOAD(fp12, x, a); fp12_conj(&x, &x); STORE(out, x); }  /* unitary */

@@ -48,6 +48,9 @@ int pqzk_fe_sqr(int fid, uint8_t *out, const uint8_t *a) {
 int pqzk_fe_inv(int fid, uint8_t *out, const uint8_t *a) {
     LOAD1(F, fid, x, a) f_inv(F, x, x); f_to_bytes(F, out, x); return 0;
 }
+int pqzk_fe_inv_vartime(int fid, uint8_t *out, const uint8_t *a) {  /* public a only */
+    LOAD1(F, fid, x, a) f_inv_vartime(F, x, x); f_to_bytes(F, out, x); return 0;
+}
 int pqzk_fe_sqrt(int fid, uint8_t *out, const uint8_t *a) {
     LOAD1(F, fid, x, a) limb r[8];
     int ok = f_sqrt(F, r, x);

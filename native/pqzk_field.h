@@ -17,6 +17,7 @@ int pqzk_fe_mul(int fid, uint8_t *out, const uint8_t *a, const uint8_t *b);
 int pqzk_fe_neg(int fid, uint8_t *out, const uint8_t *a);
 int pqzk_fe_sqr(int fid, uint8_t *out, const uint8_t *a);
 int pqzk_fe_inv(int fid, uint8_t *out, const uint8_t *a);
+int pqzk_fe_inv_vartime(int fid, uint8_t *out, const uint8_t *a);
 int pqzk_fe_sqrt(int fid, uint8_t *out, const uint8_t *a);
 int pqzk_fe_pow(int fid, uint8_t *out, const uint8_t *a, const uint8_t *e, size_t elen);
 int pqzk_fe_batch_inv(int fid, uint8_t *out, const uint8_t *in, size_t count);

@@ -109,7 +109,7 @@ EDGE_SCALARS = sorted({0, 1, 2, R - 1, R - 2, (R - 1) // 2, 2**64 - 1, 2**64, 2*
 
 
 @pytest.mark.parametrize("G", [G1, G2])
-@pytest.mark.parametrize("n", [1, 7, 45, 130])   # Straus below 160 decomposed terms, Pippenger above
+@pytest.mark.parametrize("n", [1, 7, 45, 130])   # Straus up to 96 decomposed terms, Pippenger above
 def test_msm_both_algorithms_edge_scalars_and_colliding_points(G, n):
     """Identity, repeated and opposite points and edge scalars, on both sides of the crossover."""
     base = [G.base_mult(3 + i) for i in range(4)]
@@ -119,6 +119,21 @@ def test_msm_both_algorithms_edge_scalars_and_colliding_points(G, n):
     assert G.msm_vartime(ks, pts) == expect
     # the same point n times: every term lands in the same buckets
     assert G.msm_vartime(ks, [base[2]] * n) == (sum(ks) % R) * base[2]
+
+
+@pytest.mark.parametrize("G", [G1, G2])
+def test_msm_pippenger_bucket_collisions(G):
+    """Pippenger (above the Straus crossover) on small multiples of one point, so that buckets,
+    lane running sums and their additions meet P + P, P + -P and the identity."""
+    B = G.base_mult(5)
+    mults = [(i % 7) - 3 for i in range(170)]                 # -3..3, 0 gives the identity
+    pts = [(m % R) * B for m in mults]
+    for ks in ([i % 4 + 1 for i in range(170)],              # small scalars: mostly empty windows
+               [R - 1 - (i % 3) for i in range(170)],         # -1, -2, -3
+               [2 ** (i % 255) for i in range(170)],
+               [pow(3, i, R) for i in range(170)]):
+        expect = G.base_mult(5 * sum(k * m for k, m in zip(ks, mults)) % R)
+        assert G.msm_vartime(ks, pts) == expect
 
 
 @pytest.mark.parametrize("G, RG", [(G1, ref.G1), (G2, ref.G2)], ids=["G1", "G2"])

@@ -132,6 +132,20 @@ def test_bls12_381_both_paths(k, j):
 
 
 @needs_asm
+@pytest.mark.parametrize("n", [20, 120])   # Straus, then Pippenger (batch-affine passes, lane sums)
+def test_bls12_381_msm_vartime_both_paths(n):
+    rnd = random.Random(n)
+    pts1 = [bls.G1.base_mult(rnd.randrange(1, bls.R)) for _ in range(n)]
+    pts2 = [bls.G2.base_mult(rnd.randrange(1, bls.R)) for _ in range(n // 2)]
+    ks = [rnd.randrange(bls.R) for _ in range(n)]
+    pts1[1] = pts1[0]                             # a repeated point: P = Q in a bucket
+    c, x = both(lambda: (bls.G1.msm_vartime(ks, pts1).to_bytes(),
+                         bls.G2.msm_vartime(ks[: n // 2], pts2).to_bytes()))
+    assert c == x
+    assert c[0] == sum((k * p for k, p in zip(ks, pts1)), bls.G1.identity()).to_bytes()
+
+
+@needs_asm
 @pytest.mark.parametrize("name", sorted(CURVES))
 @given(k=st.integers(0, 2**448))
 @settings(max_examples=5, deadline=None)

@@ -74,6 +74,10 @@ class NativeField:
         """a^-1, and 0 for 0 (RFC 9380's inv0)."""
         return self._call(self._lib.pqzk_fe_inv, a)[1]
 
+    def inv_vartime(self, a: int) -> int:
+        """a^-1 (0 for 0) by the variable-time safegcd inversion: for PUBLIC values only."""
+        return self._call(self._lib.pqzk_fe_inv_vartime, a)[1]
+
     def sqrt(self, a: int) -> int | None:
         """A square root of a, or None when a is not a square."""
         rc, r = self._call(self._lib.pqzk_fe_sqrt, a)
