@@ -135,6 +135,9 @@ static void g2_endo_affine(fp2 *x, fp2 *y) {                                    
     fp2_conj(&t, x); fp2_mul(x, &t, &BLS_PSI_X);
     fp2_conj(&t, y); fp2_mul(y, &t, &BLS_PSI_Y); fp2_neg(y, y);
 }
+/* the same maps on Jacobian or projective (X, Y, Z): both scale X and Y alike (the constant-time msm) */
+static void g1_endo(g1 *p) { g1_neg(p, p); g1_sigma(p, p); }
+static void g2_endo(g2 *p) { g2_psi(p, p); g2_neg(p, p); }
 /* sum k_i P_i with k_i = a_i + b_i x^2 (GLV, 128-bit halves), variable time (public inputs) */
 static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
     limb (*parts)[4] = calloc(2 * (n ? n : 1), sizeof(limb[4]));
