@@ -575,3 +575,34 @@ int pqzk_gt_from_bytes(uint8_t *out, const uint8_t *in) {
     if (!fp12_is_one(&t)) return -4;
     STORE(out, x); return 0;
 }
+
+/* Test-only: the tower kernels on raw little-endian limbs (no canonicity check), for the
+ * cross-checks against Python integers (tests/native/test_bls_lazy.py). Elements are Montgomery
+ * residues as stored; the double-width ones (fpw) are 12 limbs. Returns -1 on an unknown op. */
+static void limbs_load_le(limb *r, const uint8_t *in, int n) {
+    for (int i = 0; i < n; i++) { r[i] = 0; for (int k = 0; k < 8; k++) r[i] |= (limb)in[8 * i + k] << (8 * k); }
+}
+static void limbs_store_le(uint8_t *out, const limb *a, int n) {
+    for (int i = 0; i < n; i++) for (int k = 0; k < 8; k++) out[8 * i + k] = (uint8_t)(a[i] >> (8 * k));
+}
+int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *b) {
+    limb x[72], y[72], r[72];
+    static const int in_a[9] = {6, 12, 12, 12, 12, 36, 72, 72, 72}, in_b[9] = {6, 0, 12, 12, 0, 36, 72, 0, 36};
+    static const int out_n[9] = {12, 6, 12, 12, 12, 36, 72, 72, 72};
+    if (op < 0 || op > 8) return -1;
+    limbs_load_le(x, a, in_a[op]);
+    if (in_b[op]) limbs_load_le(y, b, in_b[op]);
+    switch (op) {
+    case 0: fp_mul_wide((fpw *)r, (const fp *)x, (const fp *)y); break;
+    case 1: fp_redc((fp *)r, (const fpw *)x); break;
+    case 2: fpw_sub((fpw *)r, (const fpw *)x, (const fpw *)y); break;
+    case 3: fp2_mul((fp2 *)r, (const fp2 *)x, (const fp2 *)y); break;
+    case 4: fp2_sqr((fp2 *)r, (const fp2 *)x); break;
+    case 5: fp6_mul((fp6 *)r, (const fp6 *)x, (const fp6 *)y); break;
+    case 6: fp12_mul((fp12 *)r, (const fp12 *)x, (const fp12 *)y); break;
+    case 7: fp12_cyc_sqr((fp12 *)r, (const fp12 *)x); break;
+    default: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014((fp12 *)r, &c[0], &c[1], &c[2]); }
+    }
+    limbs_store_le(out, r, out_n[op]);
+    return 0;
+}
