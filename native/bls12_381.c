@@ -595,7 +595,7 @@ int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *
     switch (op) {
     case 0: fp_mul_wide((fpw *)r, (const fp *)x, (const fp *)y); break;
     case 1: fp_redc((fp *)r, (const fpw *)x); break;
-    case 2: fpw_sub((fpw *)r, (const fpw *)x, (const fpw *)y); break;
+    case 2: fpw_sub((fpw *)r, (const fpw *)x, (const fpw *)y, BLS_PU1); break;
     case 3: fp2_mul((fp2 *)r, (const fp2 *)x, (const fp2 *)y); break;
     case 4: fp2_sqr((fp2 *)r, (const fp2 *)x); break;
     case 5: fp6_mul((fp6 *)r, (const fp6 *)x, (const fp6 *)y); break;
