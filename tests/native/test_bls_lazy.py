@@ -105,6 +105,7 @@ def test_fp6_fp12_mul_sparse(asm, v):
         line = ((c0, c1, ref.FP2_ZERO), (ref.FP2_ZERO, c4, ref.FP2_ZERO))
         got = nest(mont_out(run("mul_014", mont_in(v[:12]), mont_in(v[24:30]))), "12")
         assert got == ref.fp12_mul(a12, line)
+        assert nest(mont_out(run("cyc_sqr", mont_in(v[:12]))), "12") == granger_scott(a12)
 
 
 @pytest.mark.parametrize("asm", PATHS)
@@ -125,3 +126,71 @@ def test_cyclotomic_squaring_on_gt(asm):
 def test_unknown_op():
     out = ffi.new("uint8_t[]", 576)
     assert lib.pqzk_bls_kernel_test(9, out, b"\0" * 576, b"\0" * 576) == -1
+
+
+@pytest.mark.parametrize("asm", PATHS)
+@pytest.mark.parametrize("raw", [P - 1, P - 2, 0, 1])
+def test_tower_extreme_limbs(asm, raw):
+    """every coefficient's limbs = raw (p - 1 makes every double-width bound as large as it gets),
+    with one coefficient of b flipped to 0 so Karatsuba's cross terms differ"""
+    v = raw * RINV % P
+    a = [v] * 30
+    b = [v] * 12
+    b[3] = 0
+    with kernels(asm):
+        assert nest(mont_out(run("fp2_mul", mont_in(a[:2]), mont_in(b[2:4]))), "2") == ref.fp2_mul(nest(a[:2], "2"), nest(b[2:4], "2"))
+        assert nest(mont_out(run("fp6_mul", mont_in(a[:6]), mont_in(b[:6]))), "6") == ref.fp6_mul(nest(a[:6], "6"), nest(b[:6], "6"))
+        assert nest(mont_out(run("fp12_mul", mont_in(a[:12]), mont_in(b))), "12") == ref.fp12_mul(nest(a[:12], "12"), nest(b, "12"))
+        line = ((nest(a[:2], "2"), nest(a[:2], "2"), ref.FP2_ZERO), (ref.FP2_ZERO, nest(a[:2], "2"), ref.FP2_ZERO))
+        got = nest(mont_out(run("mul_014", mont_in(b), mont_in(a[:6]))), "12")
+        assert got == ref.fp12_mul(nest(b, "12"), line)
+        assert nest(mont_out(run("cyc_sqr", mont_in(a[:12]))), "12") == granger_scott(nest(a[:12], "12"))
+
+
+def granger_scott(f):
+    """the cyclotomic squaring's formula (native/bls_fields.inc fp12_cyc_sqr) on any Fp12 value:
+    it equals f^2 only in the cyclotomic subgroup, but the formula itself checks the kernels'
+    bounds on arbitrary coefficients"""
+    (z0, z4, z3), (z2, z1, z5) = f
+    add, sub, xi = ref.fp2_add, ref.fp2_sub, ref.fp2_mul_by_nonresidue
+
+    def fp4(a, b):
+        t0, t1 = ref.fp2_sqr(a), ref.fp2_sqr(b)
+        return add(xi(t1), t0), sub(sub(ref.fp2_sqr(add(a, b)), t0), t1)
+
+    def three_minus_two(t, z):   # 3t - 2z and 3t + 2z
+        return add(add(sub(t, z), sub(t, z)), t), add(add(add(t, z), add(t, z)), t)
+    t0, t1 = fp4(z0, z1)
+    n0, n1 = three_minus_two(t0, z0)[0], three_minus_two(t1, z1)[1]
+    t0, t1 = fp4(z2, z3)
+    t2, t3 = fp4(z4, z5)
+    n4, n5 = three_minus_two(t0, z4)[0], three_minus_two(t1, z5)[1]
+    n2, n3 = three_minus_two(xi(t3), z2)[1], three_minus_two(t2, z3)[0]
+    return (n0, n4, n3), (n2, n1, n5)
+
+
+def signed_slots(n: int, zero: bool):
+    """every assignment of n Fp2 slots to X, -X (and 0) for X = (p-1)(1+u) in raw limbs: sums that
+    cancel next to products at their largest drive the wide subtractions to their corrections"""
+    import itertools
+    x = (P - 1) * RINV % P
+    choices = [(x, x), (P - x, P - x)] + ([(0, 0)] if zero else [])
+    return [[c for slot in combo for c in slot] for combo in itertools.product(choices, repeat=n)]
+
+
+@pytest.mark.parametrize("asm", PATHS)
+def test_tower_cancelling_sums(asm):
+    with kernels(asm):
+        six = signed_slots(3, True)
+        for a in six:
+            for b in six:
+                got = nest(mont_out(run("fp6_mul", mont_in(a), mont_in(b))), "6")
+                assert got == ref.fp6_mul(nest(a, "6"), nest(b, "6"))
+        for f in signed_slots(6, True):
+            assert nest(mont_out(run("cyc_sqr", mont_in(f))), "12") == granger_scott(nest(f, "12"))
+        for f in signed_slots(6, False):
+            for ln in signed_slots(3, False):
+                c0, c1, c4 = nest(ln[0:2], "2"), nest(ln[2:4], "2"), nest(ln[4:6], "2")
+                line = ((c0, c1, ref.FP2_ZERO), (ref.FP2_ZERO, c4, ref.FP2_ZERO))
+                got = nest(mont_out(run("mul_014", mont_in(f), mont_in(ln))), "12")
+                assert got == ref.fp12_mul(nest(f, "12"), line)
