@@ -470,11 +470,24 @@ static void final_exp(fp12 *r, const fp12 *f) {
     fp12_conj(&y1, &y1); fp12_mul(&y1, &y1, &y2); fp12_mul(&y1, &y1, &y0);
     fp12_mul(r, &m, &y1);
 }
-static int pair_load(pair_state *s, const g1 *p, const g2 *q) {  /* 0 when either is the identity */
-    if (g1_is_inf(p) || g2_is_inf(q)) return 0;
-    g1_to_affine(&s->px, &s->py, p);
-    g2_to_affine(&s->qx, &s->qy, q);
-    return 1;
+/* affine coordinates of the m pairs (no identities, so every Z != 0) with one Fp inversion:
+ * Montgomery's trick over the G1 Z's and the norms Z0^2 + Z1^2 of the G2 Z's
+ * (1/Z = conj(Z)/norm(Z)); d holds 4m scratch elements. Fixed sequence of operations for m. */
+static void pair_batch_affine(pair_state *s, const g1 *P, const g2 *Q, size_t m, fp *d) {
+    fp *pre = d + 2 * m, acc, t;
+    for (size_t i = 0; i < m; i++) {
+        d[2 * i] = P[i].Z;
+        fp_sqr(&d[2 * i + 1], &Q[i].Z.c0); fp_sqr(&t, &Q[i].Z.c1); fp_add(&d[2 * i + 1], &d[2 * i + 1], &t);
+    }
+    fp_set_one(&acc);
+    for (size_t k = 0; k < 2 * m; k++) { pre[k] = acc; fp_mul(&acc, &acc, &d[k]); }
+    fp_inv(&acc, &acc);
+    for (size_t k = 2 * m; k-- > 0;) { fp_mul(&t, &acc, &pre[k]); fp_mul(&acc, &acc, &d[k]); d[k] = t; }  /* d[k] = 1/d[k] */
+    for (size_t i = 0; i < m; i++) {
+        fp2 zi; fp2_conj(&zi, &Q[i].Z); fp2_mul_fp(&zi, &zi, &d[2 * i + 1]);
+        g1_affine_zi(&s[i].px, &s[i].py, &P[i], &d[2 * i]);
+        g2_affine_zi(&s[i].qx, &s[i].qy, &Q[i], &zi);
+    }
 }
 
 /* ---------------------------------------------------------------- ABI */
@@ -577,17 +590,19 @@ void pqzk_g2_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2
 void pqzk_g2_psi(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_psi(&x, &x); STORE(out, x); }
 
 int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_t n) {
-    pair_state *s = malloc(sizeof(pair_state) * (n ? n : 1));
-    if (!s) return -2;
+    size_t cap = n ? n : 1;
+    pair_state *s = malloc(sizeof(pair_state) * cap);
+    g1 *P = malloc(sizeof(g1) * cap); g2 *Q = malloc(sizeof(g2) * cap); fp *d = malloc(sizeof(fp) * 4 * cap);
+    if (!s || !P || !Q || !d) { free(s); free(P); free(Q); free(d); return -2; }
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        LOAD(g1, p, ps + i * sizeof(g1)); LOAD(g2, q, qs + i * sizeof(g2));
-        m += (size_t)pair_load(&s[m], &p, &q);
+    for (size_t i = 0; i < n; i++) {  /* pairs with an identity contribute 1 and are dropped */
+        memcpy(&P[m], ps + i * sizeof(g1), sizeof(g1)); memcpy(&Q[m], qs + i * sizeof(g2), sizeof(g2));
+        m += (size_t)!(g1_is_inf(&P[m]) | g2_is_inf(&Q[m]));
     }
     fp12 f;
-    if (m) { miller_loop(&f, s, m); final_exp(&f, &f); } else fp12_set_one(&f);
+    if (m) { pair_batch_affine(s, P, Q, m, d); miller_loop(&f, s, m); final_exp(&f, &f); } else fp12_set_one(&f);
     STORE(out, f);
-    free(s);
+    free(s); free(P); free(Q); free(d);
     return 0;
 }
 void pqzk_pairing(uint8_t *out, const uint8_t *p, const uint8_t *q) { pqzk_multi_pairing(out, p, q, 1); }
@@ -640,4 +655,35 @@ int pqzk_gt_from_bytes(uint8_t *out, const uint8_t *in) {
     gt_pow_impl(&t, &x, rm1, 0); fp12_mul(&t, &t, &x);
     if (!fp12_is_one(&t)) return -4;
     STORE(out, x); return 0;
+}
+
+/* Test-only: the tower kernels on raw little-endian limbs (no canonicity check), for the
+ * cross-checks against Python integers (tests/native/test_bls_lazy.py). Elements are Montgomery
+ * residues as stored; the double-width ones (fpw) are 12 limbs. Returns -1 on an unknown op. */
+static void limbs_load_le(limb *r, const uint8_t *in, int n) {
+    for (int i = 0; i < n; i++) { r[i] = 0; for (int k = 0; k < 8; k++) r[i] |= (limb)in[8 * i + k] << (8 * k); }
+}
+static void limbs_store_le(uint8_t *out, const limb *a, int n) {
+    for (int i = 0; i < n; i++) for (int k = 0; k < 8; k++) out[8 * i + k] = (uint8_t)(a[i] >> (8 * k));
+}
+int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *b) {
+    limb x[72], y[72], r[72];
+    static const int in_a[9] = {6, 12, 12, 12, 12, 36, 72, 72, 72}, in_b[9] = {6, 0, 12, 12, 0, 36, 72, 0, 36};
+    static const int out_n[9] = {12, 6, 12, 12, 12, 36, 72, 72, 72};
+    if (op < 0 || op > 8) return -1;
+    limbs_load_le(x, a, in_a[op]);
+    if (in_b[op]) limbs_load_le(y, b, in_b[op]);
+    switch (op) {
+    case 0: fp_mul_wide((fpw *)r, (const fp *)x, (const fp *)y); break;
+    case 1: fp_redc((fp *)r, (const fpw *)x); break;
+    case 2: fpw_sub((fpw *)r, (const fpw *)x, (const fpw *)y, BLS_PU1); break;
+    case 3: fp2_mul((fp2 *)r, (const fp2 *)x, (const fp2 *)y); break;
+    case 4: fp2_sqr((fp2 *)r, (const fp2 *)x); break;
+    case 5: fp6_mul((fp6 *)r, (const fp6 *)x, (const fp6 *)y); break;
+    case 6: fp12_mul((fp12 *)r, (const fp12 *)x, (const fp12 *)y); break;
+    case 7: fp12_cyc_sqr((fp12 *)r, (const fp12 *)x); break;
+    default: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014((fp12 *)r, &c[0], &c[1], &c[2]); }
+    }
+    limbs_store_le(out, r, out_n[op]);
+    return 0;
 }

@@ -23,7 +23,9 @@ HEADER = """\
  * Intel architecture processors", 2012). mont_mul_adx<N><n|w>[1](r, a, b, p[, n0]) sets
  * r = a*b/2^(64N) mod p; the narrow (n) kernels need 2p <= 2^(64N), the wide (w) ones keep a
  * carry word, "1" ones take n0 = 1; mont_mul_adx_p448 only p = 2^448 - 2^224 - 1, whose
- * reduction rounds need no multiplication. r may alias a or b. Straight-line code: no branch or
+ * reduction rounds need no multiplication. For lazy reduction (BLS12-381 Fp2 and up),
+ * mont_mul_wide_adx6 stores the 12-word a*b and mont_redc_adx6 reduces a 12-word t < p*2^384 to
+ * t/2^384 mod p. r may alias a or b (not for the wide product). Straight-line code: no branch or
  * address depends on the operands, the final subtraction included. */
 """
 
@@ -47,9 +49,9 @@ class Gen:
     def op(self, text: str) -> None:
         self.lines.append(text)
 
-    def kernel(self) -> list[str]:
+    def first_round(self) -> list[str]:
+        """t = a*b[0] into n+1 fresh registers: the high halves land directly in their words."""
         n = self.n
-        # round 0 of t += a*b[0]: t is zero, the high halves land directly in their words
         t = [self.alloc() for _ in range(n + 1)]
         lo = self.alloc()
         self.op("movq (%[b]), %%rdx")
@@ -61,6 +63,11 @@ class Gen:
         self.op(f"movl $0, %k[{lo}]")
         self.op(f"adcxq %[{lo}], %[{t[n]}]")
         self.release(lo)
+        return t
+
+    def kernel(self) -> list[str]:
+        t = self.first_round()
+        n = self.n
         x = None  # carry word above t[n] (wide kernels only)
         for i in range(n):
             if i:
@@ -174,6 +181,64 @@ class Gen:
         return t[1:], None
 
 
+    def mul_wide(self) -> None:
+        """r[0..2n) = a*b, no reduction (narrow rounds: each new t[n] is the round's top word)."""
+        n = self.n
+        t = self.first_round()
+        for i in range(1, n):
+            self.op(f"movq %[{t[0]}], {8 * (i - 1)}(%[r])")
+            self.release(t[0])
+            t, _ = self.multiply_round(i, t[1:], None)
+        for j in range(n + 1):
+            self.op(f"movq %[{t[j]}], {8 * (n - 1 + j)}(%[r])")
+
+    def redc(self) -> list[str]:
+        """r = t/2^(64n) mod p for t < p 2^(64n) (Montgomery reduction): the rounds reduce the
+        low half, (t_lo + m p)/2^(64n) <= p, then the high half t_hi < p is added (sum < 2p)
+        and the final subtraction follows."""
+        n = self.n
+        t = [self.alloc() for _ in range(n)]
+        for j in range(n):
+            self.op(f"movq {8 * j}(%[t]), %[{t[j]}]")
+        for _ in range(n):
+            top = self.alloc()
+            self.op(f"xorl %k[{top}], %k[{top}]")
+            t, _ = self.reduce_round(t + [top], None)
+        self.op(f"addq {8 * n}(%[t]), %[{t[0]}]")
+        for j in range(1, n):
+            self.op(f"adcq {8 * (n + j)}(%[t]), %[{t[j]}]")
+        self.final_subtraction(t)
+        return t
+
+
+def asm_function(signature: str, g: Gen, volatile: bool, inputs: str, result: list[str] | None) -> list[str]:
+    """A C function around g's lines: its registers as early-clobber outputs, then r[j] = result[j]
+    (volatile when the asm stores to r itself)."""
+    regs = [f"w{i}" for i in range(g.nregs)]
+    out = [f"static inline void {signature} {{", f"    limb {', '.join(regs)};"]
+    out.append("    __asm__ volatile(  /* volatile: its effect is the stores to r */" if volatile else "    __asm__(")
+    out += [f'        "{line}\\n\\t"' for line in g.lines]
+    out.append("        : " + ", ".join(f'[{r}] "=&r"({r})' for r in regs))
+    out.append(f"        : {inputs}")
+    out.append('        : "rdx", "cc", "memory");')
+    out += [f"    r[{j}] = {w};" for j, w in enumerate(result or [])]
+    out.append("}")
+    return out
+
+
+def emit_wide(n: int) -> str:
+    """mont_mul_wide_adx<n> (a*b into 2n words at r) and mont_redc_adx<n> (narrow p)."""
+    g = Gen(n, False, False)
+    g.mul_wide()
+    out = asm_function(f"mont_mul_wide_adx{n}(limb *r, const limb *a, const limb *b)", g, True,
+                       '[r] "r"(r), [a] "r"(a), [b] "r"(b)', None)
+    g = Gen(n, False, False)
+    t = g.redc()
+    out += asm_function(f"mont_redc_adx{n}(limb *r, const limb *t, const limb *p, limb n0)", g, False,
+                        '[t] "r"(t), [p] "r"(p), [n0] "rm"(n0), [ones] "m"(PQZK_ADX_ONES)', t)
+    return "\n".join(out)
+
+
 def emit(n: int, wide: bool, n0_one: bool, p448: bool = False) -> str:
     g = Gen(n, wide, n0_one, p448)
     t = g.kernel()
@@ -245,6 +310,9 @@ def render() -> str:
     for n, wide, n0_one in KERNELS:
         parts.append(emit(n, wide, n0_one))
         parts.append("")
+    parts.append("/* lazy reduction (BLS12-381 Fp): double-width product, then a separate reduction */")
+    parts.append(emit_wide(6))
+    parts.append("")
     parts.append("/* field addition and subtraction (no ADX needed; switched with the kernels) */")
     for n in (4, 6, 7):
         parts.append(emit_add_sub(n))

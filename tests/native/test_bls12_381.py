@@ -193,6 +193,16 @@ def test_multi_pairing_is_product(pairs):
     assert multi_pairing(els) == expect
 
 
+def test_multi_pairing_batched_affine_with_identities():
+    """the Miller loop's inputs share one inversion: identities among the pairs drop out, and
+    points with Z != 1 (sums, multiples) normalize to the same affine coordinates"""
+    P1, P4 = G1.base_mult(5) + G1.base_mult(7), G1.base_mult(0xABCDEF)
+    Q1, Q4 = G2.base_mult(11) + G2.base_mult(13), G2.base_mult(0x123456789)
+    els = [(P1, Q1), (G1.identity(), Q4), (P4, G2.identity()), (P4, Q4)]
+    assert multi_pairing(els) == pairing(P1, Q1) * pairing(P4, Q4) == pairing(G1.base_mult(12 * 24), G2.generator()) * pairing(P4, Q4)
+    assert multi_pairing([(G1.identity(), Q1), (P1, G2.identity())]) == GT.one()
+
+
 def test_multi_pairing_is_one_bls_equation():
     sk = 0xC0FFEE
     h = G2.hash_to_element(b"msg", b"QUUX-V01-CS02-with-BLS12381G2_XMD:SHA-256_SSWU_RO_")
