@@ -452,20 +452,22 @@ static void miller_loop(fp12 *f, pair_state *s, size_t n) {
     }
     fp12_conj(f, f);  /* x < 0 */
 }
-/* f^(3 (p^12 - 1) / r): easy part, then (x-1)^2 (x+p) (x^2+p^2-1) + 3 (eprint 2020/875) */
-static void final_exp(fp12 *r, const fp12 *f) {
+/* f^(3 (p^12 - 1) / r): easy part, then (x-1)^2 (x+p) (x^2+p^2-1) + 3 (eprint 2020/875).
+ * vt: variable-time inversion and compressed squarings (public values: verification) */
+static void final_exp_impl(fp12 *r, const fp12 *f, int vt) {
+    void (*expx)(fp12 *, const fp12 *) = vt ? fp12_exp_by_x_vartime : fp12_exp_by_x;
     fp12 t0, t1, m, y0, y1, y2;
-    fp12_conj(&t0, f); fp12_inv(&t1, f); fp12_mul(&m, &t0, &t1);   /* f^(p^6 - 1) */
+    fp12_conj(&t0, f); fp12_inv_impl(&t1, f, vt); fp12_mul(&m, &t0, &t1);   /* f^(p^6 - 1) */
     fp12_frob_n(&t0, &m, 2); fp12_mul(&m, &t0, &m);                  /* ^(p^2 + 1) */
     fp12_cyc_sqr(&y0, &m);
-    fp12_exp_by_x(&y1, &m);
+    expx(&y1, &m);
     fp12_conj(&y2, &m); fp12_mul(&y1, &y1, &y2);                     /* x - 1 */
-    fp12_exp_by_x(&y2, &y1);
+    expx(&y2, &y1);
     fp12_conj(&y1, &y1); fp12_mul(&y1, &y1, &y2);                    /* (x-1)^2 */
-    fp12_exp_by_x(&y2, &y1);
+    expx(&y2, &y1);
     fp12_frob(&y1, &y1); fp12_mul(&y1, &y1, &y2);                    /* A = (x-1)^2 (x+p) */
     fp12_mul(&m, &m, &y0);                                           /* m^3 */
-    fp12_exp_by_x(&y0, &y1); fp12_exp_by_x(&y2, &y0);                /* A x^2 */
+    expx(&y0, &y1); expx(&y2, &y0);                                  /* A x^2 */
     fp12_frob_n(&y0, &y1, 2);                                        /* A p^2 */
     fp12_conj(&y1, &y1); fp12_mul(&y1, &y1, &y2); fp12_mul(&y1, &y1, &y0);
     fp12_mul(r, &m, &y1);
@@ -473,7 +475,7 @@ static void final_exp(fp12 *r, const fp12 *f) {
 /* affine coordinates of the m pairs (no identities, so every Z != 0) with one Fp inversion:
  * Montgomery's trick over the G1 Z's and the norms Z0^2 + Z1^2 of the G2 Z's
  * (1/Z = conj(Z)/norm(Z)); d holds 4m scratch elements. Fixed sequence of operations for m. */
-static void pair_batch_affine(pair_state *s, const g1 *P, const g2 *Q, size_t m, fp *d) {
+static void pair_batch_affine(pair_state *s, const g1 *P, const g2 *Q, size_t m, fp *d, int vt) {
     fp *pre = d + 2 * m, acc, t;
     for (size_t i = 0; i < m; i++) {
         d[2 * i] = P[i].Z;
@@ -481,7 +483,7 @@ static void pair_batch_affine(pair_state *s, const g1 *P, const g2 *Q, size_t m,
     }
     fp_set_one(&acc);
     for (size_t k = 0; k < 2 * m; k++) { pre[k] = acc; fp_mul(&acc, &acc, &d[k]); }
-    fp_inv(&acc, &acc);
+    if (vt) fp_inv_vartime(&acc, &acc); else fp_inv(&acc, &acc);
     for (size_t k = 2 * m; k-- > 0;) { fp_mul(&t, &acc, &pre[k]); fp_mul(&acc, &acc, &d[k]); d[k] = t; }  /* d[k] = 1/d[k] */
     for (size_t i = 0; i < m; i++) {
         fp2 zi; fp2_conj(&zi, &Q[i].Z); fp2_mul_fp(&zi, &zi, &d[2 * i + 1]);
@@ -589,7 +591,8 @@ int pqzk_g2_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {
 void pqzk_g2_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_clear(&x, &x); STORE(out, x); }
 void pqzk_g2_psi(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_psi(&x, &x); STORE(out, x); }
 
-int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_t n) {
+/* prod e(P_i, Q_i) into *f (vt as in final_exp_impl); 0, or -2 when memory runs out */
+static int multi_pairing_impl(fp12 *f, const uint8_t *ps, const uint8_t *qs, size_t n, int vt) {
     size_t cap = n ? n : 1;
     pair_state *s = malloc(sizeof(pair_state) * cap);
     g1 *P = malloc(sizeof(g1) * cap); g2 *Q = malloc(sizeof(g2) * cap); fp *d = malloc(sizeof(fp) * 4 * cap);
@@ -599,11 +602,24 @@ int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_
         memcpy(&P[m], ps + i * sizeof(g1), sizeof(g1)); memcpy(&Q[m], qs + i * sizeof(g2), sizeof(g2));
         m += (size_t)!(g1_is_inf(&P[m]) | g2_is_inf(&Q[m]));
     }
-    fp12 f;
-    if (m) { pair_batch_affine(s, P, Q, m, d); miller_loop(&f, s, m); final_exp(&f, &f); } else fp12_set_one(&f);
-    STORE(out, f);
+    if (m) { pair_batch_affine(s, P, Q, m, d, vt); miller_loop(f, s, m); final_exp_impl(f, f, vt); } else fp12_set_one(f);
     free(s); free(P); free(Q); free(d);
     return 0;
+}
+int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_t n) {
+    fp12 f; int rc = multi_pairing_impl(&f, ps, qs, n, 0);
+    if (rc == 0) STORE(out, f);
+    return rc;
+}
+/* 1 when prod e(P_i, Q_i) == 1, 0 when not, -2 out of memory; variable time (verification) */
+int pqzk_multi_pairing_is_one(const uint8_t *ps, const uint8_t *qs, size_t n) {
+    fp12 f; int rc = multi_pairing_impl(&f, ps, qs, n, 1);
+    return rc ? rc : (int)fp12_is_one(&f);
+}
+/* test hook: the two final exponentiations (constant time, and variable time with compressed
+ * squarings) of an Fp12 value in raw form */
+void pqzk_final_exp_test(uint8_t *out, const uint8_t *in, int vt) {
+    LOAD(fp12, f, in); final_exp_impl(&f, &f, vt); STORE(out, f);
 }
 void pqzk_pairing(uint8_t *out, const uint8_t *p, const uint8_t *q) { pqzk_multi_pairing(out, p, q, 1); }
 /* test hook: the variable-time Fp2 inversion on canonical big-endian c0 || c1 (96 bytes);

@@ -400,3 +400,45 @@ def test_msm_ct_chunk_boundaries_against_reference(G, RG, chunk):
     ks, cs = [R - 1, 2**128, 7], [2, 3, 5]
     expect = RG.base_mult(sum(k * c for k, c in zip(ks, cs)) % R)
     assert G.msm(ks, [G.base_mult(c) for c in cs]).to_bytes() == expect.to_bytes()
+
+
+# ---------------------------------------------------------------- variable-time final exponentiation
+def _raw_fp12(coeffs):
+    """Raw Fp12 struct (12 Montgomery-form Fp values, tower order) from 12 integers < p."""
+    return b"".join((c * 2**384 % P).to_bytes(48, "little") for c in coeffs)
+
+
+def _final_exp(raw, vt):
+    from pqzk import _native
+    out = _native.ffi.new("uint8_t[]", len(raw))
+    _native.require().pqzk_final_exp_test(out, raw, vt)
+    return bytes(_native.ffi.buffer(out))
+
+
+@given(st.lists(st.integers(0, P - 1), min_size=12, max_size=12))
+@settings(max_examples=15, deadline=None)
+def test_final_exp_compressed_squarings_match_constant_time(coeffs):
+    """Karabina's compressed squarings with batched decompression and the safegcd inversion
+    (multi_pairing_is_one's final exponentiation) against the constant-time one."""
+    if not any(coeffs):
+        coeffs[0] = 1
+    raw = _raw_fp12(coeffs)
+    assert _final_exp(raw, 1) == _final_exp(raw, 0)
+
+
+def test_final_exp_vartime_edges():
+    one, minus_one = _raw_fp12([1] + [0] * 11), _raw_fp12([P - 1] + [0] * 11)
+    for raw in (one, minus_one, _raw_fp12([0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0]), _raw_fp12([2] + [0] * 11)):
+        assert _final_exp(raw, 1) == _final_exp(raw, 0)
+    assert _final_exp(one, 1) == one
+
+
+@given(a=st.integers(1, R - 1), b=st.integers(1, R - 1))
+@settings(max_examples=5, deadline=None)
+def test_multi_pairing_is_one_against_multi_pairing(a, b):
+    P1, Q1 = G1.base_mult(a), G2.base_mult(b)
+    good = [(P1, Q1), (-G1.base_mult(a * b % R), G2.generator())]
+    bad = [(P1, Q1), (-G1.base_mult((a * b + 1) % R), G2.generator())]
+    assert multi_pairing_is_one(good) and multi_pairing(good).is_one()
+    assert not multi_pairing_is_one(bad) and not multi_pairing(bad).is_one()
+    assert multi_pairing_is_one([]) and multi_pairing_is_one([(G1.identity(), Q1)])

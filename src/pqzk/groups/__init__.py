@@ -25,13 +25,21 @@ def group_names() -> list[str]:
     return list(_REGISTRY)
 
 
+_LOADED: dict[str, Group] = {}
+
+
 def get_group(name: str) -> Group:
     """The group called `name` (see `group_names()`)."""
     try:
+        return _LOADED[name]
+    except (KeyError, TypeError):
+        pass
+    try:
         module, attr = _REGISTRY[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise InvalidParameter(f"unknown group {name!r}; known: {', '.join(_REGISTRY)}") from None
-    return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    group = _LOADED[name] = getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+    return group
 
 
 __all__ = ["Element", "Group", "get_group", "group_names"]

@@ -60,7 +60,8 @@ def get_ciphersuite(name: str = DEFAULT.name) -> BlsCiphersuite:
 
 
 def _pairing_product_is_one(suite: BlsCiphersuite, pairs: Sequence[tuple[Element, Element]]) -> bool:
-    """Π e(K_i, S_i) == 1 for (key-group, signature-group) pairs, with one final exponentiation."""
+    """Π e(K_i, S_i) == 1 for (key-group, signature-group) pairs, with one final exponentiation
+    (variable time: verification equations are public)."""
     from ..groups import bls12_381
     g1_first = suite.key_group == "bls12_381_g1"
     ordered = [(k, s) if g1_first else (s, k) for k, s in pairs]
