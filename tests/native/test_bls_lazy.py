@@ -16,8 +16,8 @@ RINV = pow(RM, -1, P)
 PR = P * RM                       # the reductions' input bound
 PU1 = P << 381                    # the wide subtraction's correction (> P^2)
 OPS = {"mul_wide": 0, "redc": 1, "wide_sub": 2, "fp2_mul": 3, "fp2_sqr": 4, "fp6_mul": 5,
-       "fp12_mul": 6, "cyc_sqr": 7, "mul_014": 8}
-OUT = {0: 96, 1: 48, 2: 96, 3: 96, 4: 96, 5: 288, 6: 576, 7: 576, 8: 576}
+       "fp12_mul": 6, "cyc_sqr": 7, "mul_014": 8, "mul_014_014": 9}
+OUT = {0: 96, 1: 48, 2: 96, 3: 96, 4: 96, 5: 288, 6: 576, 7: 576, 8: 576, 9: 576}
 PATHS = [False, True] if _native.asm_available() else [False]
 
 
@@ -106,6 +106,14 @@ def test_fp6_fp12_mul_sparse(asm, v):
         got = nest(mont_out(run("mul_014", mont_in(v[:12]), mont_in(v[24:30]))), "12")
         assert got == ref.fp12_mul(a12, line)
         assert nest(mont_out(run("cyc_sqr", mont_in(v[:12]))), "12") == granger_scott(a12)
+        got = nest(mont_out(run("mul_014_014", mont_in(v[:12]), mont_in(v[24:30] + v[12:18]))), "12")
+        assert got == ref.fp12_mul(ref.fp12_mul(a12, line), line_014(v[12:18]))
+
+
+def line_014(v: list[int]):
+    """c0 + c1 v + c4 v w from six Fp coefficients"""
+    c0, c1, c4 = nest(v[0:2], "2"), nest(v[2:4], "2"), nest(v[4:6], "2")
+    return ((c0, c1, ref.FP2_ZERO), (ref.FP2_ZERO, c4, ref.FP2_ZERO))
 
 
 @pytest.mark.parametrize("asm", PATHS)
@@ -125,7 +133,7 @@ def test_cyclotomic_squaring_on_gt(asm):
 
 def test_unknown_op():
     out = ffi.new("uint8_t[]", 576)
-    assert lib.pqzk_bls_kernel_test(9, out, b"\0" * 576, b"\0" * 576) == -1
+    assert lib.pqzk_bls_kernel_test(10, out, b"\0" * 576, b"\0" * 576) == -1
 
 
 @pytest.mark.parametrize("asm", PATHS)
@@ -144,6 +152,8 @@ def test_tower_extreme_limbs(asm, raw):
         line = ((nest(a[:2], "2"), nest(a[:2], "2"), ref.FP2_ZERO), (ref.FP2_ZERO, nest(a[:2], "2"), ref.FP2_ZERO))
         got = nest(mont_out(run("mul_014", mont_in(b), mont_in(a[:6]))), "12")
         assert got == ref.fp12_mul(nest(b, "12"), line)
+        got = nest(mont_out(run("mul_014_014", mont_in(b), mont_in(a[:6] + b[:6]))), "12")
+        assert got == ref.fp12_mul(ref.fp12_mul(nest(b, "12"), line), line_014(b[:6]))
         assert nest(mont_out(run("cyc_sqr", mont_in(a[:12]))), "12") == granger_scott(nest(a[:12], "12"))
 
 
@@ -194,3 +204,7 @@ def test_tower_cancelling_sums(asm):
                 line = ((c0, c1, ref.FP2_ZERO), (ref.FP2_ZERO, c4, ref.FP2_ZERO))
                 got = nest(mont_out(run("mul_014", mont_in(f), mont_in(ln))), "12")
                 assert got == ref.fp12_mul(nest(f, "12"), line)
+            for ln in signed_slots(3, True):
+                for ln2 in signed_slots(3, False)[::3]:
+                    got = nest(mont_out(run("mul_014_014", mont_in(f), mont_in(ln + ln2))), "12")
+                    assert got == ref.fp12_mul(ref.fp12_mul(nest(f, "12"), line_014(ln)), line_014(ln2))
