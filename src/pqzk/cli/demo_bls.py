@@ -29,7 +29,8 @@ def chapter(n: Narrator) -> None:
                 put_bls_share(store, f"bls-{i}", shares[i], key)
                 partials.append(bls_partial_sign(store, f"bls-{i}", msg, key))
     n.public("share stores", "one sealed file per signer (Argon2id/scrypt → AES-256-GCM)")
-    n.step("Combiner", "checks each partial against the signer's verification key, then interpolates")
+    n.step("Combiner", "interpolates the partials in the exponent and checks the result against the group key "
+           "(only if it failed would it check each partial against its signer's verification key, to name the bad one)")
     sig = bls.combine(key, msg, partials)
     n.public("threshold signature (G2, 96 bytes)", sig)
     n.step("Verifier", "aggregates it with an ordinary BLS signature from another key and checks both at once")
