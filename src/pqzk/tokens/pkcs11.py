@@ -199,10 +199,16 @@ class PKCS11ShareStore:
                  allow_final_pin_try: bool = False) -> None:
         self.uri = uri or f"pkcs11:token={token_label}"
         self._session = None
-        self.lib = load_module(module_path)
         from ..discovery import find_softhsm
-        self._lock = module_lock_path(module_path or find_softhsm())
-        with file_lock(self._lock):   # a failed login is a token write (its PIN counter)
+        path = module_path or find_softhsm()
+        if not path or not os.path.exists(path):
+            load_module(module_path)   # raises BackendUnavailable with the install step
+        self._lock = module_lock_path(path)
+        # Under the lock: SoftHSM2 reads its token directory when the module is first loaded in a
+        # process (a concurrent write can hide a token from it), and a failed login is a token
+        # write (its PIN counter).
+        with file_lock(self._lock):
+            self.lib = load_module(module_path)
             self._open(pin, token_label, serial, allow_final_pin_try)
 
     def _open(self, pin: str, token_label: str | None, serial: str | None, allow_final_pin_try: bool) -> None:
