@@ -337,12 +337,17 @@ class GT:
         return f"<GT {self.to_bytes().hex()[:16]}…>"
 
 
+def _pair_bytes(pairs: Sequence[tuple[Element, Element]], what: str) -> tuple[bytes, bytes]:
+    """The raw G1 points and the raw G2 points of `pairs`, each concatenated."""
+    if not isinstance(pairs, (list, tuple)) or \
+            not all(isinstance(pq, (list, tuple)) and len(pq) == 2 for pq in pairs):
+        raise InvalidParameter(f"{what} takes a list of (G1 element, G2 element) pairs")
+    return b"".join(G1._unwrap(p) for p, _ in pairs), b"".join(G2._unwrap(q) for _, q in pairs)
+
+
 def multi_pairing(pairs: Sequence[tuple[Element, Element]]) -> GT:
     """Π e(P_i, Q_i) with one shared Miller loop and final exponentiation."""
-    if not isinstance(pairs, (list, tuple)):
-        raise InvalidParameter("multi_pairing takes a list of (G1 element, G2 element) pairs")
-    ps = b"".join(G1._unwrap(p) for p, _ in pairs)
-    qs = b"".join(G2._unwrap(q) for _, q in pairs)
+    ps, qs = _pair_bytes(pairs, "multi_pairing")
     out = _buf(_GT_SIZE)
     if _lib.pqzk_multi_pairing(out, ps, qs, len(pairs)) != 0:  # pragma: no cover - out of memory
         raise InvalidParameter("multi_pairing failed")
@@ -358,10 +363,7 @@ def multi_pairing_is_one(pairs: Sequence[tuple[Element, Element]]) -> bool:
     """Π e(P_i, Q_i) == 1 (the check behind BLS verification). Variable time — public inputs
     only, as verification equations are: the inversions are safegcd and the final
     exponentiation uses Karabina's compressed squarings."""
-    if not isinstance(pairs, (list, tuple)):
-        raise InvalidParameter("multi_pairing_is_one takes a list of (G1 element, G2 element) pairs")
-    ps = b"".join(G1._unwrap(p) for p, _ in pairs)
-    qs = b"".join(G2._unwrap(q) for _, q in pairs)
+    ps, qs = _pair_bytes(pairs, "multi_pairing_is_one")
     rc = _lib.pqzk_multi_pairing_is_one(ps, qs, len(pairs))
     if rc < 0:  # pragma: no cover - out of memory
         raise InvalidParameter("multi_pairing_is_one failed")

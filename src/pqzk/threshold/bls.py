@@ -59,12 +59,14 @@ def get_ciphersuite(name: str = DEFAULT.name) -> BlsCiphersuite:
         raise InvalidParameter(f"unknown BLS ciphersuite {name!r}; known: {', '.join(CIPHERSUITES)}") from None
 
 
-def _pairing_product_is_one(suite: BlsCiphersuite, pairs: Sequence[tuple[Element, Element]]) -> bool:
-    """Π e(K_i, S_i) == 1 for (key-group, signature-group) pairs, with one final exponentiation
-    (variable time: verification equations are public)."""
+def _pairing_equation_holds(suite: BlsCiphersuite, pairs: Sequence[tuple[Element, Element]],
+                            sig: Element) -> bool:
+    """Π e(K_i, S_i) == e(g, σ) for (key-group, signature-group) pairs: one multi-pairing with
+    (-g, σ) appended and one final exponentiation (variable time: verification equations are
+    public)."""
     from ..groups import bls12_381
     g1_first = suite.key_group == "bls12_381_g1"
-    ordered = [(k, s) if g1_first else (s, k) for k, s in pairs]
+    ordered = [(k, s) if g1_first else (s, k) for k, s in [*pairs, (-suite.K.generator(), sig)]]
     return bls12_381.multi_pairing_is_one(ordered)
 
 
@@ -134,7 +136,7 @@ def verify(pk: bytes, msg: bytes, sig: bytes, suite: BlsCiphersuite = DEFAULT) -
         P, R = key_validate(pk, suite), _decode_sig(sig, suite)
     except InvalidEncoding as exc:
         raise VerificationError(f"BLS verify: {exc}") from None
-    if not _pairing_product_is_one(suite, [(P, _hash(msg, suite)), (-suite.K.generator(), R)]):
+    if not _pairing_equation_holds(suite, [(P, _hash(msg, suite))], R):
         raise VerificationError("BLS signature does not verify")
 
 
@@ -170,7 +172,7 @@ def aggregate_verify(pks: Sequence[bytes], msgs: Sequence[bytes], sig: bytes,
         R = _decode_sig(sig, suite)
     except InvalidEncoding as exc:
         raise VerificationError(f"BLS aggregate_verify: {exc}") from None
-    if not _pairing_product_is_one(suite, pairs + [(-suite.K.generator(), R)]):
+    if not _pairing_equation_holds(suite, pairs, R):
         raise VerificationError("BLS aggregate signature does not verify")
 
 
@@ -196,7 +198,7 @@ def pop_verify(pk: bytes, proof: bytes, suite: BlsCiphersuite = DEFAULT) -> None
         P, R = key_validate(pk, suite), _decode_sig(proof, suite)
     except InvalidEncoding as exc:
         raise VerificationError(f"BLS pop_verify: {exc}") from None
-    if not _pairing_product_is_one(suite, [(P, _hash(pk, suite, suite.pop_dst)), (-suite.K.generator(), R)]):
+    if not _pairing_equation_holds(suite, [(P, _hash(pk, suite, suite.pop_dst))], R):
         raise VerificationError("BLS proof of possession does not verify")
 
 
@@ -221,7 +223,7 @@ def batch_verify(items: Sequence[tuple[bytes, bytes, bytes]], suite: BlsCiphersu
         r = int.from_bytes(random_bytes(16, rng), "big") | 1
         pairs.append((r * P, _hash(msg, suite)))
         sig_acc = sig_acc + r * R
-    if not bad and _pairing_product_is_one(suite, pairs + [(-suite.K.generator(), sig_acc)]):
+    if not bad and _pairing_equation_holds(suite, pairs, sig_acc):
         return
     for i, (pk, msg, sig) in enumerate(items):
         if i in bad:
@@ -332,12 +334,11 @@ def _bad_partials(key: ThresholdKey, msg: bytes, partials: Sequence[PartialSigna
     e(Σ r_i·vk_i, H(m)) == e(g, Σ r_i·σ_i). Σ r_i·vk_i is one msm over the t commitment
     coefficients (FeldmanCommitment.evaluate_combination). Only when the check fails is each
     partial checked alone, to name the bad ones."""
-    K, S = key.suite.K, key.suite.S
+    S = key.suite.S
     if not bad and points:
         r = {i: int.from_bytes(random_bytes(16, rng), "big") | 1 for i in points}
-        if _pairing_product_is_one(key.suite, [
-                (key.commitment.evaluate_combination(r), _hash(msg, key.suite)),
-                (-K.generator(), S.msm_vartime(list(r.values()), list(points.values())))]):
+        if _pairing_equation_holds(key.suite, [(key.commitment.evaluate_combination(r), _hash(msg, key.suite))],
+                                   S.msm_vartime(list(r.values()), list(points.values()))):
             return []
     bad = list(bad)
     for p in partials:
@@ -377,8 +378,7 @@ def _combine_optimistic(key: ThresholdKey, msg: bytes, partials: Sequence[Partia
     sig = S.msm_vartime(lagrange_coefficients([p.identifier for p in partials], S.order), points)
     if not S.in_subgroup(S._unwrap(sig)):
         return None
-    if verify and not _pairing_product_is_one(key.suite, [
-            (key.commitment.public_key, _hash(msg, key.suite)), (-key.suite.K.generator(), sig)]):
+    if verify and not _pairing_equation_holds(key.suite, [(key.commitment.public_key, _hash(msg, key.suite))], sig):
         return None
     return sig.to_bytes()
 

@@ -62,13 +62,19 @@ def _p11():
 _LIBS: dict[str, object] = {}
 
 
-def load_module(module_path: str | None = None):
-    """The PKCS#11 library (cached per path; SOFTHSM2_CONF must be set before the first load)."""
+def module_file(module_path: str | None = None) -> str:
+    """The PKCS#11 module's path (SoftHSM2's by default); BackendUnavailable when it is missing."""
     from ..discovery import find_softhsm
     path = module_path or find_softhsm()
     if not path or not os.path.exists(path):
         raise BackendUnavailable("pkcs11", f"PKCS#11 module {path or 'libsofthsm2.so'} not found",
                                  "apt-get install softhsm2, or pass module-path=... in the pkcs11: URI")
+    return path
+
+
+def load_module(module_path: str | None = None):
+    """The PKCS#11 library (cached per path; SOFTHSM2_CONF must be set before the first load)."""
+    path = module_file(module_path)
     if path not in _LIBS:
         _LIBS[path] = _p11().lib(path)
     return _LIBS[path]
@@ -199,11 +205,7 @@ class PKCS11ShareStore:
                  allow_final_pin_try: bool = False) -> None:
         self.uri = uri or f"pkcs11:token={token_label}"
         self._session = None
-        from ..discovery import find_softhsm
-        path = module_path or find_softhsm()
-        if not path or not os.path.exists(path):
-            load_module(module_path)   # raises BackendUnavailable with the install step
-        self._lock = module_lock_path(path)
+        self._lock = module_lock_path(module_file(module_path))
         # Under the lock: SoftHSM2 reads its token directory when the module is first loaded in a
         # process (a concurrent write can hide a token from it), and a failed login is a token
         # write (its PIN counter).
