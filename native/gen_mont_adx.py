@@ -7,8 +7,9 @@ Each kernel is CIOS (Koc, Acar, Kaliski 1996) with the two carry chains of ADCX 
 interleaved as in Gueron-Krasnov / Ozturk et al., "New instructions supporting large integer
 arithmetic on Intel architecture processors" (2012). Per word b[i]: t += a*b[i] (low halves on the
 CF chain, high halves on the OF chain), then m = t[0]*n0 and t = (t + m*p) / 2^64, the carry out of
-t[0] (which becomes 0) being (t[0] != 0), taken with one ADCX of an all-ones word. The registers of
-the accumulator rotate instead of moving. t < 2p after every round; a "wide" kernel keeps the extra
+t[0] (which becomes 0) being (t[0] != 0), taken with one ADCX of an all-ones word (Redc6, the
+separate reduction of lazy BLS12-381 arithmetic, runs two such rounds per two-word m). The
+registers of the accumulator rotate instead of moving. t < 2p after every round; a "wide" kernel keeps the extra
 carry word that a p with 2p > 2^(64N) needs (P-256, p448), a "narrow" one drops it. The final
 subtraction is in the kernel too (mask by MULX, which keeps the borrow chain's flags).
 """
@@ -25,7 +26,8 @@ HEADER = """\
  * carry word, "1" ones take n0 = 1; mont_mul_adx_p448 only p = 2^448 - 2^224 - 1, whose
  * reduction rounds need no multiplication. For lazy reduction (BLS12-381 Fp2 and up),
  * mont_mul_wide_adx6 stores the 12-word a*b and mont_redc_adx6 reduces a 12-word t < p*2^384 to
- * t/2^384 mod p. r may alias a or b (not for the wide product). Straight-line code: no branch or
+ * t/2^384 mod p in two-word rounds (n0 + 2^64 n1 = -p^-1 mod 2^128). r may alias a or b (not for
+ * the wide product). Straight-line code: no branch or
  * address depends on the operands, the final subtraction included. */
 """
 
@@ -192,23 +194,102 @@ class Gen:
         for j in range(n + 1):
             self.op(f"movq %[{t[j]}], {8 * (n - 1 + j)}(%[r])")
 
-    def redc(self) -> list[str]:
-        """r = t/2^(64n) mod p for t < p 2^(64n) (Montgomery reduction): the rounds reduce the
-        low half, (t_lo + m p)/2^(64n) <= p, then the high half t_hi < p is added (sum < 2p)
-        and the final subtraction follows."""
-        n = self.n
-        t = [self.alloc() for _ in range(n)]
-        for j in range(n):
-            self.op(f"movq {8 * j}(%[t]), %[{t[j]}]")
-        for _ in range(n):
-            top = self.alloc()
-            self.op(f"xorl %k[{top}], %k[{top}]")
-            t, _ = self.reduce_round(t + [top], None)
-        self.op(f"addq {8 * n}(%[t]), %[{t[0]}]")
-        for j in range(1, n):
-            self.op(f"adcq {8 * (n + j)}(%[t]), %[{t[j]}]")
-        self.final_subtraction(t)
-        return t
+
+class Redc6:
+    """mont_redc_adx6(r, t, p, n0, n1): r = t/2^384 mod p < p for t < p*2^384 (2p < 2^384), the
+    reduction in three two-word rounds. m = (t[0] + 2^64 t[1]) * (-p^-1 mod 2^128) mod 2^128 comes
+    from t[0] and t[1] alone (n0 + 2^64 n1 = -p^-1 mod 2^128):
+        m_lo = lo(t0 n0),  m_hi = hi(t0 n0) + lo(t0 n1) + lo(t1 n0)  (mod 2^64),
+    one MULX and two IMULs side by side, where one-word rounds wait for the first pass's carries
+    into t[1] before the second m. As T + m p = 0 mod 2^128 fixes m < 2^128, m_hi is the m that the
+    second one-word round would compute, so the two passes that add m_lo p and m_hi p 2^64 go
+    through exactly the values of six one-word rounds: each (V + m p)/2^64 < 2^320 + p for a
+    6-word V, so no pass carries out of its new top word, and both flags are 0 after every pass
+    (the second pass of a round needs no flag-clearing XOR). After the rounds V <= p, and
+    V + t_hi < 2p < 2^384 gets one conditional subtraction of p (a CMOV selects)."""
+
+    def __init__(self):
+        self.g = Gen(6, False, False)
+
+    def op(self, text: str) -> None:
+        self.g.op(text)
+
+    def mpass(self, u: list[str]) -> list[str]:
+        """u[0..6) += m*p (m in rdx, CF = OF = 0), drop u[0]: the ADCX/ADOX round of
+        Gen.reduce_round, the carry out of u[0] being (u[0] != 0) as there, and the new top word
+        hi(m p5) + OF + CF (< 2^64 by the bound above, so both flags end 0) built in the hi
+        register: no zeroed top word is held through the pass."""
+        g = self.g
+        hi = g.alloc()
+        self.op(f"adcxq %[ones], %[{u[0]}]")
+        self.op(f"mulxq (%[p]), %[{u[0]}], %[{hi}]")
+        self.op(f"adoxq %[{hi}], %[{u[1]}]")
+        lo = u[0]
+        for j in range(1, 6):
+            self.op(f"mulxq {8 * j}(%[p]), %[{lo}], %[{hi}]")
+            self.op(f"adcxq %[{lo}], %[{u[j]}]")
+            if j < 5:
+                self.op(f"adoxq %[{hi}], %[{u[j + 1]}]")
+        self.op(f"adoxq %[zero], %[{hi}]")
+        self.op(f"adcxq %[zero], %[{hi}]")
+        g.release(lo)
+        return u[1:] + [hi]
+
+    def round(self, u: list[str]) -> list[str]:
+        """t += m p for the two-word m of u[0], u[1]; drop u[0], u[1]."""
+        g = self.g
+        mlo, mhi, a, b = g.alloc(), g.alloc(), g.alloc(), g.alloc()
+        self.op(f"movq %[{u[0]}], %%rdx")
+        self.op(f"mulxq %[n0], %[{mlo}], %[{mhi}]")
+        self.op(f"movq %[{u[0]}], %[{a}]")
+        self.op(f"imulq %[n1], %[{a}]")
+        self.op(f"movq %[{u[1]}], %[{b}]")
+        self.op(f"imulq %[n0], %[{b}]")
+        self.op(f"addq %[{b}], %[{a}]")
+        self.op(f"addq %[{a}], %[{mhi}]")
+        self.op(f"xorl %k[{a}], %k[{a}]")               # CF = OF = 0 for the first pass
+        g.release(a, b)
+        self.op(f"movq %[{mlo}], %%rdx")
+        g.release(mlo)
+        u = self.mpass(u)
+        self.op(f"movq %[{mhi}], %%rdx")
+        g.release(mhi)
+        return self.mpass(u)
+
+    def kernel(self) -> list[str]:
+        g = self.g
+        u = [g.alloc() for _ in range(6)]
+        for j in range(6):
+            self.op(f"movq {8 * j}(%[t]), %[{u[j]}]")
+        for _ in range(3):
+            u = self.round(u)
+        self.op(f"addq {8 * 6}(%[t]), %[{u[0]}]")
+        for j in range(1, 6):
+            self.op(f"adcq {8 * (6 + j)}(%[t]), %[{u[j]}]")
+        # V + t_hi - p into w: rdx and the t pointer (an in-out operand) are free again, so the
+        # kernel needs 10 registers besides the pointers, n0 and n1 (14 in a frame-pointer build)
+        w = [f"%[{g.alloc()}]" for _ in range(4)] + ["%[t]", "%%rdx"]
+        for j in range(6):
+            self.op(f"movq %[{u[j]}], {w[j]}")
+            self.op(f"{'subq' if j == 0 else 'sbbq'} {8 * j}(%[p]), {w[j]}")
+        for j in range(6):
+            self.op(f"cmovncq {w[j]}, %[{u[j]}]")       # no borrow: V + t_hi >= p
+        return u
+
+
+def emit_redc6() -> str:
+    r = Redc6()
+    u = r.kernel()
+    regs = [f"w{i}" for i in range(r.g.nregs)]
+    out = ["static inline void mont_redc_adx6(limb *r, const limb *t, const limb *p, limb n0, limb n1) {",
+           f"    limb {', '.join(regs)};", "    const limb *tp = t;  /* the asm reuses its register */", "    __asm__("]
+    out += [f'        "{line}\\n\\t"' for line in r.g.lines]
+    out.append("        : " + ", ".join(f'[{x}] "=&r"({x})' for x in regs) + ', [t] "+&r"(tp)')
+    out.append('        : [p] "r"(p), [n0] "rm"(n0), [n1] "rm"(n1), [ones] "m"(PQZK_ADX_ONES), [zero] "m"(PQZK_ADX_ZERO)')
+    out.append('        : "rdx", "cc", "memory");')
+    out += [f"    r[{j}] = {w};" for j, w in enumerate(u)]
+    out.append("}")
+    return "\n".join(out)
 
 
 def asm_function(signature: str, g: Gen, volatile: bool, inputs: str, result: list[str] | None) -> list[str]:
@@ -232,10 +313,6 @@ def emit_wide(n: int) -> str:
     g.mul_wide()
     out = asm_function(f"mont_mul_wide_adx{n}(limb *r, const limb *a, const limb *b)", g, True,
                        '[r] "r"(r), [a] "r"(a), [b] "r"(b)', None)
-    g = Gen(n, False, False)
-    t = g.redc()
-    out += asm_function(f"mont_redc_adx{n}(limb *r, const limb *t, const limb *p, limb n0)", g, False,
-                        '[t] "r"(t), [p] "r"(p), [n0] "rm"(n0), [ones] "m"(PQZK_ADX_ONES)', t)
     return "\n".join(out)
 
 
@@ -304,7 +381,7 @@ def emit_add_sub(n: int) -> str:
 
 def render() -> str:
     parts = [HEADER, "#ifndef PQZK_MONT_ADX_INC", "#define PQZK_MONT_ADX_INC",
-             "static const limb PQZK_ADX_ONES = ~(limb)0;", ""]
+             "static const limb PQZK_ADX_ONES = ~(limb)0;", "static const limb PQZK_ADX_ZERO = 0;", ""]
     # the kernels the fields of field_consts.inc use (every one is tested against the C): narrow
     # ones for any n0, wide ones for N = 4 (P-256 n; n0 = 1 for P-256 p), and p448's own
     for n, wide, n0_one in KERNELS:
@@ -312,6 +389,7 @@ def render() -> str:
         parts.append("")
     parts.append("/* lazy reduction (BLS12-381 Fp): double-width product, then a separate reduction */")
     parts.append(emit_wide(6))
+    parts.append(emit_redc6())
     parts.append("")
     parts.append("/* field addition and subtraction (no ADX needed; switched with the kernels) */")
     for n in (4, 6, 7):

@@ -81,6 +81,42 @@ def test_wide_product_reduction_subtraction(asm, a, b, t, u):
         assert d == t - u + (PU1 if t < u else 0) and d % P == (t - u) % P
 
 
+LIMB = st.sampled_from([0, 1, 2, 2**63, 2**64 - 2, 2**64 - 1]) | st.integers(0, 2**64 - 1)
+
+
+@st.composite
+def wide_limbs(draw):
+    """t < p*R from extreme limbs: zero words make the reduction's (t[0] != 0) carries and m
+    vanish (m_lo = 0 with m_hi != 0, and the reverse), all-ones words make every carry of the
+    two ADCX/ADOX chains and of the final addition fire; the high half is p - 1 or near it."""
+    lo = sum(draw(LIMB) << (64 * j) for j in range(6))
+    hi = draw(st.sampled_from([P - 1, P - 2, 0, 1]) | st.integers(0, P - 1))
+    return lo + RM * hi
+
+
+@pytest.mark.parametrize("asm", PATHS)
+@given(t=wide_limbs())
+@settings(max_examples=600, deadline=None)
+def test_reduction_extreme_limbs(asm, t):
+    with kernels(asm):
+        r = num(run("redc", le(t, 96)))
+    assert r < P and r == t * RINV % P
+
+
+def test_reduction_every_output_edge():
+    """t = x*R + (R - 1 - k): the rounds leave V = (t_lo + m p)/R at its largest, V + t_hi lands
+    on either side of p and the final subtraction's borrow goes both ways"""
+    for asm in PATHS:
+        with kernels(asm):
+            for x in (P - 1, P - 2, 0, 1, (P - 1) // 2):
+                for k in (0, 1, P - 1, P, RM // 2, RM - 1 - P):
+                    t = x * RM + (RM - 1 - k)
+                    r = num(run("redc", le(t, 96)))
+                    assert r < P and r == t * RINV % P
+            for v in range(P - 4, P):                   # t_lo = 0: V = 0, r = t_hi
+                assert num(run("redc", le(v * RM, 96))) == v
+
+
 @pytest.mark.parametrize("asm", PATHS)
 @given(st.lists(fp_el, min_size=4, max_size=4))
 @settings(max_examples=200, deadline=None)
