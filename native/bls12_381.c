@@ -406,7 +406,8 @@ typedef struct { fp2 X, Y, Z; } g2proj;
  * section 4), line for an M-type twist: A = XY/2, B = Y^2, E = 3b'Z^2 = 3 xi (2Z)^2 (3b' = 12 xi),
  * F = 3E, G = (B + F)/2, H = (Y + Z)^2 - Y^2 - Z^2 = Y (2Z), I = E - B, J = X^2; X3 = A (B - F),
  * Y3 = G^2 - 3E^2 = G^2 - E F reduced once (both below (U, 2U) double width, fp2_sqr_wide and
- * fp2_mul_wide), Z3 = B H; the line (I, 3J, -H). */
+ * fp2_mul_wide), Z3 = B H; the line (I, 3J, -H) scaled by -1 (an Fp factor, which the final
+ * exponentiation removes) and returned as (-I, J, H) for line_at with -3 px and py. */
 static void dbl_step(g2proj *T, fp2 *l0, fp2 *l1, fp2 *l2) {
     fp2 a, b, e, f, g, h, j, z2, t; fp2w gg, ef;
     fp2_add(&z2, &T->Z, &T->Z);
@@ -421,10 +422,11 @@ static void dbl_step(g2proj *T, fp2 *l0, fp2 *l1, fp2 *l2) {
     fp2_sqr_wide(&gg, &g); fp2_mul_wide(&ef, &e, &f);
     fp2w_sub(&gg, &gg, &ef, BLS_PU1, BLS_PU2); fp2_redc(&T->Y, &gg);
     fp2_mul(&T->Z, &b, &h);
-    fp2_sub(l0, &e, &b); fp2_add(l1, &j, &j); fp2_add(l1, l1, &j); fp2_neg(l2, &h);
+    fp2_sub(l0, &b, &e); *l1 = j; *l2 = h;
 }
 /* mixed addition T + Q in homogeneous coordinates (Costello, Lange, Naehrig 2010), line for an
- * M-type twist; Y3 and the line's j are differences of two products, each reduced once */
+ * M-type twist (j, -theta, lambda), returned as (j, theta, lambda) for line_at with -px and py;
+ * Y3 and j are differences of two products, each reduced once */
 static void add_step(g2proj *T, const fp2 *qx, const fp2 *qy, fp2 *l0, fp2 *l1, fp2 *l2) {
     fp2 theta, lambda, c, d, e, f, g, h, t; fp2w u, w;
     fp2_mul(&t, qy, &T->Z); fp2_sub(&theta, &T->Y, &t);
@@ -438,13 +440,15 @@ static void add_step(g2proj *T, const fp2 *qx, const fp2 *qy, fp2 *l0, fp2 *l1, 
     fp2_mul(&T->Z, &T->Z, &e);
     fp2_mul_wide(&u, &theta, qx); fp2_mul_wide(&w, &lambda, qy);                         /* j, likewise */
     fp2w_sub(&u, &u, &w, BLS_PU1, BLS_PU2); fp2_redc(l0, &u);
-    fp2_neg(l1, &theta); *l2 = lambda;
+    *l1 = theta; *l2 = lambda;
 }
-/* the line l0 + l1 px v + l2 py v w at P = (px, py) */
-static void line_at(fp2 c[3], const fp2 *l0, const fp2 *l1, const fp2 *l2, const fp *px, const fp *py) {
-    c[0] = *l0; fp2_mul_fp(&c[1], l1, px); fp2_mul_fp(&c[2], l2, py);
+/* the line l0 + l1 x v + l2 y v w at P: x = -3 px or -px (the steps' signs and factor folded in),
+ * y = py */
+static void line_at(fp2 c[3], const fp2 *l0, const fp2 *l1, const fp2 *l2, const fp *x, const fp *y) {
+    c[0] = *l0; fp2_mul_fp(&c[1], l1, x); fp2_mul_fp(&c[2], l2, y);
 }
-typedef struct { fp px, py; fp2 qx, qy; g2proj T; } pair_state;
+/* P = (px, py) affine with mpx = -px and m3px = -3 px (set by miller_loop), Q = (qx, qy), T */
+typedef struct { fp px, py, mpx, m3px; fp2 qx, qy; g2proj T; } pair_state;
 
 /* the doubling (add = 0) or addition steps of all n pairs; their lines are multiplied into f two
  * at a time (fp12_mul_014_014), an odd one last alone. first: f is still 1, so the first line
@@ -454,7 +458,7 @@ static void miller_steps(fp12 *f, pair_state *s, size_t n, int add, int first) {
     for (size_t k = 0; k < n; k++) {
         fp2 l0, l1, l2;
         if (add) add_step(&s[k].T, &s[k].qx, &s[k].qy, &l0, &l1, &l2); else dbl_step(&s[k].T, &l0, &l1, &l2);
-        line_at(c[k & 1], &l0, &l1, &l2, &s[k].px, &s[k].py);
+        line_at(c[k & 1], &l0, &l1, &l2, add ? &s[k].mpx : &s[k].m3px, &s[k].py);
         if (k == 1 && first) {   /* f = c + v d w */
             fp2 d[2]; fp12_lines_014_014(&f->c0, d, c[0], c[1]);
             memset(&f->c1.c0, 0, sizeof f->c1.c0); f->c1.c1 = d[0]; f->c1.c2 = d[1];
@@ -466,7 +470,10 @@ static void miller_steps(fp12 *f, pair_state *s, size_t n, int add, int first) {
 }
 static void miller_loop(fp12 *f, pair_state *s, size_t n) {
     fp12_set_one(f);
-    for (size_t k = 0; k < n; k++) { s[k].T.X = s[k].qx; s[k].T.Y = s[k].qy; fp2_set_one(&s[k].T.Z); }
+    for (size_t k = 0; k < n; k++) {
+        s[k].T.X = s[k].qx; s[k].T.Y = s[k].qy; fp2_set_one(&s[k].T.Z);
+        fp_neg(&s[k].mpx, &s[k].px); fp_add(&s[k].m3px, &s[k].mpx, &s[k].mpx); fp_add(&s[k].m3px, &s[k].m3px, &s[k].mpx);
+    }
     for (int i = 62; i >= 0; i--) {
         if (i != 62) fp12_sqr(f, f);
         miller_steps(f, s, n, 0, i == 62);
