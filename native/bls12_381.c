@@ -402,61 +402,82 @@ static void g2_clear(g2 *r, const g2 *P) {
 /* ---------------------------------------------------------------- pairing */
 typedef struct { fp2 X, Y, Z; } g2proj;
 
-/* doubling step in homogeneous coordinates (Costello-Lange-Naehrig), line for an M-type twist */
+/* doubling step in homogeneous coordinates (Costello, Lange, Naehrig 2010; Aranha et al. 2011,
+ * section 4), line for an M-type twist: A = XY/2, B = Y^2, E = 3b'Z^2 = 3 xi (2Z)^2 (3b' = 12 xi),
+ * F = 3E, G = (B + F)/2, H = (Y + Z)^2 - Y^2 - Z^2 = Y (2Z), I = E - B, J = X^2; X3 = A (B - F),
+ * Y3 = G^2 - 3E^2 = G^2 - E F reduced once (both below (U, 2U) double width, fp2_sqr_wide and
+ * fp2_mul_wide), Z3 = B H; the line (I, 3J, -H) scaled by -1 (an Fp factor, which the final
+ * exponentiation removes) and returned as (-I, J, H) for line_at with -3 px and py. */
 static void dbl_step(g2proj *T, fp2 *l0, fp2 *l1, fp2 *l2) {
-    fp2 a, b, c, e, f, g, h, i, j, e2, t;
-    fp2_mul(&a, &T->X, &T->Y); fp_half(&a.c0, &a.c0); fp_half(&a.c1, &a.c1);
-    fp2_sqr(&b, &T->Y); fp2_sqr(&c, &T->Z);
-    fp2_add(&t, &c, &c); fp2_add(&t, &t, &c); fp2_add(&t, &t, &t); fp2_add(&t, &t, &t); fp2_mul_xi(&e, &t); /* 3 b' c */
+    fp2 a, b, e, f, g, h, j, z2, t; fp2w gg, ef;
+    fp2_add(&z2, &T->Z, &T->Z);
+    fp2_sqr(&t, &z2); fp2_mul_xi(&t, &t); fp2_add(&e, &t, &t); fp2_add(&e, &e, &t);
     fp2_add(&f, &e, &e); fp2_add(&f, &f, &e);
+    fp2_mul(&a, &T->X, &T->Y); fp_half(&a.c0, &a.c0); fp_half(&a.c1, &a.c1);
+    fp2_sqr(&b, &T->Y);
+    fp2_mul(&h, &T->Y, &z2);
     fp2_add(&g, &b, &f); fp_half(&g.c0, &g.c0); fp_half(&g.c1, &g.c1);
-    fp2_add(&h, &T->Y, &T->Z); fp2_sqr(&h, &h); fp2_sub(&h, &h, &b); fp2_sub(&h, &h, &c);
-    fp2_sub(&i, &e, &b);
     fp2_sqr(&j, &T->X);
-    fp2_sqr(&e2, &e);
     fp2_sub(&t, &b, &f); fp2_mul(&T->X, &a, &t);
-    fp2_sqr(&T->Y, &g); fp2_add(&t, &e2, &e2); fp2_add(&t, &t, &e2); fp2_sub(&T->Y, &T->Y, &t);
+    fp2_sqr_wide(&gg, &g); fp2_mul_wide(&ef, &e, &f);
+    fp2w_sub(&gg, &gg, &ef, BLS_PU1, BLS_PU2); fp2_redc(&T->Y, &gg);
     fp2_mul(&T->Z, &b, &h);
-    *l0 = i; fp2_add(l1, &j, &j); fp2_add(l1, l1, &j); fp2_neg(l2, &h);
+    fp2_sub(l0, &b, &e); *l1 = j; *l2 = h;
 }
+/* mixed addition T + Q in homogeneous coordinates (Costello, Lange, Naehrig 2010), line for an
+ * M-type twist (j, -theta, lambda), returned as (j, theta, lambda) for line_at with -px and py;
+ * Y3 and j are differences of two products, each reduced once */
 static void add_step(g2proj *T, const fp2 *qx, const fp2 *qy, fp2 *l0, fp2 *l1, fp2 *l2) {
-    fp2 theta, lambda, c, d, e, f, g, h, j, t;
+    fp2 theta, lambda, c, d, e, f, g, h, t; fp2w u, w;
     fp2_mul(&t, qy, &T->Z); fp2_sub(&theta, &T->Y, &t);
     fp2_mul(&t, qx, &T->Z); fp2_sub(&lambda, &T->X, &t);
     fp2_sqr(&c, &theta); fp2_sqr(&d, &lambda);
     fp2_mul(&e, &lambda, &d); fp2_mul(&f, &T->Z, &c); fp2_mul(&g, &T->X, &d);
     fp2_add(&h, &e, &f); fp2_sub(&h, &h, &g); fp2_sub(&h, &h, &g);
     fp2_mul(&T->X, &lambda, &h);
-    fp2_sub(&t, &g, &h); fp2_mul(&t, &t, &theta); fp2_mul(&T->Y, &e, &T->Y); fp2_sub(&T->Y, &t, &T->Y);
+    fp2_sub(&t, &g, &h); fp2_mul_wide(&u, &t, &theta); fp2_mul_wide(&w, &e, &T->Y);   /* Y3, reduced once */
+    fp2w_sub(&u, &u, &w, BLS_PU1, BLS_PU2); fp2_redc(&T->Y, &u);
     fp2_mul(&T->Z, &T->Z, &e);
-    fp2_mul(&j, &theta, qx); fp2_mul(&t, &lambda, qy); fp2_sub(&j, &j, &t);
-    *l0 = j; fp2_neg(l1, &theta); *l2 = lambda;
+    fp2_mul_wide(&u, &theta, qx); fp2_mul_wide(&w, &lambda, qy);                         /* j, likewise */
+    fp2w_sub(&u, &u, &w, BLS_PU1, BLS_PU2); fp2_redc(l0, &u);
+    *l1 = theta; *l2 = lambda;
 }
-/* the line l0 + l1 px v + l2 py v w at P = (px, py) */
-static void line_at(fp2 c[3], const fp2 *l0, const fp2 *l1, const fp2 *l2, const fp *px, const fp *py) {
-    c[0] = *l0; fp2_mul_fp(&c[1], l1, px); fp2_mul_fp(&c[2], l2, py);
+/* the line l0 + l1 x v + l2 y v w at P: x = -3 px or -px (the steps' signs and factor folded in),
+ * y = py */
+static void line_at(fp2 c[3], const fp2 *l0, const fp2 *l1, const fp2 *l2, const fp *x, const fp *y) {
+    c[0] = *l0; fp2_mul_fp(&c[1], l1, x); fp2_mul_fp(&c[2], l2, y);
 }
-typedef struct { fp px, py; fp2 qx, qy; g2proj T; } pair_state;
+/* P = (px, py) affine with mpx = -px and m3px = -3 px (set by miller_loop), Q = (qx, qy), T */
+typedef struct { fp px, py, mpx, m3px; fp2 qx, qy; g2proj T; } pair_state;
 
 /* the doubling (add = 0) or addition steps of all n pairs; their lines are multiplied into f two
- * at a time (fp12_mul_014_014), an odd one last alone */
-static void miller_steps(fp12 *f, pair_state *s, size_t n, int add) {
+ * at a time (fp12_mul_014_014), an odd one last alone. first: f is still 1, so the first line
+ * product is f itself (the structure is public: n and the loop position only). */
+static void miller_steps(fp12 *f, pair_state *s, size_t n, int add, int first) {
     fp2 c[2][3];
     for (size_t k = 0; k < n; k++) {
         fp2 l0, l1, l2;
         if (add) add_step(&s[k].T, &s[k].qx, &s[k].qy, &l0, &l1, &l2); else dbl_step(&s[k].T, &l0, &l1, &l2);
-        line_at(c[k & 1], &l0, &l1, &l2, &s[k].px, &s[k].py);
-        if (k & 1) fp12_mul_014_014(f, c[0], c[1]);
+        line_at(c[k & 1], &l0, &l1, &l2, add ? &s[k].mpx : &s[k].m3px, &s[k].py);
+        if (k == 1 && first) {   /* f = c + v d w */
+            fp2 d[2]; fp12_lines_014_014(&f->c0, d, c[0], c[1]);
+            memset(&f->c1.c0, 0, sizeof f->c1.c0); f->c1.c1 = d[0]; f->c1.c2 = d[1];
+        } else if (k & 1) fp12_mul_014_014(f, c[0], c[1]);
     }
-    if (n & 1) fp12_mul_014(f, &c[0][0], &c[0][1], &c[0][2]);
+    if (n == 1 && first) {
+        memset(f, 0, sizeof *f); f->c0.c0 = c[0][0]; f->c0.c1 = c[0][1]; f->c1.c1 = c[0][2];
+    } else if (n & 1) fp12_mul_014(f, &c[0][0], &c[0][1], &c[0][2]);
 }
 static void miller_loop(fp12 *f, pair_state *s, size_t n) {
     fp12_set_one(f);
-    for (size_t k = 0; k < n; k++) { s[k].T.X = s[k].qx; s[k].T.Y = s[k].qy; fp2_set_one(&s[k].T.Z); }
+    for (size_t k = 0; k < n; k++) {
+        s[k].T.X = s[k].qx; s[k].T.Y = s[k].qy; fp2_set_one(&s[k].T.Z);
+        fp_neg(&s[k].mpx, &s[k].px); fp_add(&s[k].m3px, &s[k].mpx, &s[k].mpx); fp_add(&s[k].m3px, &s[k].m3px, &s[k].mpx);
+    }
     for (int i = 62; i >= 0; i--) {
         if (i != 62) fp12_sqr(f, f);
-        miller_steps(f, s, n, 0);
-        if ((BLS_X_ABS >> i) & 1) miller_steps(f, s, n, 1);
+        miller_steps(f, s, n, 0, i == 62);
+        if ((BLS_X_ABS >> i) & 1) miller_steps(f, s, n, 1, 0);
     }
     fp12_conj(f, f);  /* x < 0 */
 }
@@ -692,9 +713,9 @@ static void limbs_store_le(uint8_t *out, const limb *a, int n) {
 }
 int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *b) {
     limb x[72], y[72], r[72];
-    static const int in_a[10] = {6, 12, 12, 12, 12, 36, 72, 72, 72, 72}, in_b[10] = {6, 0, 12, 12, 0, 36, 72, 0, 36, 72};
-    static const int out_n[10] = {12, 6, 12, 12, 12, 36, 72, 72, 72, 72};
-    if (op < 0 || op > 9) return -1;
+    static const int in_a[11] = {6, 12, 12, 12, 12, 36, 72, 72, 72, 72, 36}, in_b[11] = {6, 0, 12, 12, 0, 36, 72, 0, 36, 72, 36};
+    static const int out_n[11] = {12, 6, 12, 12, 12, 36, 72, 72, 72, 72, 72};
+    if (op < 0 || op > 10) return -1;
     limbs_load_le(x, a, in_a[op]);
     if (in_b[op]) limbs_load_le(y, b, in_b[op]);
     switch (op) {
@@ -707,7 +728,12 @@ int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *
     case 6: fp12_mul((fp12 *)r, (const fp12 *)x, (const fp12 *)y); break;
     case 7: fp12_cyc_sqr((fp12 *)r, (const fp12 *)x); break;
     case 8: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014((fp12 *)r, &c[0], &c[1], &c[2]); break; }
-    default: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014_014((fp12 *)r, &c[0], &c[3]); }
+    case 9: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014_014((fp12 *)r, &c[0], &c[3]); break; }
+    default: {   /* the product of two lines, as the first Miller step sets f: c + v d w */
+        fp12 *g = (fp12 *)r; fp2 d[2];
+        fp12_lines_014_014(&g->c0, d, (const fp2 *)x, (const fp2 *)y);
+        memset(&g->c1.c0, 0, sizeof g->c1.c0); g->c1.c1 = d[0]; g->c1.c2 = d[1];
+    }
     }
     limbs_store_le(out, r, out_n[op]);
     return 0;

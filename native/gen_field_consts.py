@@ -156,9 +156,12 @@ def main() -> None:
     out.append(f"static const limb BLS_PM3D4[6] = {limbs((p - 3) // 4, 6)};")
     out.append(f"static const limb BLS_PM1D2[6] = {limbs((p - 1) // 2, 6)};")
     out.append(f"static const limb BLS_PP1D4[6] = {limbs((p + 1) // 4, 6)};")
-    # lazy reduction's correction constants (bls_fields.inc): p 2^381 >= p^2 and p 2^382 >= 2 p^2
+    # lazy reduction's correction constants (bls_fields.inc): U = p 2^381 >= p^2, 2U >= 2 p^2,
+    # 4U, and 8U = p R (the reductions' input bound)
     out.append(f"static const limb BLS_PU1[12] = {limbs(p << 381, 12)};")
     out.append(f"static const limb BLS_PU2[12] = {limbs(p << 382, 12)};")
+    out.append(f"static const limb BLS_PU4[12] = {limbs(p << 383, 12)};")
+    out.append(f"static const limb BLS_PU8[12] = {limbs(p << 384, 12)};")
     out.append(f"static const limb BLS_R[4] = {limbs(R381, 4)};")
     out.append(f"static const limb BLS_B1[6] = {mont(4)};")
     out.append(f"static const limb BLS_TWO_INV[6] = {mont(pow(2, -1, p))};")

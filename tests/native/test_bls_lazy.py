@@ -16,8 +16,8 @@ RINV = pow(RM, -1, P)
 PR = P * RM                       # the reductions' input bound
 PU1 = P << 381                    # the wide subtraction's correction (> P^2)
 OPS = {"mul_wide": 0, "redc": 1, "wide_sub": 2, "fp2_mul": 3, "fp2_sqr": 4, "fp6_mul": 5,
-       "fp12_mul": 6, "cyc_sqr": 7, "mul_014": 8, "mul_014_014": 9}
-OUT = {0: 96, 1: 48, 2: 96, 3: 96, 4: 96, 5: 288, 6: 576, 7: 576, 8: 576, 9: 576}
+       "fp12_mul": 6, "cyc_sqr": 7, "mul_014": 8, "mul_014_014": 9, "lines_014_014": 10}
+OUT = {0: 96, 1: 48, 2: 96, 3: 96, 4: 96, 5: 288, 6: 576, 7: 576, 8: 576, 9: 576, 10: 576}
 PATHS = [False, True] if _native.asm_available() else [False]
 
 
@@ -144,6 +144,8 @@ def test_fp6_fp12_mul_sparse(asm, v):
         assert nest(mont_out(run("cyc_sqr", mont_in(v[:12]))), "12") == granger_scott(a12)
         got = nest(mont_out(run("mul_014_014", mont_in(v[:12]), mont_in(v[24:30] + v[12:18]))), "12")
         assert got == ref.fp12_mul(ref.fp12_mul(a12, line), line_014(v[12:18]))
+        got = nest(mont_out(run("lines_014_014", mont_in(v[24:30]), mont_in(v[12:18]))), "12")
+        assert got == ref.fp12_mul(line, line_014(v[12:18]))
 
 
 def line_014(v: list[int]):
@@ -169,7 +171,7 @@ def test_cyclotomic_squaring_on_gt(asm):
 
 def test_unknown_op():
     out = ffi.new("uint8_t[]", 576)
-    assert lib.pqzk_bls_kernel_test(10, out, b"\0" * 576, b"\0" * 576) == -1
+    assert lib.pqzk_bls_kernel_test(11, out, b"\0" * 576, b"\0" * 576) == -1
 
 
 @pytest.mark.parametrize("asm", PATHS)
@@ -190,6 +192,8 @@ def test_tower_extreme_limbs(asm, raw):
         assert got == ref.fp12_mul(nest(b, "12"), line)
         got = nest(mont_out(run("mul_014_014", mont_in(b), mont_in(a[:6] + b[:6]))), "12")
         assert got == ref.fp12_mul(ref.fp12_mul(nest(b, "12"), line), line_014(b[:6]))
+        got = nest(mont_out(run("lines_014_014", mont_in(a[:6]), mont_in(b[:6]))), "12")
+        assert got == ref.fp12_mul(line, line_014(b[:6]))
         assert nest(mont_out(run("cyc_sqr", mont_in(a[:12]))), "12") == granger_scott(nest(a[:12], "12"))
 
 
@@ -244,3 +248,7 @@ def test_tower_cancelling_sums(asm):
                 for ln2 in signed_slots(3, False)[::3]:
                     got = nest(mont_out(run("mul_014_014", mont_in(f), mont_in(ln + ln2))), "12")
                     assert got == ref.fp12_mul(ref.fp12_mul(nest(f, "12"), line_014(ln)), line_014(ln2))
+        for ln in signed_slots(3, True):
+            for ln2 in signed_slots(3, True):
+                got = nest(mont_out(run("lines_014_014", mont_in(ln), mont_in(ln2))), "12")
+                assert got == ref.fp12_mul(line_014(ln), line_014(ln2))
