@@ -692,9 +692,10 @@ static void limbs_store_le(uint8_t *out, const limb *a, int n) {
 }
 int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *b) {
     limb x[72], y[72], r[72];
-    static const int in_a[10] = {6, 12, 12, 12, 12, 36, 72, 72, 72, 72}, in_b[10] = {6, 0, 12, 12, 0, 36, 72, 0, 36, 72};
-    static const int out_n[10] = {12, 6, 12, 12, 12, 36, 72, 72, 72, 72};
-    if (op < 0 || op > 9) return -1;
+    static const int in_a[14] = {6, 12, 12, 12, 12, 36, 72, 72, 72, 72, 72, 72, 72, 72};
+    static const int in_b[14] = {6, 0, 12, 12, 0, 36, 72, 0, 36, 72, 0, 0, 0, 0};
+    static const int out_n[14] = {12, 6, 12, 12, 12, 36, 72, 72, 72, 72, 72, 72, 72, 72};
+    if (op < 0 || op > 13) return -1;
     limbs_load_le(x, a, in_a[op]);
     if (in_b[op]) limbs_load_le(y, b, in_b[op]);
     switch (op) {
@@ -707,7 +708,12 @@ int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *
     case 6: fp12_mul((fp12 *)r, (const fp12 *)x, (const fp12 *)y); break;
     case 7: fp12_cyc_sqr((fp12 *)r, (const fp12 *)x); break;
     case 8: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014((fp12 *)r, &c[0], &c[1], &c[2]); break; }
-    default: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014_014((fp12 *)r, &c[0], &c[3]); }
+    case 9: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014_014((fp12 *)r, &c[0], &c[3]); break; }
+    /* the 3-scaled squarings (g0 and g4 of the compressed one are passed through) and Frobenius */
+    case 10: memcpy(r, x, sizeof(fp12)); fp12_cyc_sqr_compressed((fp12 *)r, (const fp12 *)x); break;
+    case 11: fp12_cyc_sqr3((fp12 *)r, (const fp12 *)x); break;
+    case 12: fp12_frob((fp12 *)r, (const fp12 *)x); break;
+    default: fp12_frob2((fp12 *)r, (const fp12 *)x);
     }
     limbs_store_le(out, r, out_n[op]);
     return 0;
