@@ -69,7 +69,7 @@ sanitize: $(DEPS)
 	cd tests && PYTHONPATH=../$(SAN_DIR) ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
-		../$(BIN)/python -m pytest -q -p no:cacheprovider -p no:xdist native $(PYTEST_ARGS)
+		$(abspath $(BIN))/python -m pytest -q -p no:cacheprovider -p no:xdist native $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info src/pqzk/_native_ext*.so

@@ -713,9 +713,10 @@ static void limbs_store_le(uint8_t *out, const limb *a, int n) {
 }
 int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *b) {
     limb x[72], y[72], r[72];
-    static const int in_a[11] = {6, 12, 12, 12, 12, 36, 72, 72, 72, 72, 36}, in_b[11] = {6, 0, 12, 12, 0, 36, 72, 0, 36, 72, 36};
-    static const int out_n[11] = {12, 6, 12, 12, 12, 36, 72, 72, 72, 72, 72};
-    if (op < 0 || op > 10) return -1;
+    static const int in_a[15] = {6, 12, 12, 12, 12, 36, 72, 72, 72, 72, 36, 72, 72, 72, 72};
+    static const int in_b[15] = {6, 0, 12, 12, 0, 36, 72, 0, 36, 72, 36, 0, 0, 0, 0};
+    static const int out_n[15] = {12, 6, 12, 12, 12, 36, 72, 72, 72, 72, 72, 72, 72, 72, 72};
+    if (op < 0 || op > 14) return -1;
     limbs_load_le(x, a, in_a[op]);
     if (in_b[op]) limbs_load_le(y, b, in_b[op]);
     switch (op) {
@@ -729,11 +730,17 @@ int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *
     case 7: fp12_cyc_sqr((fp12 *)r, (const fp12 *)x); break;
     case 8: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014((fp12 *)r, &c[0], &c[1], &c[2]); break; }
     case 9: { const fp2 *c = (const fp2 *)y; memcpy(r, x, sizeof(fp12)); fp12_mul_014_014((fp12 *)r, &c[0], &c[3]); break; }
-    default: {   /* the product of two lines, as the first Miller step sets f: c + v d w */
+    case 10: {   /* the product of two lines, as the first Miller step sets f: c + v d w */
         fp12 *g = (fp12 *)r; fp2 d[2];
         fp12_lines_014_014(&g->c0, d, (const fp2 *)x, (const fp2 *)y);
         memset(&g->c1.c0, 0, sizeof g->c1.c0); g->c1.c1 = d[0]; g->c1.c2 = d[1];
+        break;
     }
+    /* the 3-scaled squarings (g0 and g4 of the compressed one are passed through) and Frobenius */
+    case 11: memcpy(r, x, sizeof(fp12)); fp12_cyc_sqr_compressed((fp12 *)r, (const fp12 *)x); break;
+    case 12: fp12_cyc_sqr3((fp12 *)r, (const fp12 *)x); break;
+    case 13: fp12_frob((fp12 *)r, (const fp12 *)x); break;
+    default: fp12_frob2((fp12 *)r, (const fp12 *)x);
     }
     limbs_store_le(out, r, out_n[op]);
     return 0;

@@ -165,6 +165,10 @@ def main() -> None:
     out.append(f"static const limb BLS_R[4] = {limbs(R381, 4)};")
     out.append(f"static const limb BLS_B1[6] = {mont(4)};")
     out.append(f"static const limb BLS_TWO_INV[6] = {mont(pow(2, -1, p))};")
+    # the 3-scaled cyclotomic squarings (bls_fields.inc): 1/3 and 3^-6
+    out.append(f"static const limb BLS_INV3[6] = {mont(pow(3, -1, p))};")
+    out.append(f"static const limb BLS_INV3_6[6] = {mont(pow(3, -6, p))};")
+    out.append(f"static const limb BLS_THREE[6] = {mont(3)};")
     out.append(f"static const fp2 BLS_B2 = {fp2((4, 4))};")
     # generators
     g1x = 0x17F1D3A73197D7942695638C4FA9AC0FC3688C4F9774B905A14E3A3F171BAC586C55E83FF97A1AEFFB3AF00ADB22C6BB
@@ -196,6 +200,12 @@ def main() -> None:
     # Frobenius on Fp12 = Fp2[w]/(w^6 - xi): (c w^i)^p = conj(c) * xi^(i(p-1)/6) w^i
     gam = [fp2_pow(xi, i * (p - 1) // 6) for i in range(6)]
     out.append("static const fp2 BLS_FROB[6] = {" + ", ".join(fp2(g) for g in gam) + "};")
+    # fp12_frob's shortcuts: gamma_2 = c u, gamma_3 = d (1 + u), gamma_4 in Fp
+    assert gam[2][0] == 0 and gam[3][0] == gam[3][1] and gam[4][1] == 0
+    # (c w^i)^(p^2) = c * xi^(i(p^2-1)/6) w^i, the constants in Fp (gamma_3 = -1: xi is no square)
+    gam2 = [fp2_pow(xi, i * (p * p - 1) // 6) for i in range(6)]
+    assert all(g[1] == 0 for g in gam2) and gam2[3][0] == p - 1
+    out.append("static const limb BLS_FROB2[6][6] = {" + ", ".join(mont(g[0]) for g in gam2) + "};")
     # RFC 9380 section 8.8: SSWU constants and isogeny maps
     out.append(f"static const limb ISO11_A[6] = {mont(int(iso.ISO_11_A))};")
     out.append(f"static const limb ISO11_B[6] = {mont(int(iso.ISO_11_B))};")

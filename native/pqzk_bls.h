@@ -62,6 +62,7 @@ void pqzk_gt_to_bytes(uint8_t *out, const uint8_t *a);
 int pqzk_gt_from_bytes(uint8_t *out, const uint8_t *in);
 /* test-only: op 0 fp wide product, 1 reduction, 2 wide subtraction (+ p 2^381 on borrow), 3 fp2_mul, 4 fp2_sqr,
  * 5 fp6_mul, 6 fp12_mul, 7 cyclotomic squaring, 8 sparse (014) multiplication, 9 two sparse lines into
- * an fp12 (b = both lines), 10 the product of two lines (a, b one line each); raw LE limbs */
+ * an fp12 (b = both lines), 10 the product of two lines (a, b one line each), 11 the 3-scaled compressed
+ * squaring, 12 the 3-scaled Granger-Scott squaring, 13 fp12_frob, 14 fp12_frob2; raw LE limbs */
 int pqzk_bls_kernel_test(int op, uint8_t *out, const uint8_t *a, const uint8_t *b);
 #endif

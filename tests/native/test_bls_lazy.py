@@ -16,8 +16,10 @@ RINV = pow(RM, -1, P)
 PR = P * RM                       # the reductions' input bound
 PU1 = P << 381                    # the wide subtraction's correction (> P^2)
 OPS = {"mul_wide": 0, "redc": 1, "wide_sub": 2, "fp2_mul": 3, "fp2_sqr": 4, "fp6_mul": 5,
-       "fp12_mul": 6, "cyc_sqr": 7, "mul_014": 8, "mul_014_014": 9, "lines_014_014": 10}
-OUT = {0: 96, 1: 48, 2: 96, 3: 96, 4: 96, 5: 288, 6: 576, 7: 576, 8: 576, 9: 576, 10: 576}
+       "fp12_mul": 6, "cyc_sqr": 7, "mul_014": 8, "mul_014_014": 9, "lines_014_014": 10,
+       "compressed3": 11, "cyc_sqr3": 12, "frob": 13, "frob2": 14}
+OUT = {0: 96, 1: 48, 2: 96, 3: 96, 4: 96, 5: 288, 6: 576, 7: 576, 8: 576, 9: 576, 10: 576, 11: 576,
+       12: 576, 13: 576, 14: 576}
 PATHS = [False, True] if _native.asm_available() else [False]
 
 
@@ -171,7 +173,7 @@ def test_cyclotomic_squaring_on_gt(asm):
 
 def test_unknown_op():
     out = ffi.new("uint8_t[]", 576)
-    assert lib.pqzk_bls_kernel_test(11, out, b"\0" * 576, b"\0" * 576) == -1
+    assert lib.pqzk_bls_kernel_test(15, out, b"\0" * 576, b"\0" * 576) == -1
 
 
 @pytest.mark.parametrize("asm", PATHS)
@@ -195,6 +197,79 @@ def test_tower_extreme_limbs(asm, raw):
         got = nest(mont_out(run("lines_014_014", mont_in(a[:6]), mont_in(b[:6]))), "12")
         assert got == ref.fp12_mul(line, line_014(b[:6]))
         assert nest(mont_out(run("cyc_sqr", mont_in(a[:12]))), "12") == granger_scott(nest(a[:12], "12"))
+        check_scaled_and_frobenius(a[:12])
+
+
+def fp4_sqr(a, b):
+    """(a^2 + xi b^2, 2ab): the Fp4 squaring of a + b t, t^2 = xi"""
+    add, sub, sqr = ref.fp2_add, ref.fp2_sub, ref.fp2_sqr
+    t0, t1 = sqr(a), sqr(b)
+    return add(ref.fp2_mul_by_nonresidue(t1), t0), sub(sub(sqr(add(a, b)), t0), t1)
+
+
+def plus2(t, z):
+    return ref.fp2_add(ref.fp2_add(t, z), z)
+
+
+def minus2(t, z):
+    return ref.fp2_sub(ref.fp2_sub(t, z), z)
+
+
+def granger_scott3(f):
+    """the 3-scaled Granger-Scott formula (fp12_cyc_sqr3): on F = 3f, 3f^2 = (squares) -+ 2F"""
+    (z0, z4, z3), (z2, z1, z5) = f
+    t0, t1 = fp4_sqr(z0, z1)
+    n0, n1 = minus2(t0, z0), plus2(t1, z1)
+    t0, t1 = fp4_sqr(z2, z3)
+    t2, t3 = fp4_sqr(z4, z5)
+    n4, n5 = minus2(t0, z4), plus2(t1, z5)
+    n2, n3 = plus2(ref.fp2_mul_by_nonresidue(t3), z2), minus2(t2, z3)
+    return (n0, n4, n3), (n2, n1, n5)
+
+
+def karabina3(f):
+    """the 3-scaled compressed squaring (fp12_cyc_sqr_compressed) on any value; g0 and g4 pass"""
+    (g0, g1, g2), (g3, g4, g5) = f
+    a15, m15 = fp4_sqr(g1, g5)
+    a32, m23 = fp4_sqr(g3, g2)
+    return (g0, minus2(a32, g1), minus2(a15, g2)), (plus2(ref.fp2_mul_by_nonresidue(m15), g3), g4, plus2(m23, g5))
+
+
+def check_scaled_and_frobenius(v: list[int]):
+    f = nest(v, "12")
+    assert nest(mont_out(run("compressed3", mont_in(v))), "12") == karabina3(f)
+    assert nest(mont_out(run("cyc_sqr3", mont_in(v))), "12") == granger_scott3(f)
+    assert nest(mont_out(run("frob", mont_in(v))), "12") == ref.fp12_frobenius(f, 1)
+    assert nest(mont_out(run("frob2", mont_in(v))), "12") == ref.fp12_frobenius(f, 2)
+
+
+@pytest.mark.parametrize("asm", PATHS)
+@given(st.lists(fp_el, min_size=12, max_size=12))
+@settings(max_examples=100, deadline=None)
+def test_scaled_squarings_frobenius(asm, v):
+    with kernels(asm):
+        check_scaled_and_frobenius(v)
+
+
+@pytest.mark.parametrize("asm", PATHS)
+def test_scaled_squarings_on_gt(asm):
+    """on GT, 3-scaled squarings of 3f give 3f^2, and the compressed one's four coefficients
+    match; the Frobenius maps match f^p and f^(p^2)"""
+    g1, g2, gt = ffi.new("uint8_t[]", 144), ffi.new("uint8_t[]", 288), ffi.new("uint8_t[]", 576)
+    lib.pqzk_g1_generator(g1)
+    lib.pqzk_g2_generator(g2)
+    lib.pqzk_pairing(gt, g1, g2)
+    f = nest(mont_out(bytes(gt)), "12")
+    three = lambda x: tuple(three(y) for y in x) if isinstance(x, tuple) else 3 * x % P
+    with kernels(asm):
+        for _ in range(3):
+            sq = ref.fp12_sqr(f)
+            assert nest(mont_out(run("cyc_sqr3", mont_in(flat(three(f))))), "12") == three(sq)
+            got = nest(mont_out(run("compressed3", mont_in(flat(three(f))))), "12")
+            assert [got[0][1], got[0][2], got[1][0], got[1][2]] == [three(sq)[0][1], three(sq)[0][2], three(sq)[1][0], three(sq)[1][2]]
+            assert nest(mont_out(run("frob", mont_in(flat(f)))), "12") == ref.fp12_frobenius(f, 1)
+            assert nest(mont_out(run("frob2", mont_in(flat(f)))), "12") == ref.fp12_frobenius(f, 2)
+            f = sq
 
 
 def granger_scott(f):
@@ -238,6 +313,7 @@ def test_tower_cancelling_sums(asm):
                 assert got == ref.fp6_mul(nest(a, "6"), nest(b, "6"))
         for f in signed_slots(6, True):
             assert nest(mont_out(run("cyc_sqr", mont_in(f))), "12") == granger_scott(nest(f, "12"))
+            check_scaled_and_frobenius(f)
         for f in signed_slots(6, False):
             for ln in signed_slots(3, False):
                 c0, c1, c4 = nest(ln[0:2], "2"), nest(ln[2:4], "2"), nest(ln[4:6], "2")
