@@ -621,29 +621,53 @@ void pqzk_g2_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2
 void pqzk_g2_psi(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_psi(&x, &x); STORE(out, x); }
 
 /* prod e(P_i, Q_i) into *f (vt as in final_exp_impl); 0, or -2 when memory runs out */
-static int multi_pairing_impl(fp12 *f, const uint8_t *ps, const uint8_t *qs, size_t n, int vt) {
+/* Scott's G2 test psi(Q) = [x]Q for an affine Q whose [|x|]Q is the Miller loop's T (homogeneous):
+ * T = -psi(Q), T finite. The loop's steps are the complete group law away from T = +-Q and T = O,
+ * which only a Q outside G2 can reach (it has order below |x| + 1 < r); there they give Z = 0,
+ * which stays 0 and fails the test. */
+static limb miller_t_is_minus_psi(const pair_state *s) {
+    fp2 t, u, v;
+    fp2_conj(&t, &s->qx); fp2_mul(&t, &t, &BLS_PSI_X); fp2_mul(&t, &t, &s->T.Z);
+    fp2_conj(&u, &s->qy); fp2_mul(&u, &u, &BLS_PSI_Y); fp2_mul(&u, &u, &s->T.Z); fp2_neg(&v, &u);
+    return fp2_eq(&t, &s->T.X) & fp2_eq(&v, &s->T.Y) & (fp2_is_zero(&s->T.Z) ^ 1);
+}
+/* prod e(P_i, Q_i) into *f (vt as in final_exp_impl); with check (n flags, or NULL) *in_g2 is 1 when
+ * every flagged Q_i is in G2, tested on the Miller loop's [|x|]Q_i (an identity Q_i is). 0, or -2
+ * when memory runs out. */
+static int multi_pairing_impl(fp12 *f, const uint8_t *ps, const uint8_t *qs, size_t n, int vt,
+                              const uint8_t *check, limb *in_g2) {
     size_t cap = n ? n : 1;
     pair_state *s = malloc(sizeof(pair_state) * cap);
     g1 *P = malloc(sizeof(g1) * cap); g2 *Q = malloc(sizeof(g2) * cap); fp *d = malloc(sizeof(fp) * 4 * cap);
-    if (!s || !P || !Q || !d) { free(s); free(P); free(Q); free(d); return -2; }
+    uint8_t *chk = malloc(cap);
+    if (!s || !P || !Q || !d || !chk) { free(s); free(P); free(Q); free(d); free(chk); return -2; }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {  /* pairs with an identity contribute 1 and are dropped */
         memcpy(&P[m], ps + i * sizeof(g1), sizeof(g1)); memcpy(&Q[m], qs + i * sizeof(g2), sizeof(g2));
+        chk[m] = check ? check[i] : 0;
         m += (size_t)!(g1_is_inf(&P[m]) | g2_is_inf(&Q[m]));
     }
-    if (m) { pair_batch_affine(s, P, Q, m, d, vt); miller_loop(f, s, m); final_exp_impl(f, f, vt); } else fp12_set_one(f);
-    free(s); free(P); free(Q); free(d);
+    limb ok = 1;
+    if (m) {
+        pair_batch_affine(s, P, Q, m, d, vt); miller_loop(f, s, m);
+        for (size_t k = 0; k < m; k++) if (chk[k]) ok &= miller_t_is_minus_psi(&s[k]);
+        final_exp_impl(f, f, vt);
+    } else fp12_set_one(f);
+    if (in_g2) *in_g2 = ok;
+    free(s); free(P); free(Q); free(d); free(chk);
     return 0;
 }
 int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_t n) {
-    fp12 f; int rc = multi_pairing_impl(&f, ps, qs, n, 0);
+    fp12 f; int rc = multi_pairing_impl(&f, ps, qs, n, 0, NULL, NULL);
     if (rc == 0) STORE(out, f);
     return rc;
 }
-/* 1 when prod e(P_i, Q_i) == 1, 0 when not, -2 out of memory; variable time (verification) */
-int pqzk_multi_pairing_is_one(const uint8_t *ps, const uint8_t *qs, size_t n) {
-    fp12 f; int rc = multi_pairing_impl(&f, ps, qs, n, 1);
-    return rc ? rc : (int)fp12_is_one(&f);
+/* 1 when prod e(P_i, Q_i) == 1, 0 when not, -2 out of memory; variable time (verification).
+ * check (n flags, or NULL): the flagged Q_i, decoded without their subgroup check, must be in G2,
+ * else -4; the test reuses the Miller loop's [|x|]Q_i instead of a separate multiplication. */
+int pqzk_multi_pairing_is_one(const uint8_t *ps, const uint8_t *qs, size_t n, const uint8_t *check) {
+    fp12 f; limb in_g2; int rc = multi_pairing_impl(&f, ps, qs, n, 1, check, &in_g2);
+    return rc ? rc : !in_g2 ? -4 : (int)fp12_is_one(&f);
 }
 /* test hook: the two final exponentiations (constant time, and variable time with compressed
  * squarings) of an Fp12 value in raw form */

@@ -49,7 +49,7 @@ void pqzk_g2_psi(uint8_t *out, const uint8_t *a);
 
 void pqzk_pairing(uint8_t *out, const uint8_t *p, const uint8_t *q);
 int pqzk_multi_pairing(uint8_t *out, const uint8_t *ps, const uint8_t *qs, size_t n);
-int pqzk_multi_pairing_is_one(const uint8_t *ps, const uint8_t *qs, size_t n);
+int pqzk_multi_pairing_is_one(const uint8_t *ps, const uint8_t *qs, size_t n, const uint8_t *check);
 void pqzk_final_exp_test(uint8_t *out, const uint8_t *in, int vt);
 int pqzk_fp2_inv_vartime(uint8_t *out, const uint8_t *in);
 void pqzk_gt_one(uint8_t *out);

@@ -442,3 +442,74 @@ def test_multi_pairing_is_one_against_multi_pairing(a, b):
     assert multi_pairing_is_one(good) and multi_pairing(good).is_one()
     assert not multi_pairing_is_one(bad) and not multi_pairing(bad).is_one()
     assert multi_pairing_is_one([]) and multi_pairing_is_one([(G1.identity(), Q1)])
+
+
+# ---------------------------------------------------------------- G2 check inside the pairing check
+def _g2_from_ref(pt):
+    """A native G2 element (decoded without the subgroup check) from a reference Jacobian point."""
+    x, y = ref.G2.curve.to_affine(pt)
+    return G2.decode_on_curve(b"".join(c[1].to_bytes(48, "big") + c[0].to_bytes(48, "big") for c in (x, y)))
+
+
+def _g2_of_order(ell):
+    """A curve point of E'(Fp2) of order ell (a prime factor of the cofactor 13^2 23^2 2713 ...)."""
+    for i in range(1, 1000):
+        try:
+            q = G2.decode_on_curve(bytes([0x80]) + (1).to_bytes(47, "big") + i.to_bytes(48, "big"))
+        except InvalidEncoding:
+            continue
+        part = ell
+        while G2.cofactor % (part * ell) == 0:
+            part *= ell
+        c = ref.G2.curve
+        pt = c.mul(R * (G2.cofactor // part), c.from_affine(*G2.point_to_xy(q)))   # the ell-part of q
+        if c.to_affine(pt) is None:
+            continue
+        while c.to_affine(c.mul(ell, pt)) is not None:
+            pt = c.mul(ell, pt)
+        return _g2_from_ref(pt)
+    raise AssertionError(f"no point of order {ell} found")
+
+
+def test_multi_pairing_is_one_checks_g2_in_the_miller_loop():
+    """check_g2 tests ψ(Q) = [x]Q on the Miller loop's [|x|]Q: it agrees with in_subgroup on points
+    of the subgroup, off it, of small order (which make the loop's steps exceptional) and mixed."""
+    sk = 0x1234567
+    h = G2.hash_to_element(b"msg", b"DST")
+    pk, sig = sk * G1.generator(), sk * h
+    good = [(pk, h), (-G1.generator(), sig)]
+    assert multi_pairing_is_one(good, check_g2=[1]) and multi_pairing_is_one(good, check_g2=[0, 1])
+    assert not multi_pairing_is_one([(pk, h), (-G1.generator(), sig + G2.generator())], check_g2=[1])
+    off = G2.decode_on_curve(off_subgroup_encoding(G2))
+    tiny = [_g2_of_order(ell) for ell in (13, 23, 2713)]
+    for bad in [off, *tiny, sig + tiny[0], sig + tiny[1]]:
+        assert not G2.in_subgroup(G2._unwrap(bad))
+        pairs = [(pk, h), (-G1.generator(), bad)]
+        multi_pairing_is_one(pairs)                       # unchecked: a (meaningless) answer
+        with pytest.raises(InvalidEncoding, match="subgroup"):
+            multi_pairing_is_one(pairs, check_g2=[1])
+    # the reference module: the same check, by in_subgroup
+    rg = ref.G2.base_mult(sk)
+    assert ref.multi_pairing_is_one([(ref.G1.generator(), rg), (-ref.G1.generator(), rg)], check_g2=[1])
+    rbad = ref.G2._wrap(ref.G2.curve.from_affine(*G2.point_to_xy(off)))
+    with pytest.raises(InvalidEncoding, match="subgroup"):
+        ref.multi_pairing_is_one([(ref.G1.generator(), rbad)], check_g2=[0])
+    # an identity pair is dropped and counts as in G2; bad indices are parameter errors
+    assert multi_pairing_is_one([(G1.generator(), G2.identity())], check_g2=[0])
+    from pqzk.errors import InvalidParameter
+    for idx in ([2], [-1], ["1"]):
+        with pytest.raises(InvalidParameter):
+            multi_pairing_is_one(good, check_g2=idx)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, R - 1), st.integers(0, 3))
+def test_check_g2_matches_in_subgroup(k, which):
+    tiny = [None, _g2_of_order(13), _g2_of_order(23), G2.decode_on_curve(off_subgroup_encoding(G2))][which]
+    Q = k * G2.generator() if tiny is None else k * G2.generator() + tiny
+    pairs = [(G1.generator(), Q), (-G1.generator(), Q)]
+    if G2.in_subgroup(G2._unwrap(Q)):
+        assert multi_pairing_is_one(pairs, check_g2=[0, 1])
+    else:
+        with pytest.raises(InvalidEncoding, match="subgroup"):
+            multi_pairing_is_one(pairs, check_g2=[1])

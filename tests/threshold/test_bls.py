@@ -215,3 +215,34 @@ def test_combine_checks_the_result_not_each_partial():
     with pytest.raises(ProtocolAbort) as exc:
         bls.combine(key, MSG, [good[0], good[1], forged])
     assert exc.value.culprits == [3]
+
+
+def test_verifiers_reject_a_signature_outside_the_subgroup():
+    """verify, aggregate_verify and pop_verify leave σ's subgroup check to the pairing check (the
+    Miller loop's [|x|]σ): a curve point outside G2 (alone, or added to the valid signature) is
+    rejected with the decoder's reason, as py_ecc rejects it."""
+    from py_ecc.bls import G2ProofOfPossession as pe_bls
+    from pqzk.groups.bls12_381_native import G2
+    sk = bls.keygen(b"\x09" * 32)
+    pk, sig, pop = bls.sk_to_pk(sk), bls.sign(sk, MSG), bls.pop_prove(sk)
+    for i in range(1, 1000):
+        try:
+            off = G2.decode_on_curve(bytes([0x80]) + (1).to_bytes(47, "big") + i.to_bytes(48, "big"))
+            break
+        except InvalidEncoding:
+            continue
+    for bad in (off.to_bytes(), (G2.decode(sig) + off).to_bytes()):
+        assert not pe_bls.Verify(pk, MSG, bad)
+        with pytest.raises(VerificationError, match="subgroup"):
+            bls.verify(pk, MSG, bad)
+        with pytest.raises(VerificationError, match="subgroup"):
+            bls.aggregate_verify([pk], [MSG], bad)
+        with pytest.raises(VerificationError, match="subgroup"):
+            bls.pop_verify(pk, bad)
+    bls.verify(pk, MSG, sig)
+    bls.aggregate_verify([pk], [MSG], sig)
+    bls.pop_verify(pk, pop)
+    # the min-signature suite (σ in G1) keeps the strict decoding
+    s2 = bls.MIN_SIG
+    pk2, sig2 = bls.sk_to_pk(sk, s2), bls.sign(sk, MSG, s2)
+    bls.verify(pk2, MSG, sig2, s2)

@@ -359,12 +359,26 @@ def pairing(p: Element, q: Element) -> GT:
     return multi_pairing([(p, q)])
 
 
-def multi_pairing_is_one(pairs: Sequence[tuple[Element, Element]]) -> bool:
+def multi_pairing_is_one(pairs: Sequence[tuple[Element, Element]], check_g2: Sequence[int] = ()) -> bool:
     """Π e(P_i, Q_i) == 1 (the check behind BLS verification). Variable time — public inputs
     only, as verification equations are: the inversions are safegcd and the final
-    exponentiation uses Karabina's compressed squarings."""
+    exponentiation uses Karabina's compressed squarings.
+
+    `check_g2` lists the pairs whose Q_i came from `G2.decode_on_curve`: each must be in G2, else
+    InvalidEncoding. The test (ψ(Q) = [x]Q) reuses the [|x|]Q_i that the Miller loop computes
+    anyway, so it costs a few multiplications instead of a 64-bit scalar multiplication."""
     ps, qs = _pair_bytes(pairs, "multi_pairing_is_one")
-    rc = _lib.pqzk_multi_pairing_is_one(ps, qs, len(pairs))
+    check = None
+    if check_g2:
+        flags = bytearray(len(pairs))
+        for i in check_g2:
+            if not isinstance(i, int) or not 0 <= i < len(pairs):
+                raise InvalidParameter(f"multi_pairing_is_one: check_g2 index {i!r} is not a pair")
+            flags[i] = 1
+        check = bytes(flags)
+    rc = _lib.pqzk_multi_pairing_is_one(ps, qs, len(pairs), check if check is not None else _ffi.NULL)
+    if rc == -4:
+        raise InvalidEncoding(f"{G2.name}: {_DECODE_ERRORS[-4]}")
     if rc < 0:  # pragma: no cover - out of memory
         raise InvalidParameter("multi_pairing_is_one failed")
     return bool(rc)

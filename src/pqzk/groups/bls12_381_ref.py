@@ -313,6 +313,12 @@ def multi_pairing(pairs: Sequence[tuple[Element, Element]]) -> bf.Fp12:
     return final_exponentiation(multi_miller_loop(pairs))
 
 
-def multi_pairing_is_one(pairs: Sequence[tuple[Element, Element]]) -> bool:
-    """Π e(P_i, Q_i) == 1 (the check behind BLS verification)."""
+def multi_pairing_is_one(pairs: Sequence[tuple[Element, Element]], check_g2: Sequence[int] = ()) -> bool:
+    """Π e(P_i, Q_i) == 1 (the check behind BLS verification); the Q_i of the pairs listed in
+    `check_g2` (decoded without their subgroup check) must be in G2, else InvalidEncoding."""
+    for i in check_g2:
+        if not isinstance(i, int) or not 0 <= i < len(pairs):
+            raise InvalidParameter(f"multi_pairing_is_one: check_g2 index {i!r} is not a pair")
+        if not G2.in_subgroup(G2._unwrap(pairs[i][1])):
+            raise InvalidEncoding(f"{G2.name}: point is not in the prime-order subgroup")
     return multi_pairing(pairs) == bf.FP12_ONE

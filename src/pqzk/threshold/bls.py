@@ -11,6 +11,7 @@ t partials combine by Lagrange interpolation in the exponent into an ordinary BL
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Sequence
@@ -60,14 +61,21 @@ def get_ciphersuite(name: str = DEFAULT.name) -> BlsCiphersuite:
 
 
 def _pairing_equation_holds(suite: BlsCiphersuite, pairs: Sequence[tuple[Element, Element]],
-                            sig: Element) -> bool:
+                            sig: Element, sig_deferred: bool = False) -> bool:
     """Π e(K_i, S_i) == e(g, σ) for (key-group, signature-group) pairs: one multi-pairing with
     (-g, σ) appended and one final exponentiation (variable time: verification equations are
-    public)."""
+    public). With `sig_deferred` (σ from _decode_sig_deferred) the check includes σ's subgroup
+    membership and raises InvalidEncoding when it fails."""
     from ..groups import bls12_381
     g1_first = suite.key_group == "bls12_381_g1"
-    ordered = [(k, s) if g1_first else (s, k) for k, s in [*pairs, (-suite.K.generator(), sig)]]
-    return bls12_381.multi_pairing_is_one(ordered)
+    ordered = [(k, s) if g1_first else (s, k) for k, s in [*pairs, (_neg_generator(suite.key_group), sig)]]
+    check = [len(pairs)] if sig_deferred and g1_first else []
+    return bls12_381.multi_pairing_is_one(ordered, check_g2=check)
+
+
+@functools.lru_cache(maxsize=None)
+def _neg_generator(group: str) -> Element:
+    return -get_group(group).generator()
 
 
 # ---- keys (section 2.3, 2.4, 2.5) ----
@@ -117,6 +125,14 @@ def _decode_sig(sig: bytes, suite: BlsCiphersuite) -> Element:
     return suite.S.decode(sig, allow_identity=True)
 
 
+def _decode_sig_deferred(sig: bytes, suite: BlsCiphersuite) -> Element:
+    """_decode_sig for a σ that goes straight into _pairing_equation_holds(..., sig_deferred=True):
+    a G2 σ's subgroup check is left to the pairing check, which gets it from its Miller loop."""
+    if suite.sig_group != "bls12_381_g2":
+        return _decode_sig(sig, suite)
+    return suite.S.decode_on_curve(sig)
+
+
 def _hash(msg: bytes, suite: BlsCiphersuite, dst: bytes | None = None) -> Element:
     if not isinstance(msg, (bytes, bytearray, memoryview)):
         raise InvalidParameter(f"BLS message must be bytes, got {type(msg).__name__}")
@@ -133,10 +149,11 @@ def sign(sk: int, msg: bytes, suite: BlsCiphersuite = DEFAULT) -> bytes:
 def verify(pk: bytes, msg: bytes, sig: bytes, suite: BlsCiphersuite = DEFAULT) -> None:
     """CoreVerify: e(PK, H(m)) == e(g, σ); raises VerificationError."""
     try:
-        P, R = key_validate(pk, suite), _decode_sig(sig, suite)
+        P, R = key_validate(pk, suite), _decode_sig_deferred(sig, suite)
+        ok = _pairing_equation_holds(suite, [(P, _hash(msg, suite))], R, sig_deferred=True)
     except InvalidEncoding as exc:
         raise VerificationError(f"BLS verify: {exc}") from None
-    if not _pairing_equation_holds(suite, [(P, _hash(msg, suite))], R):
+    if not ok:
         raise VerificationError("BLS signature does not verify")
 
 
@@ -169,10 +186,11 @@ def aggregate_verify(pks: Sequence[bytes], msgs: Sequence[bytes], sig: bytes,
         raise VerificationError(f"aggregate_verify: {len(pks)} keys for {len(msgs)} messages")
     try:
         pairs = [(key_validate(pk, suite), _hash(m, suite)) for pk, m in zip(pks, msgs)]
-        R = _decode_sig(sig, suite)
+        R = _decode_sig_deferred(sig, suite)
+        ok = _pairing_equation_holds(suite, pairs, R, sig_deferred=True)
     except InvalidEncoding as exc:
         raise VerificationError(f"BLS aggregate_verify: {exc}") from None
-    if not _pairing_equation_holds(suite, pairs, R):
+    if not ok:
         raise VerificationError("BLS aggregate signature does not verify")
 
 
@@ -195,10 +213,11 @@ def pop_prove(sk: int, suite: BlsCiphersuite = DEFAULT) -> bytes:
 
 def pop_verify(pk: bytes, proof: bytes, suite: BlsCiphersuite = DEFAULT) -> None:
     try:
-        P, R = key_validate(pk, suite), _decode_sig(proof, suite)
+        P, R = key_validate(pk, suite), _decode_sig_deferred(proof, suite)
+        ok = _pairing_equation_holds(suite, [(P, _hash(pk, suite, suite.pop_dst))], R, sig_deferred=True)
     except InvalidEncoding as exc:
         raise VerificationError(f"BLS pop_verify: {exc}") from None
-    if not _pairing_equation_holds(suite, [(P, _hash(pk, suite, suite.pop_dst))], R):
+    if not ok:
         raise VerificationError("BLS proof of possession does not verify")
 
 
