@@ -620,7 +620,6 @@ int pqzk_g2_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {
 void pqzk_g2_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_clear(&x, &x); STORE(out, x); }
 void pqzk_g2_psi(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_psi(&x, &x); STORE(out, x); }
 
-/* prod e(P_i, Q_i) into *f (vt as in final_exp_impl); 0, or -2 when memory runs out */
 /* Scott's G2 test psi(Q) = [x]Q for an affine Q whose [|x|]Q is the Miller loop's T (homogeneous):
  * T = -psi(Q), T finite. The loop's steps are the complete group law away from T = +-Q and T = O,
  * which only a Q outside G2 can reach (it has order below |x| + 1 < r); there they give Z = 0,
@@ -632,8 +631,8 @@ static limb miller_t_is_minus_psi(const pair_state *s) {
     return fp2_eq(&t, &s->T.X) & fp2_eq(&v, &s->T.Y) & (fp2_is_zero(&s->T.Z) ^ 1);
 }
 /* prod e(P_i, Q_i) into *f (vt as in final_exp_impl); with check (n flags, or NULL) *in_g2 is 1 when
- * every flagged Q_i is in G2, tested on the Miller loop's [|x|]Q_i (an identity Q_i is). 0, or -2
- * when memory runs out. */
+ * every flagged Q_i is in G2, tested on the Miller loop's [|x|]Q_i (an identity Q_i is; one whose
+ * pair is dropped for an identity P_i by g2_subgroup). 0, or -2 when memory runs out. */
 static int multi_pairing_impl(fp12 *f, const uint8_t *ps, const uint8_t *qs, size_t n, int vt,
                               const uint8_t *check, limb *in_g2) {
     size_t cap = n ? n : 1;
@@ -642,12 +641,14 @@ static int multi_pairing_impl(fp12 *f, const uint8_t *ps, const uint8_t *qs, siz
     uint8_t *chk = malloc(cap);
     if (!s || !P || !Q || !d || !chk) { free(s); free(P); free(Q); free(d); free(chk); return -2; }
     size_t m = 0;
+    limb ok = 1;
     for (size_t i = 0; i < n; i++) {  /* pairs with an identity contribute 1 and are dropped */
         memcpy(&P[m], ps + i * sizeof(g1), sizeof(g1)); memcpy(&Q[m], qs + i * sizeof(g2), sizeof(g2));
         chk[m] = check ? check[i] : 0;
-        m += (size_t)!(g1_is_inf(&P[m]) | g2_is_inf(&Q[m]));
+        limb drop = g1_is_inf(&P[m]) | g2_is_inf(&Q[m]);
+        if (drop && chk[m] && !g2_is_inf(&Q[m])) ok &= g2_subgroup(&Q[m]);
+        m += (size_t)!drop;
     }
-    limb ok = 1;
     if (m) {
         pair_batch_affine(s, P, Q, m, d, vt); miller_loop(f, s, m);
         for (size_t k = 0; k < m; k++) if (chk[k]) ok &= miller_t_is_minus_psi(&s[k]);

@@ -497,7 +497,11 @@ def test_multi_pairing_is_one_checks_g2_in_the_miller_loop():
     # an identity pair is dropped and counts as in G2; bad indices are parameter errors
     assert multi_pairing_is_one([(G1.generator(), G2.identity())], check_g2=[0])
     from pqzk.errors import InvalidParameter
-    for idx in ([2], [-1], ["1"]):
+    # a flagged pair dropped for an identity P_i still has its Q_i checked
+    assert multi_pairing_is_one([(G1.identity(), sig)], check_g2=[0])
+    with pytest.raises(InvalidEncoding, match="subgroup"):
+        multi_pairing_is_one([(G1.identity(), off), (pk, h), (-G1.generator(), sig)], check_g2=[0])
+    for idx in ([2], [-1], ["1"], [True]):
         with pytest.raises(InvalidParameter):
             multi_pairing_is_one(good, check_g2=idx)
 

@@ -16,6 +16,16 @@ from ..hashing.expand import hash_to_field, security_length
 from ..math.rand import RandomSource, random_scalar
 
 
+def check_pair_indices(indices: Sequence[int], n: int, what: str) -> list[int]:
+    """Indices into a list of n pairings' pairs (multi_pairing_is_one's check_g2), validated."""
+    out = []
+    for i in indices:
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+            raise InvalidParameter(f"{what}: index {i!r} is not one of the {n} pairs")
+        out.append(i)
+    return out
+
+
 class Element:
     """An element of a prime-order group. Public data: safe to print."""
 

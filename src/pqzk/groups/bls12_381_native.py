@@ -16,7 +16,7 @@ from typing import Any
 from .. import _native
 from ..errors import InvalidEncoding, InvalidParameter
 from ..hashing.expand import hash_to_field
-from .base import Element, Group
+from .base import Element, Group, check_pair_indices
 
 P = 0x1A0111EA397FE69A4B1BA7B6434BACD764774B84F38512BF6730D2A0F6B0F6241EABFFFEB153FFFFB9FEFFFFFFFFAAAB
 R = 0x73EDA753299D7D483339D80809A1D80553BDA402FFFE5BFEFFFFFFFF00000001
@@ -368,15 +368,13 @@ def multi_pairing_is_one(pairs: Sequence[tuple[Element, Element]], check_g2: Seq
     InvalidEncoding. The test (ψ(Q) = [x]Q) reuses the [|x|]Q_i that the Miller loop computes
     anyway, so it costs a few multiplications instead of a 64-bit scalar multiplication."""
     ps, qs = _pair_bytes(pairs, "multi_pairing_is_one")
-    check = None
+    check = _ffi.NULL
     if check_g2:
         flags = bytearray(len(pairs))
-        for i in check_g2:
-            if not isinstance(i, int) or not 0 <= i < len(pairs):
-                raise InvalidParameter(f"multi_pairing_is_one: check_g2 index {i!r} is not a pair")
+        for i in check_pair_indices(check_g2, len(pairs), "multi_pairing_is_one check_g2"):
             flags[i] = 1
         check = bytes(flags)
-    rc = _lib.pqzk_multi_pairing_is_one(ps, qs, len(pairs), check if check is not None else _ffi.NULL)
+    rc = _lib.pqzk_multi_pairing_is_one(ps, qs, len(pairs), check)
     if rc == -4:
         raise InvalidEncoding(f"{G2.name}: {_DECODE_ERRORS[-4]}")
     if rc < 0:  # pragma: no cover - out of memory

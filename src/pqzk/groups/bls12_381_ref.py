@@ -16,7 +16,7 @@ from ..hashing.bls12_381_psi import psi_jac
 from ..hashing.curves import BLS12_381_G1_CURVE, BLS12_381_G2_CURVE
 from ..hashing.fields import FP2, PrimeField
 from ..math import bls12_381_fields as bf
-from .base import Element, Group
+from .base import Element, Group, check_pair_indices
 
 P, R, X = bf.P, bf.R, bf.X
 _HALF_P = (P - 1) // 2
@@ -316,9 +316,7 @@ def multi_pairing(pairs: Sequence[tuple[Element, Element]]) -> bf.Fp12:
 def multi_pairing_is_one(pairs: Sequence[tuple[Element, Element]], check_g2: Sequence[int] = ()) -> bool:
     """Π e(P_i, Q_i) == 1 (the check behind BLS verification); the Q_i of the pairs listed in
     `check_g2` (decoded without their subgroup check) must be in G2, else InvalidEncoding."""
-    for i in check_g2:
-        if not isinstance(i, int) or not 0 <= i < len(pairs):
-            raise InvalidParameter(f"multi_pairing_is_one: check_g2 index {i!r} is not a pair")
+    for i in check_pair_indices(check_g2, len(pairs), "multi_pairing_is_one check_g2"):
         if not G2.in_subgroup(G2._unwrap(pairs[i][1])):
             raise InvalidEncoding(f"{G2.name}: point is not in the prime-order subgroup")
     return multi_pairing(pairs) == bf.FP12_ONE

@@ -69,7 +69,7 @@ def _pairing_equation_holds(suite: BlsCiphersuite, pairs: Sequence[tuple[Element
     from ..groups import bls12_381
     g1_first = suite.key_group == "bls12_381_g1"
     ordered = [(k, s) if g1_first else (s, k) for k, s in [*pairs, (_neg_generator(suite.key_group), sig)]]
-    check = [len(pairs)] if sig_deferred and g1_first else []
+    check = [len(pairs)] if sig_deferred and suite.sig_group == "bls12_381_g2" else []
     return bls12_381.multi_pairing_is_one(ordered, check_g2=check)
 
 
