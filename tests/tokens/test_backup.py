@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from token_stores import GROUP_PK, FileBackend, Pkcs11Backend, meta
+from token_stores import FileBackend, Pkcs11Backend, frost_share, meta as _meta
 
 from pqzk.errors import AuthenticationError, InvalidEncoding, InvalidParameter
 from pqzk.tokens import WrongGroup, WrongPin
@@ -12,7 +12,11 @@ from pqzk.tokens.passphrase import KdfParams
 from pqzk.tokens.recipient import RecipientPublicKey, RecipientSealer, generate
 from pqzk.tokens.sealed_file import DirectoryShareStore
 
-SHARE = bytes(range(32))
+SHARE, GROUP_PK = frost_share(party=4)   # a real key package: imports check shares against their group
+
+
+def meta(**kw):
+    return _meta(gpk=GROUP_PK, **{"party": 4, **kw})
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +27,7 @@ def recovery():
 @pytest.fixture
 def source(tmp_path):
     s = FileBackend(tmp_path).open()
-    s.put(SHARE, meta(party=4))
+    s.put(SHARE, meta())
     return s
 
 
@@ -53,11 +57,11 @@ def test_recipient_public_key_encoding(recovery):
 def test_export_import_into_another_backend(source, recovery):
     data = export_backup(source, "share-1", recovery.public_key())
     assert SHARE not in data
-    assert backup_metadata(data) == meta(party=4)
+    assert backup_metadata(data) == meta()
     target = Pkcs11Backend().open()
     try:
         got = import_backup(data, recovery, target, group_public_key=GROUP_PK)
-        assert got == meta(party=4)
+        assert got == meta()
         with target.get("share-1") as u:
             assert u.value == SHARE and u.metadata.party_id == 4
     finally:
@@ -149,7 +153,7 @@ def test_xwing_recovery_key_matches_the_draft_vectors():
 def test_backup_roundtrip_with_each_kem(source, tmp_path, kem):
     rec = generate(kem)
     data = export_backup(source, "share-1", rec.public_key())
-    assert backup_metadata(data) == meta(party=4)
+    assert backup_metadata(data) == meta()
     target = FileBackend(tmp_path).open()
     import_backup(data, rec, target)
     with target.get("share-1") as u:

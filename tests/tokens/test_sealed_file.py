@@ -48,10 +48,8 @@ def test_scrypt_matches_rfc7914_vector():
 
 def test_wrong_passphrase_is_a_clear_error(backend, store):
     store.put(b"\x01" * 32, meta())
-    other = backend.open(secret="not the passphrase", create=False)
-    with pytest.raises(WrongPin, match="wrong passphrase") as ei:
-        with other.get("share-1"):
-            pass
+    with pytest.raises(WrongPin, match="wrong passphrase") as ei:   # refused on open, before any listing
+        backend.open(secret="not the passphrase", create=False)
     assert "not the passphrase" not in str(ei.value)
 
 
@@ -198,9 +196,9 @@ def test_one_kdf_run_per_open_store(tmp_path, monkeypatch):
         with again.get(f"k{i}"):
             pass
     assert len(calls) == 2
-    wrong = FileShareStore(tmp_path / "s", "wrong")
-    for _ in range(2):                                      # a refused key is not cached
+    again.put(b"\x09" * 32, meta("k3"))                     # new records: the store's KDF and salt
+    assert len(calls) == 2
+    for _ in range(2):                                      # one KDF run per refused open
         with pytest.raises(WrongPin):
-            with wrong.get("k0"):
-                pass
+            FileShareStore(tmp_path / "s", "wrong")
     assert len(calls) == 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from token_stores import GROUP_PK
+from token_stores import frost_share
 from token_env import USER_PIN, init_softhsm_token, pkcs11_uri, require_softhsm
 from typer.testing import CliRunner
 
@@ -32,13 +32,14 @@ def test_file_store_lifecycle(tmp_path, monkeypatch):
     uri = f"file:{tmp_path / 'store'}"
     env = {"STORE_PASS": "a long store passphrase", "REC_PASS": "recovery passphrase"}
     invoke("init", uri, "--pin-env", "STORE_PASS", env=env)
+    key_package, group_pk = frost_share(party=1)
     share = tmp_path / "share.hex"
-    share.write_text(bytes(range(64)).hex())
+    share.write_text(key_package.hex())
     invoke("import", uri, "--key-id", "alice", "--share-file", share, "--party", 1, "--threshold", 2,
-           "--group-public-key", GROUP_PK.hex(), "--pin-env", "STORE_PASS", env=env)
+           "--max-signers", 5, "--group-public-key", group_pk.hex(), "--pin-env", "STORE_PASS", env=env)
     out = json.loads(invoke("list", uri, "--pin-env", "STORE_PASS", "--json", env=env).stdout)
     assert [s["key_id"] for s in out["shares"]] == ["alice"] and out["shares"][0]["party_id"] == 1
-    assert bytes(range(64)).hex() not in json.dumps(out)
+    assert key_package.hex() not in json.dumps(out)
 
     invoke("recovery-keygen", "--out", tmp_path / "rec.key", "--public-out", tmp_path / "rec.pub",
            "--pin-env", "REC_PASS", env=env)
@@ -50,7 +51,7 @@ def test_file_store_lifecycle(tmp_path, monkeypatch):
            "--recovery-pin-env", "REC_PASS", "--pin-env", "STORE_PASS", env=env)
     from pqzk.tokens import open_store
     with open_store(uri2, env["STORE_PASS"]).get("alice") as u:
-        assert u.value == bytes(range(64))
+        assert u.value == key_package
 
     msg = tmp_path / "msg"
     msg.write_bytes(b"approve transfer #7")
@@ -128,3 +129,75 @@ def test_import_frost_share_file_then_sign_from_the_store(tmp_path, monkeypatch)
     bad.write_text('{"format": "something-else"}')
     res = invoke("import-frost", uri, bad, "--key-id", "x", "--pin-env", "P", env=env, ok=False)
     assert "pqzk-frost-share/1" in str(res.exception)
+
+
+def test_file_store_checks_the_passphrase_on_every_command(tmp_path, monkeypatch):
+    """`token list` with a wrong passphrase and `token init` of an existing store with another
+    passphrase are refused: one try, "wrong passphrase", the passphrase never echoed."""
+    from pqzk.tokens import WrongPin
+    from pqzk.tokens.passphrase import KdfParams
+    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+    uri = f"file:{tmp_path / 'store'}"
+    env = {"GOOD": "the store passphrase", "BAD": "not-the-store-passphrase"}
+    invoke("init", uri, "--pin-env", "GOOD", env=env)
+    for argv in (["list", uri], ["init", uri], ["keygen", uri, "k"]):
+        res = invoke(*argv, "--pin-env", "BAD", env=env, ok=False)
+        assert isinstance(res.exception, WrongPin), (argv, res.output, res.exception)
+        assert "wrong passphrase" in str(res.exception) and env["BAD"] not in str(res.exception)
+        assert "store ready" not in res.output
+    assert "store ready" in invoke("init", uri, "--pin-env", "GOOD", env=env).output
+    assert json.loads(invoke("list", uri, "--pin-env", "GOOD", "--json", env=env).stdout)["shares"] == []
+
+
+def test_legacy_file_store_needs_the_explicit_upgrade(tmp_path):
+    from pqzk.tokens import StoreNeedsUpgrade, WrongPin
+    from pqzk.tokens.sealed_file import MARKER
+    d = tmp_path / "old"
+    d.mkdir()
+    (d / MARKER).write_text("pqzk share store v1\nsealer=passphrase\n")
+    uri, env = f"file:{d}", {"P": "old store passphrase"}
+    res = invoke("list", uri, "--pin-env", "P", env=env, ok=False)
+    assert isinstance(res.exception, StoreNeedsUpgrade) and f"pqzk token init {uri} --upgrade" in str(res.exception)
+    res = invoke("init", uri, "--pin-env", "P", env=env, ok=False)            # init alone does not adopt it
+    assert isinstance(res.exception, StoreNeedsUpgrade)
+    invoke("init", uri, "--upgrade", "--pin-env", "P", env=env)
+    invoke("list", uri, "--pin-env", "P", env=env)
+    res = invoke("list", uri, "--pin-env", "Q", env={"Q": "another"}, ok=False)
+    assert isinstance(res.exception, WrongPin)
+
+
+def test_import_of_a_malformed_share_is_refused_before_the_store_is_opened(tmp_path, monkeypatch):
+    """The probe of issue 15: a 1-byte share, party 0, threshold 0, group key 00 — and each field
+    wrong on its own; nothing reaches the store."""
+    from pqzk.errors import InvalidEncoding, InvalidParameter
+    from pqzk.tokens import WrongGroup
+    from pqzk.tokens.passphrase import KdfParams
+    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+    uri, env = f"file:{tmp_path / 'store'}", {"P": "store passphrase"}
+    invoke("init", uri, "--pin-env", "P", env=env)
+    kp, gpk = frost_share(party=2)
+    other_gpk = frost_share(party=2, seed=b"another group")[1]
+
+    def attempt(share: bytes, party=2, t=2, group=gpk, *extra):
+        f = tmp_path / "share.hex"
+        f.write_text(share.hex())
+        return invoke("import", uri, "--key-id", "k", "--share-file", f, "--party", party, "--threshold", t,
+                      "--group-public-key", group.hex(), *extra, "--pin-env", "P", env=env, ok=False)
+
+    cases = {
+        "issue probe": (attempt(b"\x01", 0, 0, b"\x00"), InvalidParameter, "party identifier must be at least 1"),
+        "party 0": (attempt(kp, 0), InvalidParameter, "party identifier must be at least 1"),
+        "threshold 0": (attempt(kp, 2, 0), InvalidParameter, "threshold must be at least 1"),
+        "group key 00": (attempt(kp, 2, 2, b"\x00"), InvalidEncoding, "group public key"),
+        "1-byte share": (attempt(b"\x01"), InvalidEncoding, "key package"),
+        "other party": (attempt(kp, 3), InvalidParameter, "participant 2's, not party 3's"),
+        "other threshold": (attempt(kp, 2, 3), InvalidParameter, "min_signers"),
+        "other group": (attempt(kp, 2, 2, other_gpk), WrongGroup, "another group"),
+        "t > n": (attempt(kp, 2, 2, gpk, "--max-signers", "1"), InvalidParameter, "above the number of signers"),
+        "unknown suite": (attempt(kp, 2, 2, gpk, "--ciphersuite", "NOPE"), InvalidParameter, "unknown ciphersuite"),
+    }
+    for name, (res, exc_type, words) in cases.items():
+        assert isinstance(res.exception, exc_type), (name, res.output, res.exception)
+        assert words in str(res.exception), (name, str(res.exception))
+        assert kp.hex() not in str(res.exception)
+    assert json.loads(invoke("list", uri, "--pin-env", "P", "--json", env=env).stdout)["shares"] == []

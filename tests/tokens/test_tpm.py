@@ -36,12 +36,13 @@ def test_wrong_pin_costs_exactly_one_da_failure(tmp_path, swtpm):
         s.put(b"\x01" * 32, meta())
     _reset_lockout(swtpm)
     before = _lockout_counter(swtpm)
-    with b.open(secret="0000", create=False) as s:
-        with pytest.raises(WrongPin, match="not retried") as ei:
-            with s.get("share-1"):
-                pass
+    with pytest.raises(WrongPin, match="not retried") as ei:   # checked on open, by the verifier
+        b.open(secret="0000", create=False)
     assert "0000" not in str(ei.value)
     assert _lockout_counter(swtpm) == before + 1
+    with pytest.raises(WrongPin, match="nothing was changed"):  # `init` of the store with another PIN
+        b.open(secret="0000", create=True)
+    assert _lockout_counter(swtpm) == before + 2
     _reset_lockout(swtpm)
     with b.open(create=False) as s, s.get("share-1") as u:
         assert u.value == b"\x01" * 32
@@ -70,10 +71,8 @@ def test_pcr_policy(tmp_path, swtpm):
     # opening the same store without the PCR policy is refused rather than guessed
     no_policy = TpmBackend(tmp_path, swtpm)
     no_policy.dir, no_policy.uri = b.dir, f"tpm:{b.dir}?tcti={swtpm.tcti}"
-    with no_policy.open(create=False) as s:
-        with pytest.raises(InvalidParameter, match="PCR policy"):
-            with s.get("share-1"):
-                pass
+    with pytest.raises(InvalidParameter, match="PCR policy"):
+        no_policy.open(create=False)
 
 
 def test_sealed_to_this_tpm_only(tmp_path, swtpm):
@@ -82,10 +81,8 @@ def test_sealed_to_this_tpm_only(tmp_path, swtpm):
         s.put(b"\x01" * 32, meta())
     other = Swtpm()
     try:
-        with open_store(f"tpm:{b.dir}?tcti={other.tcti}", USER_PIN) as s:
-            with pytest.raises((TokenError, AuthenticationError)):
-                with s.get("share-1"):
-                    pass
+        with pytest.raises((TokenError, AuthenticationError)):   # the verifier does not open there
+            open_store(f"tpm:{b.dir}?tcti={other.tcti}", USER_PIN)
     finally:
         other.stop()
 
@@ -137,8 +134,39 @@ def test_p256_key_lives_in_the_tpm(tmp_path, swtpm):
         with pytest.raises(AuthenticationError):
             s.sign_with_held_key("p", b"m")
     _reset_lockout(swtpm)
-    with b.open(secret="0000", create=False) as s:     # the TPM key needs the PIN too
-        (b.dir / "p.tkey").write_bytes(raw)
+    (b.dir / "p.tkey").write_bytes(raw)
+    with pytest.raises(WrongPin):                      # a store opened with the wrong PIN: refused
+        b.open(secret="0000", create=False)
+    from pqzk.tokens.tpm import TpmSealer
+    with b.open(create=False) as s:
+        meta_, pub_blob, priv_blob = s._read_tkey("p")
+    wrong = TpmSealer(swtpm.tcti, "0000")              # and the TPM key itself needs the PIN too
+    try:
         with pytest.raises(WrongPin):
-            s.sign_with_held_key("p", b"m")
+            wrong.sign_digest(pub_blob, priv_blob, bytes(32), meta_.group_public_key)
+    finally:
+        wrong.close()
+    _reset_lockout(swtpm)
+
+
+def test_legacy_tpm_store_needs_the_explicit_upgrade(tmp_path, swtpm):
+    """A TPM store made before verifiers: refused with the upgrade step; `upgrade=True` checks the
+    PIN against every record first; from then on the PIN is checked on open."""
+    from pqzk.tokens import StoreNeedsUpgrade
+    from pqzk.tokens.sealed_file import MARKER
+    b = TpmBackend(tmp_path, swtpm)
+    with b.open() as s:
+        s.put(b"\x01" * 32, meta())
+    (b.dir / MARKER).write_text("pqzk share store v1\nsealer=tpm2\n")     # as an older pqzk wrote it
+    with pytest.raises(StoreNeedsUpgrade, match="--upgrade"):
+        b.open(create=False)
+    _reset_lockout(swtpm)
+    with pytest.raises(WrongPin, match="share-1.share does not open"):
+        open_store(b.uri, "0000", upgrade=True)
+    assert "verifier" not in (b.dir / MARKER).read_text()
+    _reset_lockout(swtpm)
+    with open_store(b.uri, USER_PIN, upgrade=True) as s, s.get("share-1") as u:
+        assert u.value == b"\x01" * 32
+    with pytest.raises(WrongPin):
+        b.open(secret="0000", create=False)
     _reset_lockout(swtpm)

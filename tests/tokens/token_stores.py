@@ -20,6 +20,15 @@ def meta(key_id: str = "share-1", party: int = 1, gpk: bytes = GROUP_PK,
     return ShareMetadata(key_id, party, gpk, suite, t)
 
 
+def frost_share(party: int = 1, t: int = 2, n: int = 5, suite: str = "FROST-secp256k1-SHA256-v1",
+                seed: bytes = b"pqzk token tests") -> tuple[bytes, bytes]:
+    """(key package bytes, group public key) of participant `party` of a deterministic FROST key."""
+    from pqzk.math.rand import DeterministicRNG
+    from pqzk.threshold import frost
+    kps, pkp = frost.trusted_dealer_keygen(suite, t, n, rng=DeterministicRNG(seed))
+    return kps[party].to_bytes(), pkp.verifying_key.to_bytes()
+
+
 class FileBackend:
     name = "file"
 

@@ -46,10 +46,10 @@ def read_secret(pin_file: Optional[Path], pin_env: Optional[str], what: str = "P
     return typer.prompt(what, hide_input=True, confirmation_prompt=confirm)
 
 
-def _open(uri: str, pin_file, pin_env, no_pin: bool = False, create: bool = False):
+def _open(uri: str, pin_file, pin_env, no_pin: bool = False, create: bool = False, upgrade: bool = False):
     from ..tokens import open_store
     secret = None if no_pin and uri.startswith("tpm:") else read_secret(pin_file, pin_env, confirm=create and not uri.startswith("pkcs11:"))
-    return open_store(uri, secret, create=create)
+    return open_store(uri, secret, create=create, upgrade=upgrade)
 
 
 def _out(as_json: bool, data: dict, text: str) -> None:
@@ -67,9 +67,13 @@ def _meta_dict(m) -> dict:
 
 @app.command()
 def init(uri: str = URI, pin_file: Optional[Path] = PIN_FILE, pin_env: Optional[str] = PIN_ENV,
-         no_pin: bool = NO_PIN, as_json: bool = JSON) -> None:
-    """Create a store (a PKCS#11 token must already be initialised: this adds the sealing key)."""
-    with _open(uri, pin_file, pin_env, no_pin, create=True) as store:
+         no_pin: bool = NO_PIN,
+         upgrade: bool = typer.Option(False, "--upgrade", help="file:/tpm: store made by an older pqzk: check "
+                                      "the passphrase against every record, then add the verifier it lacks"),
+         as_json: bool = JSON) -> None:
+    """Create a store (a PKCS#11 token must already be initialised: this adds the sealing key).
+    An existing store is only opened, and refused if the PIN/passphrase does not open it."""
+    with _open(uri, pin_file, pin_env, no_pin, create=True, upgrade=upgrade) as store:
         info = {"uri": uri, "created": True}
         mech = getattr(store, "mechanisms", None)
         if mech is not None:
@@ -102,6 +106,8 @@ def import_(uri: str = URI,
             group_public_key: Optional[str] = typer.Option(None, help="group public key, hex"),
             ciphersuite: str = typer.Option("FROST-secp256k1-SHA256-v1", help="ciphersuite name (raw share)"),
             threshold: int = typer.Option(0, help="threshold t (raw share)"),
+            max_signers: Optional[int] = typer.Option(None, help="number of signers n, if known (raw share): "
+                                                      "checks t <= n and party <= n"),
             backup: Optional[Path] = typer.Option(None, help="a backup made by export-backup"),
             recovery_key: Optional[Path] = typer.Option(None, help="recovery private key file (for --backup)"),
             recovery_pin_file: Optional[Path] = typer.Option(None, help="recovery key passphrase file"),
@@ -109,7 +115,9 @@ def import_(uri: str = URI,
             overwrite: bool = typer.Option(False, help="replace an existing share"),
             pin_file: Optional[Path] = PIN_FILE, pin_env: Optional[str] = PIN_ENV, no_pin: bool = NO_PIN,
             as_json: bool = JSON) -> None:
-    """Import a share: raw (--share-file + metadata) or from a backup (--backup + --recovery-key)."""
+    """Import a share: raw (--share-file + metadata) or from a backup (--backup + --recovery-key).
+    A raw share is checked against its group first: a FROST key package (as `pqzk frost keygen`
+    writes) or a threshold BLS share (identifier || value)."""
     from ..errors import InvalidParameter
     from ..tokens import ShareMetadata
     gpk = bytes.fromhex(group_public_key) if group_public_key else None
@@ -129,6 +137,8 @@ def import_(uri: str = URI,
         except ValueError:
             raise InvalidParameter("share file must hold hex") from None
         meta = ShareMetadata(key_id, party, gpk, ciphersuite, threshold)
+        from ..tokens.validate import check_share
+        check_share(share, meta, max_signers=max_signers)
         with _open(uri, pin_file, pin_env, no_pin) as store:
             store.put(share, meta, overwrite=overwrite)
     _out(as_json, {"uri": uri, "imported": _meta_dict(meta)}, f"imported {meta.key_id!r} (party {meta.party_id}) into {uri}")

@@ -21,6 +21,7 @@ from .passphrase import KdfParams, PassphraseSealer
 from .recipient import RecipientPrivateKey, RecipientPublicKey, _impl
 from ..encoding import ByteReader
 from .store import ShareMetadata, ShareStore, _lp
+from .validate import check_share
 
 MAGIC = b"PQZKBKP1"
 KEY_MAGIC = b"PQZKRKEY"
@@ -78,11 +79,17 @@ def open_backup(data: bytes, recovery: RecipientPrivateKey) -> tuple[ShareMetada
 
 
 def import_backup(data: bytes, recovery: RecipientPrivateKey, target: ShareStore, *,
-                  group_public_key: bytes | None = None, overwrite: bool = False) -> ShareMetadata:
-    """Re-import a backup into `target` (any store); WrongGroup if it is for another group."""
+                  group_public_key: bytes | None = None, overwrite: bool = False,
+                  validate: bool = True) -> ShareMetadata:
+    """Re-import a backup into `target` (any store); WrongGroup if it is for another group. The
+    share is checked against its group and ciphersuite first (validate.check_share: anyone holding
+    the recovery *public* key can make a backup); `validate=False` keeps opaque bytes of other
+    formats importable."""
     meta, share = open_backup(data, recovery)
     try:
         meta.check_group(group_public_key)
+        if validate:
+            check_share(share, meta)
         target.put(bytes(share), meta, overwrite=overwrite)
     finally:
         share[:] = bytes(len(share))

@@ -30,9 +30,14 @@ MAX_RECORD = 1 << 20
 
 
 class Sealer(Protocol):
-    """Produces and recovers the 32-byte data key of one record."""
+    """Produces and recovers the 32-byte data key of one record.
+
+    `checks_secret`: recovering a key tells a wrong secret (WrongPin), so a store of this sealer
+    keeps a verifier record checked on open (verifier.py). A sealer may also have
+    `adopt(params)`: seal new records with the parameters of a record that just opened."""
 
     sealer_id: str
+    checks_secret: bool
 
     def new_key(self, rng: Callable[[int], bytes] | None = None) -> tuple[bytes, bytes]:
         """(data key, public params recorded next to the ciphertext)."""

@@ -39,9 +39,14 @@ class WrongGroup(TokenError):
     """The stored share belongs to another group (public key or ciphersuite differs)."""
 
 
+class StoreNeedsUpgrade(TokenError):
+    """The store was made by an older pqzk and cannot check its secret (no verifier record); the
+    message gives the one-time upgrade step. Nothing is opened until it is done."""
+
+
 class UnsupportedMechanism(TokenError):
     """The token lacks a mechanism an operation needs; the message lists what is missing."""
 
 
 __all__ = ["TokenError", "WrongPin", "PinLocked", "TokenAbsent", "StoreFull", "ShareNotFound",
-           "ShareExists", "WrongGroup", "UnsupportedMechanism"]
+           "ShareExists", "WrongGroup", "StoreNeedsUpgrade", "UnsupportedMechanism"]

@@ -71,6 +71,7 @@ class KdfParams:
 
 class PassphraseSealer:
     sealer_id = "passphrase"
+    checks_secret = True
 
     def __init__(self, passphrase: str | bytes, kdf: KdfParams | None = None) -> None:
         if isinstance(passphrase, str):
@@ -101,16 +102,28 @@ class PassphraseSealer:
         k = self.kdf
         return key, bytes([k.kdf]) + salt + struct.pack(">III", k.a, k.b, k.c) + _check(key)
 
-    def recover_key(self, params: bytes) -> bytes:
+    @staticmethod
+    def _parse(params: bytes) -> tuple[KdfParams, bytes]:
         if len(params) != 1 + 16 + 12 + 16:
             raise InvalidEncoding("passphrase sealer params: wrong length")
         kdf = KdfParams(params[0], *struct.unpack(">III", params[17:29]))
         kdf.check()
-        key = self._derive(kdf, params[1:17])
+        return kdf, bytes(params[1:17])
+
+    def recover_key(self, params: bytes) -> bytes:
+        kdf, salt = self._parse(params)
+        key = self._derive(kdf, salt)
         if not hmac.compare_digest(_check(key), params[29:]):
-            del self._keys[(kdf, params[1:17])]
+            del self._keys[(kdf, salt)]
             raise WrongPin("wrong passphrase (or the record's KDF parameters were altered)")
         return key
+
+    def adopt(self, params: bytes) -> None:
+        """Seal new records with the KDF parameters and salt of `params`, a record (the store's
+        verifier) that just opened with this passphrase: a store keeps the KDF chosen when it was
+        made, and unlocking it costs one KDF run however many records are read or written."""
+        self.recover_key(params)
+        self.kdf, self._salt = self._parse(params)
 
 
 def _check(key: bytes) -> bytes:

@@ -27,7 +27,7 @@ from pathlib import Path
 from ..encoding import ByteReader
 from ..errors import AuthenticationError, BackendUnavailable, InvalidEncoding, InvalidParameter
 from . import heldkeys
-from .atomic import file_lock
+from .atomic import file_lock, private_dir
 from .errors import (PinLocked, ShareExists, ShareNotFound, StoreFull, TokenAbsent, TokenError,
                      UnsupportedMechanism, WrongPin)
 from .store import ShareMetadata, UnsealedShare, _lp, check_key_id
@@ -80,16 +80,28 @@ def load_module(module_path: str | None = None):
     return _LIBS[path]
 
 
+def lock_dir() -> Path:
+    """Where this user's PKCS#11 module locks live: $PQZK_LOCK_DIR as given (an operator's choice),
+    else a private (0700, ours, not a symlink) `pqzk` directory in $XDG_RUNTIME_DIR, else
+    `pqzk-<uid>` in the system temp dir — never a file shared by every user of the machine."""
+    given = os.environ.get("PQZK_LOCK_DIR")
+    if given:
+        return Path(given)
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
+        return private_dir(Path(runtime) / "pqzk")
+    return private_dir(Path(tempfile.gettempdir()) / f"pqzk-{os.getuid()}")
+
+
 def module_lock_path(module_path: str) -> Path:
-    """Advisory lock file shared by every pqzk process using this PKCS#11 module.
+    """Advisory lock file shared by this user's pqzk processes using this PKCS#11 module.
 
     SoftHSM2's file object store is not safe under concurrent multi-process writes (reads during
     another process's write fail with CKR_GENERAL_ERROR; SoftHSMv2 issues #573, #757), so pqzk
-    serializes its own writers (exclusive) against its readers (shared). Directory: PQZK_LOCK_DIR,
-    else the system temp dir. Other PKCS#11 applications do not take this lock."""
-    d = os.environ.get("PQZK_LOCK_DIR") or tempfile.gettempdir()
+    serializes its own writers (exclusive) against its readers (shared). The directory is
+    `lock_dir()`; other PKCS#11 applications, and other users' processes, do not take this lock."""
     digest = hashlib.sha256(os.path.realpath(module_path).encode()).hexdigest()[:16]
-    return Path(d) / f"pqzk-pkcs11-{digest}.lock"
+    return lock_dir() / f"pqzk-pkcs11-{digest}.lock"
 
 
 def _reads(method):

@@ -195,6 +195,7 @@ class RecipientSealer:
     public key. Sealing needs only the public key; unsealing needs the private key."""
 
     sealer_id = "recipient"
+    checks_secret = False   # a writer holds only the public key: nothing to check on open
 
     def __init__(self, public: RecipientPublicKey, private: RecipientPrivateKey | None = None) -> None:
         self.public, self._private = public, private

@@ -72,6 +72,7 @@ class TpmSealer:
     """Data keys sealed by a TPM 2.0 (optionally to a PCR policy and/or an auth value)."""
 
     sealer_id = "tpm2"
+    checks_secret = True    # unsealing the verifier checks the auth value, the PCRs and the TPM
 
     def __init__(self, tcti: str | None = None, auth: str | bytes | None = None, pcrs: str | None = None) -> None:
         t = _tss()
@@ -253,11 +254,12 @@ class TpmShareStore(DirectoryShareStore):
     """ShareStore whose records live in a directory and whose data keys are sealed by the TPM."""
 
     def __init__(self, directory, *, auth: str | bytes | None = None, tcti: str | None = None,
-                 pcrs: str | None = None, create: bool = False, uri: str | None = None,
-                 rng: Callable[[int], bytes] | None = None) -> None:
+                 pcrs: str | None = None, create: bool = False, upgrade: bool = False,
+                 uri: str | None = None, rng: Callable[[int], bytes] | None = None) -> None:
         sealer = TpmSealer(tcti, auth, pcrs)
         try:
-            super().__init__(directory, sealer, uri=uri or f"tpm:{directory}", create=create, rng=rng)
+            super().__init__(directory, sealer, uri=uri or f"tpm:{directory}", create=create,
+                             upgrade=upgrade, rng=rng)
         except BaseException:
             sealer.close()
             raise

@@ -73,17 +73,22 @@ def parse_uri(text: str) -> StoreURI:
     return StoreURI(scheme, path, {}, _pairs(q, "&", _TPM_QUERY, "tpm URI query"), text)
 
 
-def open_store(uri: str, secret: str | bytes | None = None, *, create: bool = False, **options):
+def open_store(uri: str, secret: str | bytes | None = None, *, create: bool = False,
+               upgrade: bool = False, **options):
     """Open (or, with create=True, initialise) the store a URI names. `secret` is the PIN (pkcs11),
-    the passphrase (file) or the sealed object's auth value (tpm, optional)."""
+    the passphrase (file) or the sealed object's auth value (tpm, optional); file: and tpm: stores
+    check it on open against their verifier record. `upgrade=True` adds that record to a file:/tpm:
+    store made before verifiers existed (every record must open with `secret` first)."""
     u = parse_uri(uri)
     if u.scheme == "file":
         from .sealed_file import FileShareStore
         if not secret:
             raise InvalidParameter("a file: store needs a passphrase")
-        return FileShareStore(u.path, secret, create=create, uri=uri, **options)
+        return FileShareStore(u.path, secret, create=create, upgrade=upgrade, uri=uri, **options)
     if u.scheme == "pkcs11":
         from .pkcs11 import PKCS11ShareStore
+        if upgrade:
+            raise InvalidParameter("upgrade applies to file: and tpm: stores (a PKCS#11 token checks its PIN itself)")
         if not secret:
             raise InvalidParameter("a pkcs11: store needs the user PIN")
         if isinstance(secret, bytes):
@@ -95,4 +100,4 @@ def open_store(uri: str, secret: str | bytes | None = None, *, create: bool = Fa
         return store
     from .tpm import TpmShareStore
     return TpmShareStore(u.path, auth=secret, tcti=u.query.get("tcti"), pcrs=u.query.get("pcrs"),
-                         create=create, uri=uri, **options)
+                         create=create, upgrade=upgrade, uri=uri, **options)
