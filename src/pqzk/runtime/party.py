@@ -1,0 +1,66 @@
+"""What every runtime party shares: signing what it sends, checking what it receives, and
+keeping blame to what the accused signed.
+
+`SignedParty` is a mixin for sans-I/O parties holding a `Keyring`. Incoming messages that do not
+verify, belong to another session, or are addressed to someone else are dropped and listed in
+`rejected` — never attributed, since anyone on the path could have produced them. Blame
+(`ProtocolAbort.culprits`) is for parties whose own signed messages prove a deviation;
+silence is reported as `unresponsive`, a hint and not blame.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..errors import InvalidParameter
+from .identity import Keyring
+from .messages import Kind, Message, PartyId
+
+# how many quiet timeouts a waiting party sits through before it gives up (the first one is for
+# the others to act on their own timeouts: complain, reveal, announce an abort)
+PATIENCE = 2
+
+
+class SignedParty:
+    """Mixin: `self.keyring`, `self.id` and `self.session` are set by the party's constructor."""
+
+    keyring: Keyring
+    id: PartyId
+    session: bytes
+
+    def _init_signed(self, keyring: Keyring, party_id: PartyId, session: bytes | None) -> None:
+        """`session` None: a party serving many sessions (it answers in the request's session)."""
+        if not isinstance(keyring, Keyring):
+            raise InvalidParameter(f"a runtime party needs a Keyring, got {type(keyring).__name__}")
+        if keyring.party != party_id:
+            raise InvalidParameter(f"keyring of party {keyring.party!r} given to party {party_id!r}")
+        if session is not None and (not isinstance(session, (bytes, bytearray)) or not session):
+            raise InvalidParameter("a session id is non-empty bytes")
+        self.keyring, self.id = keyring, party_id
+        self.session = bytes(session) if session is not None else None
+        self.rejected: list[tuple[Message, str]] = []
+
+    def _send(self, to: PartyId, kind: Kind, payload: bytes, session: bytes | None = None) -> Message:
+        return self.keyring.sign(Message(self.id, to, kind, payload, session or self.session))
+
+    def _send_all(self, to: Iterable[PartyId], kind: Kind, payload: bytes) -> list[Message]:
+        """A broadcast: one signature, one copy per recipient."""
+        signed = self.keyring.sign(Message(self.id, None, kind, payload, self.session, broadcast=True))
+        return [Message(self.id, j, kind, payload, self.session, True, signed.signature) for j in to if j != self.id]
+
+    def _accept(self, msg: Message, senders: Iterable[PartyId]) -> bool:
+        """True if `msg` is for this party, in this session, from an expected sender, and signed
+        by that sender; otherwise it is dropped and noted in `rejected`."""
+        why = None
+        if self.session is not None and msg.session != self.session:
+            why = "another session"
+        elif msg.recipient != self.id:
+            why = "addressed to another party"
+        elif msg.sender not in senders:
+            why = "from a party outside this session"
+        elif not self.keyring.is_authentic(msg):
+            why = "signature does not verify"
+        if why is not None:
+            if len(self.rejected) < 1000:
+                self.rejected.append((msg, why))
+            return False
+        return True
