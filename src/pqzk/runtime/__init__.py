@@ -8,16 +8,19 @@ encoding). `Simulator` delivers them, injecting faults (`Drop`, `Delay`, `Duplic
 `Silent`); `adversary` holds parties that misbehave on purpose and `Deviant`, which misbehaves
 by plan.
 """
+from .bls_parties import COMBINER, BlsCombiner, BlsSigner
 from .ceremony import Ceremony
 from .dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
 from .frost_parties import COORDINATOR, FrostCoordinator, FrostSigner
 from .identity import Directory, Keyring, generate_keyrings
 from .messages import Kind, Message, Party, PartyId
-from .sessions import (ceremony_outcome, dkg_outcome, dkg_with_honest_quorum, run_ceremony, run_dkg, run_refresh,
-                       run_reshare, run_signing, sign_with_honest_quorum)
+from .repair_parties import RepairParticipant
+from .sessions import (ceremony_outcome, dkg_outcome, dkg_with_honest_quorum, run_bls_signing, run_ceremony, run_dkg,
+                       run_refresh, run_repair, run_reshare, run_signing, sign_with_honest_quorum)
 from .simulator import Corrupt, Delay, Drop, Duplicate, Event, Fault, Silent, Simulator
 
 __all__ = [
+    "COMBINER", "BlsCombiner", "BlsSigner", "RepairParticipant", "run_bls_signing", "run_repair",
     "Ceremony", "DkgParticipant", "RefreshParticipant", "ReshareParticipant", "COORDINATOR", "FrostCoordinator",
     "FrostSigner", "Directory", "Keyring", "generate_keyrings", "Kind", "Message", "Party", "PartyId",
     "ceremony_outcome", "dkg_outcome", "dkg_with_honest_quorum", "run_ceremony", "run_dkg", "run_refresh",

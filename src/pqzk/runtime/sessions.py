@@ -14,11 +14,15 @@ from ..errors import InvalidParameter, ProtocolAbort
 from ..math.rand import RandomSource, random_bytes
 from ..threshold.frost.ciphersuite import get_ciphersuite
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage
+from ..sharing.shamir import Share
+from ..threshold import bls
+from .bls_parties import COMBINER, BlsCombiner, BlsSigner
 from .ceremony import Ceremony, party_order
 from .dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
 from .frost_parties import COORDINATOR, FrostCoordinator, FrostSigner
 from .identity import ED25519, Keyring, generate_keyrings
 from .messages import PartyId
+from .repair_parties import RepairParticipant
 from .simulator import Fault, Simulator
 
 Adversaries = Mapping[PartyId, type | Callable] | None
@@ -210,3 +214,36 @@ def run_reshare(key_packages: Mapping[int, KeyPackage], public_key_package: Publ
                          {"key_package": key_packages.get(dealers[p]) if p in dealers else None,
                           "rng": rng, "session": session}, adversaries) for p in ids}
     return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def run_repair(key_packages: Mapping[int, KeyPackage], public_key_package: PublicKeyPackage, helpers: Sequence[int],
+               target: int, *, faults: Iterable[Fault] = (), adversaries: Adversaries = None,
+               rng: RandomSource | None = None, reorder: bool = False, session: bytes | None = None,
+               keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+               wire: bool = False) -> tuple[dict[int, RepairParticipant], Simulator]:
+    """Rebuild `target`'s key package with `helpers` (key packages of the helpers only)."""
+    ids = sorted([*helpers, target])
+    rings = _keyrings(ids, keyrings, rng, identity_scheme)
+    session = _session(session, rng)
+    parties = {p: _build(p, RepairParticipant, (p, public_key_package, helpers, target, rings[p]),
+                         {"key_package": key_packages.get(p) if p in helpers else None, "rng": rng,
+                          "session": session}, adversaries) for p in ids}
+    return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def run_bls_signing(shares: Mapping[int, Share], key: bls.ThresholdKey, message: bytes, signers: Sequence[int], *,
+                    faults: Iterable[Fault] = (), adversaries: Adversaries = None, rng: RandomSource | None = None,
+                    reorder: bool = False, session: bytes | None = None,
+                    keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+                    wire: bool = False) -> tuple[bytes, Simulator]:
+    """One threshold BLS signing session: the group signature, or the combiner's ProtocolAbort."""
+    rings = _keyrings([COMBINER, *signers], keyrings, rng, identity_scheme)
+    parties = [_build(i, BlsSigner, (shares[i], key, rings[i]), {}, adversaries) for i in signers]
+    combiner = BlsCombiner(key, message, signers, rings[COMBINER], session=_session(session, rng))
+    sim = Simulator([combiner, *parties], faults, rng=rng, reorder=reorder, wire=wire)
+    sim.run(combiner.start())
+    if combiner.error is not None:
+        raise combiner.error
+    if combiner.result is None:
+        raise ProtocolAbort("threshold BLS signing did not complete")
+    return combiner.result, sim
