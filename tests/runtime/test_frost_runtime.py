@@ -119,7 +119,12 @@ def test_signer_state_machine_is_single_use(keys):
     assert [why for _, why in signers[2].rejected] == ["from a party outside this session", "signature does not verify"]
     # a repeated round 1 request in the same session returns the same commitment, no new nonces
     assert ask(2, Kind.ROUND1_REQUEST)[0].payload == comms[1].to_bytes()
-    # a commitment made for another session is not usable here
+    # a request in a session this signer has no commitment in may be a replay: refused, nobody blamed
+    with pytest.raises(ProtocolError) as exc:
+        ask(3, Kind.SIGN_REQUEST, req, session=b"t")
+    assert not isinstance(exc.value, ProtocolAbort)
+    # in a session it did commit in, a request naming the commitment of another session convicts the coordinator
+    ask(3, Kind.ROUND1_REQUEST, session=b"t")
     with pytest.raises(ProtocolAbort) as exc:
         ask(3, Kind.SIGN_REQUEST, req, session=b"t")
     assert exc.value.culprits == [COORDINATOR]

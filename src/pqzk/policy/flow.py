@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from ..errors import (InvalidEncoding, InvalidParameter, PolicyViolation, PqzkError, ProtocolAbort, ProtocolError,
                       VerificationError)
-from ..math.rand import RandomSource
+from ..math.rand import RandomSource, random_bytes
 from ..runtime.frost_parties import FrostSigner, decode_sign_request, encode_sign_request
 from ..runtime.identity import Keyring, generate_keyrings
 from ..runtime.messages import Kind, Message, PartyId
@@ -672,6 +672,11 @@ class Custody:
     def _clock(self) -> int:
         return self.now
 
+    def _new_session(self, label: bytes) -> bytes:
+        """A session id never used before by these identities: a replayed message of another
+        session then fails its session check (signatures bind the session)."""
+        return label + b"-%d-" % self.sessions + random_bytes(16, self.rng)
+
     def policy_at(self, now: int) -> Policy:
         return self.state.policy_at(now)
 
@@ -685,7 +690,7 @@ class Custody:
         """Run one authorization session at time `now`; the Outcome says what happened."""
         self.now = now
         self.sessions += 1
-        session = b"auth-%d" % self.sessions
+        session = self._new_session(b"auth")
         parties = dict(self.signers)
         parties.update(signers or {})
         cands = sorted(candidates if candidates is not None else self.policy_at(now).signers)
@@ -717,7 +722,7 @@ class Custody:
         if unknown:
             raise InvalidParameter(f"unknown approvers {unknown}")
         coord = PolicyChangeCoordinator(self.state, self.pkp, new, approvers, self.keyrings[COORDINATOR], now=now,
-                                        announce_to=self.signers, session=b"policy-change-%d" % self.sessions)
+                                        announce_to=self.signers, session=self._new_session(b"policy-change"))
         sim = Simulator([coord, *self.signers.values()], rng=self.rng)
         sim.run(coord.start())
         if coord.result is None:

@@ -40,9 +40,7 @@ from ..sharing.vss import FeldmanCommitment
 from . import wire
 from .identity import Keyring
 from .messages import Kind, Message, PartyId
-from .party import PATIENCE, SignedParty
-
-MAX_REASON = 200
+from .party import PATIENCE, SignedParty, forwarded_notice, own_notice, read_notice
 
 
 def party_order(pid: PartyId) -> tuple:
@@ -144,14 +142,16 @@ class Ceremony(SignedParty):
     def _convict(self, party: PartyId, reason: str) -> None:
         self.culprits.setdefault(party, reason)
 
-    def _abort(self, reason: str, unresponsive=(), stopped_by=()) -> list[Message]:
+    def _abort(self, reason: str, unresponsive=(), root: Message | None = None) -> list[Message]:
+        """Stop, and tell everyone: our own reason, or the signed notice (`root`) that stopped us."""
         if self.stage in (Stage.DONE, Stage.ABORTED):
             return []
         if self.culprits:
-            reason = "; ".join(f"party {p}: {why}" for p, why in self.culprits.items())
-        self._reason, self._unresponsive, self._stopped_by = reason, list(unresponsive), list(stopped_by)
+            reason, root = "; ".join(f"party {p}: {why}" for p, why in self.culprits.items()), None
+        self._reason, self._unresponsive = reason, list(unresponsive)
+        self._stopped_by = [root.sender] if root is not None else []
         self.stage = Stage.ABORTED
-        note = reason.encode("utf-8", "replace")[:MAX_REASON]
+        note = forwarded_notice(root) if root is not None else own_notice(reason)
         return self._send_all(self.others, self.kinds["abort"], note)
 
     # ---- the protocol ----
@@ -171,7 +171,7 @@ class Ceremony(SignedParty):
         if self.is_dealer:
             self._coeffs, payload = self.scheme.deal(self.rng)
             self.round1[self.id] = (payload, self._self_sign(payload))
-            self.commitments[self.id] = self.scheme.check_round1(self.id, self.dealers[self.id], payload)
+            self.commitments[self.id] = FeldmanCommitment.from_polynomial(self.scheme.group, self._coeffs)
             out = self.send_round1(payload)
         return out + self._advance()
 
@@ -187,12 +187,15 @@ class Ceremony(SignedParty):
             return []
         name = self._kind_names.get(msg.kind)
         if name == "abort":
-            if msg.broadcast:
-                self.notices.setdefault(msg.sender, msg.payload[:MAX_REASON].decode("utf-8", "replace"))
-                return self._abort(f"party {msg.sender} aborted: {self.notices[msg.sender]}",
-                                   stopped_by=[msg.sender])
-            self._convict(msg.sender, "abort notice sent privately")
-            return self._abort("")
+            try:
+                if not msg.broadcast:
+                    raise InvalidEncoding("sent privately")
+                root, why = read_notice(msg, self.keyring)
+            except InvalidEncoding as exc:
+                self._convict(msg.sender, f"malformed abort notice ({exc})")
+                return self._abort("")
+            self.notices.setdefault(msg.sender, why)
+            return self._abort(f"party {root.sender} aborted: {why}", root=root)
         if self.stage in (Stage.DONE, Stage.ABORTED):
             return []
         self._progress = True

@@ -17,8 +17,10 @@ from when the network went quiet: a hint for the retry, not blame. Equivocation 
 both commitments reach the coordinator before the session ends (a second commitment arriving while
 shares are being collected aborts the session); one arriving after a valid signature was produced
 is recorded in `evidence` and does not void the signature, which the commitment list the signers
-signed over fixes. A signer that receives a malformed signed request refuses with a
-`ProtocolAbort` naming the coordinator.
+signed over fixes. A signer that receives a malformed signed request in a session it took part in
+refuses with a `ProtocolAbort` naming the coordinator; a request for a session it has no
+commitment in is refused without blame (it may be an old request replayed). Session ids must
+never repeat under the same identities (the runtime draws them at random).
 """
 from __future__ import annotations
 
@@ -119,6 +121,9 @@ class FrostSigner(SignedParty):
         return nonces
 
     def round2(self, msg: Message) -> list[Message]:
+        if msg.session not in self._by_session:
+            # no commitment of ours in that session: perhaps an old request replayed — not evidence
+            raise ProtocolError(f"signer {self.id}: a signing request for a session this signer has no commitment in")
         try:
             message, cl = decode_sign_request(self.suite, msg.payload)
         except InvalidEncoding as exc:
@@ -128,7 +133,7 @@ class FrostSigner(SignedParty):
             raise self._refuse(msg, "not in the commitment list")
         if len(cl) < self.kp.min_signers:
             raise self._refuse(msg, "fewer than min_signers participants")
-        if self._by_session.get(msg.session) != mine[0].to_bytes() and mine[0].to_bytes() not in self._used:
+        if self._by_session[msg.session] != mine[0].to_bytes():
             raise self._refuse(msg, "the request names a commitment this signer did not make in this session")
         nonces = self.take_nonces(mine[0])
         share = self.sign_share(nonces, message, cl)

@@ -64,3 +64,43 @@ class SignedParty:
                 self.rejected.append((msg, why))
             return False
         return True
+
+
+# ---- abort notices: "I stop, and why" — with the root cause forwarded, signed, when it was a notice ----
+MAX_REASON = 200
+_OWN, _FORWARDED = 0, 1
+
+
+def own_notice(reason: str) -> bytes:
+    """The payload of an abort notice for a party that stops for its own reason."""
+    return bytes([_OWN]) + reason.encode("utf-8", "replace")[:MAX_REASON]
+
+
+def forwarded_notice(root: Message) -> bytes:
+    """The payload of an abort notice for a party stopped by `root` (another party's own-reason
+    notice, signed): forwarding it lets everyone see who really stopped the run."""
+    from . import wire
+    return (bytes([_FORWARDED]) + wire.encode_party(root.sender) + len(root.signature).to_bytes(2, "big")
+            + root.signature + len(root.payload).to_bytes(4, "big") + root.payload)
+
+
+def read_notice(msg: Message, keyring: Keyring) -> tuple[Message, str]:
+    """(the root notice, its reason). InvalidEncoding if the notice is malformed or forwards
+    something its claimed author did not sign (the forwarder signed that: it is to blame)."""
+    from ..encoding import ByteReader
+    from ..errors import InvalidEncoding
+    from . import wire
+    r = ByteReader(msg.payload, "abort notice")
+    kind = r.uint(1)
+    if kind == _OWN:
+        return msg, r.take(len(msg.payload) - 1).decode("utf-8", "replace")
+    if kind != _FORWARDED:
+        raise InvalidEncoding("abort notice of an unknown type")
+    sender = wire.read_party(r)
+    sig = r.lp(2)
+    payload = r.lp(4)
+    r.end()
+    root = Message(sender, None, msg.kind, payload, msg.session, True, sig)
+    if not payload or payload[0] != _OWN or not keyring.is_authentic(root):
+        raise InvalidEncoding(f"abort notice forwards a notice party {sender} did not sign")
+    return root, payload[1:].decode("utf-8", "replace")

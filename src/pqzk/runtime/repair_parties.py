@@ -38,9 +38,7 @@ from ..threshold.frost.types import KeyPackage, PublicKeyPackage
 from . import wire
 from .identity import Keyring
 from .messages import Kind, Message, PartyId
-from .party import PATIENCE, SignedParty
-
-MAX_REASON = 200
+from .party import PATIENCE, SignedParty, forwarded_notice, own_notice, read_notice
 
 
 class Stage(StrEnum):
@@ -102,14 +100,17 @@ class RepairParticipant(SignedParty):
         return ProtocolAbort(self._reason, culprits=list(self.culprits), unresponsive=self._unresponsive,
                              stopped_by=self._stopped_by)
 
-    def _abort(self, reason: str, unresponsive=(), stopped_by=()) -> list[Message]:
+    def _abort(self, reason: str, unresponsive=(), root: Message | None = None) -> list[Message]:
+        """Stop, and tell everyone: our own reason, or the signed notice (`root`) that stopped us."""
         if self.stage in (Stage.DONE, Stage.ABORTED):
             return []
         if self.culprits:
-            reason = "; ".join(f"party {p}: {why}" for p, why in self.culprits.items())
-        self._reason, self._unresponsive, self._stopped_by = reason, list(unresponsive), list(stopped_by)
+            reason, root = "; ".join(f"party {p}: {why}" for p, why in self.culprits.items()), None
+        self._reason, self._unresponsive = reason, list(unresponsive)
+        self._stopped_by = [root.sender] if root is not None else []
         self.stage = Stage.ABORTED
-        return self._send_all(self.others, Kind.REPAIR_ABORT, reason.encode("utf-8", "replace")[:MAX_REASON])
+        note = forwarded_notice(root) if root is not None else own_notice(reason)
+        return self._send_all(self.others, Kind.REPAIR_ABORT, note)
 
     # ---- helpers' first step ----
     def deltas_for(self) -> dict[int, int]:
@@ -160,9 +161,16 @@ class RepairParticipant(SignedParty):
     def receive(self, msg: Message) -> list[Message]:
         if self.stage == Stage.NEW or not self._accept(msg, self.others):
             return []
-        if msg.kind == Kind.REPAIR_ABORT and msg.broadcast:
-            self.notices.setdefault(msg.sender, msg.payload[:MAX_REASON].decode("utf-8", "replace"))
-            return self._abort(f"party {msg.sender} aborted: {self.notices[msg.sender]}", stopped_by=[msg.sender])
+        if msg.kind == Kind.REPAIR_ABORT:
+            try:
+                if not msg.broadcast:
+                    raise InvalidEncoding("sent privately")
+                root, why = read_notice(msg, self.keyring)
+            except InvalidEncoding as exc:
+                self.culprits.setdefault(msg.sender, f"malformed abort notice ({exc})")
+                return self._abort("")
+            self.notices.setdefault(msg.sender, why)
+            return self._abort(f"party {root.sender} aborted: {why}", root=root)
         if self.stage in (Stage.DONE, Stage.ABORTED):
             return []
         self._progress = True

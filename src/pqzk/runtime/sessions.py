@@ -119,17 +119,24 @@ def run_ceremony(parties: Mapping[PartyId, Ceremony], *, faults: Iterable[Fault]
     return sim
 
 
+def _combined_abort(parties: Mapping[PartyId, object], honest: Sequence[PartyId], what: str) -> None:
+    """ProtocolAbort joining the honest parties' own verdicts, if any of them aborted."""
+    errors = [parties[i].error for i in honest if parties[i].error is not None]
+    if errors:
+        culprits = {c for e in errors for c in e.culprits}
+        unresponsive = {c for e in errors for c in e.unresponsive}
+        stopped_by = {c for e in errors for c in e.stopped_by}
+        reasons = "; ".join(sorted({e.reason for e in errors}))
+        raise ProtocolAbort(reasons, culprits=culprits, unresponsive=unresponsive, stopped_by=stopped_by)
+
+
 def ceremony_outcome(parties: Mapping[PartyId, Ceremony], honest: Iterable[PartyId]) -> dict[PartyId, object]:
     """The honest parties' results if they all finished and agree on the public part; otherwise
     ProtocolAbort with the culprits the honest parties proved and whom they did not hear from."""
     honest = sorted(honest, key=party_order)
-    errors = [parties[i].error for i in honest if parties[i].error is not None]
-    if errors or any(parties[i].result is None for i in honest):
-        culprits = {c for e in errors for c in e.culprits}
-        unresponsive = {c for e in errors for c in e.unresponsive}
-        stopped_by = {c for e in errors for c in e.stopped_by}
-        reasons = "; ".join(sorted({e.reason for e in errors})) or "the ceremony did not complete"
-        raise ProtocolAbort(reasons, culprits=culprits, unresponsive=unresponsive, stopped_by=stopped_by)
+    _combined_abort(parties, honest, "ceremony")
+    if any(parties[i].result is None for i in honest):
+        raise ProtocolAbort("the ceremony did not complete")
     publics = [parties[i].result[1] for i in honest]
     if any(p != publics[0] for p in publics):       # cannot happen: the echoes make them agree
         raise ProtocolAbort("honest parties disagree on the public key package")
@@ -229,6 +236,17 @@ def run_repair(key_packages: Mapping[int, KeyPackage], public_key_package: Publi
                          {"key_package": key_packages.get(p) if p in helpers else None, "rng": rng,
                           "session": session}, adversaries) for p in ids}
     return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def repair_outcome(parties: Mapping[int, RepairParticipant], honest: Iterable[int]) -> KeyPackage:
+    """The repaired key package if the participant (honest) got it; otherwise ProtocolAbort
+    joining the honest parties' verdicts."""
+    honest = sorted(honest)
+    _combined_abort(parties, honest, "repair")
+    target = next(p for p in parties.values() if p.id == p.target)
+    if target.result is None:
+        raise ProtocolAbort("the repair did not complete")
+    return target.result
 
 
 def run_bls_signing(shares: Mapping[int, Share], key: bls.ThresholdKey, message: bytes, signers: Sequence[int], *,
