@@ -5,7 +5,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flow_fixtures import NOW, POLICY, custody, doc_v2, group, req
 
-from pqzk.errors import PolicyViolation, ProtocolAbort, ProtocolError
+from pqzk.errors import PolicyViolation, ProtocolAbort
 from pqzk.policy import Policy
 from pqzk.policy.change import PolicyChangeCoordinator, policy_change_digest
 from pqzk.runtime import Message, Silent, Simulator

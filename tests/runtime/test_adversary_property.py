@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pqzk.errors import PolicyViolation, ProtocolAbort
 from pqzk.math.rand import DeterministicRNG
 from pqzk.runtime import (COMBINER, COORDINATOR, Kind, ceremony_outcome, generate_keyrings, run_bls_signing,
-                          run_dkg, run_refresh, run_repair, run_reshare, run_signing)
+                          run_dkg, run_refresh, run_repair, run_reshare)
 from pqzk.runtime.sessions import repair_outcome
 from pqzk.runtime.adversary import Deviant, Deviation
 from pqzk.threshold import bls, frost
@@ -202,7 +202,7 @@ class PolicyFlow(Protocol):
 
     def run(self, rings, adversaries, seed, reorder):
         from pqzk.policy import Policy
-        from pqzk.policy.flow import AuthorizationCoordinator, Custody, PolicySigner
+        from pqzk.policy.flow import AuthorizationCoordinator, Custody
         from pqzk.policy.request import AuthorizationRequest
         import hashlib
         kps, pkp = frost_keys()

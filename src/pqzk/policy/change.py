@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from ..errors import InvalidEncoding, PolicyViolation, PqzkError, ProtocolAbort
 from ..runtime.frost_parties import encode_sign_request
 from ..runtime.identity import Keyring
-from ..runtime.messages import Kind, Message, PartyId
+from ..runtime.messages import Kind, Message
 from ..runtime.party import SignedParty
 from ..threshold.frost import core
 from ..threshold.frost.types import PublicKeyPackage, SignatureShare, SigningCommitments

@@ -31,7 +31,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from ..encoding import ByteReader
-from ..errors import InvalidEncoding, InvalidParameter, PqzkError, ProtocolAbort, VerificationError
+from ..errors import InvalidEncoding, InvalidParameter, PqzkError, VerificationError
 from ..groups.base import Group
 from ..math.poly import poly_eval
 from ..math.rand import RandomSource
@@ -40,7 +40,7 @@ from ..sharing.vss import FeldmanCommitment
 from . import wire
 from .identity import Keyring
 from .messages import Kind, Message, PartyId
-from .party import PATIENCE, SignedParty, forwarded_notice, own_notice, read_notice
+from .party import PATIENCE, AnnouncedAbort, SignedParty
 
 
 def party_order(pid: PartyId) -> tuple:
@@ -78,7 +78,7 @@ class DealingScheme(Protocol):
         """The result once every share is in (`shares` None for a dealer that receives nothing)."""
 
 
-class Ceremony(SignedParty):
+class Ceremony(AnnouncedAbort, SignedParty):
     """One party of a DKG, refresh or reshare. `dealers` and `receivers` map each party id to
     its index in the sharing (its identifier: the evaluation point); a party may be both."""
 
@@ -116,14 +116,11 @@ class Ceremony(SignedParty):
         self.disputes: set[tuple[PartyId, PartyId]] = set()         # (accused dealer, accuser)
         self.reveals: dict[tuple[PartyId, PartyId], bytes] = {}     # (dealer, accuser) -> raw share
         self._pending_reveals: set[PartyId] = set()                 # accusers owed a reveal by me
-        self.culprits: dict[PartyId, str] = {}
-        self.notices: dict[PartyId, str] = {}
+        self._init_abort()
+        self.abort_kind = self.kinds["abort"]
         self.result = None
         self._coeffs: tuple[int, ...] | None = None
         self._my_shares: dict[PartyId, int] = {}                    # dealer -> the share I hold
-        self._reason = ""
-        self._unresponsive: list[PartyId] = []
-        self._stopped_by: list[PartyId] = []
         self._quiet = 0
         self._progress = False
         self._echo_sent = False
@@ -131,28 +128,11 @@ class Ceremony(SignedParty):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.id}, {self.stage})"
 
-    # ---- outcome ----
-    @property
-    def error(self) -> ProtocolAbort | None:
-        if self.stage != Stage.ABORTED:
-            return None
-        return ProtocolAbort(self._reason, culprits=list(self.culprits), unresponsive=self._unresponsive,
-                             stopped_by=self._stopped_by)
+    def _is_over(self) -> bool:
+        return self.stage in (Stage.DONE, Stage.ABORTED)
 
-    def _convict(self, party: PartyId, reason: str) -> None:
-        self.culprits.setdefault(party, reason)
-
-    def _abort(self, reason: str, unresponsive=(), root: Message | None = None) -> list[Message]:
-        """Stop, and tell everyone: our own reason, or the signed notice (`root`) that stopped us."""
-        if self.stage in (Stage.DONE, Stage.ABORTED):
-            return []
-        if self.culprits:
-            reason, root = "; ".join(f"party {p}: {why}" for p, why in self.culprits.items()), None
-        self._reason, self._unresponsive = reason, list(unresponsive)
-        self._stopped_by = [root.sender] if root is not None else []
+    def _mark_aborted(self) -> None:
         self.stage = Stage.ABORTED
-        note = forwarded_notice(root) if root is not None else own_notice(reason)
-        return self._send_all(self.others, self.kinds["abort"], note)
 
     # ---- the protocol ----
     @property
@@ -187,15 +167,7 @@ class Ceremony(SignedParty):
             return []
         name = self._kind_names.get(msg.kind)
         if name == "abort":
-            try:
-                if not msg.broadcast:
-                    raise InvalidEncoding("sent privately")
-                root, why = read_notice(msg, self.keyring)
-            except InvalidEncoding as exc:
-                self._convict(msg.sender, f"malformed abort notice ({exc})")
-                return self._abort("")
-            self.notices.setdefault(msg.sender, why)
-            return self._abort(f"party {root.sender} aborted: {why}", root=root)
+            return self._on_abort_notice(msg)
         if self.stage in (Stage.DONE, Stage.ABORTED):
             return []
         self._progress = True

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import InvalidParameter
+from ..encoding import ByteReader
+from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort
+from . import wire
 from .identity import Keyring
 from .messages import Kind, Message, PartyId
 
@@ -79,7 +81,6 @@ def own_notice(reason: str) -> bytes:
 def forwarded_notice(root: Message) -> bytes:
     """The payload of an abort notice for a party stopped by `root` (another party's own-reason
     notice, signed): forwarding it lets everyone see who really stopped the run."""
-    from . import wire
     return (bytes([_FORWARDED]) + wire.encode_party(root.sender) + len(root.signature).to_bytes(2, "big")
             + root.signature + len(root.payload).to_bytes(4, "big") + root.payload)
 
@@ -87,9 +88,6 @@ def forwarded_notice(root: Message) -> bytes:
 def read_notice(msg: Message, keyring: Keyring) -> tuple[Message, str]:
     """(the root notice, its reason). InvalidEncoding if the notice is malformed or forwards
     something its claimed author did not sign (the forwarder signed that: it is to blame)."""
-    from ..encoding import ByteReader
-    from ..errors import InvalidEncoding
-    from . import wire
     r = ByteReader(msg.payload, "abort notice")
     kind = r.uint(1)
     if kind == _OWN:
@@ -104,3 +102,57 @@ def read_notice(msg: Message, keyring: Keyring) -> tuple[Message, str]:
     if not payload or payload[0] != _OWN or not keyring.is_authentic(root):
         raise InvalidEncoding(f"abort notice forwards a notice party {sender} did not sign")
     return root, payload[1:].decode("utf-8", "replace")
+
+
+class AnnouncedAbort:
+    """Abort bookkeeping for parties that announce their aborts to the others (the ceremonies,
+    repair): proven `culprits`, the notices received, and `error` built from them.
+
+    The host class sets `abort_kind`, keeps `others`, and implements `_is_over()` and
+    `_mark_aborted()` for its own stages."""
+
+    abort_kind: Kind
+    others: list
+
+    def _init_abort(self) -> None:
+        self.culprits: dict[PartyId, str] = {}
+        self.notices: dict[PartyId, str] = {}
+        self._reason = ""
+        self._unresponsive: list[PartyId] = []
+        self._stopped_by: list[PartyId] = []
+        self._aborted = False
+
+    @property
+    def error(self) -> ProtocolAbort | None:
+        if not self._aborted:
+            return None
+        return ProtocolAbort(self._reason, culprits=list(self.culprits), unresponsive=self._unresponsive,
+                             stopped_by=self._stopped_by)
+
+    def _convict(self, party: PartyId, reason: str) -> None:
+        self.culprits.setdefault(party, reason)
+
+    def _abort(self, reason: str, unresponsive=(), root: Message | None = None) -> list[Message]:
+        """Stop, and tell everyone: our own reason, or the signed notice (`root`) that stopped us."""
+        if self._is_over():
+            return []
+        if self.culprits:
+            reason, root = "; ".join(f"party {p}: {why}" for p, why in self.culprits.items()), None
+        self._reason, self._unresponsive = reason, list(unresponsive)
+        self._stopped_by = [root.sender] if root is not None else []
+        self._aborted = True
+        self._mark_aborted()
+        note = forwarded_notice(root) if root is not None else own_notice(reason)
+        return self._send_all(self.others, self.abort_kind, note)
+
+    def _on_abort_notice(self, msg: Message) -> list[Message]:
+        """Another party stops: so do we (a malformed notice convicts its sender)."""
+        try:
+            if not msg.broadcast:
+                raise InvalidEncoding("sent privately")
+            root, why = read_notice(msg, self.keyring)
+        except InvalidEncoding as exc:
+            self._convict(msg.sender, f"malformed abort notice ({exc})")
+            return self._abort("")
+        self.notices.setdefault(msg.sender, why)
+        return self._abort(f"party {root.sender} aborted: {why}", root=root)

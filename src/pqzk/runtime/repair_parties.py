@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from ..encoding import ByteReader
-from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort
+from ..errors import InvalidEncoding, InvalidParameter
 from ..math.poly import lagrange_coefficients
 from ..math.rand import RandomSource
 from ..sharing.repair import repair_share_step_1
@@ -38,7 +38,7 @@ from ..threshold.frost.types import KeyPackage, PublicKeyPackage
 from . import wire
 from .identity import Keyring
 from .messages import Kind, Message, PartyId
-from .party import PATIENCE, SignedParty, forwarded_notice, own_notice, read_notice
+from .party import PATIENCE, AnnouncedAbort, SignedParty
 
 
 class Stage(StrEnum):
@@ -49,7 +49,7 @@ class Stage(StrEnum):
     ABORTED = "aborted"
 
 
-class RepairParticipant(SignedParty):
+class RepairParticipant(AnnouncedAbort, SignedParty):
     """A helper (holding `key_package`) or the participant `target` whose share is rebuilt.
     Party ids are FROST identifiers."""
 
@@ -82,10 +82,9 @@ class RepairParticipant(SignedParty):
         self.D: dict[int, list] = {}                              # helper -> [D_ij for j in helpers]
         self.deltas: dict[int, Message] = {}                      # helper i -> its signed δ_ij to me
         self.sigmas: dict[int, int] = {}
-        self.culprits: dict[PartyId, str] = {}
-        self.notices: dict[PartyId, str] = {}
+        self._init_abort()
+        self.abort_kind = Kind.REPAIR_ABORT
         self.result: KeyPackage | None = None
-        self._reason, self._unresponsive, self._stopped_by = "", [], []
         self._quiet, self._progress = 0, False
         self._my_deltas: dict[int, int] = {}
         self._pending_complaints: list[tuple[PartyId, int, bytes, bytes]] = []   # judged once D is known
@@ -93,24 +92,11 @@ class RepairParticipant(SignedParty):
     def __repr__(self) -> str:
         return f"RepairParticipant({self.id}, {self.stage})"
 
-    @property
-    def error(self) -> ProtocolAbort | None:
-        if self.stage != Stage.ABORTED:
-            return None
-        return ProtocolAbort(self._reason, culprits=list(self.culprits), unresponsive=self._unresponsive,
-                             stopped_by=self._stopped_by)
+    def _is_over(self) -> bool:
+        return self.stage in (Stage.DONE, Stage.ABORTED)
 
-    def _abort(self, reason: str, unresponsive=(), root: Message | None = None) -> list[Message]:
-        """Stop, and tell everyone: our own reason, or the signed notice (`root`) that stopped us."""
-        if self.stage in (Stage.DONE, Stage.ABORTED):
-            return []
-        if self.culprits:
-            reason, root = "; ".join(f"party {p}: {why}" for p, why in self.culprits.items()), None
-        self._reason, self._unresponsive = reason, list(unresponsive)
-        self._stopped_by = [root.sender] if root is not None else []
+    def _mark_aborted(self) -> None:
         self.stage = Stage.ABORTED
-        note = forwarded_notice(root) if root is not None else own_notice(reason)
-        return self._send_all(self.others, Kind.REPAIR_ABORT, note)
 
     # ---- helpers' first step ----
     def deltas_for(self) -> dict[int, int]:
@@ -139,20 +125,20 @@ class RepairParticipant(SignedParty):
         old = self.broadcasts.get(helper)
         if old is not None:
             if old[0] != payload:
-                self.culprits.setdefault(helper, "signed two different delta commitments (equivocation)")
+                self._convict(helper, "signed two different delta commitments (equivocation)")
             return
         size = self.group.element_size
         if len(payload) != size * len(self.helpers):
-            self.culprits.setdefault(helper, "delta commitments of a wrong length")
+            self._convict(helper, "delta commitments of a wrong length")
             return
         try:
             points = [self.group.decode(payload[k * size:(k + 1) * size]) for k in range(len(self.helpers))]
         except InvalidEncoding:
-            self.culprits.setdefault(helper, "undecodable delta commitments")
+            self._convict(helper, "undecodable delta commitments")
             return
         total = self.group.msm_vartime([1] * len(points), points)            # public
         if total != self.zeta[helper] * self.pkp.verifying_shares[helper]:
-            self.culprits.setdefault(helper, "delta commitments do not add up to its weighted verifying share")
+            self._convict(helper, "delta commitments do not add up to its weighted verifying share")
             return
         self.broadcasts[helper] = (payload, signature)
         self.D[helper] = points
@@ -162,15 +148,7 @@ class RepairParticipant(SignedParty):
         if self.stage == Stage.NEW or not self._accept(msg, self.others):
             return []
         if msg.kind == Kind.REPAIR_ABORT:
-            try:
-                if not msg.broadcast:
-                    raise InvalidEncoding("sent privately")
-                root, why = read_notice(msg, self.keyring)
-            except InvalidEncoding as exc:
-                self.culprits.setdefault(msg.sender, f"malformed abort notice ({exc})")
-                return self._abort("")
-            self.notices.setdefault(msg.sender, why)
-            return self._abort(f"party {root.sender} aborted: {why}", root=root)
+            return self._on_abort_notice(msg)
         if self.stage in (Stage.DONE, Stage.ABORTED):
             return []
         self._progress = True
@@ -178,12 +156,12 @@ class RepairParticipant(SignedParty):
                    Kind.REPAIR_COMPLAINTS: (self._on_complaint, True),
                    Kind.REPAIR_SIGMA: (self._on_sigma, False)}.get(msg.kind)
         if handler is None or handler[1] != msg.broadcast:
-            self.culprits.setdefault(msg.sender, f"sent an unexpected {msg.kind} message")
+            self._convict(msg.sender, f"sent an unexpected {msg.kind} message")
         else:
             try:
                 handler[0](msg)
             except InvalidEncoding as exc:
-                self.culprits.setdefault(msg.sender, f"malformed {msg.kind} message ({exc})")
+                self._convict(msg.sender, f"malformed {msg.kind} message ({exc})")
         return self._advance()
 
     def _on_deltas(self, msg: Message) -> None:
@@ -196,7 +174,7 @@ class RepairParticipant(SignedParty):
             raise InvalidEncoding("a delta from or to a non-helper")
         old = self.deltas.get(msg.sender)
         if old is not None and old.payload != msg.payload:
-            self.culprits.setdefault(msg.sender, "signed two different deltas")
+            self._convict(msg.sender, "signed two different deltas")
         self.deltas.setdefault(msg.sender, msg)
 
     def _delta_ok(self, dealer: int, receiver: int, payload: bytes) -> bool:
@@ -219,7 +197,7 @@ class RepairParticipant(SignedParty):
             raise InvalidEncoding("complaint names a non-helper or its author")
         signed = Message(accused, msg.sender, Kind.REPAIR_DELTA, evidence, self.session, False, sig)
         if not self.keyring.is_authentic(signed):
-            self.culprits.setdefault(msg.sender, f"complaint carries evidence {accused} did not sign")
+            self._convict(msg.sender, f"complaint carries evidence {accused} did not sign")
         else:
             self._pending_complaints.append((msg.sender, accused, evidence, sig))
 
@@ -228,9 +206,9 @@ class RepairParticipant(SignedParty):
             self._pending_complaints.remove(item)
             accuser, accused, evidence, _ = item
             if self._delta_ok(accused, accuser, evidence):
-                self.culprits.setdefault(accuser, f"complained about a valid delta from {accused}")
+                self._convict(accuser, f"complained about a valid delta from {accused}")
             else:
-                self.culprits.setdefault(accused, f"signed a delta for {accuser} that fails its commitment")
+                self._convict(accused, f"signed a delta for {accuser} that fails its commitment")
 
     def _on_sigma(self, msg: Message) -> None:
         if self.id != self.target or msg.sender not in self.helpers:
@@ -247,7 +225,7 @@ class RepairParticipant(SignedParty):
         for i, payload, sig in forwarded:
             copy = Message(i, None, Kind.REPAIR_DELTAS, payload, self.session, True, sig)
             if not self.keyring.is_authentic(copy):
-                self.culprits.setdefault(msg.sender, f"forwards delta commitments {i} did not sign")
+                self._convict(msg.sender, f"forwards delta commitments {i} did not sign")
                 return
             self._learn_deltas(i, payload, sig)
             if self.culprits:
@@ -255,7 +233,7 @@ class RepairParticipant(SignedParty):
         j = self.helpers.index(msg.sender)
         expected = self.group.msm_vartime([1] * len(self.helpers), [self.D[i][j] for i in self.helpers])
         if self.group.base_mult(sigma) != expected:
-            self.culprits.setdefault(msg.sender, "sent a sigma that fails the delta commitments")
+            self._convict(msg.sender, "sent a sigma that fails the delta commitments")
             return
         self.sigmas[msg.sender] = sigma
 
@@ -269,7 +247,7 @@ class RepairParticipant(SignedParty):
                 and all(i in self.deltas for i in self.helpers if i != self.id):
             out += self._send_sigma()
         if self.stage == Stage.SIGMAS and self.id == self.target and all(j in self.sigmas for j in self.helpers):
-            self._finish()
+            out += self._finish()
         if self.culprits:
             out += self._abort("")
         return out
@@ -283,7 +261,7 @@ class RepairParticipant(SignedParty):
                 payload = (wire.encode_party(i) + len(m.signature).to_bytes(2, "big") + m.signature
                            + len(m.payload).to_bytes(4, "big") + m.payload)
                 out += self._send_all(self.others, Kind.REPAIR_COMPLAINTS, payload)
-                self.culprits.setdefault(i, f"signed a delta for {self.id} that fails its commitment")
+                self._convict(i, f"signed a delta for {self.id} that fails its commitment")
             return out + self._abort("")
         sigma = (self._my_deltas[self.id] + sum(self.group.scalar_decode(self.deltas[i].payload)
                                                 for i in self.helpers if i != self.id)) % self.group.order
@@ -297,15 +275,14 @@ class RepairParticipant(SignedParty):
         """The σ this helper sends (an adversary may override)."""
         return sigma
 
-    def _finish(self) -> None:
+    def _finish(self) -> list[Message]:
         share = sum(self.sigmas.values()) % self.group.order
         Y = self.pkp.verifying_shares[self.target]
         if self.group.base_mult(share) != Y:          # implied by the checks above
-            self._reason = "repaired share does not match the verifying share"
-            self.stage = Stage.ABORTED
-            return
+            return self._abort("repaired share does not match the verifying share")
         self.result = KeyPackage(self.suite, self.target, share, Y, self.pkp.verifying_key, self.pkp.min_signers)
         self.stage = Stage.DONE
+        return []
 
     def on_idle(self) -> list[Message]:
         if self.stage not in (Stage.DELTAS, Stage.SIGMAS):
