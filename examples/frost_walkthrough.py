@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from pqzk.runtime import COORDINATOR, FrostCoordinator, FrostSigner, Message
+from pqzk.runtime import COORDINATOR, FrostCoordinator, FrostSigner, Message, generate_keyrings
 from pqzk.threshold import frost
 
 
@@ -53,8 +53,10 @@ def main() -> bytes:
     message = b"transfer 5 coins to Carol"
     signers = [1, 3]
     print(f"\n2. Signing {message!r} with participants {signers} (participant 2 is offline)")
-    coordinator = FrostCoordinator(public_keys, message, signers)
-    parties = {COORDINATOR: coordinator, **{i: FrostSigner(key_packages[i]) for i in signers}}
+    keyrings = generate_keyrings([COORDINATOR, *signers])
+    say("Everyone", "holds an identity key and everyone's public identity keys; every message is signed")
+    coordinator = FrostCoordinator(public_keys, message, signers, keyrings[COORDINATOR], session=b"walkthrough")
+    parties = {COORDINATOR: coordinator, **{i: FrostSigner(key_packages[i], keyrings[i]) for i in signers}}
 
     print("\n   Round 1: commitments")
     requests = coordinator.start()

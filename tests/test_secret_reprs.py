@@ -11,6 +11,7 @@ from pqzk.math.rand import DeterministicRNG
 from pqzk.pq import composite, mldsa, mlkem, xwing
 from pqzk.runtime.dkg_parties import DkgParticipant
 from pqzk.runtime.frost_parties import FrostSigner
+from pqzk.runtime.identity import generate_keyrings
 from pqzk.sharing import bytes_shamir, shamir, slip39, vss
 from pqzk.threshold import frost
 from pqzk.threshold.frost import core
@@ -65,8 +66,10 @@ def _frost_objects():
     yield "KeyPackage", kp, [kp.signing_share]
     nonces, _ = core.commit(suite, 1, kp.signing_share, DeterministicRNG(b"n"))
     yield "SigningNonces", nonces, [nonces.hiding, nonces.binding]
-    yield "FrostSigner", FrostSigner(kp), [kp.signing_share]
-    yield "DkgParticipant", DkgParticipant(suite, 1, [1, 2, 3], 2), []
+    rings = generate_keyrings([1, 2, 3], rng=DeterministicRNG(b"k"))
+    yield "FrostSigner", FrostSigner(kp, rings[1]), [kp.signing_share]
+    yield "DkgParticipant", DkgParticipant(suite, 1, [1, 2, 3], 2, rings[1]), []
+    yield "Keyring", rings[1], [rings[1].signing_key._key.private_bytes_raw()]
 
 
 def _pq_objects():

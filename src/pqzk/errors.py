@@ -38,12 +38,22 @@ class NonceReuse(ProtocolError):
 
 
 class ProtocolAbort(PqzkError):
-    """A protocol stopped because identified parties misbehaved (identifiable abort)."""
+    """A protocol stopped. `culprits` are the parties proven to have deviated — by messages they
+    signed (identifiable abort); never an honest party. `unresponsive` are the parties this one
+    waited for in vain when it timed out, and `stopped_by` those whose abort notice ended its
+    wait: liveness hints for choosing another quorum, not blame (under an untrusted network a
+    message can be lost with its sender at no fault, and an honest party that timed out first
+    announces its abort too)."""
 
-    def __init__(self, reason: str, culprits: Iterable[object] = ()) -> None:
+    def __init__(self, reason: str, culprits: Iterable[object] = (), unresponsive: Iterable[object] = (),
+                 stopped_by: Iterable[object] = ()) -> None:
         self.reason = reason
         self.culprits = sorted(set(culprits), key=repr)
+        self.unresponsive = sorted(set(unresponsive) - set(self.culprits), key=repr)
+        self.stopped_by = sorted(set(stopped_by) - set(self.culprits), key=repr)
         who = f" (culprits: {', '.join(map(str, self.culprits))})" if self.culprits else ""
+        if self.unresponsive:
+            who += f" (no answer from: {', '.join(map(str, self.unresponsive))})"
         super().__init__(f"{reason}{who}")
 
 

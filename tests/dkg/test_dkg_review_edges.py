@@ -47,3 +47,20 @@ def test_non_canonical_share_is_a_complaint(shift):
     with pytest.raises(ProtocolAbort) as exc:
         pedersen.part3(PARAMS, secret, packages)
     assert exc.value.culprits == [2]
+
+
+def test_resolve_complaint_judges_only_a_revealed_share():
+    """A bad revealed share disqualifies its dealer, a good one settles the complaint; a reveal
+    that never came is no input (the runtime reports the dealer as unresponsive, not a culprit)."""
+    from pqzk.dkg import pedersen
+    from pqzk.errors import InvalidParameter
+    from pqzk.sharing.shamir import shares_from_polynomial
+    from pqzk.threshold.frost import dkg as fdkg
+    params = fdkg.dkg_parameters("FROST-ED25519-SHA512-v1", 2, 3)
+    secret, pkg = pedersen.part1(params, 1, DeterministicRNG(b"rc"))
+    good = shares_from_polynomial(secret.coefficients, [2], params.group.order)[0].value
+    complaint = pedersen.Complaint(accuser=2, accused=1)
+    assert pedersen.resolve_complaint(params, complaint, pkg.commitment, good) is None
+    assert pedersen.resolve_complaint(params, complaint, pkg.commitment, (good + 1) % params.group.order) == 1
+    with pytest.raises(InvalidParameter):
+        pedersen.resolve_complaint(params, complaint, pkg.commitment, None)

@@ -5,7 +5,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flow_fixtures import NOW, POLICY, custody, doc_v2, group, req
 
-from pqzk.errors import PolicyViolation, ProtocolAbort, ProtocolError
+from pqzk.errors import PolicyViolation, ProtocolAbort
 from pqzk.policy import Policy
 from pqzk.policy.change import PolicyChangeCoordinator, policy_change_digest
 from pqzk.runtime import Message, Silent, Simulator
@@ -37,14 +37,15 @@ def test_change_needs_the_change_quorum():
     assert all(s.state.pending is None for s in c.signers.values())
 
 
-def test_a_silent_security_officer_blocks_the_change_and_is_named():
+def test_a_silent_security_officer_blocks_the_change_and_is_named_unresponsive():
     c = custody()
     kps, pkp, _, _ = group()
-    coord = PolicyChangeCoordinator(c.state, pkp, V2, [1, 2, 3, 4], now=NOW, announce_to=c.signers)
+    coord = PolicyChangeCoordinator(c.state, pkp, V2, [1, 2, 3, 4], c.keyrings["coordinator"], now=NOW,
+                                    announce_to=c.signers)
     c.now = NOW
     sim = Simulator([coord, *c.signers.values()], [Silent(sender=4)])
     sim.run(coord.start())
-    assert isinstance(coord.error, ProtocolAbort) and coord.error.culprits == [4]
+    assert isinstance(coord.error, ProtocolAbort) and coord.error.culprits == [] and coord.error.unresponsive == [4]
 
 
 class EarlyChange(PolicyChangeCoordinator):
@@ -59,7 +60,8 @@ class EarlyChange(PolicyChangeCoordinator):
 def test_signers_refuse_a_change_without_the_time_lock():
     c = custody()
     c.now = NOW
-    coord = EarlyChange(c.state, group()[1], V2, [1, 2, 3, 4], now=NOW, announce_to=c.signers)
+    coord = EarlyChange(c.state, group()[1], V2, [1, 2, 3, 4], c.keyrings["coordinator"], now=NOW,
+                        announce_to=c.signers)
     Simulator([coord, *c.signers.values()]).run(coord.start())
     assert coord.result is None and coord.error.rule == "policy_change"
     assert all(s.state.pending is None for s in c.signers.values())
@@ -71,11 +73,20 @@ def test_a_forged_change_announcement_is_not_adopted():
     s = c.signers[1]
     body = {"policy": V2.to_dict(), "signers": [1, 2, 3, 4], "effective_at": NOW + 86_400,
             "approved_at": NOW, "signature": (b"\x01" * 64).hex()}
-    with pytest.raises(ProtocolError, match="not adopted"):
-        s.receive(Message("coordinator", 1, "change_result", json.dumps(body).encode(), b"x"))
+    coordinator = c.keyrings["coordinator"]
+
+    def announce(body):
+        return coordinator.sign(Message("coordinator", 1, "change_result", json.dumps(body).encode(), b"x"))
+
+    with pytest.raises(ProtocolAbort, match="not adopted") as exc:
+        s.receive(announce(body))
+    assert exc.value.culprits == ["coordinator"]      # the coordinator signed the bogus announcement
     body["signers"] = [1, 2]
-    with pytest.raises(ProtocolError, match="not adopted"):
-        s.receive(Message("coordinator", 1, "change_result", json.dumps(body).encode(), b"x"))
+    with pytest.raises(ProtocolAbort, match="not adopted"):
+        s.receive(announce(body))
+    # unsigned, or signed by anyone else: dropped without an answer, blaming nobody
+    assert s.receive(Message("coordinator", 1, "change_result", json.dumps(body).encode(), b"x")) == []
+    assert s.receive(c.keyrings[2].sign(Message(2, 1, "change_result", json.dumps(body).encode(), b"x"))) == []
     assert s.state.pending is None
 
 

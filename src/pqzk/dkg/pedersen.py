@@ -9,7 +9,9 @@ knowledge of a_i0 with a Schnorr proof bound to its identifier. Three steps:
 
 A bad proof aborts with the prover as culprit. A bad share yields a `Complaint`; the accused
 publicly reveals the share and `resolve_complaint` disqualifies it if that share is bad
-(identifiable abort), or settles the complaint if it is good.
+(identifiable abort), or settles the complaint if it is good. These functions judge the packages
+they are given; which party a package really came from is the transport's to prove —
+`pqzk.runtime` signs every message and blames only on signed evidence (docs/runtime.md).
 The challenge hash is a parameter (FROST uses its ciphersuite's HDKG), which keeps this module
 below `pqzk.threshold` in the layering.
 """
@@ -223,11 +225,15 @@ def check_shares(params: DkgParameters, secret: Round2Secret,
 
 
 def resolve_complaint(params: DkgParameters, complaint: Complaint, commitment: FeldmanCommitment,
-                      revealed_share: int | None) -> int | None:
-    """Who to disqualify once the accused has answered a complaint by revealing the share:
-    the accused if the revealed share is bad or withheld; nobody if it is good (the accuser
-    then adopts the revealed share, as in Gennaro et al.'s DKG)."""
-    if revealed_share is None or not commitment.is_valid_share(Share(complaint.accuser, revealed_share)):
+                      revealed_share: int) -> int | None:
+    """Who to disqualify once the accused has answered a complaint by revealing the share in
+    public: the accused if the revealed share is bad; nobody if it is good (the accuser then
+    adopts it, as in Gennaro et al.'s DKG). A reveal that never comes proves nothing — the network
+    may have lost it — so it is not an input here: `pqzk.runtime` reports that dealer as
+    unresponsive, not as a culprit."""
+    if not isinstance(revealed_share, int) or isinstance(revealed_share, bool):
+        raise InvalidParameter("resolve_complaint needs the revealed share (an int)")
+    if not commitment.is_valid_share(Share(complaint.accuser, revealed_share)):
         return complaint.accused
     return None
 

@@ -20,7 +20,9 @@ from collections.abc import Iterable, Sequence
 
 from ..errors import InvalidEncoding, PolicyViolation, PqzkError, ProtocolAbort
 from ..runtime.frost_parties import encode_sign_request
-from ..runtime.messages import Message, PartyId
+from ..runtime.identity import Keyring
+from ..runtime.messages import Kind, Message
+from ..runtime.party import SignedParty
 from ..threshold.frost import core
 from ..threshold.frost.types import PublicKeyPackage, SignatureShare, SigningCommitments
 from .evaluate import check_signers
@@ -35,18 +37,19 @@ def policy_change_digest(current: Policy, new: Policy, effective_at: int) -> byt
                           + new.version.to_bytes(4, "big") + effective_at.to_bytes(8, "big")).digest()
 
 
-class PolicyChangeCoordinator:
+class PolicyChangeCoordinator(SignedParty):
     """Runs one change session; `result` is (signature, signers, new state) when done, `error` a
-    PolicyViolation or ProtocolAbort otherwise."""
+    PolicyViolation or ProtocolAbort otherwise (culprits only for signed deviations; silent
+    approvers are `unresponsive`)."""
 
     def __init__(self, state: PolicyState, public_key_package: PublicKeyPackage, new: Policy,
-                 candidates: Sequence[int], *, now: int, announce_to: Iterable[int] = (),
+                 candidates: Sequence[int], keyring: Keyring, *, now: int, announce_to: Iterable[int] = (),
                  session: bytes = b"change") -> None:
         from .flow import _decode, _hex
         self._decode, self._hex = _decode, _hex
         self.pkp = public_key_package
         self.suite = public_key_package.suite
-        self.id: PartyId = COORDINATOR
+        self._init_signed(keyring, keyring.party, session)
         self.state = state.at(now)
         self.current = self.state.active
         self.quorum = self.current.change_quorum or self.current.quorum
@@ -54,7 +57,6 @@ class PolicyChangeCoordinator:
         self.candidates = sorted(set(candidates))
         self.announce_to = sorted(set(announce_to) | set(self.candidates))
         self.now = now
-        self.session = session
         self.stage = "new"
         self.accepts: dict[int, SigningCommitments] = {}
         self.refusals: dict[int, tuple[str, str]] = {}
@@ -66,9 +68,9 @@ class PolicyChangeCoordinator:
         self.result: tuple[bytes, list[int], PolicyState] | None = None
         self.error: PqzkError | None = None
 
-    def _send(self, to: Iterable[int], kind: str, body: dict) -> list[Message]:
+    def _tell(self, to: Iterable[int], kind: Kind, body: dict) -> list[Message]:
         payload = canonical_json(body)
-        return [Message(self.id, i, kind, payload, self.session) for i in to]
+        return [self._send(i, kind, payload) for i in to]
 
     def _fail(self, error: PqzkError) -> list[Message]:
         if self.error is None:
@@ -82,17 +84,17 @@ class PolicyChangeCoordinator:
         except PolicyViolation as v:
             return self._fail(v)
         self.stage = "collecting"
-        return self._send(self.candidates, "change_request", {"policy": self.new.to_dict()})
+        return self._tell(self.candidates, Kind.CHANGE_REQUEST, {"policy": self.new.to_dict()})
 
     def receive(self, msg: Message) -> list[Message]:
-        if msg.session != self.session or msg.sender not in self.candidates or self.stage in ("done", "failed"):
+        if not self._accept(msg, self.candidates) or self.stage in ("done", "failed"):
             return []
         try:
-            if msg.kind == "change_accept" and self.stage == "collecting":
+            if msg.kind == Kind.CHANGE_ACCEPT and self.stage == "collecting":
                 return self._on_accept(msg)
-            if msg.kind == "change_refuse":
+            if msg.kind == Kind.CHANGE_REFUSE:
                 return self._on_refuse(msg)
-            if msg.kind == "change_share" and self.stage == "signing":
+            if msg.kind == Kind.CHANGE_SHARE and self.stage == "signing":
                 return self._on_share(msg)
         except InvalidEncoding:
             return self._fail(ProtocolAbort(f"malformed {msg.kind} message", culprits=[msg.sender]))
@@ -116,7 +118,7 @@ class PolicyChangeCoordinator:
             return []
         self.signers, self.stage = ids, "signing"
         sr = encode_sign_request(self.suite, self.digest, [self.accepts[i] for i in ids])
-        return self._send(ids, "change_sign", {"signers": ids, "effective_at": self.effective_at,
+        return self._tell(ids, Kind.CHANGE_SIGN, {"signers": ids, "effective_at": self.effective_at,
                                                "sign_request": sr.hex()})
 
     def _on_refuse(self, msg: Message) -> list[Message]:
@@ -134,7 +136,9 @@ class PolicyChangeCoordinator:
         share = SignatureShare.from_bytes(self.suite, self._hex(d, "share"))
         if share.identifier != msg.sender or msg.sender not in self.signers:
             return self._fail(ProtocolAbort("signature share from the wrong signer", culprits=[msg.sender]))
-        self.shares.setdefault(msg.sender, share)
+        old = self.shares.setdefault(msg.sender, share)
+        if old != share:
+            return self._fail(ProtocolAbort("two different signature shares from one signer", culprits=[msg.sender]))
         if len(self.shares) < len(self.signers):
             return []
         try:
@@ -146,7 +150,7 @@ class PolicyChangeCoordinator:
         state = PolicyState(self.current, PendingChange(self.new, self.now, self.effective_at))
         self.result = (sig, list(self.signers), state)
         self.stage = "done"
-        return self._send(self.announce_to, "change_result", {
+        return self._tell(self.announce_to, Kind.CHANGE_RESULT, {
             "policy": self.new.to_dict(), "signers": self.signers, "effective_at": self.effective_at,
             "approved_at": self.now, "signature": sig.hex()})
 
@@ -159,8 +163,8 @@ class PolicyChangeCoordinator:
             if not silent:
                 return self._fail(PolicyViolation("quorum", f"approvers {sorted(self.accepts)} do not make "
                                                             f"{self.quorum.describe()}"))
-            return self._fail(ProtocolAbort("no change quorum", culprits=silent))
+            return self._fail(ProtocolAbort("no change quorum", unresponsive=silent))
         if self.stage == "signing":
             return self._fail(ProtocolAbort("no signature share received",
-                                            culprits=[i for i in self.signers if i not in self.shares]))
+                                            unresponsive=[i for i in self.signers if i not in self.shares]))
         return []

@@ -14,8 +14,12 @@ commits, and again before it signs; it recomputes the authorization digest from 
 policy and the signer set, and signs only that (a coordinator cannot get a signature on anything
 else). A signer never signs one request id twice. The coordinator gathers accepts until they
 satisfy the quorum (count, roles and the FROST threshold), so a silent signer does not block an
-honest quorum; signers that never answered are named in `missing`. Failures are attributed:
-ProtocolAbort names culprits, refusals raise PolicyViolation naming the rule.
+honest quorum; signers that never answered are named in `missing`. Every message is signed by its
+sender (`Keyring`); what does not verify is dropped. ProtocolAbort names as culprits only signers
+whose own signed messages prove a deviation (undecodable answers, two different answers, a share
+or post-quantum signature that fails); silence makes a signer `unresponsive`, not a culprit. A
+signer that receives a malformed signed request refuses with a ProtocolAbort naming the
+coordinator; refusals raise PolicyViolation naming the rule.
 
 Policy changes run as their own session (pqzk.policy.change); the signer side is here too.
 
@@ -31,9 +35,11 @@ from dataclasses import dataclass, field
 
 from ..errors import (InvalidEncoding, InvalidParameter, PolicyViolation, PqzkError, ProtocolAbort, ProtocolError,
                       VerificationError)
-from ..math.rand import RandomSource
+from ..math.rand import RandomSource, random_bytes
 from ..runtime.frost_parties import FrostSigner, decode_sign_request, encode_sign_request
-from ..runtime.messages import Message, PartyId
+from ..runtime.identity import Keyring, generate_keyrings
+from ..runtime.messages import Kind, Message, PartyId
+from ..runtime.party import SignedParty
 from ..runtime.simulator import Fault, Simulator
 from ..threshold.frost import core
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SignatureShare, SigningCommitments
@@ -92,20 +98,21 @@ class _Session:
     stage: str = "committed"          # committed -> signed | cancelled | refused
 
 
-class PolicySigner:
+class PolicySigner(SignedParty):
     """A custody signer: a FROST signer that signs only what its policy allows.
 
     `state` is its view of the policy (a PolicyState), `history` the authorizations it knows of,
     `clock()` its own time; `pq_key`/`roster` its ML-DSA key and the registered roster, for
     post-quantum evidence. Refusals are sent to the coordinator and kept in `refusals`."""
 
-    def __init__(self, key_package: KeyPackage, state: PolicyState, *, history: History | None = None,
-                 clock: Callable[[], int], pq_key=None, roster=None, rng: RandomSource | None = None,
-                 frost_signer: FrostSigner | None = None, coordinator: PartyId = COORDINATOR) -> None:
+    def __init__(self, key_package: KeyPackage, state: PolicyState, keyring: Keyring, *,
+                 history: History | None = None, clock: Callable[[], int], pq_key=None, roster=None,
+                 rng: RandomSource | None = None, frost_signer: FrostSigner | None = None,
+                 coordinator: PartyId = COORDINATOR) -> None:
         self.kp = key_package
         self.suite = key_package.suite
-        self.id: PartyId = key_package.identifier
-        self.frost = frost_signer or FrostSigner(key_package, rng, coordinator)
+        self._init_signed(keyring, key_package.identifier, None)
+        self.frost = frost_signer or FrostSigner(key_package, keyring, rng=rng, coordinator=coordinator)
         self.state = state
         self.history = history or History()
         self.clock = clock
@@ -115,33 +122,36 @@ class PolicySigner:
         self._signed: dict[bytes, bytes] = {}        # request id -> session it was signed in
         self._tx_done: set[bytes] = set()             # transaction digests signed or seen authorized
         self._requests: dict[bytes, AuthorizationRequest] = {}   # session -> request (also when refused)
+        self._answers: dict[bytes, list[Message]] = {}            # session -> the first answer, repeated
         self.refusals: list[tuple[bytes, PolicyViolation]] = []
         self.changes: dict[bytes, _ChangeSession] = {}
 
     def __repr__(self) -> str:
         return f"PolicySigner({self.id})"
 
-    def _reply(self, msg: Message, kind: str, body: dict) -> list[Message]:
-        return [Message(self.id, msg.sender, kind, _encode(body), msg.session)]
+    def _reply(self, msg: Message, kind: Kind, body: dict) -> list[Message]:
+        return [self._send(msg.sender, kind, _encode(body), msg.session)]
 
     def _refuse(self, msg: Message, v: PolicyViolation) -> list[Message]:
         self.refusals.append((msg.session, v))
-        kind = "change_refuse" if msg.kind.startswith("change_") else "auth_refuse"
+        kind = Kind.CHANGE_REFUSE if msg.kind.startswith("change_") else Kind.AUTH_REFUSE
         return self._reply(msg, kind, {"rule": v.rule, "detail": v.detail})
 
     def receive(self, msg: Message) -> list[Message]:
-        if msg.sender != self.coordinator:
-            raise ProtocolError(f"signer {self.id}: message from {msg.sender!r}, not the coordinator")
-        handler = {"auth_request": self._on_request, "auth_sign": self._on_sign,
-                   "auth_cancel": self._on_cancel, "auth_result": self._on_result,
-                   "change_request": self._on_change_request, "change_sign": self._on_change_sign,
-                   "change_result": self._on_change_result}.get(msg.kind)
+        """Messages from anyone but the coordinator, or not signed by it, are dropped. A malformed
+        signed request is refused with a ProtocolAbort naming the coordinator."""
+        if not self._accept(msg, [self.coordinator]):
+            return []
+        handler = {Kind.AUTH_REQUEST: self._on_request, Kind.AUTH_SIGN: self._on_sign,
+                   Kind.AUTH_CANCEL: self._on_cancel, Kind.AUTH_RESULT: self._on_result,
+                   Kind.CHANGE_REQUEST: self._on_change_request, Kind.CHANGE_SIGN: self._on_change_sign,
+                   Kind.CHANGE_RESULT: self._on_change_result}.get(msg.kind)
         if handler is None:
-            raise ProtocolError(f"signer {self.id}: unexpected message kind {msg.kind!r}")
+            raise ProtocolAbort(f"signer {self.id}: unexpected {msg.kind} message", culprits=[msg.sender])
         try:
             return handler(msg)
         except InvalidEncoding as exc:
-            raise ProtocolError(f"signer {self.id}: malformed {msg.kind}: {exc}") from None
+            raise ProtocolAbort(f"signer {self.id}: malformed {msg.kind} ({exc})", culprits=[msg.sender]) from None
 
     def check(self, request: AuthorizationRequest, now: int, verify_proof: bool = True) -> tuple[Policy, Decision]:
         """The policy check this signer makes; PolicyViolation naming the rule when it refuses."""
@@ -164,19 +174,25 @@ class PolicySigner:
             request = AuthorizationRequest.from_dict(d["request"])
         except (InvalidParameter, AttributeError) as exc:
             raise InvalidEncoding(str(exc)) from None
-        old = self.sessions.get(msg.session)
-        if old is not None:                     # a repeated request: the same answer
-            if old.request != request or old.stage != "committed":
-                raise ProtocolError(f"signer {self.id}: session reused")
-            return self._reply(msg, "auth_accept", self._accept_body(old))
-        self._requests.setdefault(msg.session, request)
+        old = self._requests.get(msg.session)
+        if old is not None:                     # a repeated request: the same answer as the first time
+            if old != request:
+                raise ProtocolAbort(f"signer {self.id}: another request in the same session", culprits=[msg.sender])
+            sess = self.sessions.get(msg.session)
+            if sess is not None and sess.stage != "committed":
+                raise ProtocolError(f"signer {self.id}: this session is over")
+            return list(self._answers[msg.session])
         try:
             policy, decision = self.check(request, self.clock())
         except PolicyViolation as v:
-            return self._refuse(msg, v)
-        sess = _Session(request, policy, decision, self.frost.commit())
-        self.sessions[msg.session] = sess
-        return self._reply(msg, "auth_accept", self._accept_body(sess))
+            out = self._refuse(msg, v)
+        else:
+            sess = _Session(request, policy, decision, self.frost.commit())
+            self.sessions[msg.session] = sess
+            out = self._reply(msg, Kind.AUTH_ACCEPT, self._accept_body(sess))
+        self._requests[msg.session] = request
+        self._answers[msg.session] = out
+        return out
 
     @staticmethod
     def _accept_body(s: _Session) -> dict:
@@ -230,7 +246,7 @@ class PolicySigner:
         sess.stage = "signed"
         self._signed[sess.request.request_id] = msg.session
         self._record(sess.request)
-        return self._reply(msg, "auth_share", {"share": share.to_bytes().hex(), "pq_signature": pq_sig.hex()})
+        return self._reply(msg, Kind.AUTH_SHARE, {"share": share.to_bytes().hex(), "pq_signature": pq_sig.hex()})
 
     def _drop(self, sess: _Session, stage: str) -> None:
         try:
@@ -264,7 +280,8 @@ class PolicySigner:
         try:
             verify_authorization(auth, request, policy, self.kp, roster=self.roster, check_proof=False)
         except VerificationError as exc:
-            raise ProtocolError(f"signer {self.id}: announced authorization does not verify: {exc}") from None
+            raise ProtocolAbort(f"signer {self.id}: announced authorization does not verify: {exc}",
+                                culprits=[msg.sender]) from None
         if sess is not None and sess.stage == "committed":
             self._drop(sess, "cancelled")
         self._record(request)
@@ -285,7 +302,7 @@ class PolicySigner:
         d = _decode(msg.payload, ["policy"], "change_request")
         old = self.changes.get(msg.session)
         if old is not None:
-            return self._reply(msg, "change_accept", {"commitment": old.commitment.to_bytes().hex()})
+            return self._reply(msg, Kind.CHANGE_ACCEPT, {"commitment": old.commitment.to_bytes().hex()})
         try:
             new = Policy.from_dict(d["policy"])
         except InvalidEncoding as exc:
@@ -296,7 +313,7 @@ class PolicySigner:
             return self._refuse(msg, v)
         sess = _ChangeSession(new, self.frost.commit())
         self.changes[msg.session] = sess
-        return self._reply(msg, "change_accept", {"commitment": sess.commitment.to_bytes().hex()})
+        return self._reply(msg, Kind.CHANGE_ACCEPT, {"commitment": sess.commitment.to_bytes().hex()})
 
     def _on_change_sign(self, msg: Message) -> list[Message]:
         from .change import policy_change_digest
@@ -327,7 +344,7 @@ class PolicySigner:
             return self._refuse(msg, v)
         share = self.frost.sign_share(self.frost.take_nonces(sess.commitment), message, cl)
         sess.stage = "signed"
-        return self._reply(msg, "change_share", {"share": share.to_bytes().hex()})
+        return self._reply(msg, Kind.CHANGE_SHARE, {"share": share.to_bytes().hex()})
 
     def _on_change_result(self, msg: Message) -> list[Message]:
         """An approved change: verify the group's signature and the quorum, then adopt it (pending
@@ -342,8 +359,9 @@ class PolicySigner:
             check_signers(current, current.change_quorum or current.quorum, d["signers"])
             frost.verify(self.suite, self.kp.verifying_key,
                          policy_change_digest(current, new, d["effective_at"]), _hex(d, "signature"))
-        except (PolicyViolation, VerificationError, InvalidEncoding, TypeError) as exc:
-            raise ProtocolError(f"signer {self.id}: announced policy change not adopted: {exc}") from None
+        except (PolicyViolation, VerificationError, InvalidEncoding, InvalidParameter, TypeError) as exc:
+            raise ProtocolAbort(f"signer {self.id}: announced policy change not adopted: {exc}",
+                                culprits=[msg.sender]) from None
         self.state = PolicyState(current, PendingChange(new, d["approved_at"], d["effective_at"]))
         sess = self.changes.get(msg.session)
         if sess is not None and sess.stage == "committed":
@@ -358,17 +376,17 @@ class _ChangeSession:
     stage: str = "committed"
 
 
-class AuthorizationCoordinator:
+class AuthorizationCoordinator(SignedParty):
     """Collects a quorum of policy-checked signers, runs FROST (and ML-DSA) and builds the
     Authorization. `result` holds it when done; `error` a PolicyViolation or ProtocolAbort."""
 
     def __init__(self, state: PolicyState, public_key_package: PublicKeyPackage, request: AuthorizationRequest,
-                 candidates: Sequence[int], *, now: int, history: History | None = None, roster=None,
-                 session: bytes = b"auth", precheck: bool = True) -> None:
+                 candidates: Sequence[int], keyring: Keyring, *, now: int, history: History | None = None,
+                 roster=None, session: bytes = b"auth", precheck: bool = True) -> None:
         self.pkp = public_key_package
         self.precheck = precheck
         self.suite = public_key_package.suite
-        self.id: PartyId = COORDINATOR
+        self._init_signed(keyring, keyring.party, session)
         self.policy = state.policy_at(now)
         self.request = request
         self.candidates = sorted(set(candidates))
@@ -378,7 +396,6 @@ class AuthorizationCoordinator:
         self.now = now
         self.history = history or History()
         self.roster = roster
-        self.session = session
         self.stage = "new"
         self.decision: Decision | None = None
         self.accepts: dict[int, SigningCommitments] = {}
@@ -397,9 +414,9 @@ class AuthorizationCoordinator:
         return f"AuthorizationCoordinator({self.stage})"
 
     # ---- helpers ----
-    def _send(self, to: Iterable[int], kind: str, body: dict) -> list[Message]:
+    def _tell(self, to: Iterable[int], kind: Kind, body: dict) -> list[Message]:
         payload = _encode(body)
-        return [Message(self.id, i, kind, payload, self.session) for i in to]
+        return [self._send(i, kind, payload) for i in to]
 
     def _fail(self, error: PqzkError) -> list[Message]:
         if self.error is None:
@@ -409,7 +426,8 @@ class AuthorizationCoordinator:
                 body.update(rule=error.rule, detail=error.detail)
             else:
                 body.update(rule="protocol_abort", detail=str(error),
-                            culprits=list(getattr(error, "culprits", [])))
+                            culprits=list(getattr(error, "culprits", [])),
+                            unresponsive=list(getattr(error, "unresponsive", [])))
             self.records.append(("decision", body))
         self.stage = "failed"
         return []
@@ -437,21 +455,21 @@ class AuthorizationCoordinator:
         if self.decision.pq_required and self.roster is None:
             return self._fail(PolicyViolation("post_quantum", "post-quantum evidence required but no roster"))
         self.stage = "collecting"
-        return self._send(self.candidates, "auth_request", {"request": self.request.to_dict()})
+        return self._tell(self.candidates, Kind.AUTH_REQUEST, {"request": self.request.to_dict()})
 
     def receive(self, msg: Message) -> list[Message]:
-        if msg.session != self.session or msg.sender not in self.candidates:
+        if not self._accept(msg, self.candidates):
             return []
         if self.stage in ("done", "failed"):
-            if msg.kind == "auth_accept" and msg.sender not in self.signers:
-                return self._send([msg.sender], "auth_cancel", {})
+            if msg.kind == Kind.AUTH_ACCEPT and msg.sender not in self.signers:
+                return self._tell([msg.sender], Kind.AUTH_CANCEL, {})
             return []
         try:
-            if msg.kind == "auth_accept":
+            if msg.kind == Kind.AUTH_ACCEPT:
                 return self._on_accept(msg)
-            if msg.kind == "auth_refuse":
+            if msg.kind == Kind.AUTH_REFUSE:
                 return self._on_refuse(msg)
-            if msg.kind == "auth_share":
+            if msg.kind == Kind.AUTH_SHARE:
                 return self._on_share(msg)
         except InvalidEncoding:
             return self._fail(ProtocolAbort(f"malformed {msg.kind} message", culprits=[msg.sender]))
@@ -472,7 +490,7 @@ class AuthorizationCoordinator:
             return []
         self.answered.add(msg.sender)
         if self.stage != "collecting":
-            return self._send([msg.sender], "auth_cancel", {})
+            return self._tell([msg.sender], Kind.AUTH_CANCEL, {})
         self.accepts[msg.sender] = comm
         self._signer_record(msg.sender, True, "allowed")
         return self._maybe_sign()
@@ -531,7 +549,7 @@ class AuthorizationCoordinator:
         except InvalidParameter as exc:   # e.g. a signer not on the roster
             return self._fail(PolicyViolation("post_quantum", str(exc)))
         sign_request = encode_sign_request(self.suite, self.message, [self.accepts[i] for i in ids])
-        return self._send(ids, "auth_sign", {"signers": ids, "sign_request": sign_request.hex()})
+        return self._tell(ids, Kind.AUTH_SIGN, {"signers": ids, "sign_request": sign_request.hex()})
 
     def _on_share(self, msg: Message) -> list[Message]:
         if self.stage != "signing" or msg.sender not in self.signers:
@@ -577,19 +595,19 @@ class AuthorizationCoordinator:
                                                "request_digest": self.request.digest().hex(),
                                                "authorization": auth.to_dict(),
                                                "encoded_sha256": hashlib.sha256(auth.to_bytes()).hexdigest()}))
-        return self._send(self.candidates, "auth_result", {"authorization": auth.to_bytes().hex()})
+        return self._tell(self.candidates, Kind.AUTH_RESULT, {"authorization": auth.to_bytes().hex()})
 
     def on_idle(self) -> list[Message]:
-        """The network is quiet: name whoever has not answered."""
+        """The network is quiet: whoever has not answered is unresponsive (not blamed)."""
         silent = [i for i in self.candidates if i not in self.answered]
         if self.stage == "collecting":
             if self.refusals and not silent:
                 return self._refused()
             return self._fail(ProtocolAbort(f"no quorum: {len(self.accepts)} accepted, {len(self.refusals)} refused, "
-                                            f"{len(silent)} silent", culprits=silent))
+                                            f"{len(silent)} silent", unresponsive=silent))
         if self.stage == "signing":
             return self._fail(ProtocolAbort("no signature share received",
-                                            culprits=[i for i in self.signers if i not in self.shares]))
+                                            unresponsive=[i for i in self.signers if i not in self.shares]))
         if self.stage == "done":
             self.missing = silent
         return []
@@ -629,7 +647,8 @@ class Custody:
 
     def __init__(self, state: PolicyState | Policy, key_packages: Mapping[int, KeyPackage],
                  public_key_package: PublicKeyPackage, *, pq_keys: Mapping | None = None, roster=None,
-                 audit: AuditLog | None = None, rng: RandomSource | None = None) -> None:
+                 audit: AuditLog | None = None, rng: RandomSource | None = None,
+                 keyrings: Mapping[PartyId, Keyring] | None = None) -> None:
         self.state = state if isinstance(state, PolicyState) else PolicyState(state)
         self.pkp = public_key_package
         self.key_packages = dict(key_packages)
@@ -643,11 +662,20 @@ class Custody:
         missing = set(self.state.active.signers) - set(self.key_packages)
         if missing:
             raise InvalidParameter(f"policy signers {sorted(missing)} have no key package")
-        self.signers = {i: PolicySigner(kp, self.state, clock=self._clock, pq_key=pq_keys.get(i),
-                                        roster=roster, rng=rng) for i, kp in self.key_packages.items()}
+        # every party's identity: the signers' and the coordinator's (fresh ones unless given)
+        self.keyrings = dict(keyrings) if keyrings is not None else generate_keyrings(
+            [COORDINATOR, *self.key_packages], rng=rng)
+        self.signers = {i: PolicySigner(kp, self.state, self.keyrings[i], clock=self._clock,
+                                        pq_key=pq_keys.get(i), roster=roster, rng=rng)
+                        for i, kp in self.key_packages.items()}
 
     def _clock(self) -> int:
         return self.now
+
+    def _new_session(self, label: bytes) -> bytes:
+        """A session id never used before by these identities: a replayed message of another
+        session then fails its session check (signatures bind the session)."""
+        return label + b"-%d-" % self.sessions + random_bytes(16, self.rng)
 
     def policy_at(self, now: int) -> Policy:
         return self.state.policy_at(now)
@@ -662,11 +690,12 @@ class Custody:
         """Run one authorization session at time `now`; the Outcome says what happened."""
         self.now = now
         self.sessions += 1
-        session = b"auth-%d" % self.sessions
+        session = self._new_session(b"auth")
         parties = dict(self.signers)
         parties.update(signers or {})
         cands = sorted(candidates if candidates is not None else self.policy_at(now).signers)
-        coord = (coordinator_cls or AuthorizationCoordinator)(self.state, self.pkp, request, cands, now=now,
+        coord = (coordinator_cls or AuthorizationCoordinator)(self.state, self.pkp, request, cands,
+                                                              self.keyrings[COORDINATOR], now=now,
                                                               history=self.history, roster=self.roster,
                                                               session=session, precheck=precheck)
         sim = Simulator([coord, *(parties[i] for i in cands)], faults, rng=self.rng, reorder=reorder)
@@ -692,8 +721,8 @@ class Custody:
         unknown = [i for i in approvers if i not in self.signers]
         if unknown:
             raise InvalidParameter(f"unknown approvers {unknown}")
-        coord = PolicyChangeCoordinator(self.state, self.pkp, new, approvers, now=now, announce_to=self.signers,
-                                        session=b"policy-change-%d" % self.sessions)
+        coord = PolicyChangeCoordinator(self.state, self.pkp, new, approvers, self.keyrings[COORDINATOR], now=now,
+                                        announce_to=self.signers, session=self._new_session(b"policy-change"))
         sim = Simulator([coord, *self.signers.values()], rng=self.rng)
         sim.run(coord.start())
         if coord.result is None:

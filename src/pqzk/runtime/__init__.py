@@ -1,17 +1,29 @@
-"""Drives protocol state machines: sans-I/O parties and an in-process simulator with faults.
+"""Drives protocol state machines: sans-I/O parties, their signed messages, and an in-process
+simulator with fault injection.
 
-Parties (`FrostSigner`, `FrostCoordinator`, `DkgParticipant`) take a `Message` and return the
-messages they send; `Simulator` delivers them, injecting faults (`Drop`, `Delay`, `Duplicate`,
-`Corrupt`, `Silent`), and `adversary` holds parties that misbehave on purpose.
+Parties (`FrostSigner`, `FrostCoordinator`, `DkgParticipant`, `RefreshParticipant`,
+`ReshareParticipant`, `RepairParticipant`, `BlsSigner`, `BlsCombiner`) take a `Message` and return
+the messages they send, each signed with the party's `Keyring` (`wire` is the canonical
+encoding). `Simulator` delivers them, injecting faults (`Drop`, `Delay`, `Duplicate`, `Corrupt`,
+`Silent`); `adversary` holds parties that misbehave on purpose and `Deviant`, which misbehaves
+by plan.
 """
-from .dkg_parties import DkgParticipant
+from .bls_parties import COMBINER, BlsCombiner, BlsSigner
+from .ceremony import Ceremony
+from .dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
 from .frost_parties import COORDINATOR, FrostCoordinator, FrostSigner
-from .messages import Message, Party, PartyId
-from .sessions import dkg_outcome, dkg_with_honest_quorum, run_dkg, run_signing, sign_with_honest_quorum
+from .identity import Directory, Keyring, generate_keyrings
+from .messages import Kind, Message, Party, PartyId
+from .repair_parties import RepairParticipant
+from .sessions import (ceremony_outcome, dkg_outcome, dkg_with_honest_quorum, run_bls_signing, run_ceremony, run_dkg,
+                       run_refresh, run_repair, run_reshare, run_signing, sign_with_honest_quorum)
 from .simulator import Corrupt, Delay, Drop, Duplicate, Event, Fault, Silent, Simulator
 
 __all__ = [
-    "DkgParticipant", "COORDINATOR", "FrostCoordinator", "FrostSigner", "Message", "Party", "PartyId",
-    "dkg_outcome", "dkg_with_honest_quorum", "run_dkg", "run_signing", "sign_with_honest_quorum",
+    "COMBINER", "BlsCombiner", "BlsSigner", "RepairParticipant", "run_bls_signing", "run_repair",
+    "Ceremony", "DkgParticipant", "RefreshParticipant", "ReshareParticipant", "COORDINATOR", "FrostCoordinator",
+    "FrostSigner", "Directory", "Keyring", "generate_keyrings", "Kind", "Message", "Party", "PartyId",
+    "ceremony_outcome", "dkg_outcome", "dkg_with_honest_quorum", "run_ceremony", "run_dkg", "run_refresh",
+    "run_reshare", "run_signing", "sign_with_honest_quorum",
     "Corrupt", "Delay", "Drop", "Duplicate", "Event", "Fault", "Silent", "Simulator",
 ]

@@ -1,14 +1,23 @@
-"""Misbehaving parties for the simulator: each deviates in one named way, nothing else."""
+"""Misbehaving parties for the simulator.
+
+Named adversaries deviate in one way each (a wrong share, a bad proof, equivocation). `Deviant`
+wraps any honest party and deviates on what it sends, by a plan — drop, corrupt any bit, send a
+different version to some recipients (equivocation), inject arbitrary signed messages (false
+complaints, echoes, abort notices), replay messages recorded elsewhere, or impersonate another
+party — re-signing with its own key what it alters. Property tests let hypothesis choose the plan.
+"""
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from ..dkg import pedersen
 from ..threshold.frost import core
+from ..threshold.frost import dkg as fdkg
 from ..threshold.frost.types import SignatureShare
 from .dkg_parties import DkgParticipant
 from .frost_parties import FrostCoordinator, FrostSigner, encode_sign_request
-from .messages import Message
+from .messages import Kind, Message, PartyId
 
 
 class WrongShareSigner(FrostSigner):
@@ -29,12 +38,12 @@ class MismatchedCommitmentSigner(FrostSigner):
 
 
 class EquivocatingSigner(FrostSigner):
-    """Answers the round 1 request with two different commitments."""
+    """Answers the round 1 request with two different (signed) commitments."""
 
     def round1(self, msg):
         first = super().round1(msg)
         second = self.commit().to_bytes()
-        return first + [Message(self.id, msg.sender, "commitment", second, msg.session)]
+        return first + [self._send(msg.sender, Kind.COMMITMENT, second, msg.session)]
 
 
 class NonceReuseCoordinator(FrostCoordinator):
@@ -47,43 +56,144 @@ class NonceReuseCoordinator(FrostCoordinator):
         out = super()._on_commitment(msg)
         if self.stage == "round2" and out:
             payload = encode_sign_request(self.suite, self.second_message, list(self.commitments.values()))
-            out += [Message(self.id, i, "sign_request", payload, self.session) for i in self.signers]
+            out += [self._send(i, Kind.SIGN_REQUEST, payload) for i in self.signers]
         return out
 
 
 class BadProofParticipant(DkgParticipant):
     """Broadcasts a proof of knowledge that does not verify."""
 
-    def send_round1(self, pkg):
+    def send_round1(self, payload):
+        pkg = fdkg.decode_round1(self.suite, payload, self.scheme.threshold)
         q = self.suite.group.order
         bad = pedersen.ProofOfKnowledge(pkg.proof.R, (pkg.proof.mu + 1) % q)
-        return super().send_round1(pedersen.Round1Package(pkg.sender, pkg.commitment, bad))
+        return super().send_round1(fdkg.encode_round1(self.suite, pedersen.Round1Package(pkg.sender, pkg.commitment,
+                                                                                         bad)))
 
 
 class EquivocatingDkgParticipant(DkgParticipant):
     """Sends a different round 1 package (another polynomial) to its last peer."""
 
-    def send_round1(self, pkg):
-        out = super().send_round1(pkg)
-        from ..threshold.frost import dkg as fdkg
-        _, other = fdkg.part1(self.suite, self.id, self.n, self.t, self.rng)
-        out[-1] = replace(out[-1], payload=fdkg.encode_round1(self.suite, other))
-        return out
+    def send_round1(self, payload):
+        out = super().send_round1(payload)
+        _, other = pedersen.part1(self.scheme.params, self.id, self.rng)
+        last = out[-1].recipient
+        return out[:-1] + self._send_all([last], self.kinds["round1"], fdkg.encode_round1(self.suite, other))
 
 
 class BadShareDkgParticipant(DkgParticipant):
-    """Deals a wrong share to `victim` (its first peer) and stands by it when accused."""
+    """Deals a wrong share to `victim` (its first peer) and stands by it when asked to reveal."""
 
-    def _after_echo(self):
-        out = super()._after_echo()
-        victim = self.others[0]
-        from ..threshold.frost import dkg as fdkg
-        for k, m in enumerate(out):
-            if m.recipient == victim:
-                pkg = fdkg.decode_round2(self.suite, m.payload)
-                bad = pedersen.Round2Package(pkg.sender, pkg.receiver, (pkg.share + 1) % self.suite.group.order)
-                out[k] = replace(m, payload=fdkg.encode_round2(self.suite, bad))
-        return out
+    def share_for(self, receiver):
+        bump = 1 if receiver == self.others[0] else 0
+        return (super().share_for(receiver) + bump) % self.suite.group.order
 
     def reveal_share(self, accuser):
         return (super().reveal_share(accuser) + 1) % self.suite.group.order
+
+
+class WithholdingDkgParticipant(DkgParticipant):
+    """Never sends its share to its first peer (and never reveals it when that peer complains)."""
+
+    def _deal_shares(self):
+        return [m for m in super()._deal_shares() if m.recipient != self.others[0]]
+
+    def _send_reveals(self):
+        self._pending_reveals.clear()
+        return []
+
+
+# ---- a party that deviates by plan ----
+ACTIONS = ("drop", "flip", "equivocate", "inject", "replay", "impersonate")
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """One deviation, applied to the `at`-th message the party sends (counting every copy of a
+    broadcast), or — for "inject", "replay", "impersonate" — sent beside it.
+
+    flip        flip bit `bit` of payload byte `pos` (mod the length), re-signed
+    equivocate  like flip, but only for this copy: the other recipients get the original
+    drop        do not send it
+    inject      send `kind`/`payload` to `to` (None: the message's recipient), signed; broadcast if `broadcast`
+    replay      send `message` (recorded elsewhere: another session, another party) as it is
+    impersonate send this message as if from `as_party` (the signature is ours, so it cannot verify)
+    """
+    at: int
+    action: str
+    pos: int = 0
+    bit: int = 0
+    kind: Kind | None = None
+    payload: bytes = b""
+    to: PartyId | None = None
+    broadcast: bool = False
+    message: Message | None = None
+    as_party: PartyId | None = None
+
+
+class Deviant:
+    """Wraps an honest party; everything it receives goes to the honest party, everything the
+    honest party sends goes through the plan. Reads through to the party's state (`error`,
+    `result`, ...)."""
+
+    def __init__(self, inner, plan: Sequence[Deviation]) -> None:
+        self.inner = inner
+        self.id = inner.id
+        self.plan = list(plan)
+        self.sent = 0
+        self.log: list[tuple[str, Message]] = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def __repr__(self) -> str:
+        return f"Deviant({self.inner!r})"
+
+    def _resign(self, msg: Message) -> Message:
+        return self.inner.keyring.sign(replace(msg, signature=b""))
+
+    def _apply(self, out: list[Message]) -> list[Message]:
+        result = []
+        for msg in out:
+            k = self.sent
+            self.sent += 1
+            keep = msg
+            for d in self.plan:
+                if d.at != k:
+                    continue
+                if d.action == "drop":
+                    keep = None
+                elif d.action in ("flip", "equivocate") and keep is not None:
+                    data = bytearray(keep.payload or b"\x00")
+                    data[d.pos % len(data)] ^= 1 << (d.bit % 8)
+                    keep = self._resign(replace(keep, payload=bytes(data)))
+                elif d.action == "inject":
+                    to = d.to if d.to is not None else msg.recipient
+                    extra = Message(self.id, None if d.broadcast else to, d.kind or msg.kind, d.payload,
+                                    msg.session, d.broadcast)
+                    extra = replace(self._resign(extra), recipient=to)
+                    result.append(extra)
+                elif d.action == "replay" and d.message is not None:
+                    result.append(replace(d.message, recipient=d.to if d.to is not None else msg.recipient))
+                elif d.action == "impersonate" and d.as_party is not None:
+                    fake = replace(msg, sender=d.as_party, signature=b"")
+                    result.append(replace(fake, signature=self.inner.keyring.signing_key.sign(b"forged")))
+            if keep is not None:
+                self.log.append(("sent", keep))
+                result.append(keep)
+        return result
+
+    def start(self) -> list[Message]:
+        return self._apply(self.inner.start())
+
+    def receive(self, msg: Message) -> list[Message]:
+        return self._apply(self.inner.receive(msg))
+
+    def on_idle(self) -> list[Message]:
+        on_idle = getattr(self.inner, "on_idle", None)
+        return self._apply(on_idle()) if on_idle is not None else []
+
+
+__all__ = ["WrongShareSigner", "MismatchedCommitmentSigner", "EquivocatingSigner", "NonceReuseCoordinator",
+           "BadProofParticipant", "EquivocatingDkgParticipant", "BadShareDkgParticipant",
+           "WithholdingDkgParticipant", "ACTIONS", "Deviation", "Deviant"]

@@ -1,282 +1,221 @@
-"""The FROST Pedersen DKG as a sans-I/O state machine (`DkgParticipant`).
+"""The FROST key ceremonies as parties of `pqzk.runtime.ceremony`: what each one deals.
 
-    "dkg_round1"      broadcast: commitment and proof of knowledge (frost.dkg.encode_round1)
-    "dkg_echo"        broadcast: SHA-256 of every round 1 package received (equivocation check)
-    "dkg_round2"      private:   the share f_i(j)
-    "dkg_complaints"  broadcast: identifiers whose share did not verify (possibly none)
-    "dkg_reveal"      broadcast: by an accused party, the disputed share, for everyone to check
-    "dkg_waiting"     broadcast at a timeout: the stage we are stuck at and whom we wait for
+- DKG (`DkgParticipant`): every participant deals a random polynomial and proves knowledge of its
+  constant term (FROST's Pedersen DKG with proofs of knowledge, RFC 9591 appendix / ZF frost);
+  the round 1 payload is `pqzk.threshold.frost.dkg.encode_round1`.
+- Refresh (`RefreshParticipant`): every holder deals a sharing of zero (commitments C_1..C_{t-1};
+  C_0 is the identity by construction), so the key stays and the shares change.
+- Reshare (`ReshareParticipant`): each chosen old holder deals a sharing of its own share to the new
+  committee, committing to C_0 = its public verifying share; new holders combine with the Lagrange
+  coefficients of the dealers. Dealers and receivers may be different parties.
 
-Every failure is attributed: undecodable messages and bad proofs to their sender, conflicting
-echoes to the party whose round 1 package they disagree on (echoes are trusted: in a deployment
-broadcast messages are signed), bad or withheld revealed shares to the accused, silence (seen in
-`on_idle`) to the silent party — to the parties awaited at the earliest stuck stage, so that a
-party blocked upstream is not blamed for the silence that follows.
+Every result is a FROST `(KeyPackage, PublicKeyPackage)` (a dealer that receives nothing gets
+`(None, PublicKeyPackage)`); what each ceremony guarantees on failure is in `ceremony`'s docstring.
 """
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..dkg import pedersen
-from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort
-from ..math.rand import RandomSource
+from ..errors import InvalidEncoding, InvalidParameter, VerificationError
+from ..math.poly import lagrange_coefficients
+from ..math.rand import RandomSource, random_scalar
+from ..sharing.refresh import ZeroSharingCommitment
+from ..sharing.vss import FeldmanCommitment
 from ..threshold.frost import dkg as fdkg
 from ..threshold.frost.ciphersuite import Ciphersuite, get_ciphersuite
-from .messages import Message, PartyId
+from ..threshold.frost.types import KeyPackage, PublicKeyPackage
+from .ceremony import Ceremony
+from .identity import Keyring
+from .messages import PartyId
 
 
-class DkgParticipant:
-    def __init__(self, suite: str | Ciphersuite, identifier: int, participants: Sequence[int], min_signers: int,
-                 rng: RandomSource | None = None, session: bytes = b"dkg") -> None:
+def _packages(suite: Ciphersuite, me: int | None, total: FeldmanCommitment, share: int | None,
+              receivers: Sequence[int], t: int) -> tuple[KeyPackage | None, PublicKeyPackage]:
+    g = suite.group
+    vshares = {i: total.evaluate(i) for i in sorted(receivers)}
+    if share is not None and g.base_mult(share) != vshares[me]:
+        raise VerificationError("own share does not match the combined commitment")
+    kp = None if share is None else KeyPackage(suite, me, share, vshares[me], total.public_key, t)
+    return kp, PublicKeyPackage(suite, vshares, total.public_key, t)
+
+
+class DkgScheme:
+    """Pedersen DKG dealing: a random polynomial and a proof of knowledge of a_0."""
+    prefix = "dkg"
+
+    def __init__(self, suite: str | Ciphersuite, identifier: int, num_participants: int, min_signers: int,
+                 receivers: Sequence[int]) -> None:
         self.suite = get_ciphersuite(suite)
-        self.id: PartyId = identifier
-        self.participants = sorted(participants)
-        if identifier not in self.participants or len(set(self.participants)) != len(self.participants):
+        self.group = self.suite.group
+        self.threshold = min_signers
+        self.params = fdkg.dkg_parameters(self.suite, min_signers, num_participants)
+        self.identifier = identifier
+        self.receivers = list(receivers)
+
+    def deal(self, rng: RandomSource | None):
+        secret, pkg = pedersen.part1(self.params, self.identifier, rng)
+        return secret.coefficients, fdkg.encode_round1(self.suite, pkg)
+
+    def check_round1(self, dealer: PartyId, dealer_index: int, payload: bytes) -> FeldmanCommitment:
+        pkg = fdkg.decode_round1(self.suite, payload, self.threshold)
+        if pkg.sender != dealer_index:
+            raise InvalidEncoding("round 1 package carries another identifier")
+        pedersen.verify_proof_of_knowledge(self.params, pkg)
+        return pkg.commitment
+
+    def finish(self, commitments, shares):
+        total = None
+        for d in commitments:
+            total = commitments[d] if total is None else total + commitments[d]
+        share = None if shares is None else sum(shares.values()) % self.group.order
+        kp, pkp = _packages(self.suite, self.identifier, total, share, self.receivers, self.threshold)
+        if kp is None:
+            return None, pkp
+        return fdkg.post_dkg(kp, pkp)
+
+
+class RefreshScheme:
+    """Proactive refresh dealing: a sharing of zero. The result keeps the group key."""
+    prefix = "refresh"
+
+    def __init__(self, key_package: KeyPackage, public_key_package: PublicKeyPackage,
+                 holders: Sequence[int]) -> None:
+        self.kp, self.pkp = key_package, public_key_package
+        self.suite = public_key_package.suite
+        self.group = self.suite.group
+        self.threshold = public_key_package.min_signers
+        self.holders = list(holders)
+        unknown = set(self.holders) - set(public_key_package.verifying_shares)
+        if unknown:
+            raise InvalidParameter(f"holders {sorted(unknown)} are not in the public key package")
+
+    def deal(self, rng: RandomSource | None):
+        q = self.group.order
+        coeffs = (0,) + tuple(random_scalar(q, rng, nonzero=False) for _ in range(self.threshold - 1))
+        com = ZeroSharingCommitment(self.group, tuple(self.group.base_mult(a) for a in coeffs[1:]))
+        return coeffs, com.to_bytes()
+
+    def check_round1(self, dealer: PartyId, dealer_index: int, payload: bytes) -> FeldmanCommitment:
+        com = ZeroSharingCommitment.from_bytes(self.group, payload)
+        if com.threshold != self.threshold:
+            raise InvalidEncoding(f"zero-sharing of threshold {com.threshold}, expected {self.threshold}")
+        return com.as_feldman()
+
+    def finish(self, commitments, shares):
+        g = self.group
+        vshares = {}
+        for i in sorted(self.holders):
+            vshares[i] = self.pkp.verifying_shares[i] + g.msm_vartime(   # public
+                [1] * len(commitments), [c.evaluate(i) for c in commitments.values()])
+        pkp = PublicKeyPackage(self.suite, vshares, self.pkp.verifying_key, self.threshold)
+        if shares is None:
+            return None, pkp
+        me = self.kp.identifier
+        share = (self.kp.signing_share + sum(shares.values())) % g.order
+        if g.base_mult(share) != vshares[me]:
+            raise VerificationError("refreshed share does not match the refreshed verifying share")
+        return KeyPackage(self.suite, me, share, vshares[me], self.pkp.verifying_key, self.threshold), pkp
+
+
+class ReshareScheme:
+    """Resharing dealing: a sharing of the dealer's own share, C_0 its public verifying share."""
+    prefix = "reshare"
+
+    def __init__(self, public_key_package: PublicKeyPackage, new_min_signers: int, dealers: Mapping[PartyId, int],
+                 receiver_ids: Sequence[int], *, key_package: KeyPackage | None = None,
+                 new_identifier: int | None = None) -> None:
+        self.pkp = public_key_package
+        self.old_id = dict(dealers)            # dealer party -> its old identifier
+        dealer_ids = list(self.old_id.values())
+        self.suite = public_key_package.suite
+        self.group = self.suite.group
+        self.threshold = new_min_signers
+        self.kp, self.new_identifier = key_package, new_identifier
+        self.dealer_ids, self.receiver_ids = sorted(dealer_ids), sorted(receiver_ids)
+        if len(self.dealer_ids) < public_key_package.min_signers:
+            raise InvalidParameter(f"{len(self.dealer_ids)} dealers; resharing needs the old threshold "
+                                   f"{public_key_package.min_signers}")
+        if not 2 <= new_min_signers <= len(self.receiver_ids):
+            raise InvalidParameter(f"new threshold {new_min_signers} for {len(self.receiver_ids)} new holders")
+        unknown = set(self.dealer_ids) - set(public_key_package.verifying_shares)
+        if unknown:
+            raise InvalidParameter(f"dealers {sorted(unknown)} are not in the public key package")
+        self.lagrange = dict(zip(self.dealer_ids, lagrange_coefficients(self.dealer_ids, self.group.order, 0)))
+
+    def deal(self, rng: RandomSource | None):
+        if self.kp is None:
+            raise InvalidParameter("a resharing dealer needs its key package")
+        q = self.group.order
+        coeffs = (self.kp.signing_share,) + tuple(random_scalar(q, rng, nonzero=False)
+                                                   for _ in range(self.threshold - 1))
+        return coeffs, FeldmanCommitment.from_polynomial(self.group, coeffs).to_bytes()
+
+    def check_round1(self, dealer: PartyId, dealer_index: int, payload: bytes) -> FeldmanCommitment:
+        com = FeldmanCommitment.from_bytes(self.group, payload)
+        if com.threshold != self.threshold:
+            raise InvalidEncoding(f"sub-sharing of threshold {com.threshold}, expected {self.threshold}")
+        if com.public_key != self.pkp.verifying_shares[dealer_index]:
+            raise VerificationError("sub-sharing does not commit to the dealer's verifying share")
+        return com
+
+    def finish(self, commitments, shares):
+        g = self.group
+        # commitments are keyed by party; the Lagrange weights by the dealers' old identifiers
+        lam = [self.lagrange[self.old_id[d]] for d in commitments]
+        coeffs = tuple(g.msm_vartime(lam, [c.coefficients[k] for c in commitments.values()])   # public
+                       for k in range(self.threshold))
+        total = FeldmanCommitment(g, coeffs)
+        if total.public_key != self.pkp.verifying_key:
+            raise VerificationError("reshared commitment does not keep the group key")
+        share = None
+        if shares is not None:
+            share = sum(self.lagrange[self.old_id[d]] * v for d, v in shares.items()) % g.order
+        return _packages(self.suite, self.new_identifier, total, share, self.receiver_ids, self.threshold)
+
+
+class DkgParticipant(Ceremony):
+    """One participant of the FROST DKG (party id = FROST identifier)."""
+
+    def __init__(self, suite: str | Ciphersuite, identifier: int, participants: Sequence[int], min_signers: int,
+                 keyring: Keyring, *, rng: RandomSource | None = None, session: bytes = b"dkg") -> None:
+        ids = sorted(participants)
+        if len(set(ids)) != len(ids) or identifier not in ids:
             raise InvalidParameter("participants must be distinct and include this participant")
-        self.others = [j for j in self.participants if j != identifier]
-        self.n, self.t = len(self.participants), min_signers
-        self.params = fdkg.dkg_parameters(self.suite, min_signers, self.n)
-        self.rng = rng
-        self.session = session
-        self.stage = "new"
-        self.round1: dict[int, pedersen.Round1Package] = {}
-        self.round1_bytes: dict[int, bytes] = {}
-        self.echoes: dict[int, bytes] = {}
-        self.round2: dict[int, pedersen.Round2Package] = {}
-        self.complaints: dict[int, list[int]] = {}
-        self.reveals: dict[tuple[int, int], int] = {}
-        self.result = None
-        self.error: ProtocolAbort | None = None
-        self._secret1 = self._secret2 = None
-        self.reports: dict[int, tuple[int, list[int]]] = {}
-        self._reported = False
+        scheme = DkgScheme(suite, identifier, len(ids), min_signers, ids)
+        super().__init__(scheme, identifier, {i: i for i in ids}, {i: i for i in ids}, keyring,
+                         session=session, rng=rng)
+        self.suite = scheme.suite
 
-    def __repr__(self) -> str:
-        return f"DkgParticipant({self.id}, {self.stage})"
 
-    # ---- helpers ----
-    def _broadcast(self, kind: str, payload: bytes) -> list[Message]:
-        return [Message(self.id, j, kind, payload, self.session) for j in self.others]
+class RefreshParticipant(Ceremony):
+    """One holder in a proactive refresh: same key and threshold, new shares for `holders`."""
 
-    def _abort(self, reason: str, culprits) -> list[Message]:
-        """Stop, blaming `culprits`; at the next timeout this is reported to the others as
-        "stuck at this stage because of `culprits`", so that nobody blames us for going quiet."""
-        if self.error is None:
-            self.error = ProtocolAbort(reason, culprits=culprits)
-            self._abort_at = self._STAGES.index(self.stage) if self.stage in self._STAGES else 0
-            self._abort_culprits = sorted(set(culprits))
-        self.stage = "aborted"
-        return []
+    def __init__(self, key_package: KeyPackage, public_key_package: PublicKeyPackage, holders: Sequence[int],
+                 keyring: Keyring, *, rng: RandomSource | None = None, session: bytes = b"refresh") -> None:
+        ids = sorted(holders)
+        if len(set(ids)) != len(ids) or key_package.identifier not in ids:
+            raise InvalidParameter("holders must be distinct and include this holder")
+        scheme = RefreshScheme(key_package, public_key_package, ids)
+        super().__init__(scheme, key_package.identifier, {i: i for i in ids}, {i: i for i in ids}, keyring,
+                         session=session, rng=rng)
 
-    def _store(self, box: dict, key, value, what: str, sender) -> bool:
-        """Keep the first message; an identical repeat is ignored, a different one is equivocation."""
-        if key in box:
-            if box[key] != value:
-                self._abort(f"two different {what} messages", [sender])
-            return False
-        box[key] = value
-        return True
 
-    # ---- the protocol ----
-    def start(self) -> list[Message]:
-        self._secret1, pkg = fdkg.part1(self.suite, self.id, self.n, self.t, self.rng)
-        self.stage = "round1"
-        return self.send_round1(pkg)
+class ReshareParticipant(Ceremony):
+    """One party in a resharing: an old holder dealing (`dealers`: party -> old identifier), a new
+    holder receiving (`receivers`: party -> new identifier), or both."""
 
-    def send_round1(self, pkg: pedersen.Round1Package) -> list[Message]:
-        data = fdkg.encode_round1(self.suite, pkg)
-        self.round1_bytes[self.id] = data
-        return self._broadcast("dkg_round1", data)
+    def __init__(self, me: PartyId, public_key_package: PublicKeyPackage, new_min_signers: int,
+                 dealers: Mapping[PartyId, int], receivers: Mapping[PartyId, int], keyring: Keyring, *,
+                 key_package: KeyPackage | None = None, rng: RandomSource | None = None,
+                 session: bytes = b"reshare") -> None:
+        if me in dealers and (key_package is None or key_package.identifier != dealers[me]):
+            raise InvalidParameter("a dealer needs its own key package (its identifier is its old identifier)")
+        scheme = ReshareScheme(public_key_package, new_min_signers, dealers, list(receivers.values()),
+                               key_package=key_package if me in dealers else None,
+                               new_identifier=receivers.get(me))
+        super().__init__(scheme, me, dealers, receivers, keyring, session=session, rng=rng)
 
-    def receive(self, msg: Message) -> list[Message]:
-        if self.stage in ("done", "aborted") or msg.session != self.session or msg.sender not in self.others:
-            return []
-        handler = getattr(self, "_on_" + msg.kind.removeprefix("dkg_"), None)
-        if handler is None or not msg.kind.startswith("dkg_"):
-            return self._abort(f"unexpected {msg.kind} message", [msg.sender])
-        try:
-            handler(msg)
-        except InvalidEncoding:
-            self._abort(f"malformed {msg.kind} message", [msg.sender])
-        return self._advance()
 
-    def _on_round1(self, msg: Message) -> None:
-        pkg = fdkg.decode_round1(self.suite, msg.payload, self.t)
-        if pkg.sender != msg.sender:
-            self._abort("round 1 package carries another identifier", [msg.sender])
-            return
-        if self._store(self.round1_bytes, msg.sender, msg.payload, "round 1", msg.sender):
-            self.round1[msg.sender] = pkg
-
-    def _digests(self) -> bytes:
-        g = self.suite.group
-        return b"".join(g.scalar_encode(j) + hashlib.sha256(self.round1_bytes[j]).digest()
-                        for j in self.participants)
-
-    def _on_echo(self, msg: Message) -> None:
-        g = self.suite.group
-        size = g.scalar_size + 32
-        if len(msg.payload) != size * self.n:
-            raise InvalidEncoding("echo has a wrong length")
-        self._store(self.echoes, msg.sender, msg.payload, "echo", msg.sender)
-
-    def _on_round2(self, msg: Message) -> None:
-        pkg = fdkg.decode_round2(self.suite, msg.payload)
-        if pkg.sender != msg.sender or pkg.receiver != self.id:
-            self._abort("round 2 package with wrong sender or receiver", [msg.sender])
-            return
-        self._store(self.round2, msg.sender, pkg, "round 2", msg.sender)
-
-    def _on_complaints(self, msg: Message) -> None:
-        g = self.suite.group
-        s = g.scalar_size
-        data = msg.payload
-        if len(data) % s:
-            raise InvalidEncoding("complaint list has a wrong length")
-        accused = [g.scalar_decode(data[k:k + s]) for k in range(0, len(data), s)]
-        if any(a not in self.participants or a == msg.sender for a in accused):
-            raise InvalidEncoding("complaint names an unknown party")
-        self._store(self.complaints, msg.sender, accused, "complaint", msg.sender)
-
-    def _on_reveal(self, msg: Message) -> None:
-        g = self.suite.group
-        s = g.scalar_size
-        if len(msg.payload) != 2 * s:
-            raise InvalidEncoding("reveal has a wrong length")
-        accuser, share = g.scalar_decode(msg.payload[:s]), g.scalar_decode(msg.payload[s:])
-        self._store(self.reveals, (msg.sender, accuser), share, "reveal", msg.sender)
-
-    def _advance(self) -> list[Message]:
-        out: list[Message] = []
-        progressed = True
-        while progressed and self.stage not in ("done", "aborted"):
-            progressed = False
-            if self.stage == "round1" and len(self.round1) == len(self.others):
-                self.stage = "echo"
-                out += self._broadcast("dkg_echo", self._digests())
-                progressed = True
-            elif self.stage == "echo" and len(self.echoes) == len(self.others):
-                out += self._after_echo()
-                progressed = True
-            elif self.stage == "round2" and len(self.round2) == len(self.others):
-                out += self._after_round2()
-                progressed = True
-            elif self.stage == "complaints" and all(j in self.complaints for j in self.participants):
-                out += self._after_complaints()
-                progressed = True
-            elif self.stage == "reveals" and all(k in self.reveals for k in self._disputes()):
-                self._resolve()
-                progressed = True
-        return out
-
-    def _after_echo(self) -> list[Message]:
-        mine = self._digests()
-        conflicting = set()
-        size = self.suite.group.scalar_size + 32
-        for echoer, data in self.echoes.items():
-            for k in range(self.n):
-                if data[k * size:(k + 1) * size] != mine[k * size:(k + 1) * size]:
-                    conflicting.add(self.participants[k])
-        if conflicting:
-            return self._abort("round 1 broadcast was not the same for everyone (equivocation)", conflicting)
-        try:
-            self._secret2, packages = fdkg.part2(self.suite, self._secret1, self.round1, self.n, self.t)
-        except ProtocolAbort as exc:
-            return self._abort(exc.reason, exc.culprits)
-        self.stage = "round2"
-        return [Message(self.id, j, "dkg_round2", fdkg.encode_round2(self.suite, p), self.session)
-                for j, p in packages.items()]
-
-    def _after_round2(self) -> list[Message]:
-        self.my_complaints = [c.accused for c in pedersen.check_shares(self.params, self._secret2, self.round2)]
-        self.complaints[self.id] = self.my_complaints
-        self.stage = "complaints"
-        g = self.suite.group
-        return self._broadcast("dkg_complaints", b"".join(g.scalar_encode(a) for a in self.my_complaints))
-
-    def _disputes(self) -> list[tuple[int, int]]:
-        """(accused, accuser) pairs, over every participant's complaints."""
-        return sorted((a, accuser) for accuser, lst in self.complaints.items() for a in lst)
-
-    def _after_complaints(self) -> list[Message]:
-        disputes = self._disputes()
-        if not disputes:
-            return self._finish()
-        self.stage = "reveals"
-        out = []
-        g = self.suite.group
-        for accused, accuser in disputes:
-            if accused == self.id:
-                share = self.reveal_share(accuser)
-                self.reveals[(self.id, accuser)] = share
-                out += self._broadcast("dkg_reveal", g.scalar_encode(accuser) + g.scalar_encode(share))
-        return out
-
-    def reveal_share(self, accuser: int) -> int:
-        """The share f_self(accuser) this participant sent (an adversary may override)."""
-        from ..sharing.shamir import shares_from_polynomial
-        return shares_from_polynomial(self._secret1.coefficients, [accuser], self.suite.group.order)[0].value
-
-    def _resolve(self) -> None:
-        culprits = set()
-        for accused, accuser in self._disputes():
-            commitment = self._secret2.commitments[accused]
-            c = pedersen.Complaint(accuser, accused)
-            who = pedersen.resolve_complaint(self.params, c, commitment, self.reveals.get((accused, accuser)))
-            if who is not None:
-                culprits.add(who)
-            elif accuser == self.id:   # settled: adopt the publicly revealed, valid share
-                self.round2[accused] = pedersen.Round2Package(accused, self.id, self.reveals[(accused, accuser)])
-        if culprits:
-            self._abort("complaint upheld: the accused dealt a bad share", culprits)
-        else:
-            self._finish()
-
-    def _finish(self) -> list[Message]:
-        try:
-            self.result = fdkg.part3(self.suite, self._secret2, self.round1, self.round2, self.n, self.t)
-        except ProtocolAbort as exc:
-            return self._abort(exc.reason, exc.culprits)
-        self.stage = "done"
-        return []
-
-    _STAGES = ("round1", "echo", "round2", "complaints", "reveals")
-
-    def _waiting_for(self) -> list[int]:
-        box = {"round1": self.round1, "echo": self.echoes, "round2": self.round2,
-               "complaints": self.complaints}.get(self.stage)
-        if box is not None:
-            return [j for j in self.others if j not in box]
-        return sorted({a for a, b in self._disputes() if (a, b) not in self.reveals})
-
-    def _on_waiting(self, msg: Message) -> None:
-        g = self.suite.group
-        s = g.scalar_size
-        data = msg.payload
-        if not data or (len(data) - 1) % s or data[0] >= len(self._STAGES):
-            raise InvalidEncoding("waiting report has a wrong format")
-        ids = [g.scalar_decode(data[k:k + s]) for k in range(1, len(data), s)]
-        self._store(self.reports, msg.sender, (data[0], ids), "waiting report", msg.sender)
-
-    def on_idle(self) -> list[Message]:
-        """Timeout. First quiet period: tell everyone what we are waiting for and from whom.
-        Second: blame the parties awaited at the earliest stage anyone is stuck at — a party
-        that is itself stuck waiting upstream is not blamed for its silence downstream."""
-        if self.stage == "aborted" and not self._reported:
-            self._reported = True
-            g = self.suite.group
-            return self._broadcast("dkg_waiting", bytes([self._abort_at])
-                                   + b"".join(g.scalar_encode(j) for j in self._abort_culprits))
-        if self.stage in ("new", "done", "aborted"):
-            return []
-        if not self._reported:
-            self._reported = True
-            stage_no = self._STAGES.index(self.stage)
-            waiting = self._waiting_for()
-            self.reports[self.id] = (stage_no, waiting)
-            g = self.suite.group
-            return self._broadcast("dkg_waiting", bytes([stage_no]) + b"".join(g.scalar_encode(j) for j in waiting))
-        first = min(st for st, _ in self.reports.values())
-        culprits = sorted({j for st, ids in self.reports.values() if st == first for j in ids})
-        return self._abort(f"no {self._STAGES[first]} message received", culprits)
+__all__ = ["DkgParticipant", "RefreshParticipant", "ReshareParticipant", "DkgScheme", "RefreshScheme",
+           "ReshareScheme"]

@@ -1,14 +1,26 @@
 """FROST signing as sans-I/O state machines: `FrostSigner` and `FrostCoordinator` (RFC 9591 §5).
 
-    coordinator -> signer   "round1_request"   (empty)
-    signer -> coordinator   "commitment"       SigningCommitments bytes
-    coordinator -> signer   "sign_request"     u32 len(msg) || msg || encoded commitment list
-    signer -> coordinator   "signature_share"  SignatureShare bytes
+    coordinator -> signer   ROUND1_REQUEST    (empty)
+    signer -> coordinator   COMMITMENT        SigningCommitments bytes
+    coordinator -> signer   SIGN_REQUEST      u32 len(msg) || msg || encoded commitment list
+    signer -> coordinator   SIGNATURE_SHARE   SignatureShare bytes
 
-Nonces are single use: a signer keeps them only until it signs, and refuses (NonceReuse) any
-later request that names a commitment it has already used. The coordinator verifies every
-message, attributes failures to their sender (ProtocolAbort.culprits) and, when the network goes
-quiet with answers missing, names the parties that never answered.
+Every message is signed by its sender (`Keyring`); a message that does not verify is dropped,
+never attributed. Nonces are single use: a signer keeps them only until it signs, and refuses
+(NonceReuse) any later request that names a commitment it has already used.
+
+What the coordinator's `ProtocolAbort` promises: `culprits` are signers whose own signed messages
+prove a deviation — an undecodable commitment or share, another party's identifier, a share that
+fails its check against the signer's signed commitment and verifying share, or two different
+signed commitments (or shares) in one session (equivocation). `unresponsive` are signers not heard
+from when the network went quiet: a hint for the retry, not blame. Equivocation is caught whenever
+both commitments reach the coordinator before the session ends (a second commitment arriving while
+shares are being collected aborts the session); one arriving after a valid signature was produced
+is recorded in `evidence` and does not void the signature, which the commitment list the signers
+signed over fixes. A signer that receives a malformed signed request in a session it took part in
+refuses with a `ProtocolAbort` naming the coordinator; a request for a session it has no
+commitment in is refused without blame (it may be an old request replayed). Session ids must
+never repeat under the same identities (the runtime draws them at random).
 """
 from __future__ import annotations
 
@@ -19,7 +31,9 @@ from ..math.rand import RandomSource
 from ..threshold.frost import core
 from ..threshold.frost.ciphersuite import Ciphersuite
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SignatureShare, SigningCommitments
-from .messages import Message, PartyId, u32
+from .identity import Keyring
+from .messages import Kind, Message, PartyId, u32
+from .party import SignedParty
 
 COORDINATOR = "coordinator"
 
@@ -49,34 +63,39 @@ def decode_sign_request(suite: Ciphersuite, data: bytes) -> tuple[bytes, list[Si
     return msg, cl
 
 
-class FrostSigner:
-    """One signer: holds its KeyPackage and, between the rounds, its secret nonces."""
+class FrostSigner(SignedParty):
+    """One signer: holds its KeyPackage and, between the rounds, its secret nonces. It serves any
+    number of sessions, answering only its coordinator; `aborts` keeps what it refused and why."""
 
-    def __init__(self, key_package: KeyPackage, rng: RandomSource | None = None,
+    def __init__(self, key_package: KeyPackage, keyring: Keyring, *, rng: RandomSource | None = None,
                  coordinator: PartyId = COORDINATOR) -> None:
         self.kp = key_package
         self.suite = key_package.suite
-        self.id: PartyId = key_package.identifier
+        self._init_signed(keyring, key_package.identifier, None)
         self.rng = rng
         self.coordinator = coordinator
         self._nonces: dict[bytes, object] = {}     # commitment bytes -> SigningNonces
         self._by_session: dict[bytes, bytes] = {}  # session -> commitment bytes
         self._used: set[bytes] = set()
+        self.aborts: dict[bytes, ProtocolAbort] = {}
 
     def __repr__(self) -> str:
         return f"FrostSigner({self.id})"
 
-    def _reply(self, msg: Message, kind: str, payload: bytes) -> list[Message]:
-        return [Message(self.id, msg.sender, kind, payload, msg.session)]
-
     def receive(self, msg: Message) -> list[Message]:
-        if msg.sender != self.coordinator:
-            raise ProtocolError(f"signer {self.id}: message from {msg.sender!r}, not the coordinator")
-        if msg.kind == "round1_request":
+        if not self._accept(msg, [self.coordinator]):
+            return []
+        if msg.kind == Kind.ROUND1_REQUEST:
             return self.round1(msg)
-        if msg.kind == "sign_request":
+        if msg.kind == Kind.SIGN_REQUEST:
             return self.round2(msg)
-        raise ProtocolError(f"signer {self.id}: unexpected message kind {msg.kind!r}")
+        raise self._refuse(msg, f"unexpected {msg.kind} message from the coordinator")
+
+    def _refuse(self, msg: Message, reason: str) -> ProtocolAbort:
+        """The coordinator signed a message this signer cannot act on: it is to blame."""
+        exc = ProtocolAbort(f"signer {self.id}: {reason}", culprits=[msg.sender])
+        self.aborts.setdefault(msg.session, exc)
+        return exc
 
     def commit(self) -> SigningCommitments:
         nonces, comm = core.commit(self.suite, self.kp.identifier, self.kp.signing_share, self.rng)
@@ -84,11 +103,11 @@ class FrostSigner:
         return comm
 
     def round1(self, msg: Message) -> list[Message]:
-        if msg.session in self._by_session:        # a repeated request: same commitment again
-            return self._reply(msg, "commitment", self._by_session[msg.session])
-        comm = self.commit().to_bytes()
-        self._by_session[msg.session] = comm
-        return self._reply(msg, "commitment", comm)
+        if msg.payload:
+            raise self._refuse(msg, "round 1 request carries a payload")
+        if msg.session not in self._by_session:     # a repeated request gets the same commitment again
+            self._by_session[msg.session] = self.commit().to_bytes()
+        return [self._send(msg.sender, Kind.COMMITMENT, self._by_session[msg.session], msg.session)]
 
     def take_nonces(self, comm: SigningCommitments):
         """The nonces for `comm`, removed so that they can never be used again."""
@@ -102,29 +121,37 @@ class FrostSigner:
         return nonces
 
     def round2(self, msg: Message) -> list[Message]:
-        message, cl = decode_sign_request(self.suite, msg.payload)
+        if msg.session not in self._by_session:
+            # no commitment of ours in that session: perhaps an old request replayed — not evidence
+            raise ProtocolError(f"signer {self.id}: a signing request for a session this signer has no commitment in")
+        try:
+            message, cl = decode_sign_request(self.suite, msg.payload)
+        except InvalidEncoding as exc:
+            raise self._refuse(msg, f"malformed sign request ({exc})") from None
         mine = [c for c in cl if c.identifier == self.kp.identifier]
         if len(mine) != 1:
-            raise ProtocolError(f"signer {self.id}: not in the commitment list")
+            raise self._refuse(msg, "not in the commitment list")
         if len(cl) < self.kp.min_signers:
-            raise ProtocolError(f"signer {self.id}: fewer than min_signers participants")
+            raise self._refuse(msg, "fewer than min_signers participants")
+        if self._by_session[msg.session] != mine[0].to_bytes():
+            raise self._refuse(msg, "the request names a commitment this signer did not make in this session")
         nonces = self.take_nonces(mine[0])
         share = self.sign_share(nonces, message, cl)
-        return self._reply(msg, "signature_share", share.to_bytes())
+        return [self._send(msg.sender, Kind.SIGNATURE_SHARE, share.to_bytes(), msg.session)]
 
     def sign_share(self, nonces, message: bytes, cl: list[SigningCommitments]) -> SignatureShare:
         return core.sign(self.suite, self.kp.identifier, self.kp.signing_share, self.kp.verifying_key,
                          nonces, message, cl)
 
 
-class FrostCoordinator:
+class FrostCoordinator(SignedParty):
     """Collects commitments, sends the signing package, verifies shares and aggregates."""
 
     def __init__(self, public_key_package: PublicKeyPackage, message: bytes, signers: Sequence[int],
-                 session: bytes = b"frost", verify_each_share: bool = False) -> None:
+                 keyring: Keyring, *, session: bytes = b"frost", verify_each_share: bool = False) -> None:
         self.pkp = public_key_package
         self.suite = public_key_package.suite
-        self.id: PartyId = COORDINATOR
+        self._init_signed(keyring, keyring.party, session)
         self.message = message
         self.signers = sorted(signers)
         if len(set(self.signers)) != len(self.signers) or len(self.signers) < self.pkp.min_signers:
@@ -132,41 +159,42 @@ class FrostCoordinator:
         unknown = set(self.signers) - set(self.pkp.verifying_shares)
         if unknown:
             raise InvalidParameter(f"unknown signers {sorted(unknown)}")
-        self.session = session
         self.verify_each_share = verify_each_share
         self.commitments: dict[int, SigningCommitments] = {}
         self.shares: dict[int, SignatureShare] = {}
         self.stage = "new"
         self.result: bytes | None = None
         self.error: ProtocolAbort | None = None
+        self.evidence: list[ProtocolAbort] = []   # deviations seen after the result was produced
 
     def __repr__(self) -> str:
         return f"FrostCoordinator({self.stage})"
 
     def start(self) -> list[Message]:
         self.stage = "round1"
-        return [Message(self.id, i, "round1_request", b"", self.session) for i in self.signers]
+        return [self._send(i, Kind.ROUND1_REQUEST, b"") for i in self.signers]
 
-    def _abort(self, reason: str, culprits) -> list[Message]:
-        if self.error is None:
-            self.error = ProtocolAbort(reason, culprits=culprits)
-        self.stage = "aborted"
+    def _abort(self, reason: str, culprits=(), unresponsive=()) -> list[Message]:
+        exc = ProtocolAbort(reason, culprits=culprits, unresponsive=unresponsive)
+        if self.stage == "done":
+            self.evidence.append(exc)
+        elif self.error is None:
+            self.error = exc
+            self.stage = "aborted"
         return []
 
     def receive(self, msg: Message) -> list[Message]:
-        if self.stage in ("done", "aborted") or msg.session != self.session:
+        if self.stage == "aborted" or not self._accept(msg, self.signers):
             return []
-        if msg.sender not in self.signers:
-            return []                      # not part of this session: ignored
+        if msg.broadcast:
+            return self._abort(f"{msg.kind} sent as a broadcast", [msg.sender])
         try:
-            if msg.kind == "commitment" and self.stage == "round1":
+            if msg.kind == Kind.COMMITMENT:
                 return self._on_commitment(msg)
-            if msg.kind == "signature_share" and self.stage == "round2":
+            if msg.kind == Kind.SIGNATURE_SHARE:
                 return self._on_share(msg)
         except InvalidEncoding:
             return self._abort(f"malformed {msg.kind} message", [msg.sender])
-        if msg.kind in ("commitment", "signature_share"):
-            return []                      # late duplicate of an earlier stage: ignored
         return self._abort(f"unexpected {msg.kind} message", [msg.sender])
 
     def _on_commitment(self, msg: Message) -> list[Message]:
@@ -174,25 +202,31 @@ class FrostCoordinator:
         if comm.identifier != msg.sender:
             return self._abort("commitment carries another participant's identifier", [msg.sender])
         old = self.commitments.get(msg.sender)
-        if old is not None:
+        if old is not None:      # checked in every stage: equivocation is caught whenever both arrive
             if old != comm:
                 return self._abort("two different commitments from one signer", [msg.sender])
+            return []
+        if self.stage != "round1":
             return []
         self.commitments[msg.sender] = comm
         if len(self.commitments) < len(self.signers):
             return []
         self.stage = "round2"
         payload = encode_sign_request(self.suite, self.message, list(self.commitments.values()))
-        return [Message(self.id, i, "sign_request", payload, self.session) for i in self.signers]
+        return [self._send(i, Kind.SIGN_REQUEST, payload) for i in self.signers]
 
     def _on_share(self, msg: Message) -> list[Message]:
         share = SignatureShare.from_bytes(self.suite, msg.payload)
         if share.identifier != msg.sender:
             return self._abort("signature share carries another participant's identifier", [msg.sender])
+        if self.stage == "round1":     # a share before any request was sent: nothing it could answer
+            return self._abort("signature share before the signing request", [msg.sender])
         old = self.shares.get(msg.sender)
         if old is not None:
             if old != share:
                 return self._abort("two different signature shares from one signer", [msg.sender])
+            return []
+        if self.stage != "round2":
             return []
         self.shares[msg.sender] = share
         if len(self.shares) < len(self.signers):
@@ -208,9 +242,11 @@ class FrostCoordinator:
         return []
 
     def on_idle(self) -> list[Message]:
-        """The network is quiet: whoever has not answered is named."""
+        """The network is quiet: whoever has not answered is named as unresponsive (not blamed)."""
         if self.stage == "round1":
-            return self._abort("no commitment received", [i for i in self.signers if i not in self.commitments])
+            return self._abort("no commitment received",
+                               unresponsive=[i for i in self.signers if i not in self.commitments])
         if self.stage == "round2":
-            return self._abort("no signature share received", [i for i in self.signers if i not in self.shares])
+            return self._abort("no signature share received",
+                               unresponsive=[i for i in self.signers if i not in self.shares])
         return []

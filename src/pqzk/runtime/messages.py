@@ -1,27 +1,93 @@
-"""Messages exchanged by sans-I/O parties: who sent what to whom, as bytes."""
+"""Messages exchanged by sans-I/O parties: who sent what to whom, as bytes, signed by the sender.
+
+Every runtime message names its kind (`Kind`), the session it belongs to, its sender and either
+one recipient or "everyone in the session" (`broadcast`). The sender signs the canonical encoding
+of all of that (`pqzk.runtime.wire`), so a message carries blame only for its author: a message
+altered in transit, replayed into another session or re-addressed to another party no longer
+verifies and is dropped, never attributed.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol, Union
 
 PartyId = Union[int, str]
 
 
+class Kind(StrEnum):
+    """Every message kind of every runtime protocol (the wire carries the value)."""
+    # FROST signing (RFC 9591 §5), coordinator <-> signers
+    ROUND1_REQUEST = "round1_request"
+    COMMITMENT = "commitment"
+    SIGN_REQUEST = "sign_request"
+    SIGNATURE_SHARE = "signature_share"
+    SIGN_ABORT = "sign_abort"
+    # verifiable secret-sharing ceremonies: DKG, refresh, reshare (pqzk.runtime.ceremony)
+    DKG_ROUND1 = "dkg_round1"
+    DKG_ECHO = "dkg_echo"
+    DKG_ROUND2 = "dkg_round2"
+    DKG_COMPLAINTS = "dkg_complaints"
+    DKG_REVEAL = "dkg_reveal"
+    DKG_ABORT = "dkg_abort"
+    REFRESH_ROUND1 = "refresh_round1"
+    REFRESH_ECHO = "refresh_echo"
+    REFRESH_ROUND2 = "refresh_round2"
+    REFRESH_COMPLAINTS = "refresh_complaints"
+    REFRESH_REVEAL = "refresh_reveal"
+    REFRESH_ABORT = "refresh_abort"
+    RESHARE_ROUND1 = "reshare_round1"
+    RESHARE_ECHO = "reshare_echo"
+    RESHARE_ROUND2 = "reshare_round2"
+    RESHARE_COMPLAINTS = "reshare_complaints"
+    RESHARE_REVEAL = "reshare_reveal"
+    RESHARE_ABORT = "reshare_abort"
+    # share repair (pqzk.runtime.repair_parties)
+    REPAIR_DELTAS = "repair_deltas"
+    REPAIR_DELTA = "repair_delta"
+    REPAIR_COMPLAINTS = "repair_complaints"
+    REPAIR_SIGMA = "repair_sigma"
+    REPAIR_ABORT = "repair_abort"
+    # threshold BLS signing (pqzk.runtime.bls_parties)
+    BLS_REQUEST = "bls_request"
+    BLS_PARTIAL = "bls_partial"
+    BLS_ABORT = "bls_abort"
+    # the policy-governed authorization flow and policy changes (pqzk.policy.flow, .change)
+    AUTH_REQUEST = "auth_request"
+    AUTH_ACCEPT = "auth_accept"
+    AUTH_REFUSE = "auth_refuse"
+    AUTH_SIGN = "auth_sign"
+    AUTH_CANCEL = "auth_cancel"
+    AUTH_SHARE = "auth_share"
+    AUTH_RESULT = "auth_result"
+    CHANGE_REQUEST = "change_request"
+    CHANGE_ACCEPT = "change_accept"
+    CHANGE_REFUSE = "change_refuse"
+    CHANGE_SIGN = "change_sign"
+    CHANGE_SHARE = "change_share"
+    CHANGE_RESULT = "change_result"
+
+
 @dataclass(frozen=True)
 class Message:
-    """One message on an authenticated point-to-point channel (the runtime sets `sender`).
+    """One message: `payload` is bytes in the protocol's strict encoding (so that faults can
+    corrupt it and receivers must decode it); `session` separates concurrent runs.
 
-    `payload` is bytes in the protocol's strict encoding, so that faults can corrupt it and
-    receivers must decode it; `session` separates concurrent runs.
+    A broadcast is sent as one copy per recipient, every copy carrying the same signature (the
+    signed encoding names no recipient, so copies can be compared and forwarded as evidence).
+    `signature` is empty until the sender's `Keyring` signs the message.
     """
     sender: PartyId
-    recipient: PartyId
-    kind: str
+    recipient: PartyId | None
+    kind: Kind | str
     payload: bytes = b""
     session: bytes = b""
+    broadcast: bool = False
+    signature: bytes = b""
 
     def __repr__(self) -> str:
-        return f"Message({self.sender}->{self.recipient} {self.kind}, {len(self.payload)} bytes)"
+        to = "*" if self.broadcast else self.recipient
+        return f"Message({self.sender}->{to} {self.kind}, {len(self.payload)} bytes)"
 
 
 class Party(Protocol):

@@ -1,25 +1,69 @@
-"""Run whole FROST signing and DKG sessions in the simulator, and retry without culprits."""
+"""Run whole sessions in the simulator (FROST signing, DKG, refresh, reshare), and retry
+without the parties that were proven to cheat or did not answer.
+
+Each run gives every party a fresh identity (`generate_keyrings`) unless keyrings are passed in,
+and a fresh random session id unless one is given. `adversaries` maps a party id to a party class
+taking the honest party's constructor arguments, or to a callable that wraps the honest party
+(`adversary.Deviant`). Outcomes are judged from the honest parties' own views only.
+"""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..errors import InvalidParameter, ProtocolAbort
-from ..math.rand import RandomSource
+from ..math.rand import RandomSource, random_bytes
+from ..threshold.frost.ciphersuite import get_ciphersuite
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage
-from .dkg_parties import DkgParticipant
-from .frost_parties import FrostCoordinator, FrostSigner
+from ..sharing.shamir import Share
+from ..threshold import bls
+from .bls_parties import COMBINER, BlsCombiner, BlsSigner
+from .ceremony import Ceremony, party_order
+from .dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
+from .frost_parties import COORDINATOR, FrostCoordinator, FrostSigner
+from .identity import ED25519, Keyring, generate_keyrings
+from .messages import PartyId
+from .repair_parties import RepairParticipant
 from .simulator import Fault, Simulator
+
+Adversaries = Mapping[PartyId, type | Callable] | None
+
+
+def _build(pid: PartyId, honest_cls: type, args: tuple, kwargs: dict, adversaries: Adversaries):
+    """The party `pid`: honest, an adversarial subclass, or a wrapper around the honest party."""
+    adv = (adversaries or {}).get(pid)
+    if adv is None:
+        return honest_cls(*args, **kwargs)
+    if isinstance(adv, type):
+        return adv(*args, **kwargs)
+    return adv(honest_cls(*args, **kwargs))
+
+
+def _keyrings(ids: Iterable[PartyId], keyrings: Mapping[PartyId, Keyring] | None, rng: RandomSource | None,
+              scheme: str) -> Mapping[PartyId, Keyring]:
+    ids = list(ids)
+    if keyrings is None:
+        return generate_keyrings(ids, scheme=scheme, rng=rng)
+    missing = [i for i in ids if i not in keyrings]
+    if missing:
+        raise InvalidParameter(f"no keyring for parties {missing}")
+    return keyrings
+
+
+def _session(session: bytes | None, rng: RandomSource | None) -> bytes:
+    return random_bytes(16, rng) if session is None else session
 
 
 def run_signing(key_packages: Mapping[int, KeyPackage], public_key_package: PublicKeyPackage, message: bytes,
-                signers: Sequence[int], *, faults: Iterable[Fault] = (), adversaries: Mapping[int, type] | None = None,
+                signers: Sequence[int], *, faults: Iterable[Fault] = (), adversaries: Adversaries = None,
                 coordinator_cls: type = FrostCoordinator, rng: RandomSource | None = None, reorder: bool = False,
-                session: bytes = b"frost") -> tuple[bytes, Simulator]:
-    """One FROST signing session; the signature bytes, or ProtocolAbort naming the culprits."""
-    adversaries = adversaries or {}
-    parties = [adversaries.get(i, FrostSigner)(key_packages[i], rng) for i in signers]
-    coord = coordinator_cls(public_key_package, message, signers, session=session)
-    sim = Simulator([coord, *parties], faults, rng=rng, reorder=reorder)
+                session: bytes | None = None, keyrings: Mapping[PartyId, Keyring] | None = None,
+                identity_scheme: str = ED25519, wire: bool = False) -> tuple[bytes, Simulator]:
+    """One FROST signing session; the signature bytes, or the coordinator's ProtocolAbort."""
+    rings = _keyrings([COORDINATOR, *signers], keyrings, rng, identity_scheme)
+    parties = [_build(i, FrostSigner, (key_packages[i], rings[i]), {"rng": rng}, adversaries) for i in signers]
+    coord = coordinator_cls(public_key_package, message, signers, rings[COORDINATOR],
+                            session=_session(session, rng))
+    sim = Simulator([coord, *parties], faults, rng=rng, reorder=reorder, wire=wire)
     sim.run(coord.start())
     if coord.error is not None:
         raise coord.error
@@ -28,83 +72,196 @@ def run_signing(key_packages: Mapping[int, KeyPackage], public_key_package: Publ
     return coord.result, sim
 
 
+def _excluded(exc: ProtocolAbort) -> list[PartyId]:
+    """Whom a retry leaves out: the culprits and the unresponsive; failing those, the parties
+    whose abort notice stopped the run (an honest party announces an abort only when it has a
+    culprit or an unresponsive party of its own to report, and then those are excluded instead)."""
+    return [*exc.culprits, *exc.unresponsive] or list(exc.stopped_by)
+
+
 def sign_with_honest_quorum(key_packages: Mapping[int, KeyPackage], public_key_package: PublicKeyPackage,
                             message: bytes, signers: Sequence[int], **kw) -> tuple[bytes, list[int], list[ProtocolAbort]]:
-    """Run signing; after each abort drop the culprits, top the quorum up from the other
-    available signers, and retry. Returns (signature, excluded, the aborts seen)."""
+    """Run signing; after each abort leave out the culprits and the unresponsive, top the quorum
+    up from the other available signers, and retry. Returns (signature, excluded, the aborts).
+    Faults apply to every attempt."""
     t = public_key_package.min_signers
-    available = [i for i in key_packages]
+    available = list(key_packages)
     quorum, excluded, aborts = list(signers), [], []
-    for attempt in range(len(available)):
+    rng = kw.get("rng")
+    for _ in range(len(available)):
         try:
             sig, _ = run_signing(key_packages, public_key_package, message, quorum,
-                                 session=b"frost-%d" % attempt, **kw)
+                                 session=random_bytes(16, rng), **kw)
             return sig, excluded, aborts
         except ProtocolAbort as exc:
-            if not exc.culprits:
+            out = _excluded(exc)
+            if not out:
                 raise
             aborts.append(exc)
-            excluded += [c for c in exc.culprits if c not in excluded]
+            excluded += [c for c in out if c not in excluded]
             quorum = [i for i in quorum if i not in excluded]
             spare = [i for i in available if i not in quorum and i not in excluded]
             quorum += spare[:max(0, t - len(quorum))]
             if len(quorum) < t:
-                raise ProtocolAbort("not enough honest signers left", culprits=excluded) from exc
-    raise ProtocolAbort("signing did not succeed", culprits=excluded)
+                raise ProtocolAbort("not enough signers left", culprits=[c for a in aborts for c in a.culprits],
+                                    unresponsive=[c for a in aborts for c in a.unresponsive]) from exc
+    raise ProtocolAbort("signing did not succeed", culprits=[c for a in aborts for c in a.culprits])
 
 
-def run_dkg(suite, participants: Sequence[int], min_signers: int, *, faults: Iterable[Fault] = (),
-            adversaries: Mapping[int, type] | None = None, rng: RandomSource | None = None, reorder: bool = False,
-            session: bytes = b"dkg") -> tuple[dict[int, DkgParticipant], Simulator]:
-    adversaries = adversaries or {}
-    parties = {i: adversaries.get(i, DkgParticipant)(suite, i, participants, min_signers, rng, session)
-               for i in participants}
-    sim = Simulator(parties, faults, rng=rng, reorder=reorder)
+def run_ceremony(parties: Mapping[PartyId, Ceremony], *, faults: Iterable[Fault] = (),
+                 rng: RandomSource | None = None, reorder: bool = False, wire: bool = False) -> Simulator:
+    """Start every party and deliver until quiet."""
+    sim = Simulator(parties, faults, rng=rng, reorder=reorder, wire=wire)
     start = []
     for p in parties.values():
         start += p.start()
     sim.run(start)
-    return parties, sim
+    return sim
+
+
+def _combined_abort(parties: Mapping[PartyId, object], honest: Sequence[PartyId], what: str) -> None:
+    """ProtocolAbort joining the honest parties' own verdicts, if any of them aborted."""
+    errors = [parties[i].error for i in honest if parties[i].error is not None]
+    if errors:
+        culprits = {c for e in errors for c in e.culprits}
+        unresponsive = {c for e in errors for c in e.unresponsive}
+        stopped_by = {c for e in errors for c in e.stopped_by}
+        reasons = "; ".join(sorted({e.reason for e in errors}))
+        raise ProtocolAbort(reasons, culprits=culprits, unresponsive=unresponsive, stopped_by=stopped_by)
+
+
+def ceremony_outcome(parties: Mapping[PartyId, Ceremony], honest: Iterable[PartyId]) -> dict[PartyId, object]:
+    """The honest parties' results if they all finished and agree on the public part; otherwise
+    ProtocolAbort with the culprits the honest parties proved and whom they did not hear from."""
+    honest = sorted(honest, key=party_order)
+    _combined_abort(parties, honest, "ceremony")
+    if any(parties[i].result is None for i in honest):
+        raise ProtocolAbort("the ceremony did not complete")
+    publics = [parties[i].result[1] for i in honest]
+    if any(p != publics[0] for p in publics):       # cannot happen: the echoes make them agree
+        raise ProtocolAbort("honest parties disagree on the public key package")
+    return {i: parties[i].result for i in honest}
+
+
+def run_dkg(suite, participants: Sequence[int], min_signers: int, *, faults: Iterable[Fault] = (),
+            adversaries: Adversaries = None, rng: RandomSource | None = None, reorder: bool = False,
+            session: bytes | None = None, keyrings: Mapping[PartyId, Keyring] | None = None,
+            identity_scheme: str = ED25519, wire: bool = False) -> tuple[dict[int, DkgParticipant], Simulator]:
+    rings = _keyrings(participants, keyrings, rng, identity_scheme)
+    session = _session(session, rng)
+    parties = {i: _build(i, DkgParticipant, (suite, i, participants, min_signers, rings[i]),
+                         {"rng": rng, "session": session}, adversaries) for i in participants}
+    return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
 
 
 def dkg_outcome(parties: Mapping[int, DkgParticipant], honest: Iterable[int]
                 ) -> tuple[dict[int, KeyPackage], PublicKeyPackage]:
     """The honest parties' key packages if they all finished with one public key package;
-    otherwise ProtocolAbort naming the culprits the honest parties blamed."""
-    honest = list(honest)
-    errors = [parties[i].error for i in honest if parties[i].error is not None]
-    if errors or any(parties[i].result is None for i in honest):
-        culprits = sorted({c for e in errors for c in e.culprits})
-        reasons = "; ".join(sorted({e.reason for e in errors})) or "DKG did not complete"
-        raise ProtocolAbort(reasons, culprits=culprits)
-    pkps = [parties[i].result[1] for i in honest]
-    if any(p != pkps[0] for p in pkps):
-        raise ProtocolAbort("honest parties disagree on the public key package")
-    return {i: parties[i].result[0] for i in honest}, pkps[0]
+    otherwise ProtocolAbort naming the culprits the honest parties proved."""
+    results = ceremony_outcome(parties, honest)
+    pkp = next(iter(results.values()))[1]
+    return {i: r[0] for i, r in results.items()}, pkp
 
 
 def dkg_with_honest_quorum(suite, participants: Sequence[int], min_signers: int, *,
-                           adversaries: Mapping[int, type] | None = None, faults: Iterable[Fault] = (),
+                           adversaries: Adversaries = None, faults: Iterable[Fault] = (),
                            rng: RandomSource | None = None, **kw):
-    """Run the DKG; after an abort, restart without the culprits. Returns
+    """Run the DKG; after an abort, restart without the culprits and the unresponsive. Returns
     (key packages, public key package, excluded, aborts). Faults apply to the first run only."""
     current, excluded, aborts = list(participants), [], []
     adversaries = dict(adversaries or {})
     faults = list(faults)
+    get_ciphersuite(suite)
     for attempt in range(len(participants)):
         honest = [i for i in current if i not in adversaries]
         parties, _ = run_dkg(suite, current, min_signers, faults=faults if attempt == 0 else (),
-                             adversaries={i: c for i, c in adversaries.items() if i in current}, rng=rng,
-                             session=b"dkg-%d" % attempt, **kw)
+                             adversaries={i: c for i, c in adversaries.items() if i in current}, rng=rng, **kw)
         try:
             kps, pkp = dkg_outcome(parties, honest)
             return kps, pkp, excluded, aborts
         except ProtocolAbort as exc:
-            if not exc.culprits:
+            out = _excluded(exc)
+            if not out:
                 raise
             aborts.append(exc)
-            excluded += [c for c in exc.culprits if c not in excluded]
+            excluded += [c for c in out if c not in excluded]
             current = [i for i in current if i not in excluded]
             if len(current) < min_signers:
-                raise ProtocolAbort("not enough honest participants left", culprits=excluded) from exc
-    raise InvalidParameter("DKG did not succeed")
+                raise ProtocolAbort("not enough participants left", culprits=[c for a in aborts for c in a.culprits],
+                                    unresponsive=[c for a in aborts for c in a.unresponsive]) from exc
+    raise ProtocolAbort("DKG did not succeed", culprits=[c for a in aborts for c in a.culprits])
+
+
+def run_refresh(key_packages: Mapping[int, KeyPackage], public_key_package: PublicKeyPackage,
+                holders: Sequence[int] | None = None, *, faults: Iterable[Fault] = (), adversaries: Adversaries = None,
+                rng: RandomSource | None = None, reorder: bool = False, session: bytes | None = None,
+                keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+                wire: bool = False) -> tuple[dict[int, RefreshParticipant], Simulator]:
+    """Proactive refresh among `holders` (default: every key package given)."""
+    holders = sorted(holders if holders is not None else key_packages)
+    rings = _keyrings(holders, keyrings, rng, identity_scheme)
+    session = _session(session, rng)
+    parties = {i: _build(i, RefreshParticipant, (key_packages[i], public_key_package, holders, rings[i]),
+                         {"rng": rng, "session": session}, adversaries) for i in holders}
+    return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def run_reshare(key_packages: Mapping[int, KeyPackage], public_key_package: PublicKeyPackage,
+                new_min_signers: int, dealers: Mapping[PartyId, int], receivers: Mapping[PartyId, int], *,
+                faults: Iterable[Fault] = (), adversaries: Adversaries = None, rng: RandomSource | None = None,
+                reorder: bool = False, session: bytes | None = None,
+                keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+                wire: bool = False) -> tuple[dict[PartyId, ReshareParticipant], Simulator]:
+    """Resharing from `dealers` (party -> old identifier, with key_packages keyed by old
+    identifier) to `receivers` (party -> new identifier) with a new threshold."""
+    ids = sorted(set(dealers) | set(receivers), key=party_order)
+    rings = _keyrings(ids, keyrings, rng, identity_scheme)
+    session = _session(session, rng)
+    parties = {p: _build(p, ReshareParticipant, (p, public_key_package, new_min_signers, dealers, receivers, rings[p]),
+                         {"key_package": key_packages.get(dealers[p]) if p in dealers else None,
+                          "rng": rng, "session": session}, adversaries) for p in ids}
+    return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def run_repair(key_packages: Mapping[int, KeyPackage], public_key_package: PublicKeyPackage, helpers: Sequence[int],
+               target: int, *, faults: Iterable[Fault] = (), adversaries: Adversaries = None,
+               rng: RandomSource | None = None, reorder: bool = False, session: bytes | None = None,
+               keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+               wire: bool = False) -> tuple[dict[int, RepairParticipant], Simulator]:
+    """Rebuild `target`'s key package with `helpers` (key packages of the helpers only)."""
+    ids = sorted([*helpers, target])
+    rings = _keyrings(ids, keyrings, rng, identity_scheme)
+    session = _session(session, rng)
+    parties = {p: _build(p, RepairParticipant, (p, public_key_package, helpers, target, rings[p]),
+                         {"key_package": key_packages.get(p) if p in helpers else None, "rng": rng,
+                          "session": session}, adversaries) for p in ids}
+    return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def repair_outcome(parties: Mapping[int, RepairParticipant], honest: Iterable[int]) -> KeyPackage:
+    """The repaired key package if the participant (honest) got it; otherwise ProtocolAbort
+    joining the honest parties' verdicts."""
+    honest = sorted(honest)
+    _combined_abort(parties, honest, "repair")
+    target = next(p for p in parties.values() if p.id == p.target)
+    if target.result is None:
+        raise ProtocolAbort("the repair did not complete")
+    return target.result
+
+
+def run_bls_signing(shares: Mapping[int, Share], key: bls.ThresholdKey, message: bytes, signers: Sequence[int], *,
+                    faults: Iterable[Fault] = (), adversaries: Adversaries = None, rng: RandomSource | None = None,
+                    reorder: bool = False, session: bytes | None = None,
+                    keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+                    wire: bool = False) -> tuple[bytes, Simulator]:
+    """One threshold BLS signing session: the group signature, or the combiner's ProtocolAbort."""
+    rings = _keyrings([COMBINER, *signers], keyrings, rng, identity_scheme)
+    parties = [_build(i, BlsSigner, (shares[i], key, rings[i]), {}, adversaries) for i in signers]
+    combiner = BlsCombiner(key, message, signers, rings[COMBINER], session=_session(session, rng))
+    sim = Simulator([combiner, *parties], faults, rng=rng, reorder=reorder, wire=wire)
+    sim.run(combiner.start())
+    if combiner.error is not None:
+        raise combiner.error
+    if combiner.result is None:
+        raise ProtocolAbort("threshold BLS signing did not complete")
+    return combiner.result, sim

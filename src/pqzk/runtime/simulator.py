@@ -3,15 +3,17 @@
 Faults act on messages in flight (drop, delay/reorder, duplicate, corrupt bytes, a silent
 party); misbehaving *parties* (equivocation, wrong shares, bad proofs) are party subclasses in
 `pqzk.runtime.adversary`. When nothing is in flight the runtime calls `on_idle()` on parties that
-have one: this is the protocol's timeout, where missing responses are attributed.
+have one: this is the protocol's timeout, where a party acts on missing messages (complains, gives
+up and names whom it waited for).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from ..errors import InvalidParameter, ProtocolError
+from ..errors import InvalidEncoding, InvalidParameter, PqzkError, ProtocolError
 from ..math.rand import DeterministicRNG, RandomSource, random_bytes, random_scalar
+from . import wire
 from .messages import Message, Party, PartyId
 
 
@@ -69,8 +71,21 @@ class Duplicate(Fault):
 
 @dataclass
 class Corrupt(Fault):
-    """Flip one bit of the payload (position chosen by the runtime's rng)."""
+    """Flip one bit of the message in transit (position chosen by the runtime's rng): of the
+    payload, or with `whole=True` of any byte of its wire encoding (header and signature too).
+    A corrupted message fails its signature check and is dropped: the network is not a party."""
+    whole: bool = False
+
     def act(self, msg, sim):
+        if self.whole:
+            data = bytearray(wire.encode(msg))
+            pos = sim.rand.randrange(len(data))
+            data[pos] ^= 1 << sim.rand.randrange(8)
+            try:
+                return [wire.decode(bytes(data), msg.recipient)]
+            except InvalidEncoding:
+                sim.log.append(Event(sim.steps, "undecodable", msg))
+                return []
         if not msg.payload:
             return [replace(msg, payload=b"\x00")]
         data = bytearray(msg.payload)
@@ -92,26 +107,35 @@ class Delay(Fault):
 @dataclass
 class Event:
     step: int
-    what: str          # "deliver", "fault", "refused", "idle"
+    what: str          # "deliver", "fault", "refused", "undecodable", "idle"
     msg: Message | None
     detail: str = ""
 
 
 class Simulator:
-    """Deliver messages until quiescent. `reorder=True` picks the next message at random."""
+    """Deliver messages until quiescent. `reorder=True` picks the next message at random.
+
+    With `wire=True` every message travels as its wire encoding (`pqzk.runtime.wire`), as it
+    would between processes. A party refuses a message by raising a `PqzkError` (a reused
+    nonce, a request it will not serve): the refusal is logged in `refusals` and the run goes on.
+    Any other exception is a bug in the party and propagates.
+    """
 
     def __init__(self, parties: Mapping[PartyId, Party] | Iterable[Party], faults: Iterable[Fault] = (),
-                 rng: RandomSource | None = None, reorder: bool = False, max_steps: int = 1_000_000) -> None:
+                 rng: RandomSource | None = None, reorder: bool = False, max_steps: int = 1_000_000,
+                 wire: bool = False, quiet_rounds: int = 8) -> None:
         plist = parties.values() if isinstance(parties, Mapping) else parties
         self.parties: dict[PartyId, Party] = {p.id: p for p in plist}
         self.faults = list(faults)
         self.rand = _Schedule(random_bytes(32, rng))
         self.reorder = reorder
         self.max_steps = max_steps
+        self.wire = wire
+        self.quiet_rounds = quiet_rounds
         self.queue: list[Message] = []
         self._held: list[list] = []
         self.log: list[Event] = []
-        self.refusals: list[tuple[PartyId, ProtocolError]] = []
+        self.refusals: list[tuple[PartyId, PqzkError]] = []
         self.steps = 0
 
     def send(self, msgs: Iterable[Message]) -> None:
@@ -140,7 +164,10 @@ class Simulator:
             self.queue.append(h[1])
 
     def run(self, initial: Iterable[Message] = ()) -> None:
+        """Deliver until quiet: `quiet_rounds` timeouts in a row in which no party sends anything
+        (parties that wait with patience count those timeouts before they give up)."""
         self.send(initial)
+        quiet = 0
         while True:
             while self.queue:
                 if self.steps >= self.max_steps:
@@ -151,9 +178,11 @@ class Simulator:
                 self._tick_held()
                 self.log.append(Event(self.steps, "deliver", msg))
                 party = self.parties[msg.recipient]
+                if self.wire:
+                    msg = wire.decode(wire.encode(msg), msg.recipient)
                 try:
                     out = party.receive(msg)
-                except ProtocolError as exc:   # e.g. NonceReuse: the party refuses, sends nothing
+                except PqzkError as exc:   # e.g. NonceReuse: the party refuses, sends nothing
                     self.refusals.append((party.id, exc))
                     self.log.append(Event(self.steps, "refused", msg, str(exc)))
                     continue
@@ -168,6 +197,10 @@ class Simulator:
                 if on_idle is not None:
                     produced.extend(on_idle())
             self.log.append(Event(self.steps, "idle", None))
-            if not produced:
-                return
+            if produced:
+                quiet = 0
+            else:
+                quiet += 1
+                if quiet >= self.quiet_rounds:
+                    return
             self.send(produced)
