@@ -7,6 +7,8 @@ the Python references the tests hold it to.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .. import _native
 from ..errors import InvalidParameter
 
@@ -33,10 +35,27 @@ def bits_to_bytes(bits) -> bytes:
     return bytes(out)
 
 
-def unpack_bits(v: bytes, n: int | None = None) -> bytes:
-    """Packed LSB-first bits -> one byte (0 or 1) per bit."""
+def unpack_bits(v: bytes, n: int | None = None, *, repeat: int = 1, width: int = 1) -> bytes:
+    """Packed LSB-first bits -> one byte-string entry per bit: each bit repeated `repeat` times,
+    each entry `width` bytes wide with the bit in its last byte (width 32: the bit as a
+    big-endian scalar; `lsb_first=True`-style 16-byte GF(2^128) elements use `gf_unit_vector`)."""
     n = len(v) * 8 if n is None else n
-    return bytes(get_bit(v, i) for i in range(n))
+    arr = np.unpackbits(np.frombuffer(bytes(v), dtype=np.uint8), bitorder="little")[:n]
+    if repeat > 1:
+        arr = np.repeat(arr, repeat)
+    if width == 1:
+        return arr.tobytes()
+    out = np.zeros((arr.size, width), dtype=np.uint8)
+    out[:, width - 1] = arr
+    return out.tobytes()
+
+
+def gf_unit_vector(v: bytes, n: int) -> bytes:
+    """n packed bits -> n GF(2^128) elements, each 0 or 1 (16 bytes, little-endian)."""
+    arr = np.unpackbits(np.frombuffer(bytes(v), dtype=np.uint8), bitorder="little")[:n]
+    out = np.zeros((n, GF128_BYTES), dtype=np.uint8)
+    out[:, 0] = arr
+    return out.tobytes()
 
 
 def _check_matrix(data: bytes, rows: int, cols: int) -> None:
@@ -110,5 +129,5 @@ def gf128_inner(a: bytes, b: bytes) -> bytes:
     return bytes(out)
 
 
-__all__ = ["GF128_BYTES", "xor_bytes", "get_bit", "bits_to_bytes", "unpack_bits", "transpose", "transpose_ref",
+__all__ = ["GF128_BYTES", "xor_bytes", "get_bit", "bits_to_bytes", "unpack_bits", "gf_unit_vector", "transpose", "transpose_ref",
            "gf128_mul", "gf128_mul_ref", "gf128_inner", "gf128_inner_ref"]
