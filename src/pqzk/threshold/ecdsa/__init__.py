@@ -8,7 +8,7 @@ derivation under the threshold key.
     bip32      xpubs, paths, the additive tweak; hardened steps refused
 The networked parties (keygen, signing, refresh, reshare) are in pqzk.runtime.ecdsa_parties.
 """
-from .bip32 import ExtendedPublicKey, parse_path, parse_xpub
+from ..bip32 import ExtendedPublicKey, parse_path, parse_xpub
 from .dkls import Dkls23Signer, PeerDeviation, sign_locally
 from .keygen import keygen_local
 from .keys import EcdsaKeyShare, EcdsaPublicKey, suite_for

@@ -89,7 +89,7 @@ class Dkls23Signer:
         self.z = digest_scalar(g, digest)
         self.digest = bytes(digest)
         self.child_key, tweak = share.public_key.derive(path)
-        from .bip32 import parse_path
+        from ..bip32 import parse_path
         steps = parse_path(path) if path and path != "m" else ()
         self.sid = signing_session(pub.verifying_key.to_bytes() + share.chain_code, signers, digest, steps, session)
         lam = dict(zip(signers, lagrange_coefficients(signers, q, 0)))

@@ -13,7 +13,7 @@ from ...groups import Element
 from ...ot import PairwiseOt
 from ..frost.ciphersuite import Ciphersuite, get_ciphersuite
 from ..frost.types import KeyPackage, PublicKeyPackage
-from .bip32 import ExtendedPublicKey
+from ..bip32 import ExtendedPublicKey
 from .signature import CURVES, curve_group
 
 SUITES = {"secp256k1": "FROST-secp256k1-SHA256-v1", "p256": "FROST-P256-SHA256-v1"}

@@ -4,7 +4,8 @@ The group key K and a jointly random chain code c make an extended public key (x
 non-hardened index i, I = HMAC-SHA512(c, ser_P(K) || ser_32(i)); the child key is K + I_L·G and
 its chain code I_R. Along a path the tweaks add up: child = K + t·G with t = Σ I_L. Signing under
 the child key needs only t, which is public: each signer adds t/|signers| to its additive share
-(pqzk.threshold.ecdsa.dkls), so no party learns more than its tweaked share.
+(pqzk.threshold.ecdsa.dkls; FROST shifts every share by t: pqzk.threshold.frost.taproot), so no
+party learns more than its tweaked share.
 
 Hardened indices (i >= 2^31) hash the parent *secret* key, which no party holds: they are
 refused. BIP-32 is defined on secp256k1 only.
@@ -15,8 +16,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from ...errors import InvalidEncoding, InvalidParameter
-from ...groups import Element, get_group
+from ..errors import InvalidEncoding, InvalidParameter
+from ..groups import Element, get_group
 
 HARDENED = 1 << 31
 XPUB_VERSION = bytes.fromhex("0488B21E")
