@@ -10,10 +10,11 @@ The networked parties (keygen, signing, refresh, reshare) are in pqzk.runtime.ec
 """
 from ..bip32 import ExtendedPublicKey, parse_path, parse_xpub
 from .dkls import Dkls23Signer, PeerDeviation, sign_locally
+from . import addresses
 from .keygen import keygen_local
 from .keys import EcdsaKeyShare, EcdsaPublicKey, suite_for
 from .signature import CURVES, EcdsaSignature, recover, verify
 
-__all__ = ["CURVES", "EcdsaSignature", "EcdsaKeyShare", "EcdsaPublicKey", "Dkls23Signer", "PeerDeviation",
+__all__ = ["CURVES", "addresses", "EcdsaSignature", "EcdsaKeyShare", "EcdsaPublicKey", "Dkls23Signer", "PeerDeviation",
            "ExtendedPublicKey", "keygen_local", "parse_path", "parse_xpub", "recover", "sign_locally", "suite_for",
            "verify"]
