@@ -43,6 +43,12 @@ def _decoders():
     for alg in list(composite.ALGORITHMS)[:4]:
         out[f"composite.PublicKey[{alg}]"] = (lambda d, a=alg: composite.CompositePublicKey.from_bytes(a, d), None)
         out[f"composite.PrivateKey[{alg}]"] = (lambda d, a=alg: composite.CompositePrivateKey.from_bytes(a, d), None)
+    from pqzk.ot import PairwiseOt
+    from pqzk.threshold.ecdsa import EcdsaKeyShare, EcdsaSignature
+    for curve in ("secp256k1", "p256"):
+        out[f"ecdsa.EcdsaSignature[{curve}]"] = (lambda d, c=curve: EcdsaSignature.from_bytes(c, d), None)
+    out["ecdsa.EcdsaKeyShare"] = (EcdsaKeyShare.from_bytes, None)
+    out["ot.PairwiseOt"] = (PairwiseOt.from_bytes, None)
     out.update({
         "xwing.PublicKey": (xwing.XWingPublicKey.from_bytes, None),
         "xwing.PrivateKey": (xwing.XWingPrivateKey.from_bytes, None),
@@ -112,6 +118,13 @@ def _valid_encodings() -> dict[str, bytes]:
     out["refresh.ZeroSharingCommitment"] = zc.to_bytes()
     pshares, pcom = vss.pedersen_deal(SECP, 5, 2, 3, rng=rng)
     out["vss.PedersenShare"], out["vss.PedersenCommitment"] = pshares[0].to_bytes(SECP), pcom.to_bytes()
+    from pqzk.threshold import ecdsa
+    import hashlib
+    eshares = ecdsa.keygen_local("secp256k1", 2, [1, 2], rng=rng)
+    out["ecdsa.EcdsaKeyShare"] = eshares[1].to_bytes()
+    out["ot.PairwiseOt"] = eshares[1].ot[2].to_bytes()
+    sig = ecdsa.sign_locally(eshares, [1, 2], hashlib.sha256(b"m").digest(), rng=rng)
+    out["ecdsa.EcdsaSignature[secp256k1]"] = sig.to_recoverable()
     return out
 
 
