@@ -10,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from . import backend_registry as _b
-from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, bytes_arg, mlkem_params
+from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, mlkem_params
 
 PARAMS = tuple(MLKEM)
 SHARED_SECRET_SIZE = 32
@@ -26,10 +27,10 @@ class MLKEMPublicKey:
 
     def __post_init__(self) -> None:
         p = mlkem_params(self.params)
-        if not isinstance(self.key, (bytes, bytearray)) or len(self.key) != p.encaps_key_size:
-            got = len(self.key) if isinstance(self.key, (bytes, bytearray)) else type(self.key).__name__
-            raise InvalidEncoding(f"{p.name} encapsulation key must be {p.encaps_key_size} bytes, got {got}")
-        object.__setattr__(self, "key", bytes(self.key))
+        key = as_bytes(self.key, f"{p.name} encapsulation key")
+        if len(key) != p.encaps_key_size:
+            raise InvalidEncoding(f"{p.name} encapsulation key must be {p.encaps_key_size} bytes, got {len(key)}")
+        object.__setattr__(self, "key", key)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MLKEMPublicKey) and (self.params, self.key) == (other.params, other.key)
@@ -124,7 +125,7 @@ def encaps(params: str, pk: MLKEMPublicKey | bytes, backend: str | None = None, 
     if m is None and rng is not None:
         m = rng(32)
     if m is not None:
-        m = bytes_arg(m, "encapsulation randomness m")
+        m = as_bytes(m, "encapsulation randomness m")
     if m is not None and len(m) != 32:
         raise InvalidParameter(f"encapsulation randomness m must be 32 bytes, got {len(m)}")
     b = _b.select("mlkem.encaps", p, backend, also=("mlkem.encaps_derand",) if m is not None else ())
