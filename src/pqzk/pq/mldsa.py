@@ -244,8 +244,8 @@ def _public(p: MLDSAParams, pk: MLDSAPublicKey | bytes) -> MLDSAPublicKey:
         if pk.params != p.name:
             raise InvalidParameter(f"public key is {pk.params} but {p.name} was requested")
         return pk
-    if isinstance(pk, (bytes, bytearray)):
-        return MLDSAPublicKey(p.name, bytes(pk))
+    if isinstance(pk, (bytes, bytearray, memoryview)):
+        return MLDSAPublicKey(p.name, pk)
     raise InvalidParameter(f"public key must be MLDSAPublicKey or bytes, got {type(pk).__name__}")
 
 

@@ -111,8 +111,8 @@ def keygen(seed: bytes | None = None, rng: Callable[[int], bytes] | None = None)
 def _as_public(pk) -> XWingPublicKey:
     if isinstance(pk, XWingPublicKey):
         return pk
-    if isinstance(pk, (bytes, bytearray)):
-        return XWingPublicKey(bytes(pk))
+    if isinstance(pk, (bytes, bytearray, memoryview)):
+        return XWingPublicKey(pk)
     raise InvalidParameter(f"X-Wing public key must be XWingPublicKey or bytes, got {type(pk).__name__}")
 
 
