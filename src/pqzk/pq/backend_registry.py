@@ -356,7 +356,8 @@ class LiboqsBackend(PQBackend):
             lib, why = liboqs_loadable()
             if lib is None:
                 raise self._unavailable(why)
-            os.environ.setdefault("OQS_INSTALL_PATH", str(Path(lib).parent.parent))
+            if Path(lib).is_absolute():      # a prefix's lib/liboqs.so (a system soname needs none)
+                os.environ.setdefault("OQS_INSTALL_PATH", str(Path(lib).parent.parent))
             log = io.StringIO()
             try:
                 # oqs logs a line to stdout at import: it would break `pqzk ... --json`

@@ -164,8 +164,9 @@ def decaps(params: str, sk: MLKEMPrivateKey, ciphertext: bytes, backend: str | N
     """ML-KEM.Decaps (FIPS 203 Algorithm 21): implicit rejection, so a wrong ciphertext of the
     right length yields a pseudorandom key rather than an error; a wrong length raises.
 
-    The §7.3 input checks are made before any backend runs: the ciphertext's length here, the
-    decapsulation key's length, hash check and embedded key's modulus check when `sk` was built."""
+    The §7.3 input checks are made before any backend runs: the ciphertext's type and length
+    here; the decapsulation key's length, hash check and embedded key's modulus check when `sk`
+    was built and again before a backend first sees its dk."""
     p = mlkem_params(params)
     if not isinstance(sk, MLKEMPrivateKey) or sk.params != p.name:
         raise InvalidParameter(f"sk must be an {p.name} MLKEMPrivateKey")
