@@ -41,8 +41,8 @@ def emit_json(data: object) -> None:
 
 @app.command()
 def info(as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
-    """Versions and every backend: available or not, and why."""
-    from ..discovery import backends
+    """Versions and every backend: available or not and why; what each post-quantum backend can and cannot do."""
+    from .. import backends
     statuses = backends()
     if as_json:
         emit_json({"pqzk": __version__, "python": platform.python_version(),
@@ -57,6 +57,10 @@ def info(as_json: bool = typer.Option(False, "--json", help="machine-readable ou
             details += f"\nbuild flags: {s.extra['build_flags']}"
         if s.extra.get("field_kernels"):
             details += f"\nfield kernels: {s.extra['field_kernels']}"
+        if s.extra.get("can"):
+            details += "\ncan: " + "; ".join(s.extra["can"])
+        if s.extra.get("cannot"):
+            details += "\ncannot: " + "; ".join(s.extra["cannot"])
         table.add_row(s.name, status, escape(details))
     console.print(table)
 
