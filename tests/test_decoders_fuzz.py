@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 from pqzk.errors import PqzkError
 from pqzk.groups import get_group, group_names
 from pqzk.pq import composite, hybrid, mldsa, mlkem, xwing
+from pqzk.policy.audit_format import Head, HeadFile
 from pqzk.policy.authorization import Authorization
 from pqzk.sharing import bytes_shamir, refresh, shamir, vss
 from pqzk.threshold.frost import types as frost_types
@@ -49,6 +50,7 @@ def _decoders():
         "hybrid.QuorumCertificate": (hybrid.QuorumCertificate.from_bytes, None),
         "hybrid.CompositeAuthorization": (hybrid.CompositeAuthorization.from_bytes, None),
         "policy.Authorization": (Authorization.from_bytes, None),
+        "policy.AuditHeadFile": (HeadFile.from_bytes, None),
         "bytes_shamir.BytesShare": (bytes_shamir.BytesShare.from_bytes, None),
         "refresh.ZeroSharingCommitment": (lambda d: refresh.ZeroSharingCommitment.from_bytes(SECP, d), None),
         "vss.PedersenShare": (lambda d: vss.PedersenShare.from_bytes(SECP, d), None),
@@ -108,6 +110,7 @@ def _valid_encodings() -> dict[str, bytes]:
     out["hybrid.QuorumCertificate"] = hybrid.QuorumCertificate(b"c", (1, 2), ((1, b"a"), (2, b"b"))).to_bytes()
     out["hybrid.CompositeAuthorization"] = hybrid.CompositeAuthorization(b"c", b"p").to_bytes()
     out["bytes_shamir.BytesShare"] = bytes_shamir.split_bytes(b"secret", 2, 3, rng=rng)[0].to_bytes()
+    out["policy.AuditHeadFile"] = HeadFile(bytes(32), bytes(16), Head(7, bytes(32)), bytes(64)).to_bytes()
     zs, zc = refresh.zero_sharing(SECP, 3, [1, 2, 3], rng=rng)
     out["refresh.ZeroSharingCommitment"] = zc.to_bytes()
     pshares, pcom = vss.pedersen_deal(SECP, 5, 2, 3, rng=rng)
