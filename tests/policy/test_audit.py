@@ -334,6 +334,16 @@ def test_lagging_head_file_is_caught_up(log, tmp_path):
         AuditLog(log, KEY)
 
 
+def test_temp_files_of_a_killed_head_file_write_are_removed(log):
+    stale = log.with_name(f".tmp-{default_head_file(log).name}.4242.deadbeef")
+    stale.write_bytes(b"half a head file")
+    other = log.with_name(".tmp-unrelated.4242.deadbeef")
+    other.write_bytes(b"not ours")
+    AuditLog(log, KEY).close()
+    assert not stale.exists() and other.exists()
+    assert verify_log(log).seq == 5
+
+
 def test_head_file_never_moves_back(log):
     a, b = AuditLog(log, KEY), AuditLog(log, KEY)
     a.append("note", {"n": 6})
