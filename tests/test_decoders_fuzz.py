@@ -24,8 +24,11 @@ from pqzk.groups.ed25519 import decode_xy as ed25519_decode_xy
 from pqzk.groups.ed448 import decode_xy as ed448_decode_xy
 from pqzk.math.native_field import FIELD_IDS, native_field
 from pqzk.pq import composite, hybrid, mldsa, mlkem, xwing
+from pqzk.policy.audit_format import Head, HeadFile
 from pqzk.policy.authorization import Authorization
+from pqzk.runtime import wire as runtime_wire
 from pqzk.runtime.frost_parties import decode_sign_request
+from pqzk.runtime.messages import Kind, Message
 from pqzk.sharing import bytes_shamir, refresh, shamir, vss
 from pqzk.threshold.frost import dkg as frost_dkg
 from pqzk.threshold.frost import types as frost_types
@@ -88,6 +91,8 @@ def _decoders():
         "hybrid.QuorumCertificate": hybrid.QuorumCertificate.from_bytes,
         "hybrid.CompositeAuthorization": hybrid.CompositeAuthorization.from_bytes,
         "policy.Authorization": Authorization.from_bytes,
+        "policy.AuditHeadFile": HeadFile.from_bytes,
+        "runtime.wire.decode": runtime_wire.decode,
         "bytes_shamir.BytesShare": bytes_shamir.BytesShare.from_bytes,
         "refresh.ZeroSharingCommitment": lambda d: refresh.ZeroSharingCommitment.from_bytes(SECP, d),
         "vss.PedersenShare": lambda d: vss.PedersenShare.from_bytes(SECP, d),
@@ -114,7 +119,7 @@ COVERED = {
     "groups.base:Group.decode", "groups.base:Group.scalar_decode",
     "groups.bls12_381_native:GT.from_bytes", "groups.bls12_381_ref:BLS12381Group.decode_uncompressed", "groups.ed25519:decode_xy", "groups.ed448:decode_xy",
     "math.ec:EdwardsCurve.decode_xy", "math.native_field:NativeField.from_bytes",
-    "policy.authorization:Authorization.from_bytes",
+    "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes", "runtime.wire:decode",
     "pq.composite:CompositePublicKey.from_bytes", "pq.composite:CompositePublicKey.from_spki",
     "pq.composite:CompositePrivateKey.from_bytes", "pq.composite:CompositePrivateKey.from_pkcs8",
     "pq.hybrid:QuorumCertificate.from_bytes", "pq.hybrid:CompositeAuthorization.from_bytes",
@@ -226,6 +231,8 @@ def _valid_encodings() -> dict[str, bytes]:
     out["policy.Authorization"] = Authorization("FROST-ED25519-SHA512-v1", bytes(32), bytes(32), 1, bytes(32),
                                                 (1, 2), bytes(64), ((1, b"pq"),)).to_bytes()
     out["bytes_shamir.BytesShare"] = bytes_shamir.split_bytes(b"secret", 2, 3, rng=rng)[0].to_bytes()
+    out["runtime.wire.decode"] = runtime_wire.encode(Message(1, 2, Kind.COMMITMENT, b"payload", b"s", signature=b"sig"))
+    out["policy.AuditHeadFile"] = HeadFile(bytes(32), bytes(16), Head(7, bytes(32)), bytes(64)).to_bytes()
     zs, zc = refresh.zero_sharing(SECP, 3, [1, 2, 3], rng=rng)
     out["refresh.ZeroSharingCommitment"] = zc.to_bytes()
     pshares, pcom = vss.pedersen_deal(SECP, 5, 2, 3, rng=rng)
