@@ -14,10 +14,15 @@ from pqzk.tokens import heldkeys
 runner = CliRunner()
 
 
-def invoke(*args, env=None, ok=True):
+def invoke(*args, env=None, ok=True, code=2):
+    """Run `pqzk token ARGS`: exit 0 when ok, else `code` with one `error:` line on stderr."""
     res = runner.invoke(app, [str(a) for a in args], env=env)
     if ok:
         assert res.exit_code == 0, (res.output, res.exception)
+    else:
+        assert res.exit_code == code, (res.exit_code, res.output)
+        assert res.stderr.startswith("error: ") and len(res.stderr.splitlines()) == 1, res.stderr
+        assert "Traceback" not in res.output
     return res
 
 
@@ -64,9 +69,9 @@ def test_file_store_lifecycle(tmp_path, monkeypatch):
 def test_wrong_passphrase_and_missing_pin(tmp_path):
     uri = f"file:{tmp_path / 'store'}"
     res = invoke("list", uri, ok=False)      # not a terminal, no --pin-file/--pin-env
-    assert res.exit_code != 0 and "--pin-file or --pin-env" in str(res.exception)
+    assert "--pin-file or --pin-env" in res.stderr
     res = invoke("list", uri, "--pin-env", "NOPE", env={}, ok=False)
-    assert "not set" in str(res.exception)
+    assert "not set" in res.stderr
 
 
 def test_pkcs11_sign_with_pin_file(tmp_path):
@@ -84,14 +89,14 @@ def test_pkcs11_sign_with_pin_file(tmp_path):
     heldkeys.verify("ecdsa-p256", bytes.fromhex(pk), b"hello", bytes.fromhex(sig))
     bad = tmp_path / "bad"
     bad.write_text("0000")
-    res = invoke("list", uri, "--pin-file", bad, ok=False)
-    assert type(res.exception).__name__ == "WrongPin" and "0000" not in str(res.exception)
+    res = invoke("list", uri, "--pin-file", bad, "--json", ok=False, code=1)
+    assert json.loads(res.stdout)["error"]["type"] == "WrongPin" and "0000" not in res.output
 
 
 @pytest.mark.parametrize("argv", [["list", "pkcs11:token=x?pin-value=1234", "--pin-env", "X"]])
 def test_pin_in_uri_is_refused(argv):
     res = invoke(*argv, env={"X": "1"}, ok=False)
-    assert "PINs never go in a URI" in str(res.exception)
+    assert "PINs never go in a URI" in res.stderr
 
 
 def test_import_frost_share_file_then_sign_from_the_store(tmp_path, monkeypatch):
@@ -127,4 +132,4 @@ def test_import_frost_share_file_then_sign_from_the_store(tmp_path, monkeypatch)
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "something-else"}')
     res = invoke("import-frost", uri, bad, "--key-id", "x", "--pin-env", "P", env=env, ok=False)
-    assert "pqzk-frost-share/1" in str(res.exception)
+    assert "pqzk-frost-share/1" in res.stderr
