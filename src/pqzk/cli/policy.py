@@ -64,7 +64,7 @@ def explain(file: Path = typer.Argument(..., help="policy file (.toml or .json)"
             request: Path = typer.Argument(..., help="request file (JSON, as AuthorizationRequest.to_dict)"),
             now: int = typer.Option(None, min=0, max=MAX_TIME, help="evaluation time, Unix seconds (default: now)"),
             as_json: bool = JSON) -> None:
-    """Which rules apply to a request (JSON file) and why, and the decision.
+    """Which rules apply to a request (JSON file) and why, and the decision (exit 1 if refused).
 
     A private request's compliance proof is verified; a proof that does not verify refuses it."""
     from ..policy import AuthorizationRequest, History, evaluate, load_policy
@@ -84,9 +84,14 @@ def explain(file: Path = typer.Argument(..., help="policy file (.toml or .json)"
                     if r[0] == "whitelist" else r for r in rows]
             decision = Decision(False, "compliance_proof", row[2])
         rows = [row] + rows
+    result = {"rules": [dict(zip(("rule", "status", "why"), r)) for r in rows],
+              "decision": {"allowed": decision.allowed, "rule": decision.rule, "detail": decision.detail}}
+    refused = CommandFailed(f"refused by rule {decision.rule!r}: {decision.detail}", result=result,
+                            cause=PolicyViolation(decision.rule, decision.detail))
     if as_json:
-        emit_json({"rules": [dict(zip(("rule", "status", "why"), r)) for r in rows],
-                   "decision": {"allowed": decision.allowed, "rule": decision.rule, "detail": decision.detail}})
+        if not decision.allowed:
+            raise refused
+        emit_json(result)
         return
     table = Table("rule", "status", "why")
     colour = {"pass": "green", "fail": "red", "requires": "yellow"}
@@ -95,6 +100,8 @@ def explain(file: Path = typer.Argument(..., help="policy file (.toml or .json)"
     console.print(table)
     verdict = "[green]allowed[/]" if decision.allowed else f"[red]refused[/] by rule {escape(repr(decision.rule))}"
     console.print(f"decision: {verdict} — {escape(decision.detail)}")
+    if not decision.allowed:
+        raise refused
 
 
 def _audit_file(db: Path) -> None:

@@ -115,8 +115,10 @@ def parse_document(data: bytes | str, where: str, *, toml: bool = False) -> dict
         raise
     except RecursionError:
         raise InvalidEncoding(f"{where}: nested too deeply") from None
-    except ValueError as exc:     # JSONDecodeError, TOMLDecodeError, int() digit limit
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InvalidEncoding(f"{where} is not valid {kind}: {str(exc)[:200]}") from None
+    except ValueError:            # tomllib's int() of a literal beyond Python's 4,300-digit limit
+        raise InvalidEncoding(f"{where}: integer out of range (at most ±{MAX_INT})") from None
     if not isinstance(doc, dict):
         raise InvalidEncoding(f"{where}: expected a {kind} object, got {_kind_name(doc)}")
     _check_tree(doc, where)
