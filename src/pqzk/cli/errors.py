@@ -1,18 +1,9 @@
-"""The CLI's one error convention: every `pqzk` command (and every sub-app run on its own) is built
-by `PqzkTyper`, whose group runs the command and turns whatever ends it into an exit status.
-
-\b
-Exit status:
-  0   success
-  1   a check failed: a signature, proof, audit log or PIN did not verify, a
-      policy refused, a protocol aborted naming a culprit
-  2   usage or input error: a bad option or argument, a file that is missing,
-      a directory, unreadable, too large or malformed, an output that exists
-      (give --force), a backend that is not installed
-  70  internal error: a bug in pqzk (set PQZK_DEBUG=1 for the traceback)
-
-Errors are one line on stderr; with `--json` the command also writes
-{"error": {"type", "message", "exit_code"}} on stdout, so stdout stays valid JSON.
+"""The CLI's one error convention: every `pqzk` group is a `PqzkTyper`, whose `PqzkGroup.main`
+runs the command (also a sub-app run on its own, as tests do) and maps whatever ends it to an exit
+status (`EXIT_CODES`, shown by `pqzk --help`): one line on stderr, and under `--json` an
+`{"error": {"type", "message", "exit_code"}}` object on stdout so that stdout stays valid JSON.
+A non-pqzk exception reaching this point is a bug: exit 70, its type and place but not its
+message (which could quote anything); `PQZK_DEBUG=1` lets it through with its traceback.
 """
 from __future__ import annotations
 
@@ -143,7 +134,9 @@ def _plain_flags(params) -> None:
             p.metavar = ""
 
 
-class PqzkCommand(TyperCommand):
+class _PlainFlags:
+    """Help shows a flag as `--json`, not `--json <bool>` (this typer labels every option's type)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _plain_flags(self.params)
@@ -155,18 +148,12 @@ class PqzkCommand(TyperCommand):
         return opt
 
 
-class PqzkGroup(TyperGroup):
+class PqzkCommand(_PlainFlags, TyperCommand):
+    pass
+
+
+class PqzkGroup(_PlainFlags, TyperGroup):
     """Runs a command and maps what ends it to the exit status (the one place that does)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _plain_flags(self.params)
-
-    def get_help_option(self, ctx):
-        opt = super().get_help_option(ctx)
-        if opt is not None:
-            _plain_flags([opt])
-        return opt
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:

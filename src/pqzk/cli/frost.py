@@ -31,6 +31,7 @@ from pathlib import Path
 import typer
 
 from ..errors import InvalidEncoding, InvalidParameter
+from ..policy.documents import hex_field
 from .errors import PqzkTyper
 from .files import check_output, check_output_dir, read_document, read_input, write_output
 
@@ -50,13 +51,7 @@ def _load(path: Path, fmt: str) -> dict:
 
 
 def _hex(doc: dict, key: str, path: Path) -> bytes:
-    value = doc.get(key)
-    if not isinstance(value, str):
-        raise InvalidEncoding(f"{path}: field {key!r} missing or not a hex string")
-    try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise InvalidEncoding(f"{path}: field {key!r} is not valid hex") from None
+    return hex_field(doc, key, str(path))
 
 
 def _message(message: str | None, message_hex: str | None, message_file: Path | None) -> bytes:

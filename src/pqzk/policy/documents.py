@@ -130,6 +130,18 @@ def _kind_name(v: Any) -> str:
             type(None): "null"}.get(type(v), type(v).__name__)
 
 
+def hex_field(doc: dict, key: str, where: str, default: str | None = None,
+              error: type[Exception] = InvalidEncoding) -> bytes:
+    """A document's hex-string field as bytes; `error` naming `where` and the field otherwise."""
+    value = doc.get(key, default)
+    if not isinstance(value, str):
+        raise error(f"{where}: field {key!r} missing or not a hex string")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise error(f"{where}: field {key!r} is not valid hex") from None
+
+
 def load_document(path: str | Path, what: str) -> dict:
     """Read and parse a document file: TOML if it ends in .toml, JSON otherwise."""
     p = Path(path)
@@ -137,4 +149,4 @@ def load_document(path: str | Path, what: str) -> dict:
     return parse_document(data, f"{what} {p}", toml=p.suffix.lower() == ".toml")
 
 
-__all__ = ["MAX_DEPTH", "MAX_INT", "MAX_DOCUMENT_BYTES", "parse_document", "load_document"]
+__all__ = ["MAX_DEPTH", "MAX_INT", "MAX_DOCUMENT_BYTES", "parse_document", "load_document", "hex_field"]

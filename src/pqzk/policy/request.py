@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ..errors import InvalidParameter
+from .documents import hex_field
 from .model import canonical_json
 
 
@@ -21,13 +22,8 @@ def _field_int(d: dict, key: str, name: str) -> int:
 
 
 def _field_hex(d: dict, key: str, name: str, default: str | None = None) -> bytes:
-    v = d.get(key, default)
-    if not isinstance(v, str):
-        raise InvalidParameter(f"malformed request: field {name!r} must be a hex string")
-    try:
-        return bytes.fromhex(v)
-    except ValueError:
-        raise InvalidParameter(f"malformed request: field {name!r} is not valid hex") from None
+    where = "malformed request" + (" (private terms)" if name.startswith("private.") else "")
+    return hex_field(d, key, where, default, error=InvalidParameter)
 
 
 @dataclass(frozen=True)
