@@ -62,6 +62,13 @@ def test_help_documents_exit_codes_version_and_short_help():
     assert res.exit_code == 0 and "REQUEST" in res.stdout.upper()
 
 
+def test_no_arguments_shows_the_help_and_exits_2():
+    res = run()
+    assert res.exit_code == 2 and "Exit status" in res.stdout and "Traceback" not in res.output
+    res = run("policy")
+    assert res.exit_code == 2 and "validate" in res.stdout
+
+
 def test_json_is_a_flag_everywhere():
     root = typer.main.get_command(app)
 
@@ -227,13 +234,25 @@ def test_recovery_passphrase_hint_names_the_recovery_options(tmp_path):
     res = run("token", "import", f"file:{tmp_path / 's'}", "--backup", tmp_path / "b", "--recovery-key", tmp_path / "k",
               "--pin-env", "P", env={"P": "x"})
     fails(res, 2, text="--recovery-pin-file or --recovery-pin-env")
+    # options of the other way of importing are refused, not ignored
+    res = run("token", "import", f"file:{tmp_path / 's'}", "--backup", tmp_path / "b", "--recovery-key",
+              tmp_path / "k", "--party", "1", "--pin-env", "P", env={"P": "x"})
+    fails(res, 2, text="--party: not used with --backup")
+    res = run("token", "import", f"file:{tmp_path / 's'}", "--share-file", tmp_path / "b", "--recovery-pin-env", "P",
+              "--pin-env", "P", env={"P": "x"})
+    fails(res, 2, text="--recovery-pin-env: not used without --backup")
+
+
+def test_frost_sign_refuses_store_options_with_share_files(tmp_path):
+    run("frost", "keygen", "-o", tmp_path)
+    fails(run("frost", "sign", "--share", tmp_path / "share-1.json", "--pin-env", "P", "-m", "x",
+              "-o", tmp_path / "s.json"), 2, text="go with --store")
 
 
 def test_token_inputs_fail_cleanly(tmp_path):
     uri = f"file:{tmp_path / 's'}"
     fails(run("token", "import", uri, "--group-public-key", "zz", "--pin-env", "P", env={"P": "x"}), 2,
           text="--group-public-key must be hex")
-    pytest.importorskip("pkcs11")
     fails(run("token", "init", "pkcs11:token=x?module-path=/etc/passwd", "--pin-env", "P", env={"P": "1234"}), 2,
           text="the token library failed")
 

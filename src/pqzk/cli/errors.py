@@ -112,8 +112,7 @@ def report(exc: BaseException, *, as_json: bool) -> int:
 def report_usage(exc: Any, *, as_json: bool) -> int:
     """A usage error from the parser (missing argument, bad option value) as one line."""
     code = getattr(exc, "exit_code", EXIT_USAGE)
-    if type(exc).__name__ == "NoArgsIsHelpError":     # a group given nothing: its help
-        sys.stderr.write(exc.ctx.get_help() + "\n")
+    if type(exc).__name__ == "NoArgsIsHelpError":     # a group given nothing: typer has shown its help
         return code
     usage = ""
     ctx = getattr(exc, "ctx", None)
