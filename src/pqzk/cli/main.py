@@ -1,4 +1,5 @@
-"""The `pqzk` command. Sub-commands live in one module per area, registered in SUBCOMMANDS."""
+"""The `pqzk` command. Sub-commands live in one module per area, registered in SUBCOMMANDS; every
+group is a `PqzkTyper` (cli/errors.py), the one place that maps errors to exit statuses."""
 from __future__ import annotations
 
 import importlib
@@ -12,9 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from .. import __version__
+from .errors import EXIT_CODES_HELP, PqzkTyper
 
-app = typer.Typer(help="pqzk: threshold, post-quantum and zero-knowledge authorization kit.",
-                  no_args_is_help=True, add_completion=False)
+app = PqzkTyper(help="pqzk: threshold, post-quantum and zero-knowledge authorization kit.",
+                epilog=EXIT_CODES_HELP, no_args_is_help=True)
 
 # (module, attribute holding a typer.Typer, command name)
 SUBCOMMANDS: list[tuple[str, str, str]] = [
@@ -37,6 +39,18 @@ def emit_json(data: object) -> None:
             return o.hex()
         raise TypeError(f"not JSON serializable: {type(o).__name__}")
     sys.stdout.write(json.dumps(data, indent=2, default=default) + "\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"pqzk {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version,
+                                       help="print the version and exit")) -> None:
+    """pqzk: threshold, post-quantum and zero-knowledge authorization kit."""
 
 
 @app.command()
@@ -84,9 +98,9 @@ for _module, _attr, _name in SUBCOMMANDS:
 
 
 def main() -> None:
-    from ..errors import PqzkError
-    try:
-        app()
-    except PqzkError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        sys.exit(2)
+    """Entry point of the `pqzk` script: exit statuses as `pqzk --help` documents them."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
