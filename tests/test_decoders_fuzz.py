@@ -26,6 +26,7 @@ from pqzk.math.native_field import FIELD_IDS, native_field
 from pqzk.pq import composite, hybrid, mldsa, mlkem, xwing
 from pqzk.policy.audit_format import Head, HeadFile
 from pqzk.policy.authorization import Authorization
+from pqzk import files as pqzk_files
 from pqzk.runtime import wire as runtime_wire
 from pqzk.runtime.frost_parties import decode_sign_request
 from pqzk.runtime.messages import Kind, Message
@@ -93,6 +94,7 @@ def _decoders():
         "policy.Authorization": Authorization.from_bytes,
         "policy.AuditHeadFile": HeadFile.from_bytes,
         "runtime.wire.decode": runtime_wire.decode,
+        "files.decode_text": lambda d: pqzk_files.decode_text(d, "a document"),
         "bytes_shamir.BytesShare": bytes_shamir.BytesShare.from_bytes,
         "refresh.ZeroSharingCommitment": lambda d: refresh.ZeroSharingCommitment.from_bytes(SECP, d),
         "vss.PedersenShare": lambda d: vss.PedersenShare.from_bytes(SECP, d),
@@ -119,7 +121,7 @@ COVERED = {
     "groups.base:Group.decode", "groups.base:Group.scalar_decode",
     "groups.bls12_381_native:GT.from_bytes", "groups.bls12_381_ref:BLS12381Group.decode_uncompressed", "groups.ed25519:decode_xy", "groups.ed448:decode_xy",
     "math.ec:EdwardsCurve.decode_xy", "math.native_field:NativeField.from_bytes",
-    "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes", "runtime.wire:decode",
+    "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes", "runtime.wire:decode", "files:decode_text",
     "pq.composite:CompositePublicKey.from_bytes", "pq.composite:CompositePublicKey.from_spki",
     "pq.composite:CompositePrivateKey.from_bytes", "pq.composite:CompositePrivateKey.from_pkcs8",
     "pq.hybrid:QuorumCertificate.from_bytes", "pq.hybrid:CompositeAuthorization.from_bytes",
@@ -231,6 +233,7 @@ def _valid_encodings() -> dict[str, bytes]:
     out["policy.Authorization"] = Authorization("FROST-ED25519-SHA512-v1", bytes(32), bytes(32), 1, bytes(32),
                                                 (1, 2), bytes(64), ((1, b"pq"),)).to_bytes()
     out["bytes_shamir.BytesShare"] = bytes_shamir.split_bytes(b"secret", 2, 3, rng=rng)[0].to_bytes()
+    out["files.decode_text"] = "a UTF-8 document: é".encode()
     out["runtime.wire.decode"] = runtime_wire.encode(Message(1, 2, Kind.COMMITMENT, b"payload", b"s", signature=b"sig"))
     out["policy.AuditHeadFile"] = HeadFile(bytes(32), bytes(16), Head(7, bytes(32)), bytes(64)).to_bytes()
     zs, zc = refresh.zero_sharing(SECP, 3, [1, 2, 3], rng=rng)

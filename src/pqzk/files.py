@@ -13,6 +13,7 @@ import os
 import stat
 from pathlib import Path
 
+from .encoding import as_bytes
 from .errors import InvalidEncoding, InvalidParameter
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
@@ -94,8 +95,9 @@ def read_prefix(path: str | Path, what: str = "file", n: int = 16) -> bytes:
 
 def decode_text(data: bytes | bytearray | memoryview, where: str) -> str:
     """Strict UTF-8 (a leading BOM is allowed); InvalidEncoding naming the byte offset otherwise."""
+    data = as_bytes(data, where)
     try:
-        return bytes(data).decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidEncoding(f"{where}: not UTF-8 text (invalid byte at offset {exc.start})") from None
 

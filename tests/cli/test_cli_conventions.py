@@ -391,3 +391,11 @@ def test_compare_plot_format_follows_the_suffix(tmp_path, monkeypatch, suffix, m
     assert res.exit_code == 0, res.output
     assert out.read_bytes().startswith(magic) and f"plotwrittento{out}" in "".join(res.stdout.split())
     assert not Path(str(out) + suffix).exists()
+
+
+def test_authorize_refuses_a_leftover_audit_head_file(tmp_path):
+    """A head file left by a deleted log of the same name is named before any work is done."""
+    (tmp_path / "run.db.head").write_bytes(b"left over")
+    res = CliRunner().invoke(app, ["authorize", str(EXAMPLE / "scenario.toml"), "--audit", str(tmp_path / "run.db")])
+    assert res.exit_code == 2 and "run.db.head already exists" in res.stderr
+    assert not (tmp_path / "run.db").exists()

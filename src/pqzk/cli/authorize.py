@@ -21,7 +21,10 @@ def authorize(scenario: Path = typer.Argument(..., help="scenario file (TOML or 
     from .files import check_output
     from .main import console, emit_json
     if audit is not None:     # before any work: an audit log is never replaced, not even with --force
+        from ..policy.audit_format import default_head_file
         check_output(audit, "audit log", force=False)
+        # a head file left by an earlier log of that name would make the new log refuse to start
+        check_output(default_head_file(audit), "audit head file", force=False)
     sc = Scenario(scenario)
     log = None
     if audit is not None:
