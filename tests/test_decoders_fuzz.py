@@ -274,6 +274,7 @@ def _valid_encodings() -> dict[str, bytes]:
     out["ot.PairwiseOt"] = eshares[1].ot[2].to_bytes()
     sig = ecdsa.sign_locally(eshares, [1, 2], hashlib.sha256(b"m").digest(), rng=rng)
     out["ecdsa.EcdsaSignature[secp256k1]"] = sig.to_recoverable()
+    out["ecdsa.EcdsaSignature[p256]"] = ecdsa.EcdsaSignature("p256", 5, 7, 1).to_recoverable()
     return out
 
 

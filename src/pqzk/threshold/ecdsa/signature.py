@@ -58,7 +58,10 @@ class EcdsaSignature:
     @classmethod
     def from_bytes(cls, curve: str, data: bytes) -> "EcdsaSignature":
         """Compact (64 bytes; recovery id unknown: 0) or recoverable (65 bytes), strictly."""
-        if not isinstance(data, (bytes, bytearray)) or len(data) not in (64, 65):
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidParameter(f"ECDSA signature must be bytes, got {type(data).__name__}")
+        data = bytes(data)
+        if len(data) not in (64, 65):
             raise InvalidEncoding("ECDSA signature must be 64 or 65 bytes")
         n = curve_group(curve).order
         r, s = int.from_bytes(data[:32], "big"), int.from_bytes(data[32:64], "big")
