@@ -29,7 +29,7 @@ def parse_path(path: str | list[int] | tuple[int, ...]) -> tuple[int, ...]:
     if isinstance(path, (list, tuple)):
         steps = list(path)
     else:
-        if not isinstance(path, str) or not path.startswith("m"):
+        if not isinstance(path, str) or not path.startswith("m") or len(path) > 1000:
             raise InvalidParameter("a derivation path looks like m/44/60/0/0/5")
         parts = path.split("/")
         if parts[0] != "m":

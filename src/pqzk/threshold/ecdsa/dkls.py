@@ -90,7 +90,7 @@ class Dkls23Signer:
         self.digest = bytes(digest)
         self.child_key, tweak = share.public_key.derive(path)
         from ..bip32 import parse_path
-        steps = parse_path(path) if path and path != "m" else ()
+        steps = () if path == "m" or (isinstance(path, (list, tuple)) and not path) else parse_path(path)
         self.sid = signing_session(pub.verifying_key.to_bytes() + share.chain_code, signers, digest, steps, session)
         lam = dict(zip(signers, lagrange_coefficients(signers, q, 0)))
         offset = tweak * pow(len(signers), -1, q) % q

@@ -53,7 +53,7 @@ class EcdsaPublicKey:
 
     def derive(self, path) -> tuple[Element, int]:
         """(child public key, tweak) for a non-hardened path; the empty path is the key itself."""
-        if not path or path == "m":
+        if path == "m" or (isinstance(path, (list, tuple)) and not path):
             return self.key, 0
         node, tweak = self.extended().derive(path)
         return node.key, tweak
