@@ -125,6 +125,8 @@ def _decoders():
 # the public decoders (module:qualname) DECODERS exercises; see test_every_public_decoder_is_swept
 COVERED = {
     "groups.base:Group.decode", "groups.base:Group.scalar_decode",
+    "ot.setup:PairwiseOt.from_bytes", "threshold.ecdsa.keys:EcdsaKeyShare.from_bytes",
+    "threshold.ecdsa.signature:EcdsaSignature.from_bytes",
     "groups.bls12_381_native:GT.from_bytes", "groups.bls12_381_ref:BLS12381Group.decode_uncompressed", "groups.ed25519:decode_xy", "groups.ed448:decode_xy",
     "math.ec:EdwardsCurve.decode_xy", "math.native_field:NativeField.from_bytes",
     "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes", "runtime.wire:decode", "files:decode_text",
