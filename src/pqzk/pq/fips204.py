@@ -265,17 +265,50 @@ def sample_in_ball(ctilde: bytes, tau: int) -> np.ndarray:
 
 # ---- bit packing (FIPS 204 §7.1) ----
 
+@functools.lru_cache(maxsize=64)
+def _positions(bits: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of `count` packed values starts: (byte offset, bit shift)."""
+    pos = np.arange(count, dtype=np.int64) * bits
+    off, sh = pos >> 3, (pos & 7).astype(np.uint32)
+    off.setflags(write=False)
+    sh.setflags(write=False)
+    return off, sh
+
+
 def pack_bits(values: np.ndarray, bits: int) -> bytes:
-    """Little-endian bit string of every value (each in [0, 2^bits)), value after value."""
-    v = np.ascontiguousarray(values, dtype=np.int64).reshape(-1)
-    b = ((v[:, None] >> np.arange(bits, dtype=np.int64)) & 1).astype(np.uint8)
-    return np.packbits(b.reshape(-1), bitorder="little").tobytes()
+    """Little-endian bit string of every value (each in [0, 2^bits), bits ≤ 25), value after
+    value, padded with zero bits to a whole byte."""
+    v = np.ascontiguousarray(values, dtype=np.int64).reshape(-1).astype(np.uint32)
+    if len(v) >= 4096 and len(v) % 8 == 0:
+        return _pack_groups(v, bits)
+    off, sh = _positions(bits, len(v))
+    x = v << sh                                     # < 2^32: the value's bits at their place
+    nbytes = (len(v) * bits + 7) // 8
+    idx = np.concatenate([off + k for k in range(4)])
+    parts = np.concatenate([(x >> (8 * k)) & 0xFF for k in range(4)]).astype(np.float64)
+    # the bit ranges of different values do not overlap, so summing them is OR-ing them
+    out = np.bincount(idx, weights=parts, minlength=nbytes + 4)[:nbytes]
+    return out.astype(np.uint8).tobytes()
+
+
+def _pack_groups(v: np.ndarray, bits: int) -> bytes:
+    """pack_bits for long inputs: 8 values fill `bits` bytes; one column of bytes at a time."""
+    g = v.reshape(-1, 8)
+    out = np.zeros((len(g), bits), dtype=np.uint32)
+    for i in range(8):
+        first, sh = divmod(bits * i, 8)
+        x = g[:, i] << sh
+        for k in range((sh + bits + 7) // 8):
+            out[:, first + k] |= (x >> (8 * k)) & 0xFF
+    return out.astype(np.uint8).tobytes()
 
 
 def unpack_bits(data: bytes, bits: int, count: int) -> np.ndarray:
-    """Inverse of pack_bits: `count` values of `bits` bits (data must hold exactly those bits)."""
-    raw = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")[: count * bits]
-    return raw.reshape(count, bits).astype(np.int64) @ (np.int64(1) << np.arange(bits, dtype=np.int64))
+    """Inverse of pack_bits: `count` values of `bits` bits (data holds at least that many bits)."""
+    buf = np.frombuffer(bytes(data) + b"\0\0\0\0", dtype=np.uint8).astype(np.uint32)
+    off, sh = _positions(bits, count)
+    x = buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24)
+    return ((x >> sh) & ((1 << bits) - 1)).astype(np.int64)
 
 
 def simple_bit_pack(w: np.ndarray, b: int) -> bytes:

@@ -81,7 +81,7 @@ def encode_response(p: ThresholdParams, kept: np.ndarray, z: np.ndarray) -> byte
     """The attempts kept (a K-bit mask, little-endian) and z for each of them, FIPS 204 BitPack."""
     mask = np.packbits(kept.astype(np.uint8), bitorder="little").tobytes()
     b = p.base
-    return mask + b"".join(F.bit_pack(z[i], b.gamma1 - 1, b.gamma1) for i in np.flatnonzero(kept))
+    return mask + (F.bit_pack(z[kept], b.gamma1 - 1, b.gamma1) if kept.any() else b"")
 
 
 def decode_response(p: ThresholdParams, data: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -99,11 +99,10 @@ def decode_response(p: ThresholdParams, data: bytes) -> tuple[np.ndarray, np.nda
     if len(data) != response_size(p, int(kept.sum())):
         raise InvalidEncoding("response: length does not match the attempts kept")
     b = p.base
-    size = b.l * F.N * b.z_bits // 8
     z = np.zeros((p.K, b.l, F.N), dtype=np.int64)
-    for n, i in enumerate(np.flatnonzero(kept)):
-        chunk = data[mb + n * size: mb + (n + 1) * size]
-        z[i] = F.bit_unpack(chunk, b.gamma1 - 1, b.gamma1, b.l * F.N).reshape(b.l, F.N)
+    count = int(kept.sum())
+    if count:
+        z[kept] = F.bit_unpack(data[mb:], b.gamma1 - 1, b.gamma1, count * b.l * F.N).reshape(count, b.l, F.N)
     return kept, z
 
 
@@ -182,8 +181,9 @@ def _sum_reveals(ws: Mapping[int, np.ndarray]) -> np.ndarray:
 
 def challenges(p: ThresholdParams, mu: bytes, w: np.ndarray) -> tuple[list[bytes], np.ndarray]:
     """c~_i = H(μ ‖ w1Encode(HighBits(w_i))) and NTT(SampleInBall(c~_i)) for every attempt."""
-    w1 = F.high_bits(w, p.base.gamma2)
-    ctildes = [F.challenge(mu, w1[i], p.base) for i in range(len(w))]
+    packed = F.w1_encode(F.high_bits(w, p.base.gamma2), p.base)
+    size = len(packed) // len(w)
+    ctildes = [F.shake256(mu + packed[i * size:(i + 1) * size], p.base.ctilde_bytes) for i in range(len(w))]
     c = np.stack([F.sample_in_ball(ct, p.base.tau) for ct in ctildes])
     return ctildes, F.ntt(c)
 
