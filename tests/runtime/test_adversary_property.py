@@ -37,6 +37,12 @@ def frost_keys():
 
 
 @functools.lru_cache(maxsize=None)
+def tmldsa_keys():
+    from pqzk.threshold import mldsa
+    return mldsa.trusted_dealer_keygen("ML-DSA-44", T, N, seed=b"prop-tmldsa".ljust(32, b"\0"))
+
+
+@functools.lru_cache(maxsize=None)
 def bls_keys():
     return bls.threshold_keygen(T, N, rng=DeterministicRNG(b"prop-bls"))
 
@@ -194,6 +200,36 @@ class BlsSigning(Protocol):
         return sim, sig
 
 
+class ThresholdMLDSA(Protocol):
+    """ML-DSA-44 3-of-4 (K = 7 attempts per round, rounds restarted inside the session)."""
+    name, kinds = "tmldsa", _kinds("tmldsa_")
+    signers = [1, 2, 4]
+
+    def ids(self):
+        return [COORDINATOR, *self.signers]
+
+    def run(self, rings, adversaries, seed, reorder):
+        from pqzk.runtime import Simulator, TMLDSACoordinator, TMLDSASigner
+        from pqzk.threshold import mldsa
+        pub, shares = tmldsa_keys()
+
+        def build(pid, party):
+            return adversaries[pid](party) if pid in adversaries else party
+
+        signers = [build(i, TMLDSASigner(shares[i], rings[i], rng=DeterministicRNG(seed + i))) for i in self.signers]
+        coord = build(COORDINATOR, TMLDSACoordinator(pub, MSG, self.signers, rings[COORDINATOR],
+                                                     session=b"tmldsa-%d" % seed))
+        sim = Simulator([coord, *signers], rng=DeterministicRNG(seed), reorder=reorder)
+        sim.run(coord.start())
+        if COORDINATOR in adversaries:
+            return sim, None                          # its verdict means nothing; the signers' views are checked
+        if coord.error is not None:
+            return sim, coord.error
+        assert coord.result is not None
+        mldsa.verify(pub, MSG, coord.result)
+        return sim, coord.result
+
+
 class PolicyFlow(Protocol):
     name, kinds = "policy", _kinds("auth_")
 
@@ -225,7 +261,8 @@ class PolicyFlow(Protocol):
     refusals: list = []
 
 
-PROTOCOLS = {p.name: p for p in (FrostSigning(), Dkg(), Refresh(), Reshare(), Repair(), BlsSigning(), PolicyFlow())}
+PROTOCOLS = {p.name: p for p in (FrostSigning(), Dkg(), Refresh(), Reshare(), Repair(), BlsSigning(), ThresholdMLDSA(),
+                                  PolicyFlow())}
 
 
 # ---- the adversary hypothesis drives ----

@@ -2,7 +2,8 @@
 simulator with fault injection.
 
 Parties (`FrostSigner`, `FrostCoordinator`, `DkgParticipant`, `RefreshParticipant`,
-`ReshareParticipant`, `RepairParticipant`, `BlsSigner`, `BlsCombiner`) take a `Message` and return
+`ReshareParticipant`, `RepairParticipant`, `BlsSigner`, `BlsCombiner`, `TMLDSASigner`,
+`TMLDSACoordinator`) take a `Message` and return
 the messages they send, each signed with the party's `Keyring` (`wire` is the canonical
 encoding). `Simulator` delivers them, injecting faults (`Drop`, `Delay`, `Duplicate`, `Corrupt`,
 `Silent`); `adversary` holds parties that misbehave on purpose and `Deviant`, which misbehaves
@@ -16,14 +17,17 @@ from .identity import Directory, Keyring, generate_keyrings
 from .messages import Kind, Message, Party, PartyId
 from .repair_parties import RepairParticipant
 from .sessions import (ceremony_outcome, dkg_outcome, dkg_with_honest_quorum, run_bls_signing, run_ceremony, run_dkg,
-                       run_refresh, run_repair, run_reshare, run_signing, sign_with_honest_quorum)
+                       run_refresh, run_repair, run_reshare, run_signing, run_tmldsa_signing, sign_with_honest_quorum,
+                       traffic)
 from .simulator import Corrupt, Delay, Drop, Duplicate, Event, Fault, Silent, Simulator
+from .tmldsa_parties import TMLDSACoordinator, TMLDSASigner
 
 __all__ = [
     "COMBINER", "BlsCombiner", "BlsSigner", "RepairParticipant", "run_bls_signing", "run_repair",
     "Ceremony", "DkgParticipant", "RefreshParticipant", "ReshareParticipant", "COORDINATOR", "FrostCoordinator",
     "FrostSigner", "Directory", "Keyring", "generate_keyrings", "Kind", "Message", "Party", "PartyId",
     "ceremony_outcome", "dkg_outcome", "dkg_with_honest_quorum", "run_ceremony", "run_dkg", "run_refresh",
-    "run_reshare", "run_signing", "sign_with_honest_quorum",
+    "run_reshare", "run_signing", "sign_with_honest_quorum", "run_tmldsa_signing", "traffic",
+    "TMLDSACoordinator", "TMLDSASigner",
     "Corrupt", "Delay", "Drop", "Duplicate", "Event", "Fault", "Silent", "Simulator",
 ]
