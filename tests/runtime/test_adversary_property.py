@@ -65,6 +65,26 @@ class Protocol:
         raise NotImplementedError
 
 
+def _coordinated(coord, signers, adversaries, seed, reorder, verify):
+    """Run a coordinator and its signers (each wrapped by its adversary, if any); the outcome
+    the coordinator reaches, checked with `verify` when it is a result."""
+    from pqzk.runtime import Simulator
+
+    def build(pid, party):
+        return adversaries[pid](party) if pid in adversaries else party
+
+    coord = build(COORDINATOR, coord)
+    sim = Simulator([coord, *(build(s.id, s) for s in signers)], rng=DeterministicRNG(seed), reorder=reorder)
+    sim.run(coord.start())
+    if COORDINATOR in adversaries:
+        return sim, None                          # its verdict means nothing; the signers' views are checked
+    if coord.error is not None:
+        return sim, coord.error
+    assert coord.result is not None
+    verify(coord.result)
+    return sim, coord.result
+
+
 class FrostSigning(Protocol):
     name, kinds = "frost", [Kind.ROUND1_REQUEST, Kind.COMMITMENT, Kind.SIGN_REQUEST, Kind.SIGNATURE_SHARE]
     signers = [1, 2, 4]
@@ -73,24 +93,12 @@ class FrostSigning(Protocol):
         return [COORDINATOR, *self.signers]
 
     def run(self, rings, adversaries, seed, reorder):
-        from pqzk.runtime import FrostCoordinator, FrostSigner, Simulator
+        from pqzk.runtime import FrostCoordinator, FrostSigner
         kps, pkp = frost_keys()
-
-        def build(pid, party):
-            return adversaries[pid](party) if pid in adversaries else party
-
-        signers = [build(i, FrostSigner(kps[i], rings[i], rng=DeterministicRNG(seed + i))) for i in self.signers]
-        coord = build(COORDINATOR, FrostCoordinator(pkp, MSG, self.signers, rings[COORDINATOR],
-                                                    session=b"frost-%d" % seed))
-        sim = Simulator([coord, *signers], rng=DeterministicRNG(seed), reorder=reorder)
-        sim.run(coord.start())
-        if COORDINATOR in adversaries:
-            return sim, None                          # its verdict means nothing; the signers' views are checked
-        if coord.error is not None:
-            return sim, coord.error
-        assert coord.result is not None
-        frost.verify(SUITE, pkp.verifying_key, MSG, coord.result)
-        return sim, coord.result
+        signers = [FrostSigner(kps[i], rings[i], rng=DeterministicRNG(seed + i)) for i in self.signers]
+        coord = FrostCoordinator(pkp, MSG, self.signers, rings[COORDINATOR], session=b"frost-%d" % seed)
+        return _coordinated(coord, signers, adversaries, seed, reorder,
+                            lambda sig: frost.verify(SUITE, pkp.verifying_key, MSG, sig))
 
 
 class Ceremonies(Protocol):
@@ -209,25 +217,12 @@ class ThresholdMLDSA(Protocol):
         return [COORDINATOR, *self.signers]
 
     def run(self, rings, adversaries, seed, reorder):
-        from pqzk.runtime import Simulator, TMLDSACoordinator, TMLDSASigner
+        from pqzk.runtime import TMLDSACoordinator, TMLDSASigner
         from pqzk.threshold import mldsa
         pub, shares = tmldsa_keys()
-
-        def build(pid, party):
-            return adversaries[pid](party) if pid in adversaries else party
-
-        signers = [build(i, TMLDSASigner(shares[i], rings[i], rng=DeterministicRNG(seed + i))) for i in self.signers]
-        coord = build(COORDINATOR, TMLDSACoordinator(pub, MSG, self.signers, rings[COORDINATOR],
-                                                     session=b"tmldsa-%d" % seed))
-        sim = Simulator([coord, *signers], rng=DeterministicRNG(seed), reorder=reorder)
-        sim.run(coord.start())
-        if COORDINATOR in adversaries:
-            return sim, None                          # its verdict means nothing; the signers' views are checked
-        if coord.error is not None:
-            return sim, coord.error
-        assert coord.result is not None
-        mldsa.verify(pub, MSG, coord.result)
-        return sim, coord.result
+        signers = [TMLDSASigner(shares[i], rings[i], rng=DeterministicRNG(seed + i)) for i in self.signers]
+        coord = TMLDSACoordinator(pub, MSG, self.signers, rings[COORDINATOR], session=b"tmldsa-%d" % seed)
+        return _coordinated(coord, signers, adversaries, seed, reorder, lambda sig: mldsa.verify(pub, MSG, sig))
 
 
 class PolicyFlow(Protocol):

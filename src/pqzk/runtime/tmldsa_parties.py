@@ -139,14 +139,15 @@ def binding(session: bytes, rnd: int) -> bytes:
 
 @dataclass
 class _SignerRound:
-    request: bytes
     nonce: signing.SignerNonce = field(repr=False)
-    commit: Message
-    commits: bytes | None = None
+    sent: dict = field(default_factory=dict)          # our messages of this round, by kind
+    lists: dict = field(default_factory=dict)         # the coordinator's lists of this round, by kind
     commitments: dict | None = None
-    reveal: Message | None = None
-    reveals: bytes | None = None
-    response: Message | None = None
+
+
+# a forwarded list: the kind of its entries, the kind of our answer, what it is called
+_LISTS = {Kind.TMLDSA_COMMITS: (Kind.TMLDSA_COMMIT, Kind.TMLDSA_REVEAL, "commitment"),
+          Kind.TMLDSA_REVEALS: (Kind.TMLDSA_REVEAL, Kind.TMLDSA_RESPONSE, "reveal")}
 
 
 @dataclass
@@ -186,8 +187,8 @@ class TMLDSASigner(SignedParty):
     def receive(self, msg: Message) -> list[Message]:
         if not self._accept(msg, [self.coordinator]):
             return []
-        handler = {Kind.TMLDSA_REQUEST: self._on_request, Kind.TMLDSA_COMMITS: self._on_commits,
-                   Kind.TMLDSA_REVEALS: self._on_reveals}.get(msg.kind)
+        handler = {Kind.TMLDSA_REQUEST: self._on_request, Kind.TMLDSA_COMMITS: self._on_list,
+                   Kind.TMLDSA_REVEALS: self._on_list}.get(msg.kind)
         if handler is None or msg.broadcast:
             # nothing else is for a signer; not attributed (it may be another protocol's or a relay's)
             self.rejected.append((msg, f"unexpected {msg.kind} message"))
@@ -221,14 +222,14 @@ class TMLDSASigner(SignedParty):
             raise self._blame(msg, msg.sender, "a different request in the same session")
         old = sess.rounds.get(rnd)
         if old is not None:
-            return [old.commit]
+            return [old.sent[Kind.TMLDSA_COMMIT]]
         last = max(sess.rounds, default=-1)
-        if rnd != last + 1 or (last >= 0 and sess.rounds[last].response is None):
+        if rnd != last + 1 or (last >= 0 and Kind.TMLDSA_RESPONSE not in sess.rounds[last].sent):
             raise ProtocolError(f"signer {self.id}: request for round {rnd} out of order (a replay?)")
         nonce, comm, _ = signing.commit(self.share, binding(msg.session, rnd), self.rng)
-        out = self._send(msg.sender, Kind.TMLDSA_COMMIT, _head(rnd) + comm, msg.session)
-        sess.rounds[rnd] = _SignerRound(msg.payload, nonce, out)
-        return [out]
+        rd = sess.rounds[rnd] = _SignerRound(nonce)
+        rd.sent[Kind.TMLDSA_COMMIT] = self._send(msg.sender, Kind.TMLDSA_COMMIT, _head(rnd) + comm, msg.session)
+        return [rd.sent[Kind.TMLDSA_COMMIT]]
 
     def _check_list(self, msg: Message, sess: _SignerSession, rnd: int, entries: list[Forwarded], kind: Kind,
                     mine: Message | None, decode) -> dict[int, bytes]:
@@ -257,48 +258,37 @@ class TMLDSASigner(SignedParty):
                                 "(stale or replayed)")
         return bodies
 
-    def _on_commits(self, msg: Message) -> list[Message]:
+    def _on_list(self, msg: Message) -> list[Message]:
+        """The coordinator forwards the quorum's commitments (we answer with our reveal) or their
+        reveals (we answer with our response, once: the masks are then gone)."""
+        entry_kind, answer_kind, what = _LISTS[msg.kind]
         sess = self._sessions.get(msg.session)
         if sess is None:
-            raise ProtocolError(f"signer {self.id}: commitments for a session it has no state in (a replay?)")
+            raise ProtocolError(f"signer {self.id}: {what}s for a session it has no state in (a replay?)")
         try:
-            rnd, entries = decode_forwarded(msg.payload, "commitment list")
+            rnd, entries = decode_forwarded(msg.payload, f"{what} list")
         except InvalidEncoding as exc:
-            raise self._blame(msg, msg.sender, f"malformed commitment list ({exc})") from None
+            raise self._blame(msg, msg.sender, f"malformed {what} list ({exc})") from None
         rd = sess.rounds.get(rnd)
-        if rd is not None and rd.commits is not None:
-            if rd.commits != msg.payload:
-                raise self._blame(msg, msg.sender, "two different commitment lists for one round")
-            return [rd.reveal]
-        bodies = self._check_list(msg, sess, rnd, entries, Kind.TMLDSA_COMMIT, rd.commit if rd else None,
-                                  _decode_commit)
-        rd.commits, rd.commitments = msg.payload, bodies
-        rd.reveal = self._send(msg.sender, Kind.TMLDSA_REVEAL, _head(rnd) + rd.nonce.reveal, msg.session)
-        return [rd.reveal]
-
-    def _on_reveals(self, msg: Message) -> list[Message]:
-        sess = self._sessions.get(msg.session)
-        if sess is None:
-            raise ProtocolError(f"signer {self.id}: reveals for a session it has no state in (a replay?)")
-        try:
-            rnd, entries = decode_forwarded(msg.payload, "reveal list")
-        except InvalidEncoding as exc:
-            raise self._blame(msg, msg.sender, f"malformed reveal list ({exc})") from None
-        rd = sess.rounds.get(rnd)
-        if rd is not None and rd.reveals is not None:
-            if rd.reveals != msg.payload:
-                raise self._blame(msg, msg.sender, "two different reveal lists for one round")
-            return [rd.response]
-        bodies = self._check_list(msg, sess, rnd, entries, Kind.TMLDSA_REVEAL, rd.reveal if rd else None,
-                                  lambda pl: _body(pl, "threshold ML-DSA reveal"))
-        rd.reveals = msg.payload
-        try:
-            resp = signing.respond(self.share, rd.nonce, sess.quorum, sess.mu, rd.commitments, bodies)
-        except ProtocolAbort as exc:                  # a reveal that fails its author's commitment
-            self.aborts.setdefault(msg.session, exc)
-            raise
-        rd.response = self._send(msg.sender, Kind.TMLDSA_RESPONSE, _head(rnd) + resp, msg.session)
-        return [rd.response]
+        if rd is not None and msg.kind in rd.lists:
+            if rd.lists[msg.kind] != msg.payload:
+                raise self._blame(msg, msg.sender, f"two different {what} lists for one round")
+            return [rd.sent[answer_kind]]
+        decode = _decode_commit if entry_kind == Kind.TMLDSA_COMMIT else (lambda pl: _body(pl, f"{what}"))
+        bodies = self._check_list(msg, sess, rnd, entries, entry_kind, rd.sent.get(entry_kind) if rd else None,
+                                  decode)
+        rd.lists[msg.kind] = msg.payload
+        if answer_kind == Kind.TMLDSA_REVEAL:
+            rd.commitments = bodies
+            answer = rd.nonce.reveal
+        else:
+            try:
+                answer = signing.respond(self.share, rd.nonce, sess.quorum, sess.mu, rd.commitments, bodies)
+            except ProtocolAbort as exc:              # a reveal that fails its author's commitment
+                self.aborts.setdefault(msg.session, exc)
+                raise
+        rd.sent[answer_kind] = self._send(msg.sender, answer_kind, _head(rnd) + answer, msg.session)
+        return [rd.sent[answer_kind]]
 
 
 # ---- the coordinator ----

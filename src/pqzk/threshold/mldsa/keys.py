@@ -35,6 +35,14 @@ _SET_IDS = {"ML-DSA-44": 44, "ML-DSA-65": 65, "ML-DSA-87": 87}
 _SET_NAMES = {v: k for k, v in _SET_IDS.items()}
 
 
+def _tr(obj) -> bytes:
+    """tr = H(pk, 64), cached on the key object."""
+    tr = obj._cache.get("tr")
+    if tr is None:
+        tr = obj._cache["tr"] = F.shake256(obj.public_key, 64)
+    return tr
+
+
 def _header(p: ThresholdParams) -> bytes:
     return bytes([_SET_IDS[p.name], p.T, p.N])
 
@@ -81,10 +89,7 @@ class ThresholdPublicKey:
 
     @property
     def tr(self) -> bytes:
-        tr = self._cache.get("tr")
-        if tr is None:
-            tr = self._cache["tr"] = F.shake256(self.public_key, 64)
-        return tr
+        return _tr(self)
 
     @property
     def t1(self) -> np.ndarray:
@@ -146,10 +151,7 @@ class KeyShare:
 
     @property
     def tr(self) -> bytes:
-        tr = self._cache.get("tr")
-        if tr is None:
-            tr = self._cache["tr"] = F.shake256(self.public_key, 64)
-        return tr
+        return _tr(self)
 
     def partial_secret_ntt(self, sets: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         """NTT of the sum of the given sets' secrets (what this party signs with in a quorum)."""
