@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math import ntt as _ntt
 
@@ -368,10 +369,11 @@ def pk_encode(rho: bytes, t1: np.ndarray) -> bytes:
 
 def pk_decode(pk: bytes, p: Params) -> tuple[bytes, np.ndarray]:
     """Algorithm 23 (length checked: every bit string of the right length is a key)."""
-    if not isinstance(pk, (bytes, bytearray)) or len(pk) != p.public_key_size:
-        raise InvalidEncoding(f"{p.name} public key must be {p.public_key_size} bytes")
-    t1 = unpack_bits(bytes(pk[32:]), Q_BITS - D, p.k * N).reshape(p.k, N)
-    return bytes(pk[:32]), t1
+    pk = as_bytes(pk, f"{p.name} public key")
+    if len(pk) != p.public_key_size:
+        raise InvalidEncoding(f"{p.name} public key must be {p.public_key_size} bytes, got {len(pk)}")
+    t1 = unpack_bits(pk[32:], Q_BITS - D, p.k * N).reshape(p.k, N)
+    return pk[:32], t1
 
 
 def sk_encode(rho: bytes, key: bytes, tr: bytes, s1: np.ndarray, s2: np.ndarray, t0: np.ndarray,
@@ -383,6 +385,7 @@ def sk_encode(rho: bytes, key: bytes, tr: bytes, s1: np.ndarray, s2: np.ndarray,
 
 def sk_decode(sk: bytes, p: Params):
     """Algorithm 25: (ρ, K, tr, s1, s2, t0)."""
+    sk = as_bytes(sk, f"{p.name} private key")
     if len(sk) != p.private_key_size:
         raise InvalidEncoding(f"{p.name} private key must be {p.private_key_size} bytes")
     e = 32 * p.eta_bits
@@ -402,15 +405,16 @@ def sig_encode(ctilde: bytes, z: np.ndarray, h: np.ndarray, p: Params) -> bytes:
 
 def sig_decode(sig: bytes, p: Params) -> tuple[bytes, np.ndarray, np.ndarray] | None:
     """Algorithm 27: (c~, z, h), or None when the length or the hint encoding is wrong."""
-    if not isinstance(sig, (bytes, bytearray)) or len(sig) != p.signature_size:
+    sig = as_bytes(sig, f"{p.name} signature")
+    if len(sig) != p.signature_size:
         return None
     c = p.ctilde_bytes
     zlen = 32 * p.l * p.z_bits
-    z = bit_unpack(bytes(sig[c:c + zlen]), p.gamma1 - 1, p.gamma1, p.l * N).reshape(p.l, N)
-    h = hint_bit_unpack(bytes(sig[c + zlen:]), p)
+    z = bit_unpack(sig[c:c + zlen], p.gamma1 - 1, p.gamma1, p.l * N).reshape(p.l, N)
+    h = hint_bit_unpack(sig[c + zlen:], p)
     if h is None:
         return None
-    return bytes(sig[:c]), z, h
+    return sig[:c], z, h
 
 
 def w1_encode(w1: np.ndarray, p: Params) -> bytes:

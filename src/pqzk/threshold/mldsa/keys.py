@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...encoding import ByteReader
+from ...encoding import ByteReader, as_bytes
 from ...errors import InvalidEncoding, InvalidParameter
 from ...math.rand import random_bytes
 from ...pq import fips204 as F
@@ -222,12 +222,11 @@ def trusted_dealer_keygen(name: str, T: int, N: int, *, seed: bytes | None = Non
     after handing the shares out. `seed` (32 bytes) makes the key reproducible."""
     p = get_params(name, T, N)
     b = p.base
-    if seed is None:
-        seed = random_bytes(SEED_SIZE, rng)
-    elif not isinstance(seed, (bytes, bytearray)) or len(seed) != SEED_SIZE:
-        raise InvalidParameter(f"the dealer seed is {SEED_SIZE} bytes")
+    seed = random_bytes(SEED_SIZE, rng) if seed is None else as_bytes(seed, "the dealer seed")
+    if len(seed) != SEED_SIZE:
+        raise InvalidParameter(f"the dealer seed is {SEED_SIZE} bytes, got {len(seed)}")
     sets = sharing.share_sets(T, N)
-    stream = F.shake256(bytes(seed) + bytes([b.k, b.l]), 32 + 32 * N + 64 * len(sets))
+    stream = F.shake256(seed + bytes([b.k, b.l]), 32 + 32 * N + 64 * len(sets))
     rho = stream[:32]
     off = 32 + 32 * N                           # the implementation's per-party values: unused
     secrets = {}

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...encoding import as_bytes
 from ...errors import InvalidEncoding, InvalidParameter, NonceReuse, ProtocolAbort, ProtocolError
 from ...math.rand import random_bytes
 from ...pq import fips204 as F
@@ -46,11 +47,10 @@ _COMMIT_DOMAIN = b"pqzk/threshold-mldsa/commit/v1"
 
 def mu_for(public_key: bytes, message: bytes, ctx: bytes = b"") -> bytes:
     """μ = H(H(pk) ‖ M') with M' = 0 ‖ |ctx| ‖ ctx ‖ M (FIPS 204 ML-DSA.Sign, pure mode)."""
-    if not isinstance(message, (bytes, bytearray)):
-        raise InvalidParameter(f"message must be bytes, got {type(message).__name__}")
-    if not isinstance(ctx, (bytes, bytearray)) or len(ctx) > MAX_CONTEXT:
-        raise InvalidParameter(f"context must be bytes of at most {MAX_CONTEXT}")
-    return F.mu_of(public_key, message_prime(bytes(message), bytes(ctx), None))
+    message, ctx = as_bytes(message, "message"), as_bytes(ctx, "context")
+    if len(ctx) > MAX_CONTEXT:
+        raise InvalidParameter(f"context string is {len(ctx)} bytes; FIPS 204 allows at most {MAX_CONTEXT}")
+    return F.mu_of(public_key, message_prime(message, ctx, None))
 
 
 # ---- encodings of what signers send ----
@@ -69,9 +69,10 @@ def encode_reveal(p: ThresholdParams, w: np.ndarray) -> bytes:
 
 def decode_reveal(p: ThresholdParams, data: bytes) -> np.ndarray:
     """(K, k, 256) coefficients < q; InvalidEncoding for a wrong length or an unreduced value."""
-    if not isinstance(data, (bytes, bytearray)) or len(data) != reveal_size(p):
-        raise InvalidEncoding(f"a reveal is {reveal_size(p)} bytes")
-    w = F.unpack_bits(bytes(data), F.Q_BITS, p.K * p.base.k * F.N)
+    data = as_bytes(data, "a reveal")
+    if len(data) != reveal_size(p):
+        raise InvalidEncoding(f"a reveal is {reveal_size(p)} bytes, got {len(data)}")
+    w = F.unpack_bits(data, F.Q_BITS, p.K * p.base.k * F.N)
     if (w >= F.Q).any():
         raise InvalidEncoding("reveal: coefficient not reduced mod q")
     return w.reshape(p.K, p.base.k, F.N)
@@ -86,9 +87,7 @@ def encode_response(p: ThresholdParams, kept: np.ndarray, z: np.ndarray) -> byte
 
 def decode_response(p: ThresholdParams, data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """(kept mask (K,), z (K, l, 256) canonical mod q, zero where not kept)."""
-    if not isinstance(data, (bytes, bytearray)):
-        raise InvalidEncoding("a response is bytes")
-    data = bytes(data)
+    data = as_bytes(data, "a response")
     mb = (p.K + 7) // 8
     if len(data) < mb:
         raise InvalidEncoding("response truncated")
@@ -170,7 +169,7 @@ def _decode_reveals(p: ThresholdParams, tr: bytes, binding: bytes, commitments: 
             out[j] = decode_reveal(p, reveals[j])
         except InvalidEncoding as exc:
             raise ProtocolAbort(f"signer {j}'s reveal does not decode ({exc})", culprits=[j]) from None
-        if commitment_hash(tr, j, binding, bytes(reveals[j])) != commitments[j]:
+        if commitment_hash(tr, j, binding, as_bytes(reveals[j], "a reveal")) != commitments[j]:
             raise ProtocolAbort(f"signer {j}'s reveal does not match its commitment", culprits=[j])
     return out
 
@@ -204,7 +203,7 @@ def respond(share: KeyShare, nonce: SignerNonce, quorum: Sequence[int], mu: byte
         raise InvalidParameter(f"party {share.party} is not in the quorum or the nonce is another party's")
     _check_set("commitments", commitments, q)
     _check_set("reveals", reveals, q)
-    if commitments[share.party] != nonce.commitment or bytes(reveals[share.party]) != nonce.reveal:
+    if commitments[share.party] != nonce.commitment or as_bytes(reveals[share.party], "a reveal") != nonce.reveal:
         raise ProtocolError(f"signer {share.party}: the commitment or reveal under its name is not its own")
     ws = _decode_reveals(p, share.tr, nonce.binding, commitments, reveals)
     y, r = nonce.take()
