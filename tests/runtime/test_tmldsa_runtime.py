@@ -152,7 +152,7 @@ def test_replays_from_another_session_blame_nobody():
 
 
 def test_approval_hook_refuses_before_committing():
-    def veto(message, ctx):
+    def veto(message, ctx, session):
         raise PolicyViolation("amount", "too much")
     pub, shares = keys()
     rings = generate_keyrings([COORDINATOR, *SIGNERS], rng=DeterministicRNG(12))

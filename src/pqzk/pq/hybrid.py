@@ -10,6 +10,9 @@ docs/hybrid.md:
   adversary.
 * `CompositeAuthorization` — one ML-DSA signature by a key whose seed is Shamir-shared among
   the signers and reassembled only inside the signing operation. Smaller, but weaker: see there.
+* `ThresholdMLDSAAuthorization` — one FIPS 204 signature produced by a T-of-N committee with
+  threshold ML-DSA (`pqzk.threshold.mldsa`): as small as composite, and no party ever holds the
+  post-quantum key; what it does not show is which T signed.
 
 Every bad input raises `VerificationError` (at verification) or `InvalidParameter` (when
 building) with a message naming the fault.
@@ -28,6 +31,7 @@ from .params import mldsa_params
 
 QC_CTX = b"pqzk/hybrid/quorum/v1"
 COMPOSITE_CTX = b"pqzk/hybrid/composite/v1"
+THRESHOLD_MLDSA_CTX = b"pqzk/hybrid/threshold-mldsa/v1"
 
 
 @runtime_checkable
@@ -397,6 +401,103 @@ def verify_composite(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLDS
     rep = composite_representative(scheme, pq_public_key, message)
     if not mldsa.is_valid(pq_public_key.params, pq_public_key, rep, auth.pq_signature, COMPOSITE_CTX):
         raise VerificationError("post-quantum (ML-DSA) signature does not verify over this group key and message")
+    try:
+        scheme.verify(rep, auth.classical_signature)
+    except VerificationError as exc:
+        raise VerificationError(f"classical threshold signature ({scheme.name}) does not verify: {exc}") from None
+
+
+# -- mode 3: one FIPS 204 signature by a threshold ML-DSA committee ---------------------------
+
+def _committee(committee):
+    from ..threshold.mldsa import ThresholdPublicKey
+    if not isinstance(committee, ThresholdPublicKey):
+        raise InvalidParameter(f"committee must be a threshold ML-DSA ThresholdPublicKey, got {type(committee).__name__}")
+    return committee
+
+
+def threshold_mldsa_representative(scheme: ClassicalThresholdScheme, committee, message: bytes) -> bytes:
+    """tag || scheme name || group key || (parameter set, T, N, ML-DSA key) || message: what the
+    classical group and the committee both sign (the committee with FIPS 204 context
+    THRESHOLD_MLDSA_CTX)."""
+    c = _committee(committee)
+    p = c.params
+    return (THRESHOLD_MLDSA_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key)
+            + _lp(p.name.encode() + bytes([0, p.T, p.N]) + c.public_key) + _lp(as_bytes(message, "message")))
+
+
+@dataclass(frozen=True)
+class ThresholdMLDSAAuthorization:
+    """Hybrid authorization, threshold ML-DSA mode: classical threshold signature + one standard
+    FIPS 204 signature by a T-of-N threshold ML-DSA committee (eprint 2026/013).
+
+    Security argument. The classical part is as in the other modes. The post-quantum part is a
+    plain ML-DSA signature over M_T = threshold_mldsa_representative(...) under the committee's
+    public key, which no party ever held: producing it takes T committee members running the
+    threshold protocol, at rest and when signing (unlike composite mode's reassembled seed). A
+    quantum adversary who forges the classical part still needs T committee members or an ML-DSA
+    forgery; any FIPS 204 verifier checks the signature. Limits: the key was dealt by a trusted
+    dealer, who knew it (the paper's setting); the signature shows that T of the committee
+    agreed, not which T (a quorum certificate names them), so role requirements of a policy are
+    not evidenced post-quantum; T and N are bound into M_T, but only a registry that says this
+    key is a T-of-N committee makes that meaningful. Cost: one ML-DSA signature (2420 bytes for
+    ML-DSA-44) whatever T is, three rounds and K parallel attempts to make it.
+    """
+    classical_signature: bytes
+    pq_signature: bytes
+
+    def to_bytes(self) -> bytes:
+        return b"PQZT" + _lp(self.classical_signature) + _lp(self.pq_signature)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ThresholdMLDSAAuthorization:
+        r = ByteReader(data, "threshold ML-DSA authorization")
+        if r.take(4) != b"PQZT":
+            raise InvalidEncoding("threshold ML-DSA authorization: bad magic")
+        c, p = r.lp(), r.lp()
+        r.end()
+        return cls(c, p)
+
+    @property
+    def size(self) -> int:
+        return len(self.to_bytes())
+
+
+def threshold_mldsa_pq_sign(scheme: ClassicalThresholdScheme, committee, shares: Mapping, quorum: Sequence[int],
+                            message: bytes, *, rng: Callable[[int], bytes] | None = None):
+    """The committee's signature over M_T, all of `quorum` in this process (pqzk.threshold.mldsa
+    sign_local); `pqzk.runtime` runs the same rounds between separate parties. Returns the
+    LocalSigning record (signature, rounds, attempts, bytes sent)."""
+    from ..threshold.mldsa import sign_local
+    rep = threshold_mldsa_representative(scheme, committee, message)
+    return sign_local(committee, shares, quorum, rep, THRESHOLD_MLDSA_CTX, rng=rng)
+
+
+def authorize_threshold_mldsa(scheme, classical_signers, committee, shares: Mapping, quorum: Sequence[int],
+                              message: bytes, *, rng: Callable[[int], bytes] | None = None
+                              ) -> ThresholdMLDSAAuthorization:
+    """In-process convenience: the adapter's `sign(classical_signers, M_T)` and the committee's
+    threshold ML-DSA signature by `quorum` (exactly T of its parties)."""
+    rep = threshold_mldsa_representative(scheme, committee, message)
+    pq = threshold_mldsa_pq_sign(scheme, committee, shares, quorum, message, rng=rng)
+    return ThresholdMLDSAAuthorization(_scheme_sign(scheme, classical_signers, rep, rng), pq.signature)
+
+
+def verify_threshold_mldsa(scheme: ClassicalThresholdScheme, committee, message: bytes,
+                           auth: ThresholdMLDSAAuthorization) -> None:
+    """Both parts must verify; raises VerificationError naming the fault."""
+    _check_scheme(scheme)
+    c = _committee(committee)
+    if not isinstance(auth, ThresholdMLDSAAuthorization):
+        raise VerificationError(f"expected a ThresholdMLDSAAuthorization, got {type(auth).__name__}")
+    if not auth.classical_signature:
+        raise VerificationError("missing part: no classical threshold signature")
+    if not auth.pq_signature:
+        raise VerificationError("missing part: no post-quantum signature")
+    rep = threshold_mldsa_representative(scheme, c, message)
+    if not mldsa.is_valid(c.params.name, c.public_key, rep, auth.pq_signature, THRESHOLD_MLDSA_CTX):
+        raise VerificationError(f"post-quantum signature of the {c.params.T}-of-{c.params.N} ML-DSA committee "
+                                "does not verify over this group key and message")
     try:
         scheme.verify(rep, auth.classical_signature)
     except VerificationError as exc:

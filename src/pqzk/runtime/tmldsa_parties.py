@@ -160,11 +160,12 @@ class _SignerSession:
 
 class TMLDSASigner(SignedParty):
     """Holds one KeyShare; serves any number of sessions of its coordinator. `approve(message,
-    ctx)` may refuse (raise PolicyViolation) before anything is committed to. `aborts` keeps,
-    per session, the refusals that blame someone."""
+    ctx, session)` may refuse (raise PolicyViolation) before anything is committed to. `aborts`
+    keeps, per session, the refusals that blame someone."""
 
     def __init__(self, share: KeyShare, keyring: Keyring, *, coordinator: PartyId = COORDINATOR,
-                 approve: Callable[[bytes, bytes], None] | None = None, rng: RandomSource | None = None) -> None:
+                 approve: Callable[[bytes, bytes, bytes], None] | None = None,
+                 rng: RandomSource | None = None) -> None:
         if not isinstance(share, KeyShare):
             raise InvalidParameter(f"a threshold ML-DSA signer needs a KeyShare, got {type(share).__name__}")
         self.share = share
@@ -215,7 +216,7 @@ class TMLDSASigner(SignedParty):
             if self.id not in quorum:
                 raise self._blame(msg, msg.sender, "request for a quorum this signer is not in")
             if self.approve is not None:
-                self.approve(req.message, req.ctx)            # PolicyViolation: refused
+                self.approve(req.message, req.ctx, msg.session)   # PolicyViolation: refused
             mu = signing.mu_for(self.share.public_key, req.message, req.ctx)
             sess = self._sessions[msg.session] = _SignerSession(content, quorum, mu)
         elif content != sess.content:
