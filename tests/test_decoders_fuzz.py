@@ -109,6 +109,7 @@ def _decoders():
         "xwing.PrivateKey": xwing.XWingPrivateKey.from_bytes,
         "hybrid.QuorumCertificate": hybrid.QuorumCertificate.from_bytes,
         "hybrid.CompositeAuthorization": hybrid.CompositeAuthorization.from_bytes,
+        "hybrid.ThresholdMLDSAAuthorization": hybrid.ThresholdMLDSAAuthorization.from_bytes,
         "policy.Authorization": Authorization.from_bytes,
         "policy.AuditHeadFile": HeadFile.from_bytes,
         "runtime.wire.decode": runtime_wire.decode,
@@ -153,6 +154,7 @@ COVERED = {
     "pq.composite:CompositePublicKey.from_bytes", "pq.composite:CompositePublicKey.from_spki",
     "pq.composite:CompositePrivateKey.from_bytes", "pq.composite:CompositePrivateKey.from_pkcs8",
     "pq.hybrid:QuorumCertificate.from_bytes", "pq.hybrid:CompositeAuthorization.from_bytes",
+    "pq.hybrid:ThresholdMLDSAAuthorization.from_bytes",
     "pq.mldsa:MLDSAPublicKey.from_bytes", "pq.mldsa:MLDSAPublicKey.from_spki",
     "pq.mldsa:MLDSAPrivateKey.from_pkcs8", "pq.mlkem:MLKEMPublicKey.from_bytes",
     "pq.xwing:XWingPublicKey.from_bytes", "pq.xwing:XWingPrivateKey.from_bytes",
@@ -279,6 +281,7 @@ def _valid_encodings() -> dict[str, bytes]:
     out["xwing.PublicKey"], out["xwing.PrivateKey"] = xk.public_key.to_bytes(), xk.to_bytes()
     out["hybrid.QuorumCertificate"] = hybrid.QuorumCertificate(b"c", (1, 2), ((1, b"a"), (2, b"b"))).to_bytes()
     out["hybrid.CompositeAuthorization"] = hybrid.CompositeAuthorization(b"c", b"p").to_bytes()
+    out["hybrid.ThresholdMLDSAAuthorization"] = hybrid.ThresholdMLDSAAuthorization(b"c", b"p").to_bytes()
     out["policy.Authorization"] = Authorization("FROST-ED25519-SHA512-v1", bytes(32), bytes(32), 1, bytes(32),
                                                 (1, 2), bytes(64), ((1, b"pq"),)).to_bytes()
     out["bytes_shamir.BytesShare"] = bytes_shamir.split_bytes(b"secret", 2, 3, rng=rng)[0].to_bytes()

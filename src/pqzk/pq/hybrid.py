@@ -124,6 +124,47 @@ def _check_scheme(scheme) -> None:
         raise InvalidParameter("classical scheme must provide name, group_public_key, threshold and verify()")
 
 
+class _TwoParts:
+    """An authorization of one classical and one post-quantum signature: MAGIC ‖ lp ‖ lp."""
+    MAGIC: bytes
+    WHAT: str
+    classical_signature: bytes
+    pq_signature: bytes
+
+    def to_bytes(self) -> bytes:
+        return self.MAGIC + _lp(self.classical_signature) + _lp(self.pq_signature)
+
+    @classmethod
+    def _decode(cls, data: bytes):
+        r = ByteReader(data, cls.WHAT)
+        if r.take(4) != cls.MAGIC:
+            raise InvalidEncoding(f"{cls.WHAT}: bad magic")
+        c, p = r.lp(), r.lp()
+        r.end()
+        return cls(c, p)
+
+    @property
+    def size(self) -> int:
+        return len(self.to_bytes())
+
+
+def _verify_two_parts(scheme: ClassicalThresholdScheme, auth, cls, rep: bytes, pq_valid, pq_fault: str) -> None:
+    """Both parts present and valid, the post-quantum one first; VerificationError naming the fault."""
+    _check_scheme(scheme)
+    if not isinstance(auth, cls):
+        raise VerificationError(f"expected a {cls.__name__}, got {type(auth).__name__}")
+    if not auth.classical_signature:
+        raise VerificationError("missing part: no classical threshold signature")
+    if not auth.pq_signature:
+        raise VerificationError("missing part: no post-quantum signature")
+    if not pq_valid(auth.pq_signature):
+        raise VerificationError(pq_fault)
+    try:
+        scheme.verify(rep, auth.classical_signature)
+    except VerificationError as exc:
+        raise VerificationError(f"classical threshold signature ({scheme.name}) does not verify: {exc}") from None
+
+
 # -- roster -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -310,7 +351,7 @@ def composite_representative(scheme: ClassicalThresholdScheme, pq_public_key: ml
 
 
 @dataclass(frozen=True)
-class CompositeAuthorization:
+class CompositeAuthorization(_TwoParts):
     """Hybrid authorization, composite mode: classical threshold signature + one ML-DSA signature.
 
     The ML-DSA key's 32-byte seed is Shamir-shared over GF(2^8) (pqzk.sharing.bytes_shamir)
@@ -329,24 +370,13 @@ class CompositeAuthorization:
     What composite mode buys: one ML-DSA signature (3309 bytes for ML-DSA-65) whatever t is,
     and a single registered post-quantum key.
     """
+    MAGIC, WHAT = b"PQZC", "composite authorization"
     classical_signature: bytes
     pq_signature: bytes
 
-    def to_bytes(self) -> bytes:
-        return b"PQZC" + _lp(self.classical_signature) + _lp(self.pq_signature)
-
     @classmethod
     def from_bytes(cls, data: bytes) -> CompositeAuthorization:
-        r = ByteReader(data, "composite authorization")
-        if r.take(4) != b"PQZC":
-            raise InvalidEncoding("composite authorization: bad magic")
-        c, p = r.lp(), r.lp()
-        r.end()
-        return cls(c, p)
-
-    @property
-    def size(self) -> int:
-        return len(self.to_bytes())
+        return cls._decode(data)
 
 
 def deal_pq_seed(params: str, threshold: int, num_signers: int, *,
@@ -392,19 +422,10 @@ def verify_composite(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLDS
                      auth: CompositeAuthorization) -> None:
     """Both parts must verify; raises VerificationError naming the fault."""
     _check_scheme(scheme)
-    if not isinstance(auth, CompositeAuthorization):
-        raise VerificationError(f"expected a CompositeAuthorization, got {type(auth).__name__}")
-    if not auth.classical_signature:
-        raise VerificationError("missing part: no classical threshold signature")
-    if not auth.pq_signature:
-        raise VerificationError("missing part: no post-quantum signature")
     rep = composite_representative(scheme, pq_public_key, message)
-    if not mldsa.is_valid(pq_public_key.params, pq_public_key, rep, auth.pq_signature, COMPOSITE_CTX):
-        raise VerificationError("post-quantum (ML-DSA) signature does not verify over this group key and message")
-    try:
-        scheme.verify(rep, auth.classical_signature)
-    except VerificationError as exc:
-        raise VerificationError(f"classical threshold signature ({scheme.name}) does not verify: {exc}") from None
+    _verify_two_parts(scheme, auth, CompositeAuthorization, rep,
+                      lambda sig: mldsa.is_valid(pq_public_key.params, pq_public_key, rep, sig, COMPOSITE_CTX),
+                      "post-quantum (ML-DSA) signature does not verify over this group key and message")
 
 
 # -- mode 3: one FIPS 204 signature by a threshold ML-DSA committee ---------------------------
@@ -427,7 +448,7 @@ def threshold_mldsa_representative(scheme: ClassicalThresholdScheme, committee, 
 
 
 @dataclass(frozen=True)
-class ThresholdMLDSAAuthorization:
+class ThresholdMLDSAAuthorization(_TwoParts):
     """Hybrid authorization, threshold ML-DSA mode: classical threshold signature + one standard
     FIPS 204 signature by a T-of-N threshold ML-DSA committee (eprint 2026/013).
 
@@ -443,24 +464,13 @@ class ThresholdMLDSAAuthorization:
     key is a T-of-N committee makes that meaningful. Cost: one ML-DSA signature (2420 bytes for
     ML-DSA-44) whatever T is, three rounds and K parallel attempts to make it.
     """
+    MAGIC, WHAT = b"PQZT", "threshold ML-DSA authorization"
     classical_signature: bytes
     pq_signature: bytes
 
-    def to_bytes(self) -> bytes:
-        return b"PQZT" + _lp(self.classical_signature) + _lp(self.pq_signature)
-
     @classmethod
     def from_bytes(cls, data: bytes) -> ThresholdMLDSAAuthorization:
-        r = ByteReader(data, "threshold ML-DSA authorization")
-        if r.take(4) != b"PQZT":
-            raise InvalidEncoding("threshold ML-DSA authorization: bad magic")
-        c, p = r.lp(), r.lp()
-        r.end()
-        return cls(c, p)
-
-    @property
-    def size(self) -> int:
-        return len(self.to_bytes())
+        return cls._decode(data)
 
 
 def threshold_mldsa_pq_sign(scheme: ClassicalThresholdScheme, committee, shares: Mapping, quorum: Sequence[int],
@@ -488,17 +498,8 @@ def verify_threshold_mldsa(scheme: ClassicalThresholdScheme, committee, message:
     """Both parts must verify; raises VerificationError naming the fault."""
     _check_scheme(scheme)
     c = _committee(committee)
-    if not isinstance(auth, ThresholdMLDSAAuthorization):
-        raise VerificationError(f"expected a ThresholdMLDSAAuthorization, got {type(auth).__name__}")
-    if not auth.classical_signature:
-        raise VerificationError("missing part: no classical threshold signature")
-    if not auth.pq_signature:
-        raise VerificationError("missing part: no post-quantum signature")
     rep = threshold_mldsa_representative(scheme, c, message)
-    if not mldsa.is_valid(c.params.name, c.public_key, rep, auth.pq_signature, THRESHOLD_MLDSA_CTX):
-        raise VerificationError(f"post-quantum signature of the {c.params.T}-of-{c.params.N} ML-DSA committee "
-                                "does not verify over this group key and message")
-    try:
-        scheme.verify(rep, auth.classical_signature)
-    except VerificationError as exc:
-        raise VerificationError(f"classical threshold signature ({scheme.name}) does not verify: {exc}") from None
+    _verify_two_parts(scheme, auth, ThresholdMLDSAAuthorization, rep,
+                      lambda sig: mldsa.is_valid(c.params.name, c.public_key, rep, sig, THRESHOLD_MLDSA_CTX),
+                      f"post-quantum signature of the {c.params.T}-of-{c.params.N} ML-DSA committee "
+                      "does not verify over this group key and message")
