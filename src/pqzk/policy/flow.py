@@ -7,7 +7,17 @@
                             "auth_cancel"   {}                            to accepted signers not chosen
     signer -> coordinator   "auth_share"    {share, pq_signature}         FROST round 2 (+ ML-DSA) after re-checking
                             "auth_refuse"   {rule, detail}
+    coordinator <-> signers tmldsa_*                                      threshold ML-DSA mode only: T of the
+                                                                          signers sign the same message (below)
     coordinator -> signer   "auth_result"   {authorization}               every signer verifies it, updates its history
+
+Post-quantum evidence, when the policy requires it for the amount, is a quorum certificate
+(each signer adds its ML-DSA signature to its share, against the registered roster) or, when
+the custody has a threshold ML-DSA committee, one FIPS 204 signature by T of the signers: once
+the FROST signature is made, the coordinator runs `pqzk.runtime.tmldsa_parties` with the first T
+signers of the signer set over the same representative the FROST signers signed (session id:
+the authorization's + "/threshold-mldsa"); each signer's threshold ML-DSA party approves only
+the representative of an authorization it has itself just signed.
 
 Each signer evaluates the request against its own view of the policy, history and clock before it
 commits, and again before it signs; it recomputes the authorization digest from the request, its
@@ -44,7 +54,8 @@ from ..runtime.simulator import Fault, Simulator
 from ..threshold.frost import core
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SignatureShare, SigningCommitments
 from .audit import AuditLog
-from .authorization import Authorization, authorization_digest, frost_scheme, signed_message, verify_authorization
+from .authorization import (PQ_QUORUM, PQ_THRESHOLD, Authorization, authorization_digest, frost_scheme, pq_mode,
+                            signed_message, verify_authorization)
 from .evaluate import MAX_CLOCK_SKEW, Decision, check_signers, evaluate, required_quorum
 from .model import Policy, canonical_json
 from .private import verify_private_terms
@@ -53,6 +64,8 @@ from .change import policy_change_digest
 from .state import PolicyState
 
 COORDINATOR = "coordinator"
+TMLDSA_KINDS = frozenset(k for k in Kind if k.value.startswith("tmldsa_"))
+TMLDSA_SUFFIX = b"/threshold-mldsa"
 
 
 def _encode(d: dict) -> bytes:
@@ -102,11 +115,13 @@ class PolicySigner(SignedParty):
     """A custody signer: a FROST signer that signs only what its policy allows.
 
     `state` is its view of the policy (a PolicyState), `history` the authorizations it knows of,
-    `clock()` its own time; `pq_key`/`roster` its ML-DSA key and the registered roster, for
+    `clock()` its own time; `pq_key`/`roster` its ML-DSA key and the registered roster, or
+    `committee`/`committee_share` the custody's threshold ML-DSA key and its share of it, for
     post-quantum evidence. Refusals are sent to the coordinator and kept in `refusals`."""
 
     def __init__(self, key_package: KeyPackage, state: PolicyState, keyring: Keyring, *,
                  history: History | None = None, clock: Callable[[], int], pq_key=None, roster=None,
+                 committee=None, committee_share=None,
                  rng: RandomSource | None = None, frost_signer: FrostSigner | None = None,
                  coordinator: PartyId = COORDINATOR) -> None:
         self.kp = key_package
@@ -117,6 +132,15 @@ class PolicySigner(SignedParty):
         self.history = history or History()
         self.clock = clock
         self.pq_key, self.roster = pq_key, roster
+        self.committee = committee
+        self.tmldsa = None
+        if committee_share is not None:
+            from ..runtime.tmldsa_parties import TMLDSASigner
+            if committee is None or committee_share.public_key != committee.public_key:
+                raise InvalidParameter("a committee share needs the committee's public key")
+            self.tmldsa = TMLDSASigner(committee_share, keyring, coordinator=coordinator,
+                                       approve=self._approve_threshold, rng=rng)
+        self._threshold_expected: dict[bytes, bytes] = {}   # threshold ML-DSA session -> what it may sign
         self.coordinator = coordinator
         self.sessions: dict[bytes, _Session] = {}
         self._signed: dict[bytes, bytes] = {}        # request id -> session it was signed in
@@ -140,6 +164,8 @@ class PolicySigner(SignedParty):
     def receive(self, msg: Message) -> list[Message]:
         """Messages from anyone but the coordinator, or not signed by it, are dropped. A malformed
         signed request is refused with a ProtocolAbort naming the coordinator."""
+        if msg.kind in TMLDSA_KINDS and self.tmldsa is not None:
+            return self.tmldsa.receive(msg)          # its own checks: sender, session, signature
         if not self._accept(msg, [self.coordinator]):
             return []
         handler = {Kind.AUTH_REQUEST: self._on_request, Kind.AUTH_SIGN: self._on_sign,
@@ -164,9 +190,22 @@ class PolicySigner(SignedParty):
         decision.raise_if_denied()
         if verify_proof and request.private is not None:
             verify_private_terms(policy, request)
-        if decision.pq_required and (self.pq_key is None or self.roster is None):
+        if decision.pq_required and self.committee is not None:
+            if self.tmldsa is None:
+                raise PolicyViolation("post_quantum", f"signer {self.id} has no share of the threshold ML-DSA key")
+        elif decision.pq_required and (self.pq_key is None or self.roster is None):
             raise PolicyViolation("post_quantum", f"signer {self.id} has no registered ML-DSA key")
         return policy, decision
+
+    def _pq_mode(self, sess: _Session) -> int:
+        return pq_mode(sess.decision.pq_required, self.committee)
+
+    def _approve_threshold(self, message: bytes, ctx: bytes, session: bytes) -> None:
+        """The threshold ML-DSA party signs only the representative of an authorization this
+        signer has just signed with FROST, in that authorization's threshold session."""
+        from ..pq.hybrid import THRESHOLD_MLDSA_CTX
+        if ctx != THRESHOLD_MLDSA_CTX or self._threshold_expected.get(session) != message:
+            raise PolicyViolation("post_quantum", "asked to threshold-sign something this signer did not approve")
 
     def _on_request(self, msg: Message) -> list[Message]:
         d = _decode(msg.payload, ["request"], "auth_request")
@@ -201,10 +240,12 @@ class PolicySigner(SignedParty):
 
     def expected_message(self, sess: _Session, signers: Sequence[int]) -> tuple[bytes, bytes]:
         """(authorization digest, the message FROST signs) for this session and signer set."""
+        mode = self._pq_mode(sess)
         digest = authorization_digest(self.suite.name, self.kp.verifying_key.to_bytes(), sess.request.digest(),
-                                      sess.policy.version, sess.policy.digest(), signers, sess.decision.pq_required)
-        roster = self.roster if sess.decision.pq_required else None
-        return digest, signed_message(self.suite, self.kp.verifying_key, self.kp.min_signers, digest, signers, roster)
+                                      sess.policy.version, sess.policy.digest(), signers, mode)
+        return digest, signed_message(self.suite, self.kp.verifying_key, self.kp.min_signers, digest, signers,
+                                      self.roster if mode == PQ_QUORUM else None,
+                                      self.committee if mode == PQ_THRESHOLD else None)
 
     def _on_sign(self, msg: Message) -> list[Message]:
         d = _decode(msg.payload, ["signers", "sign_request"], "auth_sign")
@@ -239,10 +280,12 @@ class PolicySigner(SignedParty):
         nonces = self.frost.take_nonces(sess.commitment)
         share = self.frost.sign_share(nonces, message, cl)
         pq_sig = b""
-        if sess.decision.pq_required:
+        if self._pq_mode(sess) == PQ_QUORUM:
             from ..pq.hybrid import quorum_sign_share
             scheme = frost_scheme(self.suite, self.kp.verifying_key, self.kp.min_signers)
             _, pq_sig = quorum_sign_share(scheme, self.roster, signers, self.id, self.pq_key, digest)
+        elif self._pq_mode(sess) == PQ_THRESHOLD:
+            self._threshold_expected[msg.session + TMLDSA_SUFFIX] = message
         sess.stage = "signed"
         self._signed[sess.request.request_id] = msg.session
         self._record(sess.request)
@@ -278,7 +321,8 @@ class PolicySigner(SignedParty):
         policy = sess.policy if sess is not None else self.state.policy_at(self.clock())
         auth = Authorization.from_bytes(_hex(d, "authorization"))
         try:
-            verify_authorization(auth, request, policy, self.kp, roster=self.roster, check_proof=False)
+            verify_authorization(auth, request, policy, self.kp, roster=self.roster, committee=self.committee,
+                                 check_proof=False)
         except VerificationError as exc:
             raise ProtocolAbort(f"signer {self.id}: announced authorization does not verify: {exc}",
                                 culprits=[msg.sender]) from None
@@ -382,7 +426,7 @@ class AuthorizationCoordinator(SignedParty):
 
     def __init__(self, state: PolicyState, public_key_package: PublicKeyPackage, request: AuthorizationRequest,
                  candidates: Sequence[int], keyring: Keyring, *, now: int, history: History | None = None,
-                 roster=None, session: bytes = b"auth", precheck: bool = True) -> None:
+                 roster=None, committee=None, session: bytes = b"auth", precheck: bool = True) -> None:
         self.pkp = public_key_package
         self.precheck = precheck
         self.suite = public_key_package.suite
@@ -396,6 +440,8 @@ class AuthorizationCoordinator(SignedParty):
         self.now = now
         self.history = history or History()
         self.roster = roster
+        self.committee = committee
+        self.tmldsa = None                 # the threshold ML-DSA coordinator, in that mode
         self.stage = "new"
         self.decision: Decision | None = None
         self.accepts: dict[int, SigningCommitments] = {}
@@ -405,6 +451,7 @@ class AuthorizationCoordinator(SignedParty):
         self.message = self.digest = b""
         self.shares: dict[int, SignatureShare] = {}
         self.pq_sigs: dict[int, bytes] = {}
+        self.frost_signature = b""
         self.result: Authorization | None = None
         self.error: PqzkError | None = None
         self.missing: list[int] = []
@@ -452,12 +499,23 @@ class AuthorizationCoordinator(SignedParty):
             pq = self.policy.pq_required_above is not None and amount > self.policy.pq_required_above
             self.decision = Decision(False, self.decision.rule, self.decision.detail,
                                      required_quorum(self.policy, amount), pq)
-        if self.decision.pq_required and self.roster is None:
-            return self._fail(PolicyViolation("post_quantum", "post-quantum evidence required but no roster"))
+        if self.decision.pq_required and self.roster is None and self.committee is None:
+            return self._fail(PolicyViolation("post_quantum", "post-quantum evidence required but no roster "
+                                                              "or threshold ML-DSA committee"))
+        if (self._mode() == PQ_THRESHOLD and self.decision.quorum is not None
+                and self.committee.params.T < self.decision.quorum.min_signers):
+            return self._fail(PolicyViolation("post_quantum", f"the threshold ML-DSA committee needs "
+                                              f"{self.committee.params.T} signers, fewer than the "
+                                              f"{self.decision.quorum.min_signers} this amount requires"))
         self.stage = "collecting"
         return self._tell(self.candidates, Kind.AUTH_REQUEST, {"request": self.request.to_dict()})
 
+    def _mode(self) -> int:
+        return pq_mode(self.decision.pq_required, self.committee)
+
     def receive(self, msg: Message) -> list[Message]:
+        if msg.kind in TMLDSA_KINDS:
+            return self._on_threshold(self.tmldsa.receive(msg)) if self.tmldsa is not None else []
         if not self._accept(msg, self.candidates):
             return []
         if self.stage in ("done", "failed"):
@@ -540,12 +598,13 @@ class AuthorizationCoordinator(SignedParty):
             return []
         self.signers = ids
         self.stage = "signing"
+        mode = self._mode()
         self.digest = authorization_digest(self.suite.name, self.pkp.verifying_key.to_bytes(), self.request.digest(),
-                                           self.policy.version, self.policy.digest(), ids, self.decision.pq_required)
-        roster = self.roster if self.decision.pq_required else None
+                                           self.policy.version, self.policy.digest(), ids, mode)
         try:
             self.message = signed_message(self.suite, self.pkp.verifying_key, self.pkp.min_signers, self.digest,
-                                          ids, roster)
+                                          ids, self.roster if mode == PQ_QUORUM else None,
+                                          self.committee if mode == PQ_THRESHOLD else None)
         except InvalidParameter as exc:   # e.g. a signer not on the roster
             return self._fail(PolicyViolation("post_quantum", str(exc)))
         sign_request = encode_sign_request(self.suite, self.message, [self.accepts[i] for i in ids])
@@ -564,7 +623,7 @@ class AuthorizationCoordinator(SignedParty):
                 return self._fail(ProtocolAbort("two different signature shares from one signer",
                                                 culprits=[msg.sender]))
             return []
-        if self.decision.pq_required:
+        if self._mode() == PQ_QUORUM:
             from ..pq import mldsa
             from ..pq.hybrid import QC_CTX
             key = self.roster.keys[msg.sender]
@@ -573,7 +632,7 @@ class AuthorizationCoordinator(SignedParty):
         elif pq_sig:
             return self._fail(ProtocolAbort("unexpected post-quantum signature", culprits=[msg.sender]))
         self.shares[msg.sender] = share
-        if self.decision.pq_required:
+        if self._mode() == PQ_QUORUM:
             self.pq_sigs[msg.sender] = pq_sig
         if len(self.shares) < len(self.signers):
             return []
@@ -583,10 +642,41 @@ class AuthorizationCoordinator(SignedParty):
                                           self.pkp.verifying_shares)
         except ProtocolAbort as exc:
             return self._fail(exc)
+        self.frost_signature = sig.to_bytes()
+        if self._mode() == PQ_THRESHOLD:
+            return self._start_threshold()
+        return self._finish()
+
+    def _start_threshold(self) -> list[Message]:
+        """The FROST signature is made: T of its signers now sign the same message with threshold
+        ML-DSA (the first T by identifier), in a session derived from this one."""
+        from ..pq.hybrid import THRESHOLD_MLDSA_CTX
+        from ..runtime.tmldsa_parties import TMLDSACoordinator
+        T = self.committee.params.T
+        if len(self.signers) < T:
+            return self._fail(PolicyViolation("post_quantum", f"{len(self.signers)} signers, the threshold ML-DSA "
+                                                              f"committee needs {T}"))
+        self.stage = "pq-signing"
+        self.tmldsa = TMLDSACoordinator(self.committee, self.message, self.signers[:T], self.keyring,
+                                        ctx=THRESHOLD_MLDSA_CTX, session=self.session + TMLDSA_SUFFIX)
+        return self.tmldsa.start()
+
+    def _on_threshold(self, out: list[Message]) -> list[Message]:
+        """After the threshold ML-DSA coordinator has acted: its messages, or the end."""
+        if self.stage != "pq-signing":
+            return []
+        if self.tmldsa.error is not None:
+            return self._fail(self.tmldsa.error)
+        if self.tmldsa.result is not None:
+            return self._finish(self.tmldsa.result)
+        return out
+
+    def _finish(self, threshold_signature: bytes = b"") -> list[Message]:
         auth = Authorization(self.suite.name, self.pkp.verifying_key.to_bytes(), self.request.digest(),
-                             self.policy.version, self.policy.digest(), tuple(self.signers), sig.to_bytes(),
-                             tuple(sorted(self.pq_sigs.items())))
-        verify_authorization(auth, self.request, self.policy, self.pkp, roster=self.roster, check_proof=False)
+                             self.policy.version, self.policy.digest(), tuple(self.signers), self.frost_signature,
+                             tuple(sorted(self.pq_sigs.items())), threshold_signature)
+        verify_authorization(auth, self.request, self.policy, self.pkp, roster=self.roster, committee=self.committee,
+                             check_proof=False)
         self.result = auth
         self.stage = "done"
         self.history = self.history.with_entry(HistoryEntry(self.request.request_id, self.now,
@@ -608,6 +698,8 @@ class AuthorizationCoordinator(SignedParty):
         if self.stage == "signing":
             return self._fail(ProtocolAbort("no signature share received",
                                             unresponsive=[i for i in self.signers if i not in self.shares]))
+        if self.stage == "pq-signing":
+            return self._on_threshold(self.tmldsa.on_idle())
         if self.stage == "done":
             self.missing = silent
         return []
@@ -647,12 +739,18 @@ class Custody:
 
     def __init__(self, state: PolicyState | Policy, key_packages: Mapping[int, KeyPackage],
                  public_key_package: PublicKeyPackage, *, pq_keys: Mapping | None = None, roster=None,
+                 committee=None, committee_shares: Mapping | None = None,
                  audit: AuditLog | None = None, rng: RandomSource | None = None,
                  keyrings: Mapping[PartyId, Keyring] | None = None) -> None:
+        """`pq_keys` + `roster`: post-quantum evidence as quorum certificates; `committee` (a
+        threshold ML-DSA ThresholdPublicKey, parties numbered like the FROST identifiers) +
+        `committee_shares`: as one threshold ML-DSA signature."""
         self.state = state if isinstance(state, PolicyState) else PolicyState(state)
         self.pkp = public_key_package
         self.key_packages = dict(key_packages)
         self.roster = roster
+        self.committee = committee
+        committee_shares = dict(committee_shares or {})
         self.audit = audit
         self.rng = rng
         self.now = 0
@@ -666,7 +764,8 @@ class Custody:
         self.keyrings = dict(keyrings) if keyrings is not None else generate_keyrings(
             [COORDINATOR, *self.key_packages], rng=rng)
         self.signers = {i: PolicySigner(kp, self.state, self.keyrings[i], clock=self._clock,
-                                        pq_key=pq_keys.get(i), roster=roster, rng=rng)
+                                        pq_key=pq_keys.get(i), roster=roster, committee=committee,
+                                        committee_share=committee_shares.get(i), rng=rng)
                         for i, kp in self.key_packages.items()}
 
     def _clock(self) -> int:
@@ -697,6 +796,7 @@ class Custody:
         coord = (coordinator_cls or AuthorizationCoordinator)(self.state, self.pkp, request, cands,
                                                               self.keyrings[COORDINATOR], now=now,
                                                               history=self.history, roster=self.roster,
+                                                              committee=self.committee,
                                                               session=session, precheck=precheck)
         sim = Simulator([coord, *(parties[i] for i in cands)], faults, rng=self.rng, reorder=reorder)
         sim.run(coord.start())
