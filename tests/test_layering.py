@@ -14,7 +14,7 @@ LAYER = {
     "sharing": 4, "dkg": 4, "ot": 4,
     "threshold": 5, "pq": 5, "zk": 5,
     "runtime": 6,
-    "policy": 7, "tokens": 7,
+    "policy": 7, "tokens": 7, "risk": 7,
     "cli": 8, "__init__": 8,
 }
 NATIVE_USERS = {"math", "groups", "discovery", "_native"}

@@ -25,6 +25,7 @@ SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.token", "app", "token"),
     ("pqzk.cli.zk", "app", "zk"),
     ("pqzk.cli.compare", "app", "compare"),
+    ("pqzk.cli.risk", "app", "risk"),
     ("pqzk.cli.frost", "app", "frost"),
     ("pqzk.cli.ecdsa", "app", "ecdsa"),
     ("pqzk.cli.authorize", "authorize", "authorize"),

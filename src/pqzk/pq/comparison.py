@@ -283,11 +283,15 @@ def schemes(s: Settings) -> list[tuple[str, str, Callable[[Settings], SchemeResu
     return rows
 
 
-def run(settings: Settings | None = None, progress: Callable[[str], None] | None = None) -> list[SchemeResult]:
-    """Measure every scheme; missing ones come back with available=False and the reason."""
+def run(settings: Settings | None = None, progress: Callable[[str], None] | None = None,
+        only: Callable[[str], bool] | None = None) -> list[SchemeResult]:
+    """Measure every scheme (or those whose name `only` accepts); missing ones come back with
+    available=False and the reason."""
     s = settings or Settings()
     out = []
     for name, family, fn in schemes(s):
+        if only is not None and not only(name):
+            continue
         if progress:
             progress(name)
         try:
