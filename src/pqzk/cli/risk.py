@@ -95,6 +95,8 @@ def _print_report(console, doc, report) -> None:
                          "try another --seed or more --samples)"))
     s = Table("party / domain", "P(theft) if perfect", "drop", "P(theft) if it fails", "P(loss) if perfect",
               "P(loss) if it fails", title="Sensitivity (most theft-dominant first)")
+    for col in s.columns[1:]:
+        col.no_wrap = True
     for i in report.influences[:12]:
         s.add_row(f"{escape(i.name)} ({i.kind})", p(i.theft_if_perfect), p(i.theft_drop), p(i.theft_if_failed),
                   p(i.loss_if_perfect), p(i.loss_if_failed))
@@ -166,10 +168,15 @@ def quantum(
         lines += ["| " + " | ".join(cells(r)) + " |" for r in table]
         typer.echo("\n".join(lines))
         return
-    out = Table(*heads, title=caption)
-    out.columns[0].no_wrap = True
+    keep = [0, 1, 2, 3, 6, 7, 8]           # the terminal table leaves rounds and B/party to --markdown/--json
+    out = Table("scheme", "auth B", "sign ms", "vrfy ms", "custody", "crypto", "either", title=caption,
+                caption="custody: theft of the shares or keys; crypto: forgery by cryptanalysis (CRQC, lattice "
+                        "break); either: an unauthorized signature")
+    for col in out.columns[1:]:           # numbers whole; the scheme's name may wrap
+        col.no_wrap = True
     for r in table:
-        out.add_row(*[escape(x) for x in cells(r)])
+        row = cells(r)
+        out.add_row(*[escape(row[i]) for i in keep])
     console.print(out)
     console.print(f"CRQC within {q.holding_years:g} years: {p(e.crqc_by_holding)}; lattice break: "
                   f"{p(e.lattice_break_by_holding)}. Risk terms: docs/risk.md (\"Quantum\").")

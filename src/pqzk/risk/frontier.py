@@ -1,7 +1,7 @@
 """The theft-vs-loss frontier over thresholds, committee sizes and domain assignments.
 
 Candidates take the first n parties of the committee's pool (its signers, then its standby
-parties, in file order) for n = 1..max_parties, every threshold t = 1..n, and each domain
+parties, in file order) for n = 1..max_parties and the current n, every threshold t = 1..n, and each domain
 assignment: `declared` (as in the file), `balanced` (within each domain kind, the parties that use
 that kind are dealt round-robin over its domains), `concentrated` (all of them in the kind's first
 domain). A candidate is on the frontier when no other has both lower theft and lower loss risk.
@@ -123,14 +123,14 @@ def frontier(c: Committee, settings: FrontierSettings = FrontierSettings(),
     own configuration is marked `current`."""
     pool = c.pool
     m = len(pool) if settings.max_parties is None else min(settings.max_parties, len(pool))
-    m = max(m, len(c.signers))                            # the current committee is always a candidate
-    if m * len(settings.assignments) > MAX_CANDIDATE_COMMITTEES:
-        raise InvalidParameter(f"the frontier would evaluate {m * len(settings.assignments)} committees "
+    current_n = len(c.signers)
+    sizes = sorted(set(range(1, m + 1)) | {current_n})      # the current committee is always a candidate
+    if len(sizes) * len(settings.assignments) > MAX_CANDIDATE_COMMITTEES:
+        raise InvalidParameter(f"the frontier would evaluate {len(sizes) * len(settings.assignments)} committees "
                                f"(at most {MAX_CANDIDATE_COMMITTEES}): lower frontier.max_parties")
     points: list[FrontierPoint] = []
-    current_n = len(c.signers)
     for how in settings.assignments:
-        for n in range(1, m + 1):
+        for n in sizes:
             theft, loss = curves(_candidate(c, n, how), horizon_days)
             for t in range(1, n + 1):
                 points.append(FrontierPoint(t, n, how, float(theft[t - 1]), float(loss[t - 1])))
@@ -140,7 +140,7 @@ def frontier(c: Committee, settings: FrontierSettings = FrontierSettings(),
                                     float(loss[c.threshold - 1])))
     points = [replace(p, current=(p.assignment == "declared" and p.parties == current_n
                                   and p.threshold == c.threshold)) for p in points]
-    return Frontier(tuple(_mark_pareto(points)), tuple(p.name for p in pool[:m]))
+    return Frontier(tuple(_mark_pareto(points)), tuple(p.name for p in pool[:max(m, current_n)]))
 
 
 __all__ = ["ASSIGNMENTS", "FrontierSettings", "FrontierPoint", "Frontier", "frontier", "assign"]
