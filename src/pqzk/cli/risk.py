@@ -93,12 +93,10 @@ def _print_report(console, doc, report) -> None:
         console.print("exact values inside the Monte Carlo intervals: "
                       + ("[green]yes[/]" if report.agrees else "[red]NO[/] (a 95% interval misses 1 time in 20; "
                          "try another --seed or more --samples)"))
-    s = Table("party / domain", "P(theft) if perfect", "drop", "P(theft) if it fails", "P(loss) if perfect",
-              "P(loss) if it fails", title="Sensitivity (most theft-dominant first)")
-    for col in s.columns[1:]:
-        col.no_wrap = True
+    s = Table("party or domain", "theft if perfect", "theft if it fails", "loss if perfect", "loss if it fails",
+              title="Sensitivity (most theft-dominant first)")
     for i in report.influences[:12]:
-        s.add_row(f"{escape(i.name)} ({i.kind})", p(i.theft_if_perfect), p(i.theft_drop), p(i.theft_if_failed),
+        s.add_row(f"{escape(i.name)} ({i.kind})", p(i.theft_if_perfect), p(i.theft_if_failed),
                   p(i.loss_if_perfect), p(i.loss_if_failed))
     console.print(s)
     f = report.frontier

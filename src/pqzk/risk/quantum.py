@@ -121,6 +121,7 @@ SCHEMES: dict[str, tuple[tuple[str, ...], str]] = {
     "classical-single": (("Ed25519", "ECDSA-P256", "BLS (min-pk)"), "one classical key, held by the holder"),
     "classical": (("FROST ", "threshold BLS "), "classical threshold signature (t-of-n, refreshed)"),
     "mldsa-single": (("ML-DSA-",), "one ML-DSA key, held by the holder"),
+    "composite-single": (("MLDSA",), "one composite key (ML-DSA + a classical key), held by the holder"),
     "threshold-mldsa": (("threshold ML-DSA-",), "threshold ML-DSA (t-of-n, trusted dealer, no refresh)"),
     "hybrid-quorum": (("hybrid quorum cert ",), "FROST + t ML-DSA signatures by the signers' own keys"),
     "hybrid-composite": (("hybrid composite ",), "FROST + one ML-DSA key from a Shamir-shared seed, "
@@ -294,6 +295,9 @@ def scheme_risk(c: Committee, q: QuantumModel, scheme: str | None = None) -> Sch
     if scheme == "mldsa-single":
         k = _holder_alone(c, q)
         return SchemeRisk(scheme, k, B, union(k, B), "K1 ∪ B")
+    if scheme == "composite-single":          # one holder holds both halves: C_c = C_p
+        k = _holder_alone(c, q)
+        return SchemeRisk(scheme, k, Q_h * B, union(k, Q_h * B), "K1 ∪ (Q ∩ B)")
     if scheme == "threshold-mldsa":
         k = union(_custody(c, q, static=True), d)
         return SchemeRisk(scheme, k, B, union(k, B), "(Ks ∪ dealer) ∪ B")
