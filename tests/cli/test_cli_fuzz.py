@@ -26,6 +26,7 @@ from pqzk.cli.main import app
 from pqzk.policy.audit import AuditLog
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "custody_policy"
+RISK_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "risk"
 SRC = Path(__file__).resolve().parents[2] / "src"
 PIN_VAR, PIN = "PQZK_FUZZ_PIN", "fuzz store passphrase"
 runner = CliRunner()
@@ -115,6 +116,9 @@ def world(tmp_path_factory):
         w.files["audit"] = d / "audit.db"
         with AuditLog(w["audit"], Ed25519PrivateKey.generate()) as log:
             log.append("note", {"hello": 1})
+        for key, name in (("committee", "committee.toml"), ("costs", "compare-3-of-5.json")):
+            w.files[key] = d / name
+            w.files[key].write_text((RISK_EXAMPLE / name).read_text())
         w.files["existing"] = d / "existing.out"
         w.files["existing"].write_bytes(b"keep me")
         _corpus(w)
@@ -172,6 +176,7 @@ KINDS = {
     "suite": NAME, "group": NAME, "ciphersuite": NAME, "algorithm": NAME, "key_id": KEY_ID,
     "pin_env": NAME, "recovery_pin_env": NAME, "curve": NAME, "hash_name": NAME, "path": NAME, "derive_path": NAME,
     "message": TEXT,
+    "committee": DOC, "costs": DOC, "samples": COUNT, "seed": TIME, "horizon_days": COUNT,
 }
 
 BAD_FILES = ["missing", "dir", "empty", "binary", "huge", "array", "deep", "bigint", "not_utf8", "truncated",
@@ -282,6 +287,8 @@ def modes(w: World, path: tuple[str, ...]) -> list[dict[str, list[str]]]:
         ("token", "bls-sign"): [{"uri": [uri], "key_id": ["alice"], "pin_env": pin, "message": ["--message", "m"]}],
         ("token", "import-frost"): [{"uri": [uri], "share_file": [str(w["share2"])], "key_id": ["--key-id", "bob2"],
                                      "pin_env": pin}],
+        ("risk", "analyze"): [{"committee": [str(w["committee"])], "exact_only": ["--exact-only"]}],
+        ("risk", "quantum"): [{"committee": [str(w["committee"])], "costs": ["--costs", str(w["costs"])]}],
     }
     return table.get(path, [common])
 
@@ -394,7 +401,7 @@ def test_every_command_is_discovered_and_every_parameter_has_a_kind():
     names = {" ".join(p) for p in COMMANDS}
     for expected in ("info", "demo", "authorize", "policy validate", "policy explain", "audit verify",
                      "audit show", "token init", "token import", "zk bench", "compare", "frost keygen",
-                     "frost sign", "frost verify"):
+                     "frost sign", "frost verify", "risk analyze", "risk quantum"):
         assert expected in names
     unknown = {(" ".join(path), p.name) for path, cmd in COMMANDS.items() for p in cmd.params
                if not getattr(p, "is_flag", False) and p.name not in KINDS}
