@@ -142,8 +142,23 @@ def test_a_hundred_parties_in_ten_domains():
     assert 0 <= theft[66] < 1e-12 and 0 <= loss[66] < 1e-6
 
 
+def test_clouds_crossed_with_vendors_enumerate_only_the_vendors():
+    """Every party in one of 4 clouds and one of 2 vendors: all six domains are linked, the two
+    vendors cover the links, and the result is still the enumeration's."""
+    from pqzk.risk.exact import Layout, _cover
+    clouds = tuple(Domain(f"c{j}", 0.03 * (j + 1), 0.02, "cloud") for j in range(4))
+    vendors = tuple(Domain(f"v{j}", 0.05, 0.01 * (j + 1), "vendor") for j in range(2))
+    parties = tuple(Party(f"p{i}", 0.05 + 0.01 * i, 0.04, (f"c{i % 4}", f"v{i % 2}")) for i in range(8))
+    c = Committee(parties, 4, 365, domains=clouds + vendors)
+    L = Layout.of(c)
+    assert [L.domains[d] for d in _cover(list(range(6)), list(range(8)), L.membership)] == ["v0", "v1"]
+    r = analyze(c)
+    assert r.theft == pytest.approx(brute_single_epoch(c, "compromise"), rel=1e-12)
+    assert r.loss == pytest.approx(brute_single_epoch(c, "loss"), rel=1e-12)
+
+
 def test_too_many_linked_domains_is_refused_with_the_way_out():
-    doms = tuple(Domain(f"d{j}", 0.01, 0.0, f"k{j}") for j in range(13))
+    doms = tuple(Domain(f"d{j}", 0.01, 0.0, f"k{j}") for j in range(14))     # a clique: 13 to enumerate
     party = Party("chain", 0.1, 0.1, tuple(d.name for d in doms))
     c = Committee((party, Party("x", 0.1, 0.1)), 1, 365, domains=doms)
     with pytest.raises(InvalidParameter, match="Monte Carlo"):

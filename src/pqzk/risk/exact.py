@@ -2,9 +2,10 @@
 
 Given the failure-domain events, parties fail independently, so the number of failed shares on
 an access path is a Poisson-binomial variable: a dynamic programme over the parties gives its
-distribution. Domains that share no party are independent too; the domains that do share
-parties (one party in a cloud *and* at an HSM vendor) form a component whose 2^k joint events
-are enumerated, each event forcing its members' shares to fail. The DP runs on a tensor with one
+distribution. Domains that share no party are independent too; domains that do share parties
+(one party in a cloud *and* at an HSM vendor) are conditioned on: the joint events of a vertex
+cover of their links (the 3 vendors, say, rather than the 10 clouds) are enumerated, each forcing
+its members' shares to fail, and every other domain is then a two-way mixture of its own. The DP runs on a tensor with one
 axis per access path (counts saturated at the cap that matters) and a leading batch axis, so one
 pass evaluates many probability settings at once (the sensitivity analysis uses this).
 
@@ -23,7 +24,7 @@ import numpy as np
 from ..errors import InvalidParameter
 from .model import Committee
 
-MAX_COMPONENT_DOMAINS = 12       # 2^12 joint events of domains that share parties
+MAX_COMPONENT_DOMAINS = 12       # at most 2^12 joint events of linked domains enumerated together
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,23 @@ def _step(T: np.ndarray, p: np.ndarray, axes: list[int], caps: list[int], lead: 
     return T + p * (moved - T)
 
 
+def _cover(doms: list[int], members: list[int], membership) -> list[int]:
+    """Domains to enumerate so that the others share no party (a vertex cover of the graph linking
+    domains with a common member; greedy, highest degree first): given the covered domains'
+    events, each remaining domain is an independent two-way mixture over its own members."""
+    edges = {(a, b) for i in members for a, b in itertools.combinations(sorted(membership[i]), 2)}
+    cover: list[int] = []
+    while edges:
+        degree: dict[int, int] = {}
+        for a, b in edges:
+            degree[a] = degree.get(a, 0) + 1
+            degree[b] = degree.get(b, 0) + 1
+        d = max(sorted(degree), key=lambda x: degree[x])
+        cover.append(d)
+        edges = {e for e in edges if d not in e}
+    return sorted(cover)
+
+
 def distribution(paths: list[tuple[int, ...]], caps: list[int], membership, fail: np.ndarray,
                  dom_fail: np.ndarray) -> np.ndarray:
     """P(truncated failure counts): `fail` (B, parties) and `dom_fail` (B, domains) are failure
@@ -127,20 +145,36 @@ def distribution(paths: list[tuple[int, ...]], caps: list[int], membership, fail
     for i in free:
         T = _step(T, fail[:, i], axes_of[i], caps, 1)
     for doms, members in components:
-        k = len(doms)
+        cover = _cover(doms, members, membership)
+        k = len(cover)
         if k > MAX_COMPONENT_DOMAINS:
             raise InvalidParameter(
                 f"exact analysis enumerates the joint events of failure domains that share parties: "
-                f"{k} domains are linked (at most {MAX_COMPONENT_DOMAINS}); use the Monte Carlo estimate")
-        bits = np.array(list(itertools.product((False, True), repeat=k)), dtype=bool)      # (C, k)
-        g = dom_fail[:, doms]                                                              # (B, k)
-        weights = np.prod(np.where(bits[None, :, :], g[:, None, :], 1.0 - g[:, None, :]), axis=2)   # (B, C)
-        pos = {d: j for j, d in enumerate(doms)}
+                f"{k} of them would have to be enumerated together (at most {MAX_COMPONENT_DOMAINS}); "
+                "use the Monte Carlo estimate")
+        bits = np.array(list(itertools.product((False, True), repeat=k)), dtype=bool).reshape(2**k, k)   # (C, k)
+        g = dom_fail[:, cover]                                                                        # (B, k)
+        weights = np.prod(np.where(bits[None, :, :], g[:, None, :], 1.0 - g[:, None, :]), axis=2)    # (B, C)
+        pos = {d: j for j, d in enumerate(cover)}
         Tb = np.broadcast_to(T[:, None], (B, len(bits)) + T.shape[1:]).copy()
+        rest: dict[int, list[int]] = {}
         for i in members:
-            hit = bits[:, [pos[d] for d in membership[i]]].any(axis=1)                    # (C,)
-            p = np.where(hit[None, :], 1.0, fail[:, i][:, None])                           # (B, C)
-            Tb = _step(Tb, p, axes_of[i], caps, 2)
+            covered = [pos[d] for d in membership[i] if d in pos]
+            hit = bits[:, covered].any(axis=1)                                                       # (C,)
+            p = np.where(hit[None, :], 1.0, fail[:, i][:, None])                                      # (B, C)
+            others = [d for d in membership[i] if d not in pos]          # at most one: the cover covers the links
+            if others:
+                rest.setdefault(others[0], []).append((i, p))
+            else:
+                Tb = _step(Tb, p, axes_of[i], caps, 2)
+        for d, group in rest.items():       # a domain of its own: fails (all members) or not (each on its own)
+            ok, down = Tb, Tb
+            for i, p in group:
+                ok = _step(ok, p, axes_of[i], caps, 2)
+                for a in axes_of[i]:
+                    down = _shift(down, 2 + a, caps[a])
+            gd = dom_fail[:, d].reshape((B, 1) + (1,) * (Tb.ndim - 2))
+            Tb = ok + gd * (down - ok)
         T = np.einsum("bc,bc...->b...", weights, Tb)
     return T
 
