@@ -112,6 +112,17 @@ def test_cold_static_recovery_with_repair_sums_over_the_last_primary_break():
     assert analyze(c).loss == pytest.approx(expected, rel=1e-12)
 
 
+def test_cold_static_recovery_with_daily_repair():
+    """365 epochs: the same sum, one term per day."""
+    c = cold(False, refresh_days=1, repair=True)
+    primary = Committee(tuple(p for p in c.parties if p.name.startswith("h")), 2, 365, domains=c.domains)
+    recovery = Committee(tuple(p for p in c.parties if p.name.startswith("r")), 2, 365, domains=c.domains)
+    a = analyze(primary, 1).loss
+    F = [analyze(recovery, s).loss for s in range(1, 366)]
+    expected = sum(F[s] * a * (1 - a) ** (364 - s) for s in range(365))
+    assert analyze(c).loss == pytest.approx(expected, rel=1e-9)
+
+
 def test_distribution_is_a_probability_distribution():
     c = domained()
     L = Layout.of(c)

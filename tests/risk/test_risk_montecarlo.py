@@ -68,6 +68,14 @@ def test_sample_count_is_checked(bad):
         simulate(domained(), bad)
 
 
+def test_simulation_work_is_bounded():
+    """A daily refresh over two centuries is fine for the exact analysis, not for sampling."""
+    c = replace(iid(5, 3, p=0.1, loss=0.1), horizon_days=73_050, refresh_days=1)
+    with pytest.raises(InvalidParameter, match="exact analysis alone"):
+        simulate(c, 100_000)
+    assert 0 < analyze(c).theft < 1
+
+
 def test_wilson_interval():
     lo, hi = wilson(50, 100, 0.95)
     z = NormalDist().inv_cdf(0.975)

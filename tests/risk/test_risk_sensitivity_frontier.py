@@ -102,8 +102,12 @@ def test_frontier_settings_are_checked(settings):
 
 def test_frontier_size_is_bounded():
     parties = tuple(Party(f"p{i}", 0.01, 0.01) for i in range(700))
+    c = Committee(parties, 2, 365)
     with pytest.raises(InvalidParameter, match="max_parties"):
-        frontier(Committee(parties, 2, 365))
-    f = frontier(Committee(parties, 2, 365), FrontierSettings(max_parties=3, assignments=("declared",)))
+        frontier(c, FrontierSettings(max_parties=400))
+    f = frontier(c, FrontierSettings(max_parties=3, assignments=("declared",)))
     assert sorted({p.parties for p in f.points}) == [1, 2, 3, 700]      # the current size is always there
     assert len(f.points) == 1 + 2 + 3 + 700 and f.current.parties == 700
+    assert max(p.parties for p in frontier(Committee(parties[:40], 2, 365)).points) == 40
+    assert sorted({p.parties for p in frontier(Committee(parties[:40], 2, 365, mode="multisig")).points}) == \
+        list(range(1, 31)) + [40]

@@ -262,21 +262,22 @@ class Engine:
             return _horizon([(self._broken(f, g, days, has_rec), count) for days, count in self.epochs])
         # static recovery, repaired primary: the last epoch in which the primary breaks must come
         # after the recovery path broke (independent: no shared party or domain)
-        lengths = [days for days, count in self.epochs for _ in range(count)]
-        ends = np.cumsum(lengths)
+        lengths = np.array([days for days, count in self.epochs for _ in range(count)])
+        m = len(lengths)
         L = self.layout
         cap = len(L.recovery) - L.recovery_threshold + 1
         B = f.shape[0]
-        F = np.stack([self._dist([L.recovery], [cap], f, g, float(t))[:, -1] for t in ends], axis=1)   # (B, m)
-        a = {days: self._broken(f, g, days, False) for days, _ in self.epochs}                          # (B, n)
-        survive_after = np.zeros((B, self.layout.n_primary))          # Σ log(1 − a) over later epochs
-        total = np.zeros((B, self.layout.n_primary))
+        ends = np.cumsum(lengths)
+        # F[b, s]: the recovery path broken by the end of epoch s (one batched programme, rows b × s)
+        fs = np.stack([scale_array(f, self.h0, float(t)) for t in ends], axis=1).reshape(B * m, -1)
+        gs = np.stack([scale_array(g, self.h0, float(t)) for t in ends], axis=1).reshape(B * m, -1)
+        F = distribution([L.recovery], [cap], L.membership, fs, gs)[:, -1].reshape(B, m)
+        a = {days: self._broken(f, g, days, False) for days, _ in self.epochs}                       # (B, n)
+        A = np.stack([a[d] for d in lengths], axis=1)                                               # (B, m, n)
         with np.errstate(divide="ignore"):
-            for s in range(len(lengths) - 1, -1, -1):
-                a_s = a[lengths[s]]
-                total += F[:, s:s + 1] * a_s * np.exp(survive_after)
-                survive_after = survive_after + np.log1p(-np.minimum(a_s, 1.0))
-        return total
+            logs = np.log1p(-np.minimum(A, 1.0))
+        after = np.flip(np.cumsum(np.flip(logs, 1), 1), 1) - logs        # Σ over later epochs
+        return np.sum(F[:, :, None] * A * np.exp(after), axis=1)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The theft-vs-loss frontier over thresholds, committee sizes and domain assignments.
 
 Candidates take the first n parties of the committee's pool (its signers, then its standby
-parties, in file order) for n = 1..max_parties and the current n, every threshold t = 1..n, and each domain
-assignment: `declared` (as in the file), `balanced` (within each domain kind, the parties that use
+parties, in file order) for n = 1..max_parties (default 30) and the current n, every threshold
+t = 1..n, and each domain assignment: `declared` (as in the file), `balanced` (within each domain kind, the parties that use
 that kind are dealt round-robin over its domains), `concentrated` (all of them in the kind's first
 domain). A candidate is on the frontier when no other has both lower theft and lower loss risk.
 Single-key and multisig committees are explored as threshold committees of the same parties; a
@@ -17,12 +17,13 @@ from .exact import curves
 from .model import Committee, Party
 
 ASSIGNMENTS = ("declared", "balanced", "concentrated")
+DEFAULT_MAX_PARTIES = 30                 # without frontier.max_parties: sizes 1..30 (and the current one)
 MAX_CANDIDATE_COMMITTEES = 600          # (n, assignment) pairs: one exact programme each
 
 
 @dataclass(frozen=True)
 class FrontierSettings:
-    max_parties: int | None = None                   # default: the whole pool
+    max_parties: int | None = None                   # default: the pool, up to DEFAULT_MAX_PARTIES
     assignments: tuple[str, ...] = ("declared", "balanced")
 
     def __post_init__(self) -> None:
@@ -122,7 +123,7 @@ def frontier(c: Committee, settings: FrontierSettings = FrontierSettings(),
     """Every candidate (t, n, assignment) with its exact theft and loss risk; the committee's
     own configuration is marked `current`."""
     pool = c.pool
-    m = len(pool) if settings.max_parties is None else min(settings.max_parties, len(pool))
+    m = min(DEFAULT_MAX_PARTIES if settings.max_parties is None else settings.max_parties, len(pool))
     current_n = len(c.signers)
     sizes = sorted(set(range(1, m + 1)) | {current_n})      # the current committee is always a candidate
     if len(sizes) * len(settings.assignments) > MAX_CANDIDATE_COMMITTEES:

@@ -22,6 +22,7 @@ from .exact import Layout, scale_array
 from .model import Committee
 
 MAX_SAMPLES = 10**8
+MAX_CELLS = 5 * 10**9            # samples × epochs × (parties + domains): about a minute
 _CHUNK_CELLS = 1 << 21           # uniforms per chunk (16 MiB of float64)
 
 
@@ -106,7 +107,12 @@ def simulate(c: Committee, samples: int, *, seed: int = 0, confidence: float = 0
     n_rec = int(rec.sum())
     t, t_r = c.threshold, L.recovery_threshold
     rng = np.random.default_rng(seed)
-    chunk = max(1, _CHUNK_CELLS // (E * (n + D)))
+    per_sample = E * (n + D)
+    if per_sample > _CHUNK_CELLS or samples * per_sample > MAX_CELLS:
+        raise InvalidParameter(f"Monte Carlo would draw {samples} × {E} epochs × {n + D} parties and domains "
+                               f"(at most {MAX_CELLS:.0e} in all, {_CHUNK_CELLS} per sample): use fewer samples, "
+                               "or the exact analysis alone")
+    chunk = max(1, _CHUNK_CELLS // per_sample)
     theft_hits = loss_hits = 0
     done = 0
     while done < samples:
