@@ -36,21 +36,13 @@ def big_independent_kinds(n: int) -> Committee:
 
 
 @pytest.mark.parametrize("n", [10, 50, 100])
-def test_exact_linked_domains(benchmark, n):
-    benchmark.group = "risk exact: analyze (theft + loss), clouds x vendors linked"
-    c = big(n)
+@pytest.mark.parametrize("domains", ["linked", "one per party"])
+def test_exact(benchmark, n, domains):
+    benchmark.group = f"risk exact: analyze (theft + loss), domains {domains}"
+    c = big(n) if domains == "linked" else big_independent_kinds(n)
     benchmark.extra_info.update(parties=n, domains=len(c.domains), threshold=c.threshold, epochs=13)
     r = benchmark.pedantic(analyze, (c,), rounds=5, iterations=1)
     assert 0 <= r.theft <= 1 and 0 <= r.loss <= 1
-
-
-@pytest.mark.parametrize("n", [10, 50, 100])
-def test_exact_independent_domains(benchmark, n):
-    benchmark.group = "risk exact: analyze (theft + loss), one domain per party"
-    c = big_independent_kinds(n)
-    benchmark.extra_info.update(parties=n, domains=len(c.domains), threshold=c.threshold, epochs=13)
-    r = benchmark.pedantic(analyze, (c,), rounds=5, iterations=1)
-    assert 0 <= r.theft <= 1
 
 
 def test_sensitivity_100(benchmark):
