@@ -119,3 +119,12 @@ def test_quantum_measures_when_no_costs_are_given(tmp_path):
     rows = {r["name"]: r for r in json.loads(res.stdout)["rows"]}
     assert rows["FROST 2-of-2"]["available"] and rows["FROST 2-of-2"]["sign_ms"] > 0
     assert rows["threshold ML-DSA-44 2-of-2"]["authorization_bytes"] == 2420
+
+
+def test_quantum_refuses_to_measure_beyond_compares_limit(tmp_path):
+    big = tmp_path / "big.toml"
+    big.write_text('version = 1\nhorizon_days = 365\n[signing]\nmode = "threshold"\nthreshold = 40\n'
+                   + "".join(f"[parties.p{i}]\ncompromise = 0.01\nloss = 0.01\n" for i in range(65))
+                   + '[quantum]\nholding_years = 5\n[quantum.arrival]\nmodel = "never"\n')
+    one_error(run("risk", "quantum", big), 2, "at most 64 parties")
+    assert run("risk", "analyze", big, "--exact-only").exit_code == 0

@@ -49,14 +49,13 @@ def analyze(
     """P(theft) and P(permanent loss) over the horizon — exact, with a Monte Carlo cross-check —
     which parties and domains dominate them, and the frontier of theft against loss."""
     from ..risk import full_report
-    from ..risk.plot import frontier_image, require_matplotlib
+    from ..risk.plot import frontier_image
     from .compare import check_plot
     from .files import write_output
     from .main import console, emit_json
     fmt = None
-    if plot_file is not None:          # before any work
+    if plot_file is not None:          # before any work: format, a writable new file, matplotlib
         fmt = check_plot(plot_file, force)
-        require_matplotlib()
     doc = _load(committee)
     report = full_report(doc, samples=None if exact_only else samples, seed=seed, horizon_days=horizon_days)
     if plot_file is not None:
@@ -131,6 +130,7 @@ def quantum(
     quorum certificate, composite and threshold ML-DSA authorization of this committee."""
     from ..errors import InvalidParameter
     from ..risk.quantum import cost_table, exposure, rows_from_compare
+    from .compare import MAX_PARTIES
     from .files import read_document
     from .main import console, emit_json
     doc = _load(committee)
@@ -140,6 +140,9 @@ def quantum(
     t, n = c.threshold, len(c.signers)
     if costs is not None:
         rows, machine = rows_from_compare(read_document(costs, "costs file"), f"costs file {costs}", t, n)
+    elif n > MAX_PARTIES:
+        raise InvalidParameter(f"measuring covers at most {MAX_PARTIES} parties (as pqzk compare does), the "
+                               f"committee has {n}: give --costs from another measurement")
     else:
         rows, machine = _measure(t, n, repeat, quiet=as_json or as_markdown)
     table = cost_table(c, doc.quantum, rows)

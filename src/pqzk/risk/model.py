@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from ..errors import InvalidParameter
@@ -218,16 +219,16 @@ class Committee:
     def with_threshold(self, threshold: int) -> "Committee":
         return replace(self, threshold=threshold)
 
-    def with_party(self, name: str, **changes) -> "Committee":
+    def with_party(self, name: str, **changes: object) -> "Committee":
         """The committee with one party's fields changed (compromise, loss, domains, standby)."""
         self.party(name)
         return replace(self, parties=tuple(replace(p, **changes) if p.name == name else p for p in self.parties))
 
-    def with_domain(self, name: str, **changes) -> "Committee":
+    def with_domain(self, name: str, **changes: object) -> "Committee":
         self.domain(name)
         return replace(self, domains=tuple(replace(d, **changes) if d.name == name else d for d in self.domains))
 
-    def without(self, names, *, threshold: int | None = None) -> "Committee":
+    def without(self, names: Iterable[str], *, threshold: int | None = None) -> "Committee":
         """After a reshare that removes `names`: they hold nothing any more (and leave the recovery
         path too). The threshold stays unless given."""
         drop = set(names)
@@ -240,7 +241,7 @@ class Committee:
         return replace(self, parties=tuple(p for p in self.parties if p.name not in drop), recovery=rec,
                        threshold=self.threshold if threshold is None else threshold)
 
-    def quarantined(self, names, *, assume_compromised: bool = True) -> "Committee":
+    def quarantined(self, names: Iterable[str], *, assume_compromised: bool = True) -> "Committee":
         """While `names` are quarantined: they are excluded from signer sets (their shares count as
         unavailable: loss probability 1) but still hold their shares, which a responder that
         suspects them should count as compromised (`assume_compromised`: compromise probability 1)."""
