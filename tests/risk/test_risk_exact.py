@@ -123,6 +123,17 @@ def test_cold_static_recovery_with_daily_repair():
     assert analyze(c).loss == pytest.approx(expected, rel=1e-9)
 
 
+def test_certain_primary_breaks_with_a_static_recovery():
+    """A primary that breaks every epoch: the key is lost exactly when the recovery path is."""
+    c = cold(False, refresh_days=73, repair=True)
+    dead = c
+    for n in ("h1", "h2", "h3"):
+        dead = dead.with_party(n, loss=1.0)
+    recovery = Committee(tuple(p for p in c.parties if p.name.startswith("r")), 2, 365, domains=c.domains)
+    r = analyze(dead)
+    assert not math.isnan(r.loss) and r.loss == pytest.approx(analyze(recovery).loss, rel=1e-12)
+
+
 def test_distribution_is_a_probability_distribution():
     c = domained()
     L = Layout.of(c)

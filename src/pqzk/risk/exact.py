@@ -157,7 +157,7 @@ def distribution(paths: list[tuple[int, ...]], caps: list[int], membership, fail
         weights = np.prod(np.where(bits[None, :, :], g[:, None, :], 1.0 - g[:, None, :]), axis=2)    # (B, C)
         pos = {d: j for j, d in enumerate(cover)}
         Tb = np.broadcast_to(T[:, None], (B, len(bits)) + T.shape[1:]).copy()
-        rest: dict[int, list[int]] = {}
+        rest: dict[int, list[tuple[int, np.ndarray]]] = {}
         for i in members:
             covered = [pos[d] for d in membership[i] if d in pos]
             hit = bits[:, covered].any(axis=1)                                                       # (C,)
@@ -276,7 +276,8 @@ class Engine:
         A = np.stack([a[d] for d in lengths], axis=1)                                               # (B, m, n)
         with np.errstate(divide="ignore"):
             logs = np.log1p(-np.minimum(A, 1.0))
-        after = np.flip(np.cumsum(np.flip(logs, 1), 1), 1) - logs        # Σ over later epochs
+        later = np.flip(np.cumsum(np.flip(logs, 1), 1), 1)
+        after = np.concatenate([later[:, 1:], np.zeros_like(later[:, :1])], axis=1)   # Σ over later epochs
         return np.sum(F[:, :, None] * A * np.exp(after), axis=1)
 
 
