@@ -239,7 +239,7 @@ class Engine:
             L = self.layout
             T = self._dist([L.recovery], [L.recovery_threshold], f, g, self.h)
             out = _union(out, T[:, -1:])
-        return out
+        return np.clip(out, 0.0, 1.0)          # sums of probabilities may round a hair above 1
 
     # ---------------------------------------------------------------- loss
     def _broken(self, f, g, days, with_recovery: bool) -> np.ndarray:
@@ -255,6 +255,9 @@ class Engine:
 
     def loss(self, f: np.ndarray, g: np.ndarray) -> np.ndarray:
         """(B, n_primary): P(permanent loss within the horizon) at each threshold."""
+        return np.clip(self._loss(f, g), 0.0, 1.0)
+
+    def _loss(self, f: np.ndarray, g: np.ndarray) -> np.ndarray:
         has_rec = self.layout.recovery_threshold > 0
         if not (self.c.repair and self.multi_epoch):
             return self._broken(f, g, self.h, has_rec)
