@@ -125,3 +125,11 @@ def test_files(tmp_path):
         load_committee(p)
     with pytest.raises(InvalidParameter, match="no-such"):
         load_committee(tmp_path / "no-such.toml")
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLE.parent.glob("*.toml")), ids=lambda p: p.name)
+def test_every_example_parses_and_its_numbers_hold(path):
+    from pqzk.risk import analyze, simulate
+    c = load_committee(path).committee
+    r, mc = analyze(c), simulate(c, 100_000, seed=1, confidence=0.999)
+    assert mc.theft.contains(r.theft) and mc.loss.contains(r.loss)
