@@ -112,6 +112,18 @@ def probe_pqclean() -> BackendStatus:
     return BackendStatus("pqclean", True, f"pqcrypto {ver}")
 
 
+def probe_numpy_mldsa() -> BackendStatus:
+    """pqzk's own ML-DSA (`pqzk.pq.fips204`): numpy for the vectors, the native extension for the NTT."""
+    ver = _version("numpy")
+    if ver is None:
+        return BackendStatus("numpy", False, "", "numpy not installed", "pip install numpy")
+    native = probe_native()
+    if not native.available:
+        return BackendStatus("numpy", False, f"numpy {ver}", f"the native extension is not built ({native.reason})",
+                             native.how_to_enable)
+    return BackendStatus("numpy", True, f"pqzk.pq.fips204 on numpy {ver} and the native NTT (ML-DSA only)")
+
+
 def probe_reference() -> BackendStatus:
     ver = _version("dilithium-py")
     if ver is None:
@@ -175,7 +187,8 @@ def probe_tpm() -> BackendStatus:
                          extra={"swtpm": swtpm})
 
 
-PROBES = (probe_native, probe_openssl_pq, probe_liboqs, probe_pqclean, probe_reference, probe_softhsm, probe_tpm)
+PROBES = (probe_native, probe_openssl_pq, probe_liboqs, probe_pqclean, probe_numpy_mldsa, probe_reference,
+          probe_softhsm, probe_tpm)
 
 
 def backends() -> list[BackendStatus]:

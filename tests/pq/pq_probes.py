@@ -24,3 +24,13 @@ def liboqs_or_skip():
     if not st.usable:
         pytest.skip(f"liboqs backend not available ({st.reason}); enable it: {st.how_to_enable}")
     return B.BACKENDS["liboqs"]
+
+
+def require_backend(name: str):
+    """liboqs: `liboqs_or_skip`; every other backend is installed with pqzk and must be usable."""
+    if name == "liboqs":
+        return liboqs_or_skip()
+    st = B.status(name)
+    if not st.usable:
+        pytest.fail(f"{name} backend not usable: {st.reason} ({st.how_to_enable})")
+    return B.BACKENDS[name]

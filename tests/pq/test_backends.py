@@ -20,7 +20,7 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 def test_backends_report_each_with_reason():
     statuses = pqzk.pq.backends()
-    assert [s.name for s in statuses] == ["openssl", "liboqs", "pqclean", "reference"]
+    assert [s.name for s in statuses] == ["openssl", "liboqs", "pqclean", "numpy", "reference"]
     for s in statuses:
         if s.usable:
             assert s.capabilities, s.name

@@ -7,6 +7,8 @@ Backends, in order of preference:
              is never imported before that: its import otherwise runs `git clone` + cmake.
              What it can do is read from the library found (see docs/liboqs.md).
   pqclean    `pqcrypto` (PQClean): expanded keys, HashML-DSA, ML-KEM-512/768/1024.
+  numpy      pqzk's own FIPS 204 (`pqzk.pq.fips204`, numpy + the native NTT), ML-DSA only: every
+             ML-DSA operation, including the FIPS 204 internal interface and external μ.
   reference  dilithium-py / kyber-py (pure Python, slow): every operation, including explicit
              signing randomness, deterministic signing and derandomized encapsulation.
 
@@ -14,6 +16,11 @@ Backends, in order of preference:
 asked (e.g. `deterministic=True` skips openssl, which cannot do it). Each backend declares its
 capabilities ("mldsa.sign_prehash", ...); `backends()` and `pqzk info` report them as what each
 backend can and cannot do, and why not (`FEATURES`, `missing_because`).
+
+The FIPS 204 internal interface (Sign_internal / Verify_internal on a caller's M', Algorithms 7
+and 8) and external μ (signing or verifying a caller-computed μ = H(H(pk) || M')) are the
+capabilities "mldsa.sign_internal", "mldsa.verify_internal", "mldsa.sign_mu" and "mldsa.verify_mu";
+a backend that has the μ operations gets the internal ones from them (`PQBackend`'s defaults).
 
 Statuses are cached per environment: a change of OQS_INSTALL_PATH or LD_LIBRARY_PATH (a test's
 monkeypatch, a shell that sets it later) is seen by the next call; `refresh()` forgets them all.
@@ -49,6 +56,9 @@ PREHASH = {
     "SHA3-512": (10, lambda m: hashlib.sha3_512(m).digest()),
     "SHAKE128": (11, lambda m: hashlib.shake_128(m).digest(32)),
     "SHAKE256": (12, lambda m: hashlib.shake_256(m).digest(64)),
+    "SHA2-512/224": (5, lambda m: hashlib.new("sha512_224", m).digest()),
+    "SHA2-512/256": (6, lambda m: hashlib.new("sha512_256", m).digest()),
+    "SHA3-224": (7, lambda m: hashlib.sha3_224(m).digest()),
 }
 
 
@@ -68,10 +78,15 @@ def message_prime(message: bytes, ctx: bytes, prehash: str | None) -> bytes:
     return b"\x01" + bytes([len(ctx)]) + ctx + oid + digest
 
 
+def mu(public_key: bytes, message_prime: bytes) -> bytes:
+    """μ = H(H(pk, 64) || M', 64) (FIPS 204 Algorithm 7, lines 6–7), computed in `fips204.mu_of`."""
+    from .fips204 import mu_of
+    return mu_of(public_key, message_prime)
+
+
 def external_mu(public_key: bytes, message: bytes, ctx: bytes, prehash: str | None) -> bytes:
-    """μ = H(H(pk, 64) || M', 64) (FIPS 204 Algorithm 7, lines 6–7)."""
-    tr = hashlib.shake_256(public_key).digest(64)
-    return hashlib.shake_256(tr + message_prime(message, ctx, prehash)).digest(64)
+    """μ of a message signed with ML-DSA.Sign or HashML-DSA.Sign (its M' from `message_prime`)."""
+    return mu(public_key, message_prime(message, ctx, prehash))
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,11 @@ FEATURES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("hashml-dsa", "HashML-DSA (pre-hash)", "mldsa", ("mldsa.sign_prehash", "mldsa.verify_prehash")),
     ("mldsa-rnd", "deterministic / caller-supplied-rnd signing", "mldsa", ("mldsa.sign_rnd",)),
     ("mldsa-seed", "ML-DSA keygen from a 32-byte seed", "mldsa", ("mldsa.keygen_seed",)),
+    ("mldsa-internal-sign", "FIPS 204 Sign_internal on a given M' (Algorithm 7)", "mldsa", ("mldsa.sign_internal",)),
+    ("mldsa-internal-verify", "FIPS 204 Verify_internal on a given M' (Algorithm 8)", "mldsa",
+     ("mldsa.verify_internal",)),
+    ("mldsa-mu-sign", "signing an external μ", "mldsa", ("mldsa.sign_mu",)),
+    ("mldsa-mu-verify", "verifying against an external μ", "mldsa", ("mldsa.verify_mu",)),
     ("mlkem", "ML-KEM encaps/decaps", "mlkem", ("mlkem.encaps", "mlkem.decaps")),
     ("mlkem-seed", "ML-KEM keygen from a 64-byte seed", "mlkem", ("mlkem.keygen_seed",)),
     ("mlkem-derand", "derandomized ML-KEM encaps", "mlkem", ("mlkem.encaps_derand",)),
@@ -146,6 +166,24 @@ class PQBackend:
     def _unavailable(self, reason: str) -> BackendUnavailable:
         return BackendUnavailable(self.name, reason, self.how_to_enable)
 
+    # FIPS 204 internal interface from the external-μ operations (a backend with its own overrides)
+    def mldsa_sign_internal(self, params: MLDSAParams, handle, public_key: bytes, message_prime: bytes,
+                            rnd: bytes | None = None) -> bytes:
+        """Sign_internal(sk, M', rnd): μ = H(H(pk) || M'), then the μ signer (rnd None: hedged)."""
+        return self.mldsa_sign_mu(params, handle, mu(public_key, message_prime), rnd)
+
+    def mldsa_verify_internal(self, params: MLDSAParams, handle, public_key: bytes, message_prime: bytes,
+                              signature: bytes) -> bool:
+        """Verify_internal(pk, M', σ) through the μ verifier."""
+        return self.mldsa_verify_mu(params, handle, public_key, mu(public_key, message_prime), signature)
+
+    def mldsa_sign_mu(self, params: MLDSAParams, handle, mu_: bytes, rnd: bytes | None = None) -> bytes:  # pragma: no cover
+        raise self._unavailable("no external-μ signing")
+
+    def mldsa_verify_mu(self, params: MLDSAParams, handle, public_key: bytes, mu_: bytes,
+                        signature: bytes) -> bool:  # pragma: no cover
+        raise self._unavailable("no external-μ verification")
+
 
 # -- probes, cached per environment ------------------------------------------------------------
 
@@ -171,12 +209,14 @@ class OpenSSLBackend(PQBackend):
     how_to_enable = "pip install 'cryptography>=50' (wheels bundle OpenSSL 3.5 with ML-DSA and ML-KEM)"
     capabilities = frozenset({"mldsa.keygen", "mldsa.keygen_seed", "mldsa.sign", "mldsa.sign_prehash",
                               "mldsa.verify", "mldsa.verify_prehash", "mldsa.sign_from_seed",
+                              "mldsa.sign_internal", "mldsa.verify_internal", "mldsa.sign_mu", "mldsa.verify_mu",
                               "mlkem.keygen", "mlkem.keygen_seed", "mlkem.encaps", "mlkem.decaps",
                               "mlkem.decaps_from_seed"})
     mlkem_sets = frozenset({"ML-KEM-768", "ML-KEM-1024"})
 
     missing_because = {
-        "mldsa-rnd": "OpenSSL signs hedged only through cryptography (no rnd, no deterministic variant)",
+        "mldsa-rnd": "OpenSSL signs hedged only through cryptography (no rnd, no deterministic variant); "
+                     "so Sign_internal and μ signing here are hedged, and only from a seed-form key",
         "mlkem-derand": "cryptography exposes randomized encapsulation only",
     }
 
@@ -214,12 +254,25 @@ class OpenSSLBackend(PQBackend):
 
     def mldsa_verify(self, params, handle, public_key: bytes, message: bytes, signature: bytes,
                      ctx: bytes, prehash: str | None) -> bool:
+        if prehash is not None:
+            return self.mldsa_verify_mu(params, handle, public_key,
+                                        external_mu(public_key, message, ctx, prehash), signature)
         from cryptography.exceptions import InvalidSignature
         try:
-            if prehash is None:
-                handle.verify(signature, message, ctx)
-            else:
-                handle.verify_mu(signature, external_mu(public_key, message, ctx, prehash))
+            handle.verify(signature, message, ctx)
+        except InvalidSignature:
+            return False
+        return True
+
+    def mldsa_sign_mu(self, params, handle, mu_: bytes, rnd: bytes | None = None) -> bytes:
+        if rnd is not None:     # select() never picks this backend for rnd ("mldsa.sign_rnd")
+            raise self._unavailable("OpenSSL signs hedged only through cryptography")
+        return handle.sign_mu(mu_)
+
+    def mldsa_verify_mu(self, params, handle, public_key: bytes, mu_: bytes, signature: bytes) -> bool:
+        from cryptography.exceptions import InvalidSignature
+        try:
+            handle.verify_mu(signature, mu_)
         except InvalidSignature:
             return False
         return True
@@ -296,14 +349,17 @@ class LiboqsBackend(PQBackend):
     _BASE = frozenset({"mldsa.keygen", "mldsa.sign", "mldsa.verify", "mldsa.sign_from_expanded",
                        "mlkem.keygen", "mlkem.keygen_seed", "mlkem.encaps", "mlkem.decaps",
                        "mlkem.decaps_from_expanded"})
-    _PREHASH = frozenset({"mldsa.sign_prehash", "mldsa.verify_prehash"})
+    _PREHASH = frozenset({"mldsa.sign_prehash", "mldsa.verify_prehash", "mldsa.sign_internal",
+                          "mldsa.verify_internal", "mldsa.sign_mu", "mldsa.verify_mu"})
     missing_because = {
         "hashml-dsa": "this liboqs build has no HashML-DSA API nor the external-mu ML-DSA-*-extmu "
                       "algorithms pqzk builds it on (the 0.16.0 release lacks them; its main branch "
                       "after 0.16.0 has them)",
+        **{k: "needs the external-mu ML-DSA-*-extmu algorithms (liboqs after 0.16.0; not in this build)"
+           for k in ("mldsa-internal-sign", "mldsa-internal-verify", "mldsa-mu-sign", "mldsa-mu-verify")},
         "mldsa-rnd": "liboqs signs hedged only (no caller-supplied rnd, no deterministic variant)",
-        "mldsa-seed": "liboqs's ML-DSA API has no keygen from a seed (pqzk expands a seed key with "
-                      "the reference backend and liboqs signs the expanded key)",
+        "mldsa-seed": "liboqs's ML-DSA API has no keygen from a seed (pqzk expands a seed key itself, with "
+                      "the numpy or reference backend, and liboqs signs the expanded key)",
         "mlkem-derand": "liboqs-python does not expose derandomized encapsulation",
     }
     _oqs = None
@@ -383,8 +439,7 @@ class LiboqsBackend(PQBackend):
 
     def mldsa_sign(self, params, handle, public_key, message, ctx, prehash):
         if prehash is not None:   # HashML-DSA: pqzk builds μ, the extmu variant signs it
-            with self.oqs().Signature(f"{params.name}-extmu", handle) as sig:
-                return self._call("ML-DSA signing", sig.sign, external_mu(public_key, message, ctx, prehash))
+            return self.mldsa_sign_mu(params, handle, external_mu(public_key, message, ctx, prehash))
         with self.oqs().Signature(params.name, handle) as sig:
             return self._call("ML-DSA signing", sig.sign_with_ctx_str, message, ctx)
 
@@ -396,10 +451,20 @@ class LiboqsBackend(PQBackend):
 
     def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
         if prehash is not None:
-            with self.oqs().Signature(f"{params.name}-extmu") as sig:
-                return bool(sig.verify(external_mu(public_key, message, ctx, prehash), signature, public_key))
+            return self.mldsa_verify_mu(params, handle, public_key,
+                                        external_mu(public_key, message, ctx, prehash), signature)
         with self.oqs().Signature(params.name) as sig:
             return bool(sig.verify_with_ctx_str(message, signature, ctx, public_key))
+
+    def mldsa_sign_mu(self, params, handle, mu_, rnd=None):
+        if rnd is not None:     # select() never picks this backend for rnd ("mldsa.sign_rnd")
+            raise self._unavailable("liboqs signs hedged only")
+        with self.oqs().Signature(f"{params.name}-extmu", handle) as sig:   # the message is μ
+            return self._call("ML-DSA signing", sig.sign, mu_)
+
+    def mldsa_verify_mu(self, params, handle, public_key, mu_, signature) -> bool:
+        with self.oqs().Signature(f"{params.name}-extmu") as sig:
+            return bool(sig.verify(mu_, signature, public_key))
 
     def mlkem_keygen_seed(self, params: MLKEMParams, seed: bytes):
         with self.oqs().KeyEncapsulation(params.name) as kem:
@@ -437,12 +502,16 @@ class PQCleanBackend(PQBackend):
                               "mlkem.keygen", "mlkem.encaps", "mlkem.decaps", "mlkem.decaps_from_expanded"})
     _HASH = {"SHA2-224": "Sha224", "SHA2-256": "Sha256", "SHA2-384": "Sha384", "SHA2-512": "Sha512",
              "SHA3-256": "Sha3_256", "SHA3-384": "Sha3_384", "SHA3-512": "Sha3_512",
-             "SHAKE128": "Shake128", "SHAKE256": "Shake256"}
+             "SHAKE128": "Shake128", "SHAKE256": "Shake256", "SHA2-512/224": "Sha512_224",
+             "SHA2-512/256": "Sha512_256", "SHA3-224": "Sha3_224"}
     max_context = 253          # pqcrypto 1.0.0 rejects 254- and 255-byte contexts (FIPS 204 allows 255)
     missing_because = {
         "context": "pqcrypto 1.0.0 refuses them (such calls pick another backend)",
         "mldsa-rnd": "pqcrypto signs hedged only",
-        "mldsa-seed": "pqcrypto has no keygen from a seed (pqzk expands a seed key with the reference backend)",
+        **{k: "pqcrypto exposes neither ML-DSA's internal functions nor external μ"
+           for k in ("mldsa-internal-sign", "mldsa-internal-verify", "mldsa-mu-sign", "mldsa-mu-verify")},
+        "mldsa-seed": "pqcrypto has no keygen from a seed (pqzk expands a seed key itself, with the numpy "
+                      "or reference backend)",
         "mlkem-seed": "pqcrypto has no keygen from a seed (pqzk expands a seed key with the reference backend)",
         "mlkem-derand": "pqcrypto encapsulates with its own randomness only",
     }
@@ -520,6 +589,59 @@ class PQCleanBackend(PQBackend):
             raise InvalidEncoding(f"{params.name} decapsulation rejected by pqcrypto: {exc}") from None
 
 
+# -- numpy (pqzk.pq.fips204) ------------------------------------------------------------------
+
+class NumpyBackend(PQBackend):
+    """pqzk's own FIPS 204 (`pqzk.pq.fips204`: numpy and the native NTT), byte-identical to
+    dilithium-py and about ten times faster: every ML-DSA operation, the internal interface and
+    external μ included. ML-DSA only. Not constant time (Python and numpy)."""
+    name = "numpy"
+    how_to_enable = "pip install numpy, and build pqzk's native extension (pip install .)"
+    capabilities = frozenset({"mldsa.keygen", "mldsa.keygen_seed", "mldsa.sign", "mldsa.sign_rnd",
+                              "mldsa.sign_prehash", "mldsa.verify", "mldsa.verify_prehash",
+                              "mldsa.sign_from_expanded", "mldsa.expand", "mldsa.sign_internal",
+                              "mldsa.verify_internal", "mldsa.sign_mu", "mldsa.verify_mu"})
+    mlkem_sets = frozenset()
+    missing_because = {k: "ML-DSA only (pqzk has no ML-KEM of its own)"
+                       for k in ("mlkem", "mlkem-seed", "mlkem-derand")}
+
+    def status(self) -> PQBackendStatus:
+        s = discovery.probe_numpy_mldsa()
+        if not s.available:
+            return PQBackendStatus(self.name, False, s.detail, s.reason, s.how_to_enable)
+        return self._usable_status(s.detail)
+
+    @staticmethod
+    def _p(params: MLDSAParams):
+        from . import fips204
+        return fips204, fips204.params(params.name)
+
+    def mldsa_keygen_seed(self, params, seed):
+        f, p = self._p(params)
+        pk, sk = f.keygen_internal(seed, p)     # FIPS 204 Algorithm 6
+        return pk, sk, sk
+
+    def mldsa_private_handle(self, params, expanded):
+        return expanded
+
+    def mldsa_public_handle(self, params, public_key):
+        return public_key
+
+    def mldsa_sign(self, params, handle, public_key, message, ctx, prehash, rnd: bytes | None = None):
+        return self.mldsa_sign_internal(params, handle, public_key, message_prime(message, ctx, prehash), rnd)
+
+    def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
+        return self.mldsa_verify_internal(params, handle, public_key, message_prime(message, ctx, prehash), signature)
+
+    def mldsa_sign_mu(self, params, handle, mu_, rnd=None):
+        f, p = self._p(params)
+        return f.sign_mu(handle, mu_, rnd if rnd is not None else os.urandom(32), p)
+
+    def mldsa_verify_mu(self, params, handle, public_key, mu_, signature) -> bool:
+        f, p = self._p(params)
+        return f.verify_mu(public_key, mu_, signature, p)
+
+
 # -- reference (dilithium-py, kyber-py) -------------------------------------------------------
 
 class ReferenceBackend(PQBackend):
@@ -527,10 +649,14 @@ class ReferenceBackend(PQBackend):
     how_to_enable = "pip install dilithium-py kyber-py"
     _ALL = frozenset({"mldsa.keygen", "mldsa.keygen_seed", "mldsa.sign", "mldsa.sign_rnd", "mldsa.sign_prehash",
                       "mldsa.verify", "mldsa.verify_prehash", "mldsa.sign_from_expanded", "mldsa.expand",
+                      "mldsa.sign_internal", "mldsa.verify_internal", "mldsa.sign_mu",
                       "mlkem.keygen", "mlkem.keygen_seed", "mlkem.encaps", "mlkem.encaps_derand",
                       "mlkem.decaps", "mlkem.decaps_from_expanded", "mlkem.expand"})
     missing_because = {**{k: "dilithium-py not installed (pip install dilithium-py)"
-                          for k in ("mldsa", "hashml-dsa", "mldsa-rnd", "mldsa-seed")},
+                          for k in ("mldsa", "hashml-dsa", "mldsa-rnd", "mldsa-seed", "mldsa-internal-sign",
+                                    "mldsa-internal-verify", "mldsa-mu-sign")},
+                       "mldsa-mu-verify": "dilithium-py has no verification from μ (its Verify_internal "
+                                          "hashes M' itself)",
                        **{k: "kyber-py not installed (pip install kyber-py)"
                           for k in ("mlkem", "mlkem-seed", "mlkem-derand")}}
 
@@ -572,16 +698,24 @@ class ReferenceBackend(PQBackend):
         return public_key
 
     def mldsa_sign(self, params, handle, public_key, message, ctx, prehash, rnd: bytes | None = None):
-        if rnd is None:
-            rnd = os.urandom(32)
         # FIPS 204 Algorithm 7 with M' built by message_prime (pure or HashML-DSA)
-        return self._dsa(params)._sign_internal(handle, message_prime(message, ctx, prehash), rnd)
+        return self.mldsa_sign_internal(params, handle, public_key, message_prime(message, ctx, prehash), rnd)
 
     def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
+        return self.mldsa_verify_internal(params, handle, public_key, message_prime(message, ctx, prehash), signature)
+
+    def mldsa_sign_internal(self, params, handle, public_key, message_prime, rnd=None):
+        return self._dsa(params)._sign_internal(handle, message_prime, rnd if rnd is not None else os.urandom(32))
+
+    def mldsa_verify_internal(self, params, handle, public_key, message_prime, signature) -> bool:
         try:
-            return bool(self._dsa(params)._verify_internal(handle, message_prime(message, ctx, prehash), signature))
+            return bool(self._dsa(params)._verify_internal(handle, message_prime, signature))
         except (ValueError, IndexError):
             return False
+
+    def mldsa_sign_mu(self, params, handle, mu_, rnd=None):
+        return self._dsa(params)._sign_internal(handle, mu_, rnd if rnd is not None else os.urandom(32),
+                                                external_mu=True)
 
     def mlkem_keygen_seed(self, params, seed):
         ek, dk = self._kem(params).key_derive(seed)   # FIPS 203 ML-KEM.KeyGen_internal(d, z)
@@ -603,7 +737,8 @@ class ReferenceBackend(PQBackend):
             raise InvalidEncoding(f"{params.name} decapsulation rejected by kyber-py") from None
 
 
-BACKENDS: dict[str, PQBackend] = {b.name: b for b in (OpenSSLBackend(), LiboqsBackend(), PQCleanBackend(), ReferenceBackend())}
+BACKENDS: dict[str, PQBackend] = {b.name: b for b in (OpenSSLBackend(), LiboqsBackend(), PQCleanBackend(),
+                                                      NumpyBackend(), ReferenceBackend())}
 
 
 def status(name: str) -> PQBackendStatus:

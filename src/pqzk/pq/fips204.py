@@ -4,9 +4,9 @@ FIPS 204 verifier accepts.
 
 Names follow FIPS 204 §7 (ExpandA, ExpandS, ExpandMask, SampleInBall, Power2Round, Decompose,
 HighBits, LowBits, MakeHint, UseHint and the encodings of §7.1–7.2). `keygen_internal`,
-`sign_internal` and `verify_internal` (Algorithms 6–8) are here so that byte-for-byte
-known-answer tests against dilithium-py exercise every block; `pqzk.pq.mldsa` stays the API for
-ordinary keys. Vectors of polynomials are int64 arrays of shape (..., 256) with canonical
+`sign_internal` and `verify_internal` (Algorithms 6–8, and `sign_mu` / `verify_mu` for an external
+μ) are checked byte for byte against dilithium-py and NIST's ACVP vectors; they are also the
+"numpy" backend of `pqzk.pq.mldsa`, which stays the API for ordinary keys. Vectors of polynomials are int64 arrays of shape (..., 256) with canonical
 coefficients in [0, q); products go through the native batch NTT of `pqzk.math.ntt`.
 Python integer and numpy arithmetic is not constant time: this module is for prototypes and
 interoperability, not for keys that must resist timing attacks.
@@ -439,6 +439,19 @@ def keygen_internal(xi: bytes, p: Params) -> tuple[bytes, bytes]:
     return pk, sk_encode(rho, key, shake256(pk, 64), s1, s2, t0, p)
 
 
+def public_from_expanded(sk: bytes, p: Params) -> bytes:
+    """The public key of an expanded private key: ρ || t1 with t1 = Power2Round(A·s1 + s2).
+    InvalidEncoding when the key's tr is not H(pk) (a corrupted or mismatched key)."""
+    rho, _, tr, s1, s2, t0 = sk_decode(sk, p)
+    if inf_norm(s1) > p.eta or inf_norm(s2) > p.eta:
+        raise InvalidEncoding(f"{p.name} private key: s1 or s2 has coefficients outside [-η, η]")
+    t1, t0_computed = power2round(t_from_s(expand_a(rho, p), s1, s2))
+    pk = pk_encode(rho, t1)
+    if shake256(pk, 64) != bytes(tr) or not np.array_equal(np.mod(t0_computed, Q), t0):
+        raise InvalidEncoding(f"{p.name} private key is inconsistent (tr or t0 does not match its s1, s2)")
+    return pk
+
+
 def mu_of(pk: bytes, message_prime: bytes) -> bytes:
     """μ = H(H(pk, 64) || M', 64)."""
     return shake256(shake256(pk, 64) + message_prime, 64)
@@ -450,12 +463,20 @@ def challenge(mu: bytes, w1: np.ndarray, p: Params) -> bytes:
 
 
 def sign_internal(sk: bytes, message_prime: bytes, rnd: bytes, p: Params) -> bytes:
-    """Algorithm 7 (the rejection loop of a single signer)."""
+    """Algorithm 7: sign M' (μ = H(tr || M') with tr from the key)."""
+    return sign_mu(sk, shake256(sk_decode(sk, p)[2] + bytes(message_prime), 64), rnd, p)
+
+
+def sign_mu(sk: bytes, mu: bytes, rnd: bytes, p: Params) -> bytes:
+    """Algorithm 7 from line 7 on, given μ (the "external μ" of FIPS 204 §6.2): the rejection
+    loop of a single signer."""
+    if len(mu) != 64 or len(rnd) != 32:
+        raise InvalidParameter(f"{p.name}: μ must be 64 bytes and rnd 32 bytes, got {len(mu)} and {len(rnd)}")
     rho, key, tr, s1, s2, t0 = sk_decode(sk, p)
     s1h, s2h, t0h = ntt(s1), ntt(s2), ntt(t0)
     a_hat = expand_a(rho, p)
-    mu = shake256(tr + message_prime, 64)
-    rho_pp = shake256(key + rnd + mu, 64)
+    mu = bytes(mu)
+    rho_pp = shake256(key + bytes(rnd) + mu, 64)
     kappa = 0
     while True:
         y = expand_mask(rho_pp, kappa, p)
@@ -487,13 +508,19 @@ def w_approx(a_hat: np.ndarray, t1: np.ndarray, z: np.ndarray, ctilde: bytes, p:
 
 def verify_internal(pk: bytes, message_prime: bytes, sig: bytes, p: Params) -> bool:
     """Algorithm 8."""
+    return verify_mu(pk, mu_of(pk, message_prime), sig, p)
+
+
+def verify_mu(pk: bytes, mu: bytes, sig: bytes, p: Params) -> bool:
+    """Algorithm 8 given μ = H(H(pk) || M') (external μ); False for a malformed signature."""
     rho, t1 = pk_decode(pk, p)
+    if len(mu) != 64:
+        raise InvalidParameter(f"{p.name}: μ must be 64 bytes, got {len(mu)}")
     decoded = sig_decode(sig, p)
     if decoded is None:
         return False
     ctilde, z, h = decoded
     if inf_norm(z) >= p.gamma1 - p.beta:
         return False
-    mu = mu_of(pk, message_prime)
     w1 = use_hint(h, w_approx(expand_a(rho, p), t1, z, ctilde, p), p.gamma2)
-    return challenge(mu, w1, p) == ctilde
+    return challenge(bytes(mu), w1, p) == ctilde

@@ -3,7 +3,14 @@
 Private keys are held in the 32-byte seed form ξ (FIPS 204 §3.6.3 / Algorithm 6) when known,
 and/or the expanded skEncode form; backends that need the expanded form get it from the
 reference KeyGen_internal (cached per key). Signing is hedged by default; `deterministic=True`
-uses rnd = 0^32 and `rng` supplies rnd explicitly (both need a backend that accepts rnd).
+uses rnd = 0^32, and `rnd` (32 bytes) or `rng` supplies rnd explicitly (all need a backend that
+accepts rnd).
+
+The FIPS 204 internal interface is here too: `sign_internal` / `verify_internal` take M' as
+given (Algorithms 7 and 8: no domain separation, no context — for known-answer tests and for
+protocols that build M' themselves), and `sign_mu` / `verify_mu` take an external μ =
+H(H(pk) || M') that another party computed (`external_mu`). Which backend can do which is in
+`pqzk info` ("FIPS 204 Sign_internal …", "signing an external μ", …).
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from . import backend_registry as _b
 from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, mldsa_params
 
 PARAMS = tuple(MLDSA)
+MU_SIZE = 64               # μ (FIPS 204 Algorithm 7, line 6)
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +103,18 @@ class MLDSAPrivateKey:
     def __hash__(self) -> int:
         return hash(self.public_key)
 
+
+    @classmethod
+    def from_expanded(cls, params: str, expanded: bytes) -> MLDSAPrivateKey:
+        """A key from its expanded FIPS 204 encoding (skEncode, as NIST's ACVP vectors give it);
+        its public key is recomputed, and a key whose parts disagree is refused."""
+        from . import fips204
+        p = mldsa_params(params)
+        expanded = as_bytes(expanded, f"{p.name} expanded private key")
+        if len(expanded) != p.expanded_key_size:
+            raise InvalidEncoding(f"{p.name} expanded private key must be {p.expanded_key_size} bytes, got {len(expanded)}")
+        pk = fips204.public_from_expanded(expanded, fips204.params(p.name))
+        return cls(p.name, MLDSAPublicKey(p.name, pk), expanded=expanded)
 
     def to_pkcs8(self) -> bytes:
         """OneAsymmetricKey v0 with the seed-only private key choice [0x80 seed] (RFC 9881 §6)."""
@@ -198,6 +218,30 @@ def _private_handle(b: _b.PQBackend, sk: MLDSAPrivateKey, p: MLDSAParams):
     return h
 
 
+def _rnd(deterministic: bool, rng: Callable[[int], bytes] | None, rnd: bytes | None) -> bytes | None:
+    """The signer's 32-byte rnd (FIPS 204 Algorithm 2, line 5): 0^32 when deterministic, the
+    caller's `rnd` or `rng(32)`, or None for the backend's own fresh randomness (hedged)."""
+    if deterministic + (rng is not None) + (rnd is not None) > 1:
+        raise InvalidParameter("give at most one of deterministic=True, rnd and rng")
+    if deterministic:
+        return bytes(32)
+    if rng is not None:
+        rnd = rng(32)
+    if rnd is not None:
+        rnd = as_bytes(rnd, "rnd")
+        if len(rnd) != 32:
+            raise InvalidParameter(f"rnd must be 32 bytes, got {len(rnd)}")
+    return rnd
+
+
+def _signing_key(p: MLDSAParams, sk: MLDSAPrivateKey) -> MLDSAPrivateKey:
+    if not isinstance(sk, MLDSAPrivateKey):
+        raise InvalidParameter(f"sk must be an MLDSAPrivateKey, got {type(sk).__name__}")
+    if sk.params != p.name:
+        raise InvalidParameter(f"key is {sk.params} but {p.name} was requested")
+    return sk
+
+
 def _signer(p: MLDSAParams, sk: MLDSAPrivateKey, backend: str | None, caps: tuple[str, ...],
             ctx_len: int) -> _b.PQBackend:
     if backend is not None:
@@ -215,28 +259,68 @@ def _signer(p: MLDSAParams, sk: MLDSAPrivateKey, backend: str | None, caps: tupl
 
 def sign(params: str, sk: MLDSAPrivateKey, message: bytes, ctx: bytes = b"", backend: str | None = None,
          deterministic: bool = False, *, prehash: str | None = None,
-         rng: Callable[[int], bytes] | None = None) -> bytes:
+         rng: Callable[[int], bytes] | None = None, rnd: bytes | None = None) -> bytes:
     """ML-DSA.Sign (FIPS 204 Algorithm 2), or HashML-DSA.Sign (Algorithm 4) with `prehash`.
 
     Hedged by default (fresh rnd inside the backend); `deterministic=True` uses rnd = 0^32;
-    `rng` supplies the 32-byte rnd (reproducible tests).
+    `rnd` (32 bytes) or `rng` supplies rnd (reproducible tests, known-answer vectors).
     """
     p = mldsa_params(params)
-    if not isinstance(sk, MLDSAPrivateKey):
-        raise InvalidParameter(f"sk must be an MLDSAPrivateKey, got {type(sk).__name__}")
-    if sk.params != p.name:
-        raise InvalidParameter(f"key is {sk.params} but {p.name} was requested")
+    sk = _signing_key(p, sk)
     ctx = _check_ctx(ctx)
     _check_prehash(prehash)
-    if deterministic and rng is not None:
-        raise InvalidParameter("deterministic=True and rng are exclusive")
-    rnd = bytes(32) if deterministic else (rng(32) if rng is not None else None)
+    rnd = _rnd(deterministic, rng, rnd)
     caps = (("mldsa.sign_rnd",) if rnd is not None else ()) + (("mldsa.sign_prehash",) if prehash else ())
     b = _signer(p, sk, backend, caps, len(ctx))
     handle = _private_handle(b, sk, p)
     if rnd is not None:
         return b.mldsa_sign(p, handle, sk.public_key.key, as_bytes(message, "message"), ctx, prehash, rnd)
     return b.mldsa_sign(p, handle, sk.public_key.key, as_bytes(message, "message"), ctx, prehash)
+
+
+def _check_mu(mu: bytes) -> bytes:
+    mu = as_bytes(mu, "μ")
+    if len(mu) != MU_SIZE:
+        raise InvalidParameter(f"μ must be {MU_SIZE} bytes, got {len(mu)}")
+    return mu
+
+
+def sign_internal(params: str, sk: MLDSAPrivateKey, message_prime: bytes, *, backend: str | None = None,
+                  deterministic: bool = False, rnd: bytes | None = None,
+                  rng: Callable[[int], bytes] | None = None) -> bytes:
+    """ML-DSA.Sign_internal (FIPS 204 Algorithm 7) on M' exactly as given: no context, no domain
+    separation (ML-DSA.Sign builds M' = 0 || |ctx| || ctx || M first). For known-answer tests
+    and protocols that build M' themselves; ordinary signing is `sign`. rnd as in `sign`."""
+    p = mldsa_params(params)
+    sk = _signing_key(p, sk)
+    message_prime = as_bytes(message_prime, "M'")
+    rnd = _rnd(deterministic, rng, rnd)
+    b = _signer(p, sk, backend, ("mldsa.sign_internal",) + (("mldsa.sign_rnd",) if rnd is not None else ()), 0)
+    return b.mldsa_sign_internal(p, _private_handle(b, sk, p), sk.public_key.key, message_prime, rnd)
+
+
+def sign_mu(params: str, sk: MLDSAPrivateKey, mu: bytes, *, backend: str | None = None,
+            deterministic: bool = False, rnd: bytes | None = None,
+            rng: Callable[[int], bytes] | None = None) -> bytes:
+    """Sign an external μ = H(H(pk) || M') (FIPS 204 Algorithm 7 from line 7; §6.2 allows μ to be
+    computed elsewhere, e.g. by `external_mu` on the client that holds the message)."""
+    p = mldsa_params(params)
+    sk = _signing_key(p, sk)
+    mu = _check_mu(mu)
+    rnd = _rnd(deterministic, rng, rnd)
+    b = _signer(p, sk, backend, ("mldsa.sign_mu",) + (("mldsa.sign_rnd",) if rnd is not None else ()), 0)
+    return b.mldsa_sign_mu(p, _private_handle(b, sk, p), mu, rnd)
+
+
+def external_mu(params: str, pk: MLDSAPublicKey | bytes, message: bytes, ctx: bytes = b"", *,
+                prehash: str | None = None) -> bytes:
+    """μ = H(H(pk) || M') for ML-DSA.Sign (or HashML-DSA.Sign with `prehash`) of `message` under
+    `ctx`: what a client computes so that a signer holding only μ (`sign_mu`) signs its message."""
+    p = mldsa_params(params)
+    key = _public(p, pk)
+    ctx = _check_ctx(ctx)
+    _check_prehash(prehash)
+    return _b.external_mu(key.key, as_bytes(message, "message"), ctx, prehash)
 
 
 def _public(p: MLDSAParams, pk: MLDSAPublicKey | bytes) -> MLDSAPublicKey:
@@ -265,14 +349,44 @@ def verify(params: str, pk: MLDSAPublicKey | bytes, message: bytes, signature: b
     p = mldsa_params(params)
     ctx = _check_ctx(ctx)
     _check_prehash(prehash)
+    message = as_bytes(message, "message")
+    b, key, handle = _verifier(p, pk, signature, backend,
+                               ("mldsa.verify",) + (("mldsa.verify_prehash",) if prehash else ()), len(ctx))
+    if not b.mldsa_verify(p, handle, key.key, message, bytes(signature), ctx, prehash):
+        raise VerificationError(f"{p.name} signature does not verify")
+
+
+def _verifier(p: MLDSAParams, pk: MLDSAPublicKey | bytes, signature: bytes, backend: str | None,
+              caps: tuple[str, ...], ctx_len: int = 0) -> tuple[_b.PQBackend, MLDSAPublicKey, object]:
+    """The public key, a signature of the right length (else VerificationError), the backend
+    doing `caps` and its handle for the key (cached on the key)."""
     key = _public(p, pk)
     if not isinstance(signature, (bytes, bytearray)) or len(signature) != p.signature_size:
         got = len(signature) if isinstance(signature, (bytes, bytearray)) else type(signature).__name__
         raise VerificationError(f"{p.name} signature must be {p.signature_size} bytes, got {got}")
-    b = _b.select("mldsa.verify", p, backend, also=("mldsa.verify_prehash",) if prehash else (),
-                  ctx_len=len(ctx))
+    b = _b.select(caps[0], p, backend, also=caps[1:], ctx_len=ctx_len)
     handle = key._handles.get(b.name)
     if handle is None:
         handle = key._handles[b.name] = b.mldsa_public_handle(p, key.key)
-    if not b.mldsa_verify(p, handle, key.key, as_bytes(message, "message"), bytes(signature), ctx, prehash):
-        raise VerificationError(f"{p.name} signature does not verify")
+    return b, key, handle
+
+
+def verify_internal(params: str, pk: MLDSAPublicKey | bytes, message_prime: bytes, signature: bytes,
+                    backend: str | None = None) -> None:
+    """ML-DSA.Verify_internal (FIPS 204 Algorithm 8) on M' exactly as given; raises VerificationError."""
+    p = mldsa_params(params)
+    message_prime = as_bytes(message_prime, "M'")
+    b, key, handle = _verifier(p, pk, signature, backend, ("mldsa.verify_internal",))
+    if not b.mldsa_verify_internal(p, handle, key.key, message_prime, bytes(signature)):
+        raise VerificationError(f"{p.name} signature does not verify (Verify_internal)")
+
+
+def verify_mu(params: str, pk: MLDSAPublicKey | bytes, mu: bytes, signature: bytes,
+              backend: str | None = None) -> None:
+    """Verify a signature against an external μ (FIPS 204 Algorithm 8 from line 8); raises
+    VerificationError. μ must have been computed for this public key (`external_mu`)."""
+    p = mldsa_params(params)
+    mu = _check_mu(mu)
+    b, key, handle = _verifier(p, pk, signature, backend, ("mldsa.verify_mu",))
+    if not b.mldsa_verify_mu(p, handle, key.key, mu, bytes(signature)):
+        raise VerificationError(f"{p.name} signature does not verify (external μ)")
