@@ -29,7 +29,6 @@ Files are written atomically and never replaced without --force.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import typer
@@ -38,7 +37,8 @@ from ..errors import InvalidEncoding, InvalidParameter
 from ..policy.documents import hex_field
 from ..threshold.bip32 import parse_path as ecdsa_parse_path
 from .errors import PqzkTyper
-from .files import check_output, check_output_dir, read_document, read_input, write_output
+from .options import FORCE, JSON_OPT, MSG_FILE_OPT, MSG_HEX_OPT, MSG_OPT, json_bytes, read_message
+from .files import check_output, check_output_dir, read_document, write_output
 
 app = PqzkTyper(help=__doc__, rich_markup_mode=None, no_args_is_help=True)
 MAX_SIGNERS = 32
@@ -55,20 +55,6 @@ def _load(path: Path, fmt: str) -> dict:
     return doc
 
 
-def _message(message: str | None, message_hex: str | None, message_file: Path | None) -> bytes:
-    given = [m for m in (message, message_hex, message_file) if m is not None]
-    if len(given) != 1:
-        raise InvalidParameter("give exactly one of --message, --message-hex, --message-file")
-    if message is not None:
-        return message.encode()
-    if message_hex is not None:
-        try:
-            return bytes.fromhex(message_hex)
-        except ValueError:
-            raise InvalidEncoding("--message-hex is not valid hex") from None
-    return read_input(message_file, "message file", allow_stdin=True)
-
-
 def _digest(msg: bytes, hash_name: str) -> bytes:
     if hash_name == "sha256":
         return hashlib.sha256(msg).digest()
@@ -80,10 +66,6 @@ def _digest(msg: bytes, hash_name: str) -> bytes:
             raise InvalidParameter("--hash none takes a 32-byte digest as the message")
         return msg
     raise InvalidParameter(f"--hash is one of {', '.join(HASHES)}")
-
-
-def _json_bytes(doc: dict) -> bytes:
-    return (json.dumps(doc, indent=2) + "\n").encode()
 
 
 def _public_doc(pub) -> dict:
@@ -109,12 +91,7 @@ def _load_public(path: Path):
 
 
 PATH_OPT = typer.Option(None, "--path", help="BIP-32 path of the child key, e.g. m/44/60/0/0/5 (no hardened steps)")
-MSG_OPT = typer.Option(None, "--message", "-m", help="message as UTF-8 text")
-MSG_HEX_OPT = typer.Option(None, "--message-hex", help="message as hex")
-MSG_FILE_OPT = typer.Option(None, "--message-file", help="message read from a file (raw bytes; - for standard input)")
 HASH_OPT = typer.Option("sha256", "--hash", help="message digest: sha256, keccak256 or none (message is the digest)")
-FORCE = typer.Option(False, "--force", help="replace existing output files")
-JSON_OPT = typer.Option(False, "--json", help="print the result as JSON")
 
 
 @app.command()
@@ -142,11 +119,11 @@ def keygen(curve: str = typer.Option("secp256k1", "--curve", help="secp256k1 or 
     files = []
     for i, sh in shares.items():
         p = out_dir / f"share-{i}.json"
-        write_output(p, _json_bytes({"format": FMT_SHARE, "curve": curve, "identifier": i,
+        write_output(p, json_bytes({"format": FMT_SHARE, "curve": curve, "identifier": i,
                                      "public_key": public["public_key"], "key_share": sh.to_bytes().hex()}),
                      "share file", force=force, secret=True)
         files.append(str(p))
-    write_output(out_dir / "public.json", _json_bytes(public), "public key file", force=force)
+    write_output(out_dir / "public.json", json_bytes(public), "public key file", force=force)
     if as_json:
         emit_json({**public, "share_files": files})
         return
@@ -168,7 +145,7 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
     from .main import console, emit_json
     if not share:
         raise InvalidParameter("give the signers' share files with --share")
-    digest = _digest(_message(message, message_hex, message_file), hash_name)
+    digest = _digest(read_message(message, message_hex, message_file), hash_name)
     check_output(out, "signature file", force=force)
     shares = {}
     for p in share:
@@ -189,7 +166,7 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
     doc = {"format": FMT_SIG, "curve": first.curve, "public_key": child.to_bytes().hex(), "path": path if path is not None else "m",
            "signers": signers, "hash": hash_name, "digest": digest.hex(), "signature": sig.to_bytes().hex(),
            "recovery_id": sig.recovery_id, "der": sig.to_der().hex()}
-    write_output(out, _json_bytes(doc), "signature file", force=force)
+    write_output(out, json_bytes(doc), "signature file", force=force)
     if as_json:
         emit_json(doc)
         return
@@ -212,7 +189,7 @@ def verify(public: Path = typer.Option(Path("public.json"), "--public", "-p", he
     hash_name = sdoc.get("hash")
     if hash_name not in HASHES or not isinstance(sdoc.get("path"), str):
         raise InvalidEncoding(f"{signature}: field 'hash' or 'path' missing or invalid")
-    digest = _digest(_message(message, message_hex, message_file), hash_name)
+    digest = _digest(read_message(message, message_hex, message_file), hash_name)
     rid = sdoc.get("recovery_id")
     if not isinstance(rid, int) or isinstance(rid, bool) or not 0 <= rid <= 3:
         raise InvalidEncoding(f"{signature}: field 'recovery_id' missing or invalid")

@@ -25,7 +25,6 @@ Exit status: 0 success, 1 a signature that does not verify,
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import typer
@@ -33,7 +32,8 @@ import typer
 from ..errors import InvalidEncoding, InvalidParameter
 from ..policy.documents import hex_field
 from .errors import PqzkTyper
-from .files import check_output, check_output_dir, read_document, read_input, write_output
+from .options import FORCE, MSG_FILE_OPT, MSG_HEX_OPT, MSG_OPT, json_bytes, read_message
+from .files import check_output, check_output_dir, read_document, write_output
 
 app = PqzkTyper(help=__doc__, rich_markup_mode=None, no_args_is_help=True)
 MAX_SIGNERS = 255
@@ -54,28 +54,6 @@ def _hex(doc: dict, key: str, path: Path) -> bytes:
     return hex_field(doc, key, str(path))
 
 
-def _message(message: str | None, message_hex: str | None, message_file: Path | None) -> bytes:
-    given = [m for m in (message, message_hex, message_file) if m is not None]
-    if len(given) != 1:
-        raise InvalidParameter("give exactly one of --message, --message-hex, --message-file")
-    if message is not None:
-        return message.encode()
-    if message_hex is not None:
-        try:
-            return bytes.fromhex(message_hex)
-        except ValueError:
-            raise InvalidEncoding("--message-hex is not valid hex") from None
-    return read_input(message_file, "message file", allow_stdin=True)
-
-
-def _json_bytes(doc: dict) -> bytes:
-    return (json.dumps(doc, indent=2) + "\n").encode()
-
-
-MSG_OPT = typer.Option(None, "--message", "-m", help="message as UTF-8 text")
-MSG_HEX_OPT = typer.Option(None, "--message-hex", help="message as hex")
-MSG_FILE_OPT = typer.Option(None, "--message-file", help="message read from a file (raw bytes; - for standard input)")
-FORCE = typer.Option(False, "--force", help="replace existing output files")
 
 
 @app.command()
@@ -105,11 +83,11 @@ def keygen(suite: str = typer.Option("FROST-ED25519-SHA512-v1", "--suite", "-s",
     files = []
     for i, kp in kps.items():
         p = out_dir / f"share-{i}.json"
-        write_output(p, _json_bytes({"format": FMT_SHARE, "ciphersuite": s.context, "identifier": i,
+        write_output(p, json_bytes({"format": FMT_SHARE, "ciphersuite": s.context, "identifier": i,
                                      "verifying_key": public["verifying_key"], "key_package": kp.to_bytes().hex()}),
                      "share file", force=force, secret=True)
         files.append(str(p))
-    write_output(out_dir / "public.json", _json_bytes(public), "public key file", force=force)
+    write_output(out_dir / "public.json", json_bytes(public), "public key file", force=force)
     if as_json:
         emit_json({**public, "share_files": files})
         return
@@ -141,7 +119,7 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
         raise InvalidParameter("give either --share files or --store with --key-id")
     if share and (key_id or pin_file is not None or pin_env is not None):
         raise InvalidParameter("--key-id, --pin-file and --pin-env go with --store, not with --share files")
-    msg = _message(message, message_hex, message_file)
+    msg = read_message(message, message_hex, message_file)
     check_output(out, "signature file", force=force)
     kps, suite = [], None
     with ExitStack() as unsealed:
@@ -175,7 +153,7 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
            "message_sha256": hashlib.sha256(msg).hexdigest(), "signature": sig.hex()}
     if derive_path is not None:
         doc["path"] = derive_path
-    write_output(out, _json_bytes(doc), "signature file", force=force)
+    write_output(out, json_bytes(doc), "signature file", force=force)
     if as_json:
         emit_json(doc)
         return
@@ -190,7 +168,7 @@ def verify(public: Path = typer.Option(Path("public.json"), "--public", "-p", he
     """Verify a signature against the group key in public.json (exit status 1 if it does not verify)."""
     from ..threshold import frost
     from .main import console, emit_json
-    msg = _message(message, message_hex, message_file)
+    msg = read_message(message, message_hex, message_file)
     pub = _load(public, FMT_PUBLIC)
     sdoc = _load(signature, FMT_SIG)
     suite = frost.get_ciphersuite(pub["ciphersuite"])

@@ -29,6 +29,7 @@ SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.frost", "app", "frost"),
     ("pqzk.cli.ecdsa", "app", "ecdsa"),
     ("pqzk.cli.authorize", "authorize", "authorize"),
+    ("pqzk.cli.pq", "app", "pq"),
 ]
 
 console = Console()

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
-from . import _der, mldsa
+from . import _der, mldsa, pkcs8
 from .params import MAX_CONTEXT, MLDSA
 
 PREFIX = b"CompositeAlgorithmSignatures2025"   # draft -19 §4.1 ("436f6d70...32303235")
@@ -79,6 +79,7 @@ ALGORITHMS: dict[str, CompositeAlgorithm] = {a.name: a for a in (
     _a("id-MLDSA87-ECDSA-P521-SHA512", 54, "COMPSIG-MLDSA87-ECDSA-P521-SHA512", "SHA512", "ML-DSA-87", "ecdsa", "SHA512", "SECP521R1"),
 )}
 BY_OID = {a.oid: a for a in ALGORITHMS.values()}
+_NAMES_BY_OID = {a.oid: a.short for a in ALGORITHMS.values()}
 _HASH = {"SHA256": hashes.SHA256, "SHA384": hashes.SHA384, "SHA512": hashes.SHA512}
 
 
@@ -243,23 +244,12 @@ class CompositePublicKey:
 
     def to_spki(self) -> bytes:
         """SubjectPublicKeyInfo with the composite OID, parameters absent (draft §6)."""
-        return _der.seq(_der.seq(_der.oid(self.algorithm.oid)), _der.bit_string(self.to_bytes()))
+        return pkcs8.encode_spki(self.algorithm.oid, self.to_bytes())
 
     @classmethod
     def from_spki(cls, der: bytes) -> CompositePublicKey:
-        body = _der.items(_der.read_all(der, _der.SEQUENCE))
-        if len(body) != 2 or body[0][0] != _der.SEQUENCE or body[1][0] != _der.BIT_STRING:
-            raise InvalidEncoding("SPKI: expected SEQUENCE { AlgorithmIdentifier, BIT STRING }")
-        alg_items = _der.items(body[0][1])
-        if len(alg_items) != 1 or alg_items[0][0] != _der.OID:
-            raise InvalidEncoding("SPKI: composite AlgorithmIdentifier must have an OID and no parameters")
-        oid = _der.decode_oid(alg_items[0][1])
-        if oid not in BY_OID:
-            raise InvalidEncoding(f"SPKI: {oid} is not a composite ML-DSA OID")
-        bits = body[1][1]
-        if not bits or bits[0] != 0:
-            raise InvalidEncoding("SPKI: BIT STRING must have 0 unused bits")
-        return cls.from_bytes(BY_OID[oid], bits[1:])
+        oid, key = pkcs8.decode_spki(der, _NAMES_BY_OID, "composite ML-DSA")
+        return cls.from_bytes(BY_OID[oid], key)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CompositePublicKey) and (self.algorithm, self.to_bytes()) == (other.algorithm, other.to_bytes())
@@ -306,21 +296,12 @@ class CompositePrivateKey:
 
     def to_pkcs8(self) -> bytes:
         """OneAsymmetricKey v0 { version 0, AlgorithmIdentifier { OID }, OCTET STRING sk } (draft §6)."""
-        return _der.seq(_der.integer(0), _der.seq(_der.oid(self.algorithm.oid)),
-                        _der.tlv(_der.OCTET_STRING, self.to_bytes()))
+        return pkcs8.encode_pkcs8(self.algorithm.oid, self.to_bytes())
 
     @classmethod
     def from_pkcs8(cls, der: bytes) -> CompositePrivateKey:
-        body = _der.items(_der.read_all(der, _der.SEQUENCE))
-        if len(body) < 3 or body[0] != (_der.INTEGER, b"\x00") or body[1][0] != _der.SEQUENCE or body[2][0] != _der.OCTET_STRING:
-            raise InvalidEncoding("PKCS#8: expected SEQUENCE { 0, AlgorithmIdentifier, OCTET STRING }")
-        alg_items = _der.items(body[1][1])
-        if len(alg_items) != 1 or alg_items[0][0] != _der.OID:
-            raise InvalidEncoding("PKCS#8: composite AlgorithmIdentifier must have an OID and no parameters")
-        oid = _der.decode_oid(alg_items[0][1])
-        if oid not in BY_OID:
-            raise InvalidEncoding(f"PKCS#8: {oid} is not a composite ML-DSA OID")
-        return cls.from_bytes(BY_OID[oid], body[2][1])
+        oid, octets = pkcs8.decode_pkcs8(der, _NAMES_BY_OID, "composite ML-DSA")
+        return cls.from_bytes(BY_OID[oid], octets)
 
 
 def _trad_public(pk: CompositePublicKey):

@@ -14,14 +14,15 @@ H(H(pk) || M') that another party computed (`external_mu`). Which backend can do
 """
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..math.rand import random_bytes
-from . import _der
 from . import backend_registry as _b
+from . import pkcs8
 from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, mldsa_params
 
 PARAMS = tuple(MLDSA)
@@ -59,14 +60,12 @@ class MLDSAPublicKey:
 
     def to_spki(self) -> bytes:
         """SubjectPublicKeyInfo, parameters absent (RFC 9881 §4)."""
-        return _der.seq(_der.seq(_der.oid(mldsa_params(self.params).oid)), _der.bit_string(self.key))
+        return pkcs8.encode_spki(mldsa_params(self.params).oid, self.key)
 
     @classmethod
     def from_spki(cls, der: bytes) -> MLDSAPublicKey:
-        oid, body = _decode_alg_wrapper(der, "SPKI", _der.BIT_STRING)
-        if not body or body[0] != 0:
-            raise InvalidEncoding("SPKI: BIT STRING must have 0 unused bits")
-        return cls(oid, body[1:])
+        oid, key = pkcs8.decode_spki(der, _OID_TO_PARAMS, "ML-DSA")
+        return cls(_OID_TO_PARAMS[oid], key)
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,7 +95,6 @@ class MLDSAPrivateKey:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> bool:
-        import hmac
         return (isinstance(other, MLDSAPrivateKey) and self.public_key == other.public_key
                 and hmac.compare_digest(self.seed or b"", other.seed or b""))
 
@@ -117,40 +115,27 @@ class MLDSAPrivateKey:
         return cls(p.name, MLDSAPublicKey(p.name, pk), expanded=expanded)
 
     def to_pkcs8(self) -> bytes:
-        """OneAsymmetricKey v0 with the seed-only private key choice [0x80 seed] (RFC 9881 §6)."""
-        if self.seed is None:
-            raise InvalidParameter("only seed-form ML-DSA keys serialize to PKCS#8 here")
-        return _der.seq(_der.integer(0), _der.seq(_der.oid(mldsa_params(self.params).oid)),
-                        _der.tlv(_der.OCTET_STRING, _der.tlv(0x80, self.seed)))
+        """OneAsymmetricKey v0 (RFC 9881 §6): the seed form [0] when the seed is known (what
+        OpenSSL writes), else the expandedKey form."""
+        return pkcs8.encode_pkcs8(mldsa_params(self.params).oid, pkcs8.encode_seed_or_expanded(self.seed, self.expanded))
 
     @classmethod
     def from_pkcs8(cls, der: bytes, backend: str | None = None) -> MLDSAPrivateKey:
-        """Seed-only PKCS#8 (RFC 9881); the expanded and both forms are refused (say so)."""
-        params, inner = _decode_alg_wrapper(der, "PKCS#8", _der.OCTET_STRING, version=True)
-        tag, seed, end = _der.read(inner)
-        if tag != 0x80 or end != len(inner):
-            raise InvalidEncoding("PKCS#8: only the seed-only ML-DSA private key form [0] is accepted")
-        return keygen(params, seed=seed, backend=backend)
+        """PKCS#8 in any of RFC 9881's forms: seed [0], expandedKey, or both (which must agree)."""
+        oid, octets = pkcs8.decode_pkcs8(der, _OID_TO_PARAMS, "ML-DSA")
+        params = _OID_TO_PARAMS[oid]
+        seed, expanded = pkcs8.decode_seed_or_expanded(octets, "ML-DSA")
+        if seed is None:
+            return cls.from_expanded(params, expanded)
+        key = keygen(params, seed=seed, backend=backend)
+        if expanded is not None:
+            p = mldsa_params(params)
+            if len(expanded) != p.expanded_key_size or not hmac.compare_digest(expanded, _expanded(key, p)):
+                raise InvalidEncoding("ML-DSA PKCS#8: the expanded key does not match the seed (both form)")
+        return key
 
 
 _OID_TO_PARAMS = {p.oid: p.name for p in MLDSA.values()}
-
-
-def _decode_alg_wrapper(der: bytes, what: str, body_tag: int, version: bool = False) -> tuple[str, bytes]:
-    items = _der.items(_der.read_all(der, _der.SEQUENCE))  # read_all refuses non-bytes (bytes(n) would not)
-    if version:
-        if not items or items[0] != (_der.INTEGER, b"\x00"):
-            raise InvalidEncoding(f"{what}: version must be 0")
-        items = items[1:]
-    if len(items) != 2 or items[0][0] != _der.SEQUENCE or items[1][0] != body_tag:
-        raise InvalidEncoding(f"{what}: expected AlgorithmIdentifier and key")
-    alg = _der.items(items[0][1])
-    if len(alg) != 1 or alg[0][0] != _der.OID:
-        raise InvalidEncoding(f"{what}: ML-DSA AlgorithmIdentifier must be an OID with parameters absent")
-    oid = _der.decode_oid(alg[0][1])
-    if oid not in _OID_TO_PARAMS:
-        raise InvalidEncoding(f"{what}: {oid} is not an ML-DSA OID")
-    return _OID_TO_PARAMS[oid], items[1][1]
 
 
 def _check_ctx(ctx: bytes) -> bytes:

@@ -17,6 +17,7 @@ from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from . import backend_registry as _b
+from . import pkcs8
 from .mlkem_checks import (check_ciphertext, check_decapsulation_key, check_encapsulation_key,
                            embedded_encapsulation_key)
 from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, mlkem_params
@@ -49,6 +50,15 @@ class MLKEMPublicKey:
 
     def __repr__(self) -> str:
         return f"MLKEMPublicKey({self.params}, {self.key[:8].hex()}…)"
+
+    def to_spki(self) -> bytes:
+        """SubjectPublicKeyInfo with the FIPS 203 OID, parameters absent (RFC 9935 §4)."""
+        return pkcs8.encode_spki(mlkem_params(self.params).oid, self.key)
+
+    @classmethod
+    def from_spki(cls, der: bytes) -> MLKEMPublicKey:
+        oid, key = pkcs8.decode_spki(der, _OID_TO_PARAMS, "ML-KEM")
+        return cls(_OID_TO_PARAMS[oid], key)
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +99,29 @@ class MLKEMPrivateKey:
 
     def __hash__(self) -> int:
         return hash(self.public_key)
+
+    def to_pkcs8(self) -> bytes:
+        """OneAsymmetricKey v0 (RFC 9935 §6): the seed form [0] (d || z) when the seed is known,
+        else the expandedKey form (dk)."""
+        return pkcs8.encode_pkcs8(mlkem_params(self.params).oid, pkcs8.encode_seed_or_expanded(self.seed, self.expanded))
+
+    @classmethod
+    def from_pkcs8(cls, der: bytes) -> MLKEMPrivateKey:
+        """PKCS#8 in any of RFC 9935's forms: seed [0], expandedKey, or both (which must agree);
+        an expanded dk gets the FIPS 203 §7.3 checks."""
+        oid, octets = pkcs8.decode_pkcs8(der, _OID_TO_PARAMS, "ML-KEM")
+        p = mlkem_params(_OID_TO_PARAMS[oid])
+        seed, expanded = pkcs8.decode_seed_or_expanded(octets, "ML-KEM")
+        if seed is None:
+            dk = check_decapsulation_key(p, expanded)
+            return cls(p.name, MLKEMPublicKey(p.name, embedded_encapsulation_key(p, dk)), expanded=dk)
+        key = keygen(p.name, seed=seed)
+        if expanded is not None and not hmac.compare_digest(bytes(expanded), _expanded(key, p)):
+            raise InvalidEncoding("ML-KEM PKCS#8: the expanded key does not match the seed (both form)")
+        return key
+
+
+_OID_TO_PARAMS = {p.oid: p.name for p in MLKEM.values()}
 
 
 class Encapsulation(NamedTuple):

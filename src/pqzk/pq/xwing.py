@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
-from . import mlkem
+from . import mlkem, pkcs8
 
 XWING_LABEL = b"\\.//^\\"        # draft §5.3: the ASCII art "\./" "/^\"
 MLKEM_PARAMS = "ML-KEM-768"
@@ -21,6 +21,8 @@ CIPHERTEXT_SIZE = 1120           # 1088 + 32
 SEED_SIZE = 32
 ESEED_SIZE = 64
 SHARED_SECRET_SIZE = 32
+OID = "1.3.6.1.4.1.62253.25722"  # id-XWing (draft-connolly-cfrg-xwing-kem, "Use in X.509 PKI")
+NAME = "X-Wing"
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +52,14 @@ class XWingPublicKey:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, XWingPublicKey) and self.key == other.key
+
+    def to_spki(self) -> bytes:
+        """SubjectPublicKeyInfo: id-XWing, parameters absent, the 1216-byte key as the BIT STRING."""
+        return pkcs8.encode_spki(OID, self.key)
+
+    @classmethod
+    def from_spki(cls, der: bytes) -> XWingPublicKey:
+        return cls(pkcs8.decode_spki(der, {OID: NAME}, "X-Wing")[1])
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -81,6 +91,18 @@ class XWingPrivateKey:
     def from_bytes(cls, data: bytes) -> XWingPrivateKey:
         # keygen(seed=None) would draw a fresh key: a missing seed must not decode to one
         return keygen(seed=as_bytes(data, "X-Wing private key"))
+
+    def to_pkcs8(self) -> bytes:
+        """OneAsymmetricKey v0: id-XWing, the privateKey OCTET STRING holding the raw 32-byte seed
+        (the draft's "Private key" section; the publicKey field absent)."""
+        return pkcs8.encode_pkcs8(OID, self.seed)
+
+    @classmethod
+    def from_pkcs8(cls, der: bytes) -> XWingPrivateKey:
+        seed = pkcs8.decode_pkcs8(der, {OID: NAME}, "X-Wing")[1]
+        if len(seed) != SEED_SIZE:
+            raise InvalidEncoding(f"X-Wing PKCS#8: the private key must be the {SEED_SIZE}-byte seed, got {len(seed)} bytes")
+        return keygen(seed=seed)
 
 
 def _expand(seed: bytes):
