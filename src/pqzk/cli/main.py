@@ -30,6 +30,8 @@ SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.ecdsa", "app", "ecdsa"),
     ("pqzk.cli.authorize", "authorize", "authorize"),
     ("pqzk.cli.pq", "app", "pq"),
+    ("pqzk.cli.bls", "app", "bls"),
+    ("pqzk.cli.slip39", "app", "slip39"),
 ]
 
 console = Console()

@@ -4,6 +4,7 @@ environment variable (never the command line); JSON documents as files."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -48,10 +49,20 @@ def read_passphrase(passphrase_file: Optional[Path], passphrase_env: Optional[st
     return read_secret(passphrase_file, passphrase_env, what, confirm=confirm, options="--passphrase")
 
 
+def emit(as_json: bool, data: dict, text: str) -> None:
+    """A command's result: JSON under --json, else plain lines (not wrapped, so names, paths and
+    mnemonics stay whole)."""
+    from .main import emit_json
+    if as_json:
+        emit_json(data)
+    else:
+        sys.stdout.write(text + "\n")
+
+
 def json_bytes(doc: dict) -> bytes:
     """A JSON document as written to a file: indented, with a final newline."""
     return (json.dumps(doc, indent=2) + "\n").encode()
 
 
 __all__ = ["MSG_OPT", "MSG_HEX_OPT", "MSG_FILE_OPT", "FORCE", "JSON_OPT", "PASSPHRASE_FILE", "PASSPHRASE_ENV",
-           "read_message", "hex_option", "read_passphrase", "json_bytes"]
+           "read_message", "hex_option", "read_passphrase", "emit", "json_bytes"]

@@ -25,7 +25,6 @@ Files are written atomically and never replaced without --force.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -36,7 +35,7 @@ from ..files import DEFAULT_MAX_BYTES
 from .errors import EXIT_FAILED, CommandFailed, PqzkTyper
 from .files import check_output, read_input, write_output
 from .options import (FORCE, JSON_OPT, MSG_FILE_OPT, MSG_HEX_OPT, MSG_OPT, PASSPHRASE_ENV, PASSPHRASE_FILE,
-                      hex_option, read_message, read_passphrase)
+                      emit, hex_option, read_message, read_passphrase)
 
 app = PqzkTyper(help=__doc__, rich_markup_mode=None, no_args_is_help=True)
 MAX_KEY_FILE = 64 * 1024
@@ -48,15 +47,6 @@ CONTEXT_OPT = typer.Option(None, "--context", help="context string (UTF-8, at mo
 CONTEXT_HEX_OPT = typer.Option(None, "--context-hex", help="context string as hex")
 PREHASH_OPT = typer.Option(None, "--prehash", help="HashML-DSA with this pre-hash (e.g. SHA2-512; ML-DSA keys only)")
 LABEL_OPT = typer.Option("", "--label", help="text bound to the sealed file (open needs the same)")
-
-
-def _emit(as_json: bool, data: dict, text: str) -> None:
-    """The result: JSON under --json, else plain lines (not wrapped: names and paths stay whole)."""
-    from .main import emit_json
-    if as_json:
-        emit_json(data)
-    else:
-        sys.stdout.write(text + "\n")
 
 
 def _context(context: Optional[str], context_hex: Optional[str]) -> bytes:
@@ -101,7 +91,7 @@ def algorithms(as_json: bool = JSON_OPT) -> None:
     from ..pq import keyfiles
     rows = [{"name": a.name, "oid": a.oid, "family": a.family, "use": a.use, "standard": a.standard}
             for a in keyfiles.ALGORITHMS.values()]
-    _emit(as_json, {"algorithms": rows},
+    emit(as_json, {"algorithms": rows},
           "\n".join(f"{r['name']:<40} {r['oid']:<26} {r['use']:<9} {r['standard']}" for r in rows))
 
 
@@ -133,7 +123,7 @@ def keygen(algorithm: str = typer.Argument(..., help="ML-DSA-65, ML-KEM-768, X-W
     doc = {"algorithm": alg.name, "oid": alg.oid, "format": fmt, "encrypted": passphrase is not None,
            "private_key_file": str(out), "public_key_file": str(public_out) if public_out else None,
            "public_key_bytes": len(key.public_key.to_bytes())}
-    _emit(as_json, doc, f"{alg.name} ({alg.oid}): wrote {out} (secret, mode 0600"
+    emit(as_json, doc, f"{alg.name} ({alg.oid}): wrote {out} (secret, mode 0600"
                         f"{', encrypted' if passphrase else ''})" + (f" and {public_out}" if public_out else ""))
 
 
@@ -161,7 +151,7 @@ def sign(key: Path = KEY_OPT, message: str = MSG_OPT, message_hex: str = MSG_HEX
                                    "signature pre-hashes by its own definition)")
         sig = composite.sign(sk, msg, ctx)
     write_output(out, sig, "signature file", force=force)
-    _emit(as_json, {"algorithm": a.name, "signature": sig.hex(), "signature_file": str(out), "context": ctx.hex(),
+    emit(as_json, {"algorithm": a.name, "signature": sig.hex(), "signature_file": str(out), "context": ctx.hex(),
                     "prehash": prehash}, f"{a.name} signature ({len(sig)} bytes): wrote {out}")
 
 
@@ -184,7 +174,7 @@ def verify(public: Path = PUBLIC_OPT,
         if prehash is not None:
             raise InvalidParameter("--prehash is for ML-DSA keys")
         composite.verify(pk, msg, sig, ctx)
-    _emit(as_json, {"algorithm": a.name, "verified": True}, f"valid {a.name} signature")
+    emit(as_json, {"algorithm": a.name, "verified": True}, f"valid {a.name} signature")
 
 
 @app.command()
@@ -203,7 +193,7 @@ def encaps(public: Path = PUBLIC_OPT,
     ss, ct = mlkem.encaps(a.name, pk) if a.family == "ML-KEM" else xwing.encaps(pk)
     write_output(secret_out, ss, "shared secret file", force=force, secret=True)
     write_output(out, ct, "ciphertext file", force=force)
-    _emit(as_json, {"algorithm": a.name, "ciphertext": ct.hex(), "ciphertext_file": str(out),
+    emit(as_json, {"algorithm": a.name, "ciphertext": ct.hex(), "ciphertext_file": str(out),
                     "shared_secret_file": str(secret_out)},
           f"{a.name}: wrote ciphertext {out} ({len(ct)} bytes) and shared secret {secret_out} (secret, mode 0600)")
 
@@ -223,7 +213,7 @@ def decaps(key: Path = KEY_OPT,
     a = _require(sk, "kem")
     ss = mlkem.decaps(a.name, sk, ct) if a.family == "ML-KEM" else xwing.decaps(sk, ct)
     write_output(secret_out, ss, "shared secret file", force=force, secret=True)
-    _emit(as_json, {"algorithm": a.name, "shared_secret_file": str(secret_out)},
+    emit(as_json, {"algorithm": a.name, "shared_secret_file": str(secret_out)},
           f"{a.name}: wrote shared secret {secret_out} (secret, mode 0600)")
 
 
@@ -245,7 +235,7 @@ def seal(public: Path = PUBLIC_OPT,
     data = read_input(input_file, "file to seal", max_bytes=DEFAULT_MAX_BYTES, allow_stdin=True)
     sealed = sealing.seal(pk, data, _seal_context(label))
     write_output(out, sealed, "sealed file", force=force)
-    _emit(as_json, {"sealed_file": str(out), "bytes": len(sealed), "label": label},
+    emit(as_json, {"sealed_file": str(out), "bytes": len(sealed), "label": label},
           f"sealed {len(data)} bytes to {out} ({len(sealed)} bytes)")
 
 
@@ -267,4 +257,4 @@ def open_(key: Path = KEY_OPT,
     except AuthenticationError as exc:
         raise CommandFailed(str(exc), exit_code=EXIT_FAILED, cause=exc) from None
     write_output(out, plain, "plaintext file", force=force, secret=True)
-    _emit(as_json, {"plaintext_file": str(out), "bytes": len(plain)}, f"opened {input_file}: wrote {out} ({len(plain)} bytes)")
+    emit(as_json, {"plaintext_file": str(out), "bytes": len(plain)}, f"opened {input_file}: wrote {out} ({len(plain)} bytes)")
