@@ -98,9 +98,10 @@ def _check_format(fmt: str) -> str:
 
 
 def dump_private(key: PrivateKey, fmt: str = "pem", *, passphrase: str | bytes | None = None,
-                 iterations: int = pkcs8.DEFAULT_ITERATIONS) -> bytes:
+                 iterations: int | None = None) -> bytes:
     """PKCS#8 ("PRIVATE KEY"), or with a passphrase EncryptedPrivateKeyInfo ("ENCRYPTED PRIVATE
-    KEY", PBES2: PBKDF2-HMAC-SHA256 and AES-256-CBC); PEM or DER."""
+    KEY", PBES2: PBKDF2-HMAC-SHA256 and AES-256-CBC; `pkcs8.DEFAULT_ITERATIONS` rounds unless
+    `iterations` says otherwise); PEM or DER."""
     algorithm_of(key)
     der, label = key.to_pkcs8(), pkcs8.PRIVATE_LABEL
     if passphrase is not None:

@@ -141,12 +141,13 @@ def _passphrase(passphrase: str | bytes) -> bytes:
     return passphrase
 
 
-def encrypt_pkcs8(der: bytes, passphrase: str | bytes, *, iterations: int = DEFAULT_ITERATIONS,
+def encrypt_pkcs8(der: bytes, passphrase: str | bytes, *, iterations: int | None = None,
                   rng: Callable[[int], bytes] | None = None) -> bytes:
     """EncryptedPrivateKeyInfo: PBES2 with PBKDF2-HMAC-SHA256 (16-byte salt) and AES-256-CBC,
     the scheme `openssl pkcs8 -topk8 -v2 aes-256-cbc` and `cryptography` write."""
     from cryptography.hazmat.primitives import padding
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    iterations = DEFAULT_ITERATIONS if iterations is None else iterations
     if not isinstance(iterations, int) or not 1000 <= iterations <= MAX_ITERATIONS:
         raise InvalidParameter(f"PBKDF2 iterations must be in [1000, {MAX_ITERATIONS}], got {iterations}")
     salt, iv = random_bytes(16, rng), random_bytes(16, rng)
