@@ -119,11 +119,70 @@ def world(tmp_path_factory):
         for key, name in (("committee", "committee.toml"), ("costs", "compare-3-of-5.json")):
             w.files[key] = d / name
             w.files[key].write_text((RISK_EXAMPLE / name).read_text())
+        _pq_bls_slip39_world(w)
         w.files["existing"] = d / "existing.out"
         w.files["existing"].write_bytes(b"keep me")
         _corpus(w)
         mp.undo()
         yield w
+
+
+def _pq_bls_slip39_world(w: World) -> None:
+    """Working files for `pqzk pq`, `pqzk bls` and `pqzk slip39` (issue 19)."""
+    d = w.d
+    for name, alg in (("pq", "ML-DSA-44"), ("kem", "ML-KEM-768"), ("xw", "X-Wing")):
+        w.files[f"{name}_key"], w.files[f"{name}_pub"] = d / f"{name}.key", d / f"{name}.pub"
+        _ok(["pq", "keygen", alg, "-o", w[f"{name}_key"], "--public-out", w[f"{name}_pub"]])
+    w.files["pq_sig"], w.files["kem_ct"], w.files["sealed"] = d / "pq.sig", d / "kem.ct", d / "message.sealed"
+    _ok(["pq", "sign", "-k", w["pq_key"], "--message-file", w["message"], "-o", w["pq_sig"]])
+    _ok(["pq", "encaps", "-p", w["kem_pub"], "-o", w["kem_ct"], "--secret-out", d / "kem.ss"])
+    _ok(["pq", "seal", "-p", w["xw_pub"], "--in", w["message"], "-o", w["sealed"]])
+    bkeys = d / "bls-keys"
+    _ok(["bls", "keygen", "-t", "2", "-n", "3", "-o", bkeys])
+    w.files.update(bpublic=bkeys / "public.json", bshare1=bkeys / "share-1.json")
+    for i in (1, 2):
+        w.files[f"bp{i}"] = d / f"bls-partial-{i}.json"
+        _ok(["bls", "partial-sign", "--share", bkeys / f"share-{i}.json", "--message-file", w["message"], "-o", w[f"bp{i}"]])
+    w.files["bsig"], w.files["bsig2"] = d / "bls-signature.json", d / "bls-signature-2.json"
+    _ok(["bls", "combine", "-p", w["bpublic"], "--partial", w["bp1"], "--partial", w["bp2"], "--message-file",
+         w["message"], "-o", w["bsig"]])
+    _ok(["bls", "keygen", "-t", "1", "-n", "1", "-o", d / "bls-solo"])
+    _ok(["bls", "partial-sign", "--share", d / "bls-solo" / "share-1.json", "--message-file", w["message"],
+         "-o", d / "bls-solo-partial.json"])
+    _ok(["bls", "combine", "-p", d / "bls-solo" / "public.json", "--partial", d / "bls-solo-partial.json",
+         "--message-file", w["message"], "-o", w["bsig2"]])
+    w.files["slip_shares"] = d / "slip39-shares.txt"
+    _ok(["slip39", "split", "-t", "2", "-n", "3", "-o", w["slip_shares"]])
+
+
+def _pq_bls_slip39_modes(w: World) -> dict:
+    msg, new = ["--message", "pay 10 to alice"], lambda name: ["--out", str(w.d / name)]
+    return {
+        ("pq", "keygen"): [{"algorithm": ["ML-DSA-44"], "out": new("new-pq.key")}],
+        ("pq", "sign"): [{"key": ["--key", str(w["pq_key"])], "message": msg, "out": new("new-pq.sig")}],
+        ("pq", "verify"): [{"public": ["--public", str(w["pq_pub"])], "signature": ["--signature", str(w["pq_sig"])],
+                            "message_file": ["--message-file", str(w["message"])]}],
+        ("pq", "encaps"): [{"public": ["--public", str(w["kem_pub"])], "out": new("new-kem.ct"),
+                            "secret_out": ["--secret-out", str(w.d / "new-kem.ss")]}],
+        ("pq", "decaps"): [{"key": ["--key", str(w["kem_key"])], "ciphertext": ["--ciphertext", str(w["kem_ct"])],
+                            "secret_out": ["--secret-out", str(w.d / "new-kem2.ss")]}],
+        ("pq", "seal"): [{"public": ["--public", str(w["xw_pub"])], "input_file": ["--in", str(w["message"])],
+                          "out": new("new.sealed")}],
+        ("pq", "open"): [{"key": ["--key", str(w["xw_key"])], "input_file": ["--in", str(w["sealed"])],
+                          "out": new("new.opened")}],
+        ("bls", "keygen"): [{"out_dir": ["--out-dir", str(w.d / "new-bls-keys")]}],
+        ("bls", "partial-sign"): [{"share": ["--share", str(w["bshare1"])], "message": msg, "out": new("new-bp.json")}],
+        ("bls", "combine"): [{"public": ["--public", str(w["bpublic"])], "message": msg, "out": new("new-bsig.json"),
+                              "partial": ["--partial", str(w["bp1"]), "--partial", str(w["bp2"])]}],
+        ("bls", "verify"): [{"signature": ["--signature", str(w["bsig"])], "message": msg,
+                             "public": ["--public", str(w["bpublic"])]}],
+        ("bls", "aggregate"): [{"signature": ["--signature", str(w["bsig"]), "--signature", str(w["bsig2"])],
+                                "out": new("new-agg.json")}],
+        ("slip39", "split"): [{"threshold": ["-t", "2"], "shares": ["-n", "3"], "out": new("new-slip39.txt")},
+                              {"group": ["--group", "2/3", "--group", "1/1"], "group_threshold": ["--group-threshold", "1"],
+                               "out": new("new-slip39-groups.txt")}],
+        ("slip39", "combine"): [{"shares_file": ["--shares-file", str(w["slip_shares"])], "out": new("new-secret.hex")}],
+    }
 
 
 def _corpus(w: World) -> None:
@@ -177,6 +236,11 @@ KINDS = {
     "pin_env": NAME, "recovery_pin_env": NAME, "curve": NAME, "hash_name": NAME, "path": NAME, "derive_path": NAME,
     "message": TEXT,
     "committee": DOC, "costs": DOC, "samples": COUNT, "seed": TIME, "horizon_days": COUNT,
+    # issue 19: pq, bls, slip39
+    "key": DOC, "ciphertext": DOC, "partial": DOC, "shares_file": DOC, "input_file": RAW,
+    "secret_out": OUT, "passphrase_file": SECRET, "secret_file": SECRET, "passphrase_env": NAME,
+    "prehash": NAME, "group": NAME, "context": TEXT, "label": TEXT, "context_hex": HEX,
+    "shares": COUNT, "group_threshold": COUNT, "strength": COUNT, "iteration_exponent": TIME,
 }
 
 BAD_FILES = ["missing", "dir", "empty", "binary", "huge", "array", "deep", "bigint", "not_utf8", "truncated",
@@ -290,11 +354,13 @@ def modes(w: World, path: tuple[str, ...]) -> list[dict[str, list[str]]]:
         ("risk", "analyze"): [{"committee": [str(w["committee"])], "exact_only": ["--exact-only"]}],
         ("risk", "quantum"): [{"committee": [str(w["committee"])], "costs": ["--costs", str(w["costs"])]}],
     }
+    table.update(_pq_bls_slip39_modes(w))
     return table.get(path, [common])
 
 
 EXCLUSIVE = [{"message", "message_hex", "message_file"}, {"pin_file", "pin_env"},
-             {"recovery_pin_file", "recovery_pin_env"}]
+             {"recovery_pin_file", "recovery_pin_env"}, {"passphrase_file", "passphrase_env"},
+             {"context", "context_hex"}, {"threshold", "group"}, {"shares", "group"}]
 
 
 def _tokens(param, value: str) -> list[str]:
@@ -401,7 +467,8 @@ def test_every_command_is_discovered_and_every_parameter_has_a_kind():
     names = {" ".join(p) for p in COMMANDS}
     for expected in ("info", "demo", "authorize", "policy validate", "policy explain", "audit verify",
                      "audit show", "token init", "token import", "zk bench", "compare", "frost keygen",
-                     "frost sign", "frost verify", "risk analyze", "risk quantum"):
+                     "frost sign", "frost verify", "risk analyze", "risk quantum", "pq keygen", "pq open",
+                     "bls combine", "bls aggregate", "slip39 split", "slip39 combine"):
         assert expected in names
     unknown = {(" ".join(path), p.name) for path, cmd in COMMANDS.items() for p in cmd.params
                if not getattr(p, "is_flag", False) and p.name not in KINDS}
