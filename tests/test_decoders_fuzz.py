@@ -23,7 +23,7 @@ from pqzk.groups.bls12_381 import GT
 from pqzk.groups.ed25519 import decode_xy as ed25519_decode_xy
 from pqzk.groups.ed448 import decode_xy as ed448_decode_xy
 from pqzk.math.native_field import FIELD_IDS, native_field
-from pqzk.pq import composite, hybrid, mldsa, mlkem, xwing
+from pqzk.pq import composite, hybrid, mldsa, mlkem, pkcs8, xwing
 from pqzk.policy.audit_format import Head, HeadFile
 from pqzk.policy.authorization import Authorization
 from pqzk import files as pqzk_files
@@ -85,6 +85,16 @@ def _decoders():
         out[f"mldsa.PrivateKey.from_pkcs8[{p}]"] = mldsa.MLDSAPrivateKey.from_pkcs8
     for p in ("ML-KEM-512", "ML-KEM-768", "ML-KEM-1024"):
         out[f"mlkem.PublicKey[{p}]"] = lambda d, p=p: mlkem.MLKEMPublicKey.from_bytes(p, d)
+    # key containers (issue 19): SPKI / PKCS#8 of every key type, the seed-or-expanded choice, PEM
+    out["mldsa.PrivateKey.from_expanded[ML-DSA-44]"] = lambda d: mldsa.MLDSAPrivateKey.from_expanded("ML-DSA-44", d)
+    out["mlkem.PublicKey.from_spki"] = mlkem.MLKEMPublicKey.from_spki
+    out["mlkem.PrivateKey.from_pkcs8"] = mlkem.MLKEMPrivateKey.from_pkcs8
+    out["xwing.PublicKey.from_spki"] = xwing.XWingPublicKey.from_spki
+    out["xwing.PrivateKey.from_pkcs8"] = xwing.XWingPrivateKey.from_pkcs8
+    out["pkcs8.decode_spki"] = lambda d: pkcs8.decode_spki(d, {xwing.OID: "X-Wing"}, "X-Wing")
+    out["pkcs8.decode_pkcs8"] = lambda d: pkcs8.decode_pkcs8(d, {xwing.OID: "X-Wing"}, "X-Wing")
+    out["pkcs8.decode_seed_or_expanded"] = lambda d: tuple(x or b"" for x in pkcs8.decode_seed_or_expanded(d, "ML-DSA"))
+    out["pkcs8.pem_decode"] = pkcs8.pem_decode
     for alg in list(composite.ALGORITHMS)[:4]:
         out[f"composite.PublicKey[{alg}]"] = lambda d, a=alg: composite.CompositePublicKey.from_bytes(a, d)
         out[f"composite.PrivateKey[{alg}]"] = lambda d, a=alg: composite.CompositePrivateKey.from_bytes(a, d)
@@ -166,6 +176,9 @@ COVERED = {
     "pq.mldsa:MLDSAPublicKey.from_bytes", "pq.mldsa:MLDSAPublicKey.from_spki",
     "pq.mldsa:MLDSAPrivateKey.from_pkcs8", "pq.mlkem:MLKEMPublicKey.from_bytes",
     "pq.xwing:XWingPublicKey.from_bytes", "pq.xwing:XWingPrivateKey.from_bytes",
+    "pq.xwing:XWingPublicKey.from_spki", "pq.xwing:XWingPrivateKey.from_pkcs8",
+    "pq.mlkem:MLKEMPublicKey.from_spki", "pq.mlkem:MLKEMPrivateKey.from_pkcs8",
+    "pq.pkcs8:decode_spki", "pq.pkcs8:decode_pkcs8", "pq.pkcs8:decode_seed_or_expanded", "pq.pkcs8:pem_decode",
     "runtime.frost_parties:decode_sign_request",
     "sharing.bytes_shamir:BytesShare.from_bytes", "sharing.refresh:ZeroSharingCommitment.from_bytes",
     "sharing.shamir:Share.from_bytes", "sharing.vss:FeldmanCommitment.from_bytes",
@@ -262,6 +275,14 @@ def _valid_encodings() -> dict[str, bytes]:
         out[f"mldsa.PrivateKey.from_pkcs8[{p}]"] = sk.to_pkcs8()
     for p in ("ML-KEM-512", "ML-KEM-768", "ML-KEM-1024"):
         out[f"mlkem.PublicKey[{p}]"] = mlkem.keygen(p, seed=bytes(64)).public_key.key
+    kem = mlkem.keygen("ML-KEM-768", seed=bytes(64))
+    out["mlkem.PublicKey.from_spki"], out["mlkem.PrivateKey.from_pkcs8"] = kem.public_key.to_spki(), kem.to_pkcs8()
+    out["mldsa.PrivateKey.from_expanded[ML-DSA-44]"] = fips204.keygen_internal(bytes(32), fips204.params("ML-DSA-44"))[1]
+    xk2 = xwing.keygen(seed=bytes(range(32)))
+    out["xwing.PublicKey.from_spki"] = out["pkcs8.decode_spki"] = xk2.public_key.to_spki()
+    out["xwing.PrivateKey.from_pkcs8"] = out["pkcs8.decode_pkcs8"] = xk2.to_pkcs8()
+    out["pkcs8.decode_seed_or_expanded"] = bytes([0x80, 32]) + bytes(32)
+    out["pkcs8.pem_decode"] = pkcs8.pem_encode(xk2.to_pkcs8(), pkcs8.PRIVATE_LABEL)
     for alg in list(composite.ALGORITHMS)[:4]:
         k = composite.CompositePrivateKey.from_bytes(alg, composite.keygen(alg).to_bytes())
         out[f"composite.PublicKey[{alg}]"] = k.public_key.to_bytes()

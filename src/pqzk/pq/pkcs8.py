@@ -115,6 +115,7 @@ def encode_seed_or_expanded(seed: bytes | None, expanded: bytes | None) -> bytes
 def decode_seed_or_expanded(octets: bytes, what: str) -> tuple[bytes | None, bytes | None]:
     """(seed, expanded) from the CHOICE { seed [0], expandedKey OCTET STRING, both SEQUENCE {
     seed OCTET STRING, expandedKey OCTET STRING } }; lengths are the key module's to check."""
+    octets = as_bytes(octets, f"{what} private key")
     tag, value, end = _der.read(octets)
     if end != len(octets):
         raise InvalidEncoding(f"{what}: trailing data after the private key")
