@@ -589,9 +589,29 @@ class PQCleanBackend(PQBackend):
             raise InvalidEncoding(f"{params.name} decapsulation rejected by pqcrypto: {exc}") from None
 
 
+# -- backends that sign through their own Sign_internal -----------------------------------------
+
+class InternalSigner(PQBackend):
+    """A backend whose ML-DSA.Sign / Verify (and HashML-DSA's) are its Sign_internal /
+    Verify_internal on the M' that `message_prime` builds (FIPS 204 Algorithms 2–5), with keys
+    passed as their bytes (expanded private key, public key)."""
+
+    def mldsa_private_handle(self, params, expanded):
+        return expanded
+
+    def mldsa_public_handle(self, params, public_key):
+        return public_key
+
+    def mldsa_sign(self, params, handle, public_key, message, ctx, prehash, rnd: bytes | None = None):
+        return self.mldsa_sign_internal(params, handle, public_key, message_prime(message, ctx, prehash), rnd)
+
+    def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
+        return self.mldsa_verify_internal(params, handle, public_key, message_prime(message, ctx, prehash), signature)
+
+
 # -- numpy (pqzk.pq.fips204) ------------------------------------------------------------------
 
-class NumpyBackend(PQBackend):
+class NumpyBackend(InternalSigner):
     """pqzk's own FIPS 204 (`pqzk.pq.fips204`: numpy and the native NTT), byte-identical to
     dilithium-py and about ten times faster: every ML-DSA operation, the internal interface and
     external μ included. ML-DSA only. Not constant time (Python and numpy)."""
@@ -621,18 +641,6 @@ class NumpyBackend(PQBackend):
         pk, sk = f.keygen_internal(seed, p)     # FIPS 204 Algorithm 6
         return pk, sk, sk
 
-    def mldsa_private_handle(self, params, expanded):
-        return expanded
-
-    def mldsa_public_handle(self, params, public_key):
-        return public_key
-
-    def mldsa_sign(self, params, handle, public_key, message, ctx, prehash, rnd: bytes | None = None):
-        return self.mldsa_sign_internal(params, handle, public_key, message_prime(message, ctx, prehash), rnd)
-
-    def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
-        return self.mldsa_verify_internal(params, handle, public_key, message_prime(message, ctx, prehash), signature)
-
     def mldsa_sign_mu(self, params, handle, mu_, rnd=None):
         f, p = self._p(params)
         return f.sign_mu(handle, mu_, rnd if rnd is not None else os.urandom(32), p)
@@ -644,7 +652,7 @@ class NumpyBackend(PQBackend):
 
 # -- reference (dilithium-py, kyber-py) -------------------------------------------------------
 
-class ReferenceBackend(PQBackend):
+class ReferenceBackend(InternalSigner):
     name = "reference"
     how_to_enable = "pip install dilithium-py kyber-py"
     _ALL = frozenset({"mldsa.keygen", "mldsa.keygen_seed", "mldsa.sign", "mldsa.sign_rnd", "mldsa.sign_prehash",
@@ -690,19 +698,6 @@ class ReferenceBackend(PQBackend):
     def mldsa_keygen_seed(self, params, seed):
         pk, sk = self._dsa(params).key_derive(seed)   # FIPS 204 ML-DSA.KeyGen_internal(ξ)
         return pk, sk, sk
-
-    def mldsa_private_handle(self, params, expanded):
-        return expanded
-
-    def mldsa_public_handle(self, params, public_key):
-        return public_key
-
-    def mldsa_sign(self, params, handle, public_key, message, ctx, prehash, rnd: bytes | None = None):
-        # FIPS 204 Algorithm 7 with M' built by message_prime (pure or HashML-DSA)
-        return self.mldsa_sign_internal(params, handle, public_key, message_prime(message, ctx, prehash), rnd)
-
-    def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
-        return self.mldsa_verify_internal(params, handle, public_key, message_prime(message, ctx, prehash), signature)
 
     def mldsa_sign_internal(self, params, handle, public_key, message_prime, rnd=None):
         return self._dsa(params)._sign_internal(handle, message_prime, rnd if rnd is not None else os.urandom(32))
