@@ -195,3 +195,23 @@ def test_algorithms_lists_every_key_type_with_its_oid():
     assert names["ML-DSA-65"] == "2.16.840.1.101.3.4.3.18" and names["ML-KEM-1024"] == "2.16.840.1.101.3.4.4.3"
     assert names["X-Wing"] == "1.3.6.1.4.1.62253.25722" and names["MLDSA87-Ed448-SHAKE256"] == "1.3.6.1.5.5.7.6.51"
     assert len(rows) == 3 + 3 + 1 + len(composite.ALGORITHMS)
+
+
+def test_deterministic_signing_from_the_cli_is_fips_204_deterministic(tmp_path):
+    pqzk("keygen", "ML-DSA-44", "-o", tmp_path / "k")
+    for out in ("s1", "s2"):
+        pqzk("sign", "-k", tmp_path / "k", "-m", "same", "--deterministic", "-o", tmp_path / out)
+    sk = keyfiles.load_private((tmp_path / "k").read_bytes())
+    from pqzk.pq import mldsa
+    assert (tmp_path / "s1").read_bytes() == (tmp_path / "s2").read_bytes() \
+        == mldsa.sign_internal("ML-DSA-44", sk, b"\x00\x00same", rnd=bytes(32), backend="reference")
+
+
+def test_info_reports_the_fips_204_interfaces_per_backend():
+    res = runner.invoke(app, ["info", "--json"])
+    assert res.exit_code == 0
+    pq = {b["name"]: b for b in json.loads(res.stdout)["backends"] if b["name"] in ("openssl", "numpy", "reference", "pqclean")}
+    assert "verifying against an external μ" in pq["numpy"]["extra"]["can"]
+    assert any(c.startswith("verifying against an external μ: dilithium-py") for c in pq["reference"]["extra"]["cannot"])
+    assert any(c.startswith("deterministic / caller-supplied-rnd signing") for c in pq["openssl"]["extra"]["cannot"])
+    assert any(c.startswith("FIPS 204 Sign_internal") for c in pq["pqclean"]["extra"]["cannot"])
