@@ -22,12 +22,13 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
+import pqzk
 from pqzk.cli.main import app
 from pqzk.policy.audit import AuditLog
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "custody_policy"
 RISK_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "risk"
-SRC = Path(__file__).resolve().parents[2] / "src"
+SRC = Path(pqzk.__file__).resolve().parents[1]   # the import root of the pqzk under test (src/ or site-packages)
 PIN_VAR, PIN = "PQZK_FUZZ_PIN", "fuzz store passphrase"
 runner = CliRunner()
 

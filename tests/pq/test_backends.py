@@ -9,13 +9,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from pq_probes import fresh_probes  # noqa: F401 - a fixture
 
 import pqzk.pq
 from pqzk.errors import BackendUnavailable, InvalidParameter
 from pqzk.pq import backend_registry as B
-from pq_probes import fresh_probes  # noqa: F401 - a fixture
 
-SRC = str(Path(__file__).resolve().parents[2] / "src")
+SRC = str(Path(pqzk.__file__).resolve().parents[1])   # the import root of the pqzk under test (src/ or site-packages)
 
 
 def test_backends_report_each_with_reason():

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from pq_probes import liboqs_or_skip
 
+import pqzk
 from pqzk.errors import InvalidParameter, VerificationError
 from pqzk.pq import backend_registry as B
 from pqzk.pq import mldsa, mlkem
 from pqzk.pq.params import MLDSA, MLKEM
 
 pytestmark = pytest.mark.liboqs
-SRC = str(Path(__file__).resolve().parents[2] / "src")
+SRC = str(Path(pqzk.__file__).resolve().parents[1])   # the import root of the pqzk under test (src/ or site-packages)
 
 
 def test_status_survives_a_test_that_unsets_OQS_INSTALL_PATH(monkeypatch):

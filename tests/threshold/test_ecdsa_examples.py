@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pqzk
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_ecdsa_walkthrough_runs():
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=str(Path(pqzk.__file__).resolve().parents[1]) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     res = subprocess.run([sys.executable, str(ROOT / "examples" / "ecdsa_walkthrough.py")],
                          capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr

@@ -7,8 +7,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pqzk
+
 HERE = Path(__file__).resolve().parent
-SRC = HERE.parent.parent / "src"
+SRC = Path(pqzk.__file__).resolve().parents[1]   # the import root of the pqzk under test (src/ or site-packages)
 
 
 def _env() -> dict:
