@@ -5,8 +5,16 @@
     coordinator -> signer   SIGN_REQUEST      u32 len(msg) || msg || encoded commitment list
     signer -> coordinator   SIGNATURE_SHARE   SignatureShare bytes
 
+Preprocessing (RFC 9591 §5.1 allows commitments made ahead of time) makes signing one round:
+
+    coordinator -> signer   PREPROCESS_REQUEST   u16 count
+    signer -> coordinator   COMMITMENT_BATCH     count encoded SigningCommitments
+
+and later a SIGN_REQUEST naming one of them, in any session; each is usable once.
+
 Every message is signed by its sender (`Keyring`); a message that does not verify is dropped,
-never attributed. Nonces are single use: a signer keeps them only until it signs, and refuses
+never attributed. Nonces are single use: a signer keeps them in its `NonceStore` only until it
+signs — marked used, durably in a persistent store, before the share leaves — and refuses
 (NonceReuse) any later request that names a commitment it has already used.
 
 What the coordinator's `ProtocolAbort` promises: `culprits` are signers whose own signed messages
@@ -33,7 +41,10 @@ from ..threshold.frost.ciphersuite import Ciphersuite
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SignatureShare, SigningCommitments
 from .identity import Keyring
 from .messages import Kind, Message, PartyId, u32
+from .nonces import FRESH, PREPROCESSED, MemoryNonceStore, NonceStore
 from .party import SignedParty
+
+MAX_BATCH = 1000
 
 COORDINATOR = "coordinator"
 
@@ -64,19 +75,20 @@ def decode_sign_request(suite: Ciphersuite, data: bytes) -> tuple[bytes, list[Si
 
 
 class FrostSigner(SignedParty):
-    """One signer: holds its KeyPackage and, between the rounds, its secret nonces. It serves any
-    number of sessions, answering only its coordinator; `aborts` keeps what it refused and why."""
+    """One signer: holds its KeyPackage and, between the rounds, its secret nonces (in a
+    `NonceStore`). It serves any number of sessions, answering only its coordinator; `aborts`
+    keeps what it refused and why."""
 
     def __init__(self, key_package: KeyPackage, keyring: Keyring, *, rng: RandomSource | None = None,
-                 coordinator: PartyId = COORDINATOR) -> None:
+                 coordinator: PartyId = COORDINATOR, nonce_store: NonceStore | None = None) -> None:
         self.kp = key_package
         self.suite = key_package.suite
         self._init_signed(keyring, key_package.identifier, None)
         self.rng = rng
         self.coordinator = coordinator
-        self._nonces: dict[bytes, object] = {}     # commitment bytes -> SigningNonces
-        self._by_session: dict[bytes, bytes] = {}  # session -> commitment bytes
-        self._used: set[bytes] = set()
+        self.nonces = nonce_store if nonce_store is not None else MemoryNonceStore()
+        self._by_session: dict[bytes, bytes] = {}  # session -> commitment bytes (two-round signing)
+        self._batches: dict[bytes, list[bytes]] = {}   # session -> preprocessed commitments sent
         self.aborts: dict[bytes, ProtocolAbort] = {}
 
     def __repr__(self) -> str:
@@ -89,6 +101,8 @@ class FrostSigner(SignedParty):
             return self.round1(msg)
         if msg.kind == Kind.SIGN_REQUEST:
             return self.round2(msg)
+        if msg.kind == Kind.PREPROCESS_REQUEST:
+            return self.preprocess(msg)
         raise self._refuse(msg, f"unexpected {msg.kind} message from the coordinator")
 
     def _refuse(self, msg: Message, reason: str) -> ProtocolAbort:
@@ -97,9 +111,9 @@ class FrostSigner(SignedParty):
         self.aborts.setdefault(msg.session, exc)
         return exc
 
-    def commit(self) -> SigningCommitments:
+    def commit(self, kind: str = FRESH) -> SigningCommitments:
         nonces, comm = core.commit(self.suite, self.kp.identifier, self.kp.signing_share, self.rng)
-        self._nonces[comm.to_bytes()] = nonces
+        self.nonces.put(nonces, kind)          # durably, before the commitment leaves
         return comm
 
     def round1(self, msg: Message) -> list[Message]:
@@ -109,31 +123,39 @@ class FrostSigner(SignedParty):
             self._by_session[msg.session] = self.commit().to_bytes()
         return [self._send(msg.sender, Kind.COMMITMENT, self._by_session[msg.session], msg.session)]
 
+    def preprocess(self, msg: Message) -> list[Message]:
+        """A batch of commitments for later one-round signing (the same batch if asked again)."""
+        if len(msg.payload) != 2 or not 1 <= int.from_bytes(msg.payload, "big") <= MAX_BATCH:
+            raise self._refuse(msg, f"a preprocessing request asks for 1 to {MAX_BATCH} commitments")
+        if msg.session not in self._batches:
+            count = int.from_bytes(msg.payload, "big")
+            self._batches[msg.session] = [self.commit(PREPROCESSED).to_bytes() for _ in range(count)]
+        return [self._send(msg.sender, Kind.COMMITMENT_BATCH, b"".join(self._batches[msg.session]), msg.session)]
+
     def take_nonces(self, comm: SigningCommitments):
-        """The nonces for `comm`, removed so that they can never be used again."""
-        key = comm.to_bytes()
-        if key in self._used:
-            raise NonceReuse(f"signer {self.id}: commitment already used for a signature; refusing to sign again")
-        nonces = self._nonces.pop(key, None)
-        if nonces is None:
-            raise ProtocolError(f"signer {self.id}: the request names a commitment this signer never made")
-        self._used.add(key)
-        return nonces
+        """The nonces for `comm`, marked used (durably) before they are returned."""
+        try:
+            return self.nonces.take(comm.to_bytes())
+        except (NonceReuse, ProtocolError) as exc:
+            raise type(exc)(f"signer {self.id}: {exc}") from None
 
     def round2(self, msg: Message) -> list[Message]:
-        if msg.session not in self._by_session:
-            # no commitment of ours in that session: perhaps an old request replayed — not evidence
-            raise ProtocolError(f"signer {self.id}: a signing request for a session this signer has no commitment in")
+        known = msg.session in self._by_session
         try:
             message, cl = decode_sign_request(self.suite, msg.payload)
         except InvalidEncoding as exc:
+            if not known:     # no state of ours in that session: perhaps a replay — not evidence
+                raise ProtocolError(f"signer {self.id}: an unreadable request in a session it has no state in") from None
             raise self._refuse(msg, f"malformed sign request ({exc})") from None
         mine = [c for c in cl if c.identifier == self.kp.identifier]
+        if len(mine) == 1 and not known and self.nonces.kind(mine[0].to_bytes()) != PREPROCESSED:
+            # not a commitment of this session, nor an unused preprocessed one: a replay, or nonsense
+            self.take_nonces(mine[0])          # NonceReuse if it was used, ProtocolError if never made
         if len(mine) != 1:
             raise self._refuse(msg, "not in the commitment list")
         if len(cl) < self.kp.min_signers:
             raise self._refuse(msg, "fewer than min_signers participants")
-        if self._by_session[msg.session] != mine[0].to_bytes():
+        if known and self._by_session[msg.session] != mine[0].to_bytes():
             raise self._refuse(msg, "the request names a commitment this signer did not make in this session")
         nonces = self.take_nonces(mine[0])
         share = self.sign_share(nonces, message, cl)
