@@ -24,8 +24,10 @@ import time
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from pqzk.atomicfile import atomic_write
 from pqzk.policy import AuthorizationRequest, Policy
-from pqzk.policy.audit import AuditLog, _head_message, canonical_json, record_hash, verify_log
+from pqzk.policy.audit import AuditLog, Head, _head_message, canonical_json, default_head_file, record_hash, verify_log
+from pqzk.policy.audit_format import HeadFile
 from pqzk.policy.flow import Custody
 from pqzk.policy.private import private_request
 
@@ -123,7 +125,10 @@ def _bulk_log(path, key: Ed25519PrivateKey, count: int) -> None:
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)",
                  (count.to_bytes(8, "big") + prev + key.sign(_head_message(count, prev)),))
     conn.execute("COMMIT")
+    log_id = conn.execute("SELECT value FROM meta WHERE key = 'log_id'").fetchone()[0]
     conn.close()
+    # the writer's head file, as `append` would leave it (else opening the log re-verifies it all)
+    atomic_write(default_head_file(path), HeadFile.sign(key, log_id, Head(count, prev)).to_bytes())
 
 
 @pytest.fixture(scope="module")

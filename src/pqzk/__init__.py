@@ -6,9 +6,12 @@ __version__ = "0.1.0"
 
 
 def backends():
-    """Status of every optional backend (native core, OpenSSL PQ, liboqs, PQClean, tokens)."""
+    """Status of every optional backend (native core, OpenSSL PQ, liboqs, PQClean, tokens); for
+    the post-quantum ones that are usable, `extra["can"]` / `extra["cannot"]` say what each
+    offers (HashML-DSA, context strings, deterministic signing, ML-KEM sets, ...) and why not."""
     from .discovery import backends as _backends
-    return _backends()
+    from .pq.backend_registry import describe
+    return describe(_backends())
 
 
 __all__ = ["__version__", "backends"]

@@ -56,18 +56,17 @@ def probe_openssl_pq() -> BackendStatus:
 def find_liboqs() -> tuple[str | None, str]:
     """The liboqs library `oqs` itself would load, or (None, why). Never imports `oqs`.
 
-    `oqs` looks for `<OQS_INSTALL_PATH>/lib{,64}/liboqs.so` (that exact name) and the system
-    library path; when none loads, its import runs `git clone` + cmake. So a library counts only
-    if it is one of those files and really loads (a lone `liboqs.so.9` does not).
+    `oqs` tries, in this order, the system library (`ctypes.util.find_library`) and then
+    `<OQS_INSTALL_PATH, or ~/_oqs when unset>/lib{,64}/liboqs.so` (that exact name); when none
+    loads, its import runs `git clone` + cmake. So a library counts only if it is one of those
+    files, in that order, and really loads (a lone `liboqs.so.9` does not). Nothing is cached
+    here: each call looks again (pqzk.pq.backend_registry caches per environment).
     """
-    candidates = []
     root = os.environ.get("OQS_INSTALL_PATH")
-    if root:
-        candidates += [str(Path(root, sub, "liboqs.so")) for sub in ("lib", "lib64")
-                       if Path(root, sub, "liboqs.so").is_file()]
+    prefix = Path(root) if root else Path.home() / "_oqs"
     system = ctypes.util.find_library("oqs")
-    if system:
-        candidates.append(system)
+    candidates = [system] if system else []
+    candidates += [str(prefix / sub / "liboqs.so") for sub in ("lib", "lib64") if (prefix / sub / "liboqs.so").is_file()]
     for cand in candidates:
         try:
             ctypes.CDLL(cand)
@@ -80,8 +79,21 @@ def find_liboqs() -> tuple[str | None, str]:
     return None, "liboqs shared library not found (OQS_INSTALL_PATH unset or empty, none on the system path)"
 
 
-LIBOQS_HOW = ("liboqs is in no package registry: build it from source (cmake -DBUILD_SHARED_LIBS=ON), "
-              "set OQS_INSTALL_PATH to its install prefix, then pip install 'pqzk[liboqs]'")
+LIBOQS_HOW = ("liboqs is in no package registry: build it from source (git clone "
+              "https://github.com/open-quantum-safe/liboqs; cmake -S liboqs -B build -GNinja "
+              "-DBUILD_SHARED_LIBS=ON -DOQS_BUILD_ONLY_LIB=ON -DCMAKE_INSTALL_PREFIX=$HOME/oqs; "
+              "cmake --build build --target install), export OQS_INSTALL_PATH=$HOME/oqs, "
+              "then pip install 'pqzk[liboqs]' (see docs/liboqs.md)")
+
+
+def liboqs_version(lib: str) -> str:
+    """OQS_version() of the library at `lib` (ctypes, no `oqs`), or "?"."""
+    try:
+        fn = ctypes.CDLL(lib).OQS_version
+    except (OSError, AttributeError):
+        return "?"
+    fn.argtypes, fn.restype = [], ctypes.c_char_p
+    return (fn() or b"?").decode("ascii", "replace")
 
 
 def probe_liboqs() -> BackendStatus:
@@ -90,7 +102,7 @@ def probe_liboqs() -> BackendStatus:
         return BackendStatus("liboqs", False, "", why, LIBOQS_HOW)
     if _version("liboqs-python") is None:
         return BackendStatus("liboqs", False, lib, "liboqs-python (oqs) not installed", "pip install 'pqzk[liboqs]'")
-    return BackendStatus("liboqs", True, f"{lib}, liboqs-python {_version('liboqs-python')}")
+    return BackendStatus("liboqs", True, f"liboqs {liboqs_version(lib)} ({lib}), liboqs-python {_version('liboqs-python')}")
 
 
 def probe_pqclean() -> BackendStatus:

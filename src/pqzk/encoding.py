@@ -1,7 +1,24 @@
-"""Strict parsing of the kit's own length-prefixed binary formats (big-endian integers)."""
+"""Strict parsing of the kit's own length-prefixed binary formats (big-endian integers), and the
+one check every decoder makes first: that its input is bytes at all."""
 from __future__ import annotations
 
-from .errors import InvalidEncoding
+from .errors import InvalidEncoding, InvalidParameter
+
+
+def as_bytes(data: object, what: str) -> bytes:
+    """`data` as immutable bytes when it is bytes-like (bytes, bytearray, memoryview or any other
+    buffer); None, str, int, list and every other type are an `InvalidParameter` naming `what`.
+
+    Every decoder calls this before looking at its input, so a wrong type is reported the same
+    way everywhere (`bytes(7)` would build seven zero bytes and `bytes("ab")` a TypeError)."""
+    if type(data) is bytes:
+        return data
+    try:
+        view = memoryview(data)  # type: ignore[arg-type]
+    except TypeError:
+        raise InvalidParameter(f"{what} must be bytes, got {type(data).__name__}") from None
+    with view:
+        return view.tobytes()
 
 
 class ByteReader:
@@ -9,9 +26,7 @@ class ByteReader:
     errors name the structure being decoded (`what`)."""
 
     def __init__(self, data: bytes, what: str) -> None:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"{what} must be bytes, got {type(data).__name__}")
-        self.data, self.pos, self.what = bytes(data), 0, what
+        self.data, self.pos, self.what = as_bytes(data, what), 0, what
 
     def take(self, n: int) -> bytes:
         if n < 0 or self.pos + n > len(self.data):

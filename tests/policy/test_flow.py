@@ -5,7 +5,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flow_fixtures import DOC, NOW, POLICY, custody, doc_v2, group, req
 
-from pqzk.errors import InvalidEncoding, PolicyViolation, ProtocolAbort, VerificationError
+from pqzk.errors import InvalidEncoding, InvalidParameter, PolicyViolation, ProtocolAbort, VerificationError
 from pqzk.policy import Policy
 from pqzk.policy.authorization import Authorization, verify_authorization
 from pqzk.policy.flow import AuthorizationCoordinator, PolicySigner
@@ -93,7 +93,7 @@ def test_authorization_decoding_is_strict():
     huge[at:at + 4] = (2**32 - 1).to_bytes(4, "big")          # signer count far beyond the data
     with pytest.raises(InvalidEncoding, match="truncated"):
         Authorization.from_bytes(bytes(huge))
-    with pytest.raises(InvalidEncoding):
+    with pytest.raises(InvalidParameter, match="must be bytes"):
         Authorization.from_bytes("text")
 
 

@@ -91,7 +91,7 @@ def test_human_output_and_existing_audit_file(tmp_path):
     ('policy = "p.toml"\n[[steps]]\nkind = "dance"\n', r"\$\.steps\[0\]\.kind"),
     ('policy = "p.toml"\n[[steps]]\nname = "x"\namount = 5\ndestination = "bob"\ncolour = 1\n',
      r"\$\.steps\[0\]: unknown fields"),
-    ('policy = "p.toml"\nnot toml', "not valid toml"),
+    ('policy = "p.toml"\nnot toml', "not valid TOML"),
 ])
 def test_bad_scenarios_name_the_field(tmp_path, text, where):
     (tmp_path / "p.toml").write_text((EXAMPLE / "policy.toml").read_text())

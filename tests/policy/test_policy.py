@@ -68,9 +68,9 @@ def test_load_toml_and_json(tmp_path):
     p = load_policy(t)
     assert p.signers == (1, 2, 3) and p.quorum.min_signers == 2
     t.write_text("version = [")
-    with pytest.raises(InvalidEncoding, match="not valid toml"):
+    with pytest.raises(InvalidEncoding, match="not valid TOML"):
         load_policy(t)
-    with pytest.raises(InvalidEncoding, match="cannot read"):
+    with pytest.raises(InvalidParameter, match="cannot read policy file .*missing.json: no such file"):
         load_policy(tmp_path / "missing.json")
     assert POLICY.digest() == Policy.from_dict(json.loads(json.dumps(DOC))).digest()
     assert POLICY.digest() != Policy.from_dict(with_doc(name="other")).digest()

@@ -32,8 +32,9 @@ def test_policy_explain(tmp_path):
     r.write_text(json.dumps({"request_id": "ab" * 16, "tx_digest": "cd" * 32, "time": 10_000,
                              "policy_version": 1, "amount": 60_000, "destination": "alice"}))
     res = runner.invoke(app, ["policy", "explain", str(p), str(r), "--now", "10000", "--json"])
-    assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    assert res.exit_code == 1, res.output                  # refused: a decision that failed
+    out = json.loads(res.stdout)
+    assert out["error"]["type"] == "PolicyViolation" and "per_transaction_limit" in res.stderr
     assert out["decision"] == {"allowed": False, "rule": "per_transaction_limit",
                                "detail": "amount exceeds the per-transaction limit 50000"}
     assert {"rule": "whitelist", "status": "pass", "why": "destination checked against the whitelist"} in out["rules"]
@@ -54,4 +55,4 @@ def test_audit_verify(tmp_path):
     conn.commit()
     conn.close()
     res = runner.invoke(app, ["audit", "verify", str(db), "--expect-head", head])
-    assert res.exit_code == 1 and "record 2" in res.output
+    assert res.exit_code == 1 and "record 2" in res.stderr and not res.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import load_vectors, require_component
+from pq_probes import liboqs_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,10 @@ SIGNERS = [n for n in USABLE if B.BACKENDS[n].supports("mldsa.sign")]
 SETS = ["44", "65", "87"]
 
 
+def _can(backend: str, capability: str, p: str = "ML-DSA-44") -> bool:
+    return B.BACKENDS[backend].supports(capability, MLDSA[p])
+
+
 def _cases(kind: str, level: str):
     data = load_vectors(f"wycheproof/mldsa_{level}_{kind}_test.json")
     for g in data["testGroups"]:
@@ -27,12 +32,18 @@ def _cases(kind: str, level: str):
 
 
 def _vector_cases(backends):
-    # the pure-Python reference is slow: it runs the ML-DSA-65 files (the set the issue names) only
-    return [pytest.param(b, lv, id=f"{b}-{lv}") for b in backends for lv in SETS if b != "reference" or lv == "65"]
+    # the pure-Python reference is slow: it runs the ML-DSA-65 files (the set the issue names) only;
+    # liboqs, where absent, stays in the list and skips with how to enable it
+    absent = ["liboqs"] if not B.status("liboqs").usable else []
+    return [pytest.param(b, lv, id=f"{b}-{lv}") for b in [*backends, *absent] for lv in SETS
+            if (b != "reference" or lv == "65") and (b in absent or _can(b, "mldsa.sign", f"ML-DSA-{lv}")
+                                                     or _can(b, "mldsa.verify", f"ML-DSA-{lv}"))]
 
 
 @pytest.mark.parametrize("backend,level", _vector_cases(VERIFIERS))
 def test_wycheproof_verify(backend, level):
+    if not B.status(backend).usable:
+        liboqs_or_skip()
     p = f"ML-DSA-{level}"
     checked = 0
     for g, t in _cases("verify", level):
@@ -58,6 +69,8 @@ def test_wycheproof_sign_seed(backend, level):
     """Seed keygen gives the vector's public key; signatures match exactly where the backend
     takes rnd (deterministic / explicit), otherwise the hedged signature verifies everywhere
     and the vector's signature verifies too. `Internal` (external-μ) cases are not API-level."""
+    if not B.status(backend).usable:
+        liboqs_or_skip()
     p = f"ML-DSA-{level}"
     b = B.BACKENDS[backend]
     exact = b.supports("mldsa.sign_rnd")
@@ -105,14 +118,22 @@ def test_seed_keygen_identical_across_backends(level):
         assert keys["reference"].expanded is not None
 
 
-@pytest.mark.parametrize("prehash", [None, "SHA2-256", "SHA2-512", "SHAKE128"])
-@pytest.mark.parametrize("signer", SIGNERS)
+def _cross_cases():
+    """Each signer with each mode it declares: pure ML-DSA everywhere, HashML-DSA only on the
+    backends whose capabilities include it (liboqs 0.16 has none; `pqzk info` says so)."""
+    return [pytest.param(s, ph, id=f"{s}-{ph}") for ph in (None, "SHA2-256", "SHA2-512", "SHAKE128")
+            for s in SIGNERS if ph is None or _can(s, "mldsa.sign_prehash")]
+
+
+@pytest.mark.parametrize("signer,prehash", _cross_cases())
 def test_signature_from_any_backend_verifies_under_all(signer, prehash):
     p = "ML-DSA-44"
     sk = mldsa.keygen(p, seed=bytes([7]) * 32)
     msg, ctx = b"cross-backend", b"pqzk-test"
     sig = mldsa.sign(p, sk, msg, ctx, backend=signer, prehash=prehash)
-    for verifier in VERIFIERS:
+    verifiers = [v for v in VERIFIERS if prehash is None or _can(v, "mldsa.verify_prehash")]
+    assert len(verifiers) >= 2
+    for verifier in verifiers:
         mldsa.verify(p, sk.public_key, msg, sig, ctx, backend=verifier, prehash=prehash)
         with pytest.raises(VerificationError):
             mldsa.verify(p, sk.public_key, msg + b"!", sig, ctx, backend=verifier, prehash=prehash)
@@ -120,8 +141,34 @@ def test_signature_from_any_backend_verifies_under_all(signer, prehash):
             mldsa.verify(p, sk.public_key, msg, sig, ctx + b"!", backend=verifier, prehash=prehash)
         # pure and pre-hash signatures are domain-separated (M' starts with 0 or 1)
         other = "SHA2-384" if prehash else "SHA2-256"
-        with pytest.raises(VerificationError):
-            mldsa.verify(p, sk.public_key, msg, sig, ctx, backend=verifier, prehash=other)
+        if _can(verifier, "mldsa.verify_prehash"):
+            with pytest.raises(VerificationError):
+                mldsa.verify(p, sk.public_key, msg, sig, ctx, backend=verifier, prehash=other)
+
+
+@pytest.mark.parametrize("backend", list(B.BACKENDS))
+def test_hashml_dsa_by_name_follows_the_declared_capability(backend):
+    """A backend that declares HashML-DSA does it; one that does not is never asked: naming it
+    raises InvalidParameter saying what it cannot do, `backends()` lists it under `cannot`, and
+    backend=None picks one that can."""
+    st = B.status(backend)
+    if not st.usable:
+        if backend == "liboqs":
+            liboqs_or_skip()
+        require_component(False, f"{backend} post-quantum backend", st.how_to_enable)
+    sk = mldsa.keygen("ML-DSA-44", seed=bytes([7]) * 32)
+    if _can(backend, "mldsa.sign_prehash"):
+        sig = mldsa.sign("ML-DSA-44", sk, b"m", backend=backend, prehash="SHA2-256")
+        mldsa.verify("ML-DSA-44", sk.public_key, b"m", sig, prehash="SHA2-256", backend="reference")
+        assert "HashML-DSA (pre-hash)" in st.can
+        return
+    with pytest.raises(InvalidParameter, match=f"{backend}.*cannot do mldsa.sign_prehash"):
+        mldsa.sign("ML-DSA-44", sk, b"m", backend=backend, prehash="SHA2-256")
+    sig = mldsa.sign("ML-DSA-44", sk, b"m", prehash="SHA2-256")
+    with pytest.raises(InvalidParameter, match=f"{backend}.*cannot do mldsa.verify_prehash"):
+        mldsa.verify("ML-DSA-44", sk.public_key, b"m", sig, backend=backend, prehash="SHA2-256")
+    mldsa.verify("ML-DSA-44", sk.public_key, b"m", sig, prehash="SHA2-256")
+    assert any(c.startswith("HashML-DSA (pre-hash): ") for c in st.cannot), st.cannot
 
 
 def test_pqclean_generated_key_signs_and_others_verify():

@@ -1,10 +1,11 @@
 """Decoder edge cases a byte fuzzer does not reach: non-bytes arguments (None would draw a fresh
-key, an int n would become n zero bytes), trailing bytes, counts that overflow the data."""
+key, an int n would become n zero bytes: a wrong type is an InvalidParameter), trailing bytes,
+counts that overflow the data."""
 from __future__ import annotations
 
 import pytest
 
-from pqzk.errors import InvalidEncoding
+from pqzk.errors import InvalidEncoding, InvalidParameter
 from pqzk.pq import composite, hybrid, mldsa, xwing
 
 ALG = list(composite.ALGORITHMS)[0]
@@ -13,7 +14,7 @@ NON_BYTES = [None, 7, 10**8, "00" * 32, [0] * 32, 3.5]
 
 @pytest.mark.parametrize("arg", NON_BYTES, ids=repr)
 def test_xwing_private_key_refuses_non_bytes_instead_of_drawing_a_fresh_key(arg):
-    with pytest.raises(InvalidEncoding, match="must be bytes"):
+    with pytest.raises(InvalidParameter, match="must be bytes"):
         xwing.XWingPrivateKey.from_bytes(arg)
 
 
@@ -36,8 +37,8 @@ def test_xwing_private_key_round_trip_and_bytes_like():
     mldsa.MLDSAPrivateKey.from_pkcs8,
 ], ids=["qc", "composite-auth", "composite-pk", "composite-sk", "composite-spki", "composite-pkcs8",
         "mldsa-spki", "mldsa-pkcs8"])
-def test_decoders_refuse_non_bytes_with_invalid_encoding(decode, arg):
-    with pytest.raises(InvalidEncoding, match="must be bytes"):
+def test_decoders_refuse_non_bytes_with_invalid_parameter(decode, arg):
+    with pytest.raises(InvalidParameter, match="must be bytes"):
         decode(arg)
 
 

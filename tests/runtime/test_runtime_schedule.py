@@ -67,8 +67,8 @@ def test_no_finished_module_imports_the_random_module(area):
 
 @pytest.mark.parametrize("data", [None, 7, "request"])
 def test_decode_sign_request_refuses_non_bytes(data):
-    from pqzk.errors import InvalidEncoding
+    from pqzk.errors import InvalidParameter
     from pqzk.runtime.frost_parties import decode_sign_request
     from pqzk.threshold import frost
-    with pytest.raises(InvalidEncoding, match="must be bytes"):
+    with pytest.raises(InvalidParameter, match="must be bytes"):
         decode_sign_request(frost.get_ciphersuite("FROST-ED25519-SHA512-v1"), data)

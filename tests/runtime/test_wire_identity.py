@@ -62,7 +62,7 @@ def test_strictness_examples():
     with pytest.raises(InvalidEncoding, match="addressed to another party"):
         wire.decode(good, recipient=3)
     for value in (None, "text", 5, [1]):
-        with pytest.raises(InvalidEncoding):
+        with pytest.raises(InvalidParameter):
             wire.decode(value)
     assert wire.decode(memoryview(good)) == wire.decode(bytearray(good))
 

@@ -92,7 +92,7 @@ def test_share_bytes_and_repr():
     for bad in (b"", b"\x07", b"\x00abc"):
         with pytest.raises(InvalidEncoding):
             BytesShare.from_bytes(bad)
-    with pytest.raises(InvalidEncoding):
+    with pytest.raises(InvalidParameter, match="must be bytes"):
         BytesShare.from_bytes(bytearray(b"\x01a").decode())  # type: ignore[arg-type]
 
 

@@ -140,7 +140,7 @@ def test_share_from_bytes_is_strict(data, match):
 
 
 def test_share_from_bytes_rejects_non_bytes():
-    with pytest.raises(InvalidEncoding):
+    with pytest.raises(InvalidParameter, match="must be bytes"):
         Share.from_bytes(G, "00" * 64)  # type: ignore[arg-type]
 
 

@@ -107,7 +107,7 @@ def test_serialization_round_trips_and_strictness(name):
         for bad in (data[:-1], data + b"\x00", b""):
             with pytest.raises(InvalidEncoding):
                 cls.from_bytes(suite, bad)
-        with pytest.raises(InvalidEncoding):
+        with pytest.raises(InvalidParameter, match="must be bytes"):
             cls.from_bytes(suite, "not bytes")
     # zero identifier and non-canonical identifier
     for cls, obj in ((SigningCommitments, comm), (SignatureShare, share), (KeyPackage, kp)):

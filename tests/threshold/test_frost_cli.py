@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from typer.testing import CliRunner
 
 from pqzk.cli.frost import app
-from pqzk.errors import InvalidEncoding, InvalidParameter, VerificationError
 
 runner = CliRunner()
 
@@ -19,6 +18,16 @@ def _ok(args):
     res = runner.invoke(app, args)
     assert res.exit_code == 0, (res.output, res.exception)
     return res
+
+
+def _fails(args, code: int, error_type: str) -> None:
+    """Exit `code` with one `error:` line on stderr; with --json the error's type on stdout."""
+    res = runner.invoke(app, args)
+    assert res.exit_code == code, (res.exit_code, res.output)
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and not res.stdout, res.output
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == code and json.loads(res.stdout)["error"]["type"] == error_type, res.output
 
 
 @pytest.mark.parametrize("suite", ["ed25519", "secp256k1-tr", "p256"])
@@ -36,8 +45,8 @@ def test_keygen_sign_verify_files(tmp_path, suite):
     assert json.loads(res.output)["verified"] is True
     _ok(["verify", "-p", str(tmp_path / "public.json"), "--signature", str(sig),
          "--message-hex", b"hello files".hex()])
-    res = runner.invoke(app, ["verify", "-p", str(tmp_path / "public.json"), "--signature", str(sig), "-m", "hello filez"])
-    assert isinstance(res.exception, VerificationError)
+    _fails(["verify", "-p", str(tmp_path / "public.json"), "--signature", str(sig), "-m", "hello filez"],
+           1, "VerificationError")
     if suite == "ed25519":   # the file's signature is a plain Ed25519 signature
         doc = json.loads(sig.read_text())
         Ed25519PublicKey.from_public_bytes(bytes.fromhex(public["verifying_key"])).verify(
@@ -51,14 +60,13 @@ def test_cli_rejects_bad_files(tmp_path):
     doc["key_package"] = doc["key_package"][:-2]
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc))
-    res = runner.invoke(app, ["sign", "--share", str(bad), "--share", str(share), "-m", "x"])
-    assert isinstance(res.exception, InvalidEncoding)
-    res = runner.invoke(app, ["sign", "--share", str(tmp_path / "public.json"), "-m", "x"])
-    assert isinstance(res.exception, InvalidEncoding)
-    res = runner.invoke(app, ["sign", "--share", str(share), "-m", "x"])     # below threshold
-    assert isinstance(res.exception, InvalidParameter)
-    res = runner.invoke(app, ["sign", "--share", str(share), "--share", str(tmp_path / "share-1.json")])
-    assert isinstance(res.exception, InvalidParameter)                      # no message given
+    out = ["-o", str(tmp_path / "sig.json")]
+    _fails(["sign", "--share", str(bad), "--share", str(share), "-m", "x", *out], 2, "InvalidEncoding")
+    _fails(["sign", "--share", str(tmp_path / "public.json"), "-m", "x", *out], 2, "InvalidEncoding")
+    _fails(["sign", "--share", str(share), "-m", "x", *out], 2, "InvalidParameter")     # below threshold
+    _fails(["sign", "--share", str(share), "--share", str(tmp_path / "share-1.json"), *out],
+           2, "InvalidParameter")                                                       # no message given
+    assert not (tmp_path / "sig.json").exists()
 
 
 def test_help_documents_the_file_formats():
@@ -99,7 +107,7 @@ def test_sign_with_shares_from_a_store(tmp_path, monkeypatch):
     _ok(["verify", "-p", str(tmp_path / "public.json"), "--signature", str(sig), "-m", "from the store"])
     monkeypatch.setenv("PQZK_TEST_PASS", "wrong passphrase")
     res = runner.invoke(main_app, ["frost", "sign", "--store", uri, "--key-id", "alice", "--key-id", "carol",
-                                   *pin, "-m", "x", "-o", str(sig)])
-    assert res.exit_code != 0 and "correct horse" not in (res.output or "")
-    res = runner.invoke(app, ["sign", "--share", str(tmp_path / "share-2.json"), "--store", uri, "-m", "x"])
-    assert isinstance(res.exception, InvalidParameter)
+                                   *pin, "-m", "x", "-o", str(tmp_path / "sig2.json")])
+    assert res.exit_code == 1 and "correct horse" not in (res.output or "")      # WrongPin: a failed check
+    assert not (tmp_path / "sig2.json").exists()
+    _fails(["sign", "--share", str(tmp_path / "share-2.json"), "--store", uri, "-m", "x"], 2, "InvalidParameter")

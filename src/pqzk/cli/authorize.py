@@ -1,11 +1,13 @@
 """`pqzk authorize SCENARIO`: run a custody scenario (parties, policy, requests) and print each decision."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+
 
 def authorize(scenario: Path = typer.Argument(..., help="scenario file (TOML or JSON)"),
               audit: Path = typer.Option(None, "--audit", help="write the audit log to this new SQLite file"),
@@ -16,13 +18,20 @@ def authorize(scenario: Path = typer.Argument(..., help="scenario file (TOML or 
     from ..errors import InvalidParameter
     from ..policy.audit import AuditLog, verify_log
     from ..policy.scenario import Scenario
+    from .files import check_output
     from .main import console, emit_json
+    if audit is not None:     # before any work: an audit log is never replaced, not even with --force
+        from ..policy.audit_format import default_head_file
+        check_output(audit, "audit log", force=False)
+        # a head file left by an earlier log of that name would make the new log refuse to start
+        check_output(default_head_file(audit), "audit head file", force=False)
     sc = Scenario(scenario)
     log = None
     if audit is not None:
-        if audit.exists():
-            raise InvalidParameter(f"audit log {audit} already exists; give a new file")
-        log = AuditLog(audit, Ed25519PrivateKey.generate())
+        try:
+            log = AuditLog(audit, Ed25519PrivateKey.generate())
+        except sqlite3.Error as exc:
+            raise InvalidParameter(f"cannot create audit log {audit}: {exc}") from None
     try:
         results = list(sc.run(log))
         head = log.head() if log else None

@@ -2,14 +2,19 @@
 measured on this machine in one run — sizes, keygen/sign/verify medians, rounds, bytes per party."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-app = typer.Typer(help="Compare authorization schemes for a quantum-migration report.", add_completion=False)
+from .errors import PqzkTyper
 
+app = PqzkTyper(help="Compare authorization schemes for a quantum-migration report.")
+PLOT_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+MAX_PARTIES = 64
 COLUMNS = [("scheme", "scheme"), ("family", "family"), ("public_key_bytes", "pk B"),
            ("signature_bytes", "sig B"), ("authorization_bytes", "auth B"),
            ("keygen_ms", "keygen ms"), ("sign_ms", "sign ms"), ("verify_ms", "verify ms"),
@@ -38,7 +43,26 @@ def markdown(results, info: dict) -> str:
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 
 
-def plot(results, path: Path) -> None:
+def check_plot(path: Path, force: bool) -> str:
+    """Before measuring: the plot's format (from its suffix), a writable new file, matplotlib."""
+    from ..errors import BackendUnavailable, InvalidParameter
+    from .files import check_output
+    fmt = PLOT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InvalidParameter(f"--plot {path}: give a file name ending in {', '.join(PLOT_FORMATS)}")
+    check_output(path, "plot", force=force)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise BackendUnavailable("matplotlib", "not installed (needed for --plot)",
+                                 "pip install matplotlib (it is in pqzk's [dev] extra)") from None
+    return fmt
+
+
+def plot(results, path: Path, *, force: bool = False) -> None:
+    """Authorization size against verify time, written atomically in the format of the suffix."""
+    from .files import write_output
+    fmt = check_plot(path, force)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -54,25 +78,31 @@ def plot(results, path: Path) -> None:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=120)
     plt.close(fig)
+    write_output(path, buf.getvalue(), "plot", force=force)
 
 
 @app.callback(invoke_without_command=True)
 def compare(
-    threshold: int = typer.Option(3, "--threshold", "-t", help="signers needed (t)"),
-    parties: int = typer.Option(5, "--parties", "-n", help="signers in total (n)"),
-    repeat: int = typer.Option(5, "--repeat", help="timed runs per operation (median reported)"),
+    threshold: int = typer.Option(3, "--threshold", "-t", min=1, max=MAX_PARTIES, help="signers needed (t)"),
+    parties: int = typer.Option(5, "--parties", "-n", min=1, max=MAX_PARTIES, help="signers in total (n)"),
+    repeat: int = typer.Option(5, "--repeat", min=1, max=1000, help="timed runs per operation (median reported)"),
     all_composites: bool = typer.Option(False, "--all-composites", help="all 18 composite combinations (RSA keygen is slow)"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
     as_markdown: bool = typer.Option(False, "--markdown", help="Markdown table for reports"),
-    plot_file: Path | None = typer.Option(None, "--plot", help="write a PNG: size against verify time"),
+    plot_file: Path | None = typer.Option(None, "--plot", help="write a plot of size against verify time "
+                                          "(PNG, SVG or PDF, by the file's suffix)"),
+    force: bool = typer.Option(False, "--force", help="replace an existing --plot file"),
 ) -> None:
     """Measure every scheme on this machine; unavailable ones are listed with the reason."""
     from ..errors import InvalidParameter
     from ..pq import comparison
     if not 1 <= threshold <= parties:
         raise InvalidParameter(f"need 1 <= threshold <= parties, got {threshold} of {parties}")
+    if plot_file is not None:      # before the measuring, not after
+        check_plot(plot_file, force)
     settings = comparison.Settings(threshold=threshold, parties=parties, repeat=repeat)
     if all_composites:
         from ..pq.composite import ALGORITHMS
@@ -86,7 +116,7 @@ def compare(
             results = comparison.run(settings, progress=lambda name: status.update(f"measuring {name}…"))
     info = comparison.machine()
     if plot_file is not None:
-        plot(results, plot_file)
+        plot(results, plot_file, force=force)
     if as_json:
         emit_json({"machine": info, "threshold": threshold, "parties": parties, "repeat": repeat,
                    "results": [r.as_dict() for r in results]})

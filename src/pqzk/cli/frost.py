@@ -15,42 +15,43 @@ Encodings: RFC 9591 section 6 for the ciphersuite (64-byte BIP-340
 signatures for FROST-secp256k1-SHA256-TR-v1). `sign` runs both rounds
 in one process, for tests and demonstrations; deployments keep each
 share on its own machine (see pqzk.runtime).
+
+\b
+Files are written atomically and never replaced without --force.
+--message-file - reads the message from standard input.
+Exit status: 0 success, 1 a signature that does not verify,
+2 a bad option or file.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import typer
 
 from ..errors import InvalidEncoding, InvalidParameter
+from ..policy.documents import hex_field
+from .errors import PqzkTyper
+from .files import check_output, check_output_dir, read_document, read_input, write_output
 
-app = typer.Typer(help=__doc__, rich_markup_mode=None,
-                  no_args_is_help=True)
+app = PqzkTyper(help=__doc__, rich_markup_mode=None, no_args_is_help=True)
+MAX_SIGNERS = 255
 
 FMT_PUBLIC, FMT_SHARE, FMT_SIG = "pqzk-frost-public/1", "pqzk-frost-share/1", "pqzk-frost-signature/1"
 
 
 def _load(path: Path, fmt: str) -> dict:
-    try:
-        doc = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise InvalidEncoding(f"{path}: not a readable JSON file ({type(exc).__name__})") from None
-    if not isinstance(doc, dict) or doc.get("format") != fmt:
+    doc = read_document(path, f"{fmt} file")
+    if doc.get("format") != fmt:
         raise InvalidEncoding(f"{path}: expected a {fmt!r} document")
+    if not isinstance(doc.get("ciphersuite"), str):
+        raise InvalidEncoding(f"{path}: field 'ciphersuite' missing or not a string")
     return doc
 
 
 def _hex(doc: dict, key: str, path: Path) -> bytes:
-    value = doc.get(key)
-    if not isinstance(value, str):
-        raise InvalidEncoding(f"{path}: field {key!r} missing or not a hex string")
-    try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise InvalidEncoding(f"{path}: field {key!r} is not valid hex") from None
+    return hex_field(doc, key, str(path))
 
 
 def _message(message: str | None, message_hex: str | None, message_file: Path | None) -> bytes:
@@ -64,45 +65,51 @@ def _message(message: str | None, message_hex: str | None, message_file: Path | 
             return bytes.fromhex(message_hex)
         except ValueError:
             raise InvalidEncoding("--message-hex is not valid hex") from None
-    return Path(message_file).read_bytes()
+    return read_input(message_file, "message file", allow_stdin=True)
 
 
-def _write_secret(path: Path, doc: dict) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(json.dumps(doc, indent=2) + "\n")
+def _json_bytes(doc: dict) -> bytes:
+    return (json.dumps(doc, indent=2) + "\n").encode()
 
 
 MSG_OPT = typer.Option(None, "--message", "-m", help="message as UTF-8 text")
 MSG_HEX_OPT = typer.Option(None, "--message-hex", help="message as hex")
-MSG_FILE_OPT = typer.Option(None, "--message-file", help="message read from a file (raw bytes)")
+MSG_FILE_OPT = typer.Option(None, "--message-file", help="message read from a file (raw bytes; - for standard input)")
+FORCE = typer.Option(False, "--force", help="replace existing output files")
 
 
 @app.command()
 def keygen(suite: str = typer.Option("FROST-ED25519-SHA512-v1", "--suite", "-s",
                                      help="ciphersuite context string or alias (ed25519, ristretto255, "
                                           "ed448, p256, secp256k1, secp256k1-tr)"),
-           min_signers: int = typer.Option(2, "--min-signers", "-t", help="threshold t"),
-           max_signers: int = typer.Option(3, "--max-signers", "-n", help="number of shares n"),
+           min_signers: int = typer.Option(2, "--min-signers", "-t", min=1, max=MAX_SIGNERS, help="threshold t"),
+           max_signers: int = typer.Option(3, "--max-signers", "-n", min=1, max=MAX_SIGNERS,
+                                           help="number of shares n"),
            out_dir: Path = typer.Option(Path("."), "--out-dir", "-o", help="where to write the files"),
+           force: bool = FORCE,
            as_json: bool = typer.Option(False, "--json", help="print the public result as JSON")) -> None:
-    """Trusted-dealer key generation: writes public.json and one share-<id>.json per participant."""
+    """Trusted-dealer key generation: writes public.json and one share-<id>.json per participant
+    (refused if any of them exists, unless --force)."""
     from ..threshold import frost
     from .main import console, emit_json
     s = frost.get_ciphersuite(suite)
+    if not 1 <= min_signers <= max_signers:
+        raise InvalidParameter(f"need 1 <= min-signers <= max-signers, got {min_signers} of {max_signers}")
+    names = ["public.json"] + [f"share-{i}.json" for i in range(1, max_signers + 1)]
+    check_output_dir(out_dir, names, "output directory", force=force)
     kps, pkp = frost.trusted_dealer_keygen(s, min_signers, max_signers)
-    out_dir.mkdir(parents=True, exist_ok=True)
     public = {"format": FMT_PUBLIC, "ciphersuite": s.context, "min_signers": min_signers,
               "max_signers": max_signers, "verifying_key": pkp.verifying_key.to_bytes().hex(),
               "verifying_shares": {str(i): Y.to_bytes().hex() for i, Y in pkp.verifying_shares.items()},
               "public_key_package": pkp.to_bytes().hex()}
-    (out_dir / "public.json").write_text(json.dumps(public, indent=2) + "\n")
     files = []
     for i, kp in kps.items():
         p = out_dir / f"share-{i}.json"
-        _write_secret(p, {"format": FMT_SHARE, "ciphersuite": s.context, "identifier": i,
-                          "verifying_key": public["verifying_key"], "key_package": kp.to_bytes().hex()})
+        write_output(p, _json_bytes({"format": FMT_SHARE, "ciphersuite": s.context, "identifier": i,
+                                     "verifying_key": public["verifying_key"], "key_package": kp.to_bytes().hex()}),
+                     "share file", force=force, secret=True)
         files.append(str(p))
+    write_output(out_dir / "public.json", _json_bytes(public), "public key file", force=force)
     if as_json:
         emit_json({**public, "share_files": files})
         return
@@ -118,6 +125,7 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
          pin_env: str = typer.Option(None, "--pin-env", help="--store: read the PIN/passphrase from this variable"),
          message: str = MSG_OPT, message_hex: str = MSG_HEX_OPT, message_file: Path = MSG_FILE_OPT,
          out: Path = typer.Option(Path("signature.json"), "--out", "-o", help="signature file to write"),
+         force: bool = FORCE,
          as_json: bool = typer.Option(False, "--json", help="print the result as JSON")) -> None:
     """Sign with at least min_signers shares (both FROST rounds, in this process).
 
@@ -129,7 +137,10 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
     from .main import console, emit_json
     if bool(share) == bool(store):
         raise InvalidParameter("give either --share files or --store with --key-id")
+    if share and (key_id or pin_file is not None or pin_env is not None):
+        raise InvalidParameter("--key-id, --pin-file and --pin-env go with --store, not with --share files")
     msg = _message(message, message_hex, message_file)
+    check_output(out, "signature file", force=force)
     kps, suite = [], None
     with ExitStack() as unsealed:
         if store:
@@ -147,7 +158,7 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
         else:
             for path in share:
                 doc = _load(path, FMT_SHARE)
-                s = frost.get_ciphersuite(doc.get("ciphersuite", ""))
+                s = frost.get_ciphersuite(doc["ciphersuite"])
                 if suite is not None and s != suite:
                     raise InvalidParameter(f"{path}: share of another ciphersuite")
                 suite = s
@@ -157,7 +168,7 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
         vk = kps[0].verifying_key.to_bytes().hex()
     doc = {"format": FMT_SIG, "ciphersuite": suite.context, "verifying_key": vk, "signers": signers,
            "message_sha256": hashlib.sha256(msg).hexdigest(), "signature": sig.hex()}
-    out.write_text(json.dumps(doc, indent=2) + "\n")
+    write_output(out, _json_bytes(doc), "signature file", force=force)
     if as_json:
         emit_json(doc)
         return
@@ -169,14 +180,14 @@ def verify(public: Path = typer.Option(Path("public.json"), "--public", "-p", he
            signature: Path = typer.Option(Path("signature.json"), "--signature", help="signature.json from sign"),
            message: str = MSG_OPT, message_hex: str = MSG_HEX_OPT, message_file: Path = MSG_FILE_OPT,
            as_json: bool = typer.Option(False, "--json", help="print the result as JSON")) -> None:
-    """Verify a signature against the group key in public.json (exit status 2 if it does not verify)."""
+    """Verify a signature against the group key in public.json (exit status 1 if it does not verify)."""
     from ..threshold import frost
     from .main import console, emit_json
     msg = _message(message, message_hex, message_file)
     pub = _load(public, FMT_PUBLIC)
     sdoc = _load(signature, FMT_SIG)
-    suite = frost.get_ciphersuite(pub.get("ciphersuite", ""))
-    if frost.get_ciphersuite(sdoc.get("ciphersuite", "")) != suite:
+    suite = frost.get_ciphersuite(pub["ciphersuite"])
+    if frost.get_ciphersuite(sdoc["ciphersuite"]) != suite:
         raise InvalidParameter("signature and public key belong to different ciphersuites")
     pkp = frost.PublicKeyPackage.from_bytes(suite, _hex(pub, "public_key_package", public))
     if pkp.verifying_key.to_bytes() != _hex(pub, "verifying_key", public):

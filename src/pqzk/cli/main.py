@@ -1,4 +1,5 @@
-"""The `pqzk` command. Sub-commands live in one module per area, registered in SUBCOMMANDS."""
+"""The `pqzk` command. Sub-commands live in one module per area, registered in SUBCOMMANDS; every
+group is a `PqzkTyper` (cli/errors.py), the one place that maps errors to exit statuses."""
 from __future__ import annotations
 
 import importlib
@@ -12,9 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from .. import __version__
+from .errors import EXIT_CODES_HELP, PqzkTyper
 
-app = typer.Typer(help="pqzk: threshold, post-quantum and zero-knowledge authorization kit.",
-                  no_args_is_help=True, add_completion=False)
+app = PqzkTyper(help="pqzk: threshold, post-quantum and zero-knowledge authorization kit.",
+                epilog=EXIT_CODES_HELP, no_args_is_help=True)
 
 # (module, attribute holding a typer.Typer, command name)
 SUBCOMMANDS: list[tuple[str, str, str]] = [
@@ -39,10 +41,22 @@ def emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=default) + "\n")
 
 
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"pqzk {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version,
+                                       help="print the version and exit")) -> None:
+    """pqzk: threshold, post-quantum and zero-knowledge authorization kit."""
+
+
 @app.command()
 def info(as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
-    """Versions and every backend: available or not, and why."""
-    from ..discovery import backends
+    """Versions and every backend: available or not and why; what each post-quantum backend can and cannot do."""
+    from .. import backends
     statuses = backends()
     if as_json:
         emit_json({"pqzk": __version__, "python": platform.python_version(),
@@ -57,6 +71,10 @@ def info(as_json: bool = typer.Option(False, "--json", help="machine-readable ou
             details += f"\nbuild flags: {s.extra['build_flags']}"
         if s.extra.get("field_kernels"):
             details += f"\nfield kernels: {s.extra['field_kernels']}"
+        if s.extra.get("can"):
+            details += "\ncan: " + "; ".join(s.extra["can"])
+        if s.extra.get("cannot"):
+            details += "\ncannot: " + "; ".join(s.extra["cannot"])
         table.add_row(s.name, status, escape(details))
     console.print(table)
 
@@ -80,9 +98,9 @@ for _module, _attr, _name in SUBCOMMANDS:
 
 
 def main() -> None:
-    from ..errors import PqzkError
-    try:
-        app()
-    except PqzkError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        sys.exit(2)
+    """Entry point of the `pqzk` script: exit statuses as `pqzk --help` documents them."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 import typer
 
-app = typer.Typer(help="Zero-knowledge proofs: sizes and timings.", no_args_is_help=True)
+from .errors import PqzkTyper
+
+app = PqzkTyper(help="Zero-knowledge proofs: sizes and timings.", no_args_is_help=True)
 
 
 def _median_ms(fn: Callable[[], object], rounds: int) -> float:
@@ -21,7 +23,7 @@ def _median_ms(fn: Callable[[], object], rounds: int) -> float:
 
 @app.command()
 def bench(group: str = typer.Option("secp256k1", help="group name"),
-          rounds: int = typer.Option(5, help="repetitions per measurement"),
+          rounds: int = typer.Option(5, min=1, max=1000, help="repetitions per measurement"),
           as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
     """Median prove/verify times and proof sizes (64-bit range, aggregated 8x64, membership 2^10)."""
     from ..groups import get_group

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..hashing.expand import hash_to_field, security_length
 from ..math.rand import RandomSource, random_scalar
@@ -195,9 +196,7 @@ class Group(ABC):
 
     def decode(self, data: bytes, *, allow_identity: bool = False) -> Element:
         """Strict decoding of the standard encoding; the identity is refused unless allowed."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"{self.name} element must be bytes, got {type(data).__name__}")
-        data = bytes(data)
+        data = as_bytes(data, f"{self.name} element")
         if len(data) != self.element_size:
             raise InvalidEncoding(f"{self.name} element must be {self.element_size} bytes, got {len(data)}")
         raw = self._raw_decode(data)
@@ -212,11 +211,10 @@ class Group(ABC):
 
     def scalar_decode(self, data: bytes) -> int:
         """Strict: exact length and canonical (< order)."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"{self.name} scalar must be bytes, got {type(data).__name__}")
+        data = as_bytes(data, f"{self.name} scalar")
         if len(data) != self.scalar_size:
             raise InvalidEncoding(f"{self.name} scalar must be {self.scalar_size} bytes, got {len(data)}")
-        k = int.from_bytes(bytes(data), self.scalar_byteorder)
+        k = int.from_bytes(data, self.scalar_byteorder)
         if k >= self.order:
             raise InvalidEncoding(f"{self.name} scalar is not reduced modulo the group order")
         return k

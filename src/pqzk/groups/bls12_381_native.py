@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import _native
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..hashing.expand import hash_to_field
 from .base import Element, Group, check_pair_indices
@@ -133,9 +134,7 @@ class _NativeBLSGroup(Group):
         """Decode (either encoding) with every check but subgroup membership: for callers that
         check one point derived from many instead (threshold BLS combine). The element may have
         a component outside the order-r subgroup; never use it as a key or signature as is."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"{self.name} element must be bytes, got {type(data).__name__}")
-        return self._wrap(self._decode_raw(bytes(data), check_subgroup=False))
+        return self._wrap(self._decode_raw(as_bytes(data, f"{self.name} element"), check_subgroup=False))
 
     def in_subgroup(self, raw: bytes) -> bool:
         """On the curve and in the order-r subgroup (Scott's endomorphism tests)."""
@@ -149,9 +148,7 @@ class _NativeBLSGroup(Group):
 
     def decode_uncompressed(self, data: bytes, *, allow_identity: bool = False) -> Element:
         """Strict decoding of the uncompressed encoding (flags, x, y < p, on curve, subgroup)."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"{self.name} element must be bytes, got {type(data).__name__}")
-        data = bytes(data)
+        data = as_bytes(data, f"{self.name} uncompressed element")
         if len(data) != 2 * self.element_size:
             raise InvalidEncoding(f"{self.name} uncompressed element must be {2 * self.element_size} bytes, "
                                   f"got {len(data)}")
@@ -323,10 +320,11 @@ class GT:
     @classmethod
     def from_bytes(cls, data: bytes) -> "GT":
         """Strict: canonical coefficients and an element of order r."""
-        if not isinstance(data, (bytes, bytearray, memoryview)) or len(data) != 12 * 48:
-            raise InvalidEncoding("GT element must be 576 bytes")
+        data = as_bytes(data, "GT element")
+        if len(data) != 12 * 48:
+            raise InvalidEncoding(f"GT element must be 576 bytes, got {len(data)}")
         out = _buf(_GT_SIZE)
-        rc = _lib.pqzk_gt_from_bytes(out, bytes(data))
+        rc = _lib.pqzk_gt_from_bytes(out, data)
         if rc == -2:
             raise InvalidEncoding("GT coefficient is not reduced modulo p")
         if rc != 0:

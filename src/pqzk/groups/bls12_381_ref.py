@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..hashing import h2c
 from ..hashing.bls12_381_psi import psi_jac
@@ -137,9 +138,7 @@ class BLS12381Group(Group):
 
     def decode_uncompressed(self, data: bytes, *, allow_identity: bool = False) -> Element:
         """Strict decoding of the uncompressed encoding (flags, x, y < p, on curve, subgroup)."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"{self.name} element must be bytes, got {type(data).__name__}")
-        data = bytes(data)
+        data = as_bytes(data, f"{self.name} uncompressed element")
         n = self.element_size
         if len(data) != 2 * n:
             raise InvalidEncoding(f"{self.name} uncompressed element must be {2 * n} bytes, got {len(data)}")

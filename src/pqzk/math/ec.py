@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from .field import batch_inv, sqrt_mod
 
@@ -362,6 +363,9 @@ class EdwardsCurve(_CurveOps):
     def decode_xy(self, data: bytes, what: str) -> tuple[int, int]:
         """RFC 8032 sections 5.1.3 / 5.2.3 to affine (x, y): canonical y, on the curve, no negative
         zero x. No subgroup check. Errors start with `what` (e.g. "ed25519 point")."""
+        data = as_bytes(data, what)
+        if len(data) != self.encoding_size:
+            raise InvalidEncoding(f"{what} must be {self.encoding_size} bytes, got {len(data)}")
         top = 8 * self.encoding_size - 1
         v = int.from_bytes(data, "little")
         y, sign = v & ((1 << top) - 1), v >> top

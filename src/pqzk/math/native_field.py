@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import _native
+from ..encoding import as_bytes
 from ..errors import InvalidParameter
 
 # field ids of native/field_consts.inc (the generator's FIELDS order)
@@ -41,6 +42,7 @@ class NativeField:
         return a.to_bytes(self.nbytes, "big")
 
     def from_bytes(self, data: bytes) -> int:
+        data = as_bytes(data, f"{self.name} element")
         if len(data) != self.nbytes:
             raise InvalidParameter(f"{self.name}: element must be {self.nbytes} bytes")
         a = int.from_bytes(data, "big")

@@ -91,8 +91,6 @@ class Authorization:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Authorization":
-        if not isinstance(data, (bytes, bytearray)):
-            raise InvalidEncoding("authorization must be bytes")
         r = ByteReader(data, "authorization")
         if r.take(4) != MAGIC:
             raise InvalidEncoding("authorization: bad magic")

@@ -1,19 +1,22 @@
 """The policy model: a custody policy is data, validated against policy.schema.json.
 
-`load_policy` reads TOML or JSON and raises InvalidEncoding with the JSON path of the bad field.
-Amounts are integers in the asset's smallest unit, times are Unix seconds.
+`load_policy` reads TOML or JSON (bounded parsing: `pqzk.policy.documents`) and raises
+InvalidEncoding with the JSON path of the bad field. Amounts are integers in the asset's smallest
+unit, times are Unix seconds; an integer field refuses a float, even `3.0` (JSON Schema's own
+"integer" accepts it).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidEncoding
+from .documents import load_document
 
 SCHEMA_PATH = Path(__file__).with_name("policy.schema.json")
 
@@ -84,6 +87,10 @@ class Policy:
     @classmethod
     def from_dict(cls, doc: dict) -> "Policy":
         validate_document(doc)
+        for k in doc["signers"]:
+            if not SIGNER_ID.fullmatch(k):
+                raise InvalidEncoding(f"policy $.signers: {k[:20]!r} is not a signer identifier "
+                                      f"(1 to {MAX_SIGNER_ID}, ASCII digits)")
         limits, dest, lock = doc.get("limits", {}), doc.get("destinations", {}), doc.get("time_lock", {})
         wl = dest.get("whitelist")
         policy = cls(
@@ -130,6 +137,10 @@ class Policy:
         return self.source
 
 
+MAX_SIGNER_ID = 999_999_999
+SIGNER_ID = re.compile(r"[1-9][0-9]{0,8}")     # ASCII digits only (str.isdigit accepts '²')
+
+
 def canonical_json(doc: Any) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -141,25 +152,33 @@ def _path(error) -> str:
     return out
 
 
+def _is_integer(_checker, value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    """Draft 2020-12 with a strict "integer": 3.0 is a number, not an integer."""
+    import jsonschema
+    base = jsonschema.Draft202012Validator
+    strict = jsonschema.validators.extend(base, type_checker=base.TYPE_CHECKER.redefine("integer", _is_integer))
+    return strict(schema())
+
+
 def validate_document(doc: Any) -> None:
     """JSON Schema validation; the first error (by path) is raised with its JSON path."""
-    import jsonschema
-    validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         e = errors[0]
-        raise InvalidEncoding(f"policy {_path(e)}: {e.message}")
+        message = e.message if len(e.message) <= 200 else e.message[:200] + "…"
+        raise InvalidEncoding(f"policy {_path(e)}: {message}")
 
 
 def load_policy(path: str | Path) -> Policy:
     """A policy from a .toml or .json file."""
     p = Path(path)
+    doc = load_document(p, "policy file")
     try:
-        text = p.read_text()
-    except OSError as exc:
-        raise InvalidEncoding(f"cannot read policy file {p}: {exc.strerror}") from None
-    try:
-        doc = tomllib.loads(text) if p.suffix == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidEncoding(f"policy file {p} is not valid {p.suffix.lstrip('.') or 'JSON'}: {exc}") from None
-    return Policy.from_dict(doc)
+        return Policy.from_dict(doc)
+    except InvalidEncoding as exc:
+        raise InvalidEncoding(f"{p}: {exc}") from None

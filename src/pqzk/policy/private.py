@@ -55,11 +55,13 @@ def verify_private_terms(policy: Policy, request: AuthorizationRequest) -> None:
         return
     try:
         cp = compliance_policy(policy, terms.max_amount)
-    except InvalidParameter as exc:
+    except (InvalidParameter, InvalidEncoding) as exc:
         raise PolicyViolation("compliance_proof", f"declared bound is not usable: {exc}") from None
     try:
         commitments = TransactionCommitments.from_bytes(cp.group, terms.commitments)
         proof = ComplianceProof.from_bytes(cp, terms.proof)
         verify_compliance(cp, commitments, request.tx_digest, proof)
-    except (InvalidEncoding, VerificationError) as exc:
+    except PolicyViolation:
+        raise
+    except (InvalidEncoding, InvalidParameter, VerificationError) as exc:
         raise PolicyViolation("compliance_proof", f"compliance proof does not verify: {exc}") from None

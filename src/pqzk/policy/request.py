@@ -5,7 +5,25 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ..errors import InvalidParameter
+from .documents import hex_field
 from .model import canonical_json
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _field_int(d: dict, key: str, name: str) -> int:
+    v = d.get(key)
+    if not _is_int(v):
+        got = "missing" if key not in d else f"a {type(v).__name__}"
+        raise InvalidParameter(f"malformed request: field {name!r} must be an integer ({got})")
+    return v
+
+
+def _field_hex(d: dict, key: str, name: str, default: str | None = None) -> bytes:
+    where = "malformed request" + (" (private terms)" if name.startswith("private.") else "")
+    return hex_field(d, key, where, default, error=InvalidParameter)
 
 
 @dataclass(frozen=True)
@@ -30,6 +48,13 @@ class AuthorizationRequest:
     private: PrivateTerms | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.request_id, bytes) or not isinstance(self.tx_digest, bytes):
+            raise InvalidParameter("request_id and tx_digest must be bytes")
+        for name in ("time", "policy_version") + (("amount",) if self.amount is not None else ()):
+            if not _is_int(getattr(self, name)):
+                raise InvalidParameter(f"{name} must be an integer")
+        if self.destination is not None and not isinstance(self.destination, str):
+            raise InvalidParameter("destination must be a string")
         if len(self.request_id) < 16:
             raise InvalidParameter("request_id must be at least 16 bytes")
         if len(self.tx_digest) != 32:
@@ -56,14 +81,29 @@ class AuthorizationRequest:
 
     @classmethod
     def from_dict(cls, d: dict) -> "AuthorizationRequest":
-        try:
-            priv = d.get("private")
-            return cls(bytes.fromhex(d["request_id"]), bytes.fromhex(d["tx_digest"]), int(d["time"]),
-                       int(d["policy_version"]), d.get("amount"), d.get("destination"),
-                       PrivateTerms(int(priv["max_amount"]), bytes.fromhex(priv.get("commitments", "")),
-                                    bytes.fromhex(priv.get("proof", ""))) if priv else None)
-        except (KeyError, ValueError, TypeError) as exc:
-            raise InvalidParameter(f"malformed request: {exc!r}") from None
+        """The inverse of `to_dict`, strict: hex strings for bytes, integers (not 3.0, not "3")
+        for numbers; InvalidParameter naming the field otherwise."""
+        if not isinstance(d, dict):
+            raise InvalidParameter(f"malformed request: expected an object, got {type(d).__name__}")
+        priv = d.get("private")
+        if priv is not None and not isinstance(priv, dict):
+            raise InvalidParameter("malformed request: field 'private' must be an object")
+        terms = None
+        if priv is not None:
+            terms = PrivateTerms(_field_int(priv, "max_amount", "private.max_amount"),
+                                 _field_hex(priv, "commitments", "private.commitments", ""),
+                                 _field_hex(priv, "proof", "private.proof", ""))
+            if terms.max_amount < 0:
+                raise InvalidParameter("malformed request: field 'private.max_amount' must be >= 0")
+        amount = d.get("amount")
+        if amount is not None:
+            amount = _field_int(d, "amount", "amount")
+        dest = d.get("destination")
+        if dest is not None and not isinstance(dest, str):
+            raise InvalidParameter("malformed request: field 'destination' must be a string")
+        return cls(_field_hex(d, "request_id", "request_id"), _field_hex(d, "tx_digest", "tx_digest"),
+                   _field_int(d, "time", "time"), _field_int(d, "policy_version", "policy_version"),
+                   amount, dest, terms)
 
     def digest(self) -> bytes:
         return hashlib.sha256(b"pqzk/request/v1\x00" + canonical_json(self.to_dict())).digest()

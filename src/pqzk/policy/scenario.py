@@ -32,14 +32,13 @@ Keys come from a DKG among the parties run by pqzk.runtime. Each step's result i
 from __future__ import annotations
 
 import hashlib
-import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, PqzkError
 from .audit import AuditLog
-from .model import Policy, load_policy
+from .documents import load_document
+from .model import SIGNER_ID, load_policy
 from .request import AuthorizationRequest
 
 REQUEST_KEYS = {"kind", "name", "time", "now", "amount", "destination", "private", "max_amount", "policy_version",
@@ -68,20 +67,46 @@ class StepResult:
         return {k: v for k, v in self.__dict__.items()}
 
 
-def _load_doc(path: Path) -> dict:
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise InvalidEncoding(f"cannot read scenario {path}: {exc.strerror}") from None
-    try:
-        return tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidEncoding(f"scenario {path} is not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}") from None
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+class _Fields:
+    """Type checks of one scenario file; every message names the file and the field's JSON path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def error(self, where: str, message: str) -> InvalidEncoding:
+        return InvalidEncoding(f"scenario {self.path} {where}: {message}")
+
+    def int(self, d: dict, key: str, where: str, *, minimum: int = 0) -> None:
+        v = d.get(key)
+        if v is not None and (not _is_int(v) or v < minimum):
+            raise self.error(f"{where}.{key}", f"must be an integer >= {minimum}")
+
+    def str(self, d: dict, key: str, where: str) -> None:
+        if key in d and not isinstance(d[key], str):
+            raise self.error(f"{where}.{key}", "must be a string")
+
+    def bool(self, d: dict, key: str, where: str) -> None:
+        if key in d and not isinstance(d[key], bool):
+            raise self.error(f"{where}.{key}", "must be true or false")
+
+    def ids(self, d: dict, key: str, where: str, parties: tuple[int, ...]) -> None:
+        v = d.get(key)
+        if v is None:
+            return
+        if not isinstance(v, list) or not all(_is_int(i) for i in v):
+            raise self.error(f"{where}.{key}", "must be a list of party identifiers")
+        unknown = sorted(set(i for i in v if i not in parties))
+        if unknown:
+            raise self.error(f"{where}.{key}", f"no party {unknown[0]} in the policy (parties: {list(parties)})")
 
 
 def _int(step: dict, key: str, where: str, default=None) -> int | None:
     v = step.get(key, default)
-    if v is not None and (not isinstance(v, int) or isinstance(v, bool)):
+    if v is not None and not _is_int(v):
         raise InvalidEncoding(f"scenario {where}.{key}: must be an integer")
     return v
 
@@ -90,43 +115,72 @@ def _ids(step: dict, key: str, where: str) -> list[int] | None:
     v = step.get(key)
     if v is None:
         return None
-    if not isinstance(v, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in v):
+    if not isinstance(v, list) or not all(_is_int(i) for i in v):
         raise InvalidEncoding(f"scenario {where}.{key}: must be a list of party identifiers")
     return v
 
 
 class Scenario:
-    """A loaded scenario: the policy, the steps, and (after `setup`) the custody group."""
+    """A loaded scenario: the policy, the steps, and (after `setup`) the custody group.
+
+    Loading checks every field's type, and that every party id a field names (parties, silent,
+    candidates, approvers) is a signer of the policy, before any key is generated."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        doc = _load_doc(self.path)
+        f = _Fields(self.path)
+        doc = load_document(self.path, "scenario")
         extra = set(doc) - TOP_KEYS
         if extra:
-            raise InvalidEncoding(f"scenario $: unknown fields {sorted(extra)}")
+            raise f.error("$", f"unknown fields {sorted(extra)}")
         if "policy" not in doc or not isinstance(doc["policy"], str):
-            raise InvalidEncoding("scenario $.policy: the policy file name is required")
+            raise f.error("$.policy", "the policy file name is required")
+        for key in ("suite", "post_quantum", "description"):
+            f.str(doc, key, "$")
+        if "seed" in doc and not (isinstance(doc["seed"], str) or _is_int(doc["seed"])):
+            raise f.error("$.seed", "must be a string or an integer")
         self.policy = load_policy(self.path.parent / doc["policy"])
+        ids = self.policy.signers
+        f.int(doc, "threshold", "$", minimum=1)
         self.suite = doc.get("suite", "FROST-ED25519-SHA512-v1")
-        self.threshold = _int(doc, "threshold", "$", self.policy.quorum.min_signers)
+        self.threshold = doc.get("threshold", self.policy.quorum.min_signers)
+        if self.threshold > len(ids):
+            raise f.error("$.threshold", f"{self.threshold} exceeds the policy's {len(ids)} parties")
         self.pq_params = doc.get("post_quantum")
         self.seed = doc.get("seed")
         self.description = doc.get("description", "")
         parties = doc.get("parties", {})
         if not isinstance(parties, dict):
-            raise InvalidEncoding("scenario $.parties: must be a table of id = name")
-        self.names = {int(k): str(v) for k, v in parties.items() if str(k).isdigit()}
+            raise f.error("$.parties", "must be a table of id = name")
+        self.names = {}
+        for k, v in parties.items():
+            if not SIGNER_ID.fullmatch(k):
+                raise f.error(f"$.parties.{k[:20]}", "not a party identifier (ASCII digits, 1 or more)")
+            if int(k) not in ids:
+                raise f.error(f"$.parties.{k}", f"no party {k} in the policy (parties: {list(ids)})")
+            if not isinstance(v, str):
+                raise f.error(f"$.parties.{k}", "the name must be a string")
+            self.names[int(k)] = v
         steps = doc.get("steps", [])
         if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
-            raise InvalidEncoding("scenario $.steps: must be a list of tables")
+            raise f.error("$.steps", "must be a list of tables")
         for k, s in enumerate(steps):
+            where = f"$.steps[{k}]"
             kind = s.get("kind", "request")
             allowed = REQUEST_KEYS if kind == "request" else CHANGE_KEYS if kind == "policy_change" else None
             if allowed is None:
-                raise InvalidEncoding(f"scenario $.steps[{k}].kind: must be 'request' or 'policy_change'")
+                raise f.error(f"{where}.kind", "must be 'request' or 'policy_change'")
             extra = set(s) - allowed
             if extra:
-                raise InvalidEncoding(f"scenario $.steps[{k}]: unknown fields {sorted(extra)}")
+                raise f.error(where, f"unknown fields {sorted(extra)}")
+            for key in ("name", "destination", "replay_of", "policy"):
+                f.str(s, key, where)
+            for key in ("private", "lax_coordinator"):
+                f.bool(s, key, where)
+            for key in ("time", "now", "amount", "max_amount", "policy_version"):
+                f.int(s, key, where)
+            for key in ("silent", "candidates", "approvers"):
+                f.ids(s, key, where, ids)
         self.steps = steps
         self.custody = None
 

@@ -2,6 +2,7 @@
 OCTET STRING, BIT STRING, OID. Decoding rejects indefinite/non-minimal lengths and trailing data."""
 from __future__ import annotations
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding
 
 SEQUENCE, INTEGER, BIT_STRING, OCTET_STRING, OID = 0x30, 0x02, 0x03, 0x04, 0x06
@@ -42,13 +43,6 @@ def oid(dotted: str) -> bytes:
 
 def bit_string(data: bytes) -> bytes:
     return tlv(BIT_STRING, b"\x00" + data)
-
-
-def as_bytes(data: object, what: str) -> bytes:
-    """`data` as bytes, or InvalidEncoding naming `what` (never a TypeError from len/slicing)."""
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise InvalidEncoding(f"{what} must be bytes, got {type(data).__name__}")
-    return bytes(data)
 
 
 def read(data: bytes, pos: int = 0) -> tuple[int, bytes, int]:

@@ -5,27 +5,36 @@ Backends, in order of preference:
              hedged signing only (no caller-supplied randomness), ML-KEM-768/1024 only.
   liboqs     `oqs` (liboqs-python), used only when liboqs's shared library is found. `oqs`
              is never imported before that: its import otherwise runs `git clone` + cmake.
+             What it can do is read from the library found (see docs/liboqs.md).
   pqclean    `pqcrypto` (PQClean): expanded keys, HashML-DSA, ML-KEM-512/768/1024.
   reference  dilithium-py / kyber-py (pure Python, slow): every operation, including explicit
              signing randomness, deterministic signing and derandomized encapsulation.
 
 `backend=None` in the public functions picks the first usable backend that supports what was
-asked (e.g. `deterministic=True` skips openssl, which cannot do it).
+asked (e.g. `deterministic=True` skips openssl, which cannot do it). Each backend declares its
+capabilities ("mldsa.sign_prehash", ...); `backends()` and `pqzk info` report them as what each
+backend can and cannot do, and why not (`FEATURES`, `missing_because`).
+
+Statuses are cached per environment: a change of OQS_INSTALL_PATH or LD_LIBRARY_PATH (a test's
+monkeypatch, a shell that sets it later) is seen by the next call; `refresh()` forgets them all.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import functools
 import hashlib
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import importlib
+import io
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 from .. import discovery
 from ..discovery import find_liboqs
 from ..errors import BackendUnavailable, InvalidEncoding, InvalidParameter
-from .params import MLDSAParams, MLKEMParams
+from .params import MLDSA, MLKEM, MLDSAParams, MLKEMParams
 
 
 # FIPS 204 §5.4: pre-hash functions allowed in HashML-DSA, with their DER-encoded OIDs.
@@ -73,12 +82,21 @@ class PQBackendStatus:
     reason: str = ""
     how_to_enable: str = ""
     capabilities: tuple[str, ...] = ()
+    can: tuple[str, ...] = ()        # FEATURES this backend offers (with its parameter sets)
+    cannot: tuple[str, ...] = ()     # FEATURES it lacks, each with why
 
 
-@dataclass
-class _Handles:
-    """Per-key cache of backend objects (parsed keys), so repeated use costs no re-parsing."""
-    by_backend: dict = field(default_factory=dict)
+# What `pqzk info` reports per backend: (key, label, family, capabilities all needed).
+FEATURES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("mldsa", "ML-DSA sign/verify", "mldsa", ("mldsa.sign", "mldsa.verify")),
+    ("hashml-dsa", "HashML-DSA (pre-hash)", "mldsa", ("mldsa.sign_prehash", "mldsa.verify_prehash")),
+    ("mldsa-rnd", "deterministic / caller-supplied-rnd signing", "mldsa", ("mldsa.sign_rnd",)),
+    ("mldsa-seed", "ML-DSA keygen from a 32-byte seed", "mldsa", ("mldsa.keygen_seed",)),
+    ("mlkem", "ML-KEM encaps/decaps", "mlkem", ("mlkem.encaps", "mlkem.decaps")),
+    ("mlkem-seed", "ML-KEM keygen from a 64-byte seed", "mlkem", ("mlkem.keygen_seed",)),
+    ("mlkem-derand", "derandomized ML-KEM encaps", "mlkem", ("mlkem.encaps_derand",)),
+)
+_FAMILY = {"mldsa": MLDSA, "mlkem": MLKEM}
 
 
 class PQBackend:
@@ -88,9 +106,33 @@ class PQBackend:
     mldsa_sets: frozenset[str] = frozenset({"ML-DSA-44", "ML-DSA-65", "ML-DSA-87"})
     mlkem_sets: frozenset[str] = frozenset({"ML-KEM-512", "ML-KEM-768", "ML-KEM-1024"})
     max_context = 255          # FIPS 204 allows 255; a backend may accept fewer
+    missing_because: dict[str, str] = {}   # FEATURES key -> why this backend lacks it
 
     def status(self) -> PQBackendStatus:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def report(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(can, cannot): every FEATURES entry, with the parameter sets it covers or why it is missing."""
+        can, cannot = [], []
+        for key, label, family, caps in FEATURES:
+            sets = [p for n, p in _FAMILY[family].items() if all(self.supports(c, p) for c in caps)]
+            if not sets:
+                cannot.append(f"{label}: {self.missing_because.get(key, 'not offered by this backend')}")
+            elif len(sets) == len(_FAMILY[family]):
+                can.append(label)
+            else:
+                can.append(f"{label} ({', '.join(p.name for p in sets)} only)")
+        if any(self.supports("mldsa.sign", p) for p in MLDSA.values()):
+            (can if self.max_context == 255 else cannot).append(
+                "ML-DSA context strings up to 255 bytes" if self.max_context == 255
+                else f"ML-DSA context strings of {self.max_context + 1}-255 bytes: "
+                     f"{self.missing_because.get('context', 'refused by this backend')}")
+        return tuple(can), tuple(cannot)
+
+    def _usable_status(self, detail: str) -> PQBackendStatus:
+        can, cannot = self.report()
+        return PQBackendStatus(self.name, True, detail, capabilities=tuple(sorted(self.capabilities)),
+                               can=can, cannot=cannot)
 
     def supports(self, capability: str, params: MLDSAParams | MLKEMParams | None = None) -> bool:
         if capability not in self.capabilities:
@@ -105,6 +147,23 @@ class PQBackend:
         return BackendUnavailable(self.name, reason, self.how_to_enable)
 
 
+# -- probes, cached per environment ------------------------------------------------------------
+
+# What discovery depends on that a process (or a test's monkeypatch) may change.
+_ENVIRONMENT = ("OQS_INSTALL_PATH", "LD_LIBRARY_PATH")
+_CACHE: dict[tuple, tuple[tuple, object]] = {}
+
+
+def _cached(key: tuple, compute):
+    """compute(), remembered until one of the _ENVIRONMENT variables changes (or `refresh()`):
+    a status probed under one OQS_INSTALL_PATH is never served under another."""
+    env = tuple(os.environ.get(v) for v in _ENVIRONMENT)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] != env:
+        hit = _CACHE[key] = (env, compute())
+    return hit[1]
+
+
 # -- openssl (cryptography) -------------------------------------------------------------------
 
 class OpenSSLBackend(PQBackend):
@@ -116,10 +175,16 @@ class OpenSSLBackend(PQBackend):
                               "mlkem.decaps_from_seed"})
     mlkem_sets = frozenset({"ML-KEM-768", "ML-KEM-1024"})
 
+    missing_because = {
+        "mldsa-rnd": "OpenSSL signs hedged only through cryptography (no rnd, no deterministic variant)",
+        "mlkem-derand": "cryptography exposes randomized encapsulation only",
+    }
+
     def status(self) -> PQBackendStatus:
         s = discovery.probe_openssl_pq()
-        return PQBackendStatus(self.name, s.available, s.detail, s.reason, s.how_to_enable,
-                               tuple(sorted(self.capabilities)) if s.available else ())
+        if not s.available:
+            return PQBackendStatus(self.name, False, s.detail, s.reason, s.how_to_enable)
+        return self._usable_status(s.detail)
 
     @staticmethod
     def _mldsa_cls(params: MLDSAParams):
@@ -190,39 +255,126 @@ def liboqs_loadable() -> tuple[str | None, str]:
     return find_liboqs()
 
 
+@dataclass(frozen=True)
+class LiboqsFeatures:
+    """What one liboqs build offers, read from the library itself (ctypes; `oqs` not imported)."""
+    version: str
+    mldsa: frozenset[str]          # ML-DSA-44/65/87 enabled in this build
+    mldsa_extmu: frozenset[str]    # ML-DSA-*-extmu (external μ: liboqs after 0.16.0) enabled
+    mlkem: frozenset[str]          # ML-KEM-512/768/1024 enabled
+
+
+_NO_LIBOQS = LiboqsFeatures("", frozenset(), frozenset(), frozenset())
+
+
+@functools.lru_cache(maxsize=8)
+def liboqs_features(lib: str) -> LiboqsFeatures:
+    """Ask the library at `lib` which ML-DSA / ML-KEM algorithms it was built with (OQS_*_alg_is_enabled:
+    a minimal build may lack some) and whether it has the external-μ ML-DSA variants."""
+    try:
+        cdll = ctypes.CDLL(lib)
+        sig, kem = cdll.OQS_SIG_alg_is_enabled, cdll.OQS_KEM_alg_is_enabled
+    except (OSError, AttributeError):
+        return _NO_LIBOQS
+    for fn in (sig, kem):
+        fn.argtypes, fn.restype = [ctypes.c_char_p], ctypes.c_int
+    return LiboqsFeatures(
+        discovery.liboqs_version(lib),
+        frozenset(n for n in MLDSA if sig(n.encode())),
+        frozenset(n for n in MLDSA if sig(f"{n}-extmu".encode())),
+        frozenset(n for n in MLKEM if kem(n.encode())))
+
+
 class LiboqsBackend(PQBackend):
+    """liboqs through liboqs-python. What it can do is read from the library found (a minimal
+    build may lack parameter sets): ML-DSA with context strings (hedged signing only, keys from
+    `OQS_SIG_keypair` or pqzk's expansion of a seed), HashML-DSA only where the build has the
+    external-μ ML-DSA variants (liboqs after 0.16.0: pqzk computes μ, FIPS 204 Algorithm 7 line 6),
+    ML-KEM with seed keygen (d || z) and randomized encapsulation."""
     name = "liboqs"
-    how_to_enable = ("liboqs is in no package registry: git clone https://github.com/open-quantum-safe/liboqs; "
-                     "cmake -S liboqs -B build -DBUILD_SHARED_LIBS=ON -DCMAKE_INSTALL_PREFIX=$HOME/oqs; "
-                     "cmake --build build --target install; export OQS_INSTALL_PATH=$HOME/oqs; "
-                     "pip install 'pqzk[liboqs]'")
-    capabilities = frozenset({"mldsa.keygen", "mldsa.sign", "mldsa.verify", "mldsa.sign_from_expanded",
-                              "mlkem.keygen", "mlkem.keygen_seed", "mlkem.encaps", "mlkem.decaps",
-                              "mlkem.decaps_from_expanded"})
+    how_to_enable = discovery.LIBOQS_HOW
+    _BASE = frozenset({"mldsa.keygen", "mldsa.sign", "mldsa.verify", "mldsa.sign_from_expanded",
+                       "mlkem.keygen", "mlkem.keygen_seed", "mlkem.encaps", "mlkem.decaps",
+                       "mlkem.decaps_from_expanded"})
+    _PREHASH = frozenset({"mldsa.sign_prehash", "mldsa.verify_prehash"})
+    missing_because = {
+        "hashml-dsa": "this liboqs build has no HashML-DSA API nor the external-mu ML-DSA-*-extmu "
+                      "algorithms pqzk builds it on (the 0.16.0 release lacks them; its main branch "
+                      "after 0.16.0 has them)",
+        "mldsa-rnd": "liboqs signs hedged only (no caller-supplied rnd, no deterministic variant)",
+        "mldsa-seed": "liboqs's ML-DSA API has no keygen from a seed (pqzk expands a seed key with "
+                      "the reference backend and liboqs signs the expanded key)",
+        "mlkem-derand": "liboqs-python does not expose derandomized encapsulation",
+    }
     _oqs = None
 
+    @staticmethod
+    def location() -> tuple[str | None, str]:
+        """liboqs_loadable(), once per environment (finding the system library takes ~25 ms)."""
+        return _cached(("liboqs-location",), liboqs_loadable)
+
+    def features(self) -> LiboqsFeatures:
+        lib, _ = self.location()
+        return liboqs_features(lib) if lib is not None else _NO_LIBOQS
+
+    @property
+    def capabilities(self) -> frozenset[str]:  # type: ignore[override]
+        f = self.features()
+        return self._BASE | (self._PREHASH if f.mldsa_extmu else frozenset())
+
+    @property
+    def mldsa_sets(self) -> frozenset[str]:  # type: ignore[override]
+        return self.features().mldsa
+
+    @property
+    def mlkem_sets(self) -> frozenset[str]:  # type: ignore[override]
+        return self.features().mlkem
+
+    def supports(self, capability: str, params: MLDSAParams | MLKEMParams | None = None) -> bool:
+        if not super().supports(capability, params):
+            return False
+        if capability in self._PREHASH and isinstance(params, MLDSAParams):
+            return params.name in self.features().mldsa_extmu
+        return True
+
     def status(self) -> PQBackendStatus:
-        lib, why = liboqs_loadable()
+        lib, why = self.location()
         if lib is None:
             return PQBackendStatus(self.name, False, "", why, self.how_to_enable)
         ver = discovery._version("liboqs-python")
         if ver is None:
             return PQBackendStatus(self.name, False, lib, "liboqs-python (oqs) not installed",
                                    "pip install 'pqzk[liboqs]'")
-        return PQBackendStatus(self.name, True, f"{lib}, liboqs-python {ver}", capabilities=tuple(sorted(self.capabilities)))
+        f = liboqs_features(lib)
+        if not (f.mldsa or f.mlkem):
+            return PQBackendStatus(self.name, False, lib, "this liboqs build has neither ML-DSA nor ML-KEM",
+                                   self.how_to_enable)
+        return self._usable_status(f"liboqs {f.version} ({lib}), liboqs-python {ver}")
 
     def oqs(self):
         if self._oqs is None:
             lib, why = liboqs_loadable()
             if lib is None:
                 raise self._unavailable(why)
-            os.environ.setdefault("OQS_INSTALL_PATH", str(Path(lib).parent.parent))
+            if Path(lib).is_absolute():      # a prefix's lib/liboqs.so (a system soname needs none)
+                os.environ.setdefault("OQS_INSTALL_PATH", str(Path(lib).parent.parent))
+            log = io.StringIO()
             try:
-                import oqs  # noqa: PLC0415 - only after the library was found and loaded
+                # oqs logs a line to stdout at import: it would break `pqzk ... --json`
+                with contextlib.redirect_stdout(log):
+                    import oqs  # noqa: PLC0415 - only after the library was found and loaded
             except (Exception, SystemExit) as exc:  # oqs raises SystemExit when it cannot load liboqs; Ctrl-C still propagates
                 raise self._unavailable(f"import oqs failed: {type(exc).__name__}") from None
+            _oqs_logs_to_stderr(log)
             type(self)._oqs = oqs
         return self._oqs
+
+    def _call(self, what: str, fn, *args):
+        """A liboqs-python call; its RuntimeError/ValueError (inputs pqzk checked first) as a pqzk error."""
+        try:
+            return fn(*args)
+        except (RuntimeError, ValueError) as exc:
+            raise InvalidEncoding(f"liboqs refused {what}: {exc}") from None
 
     def mldsa_keygen_random(self, params: MLDSAParams):
         with self.oqs().Signature(params.name) as sig:
@@ -230,8 +382,11 @@ class LiboqsBackend(PQBackend):
             return pk, sig.export_secret_key()
 
     def mldsa_sign(self, params, handle, public_key, message, ctx, prehash):
+        if prehash is not None:   # HashML-DSA: pqzk builds μ, the extmu variant signs it
+            with self.oqs().Signature(f"{params.name}-extmu", handle) as sig:
+                return self._call("ML-DSA signing", sig.sign, external_mu(public_key, message, ctx, prehash))
         with self.oqs().Signature(params.name, handle) as sig:
-            return sig.sign_with_ctx_str(message, ctx)
+            return self._call("ML-DSA signing", sig.sign_with_ctx_str, message, ctx)
 
     def mldsa_private_handle(self, params, expanded: bytes):
         return expanded
@@ -240,6 +395,9 @@ class LiboqsBackend(PQBackend):
         return public_key
 
     def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
+        if prehash is not None:
+            with self.oqs().Signature(f"{params.name}-extmu") as sig:
+                return bool(sig.verify(external_mu(public_key, message, ctx, prehash), signature, public_key))
         with self.oqs().Signature(params.name) as sig:
             return bool(sig.verify_with_ctx_str(message, signature, ctx, public_key))
 
@@ -253,12 +411,20 @@ class LiboqsBackend(PQBackend):
 
     def mlkem_encaps(self, params, public_key, m):
         with self.oqs().KeyEncapsulation(params.name) as kem:
-            ct, ss = kem.encap_secret(public_key)
+            ct, ss = self._call("ML-KEM encapsulation", kem.encap_secret, public_key)
             return ss, ct
 
     def mlkem_decaps(self, params, handle, ciphertext):
         with self.oqs().KeyEncapsulation(params.name, handle) as kem:
-            return kem.decap_secret(ciphertext)
+            return self._call("ML-KEM decapsulation", kem.decap_secret, ciphertext)
+
+
+def _oqs_logs_to_stderr(captured: io.StringIO) -> None:
+    """oqs's logger was bound to the stdout of its import (our buffer): point it at stderr."""
+    import logging
+    for handler in logging.getLogger("oqs.oqs").handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is captured:
+            handler.setStream(sys.stderr)
 
 
 # -- pqclean (pqcrypto) -----------------------------------------------------------------------
@@ -273,6 +439,13 @@ class PQCleanBackend(PQBackend):
              "SHA3-256": "Sha3_256", "SHA3-384": "Sha3_384", "SHA3-512": "Sha3_512",
              "SHAKE128": "Shake128", "SHAKE256": "Shake256"}
     max_context = 253          # pqcrypto 1.0.0 rejects 254- and 255-byte contexts (FIPS 204 allows 255)
+    missing_because = {
+        "context": "pqcrypto 1.0.0 refuses them (such calls pick another backend)",
+        "mldsa-rnd": "pqcrypto signs hedged only",
+        "mldsa-seed": "pqcrypto has no keygen from a seed (pqzk expands a seed key with the reference backend)",
+        "mlkem-seed": "pqcrypto has no keygen from a seed (pqzk expands a seed key with the reference backend)",
+        "mlkem-derand": "pqcrypto encapsulates with its own randomness only",
+    }
 
     def status(self) -> PQBackendStatus:
         s = discovery.probe_pqclean()
@@ -283,8 +456,9 @@ class PQCleanBackend(PQBackend):
             except ImportError as exc:
                 return PQBackendStatus(self.name, False, s.detail, f"pqcrypto lacks ML-DSA/ML-KEM ({exc})",
                                        "pip install 'pqcrypto>=1.0'")
-        return PQBackendStatus(self.name, s.available, s.detail, s.reason, s.how_to_enable,
-                               tuple(sorted(self.capabilities)) if s.available else ())
+        if not s.available:
+            return PQBackendStatus(self.name, False, s.detail, s.reason, s.how_to_enable)
+        return self._usable_status(s.detail)
 
     @staticmethod
     def _sig(params):
@@ -340,7 +514,10 @@ class PQCleanBackend(PQBackend):
         return ss, ct
 
     def mlkem_decaps(self, params, handle, ciphertext):
-        return self._kem(params).decaps(handle, ciphertext)
+        try:   # pqzk made the FIPS 203 §7.3 checks first (mlkem_checks); this is a last line
+            return self._kem(params).decaps(handle, ciphertext)
+        except ValueError as exc:
+            raise InvalidEncoding(f"{params.name} decapsulation rejected by pqcrypto: {exc}") from None
 
 
 # -- reference (dilithium-py, kyber-py) -------------------------------------------------------
@@ -352,9 +529,16 @@ class ReferenceBackend(PQBackend):
                       "mldsa.verify", "mldsa.verify_prehash", "mldsa.sign_from_expanded", "mldsa.expand",
                       "mlkem.keygen", "mlkem.keygen_seed", "mlkem.encaps", "mlkem.encaps_derand",
                       "mlkem.decaps", "mlkem.decaps_from_expanded", "mlkem.expand"})
+    missing_because = {**{k: "dilithium-py not installed (pip install dilithium-py)"
+                          for k in ("mldsa", "hashml-dsa", "mldsa-rnd", "mldsa-seed")},
+                       **{k: "kyber-py not installed (pip install kyber-py)"
+                          for k in ("mlkem", "mlkem-seed", "mlkem-derand")}}
 
     @property
     def capabilities(self) -> frozenset[str]:  # type: ignore[override]
+        return _cached(("reference-capabilities",), self._installed_capabilities)
+
+    def _installed_capabilities(self) -> frozenset[str]:
         have_dsa = discovery._version("dilithium-py") is not None
         have_kem = discovery._version("kyber-py") is not None
         return frozenset(c for c in self._ALL if (c.startswith("mldsa") and have_dsa) or (c.startswith("mlkem") and have_kem))
@@ -365,8 +549,7 @@ class ReferenceBackend(PQBackend):
             return PQBackendStatus(self.name, False, "", "neither dilithium-py nor kyber-py installed", self.how_to_enable)
         parts = [f"dilithium-py {dsa}" if dsa else "no dilithium-py (ML-DSA unavailable)",
                  f"kyber-py {kem}" if kem else "no kyber-py (ML-KEM unavailable: pip install kyber-py)"]
-        return PQBackendStatus(self.name, True, ", ".join(parts) + " (pure Python, slow)",
-                               capabilities=tuple(sorted(self.capabilities)))
+        return self._usable_status(", ".join(parts) + " (pure Python, slow)")
 
     @staticmethod
     def _dsa(params):
@@ -414,23 +597,44 @@ class ReferenceBackend(PQBackend):
             raise InvalidEncoding(f"{params.name} encapsulation key rejected (FIPS 203 §7.2 modulus check)") from None
 
     def mlkem_decaps(self, params, handle, ciphertext):
-        return self._kem(params).decaps(handle, ciphertext)
+        try:   # pqzk made the FIPS 203 §7.3 checks first (mlkem_checks); this is a last line
+            return self._kem(params).decaps(handle, ciphertext)
+        except ValueError:
+            raise InvalidEncoding(f"{params.name} decapsulation rejected by kyber-py") from None
 
 
 BACKENDS: dict[str, PQBackend] = {b.name: b for b in (OpenSSLBackend(), LiboqsBackend(), PQCleanBackend(), ReferenceBackend())}
-_STATUS: dict[str, PQBackendStatus] = {}
 
 
 def status(name: str) -> PQBackendStatus:
-    if name not in _STATUS:
-        _STATUS[name] = BACKENDS[name].status()
-    return _STATUS[name]
+    """The backend's status, probed once per environment (see `_cached`)."""
+    return _cached(("status", name), BACKENDS[name].status)
+
+
+def refresh() -> None:
+    """Forget every cached probe: the next call looks again (after installing a backend, say)."""
+    _CACHE.clear()
 
 
 def backends() -> list[PQBackendStatus]:
-    """Every post-quantum backend: usable or not, why not, and what each can do."""
-    _STATUS.clear()
+    """Every post-quantum backend, probed afresh: usable or not, why not, and what each can
+    and cannot do (`can` / `cannot`, from its declared capabilities)."""
+    refresh()
     return [status(n) for n in BACKENDS]
+
+
+def describe(statuses: list[discovery.BackendStatus]) -> list[discovery.BackendStatus]:
+    """`pqzk.backends()`: discovery's statuses, with `extra["can"]` / `extra["cannot"]` added for
+    the post-quantum backends that are usable (what `pqzk info` prints)."""
+    import dataclasses
+    refresh()
+    out = []
+    for s in statuses:
+        if s.name in BACKENDS and status(s.name).usable:
+            st = status(s.name)
+            s = dataclasses.replace(s, extra={**s.extra, "can": list(st.can), "cannot": list(st.cannot)})
+        out.append(s)
+    return out
 
 
 def get_backend(name: str) -> PQBackend:

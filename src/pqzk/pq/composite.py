@@ -21,9 +21,10 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from . import _der, mldsa
-from .params import MAX_CONTEXT, MLDSA, bytes_arg
+from .params import MAX_CONTEXT, MLDSA
 
 PREFIX = b"CompositeAlgorithmSignatures2025"   # draft -19 §4.1 ("436f6d70...32303235")
 
@@ -93,10 +94,10 @@ def get_algorithm(alg: str | CompositeAlgorithm) -> CompositeAlgorithm:
 def message_representative(alg: str | CompositeAlgorithm, message: bytes, ctx: bytes = b"") -> bytes:
     """M' = Prefix || Label || len(ctx) || ctx || PH(M)   (draft -19 §4.2, step 2)."""
     a = get_algorithm(alg)
-    ctx = bytes_arg(ctx, "context")
+    ctx = as_bytes(ctx, "context")
     if len(ctx) > MAX_CONTEXT:
         raise InvalidParameter(f"context string is {len(ctx)} bytes; at most {MAX_CONTEXT} allowed")
-    return PREFIX + a.label + bytes([len(ctx)]) + ctx + a.ph(bytes_arg(message, "message"))
+    return PREFIX + a.label + bytes([len(ctx)]) + ctx + a.ph(as_bytes(message, "message"))
 
 
 # -- traditional component ------------------------------------------------------------------
@@ -234,7 +235,7 @@ class CompositePublicKey:
     @classmethod
     def from_bytes(cls, alg: str | CompositeAlgorithm, data: bytes) -> CompositePublicKey:
         a = get_algorithm(alg)
-        data = _der.as_bytes(data, f"{a.short} public key")
+        data = as_bytes(data, f"{a.short} public key")
         n = MLDSA[a.mldsa].public_key_size
         if len(data) <= n:
             raise InvalidEncoding(f"{a.short} public key must be longer than its {n}-byte ML-DSA part, got {len(data)}")
@@ -294,7 +295,7 @@ class CompositePrivateKey:
     @classmethod
     def from_bytes(cls, alg: str | CompositeAlgorithm, data: bytes) -> CompositePrivateKey:
         a = get_algorithm(alg)
-        data = _der.as_bytes(data, f"{a.short} private key")
+        data = as_bytes(data, f"{a.short} private key")
         if len(data) <= 32:
             raise InvalidEncoding(f"{a.short} private key must be longer than its 32-byte ML-DSA seed, got {len(data)}")
         dsa = mldsa.keygen(a.mldsa, seed=bytes(data[:32]))

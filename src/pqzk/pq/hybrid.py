@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
 from . import mldsa
-from .params import bytes_arg, mldsa_params
+from .params import mldsa_params
 
 QC_CTX = b"pqzk/hybrid/quorum/v1"
 COMPOSITE_CTX = b"pqzk/hybrid/composite/v1"
@@ -163,7 +163,7 @@ def quorum_representative(scheme: ClassicalThresholdScheme, roster: Roster, sign
     ids = sorted(signers)
     return (QC_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key) + roster.digest()
             + roster.threshold.to_bytes(4, "big") + len(ids).to_bytes(4, "big")
-            + b"".join(i.to_bytes(4, "big") for i in ids) + _lp(bytes_arg(message, "message")))
+            + b"".join(i.to_bytes(4, "big") for i in ids) + _lp(as_bytes(message, "message")))
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ def composite_representative(scheme: ClassicalThresholdScheme, pq_public_key: ml
                              message: bytes) -> bytes:
     """tag || scheme name || group key || ML-DSA key || message: what both parts sign."""
     return (COMPOSITE_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key)
-            + _lp(pq_public_key.params.encode() + b"\x00" + pq_public_key.key) + _lp(bytes_arg(message, "message")))
+            + _lp(pq_public_key.params.encode() + b"\x00" + pq_public_key.key) + _lp(as_bytes(message, "message")))
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..math.rand import random_bytes
 from . import _der
 from . import backend_registry as _b
-from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, bytes_arg, mldsa_params
+from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, mldsa_params
 
 PARAMS = tuple(MLDSA)
 
@@ -27,10 +28,10 @@ class MLDSAPublicKey:
 
     def __post_init__(self) -> None:
         p = mldsa_params(self.params)
-        if not isinstance(self.key, (bytes, bytearray)) or len(self.key) != p.public_key_size:
-            got = len(self.key) if isinstance(self.key, (bytes, bytearray)) else type(self.key).__name__
-            raise InvalidEncoding(f"{p.name} public key must be {p.public_key_size} bytes, got {got}")
-        object.__setattr__(self, "key", bytes(self.key))
+        key = as_bytes(self.key, f"{p.name} public key")
+        if len(key) != p.public_key_size:
+            raise InvalidEncoding(f"{p.name} public key must be {p.public_key_size} bytes, got {len(key)}")
+        object.__setattr__(self, "key", key)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MLDSAPublicKey) and (self.params, self.key) == (other.params, other.key)
@@ -234,8 +235,8 @@ def sign(params: str, sk: MLDSAPrivateKey, message: bytes, ctx: bytes = b"", bac
     b = _signer(p, sk, backend, caps, len(ctx))
     handle = _private_handle(b, sk, p)
     if rnd is not None:
-        return b.mldsa_sign(p, handle, sk.public_key.key, bytes_arg(message, "message"), ctx, prehash, rnd)
-    return b.mldsa_sign(p, handle, sk.public_key.key, bytes_arg(message, "message"), ctx, prehash)
+        return b.mldsa_sign(p, handle, sk.public_key.key, as_bytes(message, "message"), ctx, prehash, rnd)
+    return b.mldsa_sign(p, handle, sk.public_key.key, as_bytes(message, "message"), ctx, prehash)
 
 
 def _public(p: MLDSAParams, pk: MLDSAPublicKey | bytes) -> MLDSAPublicKey:
@@ -243,8 +244,8 @@ def _public(p: MLDSAParams, pk: MLDSAPublicKey | bytes) -> MLDSAPublicKey:
         if pk.params != p.name:
             raise InvalidParameter(f"public key is {pk.params} but {p.name} was requested")
         return pk
-    if isinstance(pk, (bytes, bytearray)):
-        return MLDSAPublicKey(p.name, bytes(pk))
+    if isinstance(pk, (bytes, bytearray, memoryview)):
+        return MLDSAPublicKey(p.name, pk)
     raise InvalidParameter(f"public key must be MLDSAPublicKey or bytes, got {type(pk).__name__}")
 
 
@@ -273,5 +274,5 @@ def verify(params: str, pk: MLDSAPublicKey | bytes, message: bytes, signature: b
     handle = key._handles.get(b.name)
     if handle is None:
         handle = key._handles[b.name] = b.mldsa_public_handle(p, key.key)
-    if not b.mldsa_verify(p, handle, key.key, bytes_arg(message, "message"), bytes(signature), ctx, prehash):
+    if not b.mldsa_verify(p, handle, key.key, as_bytes(message, "message"), bytes(signature), ctx, prehash):
         raise VerificationError(f"{p.name} signature does not verify")

@@ -2,6 +2,9 @@
 
 Decapsulation keys are held in seed form when known (FIPS 203 §7.1 allows storing d || z) and/or
 the expanded dk; backends that need dk get it from the reference KeyGen_internal (cached).
+The FIPS 203 input checks (§7.2 for encapsulation keys, §7.3 for decapsulation keys and
+ciphertexts) are pqzk's own (`mlkem_checks`), made when a key is constructed or decoded and
+before any backend runs, so every backend sees only well-formed input.
 """
 from __future__ import annotations
 
@@ -10,10 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from . import backend_registry as _b
-from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, bytes_arg, mlkem_params
+from .mlkem_checks import (check_ciphertext, check_decapsulation_key, check_encapsulation_key,
+                           embedded_encapsulation_key)
+from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, mlkem_params
 
 PARAMS = tuple(MLKEM)
 SHARED_SECRET_SIZE = 32
@@ -26,10 +32,7 @@ class MLKEMPublicKey:
 
     def __post_init__(self) -> None:
         p = mlkem_params(self.params)
-        if not isinstance(self.key, (bytes, bytearray)) or len(self.key) != p.encaps_key_size:
-            got = len(self.key) if isinstance(self.key, (bytes, bytearray)) else type(self.key).__name__
-            raise InvalidEncoding(f"{p.name} encapsulation key must be {p.encaps_key_size} bytes, got {got}")
-        object.__setattr__(self, "key", bytes(self.key))
+        object.__setattr__(self, "key", check_encapsulation_key(p, self.key))   # FIPS 203 §7.2
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MLKEMPublicKey) and (self.params, self.key) == (other.params, other.key)
@@ -59,12 +62,21 @@ class MLKEMPrivateKey:
 
     def __post_init__(self) -> None:
         p = mlkem_params(self.params)
+        if not isinstance(self.public_key, MLKEMPublicKey) or self.public_key.params != p.name:
+            raise InvalidParameter(f"an {p.name} private key needs its {p.name} MLKEMPublicKey")
         if self.seed is None and self.expanded is None:
             raise InvalidParameter("an ML-KEM private key needs its seed or its expanded form")
-        if self.seed is not None and len(self.seed) != SEED_SIZE_MLKEM:
-            raise InvalidEncoding(f"{p.name} seed must be {SEED_SIZE_MLKEM} bytes, got {len(self.seed)}")
-        if self.expanded is not None and len(self.expanded) != p.decaps_key_size:
-            raise InvalidEncoding(f"{p.name} decapsulation key must be {p.decaps_key_size} bytes, got {len(self.expanded)}")
+        if self.seed is not None:
+            seed = as_bytes(self.seed, f"{p.name} seed")
+            if len(seed) != SEED_SIZE_MLKEM:
+                raise InvalidEncoding(f"{p.name} seed must be {SEED_SIZE_MLKEM} bytes, got {len(seed)}")
+            object.__setattr__(self, "seed", seed)
+        if self.expanded is not None:
+            dk = check_decapsulation_key(p, self.expanded)                    # FIPS 203 §7.3
+            if embedded_encapsulation_key(p, dk) != self.public_key.key:
+                raise InvalidEncoding(f"{p.name} decapsulation key embeds another encapsulation key "
+                                      "than this private key's public key")
+            object.__setattr__(self, "expanded", dk)
 
     def __repr__(self) -> str:
         return f"MLKEMPrivateKey({self.params}, {'seed' if self.seed else 'expanded'} form, <redacted>)"
@@ -111,8 +123,8 @@ def _public(p: MLKEMParams, pk) -> MLKEMPublicKey:
         if pk.params != p.name:
             raise InvalidParameter(f"encapsulation key is {pk.params} but {p.name} was requested")
         return pk
-    if isinstance(pk, (bytes, bytearray)):
-        return MLKEMPublicKey(p.name, bytes(pk))
+    if isinstance(pk, (bytes, bytearray, memoryview)):
+        return MLKEMPublicKey(p.name, pk)
     raise InvalidParameter(f"encapsulation key must be MLKEMPublicKey or bytes, got {type(pk).__name__}")
 
 
@@ -124,7 +136,7 @@ def encaps(params: str, pk: MLKEMPublicKey | bytes, backend: str | None = None, 
     if m is None and rng is not None:
         m = rng(32)
     if m is not None:
-        m = bytes_arg(m, "encapsulation randomness m")
+        m = as_bytes(m, "encapsulation randomness m")
     if m is not None and len(m) != 32:
         raise InvalidParameter(f"encapsulation randomness m must be 32 bytes, got {len(m)}")
     b = _b.select("mlkem.encaps", p, backend, also=("mlkem.encaps_derand",) if m is not None else ())
@@ -150,13 +162,15 @@ def _usable(b: _b.PQBackend, sk: MLKEMPrivateKey, p: MLKEMParams) -> bool:
 
 def decaps(params: str, sk: MLKEMPrivateKey, ciphertext: bytes, backend: str | None = None) -> bytes:
     """ML-KEM.Decaps (FIPS 203 Algorithm 21): implicit rejection, so a wrong ciphertext of the
-    right length yields a pseudorandom key rather than an error; a wrong length raises."""
+    right length yields a pseudorandom key rather than an error; a wrong length raises.
+
+    The §7.3 input checks are made before any backend runs: the ciphertext's type and length
+    here; the decapsulation key's length, hash check and embedded key's modulus check when `sk`
+    was built and again before a backend first sees its dk."""
     p = mlkem_params(params)
     if not isinstance(sk, MLKEMPrivateKey) or sk.params != p.name:
         raise InvalidParameter(f"sk must be an {p.name} MLKEMPrivateKey")
-    if not isinstance(ciphertext, (bytes, bytearray)) or len(ciphertext) != p.ciphertext_size:
-        got = len(ciphertext) if isinstance(ciphertext, (bytes, bytearray)) else type(ciphertext).__name__
-        raise InvalidEncoding(f"{p.name} ciphertext must be {p.ciphertext_size} bytes, got {got}")
+    ciphertext = check_ciphertext(p, ciphertext)
     if backend is not None:
         b = _b.select("mlkem.decaps", p, backend)
         if not _usable(b, sk, p):
@@ -168,5 +182,9 @@ def decaps(params: str, sk: MLKEMPrivateKey, ciphertext: bytes, backend: str | N
             raise InvalidParameter(f"no usable backend can decapsulate {p.name} with this key form")
     h = sk._handles.get(b.name)
     if h is None:
-        h = sk._handles[b.name] = b.mlkem_private_handle(p, sk.seed if b.supports("mlkem.decaps_from_seed", p) else _expanded(sk, p))
-    return b.mlkem_decaps(p, h, bytes(ciphertext))
+        if b.supports("mlkem.decaps_from_seed", p):
+            material = sk.seed
+        else:   # the §7.3 checks once more, right before a backend first sees this dk
+            material = check_decapsulation_key(p, _expanded(sk, p))
+        h = sk._handles[b.name] = b.mlkem_private_handle(p, material)
+    return b.mlkem_decaps(p, h, ciphertext)

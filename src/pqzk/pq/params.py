@@ -6,14 +6,6 @@ from dataclasses import dataclass
 from ..errors import InvalidParameter
 
 
-def bytes_arg(value: object, what: str) -> bytes:
-    """`value` (bytes, bytearray or memoryview) as bytes; anything else is an InvalidParameter
-    naming `what` (bytes(str) or bytes(int) would raise TypeError or build zero bytes)."""
-    if not isinstance(value, (bytes, bytearray, memoryview)):
-        raise InvalidParameter(f"{what} must be bytes, got {type(value).__name__}")
-    return bytes(value)
-
-
 @dataclass(frozen=True)
 class MLDSAParams:
     name: str               # "ML-DSA-65"

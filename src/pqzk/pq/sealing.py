@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ..encoding import as_bytes
 from ..errors import AuthenticationError, InvalidEncoding, InvalidParameter
 from . import xwing
-from .params import bytes_arg
 
 MAGIC = b"PQZS1"
 SALT = b"pqzk/seal/v1"
@@ -53,7 +53,7 @@ class SealContext:
 
     def encode(self) -> bytes:
         return b"".join(_lp(x) for x in (self.protocol.encode(), bytes(self.session), self.sender.encode(),
-                                         self.recipient.encode(), bytes_arg(self.extra, "seal context: extra")))
+                                         self.recipient.encode(), as_bytes(self.extra, "seal context: extra")))
 
 
 def _keys(ss: bytes, ad: bytes, pk: bytes, ct: bytes) -> tuple[bytes, bytes]:
@@ -75,7 +75,7 @@ def seal(recipient_public_key: xwing.XWingPublicKey | bytes, plaintext: bytes, a
     ss, ct = xwing.encaps(pk, rng=rng)
     ad = ctx.encode()
     key, nonce = _keys(ss, ad, pk.key, ct)
-    return MAGIC + ct + AESGCM(key).encrypt(nonce, bytes_arg(plaintext, "plaintext"), ad + ct)
+    return MAGIC + ct + AESGCM(key).encrypt(nonce, as_bytes(plaintext, "plaintext"), ad + ct)
 
 
 def open(recipient_private_key: xwing.XWingPrivateKey, sealed: bytes, aad: SealContext) -> bytes:  # noqa: A001

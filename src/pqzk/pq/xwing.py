@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric import x25519
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from . import mlkem
-from .params import bytes_arg
 
 XWING_LABEL = b"\\.//^\\"        # draft §5.3: the ASCII art "\./" "/^\"
 MLKEM_PARAMS = "ML-KEM-768"
@@ -28,10 +28,10 @@ class XWingPublicKey:
     key: bytes
 
     def __post_init__(self) -> None:
-        if not isinstance(self.key, (bytes, bytearray)) or len(self.key) != PUBLIC_KEY_SIZE:
-            got = len(self.key) if isinstance(self.key, (bytes, bytearray)) else type(self.key).__name__
-            raise InvalidEncoding(f"X-Wing public key must be {PUBLIC_KEY_SIZE} bytes, got {got}")
-        object.__setattr__(self, "key", bytes(self.key))
+        key = as_bytes(self.key, "X-Wing public key")
+        if len(key) != PUBLIC_KEY_SIZE:
+            raise InvalidEncoding(f"X-Wing public key must be {PUBLIC_KEY_SIZE} bytes, got {len(key)}")
+        object.__setattr__(self, "key", key)
 
     @property
     def pk_m(self) -> bytes:
@@ -80,9 +80,7 @@ class XWingPrivateKey:
     @classmethod
     def from_bytes(cls, data: bytes) -> XWingPrivateKey:
         # keygen(seed=None) would draw a fresh key: a missing seed must not decode to one
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"X-Wing private key must be bytes, got {type(data).__name__}")
-        return keygen(seed=bytes(data))
+        return keygen(seed=as_bytes(data, "X-Wing private key"))
 
 
 def _expand(seed: bytes):
@@ -113,8 +111,8 @@ def keygen(seed: bytes | None = None, rng: Callable[[int], bytes] | None = None)
 def _as_public(pk) -> XWingPublicKey:
     if isinstance(pk, XWingPublicKey):
         return pk
-    if isinstance(pk, (bytes, bytearray)):
-        return XWingPublicKey(bytes(pk))
+    if isinstance(pk, (bytes, bytearray, memoryview)):
+        return XWingPublicKey(pk)
     raise InvalidParameter(f"X-Wing public key must be XWingPublicKey or bytes, got {type(pk).__name__}")
 
 
@@ -125,7 +123,7 @@ def encaps(pk: XWingPublicKey | bytes, eseed: bytes | None = None,
     derand = eseed is not None or rng is not None
     if eseed is None:
         eseed = random_bytes(ESEED_SIZE, rng)
-    eseed = bytes_arg(eseed, "X-Wing eseed")
+    eseed = as_bytes(eseed, "X-Wing eseed")
     if len(eseed) != ESEED_SIZE:
         raise InvalidParameter(f"X-Wing eseed must be {ESEED_SIZE} bytes, got {len(eseed)}")
     ek_x = x25519.X25519PrivateKey.from_private_bytes(eseed[32:64])

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, NonceReuse, ProtocolAbort, ProtocolError
 from ..math.rand import RandomSource
 from ..threshold.frost import core
@@ -54,9 +55,7 @@ def encode_sign_request(suite: Ciphersuite, message: bytes, commitment_list: Seq
 
 
 def decode_sign_request(suite: Ciphersuite, data: bytes) -> tuple[bytes, list[SigningCommitments]]:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise InvalidEncoding(f"sign request must be bytes, got {type(data).__name__}")
-    data = bytes(data)
+    data = as_bytes(data, "sign request")
     if len(data) < 4:
         raise InvalidEncoding("sign request truncated")
     n = int.from_bytes(data[:4], "big")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import RandomSource, random_bytes
 from . import gf256
@@ -36,9 +37,7 @@ class BytesShare:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "BytesShare":
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"byte share must be bytes, got {type(data).__name__}")
-        data = bytes(data)
+        data = as_bytes(data, "byte share")
         if len(data) < 2:
             raise InvalidEncoding(f"byte share must be at least 2 bytes, got {len(data)}")
         if data[0] == 0:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.poly import lagrange_coefficients
 from ..math.rand import RandomSource, random_scalar
@@ -62,9 +63,7 @@ class Share:
     def from_bytes(cls, order: OrderLike, data: bytes) -> "Share":
         """Strict inverse of to_bytes: exact length, 0 < identifier < q, value < q."""
         q, size, byteorder = _scalar_format(order)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"share must be bytes, got {type(data).__name__}")
-        data = bytes(data)
+        data = as_bytes(data, "share")
         if len(data) != 2 * size:
             raise InvalidEncoding(f"share must be {2 * size} bytes, got {len(data)}")
         ident = int.from_bytes(data[:size], byteorder)

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Element, Group
 from ..groups.nums import nothing_up_my_sleeve
@@ -32,9 +33,7 @@ def _encode_elements(group: Group, elements: Sequence[Element]) -> bytes:
 
 
 def _decode_elements(data: bytes, group: Group, what: str) -> tuple[Element, ...]:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise InvalidEncoding(f"{what} must be bytes, got {type(data).__name__}")
-    data = bytes(data)
+    data = as_bytes(data, what)
     size = group.element_size
     if not data or len(data) % size:
         raise InvalidEncoding(f"{what} must be a non-empty multiple of {size} bytes "
@@ -230,9 +229,7 @@ class PedersenShare:
 
     @classmethod
     def from_bytes(cls, group: Group, data: bytes) -> "PedersenShare":
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidEncoding(f"Pedersen share must be bytes, got {type(data).__name__}")
-        data = bytes(data)
+        data = as_bytes(data, "Pedersen share")
         n = group.scalar_size
         if len(data) != 3 * n:
             raise InvalidEncoding(f"Pedersen share must be {3 * n} bytes, got {len(data)}")

@@ -1,7 +1,7 @@
 """Crash-safe file replacement, cross-process locks, and private per-user directories.
 
-`atomic_write`: write a temp file in the same directory, fsync it, rename over the target, fsync
-the directory — after a crash the target holds the old or the new bytes, never a mix.
+`atomic_write`: `pqzk.atomicfile`'s (temp file, fsync, rename, directory fsync: after a crash the
+target holds the old or the new bytes, never a mix) with OS failures turned into `TokenError`.
 `file_lock`: flock on a lock file; a lock that cannot be opened or taken is a `TokenError` naming it.
 `private_dir`: a 0700 directory of this user's, refused if it is a symlink, someone else's, or open
 to other users (where per-user lock files live).
@@ -16,17 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from ..atomicfile import TMP_PREFIX, atomic_delete
+from ..atomicfile import atomic_write as _atomic_write
 from .errors import StoreFull, TokenError
 
-TMP_PREFIX = ".tmp-"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+__all__ = ["TMP_PREFIX", "atomic_write", "atomic_delete", "clean_temp_files", "file_lock", "locked", "os_reason",
+           "private_dir"]
 
 
 def os_reason(exc: OSError) -> str:
@@ -43,27 +38,11 @@ def _oserror(exc: OSError, what: str) -> TokenError:
 
 
 def atomic_write(target: Path, data: bytes) -> None:
-    target = Path(target)
-    tmp = target.with_name(f"{TMP_PREFIX}{target.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    """`pqzk.atomicfile.atomic_write` with OS failures as `TokenError` (`StoreFull` when no space)."""
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        _atomic_write(target, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise _oserror(exc, f"writing {target.name}") from None
-
-
-def atomic_delete(target: Path) -> None:
-    os.unlink(target)
-    _fsync_dir(Path(target).parent)
+        raise _oserror(exc, f"writing {Path(target).name}") from None
 
 
 def clean_temp_files(directory: Path) -> int:

@@ -17,7 +17,7 @@ from typing import Callable, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, as_bytes
 from ..errors import AuthenticationError, InvalidEncoding
 from ..math.rand import random_bytes
 from .store import ShareMetadata, _lp
@@ -64,6 +64,7 @@ class SealedRecord:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "SealedRecord":
+        data = as_bytes(data, "sealed record")
         if len(data) > MAX_RECORD:
             raise InvalidEncoding("sealed record: too large")
         r = ByteReader(data, "sealed record")

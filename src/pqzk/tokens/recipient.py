@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 
 HYBRID = "mlkem768-x25519"
@@ -63,6 +64,7 @@ class RecipientPublicKey:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "RecipientPublicKey":
+        data = as_bytes(data, "recipient public key")
         if len(data) < 2 or len(data) < 1 + data[0]:
             raise InvalidEncoding("recipient public key: truncated")
         kem = data[1:1 + data[0]].decode("ascii", "replace")

@@ -22,6 +22,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, VerificationError
 from ..groups import get_group
 from ..groups.base import Element, Group
@@ -91,9 +92,10 @@ class TransactionCommitments:
     @classmethod
     def from_bytes(cls, group: Group, data: bytes) -> "TransactionCommitments":
         E = group.element_size
-        if not isinstance(data, (bytes, bytearray)) or len(data) != 3 * E:
-            raise InvalidEncoding(f"transaction commitments must be {3 * E} bytes")
-        return cls(*(group.decode(bytes(data[i * E:(i + 1) * E])) for i in range(3)))
+        data = as_bytes(data, "transaction commitments")
+        if len(data) != 3 * E:
+            raise InvalidEncoding(f"transaction commitments must be {3 * E} bytes, got {len(data)}")
+        return cls(*(group.decode(data[i * E:(i + 1) * E]) for i in range(3)))
 
 
 @dataclass(frozen=True)
@@ -149,13 +151,11 @@ class ComplianceProof:
     @classmethod
     def from_bytes(cls, policy: CompliancePolicy, data: bytes) -> "ComplianceProof":
         g = policy.group
-        if not isinstance(data, (bytes, bytearray)):
-            raise InvalidEncoding("compliance proof must be bytes")
+        data = as_bytes(data, "compliance proof")
         k = range_proof_size(g, policy.bits, 4)
         if len(data) <= k:
             raise InvalidEncoding("compliance proof is too short")
-        return cls(RangeProof.from_bytes(g, bytes(data[:k])),
-                   MembershipProof.from_bytes(g, bytes(data[k:]), policy.members))
+        return cls(RangeProof.from_bytes(g, data[:k]), MembershipProof.from_bytes(g, data[k:], policy.members))
 
 
 def _transcript(policy: CompliancePolicy, c: TransactionCommitments, tx_digest: bytes) -> Transcript:

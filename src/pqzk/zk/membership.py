@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Element, Group
 from ..math.rand import RandomSource, random_scalar
@@ -91,6 +92,7 @@ class GKProof:
     @classmethod
     def from_bytes(cls, group: Group, data: bytes, n: int) -> "GKProof":
         E, S = group.element_size, group.scalar_size
+        data = as_bytes(data, "one-out-of-many proof")
         if len(data) != 4 * n * E + (3 * n + 1) * S:
             raise InvalidEncoding("one-out-of-many proof has the wrong length for this set")
         pts = [group.decode(data[i * E:(i + 1) * E]) for i in range(4 * n)]
@@ -116,9 +118,9 @@ class MembershipProof:
     @classmethod
     def from_bytes(cls, group: Group, data: bytes, members: MemberSet | Sequence[int]) -> "MembershipProof":
         ms = members if isinstance(members, MemberSet) else MemberSet(group, members)
-        if not isinstance(data, (bytes, bytearray)) or not data:
-            raise InvalidEncoding("membership proof must be non-empty bytes")
-        data = bytes(data)
+        data = as_bytes(data, "membership proof")
+        if not data:
+            raise InvalidEncoding("membership proof is empty")
         if data[0] == 1:
             stmt, _ = _or_statement(group, group.identity(), ms)
             return cls("or", SigmaProof.from_bytes(stmt, data[1:]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Element, Group
 from ..math.rand import RandomSource
@@ -39,9 +40,10 @@ class PossessionProof:
     def from_bytes(cls, group: Group, data: bytes, *, pedersen: bool = False) -> "PossessionProof":
         n = 3 if pedersen else 2
         size = group.scalar_size
-        if not isinstance(data, (bytes, bytearray)) or len(data) != n * size:
-            raise InvalidEncoding(f"possession proof must be {n * size} bytes")
-        ks = [group.scalar_decode(bytes(data[i * size:(i + 1) * size])) for i in range(n)]
+        data = as_bytes(data, "possession proof")
+        if len(data) != n * size:
+            raise InvalidEncoding(f"possession proof must be {n * size} bytes, got {len(data)}")
+        ks = [group.scalar_decode(data[i * size:(i + 1) * size]) for i in range(n)]
         return cls(SigmaProof(group, ks[0], (), tuple(ks[1:])))
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Element, Group
 from ..math.field import batch_inv
@@ -87,9 +88,7 @@ class RangeProof:
     @classmethod
     def from_bytes(cls, group: Group, data: bytes) -> "RangeProof":
         """Strict: A, S, T1, T2, (L_j, R_j)*, then t_x, t~_x, e~, a, b; canonical encodings."""
-        if not isinstance(data, (bytes, bytearray)):
-            raise InvalidEncoding("range proof must be bytes")
-        data = bytes(data)
+        data = as_bytes(data, "range proof")
         E, Sz = group.element_size, group.scalar_size
         rest = len(data) - 4 * E - 5 * Sz
         if rest < 0 or rest % (2 * E) or rest // (2 * E) > 32:

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolError, VerificationError
 from ..groups.base import Element, Group
 from ..math.rand import RandomSource, random_scalar
@@ -328,8 +329,9 @@ class SigmaProof:
         c = _compile(statement)
         g = c.group
         n = 1 + c.n_or_challenges + c.n_responses
-        if not isinstance(data, (bytes, bytearray)) or len(data) != n * g.scalar_size:
-            raise InvalidEncoding(f"sigma proof must be {n * g.scalar_size} bytes")
+        data = as_bytes(data, "sigma proof")
+        if len(data) != n * g.scalar_size:
+            raise InvalidEncoding(f"sigma proof must be {n * g.scalar_size} bytes, got {len(data)}")
         ks = [g.scalar_decode(data[i * g.scalar_size:(i + 1) * g.scalar_size]) for i in range(n)]
         return cls(g, ks[0], tuple(ks[1:1 + c.n_or_challenges]), tuple(ks[1 + c.n_or_challenges:]))
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from ...dkg import pedersen
 from ...dkg.pedersen import ProofOfKnowledge, Round1Package, Round2Package
+from ...encoding import as_bytes
 from ...errors import InvalidEncoding
 from ...math.rand import RandomSource
 from ...sharing.vss import FeldmanCommitment
@@ -42,8 +43,7 @@ def encode_round1(suite: Ciphersuite, pkg: Round1Package) -> bytes:
 
 def decode_round1(suite: Ciphersuite, data: bytes, min_signers: int) -> Round1Package:
     g = suite.group
-    if not isinstance(data, (bytes, bytearray)):
-        raise InvalidEncoding("round 1 package must be bytes")
+    data = as_bytes(data, "round 1 package")
     s, e = g.scalar_size, g.element_size
     proof_len = 64 if suite.is_bip340 else e + s
     if len(data) != s + min_signers * e + proof_len:
@@ -63,8 +63,9 @@ def encode_round2(suite: Ciphersuite, pkg: Round2Package) -> bytes:
 def decode_round2(suite: Ciphersuite, data: bytes) -> Round2Package:
     g = suite.group
     s = g.scalar_size
-    if not isinstance(data, (bytes, bytearray)) or len(data) != 3 * s:
-        raise InvalidEncoding(f"round 2 package must be {3 * s} bytes")
+    data = as_bytes(data, "round 2 package")
+    if len(data) != 3 * s:
+        raise InvalidEncoding(f"round 2 package must be {3 * s} bytes, got {len(data)}")
     sender, receiver, share = (g.scalar_decode(data[k * s:(k + 1) * s]) for k in range(3))
     if sender == 0 or receiver == 0:
         raise InvalidEncoding("round 2 package: identifier is zero")

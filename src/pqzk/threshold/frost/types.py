@@ -10,23 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ...encoding import ByteReader
+from ...encoding import ByteReader, as_bytes
 from ...errors import InvalidEncoding, InvalidParameter
 from ...groups import Element
 from .ciphersuite import Ciphersuite
-
-
-def _bytes(data: object, what: str) -> bytes:
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise InvalidEncoding(f"{what} must be bytes, got {type(data).__name__}")
-    return bytes(data)
 
 
 class _Reader(ByteReader):
     """ByteReader plus the suite's scalars, identifiers and elements (strictly decoded)."""
 
     def __init__(self, suite: Ciphersuite, data: object, what: str) -> None:
-        super().__init__(_bytes(data, what), what)
+        super().__init__(data, what)
         self.suite, self.g = suite, suite.group
 
     def scalar(self) -> int:
@@ -131,7 +125,7 @@ class Signature:
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "Signature":
         g = suite.group
-        data = _bytes(data, "signature")
+        data = as_bytes(data, "signature")
         if suite.is_bip340:
             if len(data) != 64:
                 raise InvalidEncoding(f"BIP-340 signature must be 64 bytes, got {len(data)}")
