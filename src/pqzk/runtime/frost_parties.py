@@ -32,7 +32,7 @@ never repeat under the same identities (the runtime draws them at random).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, NonceReuse, ProtocolAbort, ProtocolError
@@ -166,10 +166,13 @@ class FrostSigner(SignedParty):
 
 
 class FrostCoordinator(SignedParty):
-    """Collects commitments, sends the signing package, verifies shares and aggregates."""
+    """Collects commitments, sends the signing package, verifies shares and aggregates. Given
+    `commitments` (one preprocessed commitment per signer, from a `CommitmentPool`), signing is
+    one round: the signing package goes out at once."""
 
     def __init__(self, public_key_package: PublicKeyPackage, message: bytes, signers: Sequence[int],
-                 keyring: Keyring, *, session: bytes = b"frost", verify_each_share: bool = False) -> None:
+                 keyring: Keyring, *, session: bytes = b"frost", verify_each_share: bool = False,
+                 commitments: Mapping[int, SigningCommitments] | None = None) -> None:
         self.pkp = public_key_package
         self.suite = public_key_package.suite
         self._init_signed(keyring, keyring.party, session)
@@ -181,6 +184,10 @@ class FrostCoordinator(SignedParty):
         if unknown:
             raise InvalidParameter(f"unknown signers {sorted(unknown)}")
         self.verify_each_share = verify_each_share
+        self.preprocessed = dict(commitments or {})
+        if self.preprocessed and (sorted(self.preprocessed) != self.signers or any(
+                c.identifier != i for i, c in self.preprocessed.items())):
+            raise InvalidParameter("preprocessed commitments must be one per signer, with its identifier")
         self.commitments: dict[int, SigningCommitments] = {}
         self.shares: dict[int, SignatureShare] = {}
         self.stage = "new"
@@ -192,8 +199,16 @@ class FrostCoordinator(SignedParty):
         return f"FrostCoordinator({self.stage})"
 
     def start(self) -> list[Message]:
+        if self.preprocessed:
+            self.commitments = dict(sorted(self.preprocessed.items()))
+            return self._request_shares()
         self.stage = "round1"
         return [self._send(i, Kind.ROUND1_REQUEST, b"") for i in self.signers]
+
+    def _request_shares(self) -> list[Message]:
+        self.stage = "round2"
+        payload = encode_sign_request(self.suite, self.message, list(self.commitments.values()))
+        return [self._send(i, Kind.SIGN_REQUEST, payload) for i in self.signers]
 
     def _abort(self, reason: str, culprits=(), unresponsive=()) -> list[Message]:
         exc = ProtocolAbort(reason, culprits=culprits, unresponsive=unresponsive)
@@ -232,9 +247,8 @@ class FrostCoordinator(SignedParty):
         self.commitments[msg.sender] = comm
         if len(self.commitments) < len(self.signers):
             return []
-        self.stage = "round2"
-        payload = encode_sign_request(self.suite, self.message, list(self.commitments.values()))
-        return [self._send(i, Kind.SIGN_REQUEST, payload) for i in self.signers]
+        self.commitments = dict(sorted(self.commitments.items()))
+        return self._request_shares()
 
     def _on_share(self, msg: Message) -> list[Message]:
         share = SignatureShare.from_bytes(self.suite, msg.payload)
@@ -271,3 +285,70 @@ class FrostCoordinator(SignedParty):
             return self._abort("no signature share received",
                                unresponsive=[i for i in self.signers if i not in self.shares])
         return []
+
+
+class FrostPreprocessor(SignedParty):
+    """Asks each signer for `count` commitments ahead of time (RFC 9591 §5.1's preprocessing);
+    `result` is {signer: [SigningCommitments]} once every batch is in. Culprits: a signer whose
+    signed batch does not decode, has the wrong size, or carries another identifier."""
+
+    def __init__(self, suite: Ciphersuite, signers: Sequence[int], count: int, keyring: Keyring, *,
+                 session: bytes = b"preprocess") -> None:
+        if not 1 <= count <= MAX_BATCH:
+            raise InvalidParameter(f"a batch is 1 to {MAX_BATCH} commitments")
+        self.suite, self.signers, self.count = suite, sorted(signers), count
+        self._init_signed(keyring, keyring.party, session)
+        self.batches: dict[int, list[SigningCommitments]] = {}
+        self.result: dict[int, list[SigningCommitments]] | None = None
+        self.error: ProtocolAbort | None = None
+
+    def start(self) -> list[Message]:
+        return [self._send(i, Kind.PREPROCESS_REQUEST, self.count.to_bytes(2, "big")) for i in self.signers]
+
+    def receive(self, msg: Message) -> list[Message]:
+        if self.result is not None or self.error is not None or not self._accept(msg, self.signers):
+            return []
+        size = self.suite.group.scalar_size + 2 * self.suite.group.element_size
+        try:
+            if msg.kind != Kind.COMMITMENT_BATCH or msg.broadcast or len(msg.payload) != size * self.count:
+                raise InvalidEncoding("not a batch of the requested size")
+            batch = [SigningCommitments.from_bytes(self.suite, msg.payload[k:k + size])
+                     for k in range(0, len(msg.payload), size)]
+            if any(c.identifier != msg.sender for c in batch) or len({c.to_bytes() for c in batch}) != self.count:
+                raise InvalidEncoding("commitments of another identifier, or repeated")
+        except InvalidEncoding as exc:
+            self.error = ProtocolAbort(f"malformed commitment batch ({exc})", culprits=[msg.sender])
+            return []
+        old = self.batches.setdefault(msg.sender, batch)
+        if old != batch:
+            self.error = ProtocolAbort("two different commitment batches", culprits=[msg.sender])
+        elif len(self.batches) == len(self.signers):
+            self.result = dict(sorted(self.batches.items()))
+        return []
+
+    def on_idle(self) -> list[Message]:
+        if self.result is None and self.error is None:
+            self.error = ProtocolAbort("no commitment batch received",
+                                       unresponsive=[i for i in self.signers if i not in self.batches])
+        return []
+
+
+class CommitmentPool:
+    """Preprocessed commitments per signer, each handed out once (the coordinator's side)."""
+
+    def __init__(self) -> None:
+        self._pool: dict[int, list[SigningCommitments]] = {}
+
+    def add(self, batches: Mapping[int, Sequence[SigningCommitments]]) -> None:
+        for i, batch in batches.items():
+            self._pool.setdefault(i, []).extend(batch)
+
+    def available(self, signer: int) -> int:
+        return len(self._pool.get(signer, ()))
+
+    def take(self, signers: Sequence[int]) -> dict[int, SigningCommitments]:
+        """One unused commitment per signer (removed from the pool), or InvalidParameter."""
+        short = [i for i in signers if not self._pool.get(i)]
+        if short:
+            raise InvalidParameter(f"no preprocessed commitment left for signers {short}")
+        return {i: self._pool[i].pop(0) for i in sorted(signers)}

@@ -23,6 +23,8 @@ class Kind(StrEnum):
     SIGN_REQUEST = "sign_request"
     SIGNATURE_SHARE = "signature_share"
     SIGN_ABORT = "sign_abort"
+    PREPROCESS_REQUEST = "preprocess_request"     # FROST preprocessing: commitments ahead of time
+    COMMITMENT_BATCH = "commitment_batch"
     # verifiable secret-sharing ceremonies: DKG, refresh, reshare (pqzk.runtime.ceremony)
     DKG_ROUND1 = "dkg_round1"
     DKG_ECHO = "dkg_echo"
