@@ -1,0 +1,107 @@
+"""A node's long-term identity: a composite ML-DSA-44 + Ed25519 signing key (every message it
+sends), an X-Wing key (every private message to it), and the key that seals its nonces at rest.
+
+The secret part lives in the node's share store as one record (`IDENTITY_KEY_ID`), sealed like a
+share; the public part (`NodePublic`) goes into the committee file.
+
+    record = "PQZKNODE" ‖ u8 1 ‖ lp16(composite private key) ‖ lp16(X-Wing seed) ‖ 32-byte nonce key
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..encoding import ByteReader, as_bytes
+from ..errors import InvalidEncoding, InvalidParameter
+from ..math.rand import RandomSource, random_bytes
+from ..pq import composite, xwing
+from ..runtime import wire
+from ..runtime.channel import HYBRID, KemKeys
+from ..runtime.identity import COMPOSITE, CompositeSigner, CompositeVerifier
+from ..runtime.messages import PartyId
+
+MAGIC = b"PQZKNODE"
+VERSION = 1
+IDENTITY_KEY_ID = "node-identity"
+IDENTITY_SUITE = "pqzk-node-identity-v1"
+
+
+def check_node_id(node_id: object) -> PartyId:
+    """A node id is what the wire can carry: an integer ≥ 1 (a FROST identifier) or a short name."""
+    try:
+        wire.encode_party(node_id)
+    except InvalidParameter as exc:
+        raise InvalidParameter(f"node id: {exc}") from None
+    return node_id
+
+
+@dataclass(frozen=True)
+class NodePublic:
+    """What the committee file says about one node: its id and public keys."""
+    node_id: PartyId
+    signing_key: CompositeVerifier
+    kem_key: xwing.XWingPublicKey
+
+    def to_dict(self) -> dict:
+        return {"id": self.node_id, "signing_key": self.signing_key.to_bytes().hex(),
+                "kem_key": self.kem_key.to_bytes().hex()}
+
+    @classmethod
+    def from_dict(cls, d: object, where: str = "node") -> "NodePublic":
+        if not isinstance(d, dict) or set(d) != {"id", "signing_key", "kem_key"}:
+            raise InvalidEncoding(f"{where}: needs exactly id, signing_key and kem_key")
+        node_id = d["id"]
+        if isinstance(node_id, bool) or not isinstance(node_id, (int, str)):
+            raise InvalidEncoding(f"{where}: id must be an integer or a name")
+        check_node_id(node_id)
+        try:
+            sk = composite.CompositePublicKey.from_bytes(COMPOSITE, bytes.fromhex(d["signing_key"]))
+            kem = xwing.XWingPublicKey.from_bytes(bytes.fromhex(d["kem_key"]))
+        except (TypeError, ValueError):
+            raise InvalidEncoding(f"{where}: keys must be hex") from None
+        return cls(node_id, CompositeVerifier(sk), kem)
+
+
+class NodeIdentity:
+    """The secret identity of one node (redacted repr)."""
+
+    def __init__(self, node_id: PartyId, signing_key: composite.CompositePrivateKey,
+                 kem_key: xwing.XWingPrivateKey, nonce_key: bytes) -> None:
+        self.node_id = check_node_id(node_id)
+        self.signer = CompositeSigner(private_key=signing_key)
+        self._signing_key, self.kem_key, self.nonce_key = signing_key, kem_key, bytes(nonce_key)
+        if len(self.nonce_key) != 32:
+            raise InvalidParameter("the nonce key is 32 bytes")
+
+    def __repr__(self) -> str:
+        return f"NodeIdentity({self.node_id!r}, <keys redacted>)"
+
+    @classmethod
+    def generate(cls, node_id: PartyId, rng: RandomSource | None = None) -> "NodeIdentity":
+        return cls(node_id, composite.keygen(COMPOSITE, rng=rng), xwing.keygen(rng=rng), random_bytes(32, rng))
+
+    @property
+    def public(self) -> NodePublic:
+        return NodePublic(self.node_id, self.signer.public_key, self.kem_key.public_key)
+
+    def kem_keys(self, public: dict) -> KemKeys:
+        return KemKeys(self.kem_key, public, HYBRID)
+
+    def to_record(self) -> bytes:
+        sk = self._signing_key.to_bytes()
+        seed = self.kem_key.to_bytes()
+        return (MAGIC + bytes([VERSION]) + len(sk).to_bytes(2, "big") + sk + len(seed).to_bytes(2, "big") + seed
+                + self.nonce_key)
+
+    @classmethod
+    def from_record(cls, node_id: PartyId, data: bytes) -> "NodeIdentity":
+        r = ByteReader(as_bytes(data, "node identity record"), "node identity record")
+        if r.take(len(MAGIC)) != MAGIC or r.uint(1) != VERSION:
+            raise InvalidEncoding("not a node identity record of this version")
+        sk = composite.CompositePrivateKey.from_bytes(COMPOSITE, r.lp(2))
+        kem = xwing.XWingPrivateKey.from_bytes(r.lp(2))
+        nonce_key = r.take(32)
+        r.end()
+        return cls(node_id, sk, kem, nonce_key)
+
+
+__all__ = ["IDENTITY_KEY_ID", "IDENTITY_SUITE", "NodeIdentity", "NodePublic", "check_node_id"]
