@@ -44,6 +44,9 @@ class Kind(StrEnum):
     RESHARE_COMPLAINTS = "reshare_complaints"
     RESHARE_REVEAL = "reshare_reveal"
     RESHARE_ABORT = "reshare_abort"
+    # nodes (pqzk.node): a coordinator invites the nodes to a ceremony; nodes report how it ended
+    SESSION_INVITE = "session_invite"
+    SESSION_REPORT = "session_report"
     # share repair (pqzk.runtime.repair_parties)
     REPAIR_DELTAS = "repair_deltas"
     REPAIR_DELTA = "repair_delta"

@@ -1,0 +1,263 @@
+"""The node as one sans-I/O party that serves many sessions: it decides which sessions to join,
+runs the protocol parties for them, and keeps what they produce.
+
+    coordinator -> node   session_invite   {"protocol", "participants", "threshold", ...}   private
+    then the protocol's own messages in that session (dkg_*, refresh_*, reshare_*, repair_*)
+
+A node joins a ceremony only when a coordinator named in the committee file invites it, and only
+if the invitation matches the committee file and the node's state (a DKG only for a committee
+that has no key yet, with the committee's members and threshold; a refresh, reshare or repair of
+the key it holds); messages of a session that arrive before its invitation are kept (bounded)
+and delivered once it is accepted. Every decision — joined, refused and why, finished, aborted
+and who was blamed — goes to the node's audit log (`audit(kind, body)`), and every new key
+package to `keep(key_package, public_key_package)` (the node's share store). Policy-governed
+signing goes to the node's policy signer (`policy`), which checks each request itself.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..errors import InvalidEncoding, InvalidParameter, PqzkError, ProtocolAbort
+from ..math.rand import RandomSource
+from ..policy.model import canonical_json
+from ..runtime.dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
+from ..runtime.identity import Keyring
+from ..runtime.messages import Kind, Message, PartyId
+from ..runtime.party import SignedParty
+from ..runtime.repair_parties import RepairParticipant
+from ..threshold.frost.types import KeyPackage, PublicKeyPackage
+from .committee import Committee
+
+PROTOCOLS = ("dkg", "refresh", "reshare", "repair")
+MAX_EARLY = 256              # messages kept per session before its invitation
+MAX_EARLY_SESSIONS = 32
+_PREFIX = {"dkg": "dkg_", "refresh": "refresh_", "reshare": "reshare_", "repair": "repair_"}
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What a coordinator asks of the nodes (strictly decoded JSON)."""
+    protocol: str
+    participants: tuple[int, ...]
+    threshold: int
+    target: int | None = None            # repair: whose share is rebuilt
+    new_threshold: int | None = None     # reshare
+    new_members: tuple[int, ...] = ()    # reshare: new identifiers, taken by the same-numbered nodes
+
+    def to_payload(self) -> bytes:
+        return canonical_json({"protocol": self.protocol, "participants": list(self.participants),
+                               "threshold": self.threshold, "target": self.target,
+                               "new_threshold": self.new_threshold, "new_members": list(self.new_members)})
+
+    @classmethod
+    def from_payload(cls, payload: bytes) -> "Invitation":
+        try:
+            d = json.loads(payload)
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidEncoding("session invitation: not JSON") from None
+        keys = {"protocol", "participants", "threshold", "target", "new_threshold", "new_members"}
+        if not isinstance(d, dict) or set(d) != keys:
+            raise InvalidEncoding(f"session invitation: needs exactly {sorted(keys)}")
+
+        def ints(v, what):
+            if not isinstance(v, list) or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**32
+                                                  for i in v) or len(set(v)) != len(v):
+                raise InvalidEncoding(f"session invitation: {what} must be distinct identifiers")
+            return tuple(sorted(v))
+
+        def opt_int(v, what):
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 < v < 2**32):
+                raise InvalidEncoding(f"session invitation: {what} must be a positive integer or null")
+            return v
+
+        if d["protocol"] not in PROTOCOLS:
+            raise InvalidEncoding(f"session invitation: protocol must be one of {', '.join(PROTOCOLS)}")
+        return cls(d["protocol"], ints(d["participants"], "participants"), opt_int(d["threshold"], "threshold"),
+                   opt_int(d["target"], "target"), opt_int(d["new_threshold"], "new_threshold"),
+                   ints(d["new_members"], "new_members"))
+
+
+class NodeService(SignedParty):
+    """The sans-I/O node. `key_package`/`public_key_package`: what it holds now (None before a DKG)."""
+
+    def __init__(self, committee: Committee, keyring: Keyring, *, key_package: KeyPackage | None = None,
+                 public_key_package: PublicKeyPackage | None = None, policy=None,
+                 audit: Callable[[str, dict], None] | None = None,
+                 keep: Callable[[KeyPackage | None, PublicKeyPackage], None] | None = None,
+                 rng: RandomSource | None = None) -> None:
+        self._init_signed(keyring, keyring.party, None)
+        self.committee = committee
+        self.coordinators = [c.node_id for c in committee.coordinators]
+        self.kp, self.pkp = key_package, public_key_package
+        self.policy = policy
+        self._audit, self._keep, self.rng = audit, keep, rng
+        self.sessions: dict[bytes, object] = {}
+        self.finished: dict[bytes, object] = {}
+        self.early: dict[bytes, list[Message]] = {}
+        self.refused: dict[bytes, str] = {}
+
+    def __repr__(self) -> str:
+        return f"NodeService({self.id}, {len(self.sessions)} active sessions)"
+
+    def audit(self, kind: str, body: dict) -> None:
+        if self._audit is not None:
+            self._audit(kind, body)
+
+    # ---- routing ----
+    def receive(self, msg: Message) -> list[Message]:
+        party = self.sessions.get(msg.session)
+        if party is not None:
+            return self._after(msg.session, party, party.receive(msg))
+        if msg.session in self.finished or msg.session in self.refused:
+            return []
+        if msg.kind == Kind.SESSION_INVITE:
+            return self._on_invite(msg)
+        if self.policy is not None and str(msg.kind).startswith(("auth_", "change_")):
+            return self.policy.receive(msg)
+        if any(str(msg.kind).startswith(p) for p in _PREFIX.values()):
+            self._keep_early(msg)
+            return []
+        return []
+
+    def _keep_early(self, msg: Message) -> None:
+        box = self.early.get(msg.session)
+        if box is None:
+            if len(self.early) >= MAX_EARLY_SESSIONS:
+                return
+            box = self.early[msg.session] = []
+        if len(box) < MAX_EARLY:
+            box.append(msg)
+
+    def on_idle(self) -> list[Message]:
+        out: list[Message] = []
+        for session, party in list(self.sessions.items()):
+            out += self._after(session, party, party.on_idle())
+        if self.policy is not None and hasattr(self.policy, "on_idle"):
+            out += self.policy.on_idle()
+        return out
+
+    def _after(self, session: bytes, party, out: list[Message]) -> list[Message]:
+        """Keep what a finished session produced; audit its end."""
+        if session not in self.sessions:
+            return out
+        if getattr(party, "error", None) is not None:
+            err = party.error
+            self.audit("note", {"event": "session aborted", "session": session.hex(), "reason": err.reason[:500],
+                                "culprits": [str(c) for c in err.culprits],
+                                "unresponsive": [str(c) for c in err.unresponsive]})
+            self.finished[session] = self.sessions.pop(session)
+        elif getattr(party, "result", None) is not None:
+            self._store(session, party)
+            self.finished[session] = self.sessions.pop(session)
+        elif str(getattr(party, "stage", "")) == "done":       # a repair helper: its part is sent, no result
+            self.audit("note", {"event": "session finished", "session": session.hex(),
+                                "protocol": type(party).__name__, "holds_share": self.kp is not None})
+            self.finished[session] = self.sessions.pop(session)
+        return out
+
+    def _store(self, session: bytes, party) -> None:
+        result = party.result
+        if isinstance(result, KeyPackage):                      # repair: the rebuilt key package
+            kp, pkp = result, self.pkp
+        else:
+            kp, pkp = result
+        if kp is not None:
+            self.kp = kp
+        self.pkp = pkp
+        if self._keep is not None:
+            self._keep(kp, pkp)
+        self.audit("note", {"event": "session finished", "session": session.hex(),
+                            "protocol": type(party).__name__,
+                            "group_key": pkp.verifying_key.to_bytes().hex() if pkp is not None else None,
+                            "holds_share": kp is not None})
+
+    # ---- invitations ----
+    def _refuse(self, msg: Message, why: str) -> list[Message]:
+        self.refused[msg.session] = why
+        self.early.pop(msg.session, None)
+        self.audit("decision", {"event": "invitation refused", "session": msg.session.hex(),
+                                "from": str(msg.sender), "allowed": False, "rule": "invitation", "detail": why})
+        return []
+
+    def _on_invite(self, msg: Message) -> list[Message]:
+        if not self._accept(msg, self.coordinators) or msg.broadcast:
+            return []
+        try:
+            inv = Invitation.from_payload(msg.payload)
+            party = self._party_for(inv, msg.session)
+        except (InvalidEncoding, InvalidParameter) as exc:
+            return self._refuse(msg, str(exc))
+        self.sessions[msg.session] = party
+        self.audit("decision", {"event": "invitation accepted", "session": msg.session.hex(), "from": str(msg.sender),
+                                "allowed": True, "rule": "invitation", "detail": inv.protocol})
+        out = party.start()
+        for early in self.early.pop(msg.session, []):
+            if msg.session not in self.sessions:
+                break
+            try:
+                out += party.receive(early)
+            except PqzkError:
+                continue
+        return self._after(msg.session, party, out)
+
+    def _party_for(self, inv: Invitation, session: bytes):
+        c, me = self.committee, self.id
+        nodes = [n.node_id for n in c.nodes]
+        involved = set(inv.participants) | set(inv.new_members) | ({inv.target} if inv.target else set())
+        if not involved <= set(nodes):
+            raise InvalidParameter("the invitation names parties that are not nodes of the committee")
+        if inv.protocol == "dkg":
+            if self.kp is not None or c.public_key_package is not None:
+                raise InvalidParameter("this committee already has a key: a DKG would replace it")
+            if sorted(inv.participants) != sorted(nodes) or inv.threshold != c.threshold:
+                raise InvalidParameter("a DKG must include every node, with the committee file's threshold")
+            return DkgParticipant(c.suite, me, list(inv.participants), c.threshold, self.keyring, rng=self.rng,
+                                  session=session)
+        if me not in involved:
+            raise InvalidParameter(f"node {me} is not a participant")
+        if self.pkp is None:
+            raise InvalidParameter("this node holds no key yet")
+        if inv.protocol == "refresh":
+            if self.kp is None or inv.threshold != self.pkp.min_signers:
+                raise InvalidParameter("refresh keeps the threshold of the key this node holds")
+            return RefreshParticipant(self.kp, self.pkp, list(inv.participants), self.keyring, rng=self.rng,
+                                      session=session)
+        if inv.protocol == "repair":
+            if inv.target is None or inv.target in inv.participants:
+                raise InvalidParameter("a repair names a target that is not one of its helpers")
+            if me != inv.target and me not in inv.participants:
+                raise InvalidParameter(f"node {me} is neither a helper nor the target")
+            return RepairParticipant(me, self.pkp, list(inv.participants), inv.target, self.keyring,
+                                     key_package=self.kp if me in inv.participants else None, rng=self.rng,
+                                     session=session)
+        if inv.protocol == "reshare":
+            if inv.new_threshold is None or not inv.new_members:
+                raise InvalidParameter("a reshare names the new members and the new threshold")
+            dealers = {i: i for i in inv.participants}
+            receivers = {i: i for i in inv.new_members}
+            return ReshareParticipant(me, self.pkp, inv.new_threshold, dealers, receivers, self.keyring,
+                                      key_package=self.kp if me in dealers else None, rng=self.rng, session=session)
+        raise InvalidParameter(f"unknown protocol {inv.protocol!r}")
+
+
+class Inviter(SignedParty):
+    """The coordinator's side of a ceremony: invites the participants, then watches nothing more —
+    the nodes run the ceremony among themselves (the coordinator holds no share)."""
+
+    def __init__(self, invitation: Invitation, keyring: Keyring, *, session: bytes, to: list[PartyId]) -> None:
+        self._init_signed(keyring, keyring.party, session)
+        self.invitation, self.to = invitation, list(to)
+        self.result = self.error = None
+
+    def start(self) -> list[Message]:
+        payload = self.invitation.to_payload()
+        self.result = True
+        return [self._send(i, Kind.SESSION_INVITE, payload) for i in self.to]
+
+    def receive(self, msg: Message) -> list[Message]:
+        return []
+
+
+__all__ = ["Invitation", "Inviter", "NodeService", "PROTOCOLS"]
