@@ -1,10 +1,12 @@
 """A node's long-term identity: a composite ML-DSA-44 + Ed25519 signing key (every message it
-sends), an X-Wing key (every private message to it), and the key that seals its nonces at rest.
+sends), an X-Wing key (every private message to it), the key that seals its nonces at rest, and
+the Ed25519 key that signs its audit log (kept apart from the message key: one key, one job).
 
 The secret part lives in the node's share store as one record (`IDENTITY_KEY_ID`), sealed like a
 share; the public part (`NodePublic`) goes into the committee file.
 
     record = "PQZKNODE" ‖ u8 1 ‖ lp16(composite private key) ‖ lp16(X-Wing seed) ‖ 32-byte nonce key
+             ‖ 32-byte Ed25519 audit key seed
 """
 from __future__ import annotations
 
@@ -65,19 +67,27 @@ class NodeIdentity:
     """The secret identity of one node (redacted repr)."""
 
     def __init__(self, node_id: PartyId, signing_key: composite.CompositePrivateKey,
-                 kem_key: xwing.XWingPrivateKey, nonce_key: bytes) -> None:
+                 kem_key: xwing.XWingPrivateKey, nonce_key: bytes, audit_key: bytes) -> None:
         self.node_id = check_node_id(node_id)
         self.signer = CompositeSigner(private_key=signing_key)
         self._signing_key, self.kem_key, self.nonce_key = signing_key, kem_key, bytes(nonce_key)
-        if len(self.nonce_key) != 32:
-            raise InvalidParameter("the nonce key is 32 bytes")
+        if len(self.nonce_key) != 32 or len(audit_key) != 32:
+            raise InvalidParameter("the nonce key and the audit key are 32 bytes each")
+        self._audit_seed = bytes(audit_key)
+
+    @property
+    def audit_key(self):
+        """The Ed25519 private key of this node's audit log."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        return Ed25519PrivateKey.from_private_bytes(self._audit_seed)
 
     def __repr__(self) -> str:
         return f"NodeIdentity({self.node_id!r}, <keys redacted>)"
 
     @classmethod
     def generate(cls, node_id: PartyId, rng: RandomSource | None = None) -> "NodeIdentity":
-        return cls(node_id, composite.keygen(COMPOSITE, rng=rng), xwing.keygen(rng=rng), random_bytes(32, rng))
+        return cls(node_id, composite.keygen(COMPOSITE, rng=rng), xwing.keygen(rng=rng), random_bytes(32, rng),
+                   random_bytes(32, rng))
 
     @property
     def public(self) -> NodePublic:
@@ -90,7 +100,7 @@ class NodeIdentity:
         sk = self._signing_key.to_bytes()
         seed = self.kem_key.to_bytes()
         return (MAGIC + bytes([VERSION]) + len(sk).to_bytes(2, "big") + sk + len(seed).to_bytes(2, "big") + seed
-                + self.nonce_key)
+                + self.nonce_key + self._audit_seed)
 
     @classmethod
     def from_record(cls, node_id: PartyId, data: bytes) -> "NodeIdentity":
@@ -99,9 +109,9 @@ class NodeIdentity:
             raise InvalidEncoding("not a node identity record of this version")
         sk = composite.CompositePrivateKey.from_bytes(COMPOSITE, r.lp(2))
         kem = xwing.XWingPrivateKey.from_bytes(r.lp(2))
-        nonce_key = r.take(32)
+        nonce_key, audit_key = r.take(32), r.take(32)
         r.end()
-        return cls(node_id, sk, kem, nonce_key)
+        return cls(node_id, sk, kem, nonce_key, audit_key)
 
 
 __all__ = ["IDENTITY_KEY_ID", "IDENTITY_SUITE", "NodeIdentity", "NodePublic", "check_node_id"]
