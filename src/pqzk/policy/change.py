@@ -10,8 +10,9 @@
                                                               then holds the change pending until effective_at
 
 This module is the coordinator's side (`PolicyChangeCoordinator`) and the digest; the signer's side
-is `change_signer.ChangeSigner`, the message bodies are in `messages`. The signed digest is SHA-256("pqzk/policy-change/v1" ‖ current digest ‖ new digest ‖ u32 version
-‖ u64 effective_at): an ordinary FROST (e.g. Ed25519) signature anyone can check later.
+is `change_signer.ChangeSigner`, the message bodies are in `messages`. The signed digest is
+SHA-256("pqzk/policy-change/v1" ‖ current digest ‖ new digest ‖ u32 version ‖ u64 effective_at):
+an ordinary FROST (e.g. Ed25519) signature anyone can check later.
 """
 from __future__ import annotations
 
