@@ -67,7 +67,7 @@ class PayloadReader:
     def hex(self, key: str) -> bytes:
         return hex_field(self.doc, key, self.where)
 
-    def decoded(self, key: str, decode: Callable[[bytes], T]) -> T:
+    def hex_decoded(self, key: str, decode: Callable[[bytes], T]) -> T:
         """A hex field decoded by `decode` (a `from_bytes`), its errors naming the field."""
         data = self.hex(key)
         try:
@@ -114,7 +114,7 @@ class PayloadReader:
         return Quorum.from_dict(d)
 
     def sign_request(self, key: str, suite: Ciphersuite) -> tuple[bytes, tuple[SigningCommitments, ...]]:
-        message, cl = self.decoded(key, lambda b: decode_sign_request(suite, b))
+        message, cl = self.hex_decoded(key, lambda b: decode_sign_request(suite, b))
         return message, tuple(cl)
 
 
@@ -188,7 +188,7 @@ class AuthAccept(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.decoded("commitment", lambda b: SigningCommitments.from_bytes(suite, b)), r.quorum("quorum"),
+        return cls(r.hex_decoded("commitment", lambda b: SigningCommitments.from_bytes(suite, b)), r.quorum("quorum"),
                    r.bool("pq"))
 
 
@@ -257,7 +257,7 @@ class AuthShare(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.decoded("share", lambda b: SignatureShare.from_bytes(suite, b)), r.hex("pq_signature"))
+        return cls(r.hex_decoded("share", lambda b: SignatureShare.from_bytes(suite, b)), r.hex("pq_signature"))
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ class AuthResult(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.decoded("authorization", Authorization.from_bytes))
+        return cls(r.hex_decoded("authorization", Authorization.from_bytes))
 
 
 # ---- policy changes ----
@@ -301,7 +301,7 @@ class ChangeAccept(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.decoded("commitment", lambda b: SigningCommitments.from_bytes(suite, b)))
+        return cls(r.hex_decoded("commitment", lambda b: SigningCommitments.from_bytes(suite, b)))
 
 
 class ChangeRefuse(Refusal):
@@ -336,7 +336,7 @@ class ChangeShare(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.decoded("share", lambda b: SignatureShare.from_bytes(suite, b)))
+        return cls(r.hex_decoded("share", lambda b: SignatureShare.from_bytes(suite, b)))
 
 
 @dataclass(frozen=True)
