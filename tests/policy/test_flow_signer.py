@@ -64,7 +64,8 @@ def test_refusals_of_both_sides_are_kept_in_order():
 
 def test_an_invalid_proposed_policy_is_refused_not_blamed():
     c = custody_at_now()
-    (out,) = c.signers[1].receive(signed(c, Kind.CHANGE_REQUEST, ChangeRequest({**doc_v2(), "quorum": {}}).to_payload()))
+    invalid = ChangeRequest({**doc_v2(), "quorum": {}})
+    (out,) = c.signers[1].receive(signed(c, Kind.CHANGE_REQUEST, invalid.to_payload()))
     refusal = ChangeRefuse.from_payload(out.payload)
     assert refusal.rule == "policy_change" and "proposed policy is invalid" in refusal.detail
 

@@ -22,11 +22,11 @@ from collections.abc import Iterable, Sequence
 from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, PqzkError, ProtocolAbort
 from ..runtime.identity import Keyring
 from ..runtime.messages import Kind, Message
-from ..runtime.party import SignedParty
 from ..threshold.frost import core
 from ..threshold.frost.types import PublicKeyPackage, SignatureShare, SigningCommitments
+from .coordinator import SessionCoordinator
 from .evaluate import check_signers
-from .messages import Body, ChangeAccept, ChangeRefuse, ChangeRequest, ChangeResult, ChangeShare, ChangeSign
+from .messages import ChangeAccept, ChangeRefuse, ChangeRequest, ChangeResult, ChangeShare, ChangeSign
 from .model import Policy
 from .state import PendingChange, PolicyState
 
@@ -39,7 +39,7 @@ def policy_change_digest(current: Policy, new: Policy, effective_at: int) -> byt
                           + new.version.to_bytes(4, "big") + effective_at.to_bytes(8, "big")).digest()
 
 
-class PolicyChangeCoordinator(SignedParty):
+class PolicyChangeCoordinator(SessionCoordinator):
     """Runs one change session; `result` is (signature, signers, new state) when done, `error` a
     PolicyViolation or ProtocolAbort otherwise (culprits only for signed deviations; silent
     approvers are `unresponsive`)."""
@@ -67,16 +67,6 @@ class PolicyChangeCoordinator(SignedParty):
         self.shares: dict[int, SignatureShare] = {}
         self.result: tuple[bytes, list[int], PolicyState] | None = None
         self.error: PqzkError | None = None
-
-    def _tell(self, to: Iterable[int], body: Body) -> list[Message]:
-        payload = body.to_payload()
-        return [self._send(i, body.KIND, payload) for i in to]
-
-    def _fail(self, error: PqzkError) -> list[Message]:
-        if self.error is None:
-            self.error = error
-        self.stage = "failed"
-        return []
 
     def start(self) -> list[Message]:
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, ProtocolAbort, ProtocolError, VerificationError
+from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, ProtocolAbort, VerificationError
 from ..runtime.messages import Kind, Message
 from ..threshold import frost
 from ..threshold.frost.types import SigningCommitments
@@ -75,23 +75,20 @@ class ChangeSigner(SignerSide):
 
     def _on_sign(self, msg: Message) -> list[Message]:
         body = ChangeSign.from_payload(msg.payload, self.suite)
-        sess = self.changes.get(msg.session)
-        if sess is None or sess.stage != "committed":
-            raise ProtocolError(f"signer {self.id}: no open policy-change session")
+        sess = self._open_session(self.changes, msg, "policy-change")
         signers, cl = list(body.signers), list(body.commitments)
         now = self.clock()
         try:
             current = self.check_change(sess.new, now)
             check_signers(current, current.change_quorum or current.quorum, signers)
-            if len(signers) < self.kp.min_signers or [c.identifier for c in cl] != signers \
-                    or self.id not in signers:
-                raise PolicyViolation("signing_request", "commitment list does not match the signer set")
+            if len(signers) < self.kp.min_signers:
+                raise PolicyViolation("signing_request", f"{len(signers)} signers, the group key needs "
+                                                         f"{self.kp.min_signers}")
+            self._check_commitments(sess, signers, cl)
             if body.effective_at < now + current.cooling_off_seconds - MAX_CLOCK_SKEW:
                 raise PolicyViolation("policy_change", "the change would take effect before the cooling-off ends")
             if body.message != policy_change_digest(current, sess.new, body.effective_at):
                 raise PolicyViolation("signing_request", "asked to sign something other than this policy change")
-            if next(c for c in cl if c.identifier == self.id) != sess.commitment:
-                raise PolicyViolation("signing_request", "the commitment list names another commitment of mine")
         except PolicyViolation as v:
             self._close(sess, "refused")
             return self._refuse(msg, v)

@@ -45,7 +45,29 @@ def request_summary(req: AuthorizationRequest) -> dict:
     return d
 
 
-class AuthorizationCoordinator(SignedParty):
+class SessionCoordinator(SignedParty):
+    """What the coordinators of the policy sessions share: telling signers a message body, and
+    failing once — the first error stands (`_failed` is told it), the stage becomes "failed"."""
+
+    error: PqzkError | None
+    stage: str
+
+    def _tell(self, to: Iterable[int], body: Body) -> list[Message]:
+        payload = body.to_payload()
+        return [self._send(i, body.KIND, payload) for i in to]
+
+    def _fail(self, error: PqzkError) -> list[Message]:
+        if self.error is None:
+            self.error = error
+            self._failed(error)
+        self.stage = "failed"
+        return []
+
+    def _failed(self, error: PqzkError) -> None:
+        """The session's first error, once."""
+
+
+class AuthorizationCoordinator(SessionCoordinator):
     """Collects a quorum of policy-checked signers, runs FROST (and ML-DSA) and builds the
     Authorization. `result` holds it when done; `error` a PolicyViolation or ProtocolAbort.
     `precheck=False` makes a lax coordinator that asks the signers even when its own evaluation
@@ -84,24 +106,15 @@ class AuthorizationCoordinator(SignedParty):
     def __repr__(self) -> str:
         return f"AuthorizationCoordinator({self.stage})"
 
-    # ---- helpers ----
-    def _tell(self, to: Iterable[int], body: Body) -> list[Message]:
-        payload = body.to_payload()
-        return [self._send(i, body.KIND, payload) for i in to]
-
-    def _fail(self, error: PqzkError) -> list[Message]:
-        if self.error is None:
-            self.error = error
-            body = {"session": self.session.hex(), "by": "coordinator", "allowed": False, "final": True}
-            if isinstance(error, PolicyViolation):
-                body.update(rule=error.rule, detail=error.detail)
-            else:
-                body.update(rule="protocol_abort", detail=str(error),
-                            culprits=list(getattr(error, "culprits", [])),
-                            unresponsive=list(getattr(error, "unresponsive", [])))
-            self.records.append(("decision", body))
-        self.stage = "failed"
-        return []
+    def _failed(self, error: PqzkError) -> None:
+        """The final decision, for the audit log."""
+        body = {"session": self.session.hex(), "by": "coordinator", "allowed": False, "final": True}
+        if isinstance(error, PolicyViolation):
+            body.update(rule=error.rule, detail=error.detail)
+        else:
+            body.update(rule="protocol_abort", detail=str(error), culprits=list(getattr(error, "culprits", [])),
+                        unresponsive=list(getattr(error, "unresponsive", [])))
+        self.records.append(("decision", body))
 
     # ---- the protocol ----
     def start(self) -> list[Message]:
@@ -279,4 +292,4 @@ class AuthorizationCoordinator(SignedParty):
         return []
 
 
-__all__ = ["AuthorizationCoordinator", "request_summary"]
+__all__ = ["AuthorizationCoordinator", "SessionCoordinator", "request_summary"]

@@ -113,6 +113,12 @@ class PayloadReader:
             raise self.error(key, "must be {min_signers: integer >= 1, roles: {role: integer >= 1}}")
         return Quorum.from_dict(d)
 
+    def commitment(self, key: str, suite: Ciphersuite) -> SigningCommitments:
+        return self.hex_decoded(key, lambda b: SigningCommitments.from_bytes(suite, b))
+
+    def share(self, key: str, suite: Ciphersuite) -> SignatureShare:
+        return self.hex_decoded(key, lambda b: SignatureShare.from_bytes(suite, b))
+
     def sign_request(self, key: str, suite: Ciphersuite) -> tuple[bytes, tuple[SigningCommitments, ...]]:
         message, cl = self.hex_decoded(key, lambda b: decode_sign_request(suite, b))
         return message, tuple(cl)
@@ -188,7 +194,7 @@ class AuthAccept(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.hex_decoded("commitment", lambda b: SigningCommitments.from_bytes(suite, b)), r.quorum("quorum"),
+        return cls(r.commitment("commitment", suite), r.quorum("quorum"),
                    r.bool("pq"))
 
 
@@ -257,7 +263,7 @@ class AuthShare(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.hex_decoded("share", lambda b: SignatureShare.from_bytes(suite, b)), r.hex("pq_signature"))
+        return cls(r.share("share", suite), r.hex("pq_signature"))
 
 
 @dataclass(frozen=True)
@@ -301,7 +307,7 @@ class ChangeAccept(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.hex_decoded("commitment", lambda b: SigningCommitments.from_bytes(suite, b)))
+        return cls(r.commitment("commitment", suite))
 
 
 class ChangeRefuse(Refusal):
@@ -336,7 +342,7 @@ class ChangeShare(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.hex_decoded("share", lambda b: SignatureShare.from_bytes(suite, b)))
+        return cls(r.share("share", suite))
 
 
 @dataclass(frozen=True)

@@ -112,13 +112,10 @@ class AuthorizationSigner(SignerSide):
 
     def _on_sign(self, msg: Message) -> list[Message]:
         body = AuthSign.from_payload(msg.payload, self.suite)
-        sess = self.sessions.get(msg.session)
-        if sess is None or sess.stage != "committed":
-            raise ProtocolError(f"signer {self.id}: no open session to sign in")
+        sess = self._open_session(self.sessions, msg, "authorization")
         signers, cl = list(body.signers), list(body.commitments)
         try:
-            if [c.identifier for c in cl] != signers or self.id not in signers:
-                raise PolicyViolation("signing_request", "commitment list does not match the signer set")
+            self._check_commitments(sess, signers, cl)
             if len(signers) < self.kp.min_signers:
                 raise PolicyViolation("quorum", f"{len(signers)} signers, the group key needs {self.kp.min_signers}")
             check_signers(sess.policy, sess.decision.quorum, signers)
@@ -130,8 +127,6 @@ class AuthorizationSigner(SignerSide):
             if body.message != expected:
                 raise PolicyViolation("signing_request",
                                       "asked to sign something other than this request's authorization digest")
-            if next(c for c in cl if c.identifier == self.id) != sess.commitment:
-                raise PolicyViolation("signing_request", "the commitment list names another commitment of mine")
         except PolicyViolation as v:
             self._close(sess, "refused")
             return self._refuse(msg, v)

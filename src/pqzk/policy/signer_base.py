@@ -9,7 +9,7 @@ request into a `ProtocolAbort` naming the coordinator, and refuses with a `Refus
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -18,7 +18,7 @@ from ..runtime.frost_parties import COORDINATOR, FrostSigner
 from ..runtime.identity import Keyring
 from ..runtime.messages import Kind, Message, PartyId
 from ..runtime.party import SignedParty
-from ..threshold.frost.types import KeyPackage
+from ..threshold.frost.types import KeyPackage, SigningCommitments
 from .messages import Body, Refusal
 from .state import PolicyState
 
@@ -101,6 +101,22 @@ class SignerSide(SignedParty):
     def _refuse(self, msg: Message, violation: PolicyViolation) -> list[Message]:
         self.refusals.append((msg.session, violation))
         return self._reply(msg, self.REFUSAL.of(violation))
+
+    def _open_session(self, sessions: dict, msg: Message, what: str):
+        """The session `msg` asks to sign in, if it is still waiting for that; ProtocolError
+        otherwise (an old or replayed request: refused, blaming nobody)."""
+        sess = sessions.get(msg.session)
+        if sess is None or sess.stage != "committed":
+            raise ProtocolError(f"signer {self.id}: no open {what} session to sign in")
+        return sess
+
+    def _check_commitments(self, session, signers: Sequence[int], commitments: Sequence[SigningCommitments]) -> None:
+        """The commitment list names exactly `signers`, this signer among them, with the
+        commitment it made in `session`; PolicyViolation("signing_request") otherwise."""
+        if [c.identifier for c in commitments] != list(signers) or self.id not in signers:
+            raise PolicyViolation("signing_request", "commitment list does not match the signer set")
+        if next(c for c in commitments if c.identifier == self.id) != session.commitment:
+            raise PolicyViolation("signing_request", "the commitment list names another commitment of mine")
 
     def _close(self, session, stage: str) -> None:
         """End `session` (its `commitment` and `stage`) without signing: the nonces behind the
