@@ -194,8 +194,7 @@ class AuthAccept(Body):
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.commitment("commitment", suite), r.quorum("quorum"),
-                   r.bool("pq"))
+        return cls(r.commitment("commitment", suite), r.quorum("quorum"), r.bool("pq"))
 
 
 @dataclass(frozen=True)
