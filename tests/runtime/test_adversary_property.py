@@ -202,25 +202,28 @@ class PolicyFlow(Protocol):
 
     def run(self, rings, adversaries, seed, reorder):
         from pqzk.policy import Policy
-        from pqzk.policy.flow import AuthorizationCoordinator, Custody
+        from pqzk.policy.coordinator import AuthorizationCoordinator
+        from pqzk.policy.custody import Custody
         from pqzk.policy.request import AuthorizationRequest
+        from pqzk.runtime import SimulatorRunner
         import hashlib
         kps, pkp = frost_keys()
         policy = Policy.from_dict({"version": 1, "name": "prop", "quorum": {"min_signers": 3},
                                    "signers": {str(i): {"roles": ["ops"]} for i in (1, 2, 3, 4)}})
-        c = Custody(policy, kps, pkp, rng=DeterministicRNG(seed), keyrings=rings)
+        rng = DeterministicRNG(seed)
+        c = Custody(policy, kps, pkp, rng=rng, keyrings=rings, runner=SimulatorRunner(rng=rng, reorder=reorder))
         signers = {i: adversaries[i](c.signers[i]) for i in adversaries if i != COORDINATOR}
         coordinator = adversaries.get(COORDINATOR)
         cls = None if coordinator is None else (lambda *a, **k: coordinator(AuthorizationCoordinator(*a, **k)))
         request = AuthorizationRequest(hashlib.sha256(b"rid%d" % seed).digest()[:16],
                                        hashlib.sha256(b"tx%d" % seed).digest(), 100, 1, 10, "alice")
-        out = c.authorize(request, 100, signers=signers, coordinator_cls=cls, reorder=reorder)
-        for pid, exc in out.simulator.refusals:
+        out = c.authorize(request, 100, signers=signers, coordinator_cls=cls)
+        for pid, exc in out.report.refusals:
             if isinstance(exc, ProtocolAbort):
                 self.refusals.append((pid, exc))
         if COORDINATOR in adversaries:
-            return out.simulator, None
-        return out.simulator, out.authorization if out.allowed else out.error
+            return out.report, None
+        return out.report, out.authorization if out.allowed else out.error
 
     refusals: list = []
 

@@ -6,7 +6,8 @@ Parties (`FrostSigner`, `FrostCoordinator`, `DkgParticipant`, `RefreshParticipan
 the messages they send, each signed with the party's `Keyring` (`wire` is the canonical
 encoding). `Simulator` delivers them, injecting faults (`Drop`, `Delay`, `Duplicate`, `Corrupt`,
 `Silent`); `adversary` holds parties that misbehave on purpose and `Deviant`, which misbehaves
-by plan.
+by plan. Code that sets sessions up is given a `SessionRunner` (`runner`): `SimulatorRunner`
+in process, or a network runner over `driver.Driver` and a transport.
 """
 from .bls_parties import COMBINER, BlsCombiner, BlsSigner
 from .ceremony import Ceremony
@@ -17,6 +18,7 @@ from .messages import Kind, Message, Party, PartyId
 from .repair_parties import RepairParticipant
 from .sessions import (ceremony_outcome, dkg_outcome, dkg_with_honest_quorum, run_bls_signing, run_ceremony, run_dkg,
                        run_refresh, run_repair, run_reshare, run_signing, sign_with_honest_quorum)
+from .runner import SessionReport, SessionRunner, SimulatorRunner
 from .simulator import Corrupt, Delay, Drop, Duplicate, Event, Fault, Silent, Simulator
 
 __all__ = [
@@ -26,4 +28,5 @@ __all__ = [
     "ceremony_outcome", "dkg_outcome", "dkg_with_honest_quorum", "run_ceremony", "run_dkg", "run_refresh",
     "run_reshare", "run_signing", "sign_with_honest_quorum",
     "Corrupt", "Delay", "Drop", "Duplicate", "Event", "Fault", "Silent", "Simulator",
+    "SessionReport", "SessionRunner", "SimulatorRunner",
 ]

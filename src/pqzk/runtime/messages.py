@@ -57,7 +57,7 @@ class Kind(StrEnum):
     BLS_REQUEST = "bls_request"
     BLS_PARTIAL = "bls_partial"
     BLS_ABORT = "bls_abort"
-    # the policy-governed authorization flow and policy changes (pqzk.policy.flow, .change)
+    # the policy-governed authorization flow and policy changes (pqzk.policy.messages)
     AUTH_REQUEST = "auth_request"
     AUTH_ACCEPT = "auth_accept"
     AUTH_REFUSE = "auth_refuse"

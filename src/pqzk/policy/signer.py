@@ -1,0 +1,221 @@
+"""The custody signer: a FROST signer that signs only what its policy allows.
+
+    coordinator -> signer   auth_request   AuthRequest     evaluate the policy, then FROST round 1
+    signer -> coordinator   auth_accept    AuthAccept      (or auth_refuse, a PolicyViolation naming the rule)
+    coordinator -> signer   auth_sign      AuthSign        re-check; sign only this request's authorization digest
+                            auth_cancel    AuthCancel      not chosen: the commitment is discarded
+    signer -> coordinator   auth_share     AuthShare       FROST round 2 (+ ML-DSA) — or auth_refuse
+    coordinator -> signer   auth_result    AuthResult      verify the Authorization, count it in the history
+
+`AuthorizationSigner` is the signer's side of the authorization flow: it evaluates each request
+against its own view of the policy, history and clock before it commits and again before it signs,
+recomputes the authorization digest from the request, its policy and the signer set and signs only
+that (a coordinator cannot get a signature on anything else), and never signs one request id, or
+one transaction, twice. `PolicySigner` is the party a node runs: both sides — authorizations and
+policy changes (`change_signer.ChangeSigner`) — on one key, routed by message kind.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..errors import InvalidParameter, PolicyViolation, ProtocolAbort, ProtocolError, VerificationError
+from ..math.rand import RandomSource
+from ..runtime.frost_parties import COORDINATOR, FrostSigner
+from ..runtime.identity import Keyring
+from ..runtime.messages import Kind, Message, PartyId
+from ..threshold.frost.types import KeyPackage, SigningCommitments
+from .authorization import authorization_digest, frost_scheme, signed_message, verify_authorization
+from .change_signer import ChangeSigner
+from .evaluate import Decision, check_signers, evaluate
+from .messages import AuthAccept, AuthCancel, AuthRefuse, AuthRequest, AuthResult, AuthShare, AuthSign
+from .model import Policy
+from .private import verify_private_terms
+from .request import AuthorizationRequest, History, HistoryEntry
+from .signer_base import SignerCore, SignerSide
+from .state import PolicyState
+
+
+@dataclass
+class _Session:
+    request: AuthorizationRequest
+    policy: Policy
+    decision: Decision
+    commitment: SigningCommitments
+    stage: str = "committed"          # committed -> signed | cancelled | refused
+
+
+class AuthorizationSigner(SignerSide):
+    """The authorization side of a custody signer. `history` holds the authorizations it knows of
+    (signed or announced); `pq_key`/`roster` are its ML-DSA key and the registered roster, for
+    post-quantum evidence."""
+
+    REFUSAL = AuthRefuse
+
+    def __init__(self, core: SignerCore, *, history: History | None = None, pq_key=None, roster=None) -> None:
+        super().__init__(core)
+        self.history = history or History()
+        self.pq_key, self.roster = pq_key, roster
+        self.sessions: dict[bytes, _Session] = {}
+        self._signed: dict[bytes, bytes] = {}                    # request id -> session it was signed in
+        self._tx_done: set[bytes] = set()                         # transaction digests signed or seen authorized
+        self._requests: dict[bytes, AuthorizationRequest] = {}   # session -> request (also when refused)
+        self._answers: dict[bytes, list[Message]] = {}            # session -> the first answer, repeated
+
+    def handlers(self):
+        return {Kind.AUTH_REQUEST: self._on_request, Kind.AUTH_SIGN: self._on_sign,
+                Kind.AUTH_CANCEL: self._on_cancel, Kind.AUTH_RESULT: self._on_result}
+
+    def check(self, request: AuthorizationRequest, now: int, verify_proof: bool = True) -> tuple[Policy, Decision]:
+        """The policy check this signer makes; PolicyViolation naming the rule when it refuses."""
+        policy = self.state.policy_at(now)
+        if request.request_id in self._signed:
+            raise PolicyViolation("replay", "this signer already signed this request")
+        if request.tx_digest in self._tx_done:
+            raise PolicyViolation("replay", "this transaction was already authorized (under another request id)")
+        decision = evaluate(policy, request, self.history, now)
+        decision.raise_if_denied()
+        if verify_proof and request.private is not None:
+            verify_private_terms(policy, request)
+        if decision.pq_required and (self.pq_key is None or self.roster is None):
+            raise PolicyViolation("post_quantum", f"signer {self.id} has no registered ML-DSA key")
+        return policy, decision
+
+    def _on_request(self, msg: Message) -> list[Message]:
+        request = AuthRequest.from_payload(msg.payload).request
+        old = self._requests.get(msg.session)
+        if old is not None:                     # a repeated request: the same answer as the first time
+            if old != request:
+                raise ProtocolAbort(f"signer {self.id}: another request in the same session", culprits=[msg.sender])
+            sess = self.sessions.get(msg.session)
+            if sess is not None and sess.stage != "committed":
+                raise ProtocolError(f"signer {self.id}: this session is over")
+            return list(self._answers[msg.session])
+        try:
+            policy, decision = self.check(request, self.clock())
+        except PolicyViolation as v:
+            out = self._refuse(msg, v)
+        else:
+            sess = _Session(request, policy, decision, self.frost.commit())
+            self.sessions[msg.session] = sess
+            out = self._reply(msg, AuthAccept(sess.commitment, decision.quorum, decision.pq_required))
+        self._requests[msg.session] = request
+        self._answers[msg.session] = out
+        return out
+
+    def expected_message(self, sess: _Session, signers: Sequence[int]) -> tuple[bytes, bytes]:
+        """(authorization digest, the message FROST signs) for this session and signer set."""
+        digest = authorization_digest(self.suite.name, self.kp.verifying_key.to_bytes(), sess.request.digest(),
+                                      sess.policy.version, sess.policy.digest(), signers, sess.decision.pq_required)
+        roster = self.roster if sess.decision.pq_required else None
+        return digest, signed_message(self.suite, self.kp.verifying_key, self.kp.min_signers, digest, signers, roster)
+
+    def _on_sign(self, msg: Message) -> list[Message]:
+        body = AuthSign.from_payload(msg.payload, self.suite)
+        sess = self._open_session(self.sessions, msg, "authorization")
+        signers, cl = list(body.signers), list(body.commitments)
+        try:
+            self._check_commitments(sess, signers, cl)
+            if len(signers) < self.kp.min_signers:
+                raise PolicyViolation("quorum", f"{len(signers)} signers, the group key needs {self.kp.min_signers}")
+            check_signers(sess.policy, sess.decision.quorum, signers)
+            # re-check now, just before signing: time has passed and other requests may have landed
+            policy, decision = self.check(sess.request, self.clock(), verify_proof=False)
+            if policy != sess.policy or decision != sess.decision:
+                raise PolicyViolation("policy_version", "the policy or the decision changed since the commitment")
+            digest, expected = self.expected_message(sess, signers)
+            if body.message != expected:
+                raise PolicyViolation("signing_request",
+                                      "asked to sign something other than this request's authorization digest")
+        except PolicyViolation as v:
+            self._close(sess, "refused")
+            return self._refuse(msg, v)
+        share = self.frost.sign_share(self.frost.take_nonces(sess.commitment), body.message, cl)
+        pq_sig = b""
+        if sess.decision.pq_required:
+            from ..pq.hybrid import quorum_sign_share
+            scheme = frost_scheme(self.suite, self.kp.verifying_key, self.kp.min_signers)
+            _, pq_sig = quorum_sign_share(scheme, self.roster, signers, self.id, self.pq_key, digest)
+        sess.stage = "signed"
+        self._signed[sess.request.request_id] = msg.session
+        self._record(sess.request)
+        return self._reply(msg, AuthShare(share, pq_sig))
+
+    def _on_cancel(self, msg: Message) -> list[Message]:
+        AuthCancel.from_payload(msg.payload)
+        sess = self.sessions.get(msg.session)
+        if sess is not None and sess.stage == "committed":
+            self._close(sess, "cancelled")
+        return []
+
+    def _record(self, request: AuthorizationRequest) -> None:
+        self._tx_done.add(request.tx_digest)
+        if not self.history.seen(request.request_id):
+            self.history = self.history.with_entry(HistoryEntry(request.request_id, self.clock(),
+                                                                request.charged_amount))
+
+    def _on_result(self, msg: Message) -> list[Message]:
+        """An authorization this signer may not have signed: verify it, count it in the history."""
+        auth = AuthResult.from_payload(msg.payload).authorization
+        request = self._requests.get(msg.session)
+        if request is None:
+            return []
+        sess = self.sessions.get(msg.session)
+        policy = sess.policy if sess is not None else self.state.policy_at(self.clock())
+        try:
+            verify_authorization(auth, request, policy, self.kp, roster=self.roster, check_proof=False)
+        except VerificationError as exc:
+            raise ProtocolAbort(f"signer {self.id}: announced authorization does not verify: {exc}",
+                                culprits=[msg.sender]) from None
+        if sess is not None and sess.stage == "committed":
+            self._close(sess, "cancelled")
+        self._record(request)
+        return []
+
+
+class PolicySigner:
+    """The party a custody node runs: one key package and identity serving authorizations
+    (`authorization`, an AuthorizationSigner) and policy changes (`change`, a ChangeSigner),
+    routed by message kind. `state` is its view of the policy, `history` the authorizations it
+    knows of, `clock()` its own time; refusals of both sides are kept in `refusals`."""
+
+    def __init__(self, key_package: KeyPackage, state: PolicyState, keyring: Keyring, *,
+                 history: History | None = None, clock: Callable[[], int], pq_key=None, roster=None,
+                 rng: RandomSource | None = None, frost_signer: FrostSigner | None = None,
+                 coordinator: PartyId = COORDINATOR) -> None:
+        if not isinstance(state, PolicyState):
+            raise InvalidParameter(f"a signer's policy view is a PolicyState, got {type(state).__name__}")
+        frost = frost_signer or FrostSigner(key_package, keyring, rng=rng, coordinator=coordinator)
+        self.core = SignerCore(key_package, keyring, frost, state, clock, coordinator)
+        self.authorization = AuthorizationSigner(self.core, history=history, pq_key=pq_key, roster=roster)
+        self.change = ChangeSigner(self.core)
+        self.id, self.keyring = self.authorization.id, keyring
+        self._routes = {kind: side for side in (self.authorization, self.change) for kind in side.handlers()}
+
+    def __repr__(self) -> str:
+        return f"PolicySigner({self.id})"
+
+    def receive(self, msg: Message) -> list[Message]:
+        # a kind neither side serves goes to the authorization side, which checks the signature
+        # before it names the sender (an unsigned message blames nobody)
+        return self._routes.get(msg.kind, self.authorization).receive(msg)
+
+    @property
+    def state(self) -> PolicyState:
+        return self.core.state
+
+    @property
+    def history(self) -> History:
+        return self.authorization.history
+
+    @property
+    def refusals(self) -> list[tuple[bytes, PolicyViolation]]:
+        return self.core.refusals
+
+    @property
+    def rejected(self) -> list[tuple[Message, str]]:
+        """Messages dropped unread (unsigned, another session's, not from the coordinator)."""
+        return self.authorization.rejected + self.change.rejected
+
+
+__all__ = ["AuthorizationSigner", "PolicySigner"]
