@@ -28,7 +28,9 @@ from pqzk.policy.audit_format import Head, HeadFile
 from pqzk.policy import messages as policy_messages
 from pqzk.policy.authorization import Authorization
 from pqzk import files as pqzk_files
+from pqzk.node.service import Invitation as NodeInvitation
 from pqzk.runtime import wire as runtime_wire
+from pqzk.runtime.transports.files import decode_bundle, encode_bundle
 from pqzk.runtime.frost_parties import decode_sign_request
 from pqzk.runtime.messages import Kind, Message
 from pqzk.sharing import bytes_shamir, refresh, shamir, vss
@@ -98,6 +100,8 @@ def _decoders():
         "policy.Authorization": Authorization.from_bytes,
         "policy.AuditHeadFile": HeadFile.from_bytes,
         "runtime.wire.decode": runtime_wire.decode,
+        "node.Invitation": NodeInvitation.from_payload,
+        "runtime.files.decode_bundle": decode_bundle,
         "files.decode_text": lambda d: pqzk_files.decode_text(d, "a document"),
         "bytes_shamir.BytesShare": bytes_shamir.BytesShare.from_bytes,
         "refresh.ZeroSharingCommitment": lambda d: refresh.ZeroSharingCommitment.from_bytes(SECP, d),
@@ -127,6 +131,7 @@ COVERED = {
     "math.ec:EdwardsCurve.decode_xy", "math.native_field:NativeField.from_bytes",
     "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes",
     "policy.messages:Body.from_payload", "runtime.wire:decode", "files:decode_text",
+    "node.service:Invitation.from_payload", "runtime.transports.files:decode_bundle",
     "pq.composite:CompositePublicKey.from_bytes", "pq.composite:CompositePublicKey.from_spki",
     "pq.composite:CompositePrivateKey.from_bytes", "pq.composite:CompositePrivateKey.from_pkcs8",
     "pq.hybrid:QuorumCertificate.from_bytes", "pq.hybrid:CompositeAuthorization.from_bytes",
@@ -239,6 +244,8 @@ def _valid_encodings() -> dict[str, bytes]:
                                                 (1, 2), bytes(64), ((1, b"pq"),)).to_bytes()
     out["bytes_shamir.BytesShare"] = bytes_shamir.split_bytes(b"secret", 2, 3, rng=rng)[0].to_bytes()
     out["files.decode_text"] = "a UTF-8 document: é".encode()
+    out["node.Invitation"] = NodeInvitation("repair", (1, 2, 3), 2, target=4).to_payload()
+    out["runtime.files.decode_bundle"] = encode_bundle([b"frame one", b"frame two"])
     out["runtime.wire.decode"] = runtime_wire.encode(Message(1, 2, Kind.COMMITMENT, b"payload", b"s", signature=b"sig"))
     out.update(_policy_message_payloads(out["policy.Authorization"], rng))
     out["policy.AuditHeadFile"] = HeadFile(bytes(32), bytes(16), Head(7, bytes(32)), bytes(64)).to_bytes()
@@ -286,6 +293,7 @@ def _policy_message_payloads(authorization: bytes, rng) -> dict[str, bytes]:
     bodies = [m.AuthRequest(AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice")),
               m.AuthAccept(cl[0], Quorum(2, (("ops", 1),)), True), m.AuthRefuse("rule", "detail"),
               m.AuthSign((1, 2), b"m", cl), m.AuthCancel(), m.AuthShare(share, b"pq"),
+              m.AuthDirect(AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice"), (1, 2), b"m", cl),
               m.AuthResult(Authorization.from_bytes(authorization)), m.ChangeRequest(policy.to_dict()),
               m.ChangeAccept(cl[1]), m.ChangeRefuse("rule", "detail"), m.ChangeSign((1, 2), 7, b"d", cl),
               m.ChangeShare(share), m.ChangeResult(policy, (1, 2), 7, 3, bytes(64))]

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, PqzkError, ProtocolAbort
 from ..math.rand import RandomSource
 from ..policy.model import canonical_json
@@ -53,9 +54,10 @@ class Invitation:
 
     @classmethod
     def from_payload(cls, payload: bytes) -> "Invitation":
+        payload = as_bytes(payload, "session invitation")
         try:
             d = json.loads(payload)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise InvalidEncoding("session invitation: not JSON") from None
         keys = {"protocol", "participants", "threshold", "target", "new_threshold", "new_members"}
         if not isinstance(d, dict) or set(d) != keys:
@@ -114,12 +116,35 @@ class NodeService(SignedParty):
             return []
         if msg.kind == Kind.SESSION_INVITE:
             return self._on_invite(msg)
-        if self.policy is not None and str(msg.kind).startswith(("auth_", "change_")):
-            return self.policy.receive(msg)
+        if self.policy is not None and (str(msg.kind).startswith(("auth_", "change_"))
+                                        or msg.kind == Kind.PREPROCESS_REQUEST):
+            return self._policy(msg)
         if any(str(msg.kind).startswith(p) for p in _PREFIX.values()):
             self._keep_early(msg)
             return []
         return []
+
+    def _policy(self, msg: Message) -> list[Message]:
+        """The node's policy signer decides; every decision goes to the node's own audit log."""
+        before = len(self.policy.refusals)
+        try:
+            out = self.policy.receive(msg)
+        except PqzkError as exc:
+            self.audit("decision", {"event": "request refused", "session": msg.session.hex(), "kind": str(msg.kind),
+                                    "from": str(msg.sender), "allowed": False, "rule": "protocol",
+                                    "detail": str(exc)[:500],
+                                    "culprits": [str(c) for c in getattr(exc, "culprits", [])]})
+            raise
+        for session, violation in self.policy.refusals[before:]:
+            self.audit("decision", {"event": "request refused", "session": session.hex(), "kind": str(msg.kind),
+                                    "from": str(msg.sender), "allowed": False, "rule": violation.rule,
+                                    "detail": violation.detail[:500]})
+        for m in out:
+            if m.kind in (Kind.AUTH_ACCEPT, Kind.CHANGE_ACCEPT, Kind.AUTH_SHARE, Kind.CHANGE_SHARE):
+                event = "committed" if m.kind in (Kind.AUTH_ACCEPT, Kind.CHANGE_ACCEPT) else "signed"
+                self.audit("decision", {"event": event, "session": m.session.hex(), "kind": str(msg.kind),
+                                        "from": str(msg.sender), "allowed": True, "rule": "allowed"})
+        return out
 
     def _keep_early(self, msg: Message) -> None:
         box = self.early.get(msg.session)

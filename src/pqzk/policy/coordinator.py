@@ -18,7 +18,7 @@ what belongs in the audit log is collected in `records` for whoever runs the ses
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, PqzkError, ProtocolAbort
 from ..runtime.identity import Keyring
@@ -28,7 +28,7 @@ from ..threshold.frost import core
 from ..threshold.frost.types import PublicKeyPackage, SignatureShare, SigningCommitments
 from .authorization import Authorization, authorization_digest, signed_message, verify_authorization
 from .evaluate import Decision, check_signers, evaluate, required_quorum
-from .messages import AuthAccept, AuthCancel, AuthRefuse, AuthRequest, AuthResult, AuthShare, AuthSign, Body
+from .messages import AuthAccept, AuthCancel, AuthDirect, AuthRefuse, AuthRequest, AuthResult, AuthShare, AuthSign, Body
 from .model import Policy
 from .private import verify_private_terms
 from .request import AuthorizationRequest, History, HistoryEntry
@@ -75,7 +75,8 @@ class AuthorizationCoordinator(SessionCoordinator):
 
     def __init__(self, state: PolicyState, public_key_package: PublicKeyPackage, request: AuthorizationRequest,
                  candidates: Sequence[int], keyring: Keyring, *, now: int, history: History | None = None,
-                 roster=None, session: bytes = b"auth", precheck: bool = True) -> None:
+                 roster=None, session: bytes = b"auth", precheck: bool = True,
+                 commitments: Mapping[int, SigningCommitments] | None = None) -> None:
         self.pkp = public_key_package
         self.precheck = precheck
         self.suite = public_key_package.suite
@@ -102,6 +103,11 @@ class AuthorizationCoordinator(SessionCoordinator):
         self.error: PqzkError | None = None
         self.missing: list[int] = []
         self.records: list[tuple[str, dict]] = []
+        # one-round signing over preprocessed commitments: these signers, asked at once
+        self.preprocessed = dict(commitments or {})
+        if self.preprocessed and (set(self.preprocessed) - set(self.candidates) or any(
+                c.identifier != i for i, c in self.preprocessed.items())):
+            raise InvalidParameter("preprocessed commitments must be the candidates', under their identifiers")
 
     def __repr__(self) -> str:
         return f"AuthorizationCoordinator({self.stage})"
@@ -138,8 +144,37 @@ class AuthorizationCoordinator(SessionCoordinator):
                                      required_quorum(self.policy, amount), pq)
         if self.decision.pq_required and self.roster is None:
             return self._fail(PolicyViolation("post_quantum", "post-quantum evidence required but no roster"))
+        if self.preprocessed:
+            return self._direct()
         self.stage = "collecting"
         return self._tell(self.candidates, AuthRequest(self.request))
+
+    def _direct(self) -> list[Message]:
+        """One round: the request and the signing package to the preprocessed signers at once."""
+        ids = sorted(self.preprocessed)
+        if not self._quorum_met(ids):
+            return self._fail(PolicyViolation("quorum", f"the preprocessed signers {ids} do not make "
+                                                        f"{self.decision.quorum.describe()}"))
+        self.accepts = dict(self.preprocessed)
+        self.answered = set(ids)
+        error = self._signing_package(ids)
+        if error is not None:
+            return self._fail(error)
+        return self._tell(ids, AuthDirect(self.request, tuple(ids), self.message, tuple(self.accepts[i] for i in ids)))
+
+    def _signing_package(self, ids: list[int]) -> PqzkError | None:
+        """Fix the signer set, the authorization digest and the message FROST signs."""
+        self.signers = ids
+        self.stage = "signing"
+        self.digest = authorization_digest(self.suite.name, self.pkp.verifying_key.to_bytes(), self.request.digest(),
+                                           self.policy.version, self.policy.digest(), ids, self.decision.pq_required)
+        roster = self.roster if self.decision.pq_required else None
+        try:
+            self.message = signed_message(self.suite, self.pkp.verifying_key, self.pkp.min_signers, self.digest,
+                                          ids, roster)
+        except InvalidParameter as exc:   # e.g. a signer not on the roster
+            return PolicyViolation("post_quantum", str(exc))
+        return None
 
     def receive(self, msg: Message) -> list[Message]:
         if not self._accept(msg, self.candidates):
@@ -219,16 +254,9 @@ class AuthorizationCoordinator(SessionCoordinator):
             if self.answered >= set(self.candidates):
                 return self._refused()
             return []
-        self.signers = ids
-        self.stage = "signing"
-        self.digest = authorization_digest(self.suite.name, self.pkp.verifying_key.to_bytes(), self.request.digest(),
-                                           self.policy.version, self.policy.digest(), ids, self.decision.pq_required)
-        roster = self.roster if self.decision.pq_required else None
-        try:
-            self.message = signed_message(self.suite, self.pkp.verifying_key, self.pkp.min_signers, self.digest,
-                                          ids, roster)
-        except InvalidParameter as exc:   # e.g. a signer not on the roster
-            return self._fail(PolicyViolation("post_quantum", str(exc)))
+        error = self._signing_package(ids)
+        if error is not None:
+            return self._fail(error)
         return self._tell(ids, AuthSign(tuple(ids), self.message, tuple(self.accepts[i] for i in ids)))
 
     def _on_share(self, msg: Message) -> list[Message]:

@@ -237,6 +237,30 @@ class AuthSign(Body):
 
 
 @dataclass(frozen=True)
+class AuthDirect(Body):
+    """One-round authorization: the request and the signing package together, over commitments
+    the signers published ahead of time (preprocessing). Each signer checks the request against
+    its policy and that the commitment named for it is one of its unused preprocessed ones."""
+    KIND, NEEDS_SUITE, NAMES = Kind.AUTH_DIRECT, True, ("request", "signers", "sign_request")
+    request: AuthorizationRequest
+    signers: tuple[int, ...]
+    message: bytes
+    commitments: tuple[SigningCommitments, ...]
+
+    def to_dict(self) -> dict:
+        return {"request": self.request.to_dict(), "signers": list(self.signers),
+                "sign_request": _sign_request_hex(self.message, self.commitments)}
+
+    @classmethod
+    def _read(cls, r, suite):
+        try:
+            request = AuthorizationRequest.from_dict(r.object("request"))
+        except InvalidParameter as exc:
+            raise r.error("request", f"is not a request ({exc})") from None
+        return cls(request, r.ids("signers"), *r.sign_request("sign_request", suite))
+
+
+@dataclass(frozen=True)
 class AuthCancel(Body):
     """Not chosen, or the session is over: discard the commitment."""
     KIND = Kind.AUTH_CANCEL
@@ -369,9 +393,9 @@ class ChangeResult(Body):
 
 
 BODIES: dict[Kind, type[Body]] = {b.KIND: b for b in (
-    AuthRequest, AuthAccept, AuthRefuse, AuthSign, AuthCancel, AuthShare, AuthResult,
+    AuthRequest, AuthAccept, AuthRefuse, AuthSign, AuthDirect, AuthCancel, AuthShare, AuthResult,
     ChangeRequest, ChangeAccept, ChangeRefuse, ChangeSign, ChangeShare, ChangeResult)}
 
-__all__ = ["AuthAccept", "AuthCancel", "AuthRefuse", "AuthRequest", "AuthResult", "AuthShare", "AuthSign", "BODIES",
+__all__ = ["AuthAccept", "AuthCancel", "AuthDirect", "AuthRefuse", "AuthRequest", "AuthResult", "AuthShare", "AuthSign", "BODIES",
            "Body", "ChangeAccept", "ChangeRefuse", "ChangeRequest", "ChangeResult", "ChangeShare", "ChangeSign",
            "PayloadReader", "Refusal"]

@@ -24,11 +24,12 @@ from ..math.rand import RandomSource
 from ..runtime.frost_parties import COORDINATOR, FrostSigner
 from ..runtime.identity import Keyring
 from ..runtime.messages import Kind, Message, PartyId
+from ..runtime.nonces import PREPROCESSED
 from ..threshold.frost.types import KeyPackage, SigningCommitments
 from .authorization import authorization_digest, frost_scheme, signed_message, verify_authorization
 from .change_signer import ChangeSigner
 from .evaluate import Decision, check_signers, evaluate
-from .messages import AuthAccept, AuthCancel, AuthRefuse, AuthRequest, AuthResult, AuthShare, AuthSign
+from .messages import AuthAccept, AuthCancel, AuthDirect, AuthRefuse, AuthRequest, AuthResult, AuthShare, AuthSign
 from .model import Policy
 from .private import verify_private_terms
 from .request import AuthorizationRequest, History, HistoryEntry
@@ -64,7 +65,8 @@ class AuthorizationSigner(SignerSide):
 
     def handlers(self):
         return {Kind.AUTH_REQUEST: self._on_request, Kind.AUTH_SIGN: self._on_sign,
-                Kind.AUTH_CANCEL: self._on_cancel, Kind.AUTH_RESULT: self._on_result}
+                Kind.AUTH_DIRECT: self._on_direct, Kind.AUTH_CANCEL: self._on_cancel,
+                Kind.AUTH_RESULT: self._on_result}
 
     def check(self, request: AuthorizationRequest, now: int, verify_proof: bool = True) -> tuple[Policy, Decision]:
         """The policy check this signer makes; PolicyViolation naming the rule when it refuses."""
@@ -113,24 +115,52 @@ class AuthorizationSigner(SignerSide):
     def _on_sign(self, msg: Message) -> list[Message]:
         body = AuthSign.from_payload(msg.payload, self.suite)
         sess = self._open_session(self.sessions, msg, "authorization")
-        signers, cl = list(body.signers), list(body.commitments)
+        return self._sign(msg, sess, list(body.signers), body.message, list(body.commitments), recheck=True)
+
+    def _on_direct(self, msg: Message) -> list[Message]:
+        """One round: check the request, then sign over the preprocessed commitment named for us."""
+        body = AuthDirect.from_payload(msg.payload, self.suite)
+        old = self._requests.get(msg.session)
+        if old is not None:
+            if old != body.request:
+                raise ProtocolAbort(f"signer {self.id}: another request in the same session", culprits=[msg.sender])
+            return list(self._answers.get(msg.session, []))
+        self._requests[msg.session] = body.request
+        mine = [c for c in body.commitments if c.identifier == self.id]
+        try:
+            policy, decision = self.check(body.request, self.clock())
+            if len(mine) != 1 or self.frost.nonces.kind(mine[0].to_bytes()) != PREPROCESSED:
+                raise PolicyViolation("signing_request", "the request names no unused preprocessed commitment "
+                                                         "of this signer")
+        except PolicyViolation as v:
+            out = self._refuse(msg, v)
+        else:
+            sess = _Session(body.request, policy, decision, mine[0])
+            self.sessions[msg.session] = sess
+            out = self._sign(msg, sess, list(body.signers), body.message, list(body.commitments), recheck=False)
+        self._answers[msg.session] = out
+        return out
+
+    def _sign(self, msg: Message, sess: _Session, signers: list[int], message: bytes,
+              cl: list[SigningCommitments], *, recheck: bool) -> list[Message]:
+        """Sign `message` over `cl` for this session, if every check holds; refuse otherwise."""
         try:
             self._check_commitments(sess, signers, cl)
             if len(signers) < self.kp.min_signers:
                 raise PolicyViolation("quorum", f"{len(signers)} signers, the group key needs {self.kp.min_signers}")
             check_signers(sess.policy, sess.decision.quorum, signers)
-            # re-check now, just before signing: time has passed and other requests may have landed
-            policy, decision = self.check(sess.request, self.clock(), verify_proof=False)
-            if policy != sess.policy or decision != sess.decision:
-                raise PolicyViolation("policy_version", "the policy or the decision changed since the commitment")
+            if recheck:     # just before signing: time has passed and other requests may have landed
+                policy, decision = self.check(sess.request, self.clock(), verify_proof=False)
+                if policy != sess.policy or decision != sess.decision:
+                    raise PolicyViolation("policy_version", "the policy or the decision changed since the commitment")
             digest, expected = self.expected_message(sess, signers)
-            if body.message != expected:
+            if message != expected:
                 raise PolicyViolation("signing_request",
                                       "asked to sign something other than this request's authorization digest")
         except PolicyViolation as v:
             self._close(sess, "refused")
             return self._refuse(msg, v)
-        share = self.frost.sign_share(self.frost.take_nonces(sess.commitment), body.message, cl)
+        share = self.frost.sign_share(self.frost.take_nonces(sess.commitment), message, cl)
         pq_sig = b""
         if sess.decision.pq_required:
             from ..pq.hybrid import quorum_sign_share
@@ -191,6 +221,8 @@ class PolicySigner:
         self.change = ChangeSigner(self.core)
         self.id, self.keyring = self.authorization.id, keyring
         self._routes = {kind: side for side in (self.authorization, self.change) for kind in side.handlers()}
+        # commitments ahead of time, for one-round signing (auth_direct); never a raw signing request
+        self._routes[Kind.PREPROCESS_REQUEST] = frost
 
     def __repr__(self) -> str:
         return f"PolicySigner({self.id})"

@@ -65,6 +65,7 @@ class Kind(StrEnum):
     AUTH_CANCEL = "auth_cancel"
     AUTH_SHARE = "auth_share"
     AUTH_RESULT = "auth_result"
+    AUTH_DIRECT = "auth_direct"        # one round: the request and the signing package at once (preprocessed)
     CHANGE_REQUEST = "change_request"
     CHANGE_ACCEPT = "change_accept"
     CHANGE_REFUSE = "change_refuse"
