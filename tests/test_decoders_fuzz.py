@@ -92,6 +92,12 @@ def _decoders():
         out[f"composite.PrivateKey[{alg}]"] = lambda d, a=alg: composite.CompositePrivateKey.from_bytes(a, d)
         out[f"composite.PublicKey.from_spki[{alg}]"] = composite.CompositePublicKey.from_spki
         out[f"composite.PrivateKey.from_pkcs8[{alg}]"] = composite.CompositePrivateKey.from_pkcs8
+    from pqzk.ot import PairwiseOt
+    from pqzk.threshold.ecdsa import EcdsaKeyShare, EcdsaSignature
+    for curve in ("secp256k1", "p256"):
+        out[f"ecdsa.EcdsaSignature[{curve}]"] = lambda d, c=curve: EcdsaSignature.from_bytes(c, d)
+    out["ecdsa.EcdsaKeyShare"] = EcdsaKeyShare.from_bytes
+    out["ot.PairwiseOt"] = PairwiseOt.from_bytes
     out.update({
         "xwing.PublicKey": xwing.XWingPublicKey.from_bytes,
         "xwing.PrivateKey": xwing.XWingPrivateKey.from_bytes,
@@ -127,6 +133,8 @@ def _decoders():
 # the public decoders (module:qualname) DECODERS exercises; see test_every_public_decoder_is_swept
 COVERED = {
     "groups.base:Group.decode", "groups.base:Group.scalar_decode",
+    "ot.setup:PairwiseOt.from_bytes", "threshold.ecdsa.keys:EcdsaKeyShare.from_bytes",
+    "threshold.ecdsa.signature:EcdsaSignature.from_bytes",
     "groups.bls12_381_native:GT.from_bytes", "groups.bls12_381_ref:BLS12381Group.decode_uncompressed", "groups.ed25519:decode_xy", "groups.ed448:decode_xy",
     "math.ec:EdwardsCurve.decode_xy", "math.native_field:NativeField.from_bytes",
     "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes",
@@ -274,6 +282,14 @@ def _valid_encodings() -> dict[str, bytes]:
     out["zk.TransactionCommitments"] = tc.to_bytes()
     out["zk.ComplianceProof"] = compliance.prove_compliance(POLICY, tc, op, b"tx", rng=rng).to_bytes()
     out["zk.SigmaProof"] = SCHNORR.prove({SCHNORR_X: 1}, rng=rng).to_bytes()
+    from pqzk.threshold import ecdsa
+    import hashlib
+    eshares = ecdsa.keygen_local("secp256k1", 2, [1, 2], rng=rng)
+    out["ecdsa.EcdsaKeyShare"] = eshares[1].to_bytes()
+    out["ot.PairwiseOt"] = eshares[1].ot[2].to_bytes()
+    sig = ecdsa.sign_locally(eshares, [1, 2], hashlib.sha256(b"m").digest(), rng=rng)
+    out["ecdsa.EcdsaSignature[secp256k1]"] = sig.to_recoverable()
+    out["ecdsa.EcdsaSignature[p256]"] = ecdsa.EcdsaSignature("p256", 5, 7, 1).to_recoverable()
     return out
 
 

@@ -11,7 +11,7 @@ ROOT = Path(pqzk.__file__).resolve().parent
 LAYER = {
     "errors": 0, "encoding": 0, "atomicfile": 0, "files": 0, "_native": 0, "_native_ext": 0, "discovery": 0,
     "math": 1, "hashing": 2, "groups": 3,
-    "sharing": 4, "dkg": 4,
+    "sharing": 4, "dkg": 4, "ot": 4,
     "threshold": 5, "pq": 5, "zk": 5,
     "runtime": 6,
     "policy": 7, "tokens": 7,

@@ -84,7 +84,32 @@ def _pq_objects():
     yield "DeterministicRNG", DeterministicRNG(SEED), [SEED]
 
 
-OBJECTS = {name: (obj, secrets) for gen in (_sharing_objects, _dkg_objects, _frost_objects, _pq_objects)
+def _ecdsa_objects():
+    import hashlib
+    from pqzk.ot import base, vole
+    from pqzk.runtime.ecdsa_parties import EcdsaSigner
+    from pqzk.threshold import ecdsa
+    shares = ecdsa.keygen_local("secp256k1", 2, [1, 2], rng=DeterministicRNG(b"e"))
+    sh = shares[1]
+    seeds = sh.ot[2]
+    yield "EcdsaKeyShare", sh, [sh.key_package.signing_share]
+    yield "PairwiseOt", seeds, [seeds.as_alice.keys[0], seeds.as_bob.pairs[0][0], seeds.as_alice.choices]
+    yield "ReceiverSeeds", seeds.as_alice, [seeds.as_alice.keys[0], seeds.as_alice.choices]
+    yield "SenderSeeds", seeds.as_bob, [seeds.as_bob.pairs[0][1]]
+    rx = base.BaseOtReceiver(b"s", 8, rng=DeterministicRNG(b"o"))
+    yield "BaseOtReceiver", rx, [rx._a[0], rx._choices]
+    tx = base.BaseOtSender(b"s", 8, rng=DeterministicRNG(b"o"))
+    yield "BaseOtSender", tx, [tx._b[0]]
+    bob = vole.VoleReceiver(seeds.as_bob, b"v", G, DeterministicRNG(b"v"))
+    yield "VoleReceiver", bob, [bob.b, bob._beta]
+    signer = ecdsa.Dkls23Signer(sh, [1, 2], hashlib.sha256(b"m").digest(), session=b"s")
+    yield "Dkls23Signer", signer, [signer._sk, signer._r, signer._phi]
+    rings = generate_keyrings([1, 2], rng=DeterministicRNG(b"k"))
+    yield "EcdsaSigner", EcdsaSigner(sh, [1, 2], bytes(32), rings[1], session=b"s"), [sh.key_package.signing_share]
+
+
+OBJECTS = {name: (obj, secrets) for gen in (_sharing_objects, _dkg_objects, _frost_objects, _pq_objects,
+                                            _ecdsa_objects)
            for name, obj, secrets in gen()}
 
 

@@ -91,6 +91,12 @@ def world(tmp_path_factory):
         w.files["signature"] = d / "signature.json"
         _ok(["frost", "sign", "--share", w["share1"], "--share", w["share2"], "--message-file", w["message"],
              "-o", w["signature"]])
+        ekeys = d / "ecdsa-keys"
+        _ok(["ecdsa", "keygen", "-t", "2", "-n", "3", "-o", ekeys])
+        w.files.update(epublic=ekeys / "public.json", eshare1=ekeys / "share-1.json", eshare2=ekeys / "share-2.json")
+        w.files["esignature"] = d / "esignature.json"
+        _ok(["ecdsa", "sign", "--share", w["eshare1"], "--share", w["eshare2"], "--message-file", w["message"],
+             "--path", "m/1/2", "-o", w["esignature"]])
         w.files["pin"] = d / "pin.txt"
         w.files["pin"].write_text(PIN + "\n")
         w.files["store"] = d / "store"
@@ -164,7 +170,7 @@ KINDS = {
     "rounds": COUNT, "repeat": COUNT, "last": COUNT, "threshold": COUNT, "parties": COUNT,
     "min_signers": COUNT, "max_signers": COUNT, "party": COUNT, "now": TIME,
     "suite": NAME, "group": NAME, "ciphersuite": NAME, "algorithm": NAME, "key_id": KEY_ID,
-    "pin_env": NAME, "recovery_pin_env": NAME,
+    "pin_env": NAME, "recovery_pin_env": NAME, "curve": NAME, "hash_name": NAME, "path": NAME, "derive_path": NAME,
     "message": TEXT,
 }
 
@@ -252,6 +258,12 @@ def modes(w: World, path: tuple[str, ...]) -> list[dict[str, list[str]]]:
         ("frost", "verify"): [{"public": ["--public", str(w["public"])], "message": msg,
                                "signature": ["--signature", str(w["signature"])]}],
         ("frost", "keygen"): [{"out_dir": ["--out-dir", str(w.d / "new-keys")]}],
+        ("ecdsa", "sign"): [{"share": ["--share", str(w["eshare1"]), "--share", str(w["eshare2"])], "message": msg,
+                             "path": ["--path", "m/0/1"], "out": ["--out", str(w.d / "new-esignature.json")]}],
+        ("ecdsa", "verify"): [{"public": ["--public", str(w["epublic"])], "message": msg,
+                               "signature": ["--signature", str(w["esignature"])]}],
+        ("ecdsa", "keygen"): [{"out_dir": ["--out-dir", str(w.d / "new-ecdsa-keys")]}],
+        ("ecdsa", "address"): [{"public": ["--public", str(w["epublic"])], "path": ["--path", "m/0"]}],
         ("token", "import"): [
             {"uri": [uri], "key_id": ["--key-id", "carol"], "share_file": ["--share-file", str(w["share_hex"])],
              "party": ["--party", "2"], "threshold": ["--threshold", "2"],

@@ -228,7 +228,69 @@ class PolicyFlow(Protocol):
     refusals: list = []
 
 
-PROTOCOLS = {p.name: p for p in (FrostSigning(), Dkg(), Refresh(), Reshare(), Repair(), BlsSigning(), PolicyFlow())}
+@functools.lru_cache(maxsize=None)
+def ecdsa_keys():
+    from pqzk.threshold import ecdsa
+    return ecdsa.keygen_local("secp256k1", T, [1, 2, 3, 4], rng=DeterministicRNG(b"prop-ecdsa"))
+
+
+ECDSA_DIGEST = bytes(range(32))
+
+
+class EcdsaSigning(Protocol):
+    """DKLs23 signing among 3 peers (T = 3 of 4), one of them possibly deriving a child key."""
+    name, kinds = "ecdsa", _kinds("ecdsa_sign_")
+    signers = [1, 2, 4]
+
+    def ids(self):
+        return list(self.signers)
+
+    def run(self, rings, adversaries, seed, reorder):
+        from pqzk.runtime import ecdsa_signing_outcome, run_ecdsa_signing
+        from pqzk.threshold import ecdsa
+        shares = ecdsa_keys()
+        parties, sim = run_ecdsa_signing(shares, self.signers, ECDSA_DIGEST, path="m/0/%d" % (seed % 3),
+                                         adversaries=adversaries, keyrings=rings, rng=DeterministicRNG(seed),
+                                         reorder=reorder, session=b"ecdsa-%d" % seed)
+        honest = [i for i in self.signers if i not in adversaries]
+        if not honest:
+            return parties, None
+        try:
+            sig = ecdsa_signing_outcome(parties, honest)
+        except ProtocolAbort as exc:
+            return parties, exc
+        child, _ = shares[1].public_key.derive("m/0/%d" % (seed % 3))
+        ecdsa.verify("secp256k1", child, ECDSA_DIGEST, sig)
+        return parties, sig
+
+
+class EcdsaKeygen(Ceremonies):
+    name, kinds = "ecdsa_keygen", _kinds("ecdsa_dkg_") + [Kind.ECDSA_OT_SETUP]
+
+    def ids(self):
+        return [1, 2, 3]
+
+    def run(self, rings, adversaries, seed, reorder):
+        from pqzk.runtime import run_ecdsa_keygen
+        parties, sim = run_ecdsa_keygen("secp256k1", self.ids(), 2, adversaries=adversaries, keyrings=rings,
+                                        rng=DeterministicRNG(seed), reorder=reorder, session=b"ekg-%d" % seed)
+        honest = [i for i in self.ids() if i not in adversaries]
+        if not honest:
+            return parties, None
+        try:
+            results = ceremony_outcome(parties, honest)
+        except ProtocolAbort as exc:
+            return parties, exc
+        shares = {i: r[0] for i, r in results.items()}
+        for i, sh in shares.items():               # honest holders' OT seeds match pairwise
+            for j, other in shares.items():
+                if i < j:
+                    assert sh.ot[j].as_alice.keys[0] in other.ot[i].as_bob.pairs[0]
+        return parties, results[honest[0]][1]
+
+
+PROTOCOLS = {p.name: p for p in (FrostSigning(), Dkg(), Refresh(), Reshare(), Repair(), BlsSigning(), PolicyFlow(),
+                                 EcdsaSigning(), EcdsaKeygen())}
 
 
 # ---- the adversary hypothesis drives ----

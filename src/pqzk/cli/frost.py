@@ -124,6 +124,8 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
          pin_file: Path = typer.Option(None, "--pin-file", help="--store: read the PIN/passphrase from a file"),
          pin_env: str = typer.Option(None, "--pin-env", help="--store: read the PIN/passphrase from this variable"),
          message: str = MSG_OPT, message_hex: str = MSG_HEX_OPT, message_file: Path = MSG_FILE_OPT,
+         derive_path: str = typer.Option(None, "--path", help="secp256k1-tr only: sign under the BIP-32 child key at this "
+                                                       "path (e.g. m/86/0/0/0/5, no hardened steps), then the BIP-341 tweak"),
          out: Path = typer.Option(Path("signature.json"), "--out", "-o", help="signature file to write"),
          force: bool = FORCE,
          as_json: bool = typer.Option(False, "--json", help="print the result as JSON")) -> None:
@@ -163,11 +165,16 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
                     raise InvalidParameter(f"{path}: share of another ciphersuite")
                 suite = s
                 kps.append(frost.KeyPackage.from_bytes(s, _hex(doc, "key_package", path)))
+        if derive_path is not None:
+            from ..threshold.frost.taproot import derive_taproot
+            kps = [derive_taproot(kp, None, derive_path)[0] for kp in kps]
         sig = frost.sign(suite, kps, msg)
         signers = sorted(kp.identifier for kp in kps)
         vk = kps[0].verifying_key.to_bytes().hex()
     doc = {"format": FMT_SIG, "ciphersuite": suite.context, "verifying_key": vk, "signers": signers,
            "message_sha256": hashlib.sha256(msg).hexdigest(), "signature": sig.hex()}
+    if derive_path is not None:
+        doc["path"] = derive_path
     write_output(out, _json_bytes(doc), "signature file", force=force)
     if as_json:
         emit_json(doc)
@@ -192,7 +199,13 @@ def verify(public: Path = typer.Option(Path("public.json"), "--public", "-p", he
     pkp = frost.PublicKeyPackage.from_bytes(suite, _hex(pub, "public_key_package", public))
     if pkp.verifying_key.to_bytes() != _hex(pub, "verifying_key", public):
         raise InvalidEncoding(f"{public}: verifying_key differs from the public key package")
-    frost.verify(suite, pkp.verifying_key, msg, _hex(sdoc, "signature", signature))
+    key = pkp.verifying_key
+    if "path" in sdoc:                            # signed under a BIP-32 child (secp256k1-tr)
+        if not isinstance(sdoc["path"], str):
+            raise InvalidEncoding(f"{signature}: field 'path' is not a string")
+        from ..threshold.frost.taproot import derive_taproot
+        key = derive_taproot(None, pkp, sdoc["path"])[1].verifying_key
+    frost.verify(suite, key, msg, _hex(sdoc, "signature", signature))
     if as_json:
         emit_json({"ciphersuite": suite.context, "verified": True, "verifying_key": pub["verifying_key"]})
         return

@@ -26,6 +26,7 @@ SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.zk", "app", "zk"),
     ("pqzk.cli.compare", "app", "compare"),
     ("pqzk.cli.frost", "app", "frost"),
+    ("pqzk.cli.ecdsa", "app", "ecdsa"),
     ("pqzk.cli.authorize", "authorize", "authorize"),
 ]
 

@@ -72,6 +72,32 @@ class Kind(StrEnum):
     CHANGE_SIGN = "change_sign"
     CHANGE_SHARE = "change_share"
     CHANGE_RESULT = "change_result"
+    # threshold ECDSA, DKLs23 (pqzk.runtime.ecdsa_parties): key ceremonies (as the VSS
+    # ceremonies above, plus the pairwise OT setup and chain code), and three-round signing
+    ECDSA_DKG_ROUND1 = "ecdsa_dkg_round1"
+    ECDSA_DKG_ECHO = "ecdsa_dkg_echo"
+    ECDSA_DKG_ROUND2 = "ecdsa_dkg_round2"
+    ECDSA_DKG_COMPLAINTS = "ecdsa_dkg_complaints"
+    ECDSA_DKG_REVEAL = "ecdsa_dkg_reveal"
+    ECDSA_DKG_ABORT = "ecdsa_dkg_abort"
+    ECDSA_REFRESH_ROUND1 = "ecdsa_refresh_round1"
+    ECDSA_REFRESH_ECHO = "ecdsa_refresh_echo"
+    ECDSA_REFRESH_ROUND2 = "ecdsa_refresh_round2"
+    ECDSA_REFRESH_COMPLAINTS = "ecdsa_refresh_complaints"
+    ECDSA_REFRESH_REVEAL = "ecdsa_refresh_reveal"
+    ECDSA_REFRESH_ABORT = "ecdsa_refresh_abort"
+    ECDSA_RESHARE_ROUND1 = "ecdsa_reshare_round1"
+    ECDSA_RESHARE_ECHO = "ecdsa_reshare_echo"
+    ECDSA_RESHARE_ROUND2 = "ecdsa_reshare_round2"
+    ECDSA_RESHARE_COMPLAINTS = "ecdsa_reshare_complaints"
+    ECDSA_RESHARE_REVEAL = "ecdsa_reshare_reveal"
+    ECDSA_RESHARE_ABORT = "ecdsa_reshare_abort"
+    ECDSA_OT_SETUP = "ecdsa_ot_setup"
+    ECDSA_SIGN_COMMIT = "ecdsa_sign_commit"
+    ECDSA_SIGN_MUL1 = "ecdsa_sign_mul1"
+    ECDSA_SIGN_MUL2 = "ecdsa_sign_mul2"
+    ECDSA_SIGN_SHARE = "ecdsa_sign_share"
+    ECDSA_SIGN_ABORT = "ecdsa_sign_abort"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Run whole sessions in the simulator (FROST signing, DKG, refresh, reshare), and retry
+"""Run whole sessions in the simulator (FROST signing, DKG, refresh, reshare, threshold ECDSA), and retry
 without the parties that were proven to cheat or did not answer.
 
 Each run gives every party a fresh identity (`generate_keyrings`) unless keyrings are passed in,
@@ -16,9 +16,11 @@ from ..threshold.frost.ciphersuite import get_ciphersuite
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage
 from ..sharing.shamir import Share
 from ..threshold import bls
+from ..threshold.ecdsa.keys import EcdsaKeyShare, EcdsaPublicKey
 from .bls_parties import COMBINER, BlsCombiner, BlsSigner
 from .ceremony import Ceremony, party_order
 from .dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
+from .ecdsa_parties import EcdsaKeygenParticipant, EcdsaRefreshParticipant, EcdsaReshareParticipant, EcdsaSigner
 from .frost_parties import COORDINATOR, FrostCoordinator, FrostSigner
 from .identity import ED25519, Keyring, generate_keyrings
 from .messages import PartyId
@@ -265,3 +267,83 @@ def run_bls_signing(shares: Mapping[int, Share], key: bls.ThresholdKey, message:
     if combiner.result is None:
         raise ProtocolAbort("threshold BLS signing did not complete")
     return combiner.result, sim
+
+
+# ---- threshold ECDSA (DKLs23) ----
+
+def run_ecdsa_keygen(curve: str, participants: Sequence[int], min_signers: int, *, faults: Iterable[Fault] = (),
+                     adversaries: Adversaries = None, rng: RandomSource | None = None, reorder: bool = False,
+                     session: bytes | None = None, keyrings: Mapping[PartyId, Keyring] | None = None,
+                     identity_scheme: str = ED25519, wire: bool = False
+                     ) -> tuple[dict[int, EcdsaKeygenParticipant], Simulator]:
+    """DKG, chain code and pairwise OT setup; judge with `ceremony_outcome` (results are
+    (EcdsaKeyShare, EcdsaPublicKey))."""
+    rings = _keyrings(participants, keyrings, rng, identity_scheme)
+    session = _session(session, rng)
+    parties = {i: _build(i, EcdsaKeygenParticipant, (curve, i, participants, min_signers, rings[i]),
+                         {"rng": rng, "session": session}, adversaries) for i in participants}
+    return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def run_ecdsa_refresh(shares: Mapping[int, EcdsaKeyShare], holders: Sequence[int] | None = None, *,
+                      faults: Iterable[Fault] = (), adversaries: Adversaries = None, rng: RandomSource | None = None,
+                      reorder: bool = False, session: bytes | None = None,
+                      keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+                      wire: bool = False) -> tuple[dict[int, EcdsaRefreshParticipant], Simulator]:
+    """Proactive refresh of an ECDSA key among `holders` (default: every share given)."""
+    holders = sorted(holders if holders is not None else shares)
+    rings = _keyrings(holders, keyrings, rng, identity_scheme)
+    session = _session(session, rng)
+    parties = {i: _build(i, EcdsaRefreshParticipant, (shares[i], holders, rings[i]),
+                         {"rng": rng, "session": session}, adversaries) for i in holders}
+    return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def run_ecdsa_reshare(shares: Mapping[int, EcdsaKeyShare], public: EcdsaPublicKey, new_min_signers: int,
+                      dealers: Mapping[PartyId, int], receivers: Mapping[PartyId, int], *,
+                      faults: Iterable[Fault] = (), adversaries: Adversaries = None, rng: RandomSource | None = None,
+                      reorder: bool = False, session: bytes | None = None,
+                      keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+                      wire: bool = False) -> tuple[dict[PartyId, EcdsaReshareParticipant], Simulator]:
+    """Resharing from `dealers` (party -> old identifier; `shares` keyed by old identifier) to
+    `receivers` (party -> new identifier) with a new threshold; new holders run the OT setup."""
+    ids = sorted(set(dealers) | set(receivers), key=party_order)
+    rings = _keyrings(ids, keyrings, rng, identity_scheme)
+    session = _session(session, rng)
+    parties = {p: _build(p, EcdsaReshareParticipant, (p, public, new_min_signers, dealers, receivers, rings[p]),
+                         {"share": shares.get(dealers[p]) if p in dealers else None, "rng": rng,
+                          "session": session}, adversaries) for p in ids}
+    return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def ecdsa_shares(parties: Mapping[PartyId, object], honest: Iterable[PartyId]) -> dict[int, EcdsaKeyShare]:
+    """The honest new holders' shares keyed by identifier (ProtocolAbort as `ceremony_outcome`)."""
+    results = ceremony_outcome(parties, honest)
+    return {r[0].identifier: r[0] for r in results.values() if r[0] is not None}
+
+
+def run_ecdsa_signing(shares: Mapping[int, EcdsaKeyShare], signers: Sequence[int], digest: bytes, *, path=(),
+                      faults: Iterable[Fault] = (), adversaries: Adversaries = None, rng: RandomSource | None = None,
+                      reorder: bool = False, session: bytes | None = None,
+                      keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+                      wire: bool = False) -> tuple[dict[int, EcdsaSigner], Simulator]:
+    """One DKLs23 signing session among `signers` (every one a peer); judge with
+    `ecdsa_signing_outcome`."""
+    rings = _keyrings(signers, keyrings, rng, identity_scheme)
+    session = _session(session, rng)
+    parties = {i: _build(i, EcdsaSigner, (shares[i], signers, digest, rings[i]),
+                         {"session": session, "path": path, "rng": rng}, adversaries) for i in signers}
+    return parties, run_ceremony(parties, faults=faults, rng=rng, reorder=reorder, wire=wire)
+
+
+def ecdsa_signing_outcome(parties: Mapping[int, EcdsaSigner], honest: Iterable[int]):
+    """The signature if every honest signer produced one (they agree: it is the same (r, s));
+    otherwise ProtocolAbort joining the honest signers' verdicts."""
+    honest = sorted(honest)
+    _combined_abort(parties, honest, "ECDSA signing")
+    sigs = [parties[i].result for i in honest]
+    if any(s is None for s in sigs):
+        raise ProtocolAbort("ECDSA signing did not complete")
+    if any(s != sigs[0] for s in sigs):          # cannot happen: they verify under one key with one R
+        raise ProtocolAbort("honest signers produced different signatures")
+    return sigs[0]

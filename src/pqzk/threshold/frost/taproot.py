@@ -107,3 +107,35 @@ def taproot_tweak_public_key_package(pkp: PublicKeyPackage, merkle_root: bytes =
     if not _even(vk):
         vk, shares = -vk, {i: -Y for i, Y in shares.items()}
     return PublicKeyPackage(pkp.suite, {i: Y + tG for i, Y in shares.items()}, vk + tG, pkp.min_signers)
+
+
+def default_chain_code(verifying_key: Element) -> bytes:
+    """A chain code for a FROST key whose DKG made none: a tagged hash of the group key. Public,
+    as every chain code in an xpub is; but anyone who knows the group key can then link the
+    derived keys to it (pass a jointly random chain code where that matters)."""
+    return tagged_hash("pqzk/frost/chain-code", verifying_key.to_bytes())
+
+
+def derive_taproot(kp: KeyPackage | None, pkp: PublicKeyPackage | None, path, chain_code: bytes | None = None
+                   ) -> tuple[KeyPackage | None, PublicKeyPackage | None]:
+    """BIP-32 non-hardened derivation of the FROST-secp256k1-TR group key, then the BIP-341 tweak
+    (empty script tree). Every share shifts by the public tweak δ = Σ I_L (a constant added to
+    every share is added to the shared secret), so signers learn nothing beyond their shifted
+    shares; hardened steps are refused (no party holds the parent secret). Either package may be
+    None (the other is then derived alone)."""
+    from ..bip32 import ExtendedPublicKey
+    ref = kp if kp is not None else pkp
+    if ref is None or not ref.suite.is_bip340:
+        raise InvalidParameter("Taproot derivation applies to the secp256k1-tr ciphersuite only")
+    g = ref.suite.group
+    chain = chain_code if chain_code is not None else default_chain_code(ref.verifying_key)
+    node, delta = ExtendedPublicKey(ref.verifying_key, chain).derive(path)
+    dG = g.base_mult(delta) if delta else g.identity()
+    child_kp = child_pkp = None
+    if pkp is not None:
+        child_pkp = taproot_tweak_public_key_package(PublicKeyPackage(
+            pkp.suite, {i: Y + dG for i, Y in pkp.verifying_shares.items()}, node.key, pkp.min_signers), b"")
+    if kp is not None:
+        child_kp = taproot_tweak_key_package(KeyPackage(kp.suite, kp.identifier, (kp.signing_share + delta) % g.order,
+                                                        kp.verifying_share + dG, node.key, kp.min_signers), b"")
+    return child_kp, child_pkp
