@@ -9,7 +9,7 @@ from pqzk.errors import InvalidEncoding, InvalidParameter, PolicyViolation
 from pqzk.math.rand import DeterministicRNG
 from pqzk.policy import Quorum
 from pqzk.policy.authorization import Authorization
-from pqzk.policy.messages import (BODIES, AuthAccept, AuthCancel, AuthRefuse, AuthRequest, AuthResult, AuthShare,
+from pqzk.policy.messages import (BODIES, AuthAccept, AuthCancel, AuthDirect, AuthRefuse, AuthRequest, AuthResult, AuthShare,
                                   AuthSign, ChangeAccept, ChangeRefuse, ChangeRequest, ChangeResult, ChangeShare,
                                   ChangeSign, Refusal)
 from pqzk.policy.request import AuthorizationRequest, PrivateTerms
@@ -40,6 +40,7 @@ def bodies():
         AuthRequest(req(amount=700, dest="bob")), AuthRequest(private),
         AuthAccept(cl[0], Quorum(4, (("security", 1),)), True), AuthAccept(cl[1], Quorum(3), False),
         AuthRefuse("blacklist", "destination is blacklisted"), AuthSign((1, 2, 3), b"\x00" * 32, cl),
+        AuthDirect(req(amount=50), (1, 2, 3), b"\x01" * 32, cl),
         AuthCancel(), AuthShare(share, b""), AuthShare(share, b"ml-dsa signature"), AuthResult(auth),
         ChangeRequest(POLICY.to_dict()), ChangeAccept(cl[2]), ChangeRefuse("policy_version", "must be version 2"),
         ChangeSign((1, 2, 3), 96_400, b"\x07" * 32, cl), ChangeShare(share),
