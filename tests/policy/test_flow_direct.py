@@ -30,6 +30,7 @@ def group():
 def _custody(group, batch=3):
     kps, pkp = group
     c = Custody(POLICY, kps, pkp)
+    c.now = NOW                                       # the signers' clock
     pre = FrostPreprocessor(pkp.suite, [1, 2, 3, 4], batch, c.keyrings["coordinator"], session=b"pre")
     Simulator([pre, *c.signers.values()]).run(pre.start())
     pool = CommitmentPool()
