@@ -88,13 +88,16 @@ class NodeService(SignedParty):
                  public_key_package: PublicKeyPackage | None = None, policy=None,
                  audit: Callable[[str, dict], None] | None = None,
                  keep: Callable[[KeyPackage | None, PublicKeyPackage], None] | None = None,
+                 policy_factory: Callable[[KeyPackage], object] | None = None,
                  rng: RandomSource | None = None) -> None:
         self._init_signed(keyring, keyring.party, None)
         self.committee = committee
         self.coordinators = [c.node_id for c in committee.coordinators]
         self.kp, self.pkp = key_package, public_key_package
-        self.policy = policy
         self._audit, self._keep, self.rng = audit, keep, rng
+        self.policy_factory = policy_factory
+        self.policy = policy if policy is not None or key_package is None or policy_factory is None \
+            else policy_factory(key_package)
         self.sessions: dict[bytes, object] = {}
         self.finished: dict[bytes, object] = {}
         self.early: dict[bytes, list[Message]] = {}
@@ -190,6 +193,8 @@ class NodeService(SignedParty):
             kp, pkp = result
         if kp is not None:
             self.kp = kp
+            if self.policy_factory is not None:       # the policy signer signs with the new share
+                self.policy = self.policy_factory(kp)
         self.pkp = pkp
         if self._keep is not None:
             self._keep(kp, pkp)
