@@ -15,7 +15,7 @@ from pqzk.errors import InvalidEncoding, InvalidParameter, NonceReuse, ProtocolE
 from pqzk.math.rand import DeterministicRNG
 from pqzk.runtime import COORDINATOR, FrostCoordinator, FrostSigner, Simulator, generate_keyrings
 from pqzk.runtime.frost_parties import FrostPreprocessor
-from pqzk.runtime.nonces import FRESH, PREPROCESSED
+from pqzk.runtime.nonces import PREPROCESSED
 from pqzk.threshold import frost
 from pqzk.threshold.frost import core
 from pqzk.tokens.nonces import FileNonceStore

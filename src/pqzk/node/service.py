@@ -16,11 +16,11 @@ signing goes to the node's policy signer (`policy`), which checks each request i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..encoding import as_bytes
-from ..errors import InvalidEncoding, InvalidParameter, PqzkError, ProtocolAbort
+from ..errors import InvalidEncoding, InvalidParameter, PqzkError
 from ..math.rand import RandomSource
 from ..policy.model import canonical_json
 from ..runtime.dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
