@@ -1,0 +1,612 @@
+"""The NATS transport: channel frames between processes and machines through an untrusted NATS
+broker, with JetStream for durable delivery.
+
+Subjects (every token is lowercase hex, so any id is a safe subject token):
+
+    <prefix>.<committee>.<session>.<recipient>.<sender>    a point-to-point frame
+    <prefix>.<committee>.<session>.all.<sender>            a broadcast to the session's committee
+
+    committee = hex(committee id)   session = hex(session id), "_" for the empty one
+    recipient, sender = hex(wire.encode_party(party id))   prefix = "pqzk" (one token, configurable)
+
+One JetStream stream per committee (`stream_name`), capturing `<prefix>.<committee>.>`: file
+storage, limits retention (`max_age`, `max_bytes`), frames up to 1 MiB, a 2-minute duplicate
+window (each publish carries a fresh `Nats-Msg-Id`, reused by its retries, so a publish retried
+after a lost acknowledgement is stored once), `replicas` copies in a cluster.
+
+Receivers are durable pull consumers with explicit acks, `ack_wait` and `max_deliver` (bounded
+redelivery), two per receiver: one filtering the frames addressed to it, one the broadcasts.
+- `NatsTransport` (a `driver.Transport`) receives one session: filters `…<committee>.<session>.<me>.*`
+  and `…<committee>.<session>.all.*`, starting from the session's first frame — a party that
+  joins late, or reconnects, catches up on everything the session said.
+- `NatsNode` receives every session addressed to a node (`…<committee>.*.<me>.*`, `….*.all.*`),
+  so that a long-running node serves sessions others start: `receive()` gives `(session, frame)`,
+  `serve(handler)` gives each session its own `Transport` and calls `handler(session, transport)`
+  (e.g. to run a `Driver` there).
+A frame is acknowledged when its receiver asks for the next one (or closes): a frame the process
+did not get to is redelivered, after `ack_wait`, to the same durable consumer — to the node when
+it restarts. Frames that come back are harmless: the channel refuses replays, parties ignore
+duplicates. A party's own broadcasts are skipped (the subject names the sender). The subject is
+only routing: who sent what is decided by the channel and the signatures, never by the subject.
+
+The broker (or anyone who can publish) can drop, delay, duplicate, reorder or alter frames; all
+of it is caught by the channel (`pqzk.runtime.channel`) or the parties, and blamed on nobody.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from ...errors import InvalidParameter, TransportError
+from .. import wire
+from ..messages import PartyId
+
+MAX_FRAME = 1 << 20
+DUPLICATE_WINDOW = 120.0
+BROADCAST_TOKEN = "all"
+EMPTY_SESSION = "_"
+_PREFIX_RE = re.compile(r"[A-Za-z0-9_-]{1,32}\Z")
+_URL_RE = re.compile(r"(nats|tls)://[^\s/]+\Z")
+_HEX_RE = re.compile(r"(?:[0-9a-f]{2})+\Z")
+MAX_ERRORS = 50
+API_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True)
+class NatsConfig:
+    """How to reach the broker and how the streams and consumers behave.
+
+    `servers`: one or more `nats://` or `tls://` URLs (a cluster: the client fails over between
+    them). `user`/`password`: per-node credentials. `ca_file`: the CA that signed the servers'
+    certificates (TLS is used when it is given or a URL says tls://); `cert_file`/`key_file`: a
+    client certificate for brokers that verify clients."""
+    servers: tuple[str, ...] = ("nats://127.0.0.1:4222",)
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    prefix: str = "pqzk"
+    replicas: int = 1
+    max_age: float = 86400.0
+    max_bytes: int = 256 << 20
+    ack_wait: float = 10.0
+    max_deliver: int = 5
+    connect_timeout: float = 5.0
+    reconnect_wait: float = 0.25
+    max_reconnect_attempts: int = 240
+    publish_timeout: float = 20.0
+    poll: float = 1.0
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        servers = (self.servers,) if isinstance(self.servers, str) else tuple(self.servers)
+        object.__setattr__(self, "servers", servers)
+        if not servers or not all(isinstance(u, str) and _URL_RE.match(u) for u in servers):
+            raise InvalidParameter("NATS servers are nats://host:port or tls://host:port URLs (at least one)")
+        if not _PREFIX_RE.match(self.prefix):
+            raise InvalidParameter("the subject prefix is one token of 1 to 32 characters from [A-Za-z0-9_-]")
+        if not 1 <= self.replicas <= 5:
+            raise InvalidParameter("stream replicas are 1 to 5")
+        if (self.user is None) != (self.password is None):
+            raise InvalidParameter("give both a NATS user and a password, or neither")
+        if (self.cert_file is None) != (self.key_file is None):
+            raise InvalidParameter("a client certificate needs its key file, and the other way round")
+        for name in ("max_age", "ack_wait", "connect_timeout", "reconnect_wait", "publish_timeout", "poll"):
+            if not getattr(self, name) > 0:
+                raise InvalidParameter(f"{name} must be positive")
+        if not 1 <= self.max_deliver <= 100 or not 0 <= self.max_reconnect_attempts <= 100_000:
+            raise InvalidParameter("max_deliver is 1 to 100, max_reconnect_attempts 0 to 100000")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.ca_file is not None or any(u.startswith("tls://") for u in self.servers)
+
+    def tls_context(self) -> ssl.SSLContext | None:
+        if not self.uses_tls:
+            return None
+        ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=self.ca_file)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        if self.cert_file:
+            ctx.load_cert_chain(self.cert_file, self.key_file)
+        return ctx
+
+
+# ---- names -------------------------------------------------------------------------------------
+def party_token(pid: PartyId) -> str:
+    return wire.encode_party(pid).hex()
+
+
+def session_token(session: bytes) -> str:
+    if not isinstance(session, (bytes, bytearray)) or len(session) > wire.MAX_SESSION:
+        raise InvalidParameter(f"a session id is bytes, at most {wire.MAX_SESSION} of them")
+    return session.hex() or EMPTY_SESSION
+
+
+def committee_token(committee: bytes) -> str:
+    if not isinstance(committee, (bytes, bytearray)) or not 0 < len(committee) <= 255:
+        raise InvalidParameter("a committee id is 1 to 255 bytes")
+    return bytes(committee).hex()
+
+
+def stream_name(committee: bytes, prefix: str = "pqzk") -> str:
+    return f"{prefix.upper()}_{hashlib.sha256(bytes(committee)).hexdigest()[:24]}"
+
+
+def subject(prefix: str, committee: bytes, session: bytes, recipient: PartyId | None, sender: PartyId) -> str:
+    to = BROADCAST_TOKEN if recipient is None else party_token(recipient)
+    return f"{prefix}.{committee_token(committee)}.{session_token(session)}.{to}.{party_token(sender)}"
+
+
+def parse_subject(prefix: str, committee: bytes, subj: str) -> tuple[bytes, str, str] | None:
+    """(session, recipient token, sender token) of a frame's subject, or None if malformed."""
+    parts = subj.split(".")
+    if len(parts) != 5 or parts[0] != prefix or parts[1] != committee_token(committee):
+        return None
+    s, r, f = parts[2:]
+    if s == EMPTY_SESSION:
+        session = b""
+    elif _HEX_RE.match(s) and len(s) <= 2 * wire.MAX_SESSION:
+        session = bytes.fromhex(s)
+    else:
+        return None
+    if not (r == BROADCAST_TOKEN or _HEX_RE.match(r)) or not _HEX_RE.match(f):
+        return None
+    return session, r, f
+
+
+def _durable(*parts: object) -> str:
+    h = hashlib.sha256(b"\x00".join(str(p).encode() for p in parts)).hexdigest()[:24]
+    return f"pqzk-{h}"
+
+
+# ---- the connection ----------------------------------------------------------------------------
+def _nats():
+    try:
+        import nats
+        import nats.errors
+        import nats.js.api
+        import nats.js.errors
+    except ImportError:      # pragma: no cover - a dependency of pqzk
+        from ...errors import BackendUnavailable
+        raise BackendUnavailable("nats", "nats-py not installed", "pip install nats-py") from None
+    return nats
+
+
+async def connect(config: NatsConfig):
+    """A nats-py client connected to one of `config.servers`, or TransportError. The first
+    connection is bounded by `connect_timeout` per server; later reconnections (a server
+    restarting, a cluster failing over) retry every `reconnect_wait` s up to
+    `max_reconnect_attempts` times per server."""
+    nats = _nats()
+    errors: list[str] = []
+
+    async def on_error(exc: Exception) -> None:
+        if len(errors) < MAX_ERRORS:
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    nc = nats.aio.client.Client()
+    opts = dict(servers=list(config.servers), error_cb=on_error, name=config.name,
+                connect_timeout=max(1, int(config.connect_timeout)), reconnect_time_wait=config.reconnect_wait,
+                max_reconnect_attempts=config.max_reconnect_attempts, allow_reconnect=True,
+                tls=config.tls_context())
+    if config.user is not None:
+        opts.update(user=config.user, password=config.password)
+    if config.uses_tls and any(u.startswith(("nats://127.", "tls://127.")) for u in config.servers):
+        opts["tls_hostname"] = "127.0.0.1"
+    budget = config.connect_timeout * len(config.servers) + 1.0
+    try:
+        await asyncio.wait_for(nc.connect(**opts), budget)
+    except (asyncio.TimeoutError, TimeoutError, OSError, nats.errors.Error, ssl.SSLError) as exc:
+        try:
+            await nc.close()
+        except Exception:      # noqa: BLE001 - closing a half-open client; the error below says why
+            pass
+        why = errors[-1] if errors else f"{type(exc).__name__}: {exc}"
+        raise TransportError(f"cannot connect to NATS at {', '.join(config.servers)}: {why}") from None
+    return nc
+
+
+class NatsLink:
+    """One connection to the broker, for one committee (its stream created if missing). Open
+    session transports and node receivers on it; `close()` closes them and the connection."""
+
+    def __init__(self, config: NatsConfig, committee: bytes, nc, stream: str) -> None:
+        self.config, self.committee, self.nc, self.stream = config, bytes(committee), nc, stream
+        self.js = nc.jetstream(timeout=API_TIMEOUT)
+        self.published = 0
+        self.bytes_published = 0
+        self._receivers: list[_Receiver] = []
+
+    def __repr__(self) -> str:
+        return f"NatsLink({self.stream}, servers={list(self.config.servers)})"
+
+    @classmethod
+    async def open(cls, config: NatsConfig, committee: bytes) -> "NatsLink":
+        committee_token(committee)
+        nc = await connect(config)
+        try:
+            stream = await ensure_stream(nc.jetstream(timeout=API_TIMEOUT), config, committee)
+        except BaseException:
+            await nc.close()
+            raise
+        return cls(config, committee, nc, stream)
+
+    async def publish(self, subj: str, frame: bytes) -> None:
+        """Store one frame in the stream; retried (same message id, stored once) while the
+        broker restarts or fails over, until `publish_timeout`."""
+        nats = _nats()
+        if not isinstance(frame, (bytes, bytearray)) or not 0 < len(frame) <= MAX_FRAME:
+            raise InvalidParameter(f"a frame is 1 to {MAX_FRAME} bytes")
+        headers = {"Nats-Msg-Id": self.nc._nuid.next().decode()}
+        deadline = time.monotonic() + self.config.publish_timeout
+        last = "no answer"
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TransportError(f"NATS did not store a frame within {self.config.publish_timeout:.0f} s ({last})")
+            try:
+                await self.js.publish(subj, bytes(frame), timeout=min(2.0, left), stream=self.stream,
+                                      headers=dict(headers))
+                break
+            except nats.errors.ConnectionClosedError:
+                raise TransportError("the NATS connection is closed") from None
+            except (nats.errors.Error, asyncio.TimeoutError, TimeoutError) as exc:
+                last = f"{type(exc).__name__}: {exc}"[:200]
+                await asyncio.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+        self.published += 1
+        self.bytes_published += len(frame)
+
+    async def transport(self, session: bytes, me: PartyId, *, resume: bool = True,
+                        inactive: float | None = 3600.0) -> "NatsTransport":
+        """A Transport for party `me` in `session`. `resume=False` forgets where an earlier
+        process of the same party left off and reads the session again from its start."""
+        t = NatsTransport(self, session, me)
+        await t._receiver.start(resume=resume, inactive=inactive, since=None)
+        return t
+
+    async def node(self, me: PartyId, *, catch_up: float | None = 600.0) -> "NatsNode":
+        """Every session's frames for node `me`. A new node starts `catch_up` seconds in the past
+        (None: the whole stream); a restarted one where it left off."""
+        n = NatsNode(self, me)
+        since = None if catch_up is None else datetime.now(timezone.utc) - timedelta(seconds=catch_up)
+        await n._receiver.start(resume=True, inactive=None, since=since)
+        return n
+
+    async def close(self) -> None:
+        for r in list(self._receivers):
+            await r.close()
+        if not self.nc.is_closed:
+            try:
+                await self.nc.drain()
+            except Exception:       # noqa: BLE001 - a broker gone away: close is all that is left
+                await self.nc.close()
+
+
+async def ensure_stream(js, config: NatsConfig, committee: bytes) -> str:
+    """The committee's stream (created with the settings in `NatsConfig`, or an existing one
+    capturing the same subjects). Retries while a cluster elects its JetStream leader."""
+    nats = _nats()
+    api = nats.js.api
+    name = stream_name(committee, config.prefix)
+    subjects = [f"{config.prefix}.{committee_token(committee)}.>"]
+    cfg = api.StreamConfig(name=name, subjects=subjects, retention=api.RetentionPolicy.LIMITS,
+                           storage=api.StorageType.FILE, max_age=config.max_age, max_bytes=config.max_bytes,
+                           max_msg_size=MAX_FRAME, num_replicas=config.replicas, duplicate_window=DUPLICATE_WINDOW,
+                           discard=api.DiscardPolicy.OLD)
+    deadline = time.monotonic() + max(10.0, config.publish_timeout)
+    last = ""
+    while time.monotonic() < deadline:
+        try:
+            try:
+                info = await js.stream_info(name)
+            except nats.js.errors.NotFoundError:
+                await js.add_stream(cfg)
+                return name
+            if list(info.config.subjects or []) != subjects:
+                raise TransportError(f"stream {name} exists with other subjects")
+            return name
+        except nats.js.errors.BadRequestError:        # created meanwhile by another party: look again
+            await asyncio.sleep(0.05)
+        except (nats.errors.Error, asyncio.TimeoutError, TimeoutError) as exc:
+            last = f"{type(exc).__name__}: {exc}"[:200]
+            await asyncio.sleep(0.2)
+    raise TransportError(f"could not create JetStream stream {name}: {last}")
+
+
+# ---- receiving ---------------------------------------------------------------------------------
+class _Receiver:
+    """Two durable pull consumers (frames to `me`, broadcasts) feeding one queue."""
+
+    def __init__(self, link: NatsLink, me: PartyId, session: bytes | None) -> None:
+        self.link, self.me = link, me
+        self.me_token = party_token(me)
+        self.session = session
+        stok = "*" if session is None else session_token(session)
+        base = f"{link.config.prefix}.{committee_token(link.committee)}.{stok}"
+        scope = ("node",) if session is None else ("session", stok)
+        self.filters = {_durable(link.stream, self.me_token, *scope, kind): f"{base}.{tok}.*"
+                        for kind, tok in (("direct", self.me_token), ("broadcast", BROADCAST_TOKEN))}
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self._subs: list = []
+        self._tasks: list[asyncio.Task] = []
+        self._closed = False
+        self.errors: list[str] = []
+        self.dropped = 0
+
+    async def start(self, *, resume: bool, inactive: float | None, since: datetime | None) -> None:
+        nats = _nats()
+        api = nats.js.api
+        js, cfg = self.link.js, self.link.config
+        for durable, filt in self.filters.items():
+            if not resume:
+                try:
+                    await js.delete_consumer(self.link.stream, durable)
+                except nats.js.errors.NotFoundError:
+                    pass
+            cc = api.ConsumerConfig(durable_name=durable, ack_policy=api.AckPolicy.EXPLICIT, ack_wait=cfg.ack_wait,
+                                    max_deliver=cfg.max_deliver, filter_subject=filt, max_ack_pending=10_000,
+                                    deliver_policy=api.DeliverPolicy.ALL if since is None
+                                    else api.DeliverPolicy.BY_START_TIME,
+                                    opt_start_time=None if since is None else since.isoformat(),
+                                    inactive_threshold=inactive)
+            try:
+                sub = await js.pull_subscribe(filt, durable=durable, stream=self.link.stream, config=cc)
+            except (nats.errors.Error, asyncio.TimeoutError) as exc:
+                await self.close()
+                raise TransportError(f"could not open a JetStream consumer: {type(exc).__name__}: {exc}") from None
+            self._subs.append(sub)
+            self._tasks.append(asyncio.get_running_loop().create_task(self._pump(sub)))
+        self.link._receivers.append(self)
+
+    async def _pump(self, sub) -> None:
+        nats = _nats()
+        while not self._closed:
+            try:
+                msgs = await sub.fetch(1, timeout=self.link.config.poll)
+            except (asyncio.TimeoutError, TimeoutError):
+                continue
+            except nats.errors.ConnectionClosedError:
+                return
+            except (nats.errors.Error, ValueError) as exc:       # reconnecting, a leader moving
+                if len(self.errors) < MAX_ERRORS:
+                    self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                await asyncio.sleep(0.1)
+                continue
+            for m in msgs:
+                self.queue.put_nowait(m)
+
+    async def next(self, timeout: float):
+        """The next frame's NATS message that is not this party's own broadcast, or None."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            try:
+                msg = await asyncio.wait_for(self.queue.get(), max(0.0, deadline - time.monotonic()))
+            except (asyncio.TimeoutError, TimeoutError):
+                return None
+            parsed = parse_subject(self.link.config.prefix, self.link.committee, msg.subject)
+            if parsed is None or (parsed[1] == BROADCAST_TOKEN and parsed[2] == self.me_token):
+                if parsed is None:
+                    self.dropped += 1
+                await ack(msg)
+                continue
+            return parsed[0], msg
+
+    async def close(self, *, delete: bool = False) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            try:
+                await t
+            except (asyncio.CancelledError, Exception):    # noqa: BLE001 - a pump stopping
+                pass
+        for sub in self._subs:
+            try:
+                await sub.unsubscribe()
+            except Exception:      # noqa: BLE001 - the connection may be gone
+                pass
+        if delete and not self.link.nc.is_closed:
+            for durable in self.filters:
+                try:
+                    await self.link.js.delete_consumer(self.link.stream, durable)
+                except Exception:      # noqa: BLE001 - best effort: inactive consumers expire anyway
+                    pass
+        if self in self.link._receivers:
+            self.link._receivers.remove(self)
+
+
+async def ack(msg) -> None:
+    try:
+        await msg.ack()
+    except Exception:      # noqa: BLE001 - already acked, or the connection is gone: it comes back
+        pass
+
+
+class NatsTransport:
+    """One party's `Transport` for one session (see the module docstring). Open with
+    `await NatsTransport.connect(config, committee, session, me)` (its own connection) or
+    `await link.transport(session, me)` (a shared one)."""
+
+    def __init__(self, link: NatsLink, session: bytes, me: PartyId) -> None:
+        self.link, self.session, self.me = link, bytes(session), me
+        self._receiver = _Receiver(link, me, self.session)
+        self._last = None
+        self._owns_link = False
+
+    def __repr__(self) -> str:
+        return f"NatsTransport({self.me}, session={self.session.hex()[:16]}, {self.link.stream})"
+
+    @classmethod
+    async def connect(cls, config: NatsConfig, committee: bytes, session: bytes, me: PartyId, *,
+                      resume: bool = True) -> "NatsTransport":
+        link = await NatsLink.open(config, committee)
+        try:
+            t = await link.transport(session, me, resume=resume)
+        except BaseException:
+            await link.close()
+            raise
+        t._owns_link = True
+        return t
+
+    async def send(self, to: PartyId | None, frame: bytes) -> None:
+        await self.link.publish(subject(self.link.config.prefix, self.link.committee, self.session, to, self.me), frame)
+
+    async def receive(self, timeout: float) -> bytes | None:
+        if self._last is not None:
+            await ack(self._last)
+            self._last = None
+        got = await self._receiver.next(timeout)
+        if got is None:
+            return None
+        self._last = got[1]
+        return got[1].data
+
+    async def close(self, *, delete: bool = True) -> None:
+        """Acknowledge what was received and stop; `delete` removes the session's consumers
+        (the party is done with the session; a crashed party's expire after an hour idle)."""
+        if self._last is not None:
+            await ack(self._last)
+            self._last = None
+        await self._receiver.close(delete=delete)
+        if self._owns_link:
+            await self.link.close()
+
+
+SessionHandler = Callable[[bytes, "SessionView"], Awaitable[None]]
+
+
+class NatsNode:
+    """A node's receiver for every session addressed to it (see the module docstring)."""
+
+    def __init__(self, link: NatsLink, me: PartyId) -> None:
+        self.link, self.me = link, me
+        self._receiver = _Receiver(link, me, None)
+        self._last = None
+        self._owns_link = False
+        self.views: dict[bytes, SessionView] = {}
+
+    def __repr__(self) -> str:
+        return f"NatsNode({self.me}, {self.link.stream})"
+
+    @classmethod
+    async def connect(cls, config: NatsConfig, committee: bytes, me: PartyId, *,
+                      catch_up: float | None = 600.0) -> "NatsNode":
+        link = await NatsLink.open(config, committee)
+        try:
+            n = await link.node(me, catch_up=catch_up)
+        except BaseException:
+            await link.close()
+            raise
+        n._owns_link = True
+        return n
+
+    async def send(self, session: bytes, to: PartyId | None, frame: bytes) -> None:
+        await self.link.publish(subject(self.link.config.prefix, self.link.committee, session, to, self.me), frame)
+
+    async def receive(self, timeout: float) -> tuple[bytes, bytes] | None:
+        """(session, frame) of the next frame for this node, from any session, or None."""
+        if self._last is not None:
+            await ack(self._last)
+            self._last = None
+        got = await self._receiver.next(timeout)
+        if got is None:
+            return None
+        self._last = got[1]
+        return got[0], got[1].data
+
+    async def serve(self, handler: SessionHandler, *, stop: asyncio.Event | None = None,
+                    max_sessions: int = 1000, poll: float = 0.5) -> None:
+        """Route frames to per-session transports until `stop` is set: a session's first frame
+        starts `handler(session, transport)` as a task (e.g. `Driver(party, channel, transport).run()`),
+        later frames go to its transport; a frame arriving after the handler returned starts it
+        again (a server answers late requests). Frames beyond `max_sessions` open sessions are
+        left unacknowledged (redelivered later)."""
+        stop = stop or asyncio.Event()
+        tasks: set[asyncio.Task] = set()
+        try:
+            while not stop.is_set():
+                got = await self._receiver.next(poll)
+                if got is None:
+                    continue
+                session, msg = got
+                view = self.views.get(session)
+                if view is None:
+                    if len(self.views) >= max_sessions:
+                        continue
+                    view = self.views[session] = SessionView(self, session)
+                    task = asyncio.get_running_loop().create_task(self._run(handler, view))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                view.queue.put_nowait(msg)
+        finally:
+            for t in list(tasks):
+                t.cancel()
+            for t in list(tasks):
+                try:
+                    await t
+                except (asyncio.CancelledError, Exception):   # noqa: BLE001 - handlers stopping
+                    pass
+
+    async def _run(self, handler: SessionHandler, view: "SessionView") -> None:
+        try:
+            await handler(view.session, view)
+        finally:
+            if self.views.get(view.session) is view:
+                del self.views[view.session]
+            await view.close()
+
+    async def close(self) -> None:
+        if self._last is not None:
+            await ack(self._last)
+            self._last = None
+        for view in list(self.views.values()):
+            await view.close()
+        await self._receiver.close()
+        if self._owns_link:
+            await self.link.close()
+
+
+class SessionView:
+    """The `Transport` a `NatsNode.serve` handler gets for one session."""
+
+    def __init__(self, node: NatsNode, session: bytes) -> None:
+        self.node, self.session = node, session
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self._last = None
+
+    def __repr__(self) -> str:
+        return f"SessionView({self.node.me}, session={self.session.hex()[:16]})"
+
+    async def send(self, to: PartyId | None, frame: bytes) -> None:
+        await self.node.send(self.session, to, frame)
+
+    async def receive(self, timeout: float) -> bytes | None:
+        if self._last is not None:
+            await ack(self._last)
+            self._last = None
+        try:
+            self._last = await asyncio.wait_for(self.queue.get(), max(0.0, timeout))
+        except (asyncio.TimeoutError, TimeoutError):
+            return None
+        return self._last.data
+
+    async def close(self) -> None:
+        """Acknowledge what this view received (frames still queued were not processed: they are
+        left for redelivery)."""
+        if self._last is not None:
+            await ack(self._last)
+            self._last = None
+
+
+__all__ = ["BROADCAST_TOKEN", "MAX_FRAME", "NatsConfig", "NatsLink", "NatsNode", "NatsTransport", "SessionView",
+           "committee_token", "connect", "ensure_stream", "parse_subject", "party_token", "session_token",
+           "stream_name", "subject"]
