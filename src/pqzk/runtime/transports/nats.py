@@ -283,10 +283,11 @@ class NatsLink:
         for r in list(self._receivers):
             await r.close()
         if not self.nc.is_closed:
-            try:
-                await self.nc.drain()
+            try:                    # acknowledgements out first (bounded), then close
+                await asyncio.wait_for(self.nc.flush(), 1.0)
             except Exception:       # noqa: BLE001 - a broker gone away: close is all that is left
-                await self.nc.close()
+                pass
+            await self.nc.close()
 
 
 async def ensure_stream(js, config: NatsConfig, committee: bytes) -> str:

@@ -1,0 +1,163 @@
+"""Helpers for the NATS tests (imported by name: a second conftest.py would shadow
+tests/conftest.py for `from conftest import ...`): a private broker per test session, and the
+parties of a committee wired to it with drivers.
+
+Everything runs on 127.0.0.1 and is bounded: servers stop at the end of the session (or of the
+test that made them), drivers give up after their idle limit, every wait has a timeout.
+"""
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+
+import pytest
+
+from conftest import require_component
+from pqzk.discovery import NATS_HOW, find_nats_server
+from pqzk.math.rand import DeterministicRNG
+from pqzk.runtime import COORDINATOR, FrostCoordinator, FrostSigner, generate_keyrings
+from pqzk.runtime.channel import Channel, generate_kem_keys
+from pqzk.runtime.dkg_parties import DkgParticipant
+from pqzk.runtime.driver import Driver
+from pqzk.runtime.transports.nats import NatsConfig, NatsLink, NatsNode
+from pqzk.runtime.transports.nats_server import NatsServer
+from pqzk.threshold import frost
+
+SUITE = frost.get_ciphersuite("FROST-ED25519-SHA512-v1")
+_SHARED: dict[str, NatsServer] = {}
+
+
+def require_nats_server() -> str:
+    path, why = find_nats_server()
+    require_component(path is not None, "nats-server", f"{NATS_HOW} ({why})")
+    return path
+
+
+def private_server(**kw) -> NatsServer:
+    """A fresh broker for one test (one that kills or restarts it); the caller closes it."""
+    require_nats_server()
+    return NatsServer(**kw).start()
+
+
+@pytest.fixture(scope="session")
+def nats_server():
+    """The test session's private broker (JetStream in a temp dir, 127.0.0.1, a free port),
+    started once per session (per xdist worker) whichever module asks first, stopped at the end."""
+    require_nats_server()
+    server = _SHARED.get("server")
+    if server is None or not server.running:
+        server = _SHARED["server"] = NatsServer().start()
+    yield server
+    if _SHARED.get("server") is server:
+        del _SHARED["server"]
+        server.close()
+
+
+def config(*urls: str, **kw) -> NatsConfig:
+    kw.setdefault("poll", 0.5)
+    kw.setdefault("reconnect_wait", 0.1)
+    return NatsConfig(servers=tuple(urls), **kw)
+
+
+def fresh_committee() -> bytes:
+    """A committee id of its own per test, so that tests sharing a broker share no stream."""
+    return b"test-committee-" + secrets.token_bytes(8)
+
+
+@dataclass
+class Committee:
+    """Identities, KEM keys and FROST keys of parties 1..n and a coordinator (deterministic from
+    `seed`, so that separate processes derive the same ones)."""
+    n: int
+    t: int
+    seed: bytes
+    committee: bytes
+
+    def __post_init__(self) -> None:
+        self.ids = list(range(1, self.n + 1))
+        everyone = [COORDINATOR, *self.ids]
+        self.rings = generate_keyrings(everyone, rng=DeterministicRNG(self.seed + b"/id"))
+        self.kems = generate_kem_keys(everyone, rng=DeterministicRNG(self.seed + b"/kem"))
+        self.kps, self.pkp = frost.trusted_dealer_keygen(SUITE, self.t, self.n, rng=DeterministicRNG(self.seed + b"/k"))
+
+    def channel(self, pid) -> Channel:
+        return Channel(pid, self.committee, self.kems[pid])
+
+
+async def drive_session(link_for, parties, channels, session: bytes, *, timeout: float = 0.5,
+                        idle_limit: int = 12, deadline: float = 60.0):
+    """Run each party over its own NATS session transport until every one finishes; returns the
+    drivers. `link_for(pid)` gives the NatsLink a party uses."""
+    transports = [await link_for(p.id).transport(session, p.id) for p in parties]
+    drivers = [Driver(p, channels[p.id], t, timeout=timeout, idle_limit=idle_limit)
+               for p, t in zip(parties, transports)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(d.run() for d in drivers)), deadline)
+    finally:
+        for t in transports:
+            await t.close()
+    return drivers
+
+
+async def run_dkg_over(links: dict, com: Committee, session: bytes, min_signers: int, **kw):
+    parties = [DkgParticipant(SUITE, i, com.ids, min_signers, com.rings[i], session=session) for i in com.ids]
+    channels = {i: com.channel(i) for i in com.ids}
+    drivers = await drive_session(lambda pid: links[pid], parties, channels, session, **kw)
+    return parties, drivers, channels
+
+
+class SignerNodes:
+    """FROST signers as nodes: each serves every session addressed to it (`NatsNode.serve`),
+    one Driver per session over the node's session transport, one channel per node."""
+
+    def __init__(self, com: Committee, links: dict, signers, *, timeout: float = 0.3, idle_limit: int = 3) -> None:
+        self.com, self.links, self.ids = com, links, list(signers)
+        self.parties = {i: FrostSigner(com.kps[i], com.rings[i]) for i in self.ids}
+        self.channels = {i: com.channel(i) for i in self.ids}
+        self.drivers: list[Driver] = []
+        self.timeout, self.idle_limit = timeout, idle_limit
+        self.stop = asyncio.Event()
+        self.nodes: dict[int, NatsNode] = {}
+        self.tasks: list[asyncio.Task] = []
+
+    async def start(self) -> "SignerNodes":
+        for i in self.ids:
+            self.nodes[i] = node = await self.links[i].node(i)
+
+            async def handler(session, transport, i=i):
+                d = Driver(self.parties[i], self.channels[i], transport, timeout=self.timeout,
+                           idle_limit=self.idle_limit)
+                self.drivers.append(d)
+                await d.run(start=False)
+            self.tasks.append(asyncio.get_running_loop().create_task(node.serve(handler, stop=self.stop, poll=0.2)))
+        return self
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for node in self.nodes.values():
+            await node.close()
+
+
+async def sign_over(link: NatsLink, com: Committee, message: bytes, signers, session: bytes, *,
+                    timeout: float = 1.0, idle_limit: int = 4, deadline: float = 30.0):
+    """The coordinator's side of one FROST signing over NATS: (coordinator, driver)."""
+    coord = FrostCoordinator(com.pkp, message, list(signers), com.rings[COORDINATOR], session=session)
+    transport = await link.transport(session, COORDINATOR)
+    driver = Driver(coord, com.channel(COORDINATOR), transport, timeout=timeout, idle_limit=idle_limit)
+    try:
+        await asyncio.wait_for(driver.run(), deadline)
+    finally:
+        await transport.close()
+    return coord, driver
+
+
+async def open_links(cfgs: dict, committee: bytes) -> dict:
+    """One NatsLink per party: {pid: link} from {pid: NatsConfig}."""
+    return {pid: await NatsLink.open(cfg, committee) for pid, cfg in cfgs.items()}
+
+
+async def close_links(links: dict) -> None:
+    for link in links.values():
+        await link.close()
