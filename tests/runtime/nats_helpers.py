@@ -161,3 +161,48 @@ async def open_links(cfgs: dict, committee: bytes) -> dict:
 async def close_links(links: dict) -> None:
     for link in links.values():
         await link.close()
+
+
+# ---- parties in their own OS processes (multiprocessing, spawn) ---------------------------------
+def _quiet_child() -> None:
+    import logging
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    logging.getLogger("nats").setLevel(logging.CRITICAL)
+
+
+def signer_node_process(url: str, committee: bytes, seed: bytes, n: int, t: int, pid: int, ready, stop,
+                        limit: float = 60.0) -> None:
+    """A FROST signer node in its own process: derives the committee's keys from `seed`, serves
+    every session addressed to it until `stop` is set (or `limit` seconds pass)."""
+    _quiet_child()
+    com = Committee(n, t, seed, committee)
+
+    async def main():
+        links = await open_links({pid: config(url)}, committee)
+        nodes = await SignerNodes(com, links, [pid]).start()
+        ready.put((pid, True))
+        deadline = asyncio.get_running_loop().time() + limit
+        while not stop.is_set() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        await nodes.close()
+        await close_links(links)
+    asyncio.run(main())
+
+
+def dkg_process(url: str, committee: bytes, seed: bytes, n: int, pid: int, min_signers: int, session: bytes,
+                results) -> None:
+    """One DKG participant in its own process; puts (pid, public key package bytes or error)."""
+    _quiet_child()
+    com = Committee(n, min_signers, seed, committee)
+
+    async def main():
+        link = await NatsLink.open(config(url), committee)
+        party = DkgParticipant(SUITE, pid, com.ids, min_signers, com.rings[pid], session=session)
+        await drive_session(lambda _: link, [party], {pid: com.channel(pid)}, session, timeout=2.0, idle_limit=8)
+        await link.close()
+        return party
+    try:
+        party = asyncio.run(main())
+        results.put((pid, party.result[1].to_bytes() if party.result else f"error: {party.error}"))
+    except Exception as exc:      # noqa: BLE001 - reported to the parent, which fails the test
+        results.put((pid, f"error: {type(exc).__name__}: {exc}"))

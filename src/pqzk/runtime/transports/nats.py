@@ -186,10 +186,14 @@ async def connect(config: NatsConfig):
     `max_reconnect_attempts` times per server."""
     nats = _nats()
     errors: list[str] = []
+    refused = asyncio.Event()          # the broker said no (credentials, certificate): no point retrying
 
     async def on_error(exc: Exception) -> None:
         if len(errors) < MAX_ERRORS:
-            errors.append(f"{type(exc).__name__}: {exc}")
+            errors.append(f"{type(exc).__name__}: {exc}"[:300])
+        if isinstance(exc, (nats.errors.AuthorizationError, ssl.SSLCertVerificationError)) or \
+                "authorization violation" in str(exc).lower():
+            refused.set()
 
     nc = nats.aio.client.Client()
     opts = dict(servers=list(config.servers), error_cb=on_error, name=config.name,
@@ -201,16 +205,27 @@ async def connect(config: NatsConfig):
     if config.uses_tls and any(u.startswith(("nats://127.", "tls://127.")) for u in config.servers):
         opts["tls_hostname"] = "127.0.0.1"
     budget = config.connect_timeout * len(config.servers) + 1.0
+    connecting = asyncio.ensure_future(nc.connect(**opts))
+    said_no = asyncio.ensure_future(refused.wait())
     try:
-        await asyncio.wait_for(nc.connect(**opts), budget)
-    except (asyncio.TimeoutError, TimeoutError, OSError, nats.errors.Error, ssl.SSLError) as exc:
+        await asyncio.wait([connecting, said_no], timeout=budget, return_when=asyncio.FIRST_COMPLETED)
+        if connecting.done() and not said_no.done():
+            connecting.result()                 # raises what the connection raised
+            return nc
+        raise TransportError("refused" if said_no.done() else "no answer in time")
+    except (TransportError, asyncio.TimeoutError, TimeoutError, OSError, nats.errors.Error, ssl.SSLError) as exc:
+        for fut in (connecting, said_no):
+            fut.cancel()
+        await asyncio.gather(connecting, said_no, return_exceptions=True)
         try:
             await nc.close()
         except Exception:      # noqa: BLE001 - closing a half-open client; the error below says why
             pass
-        why = errors[-1] if errors else f"{type(exc).__name__}: {exc}"
+        why = next((e for e in errors if "uthorization" in e or "SSL" in e), errors[-1] if errors else
+                   f"{type(exc).__name__}: {exc}")
         raise TransportError(f"cannot connect to NATS at {', '.join(config.servers)}: {why}") from None
-    return nc
+    finally:
+        said_no.cancel()
 
 
 class NatsLink:
