@@ -139,6 +139,7 @@ class NatsServer:
             self._tmp = tempfile.TemporaryDirectory(prefix="pqzk-nats-")
             self.directory = Path(self._tmp.name)
         self.directory = Path(self.directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
         self.binary = self.binary or nats_server_binary()
         if not self.port:
             self.port = free_port()
