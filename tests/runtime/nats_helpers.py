@@ -55,7 +55,6 @@ def nats_server():
 
 
 def config(*urls: str, **kw) -> NatsConfig:
-    kw.setdefault("poll", 0.5)
     kw.setdefault("reconnect_wait", 0.1)
     return NatsConfig(servers=tuple(urls), **kw)
 
@@ -140,11 +139,12 @@ class SignerNodes:
             await node.close()
 
 
-async def sign_over(link: NatsLink, com: Committee, message: bytes, signers, session: bytes, *,
+async def sign_over(link, com: Committee, message: bytes, signers, session: bytes, *,
                     timeout: float = 1.0, idle_limit: int = 4, deadline: float = 30.0):
-    """The coordinator's side of one FROST signing over NATS: (coordinator, driver)."""
+    """The coordinator's side of one FROST signing over NATS: (coordinator, driver). `link` is a
+    NatsLink (a transport of the session's own) or the coordinator's NatsNode (a session view)."""
     coord = FrostCoordinator(com.pkp, message, list(signers), com.rings[COORDINATOR], session=session)
-    transport = await link.transport(session, COORDINATOR)
+    transport = link.session(session) if isinstance(link, NatsNode) else await link.transport(session, COORDINATOR)
     driver = Driver(coord, com.channel(COORDINATOR), transport, timeout=timeout, idle_limit=idle_limit)
     try:
         await asyncio.wait_for(driver.run(), deadline)

@@ -26,17 +26,19 @@ def run(coro, limit: float = 120.0):
 
 
 def _after_publishes(link: nt.NatsLink, count: int, action) -> list:
-    """Run `action()` (in a thread: it may block on a process) just before `link`'s
-    `count`-th publish; returns a list that gets True once it ran."""
+    """Run `action()` (in a thread: it may block on a process) just before `link`'s `count`-th
+    frame goes out; returns a list that gets True once it ran."""
     done: list = []
-    publish = link.publish
+    sent = [0]
+    send = link.send
 
     async def hooked(subj, frame):
-        if not done and link.published + 1 >= count:
+        sent[0] += 1
+        if not done and sent[0] >= count:
             done.append(True)
             await asyncio.to_thread(action)
-        await publish(subj, frame)
-    link.publish = hooked
+        await send(subj, frame)
+    link.send = hooked
     return done
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import ssl
 import time
@@ -82,7 +83,6 @@ class NatsConfig:
     reconnect_wait: float = 0.25
     max_reconnect_attempts: int = 240
     publish_timeout: float = 20.0
-    poll: float = 1.0
     name: str | None = None
 
     def __post_init__(self) -> None:
@@ -98,7 +98,7 @@ class NatsConfig:
             raise InvalidParameter("give both a NATS user and a password, or neither")
         if (self.cert_file is None) != (self.key_file is None):
             raise InvalidParameter("a client certificate needs its key file, and the other way round")
-        for name in ("max_age", "ack_wait", "connect_timeout", "reconnect_wait", "publish_timeout", "poll"):
+        for name in ("max_age", "ack_wait", "connect_timeout", "reconnect_wait", "publish_timeout"):
             if not getattr(self, name) > 0:
                 raise InvalidParameter(f"{name} must be positive")
         if not 1 <= self.max_deliver <= 100 or not 0 <= self.max_reconnect_attempts <= 100_000:
@@ -179,7 +179,7 @@ def _nats():
     return nats
 
 
-async def connect(config: NatsConfig):
+async def connect(config: NatsConfig, *, reconnected: Callable[[], None] | None = None):
     """A nats-py client connected to one of `config.servers`, or TransportError. The first
     connection is bounded by `connect_timeout` per server; later reconnections (a server
     restarting, a cluster failing over) retry every `reconnect_wait` s up to
@@ -195,8 +195,12 @@ async def connect(config: NatsConfig):
                 "authorization violation" in str(exc).lower():
             refused.set()
 
+    async def on_reconnect() -> None:
+        if reconnected is not None:
+            reconnected()
+
     nc = nats.aio.client.Client()
-    opts = dict(servers=list(config.servers), error_cb=on_error, name=config.name,
+    opts = dict(servers=list(config.servers), error_cb=on_error, reconnected_cb=on_reconnect, name=config.name,
                 connect_timeout=max(1, int(config.connect_timeout)), reconnect_time_wait=config.reconnect_wait,
                 max_reconnect_attempts=config.max_reconnect_attempts, allow_reconnect=True,
                 tls=config.tls_context())
@@ -230,7 +234,12 @@ async def connect(config: NatsConfig):
 
 class NatsLink:
     """One connection to the broker, for one committee (its stream created if missing). Open
-    session transports and node receivers on it; `close()` closes them and the connection."""
+    session transports and node receivers on it; `close()` closes them and the connection.
+
+    Publishing is pipelined: `send` hands a frame to a background publish and returns, so a
+    party's frames of one round go out together instead of one acknowledgement apart; each
+    publish is retried until the broker stores it (`publish_timeout`), and a frame that could not
+    be stored makes the next send (or `flush`) raise TransportError."""
 
     def __init__(self, config: NatsConfig, committee: bytes, nc, stream: str) -> None:
         self.config, self.committee, self.nc, self.stream = config, bytes(committee), nc, stream
@@ -238,6 +247,8 @@ class NatsLink:
         self.published = 0
         self.bytes_published = 0
         self._receivers: list[_Receiver] = []
+        self._pending: set[asyncio.Task] = set()
+        self._failure: str | None = None
 
     def __repr__(self) -> str:
         return f"NatsLink({self.stream}, servers={list(self.config.servers)})"
@@ -245,22 +256,30 @@ class NatsLink:
     @classmethod
     async def open(cls, config: NatsConfig, committee: bytes) -> "NatsLink":
         committee_token(committee)
-        nc = await connect(config)
+        holder: list[NatsLink] = []
+
+        def reconnected() -> None:
+            for link in holder:
+                for r in list(link._receivers):
+                    r.wake()
+        nc = await connect(config, reconnected=reconnected)
         try:
             stream = await ensure_stream(nc.jetstream(timeout=API_TIMEOUT), config, committee)
         except BaseException:
             await nc.close()
             raise
-        return cls(config, committee, nc, stream)
+        holder.append(cls(config, committee, nc, stream))
+        return holder[0]
 
-    async def publish(self, subj: str, frame: bytes) -> None:
-        """Store one frame in the stream; retried (same message id, stored once) while the
-        broker restarts or fails over, until `publish_timeout`."""
+    async def publish(self, subj: str, frame: bytes, *, msg_id: str | None = None,
+                      deadline: float | None = None) -> None:
+        """Store one frame in the stream and wait for the broker's acknowledgement; retried
+        (same message id, so stored once) while the broker restarts or fails over."""
         nats = _nats()
         if not isinstance(frame, (bytes, bytearray)) or not 0 < len(frame) <= MAX_FRAME:
             raise InvalidParameter(f"a frame is 1 to {MAX_FRAME} bytes")
-        headers = {"Nats-Msg-Id": self.nc._nuid.next().decode()}
-        deadline = time.monotonic() + self.config.publish_timeout
+        headers = {"Nats-Msg-Id": msg_id or self.nc._nuid.next().decode()}
+        deadline = deadline or time.monotonic() + self.config.publish_timeout
         last = "no answer"
         while True:
             left = deadline - time.monotonic()
@@ -278,23 +297,78 @@ class NatsLink:
         self.published += 1
         self.bytes_published += len(frame)
 
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise TransportError(f"a frame was not stored by the broker: {self._failure}")
+
+    async def send(self, subj: str, frame: bytes) -> None:
+        """Publish one frame without waiting for the broker's acknowledgement (frames leave in
+        the order sent); a background task waits for it and retries if it does not come."""
+        nats = _nats()
+        self._raise_failure()
+        if not isinstance(frame, (bytes, bytearray)) or not 0 < len(frame) <= MAX_FRAME:
+            raise InvalidParameter(f"a frame is 1 to {MAX_FRAME} bytes")
+        msg_id = self.nc._nuid.next().decode()
+        deadline = time.monotonic() + self.config.publish_timeout
+        try:
+            ack_future = await self.js.publish_async(subj, bytes(frame), stream=self.stream,
+                                                     headers={"Nats-Msg-Id": msg_id})
+        except nats.errors.ConnectionClosedError:
+            raise TransportError("the NATS connection is closed") from None
+        except nats.errors.Error:           # stalled or reconnecting: the retries below take over
+            ack_future = None
+        task = asyncio.get_running_loop().create_task(self._confirm(subj, bytes(frame), msg_id, ack_future, deadline))
+        self._pending.add(task)
+        task.add_done_callback(self._published)
+
+    async def _confirm(self, subj: str, frame: bytes, msg_id: str, ack_future, deadline: float) -> None:
+        nats = _nats()
+        if ack_future is not None:
+            try:
+                await asyncio.wait_for(ack_future, min(2.0, max(0.01, deadline - time.monotonic())))
+                self.published += 1
+                self.bytes_published += len(frame)
+                return
+            except (nats.errors.Error, asyncio.TimeoutError, TimeoutError):
+                pass                        # lost, or refused for now: publish again, same id
+        await self.publish(subj, frame, msg_id=msg_id, deadline=deadline)
+
+    def _published(self, task: asyncio.Task) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None and self._failure is None:
+            self._failure = str(task.exception())
+
+    async def flush(self, timeout: float | None = None) -> None:
+        """Wait until every frame handed to `send` is stored (or failed: TransportError)."""
+        if self._pending:
+            await asyncio.wait(list(self._pending), timeout=timeout or self.config.publish_timeout)
+        self._raise_failure()
+
     async def transport(self, session: bytes, me: PartyId, *, resume: bool = True,
                         inactive: float | None = 3600.0) -> "NatsTransport":
-        """A Transport for party `me` in `session`. `resume=False` forgets where an earlier
-        process of the same party left off and reads the session again from its start."""
+        """A Transport for party `me` in `session` (two consumers of its own: see `NatsNode.session`
+        for sessions of a long-running party). `resume=False` forgets where an earlier process of
+        the same party left off and reads the session again from its start."""
         t = NatsTransport(self, session, me)
         await t._receiver.start(resume=resume, inactive=inactive, since=None)
         return t
 
-    async def node(self, me: PartyId, *, catch_up: float | None = 600.0) -> "NatsNode":
+    async def node(self, me: PartyId, *, catch_up: float | None = 600.0, discard_unrouted: bool = False
+                   ) -> "NatsNode":
         """Every session's frames for node `me`. A new node starts `catch_up` seconds in the past
-        (None: the whole stream); a restarted one where it left off."""
-        n = NatsNode(self, me)
+        (None: the whole stream); a restarted one where it left off. `discard_unrouted`: a party
+        that only runs sessions it opens (`session()`, a coordinator) drops frames of other
+        sessions (late answers) instead of keeping them for `receive`/`serve`."""
+        n = NatsNode(self, me, discard_unrouted=discard_unrouted)
         since = None if catch_up is None else datetime.now(timezone.utc) - timedelta(seconds=catch_up)
         await n._receiver.start(resume=True, inactive=None, since=since)
+        n._start_routing()
         return n
 
     async def close(self) -> None:
+        """Finish publishing (bounded), close the receivers and the connection."""
+        if self._pending:
+            await asyncio.wait(list(self._pending), timeout=self.config.publish_timeout)
         for r in list(self._receivers):
             await r.close()
         if not self.nc.is_closed:
@@ -337,8 +411,25 @@ async def ensure_stream(js, config: NatsConfig, committee: bytes) -> str:
 
 
 # ---- receiving ---------------------------------------------------------------------------------
+PULL_BATCH = 256
+PULL_EXPIRES = 4.0
+
+
+@dataclass
+class _Pull:
+    durable: str
+    inbox: str
+    sub: object = None
+    sent_at: float = 0.0
+    credit: int = 0
+    recreate: bool = False
+
+
 class _Receiver:
-    """Two durable pull consumers (frames to `me`, broadcasts) feeding one queue."""
+    """Two durable pull consumers (frames to `me`, broadcasts) feeding one queue. Each keeps a
+    standing pull request open (batch `PULL_BATCH`, renewed before it expires or runs low, and
+    at once after a reconnection), so a frame is pushed to the receiver as soon as the broker
+    stores it, however many arrive together."""
 
     def __init__(self, link: NatsLink, me: PartyId, session: bytes | None) -> None:
         self.link, self.me = link, me
@@ -350,56 +441,107 @@ class _Receiver:
         self.filters = {_durable(link.stream, self.me_token, *scope, kind): f"{base}.{tok}.*"
                         for kind, tok in (("direct", self.me_token), ("broadcast", BROADCAST_TOKEN))}
         self.queue: asyncio.Queue = asyncio.Queue()
-        self._subs: list = []
-        self._tasks: list[asyncio.Task] = []
+        self._pulls: dict[str, _Pull] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
         self._closed = False
+        self._consumer_args: dict = {}
         self.errors: list[str] = []
         self.dropped = 0
 
+    def _note(self, what: str) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(what[:200])
+
+    def _consumer_config(self, durable: str, filt: str, *, inactive: float | None, since: datetime | None):
+        api = _nats().js.api
+        cfg = self.link.config
+        return api.ConsumerConfig(durable_name=durable, ack_policy=api.AckPolicy.EXPLICIT, ack_wait=cfg.ack_wait,
+                                  max_deliver=cfg.max_deliver, filter_subject=filt, max_ack_pending=10_000,
+                                  deliver_policy=api.DeliverPolicy.ALL if since is None
+                                  else api.DeliverPolicy.BY_START_TIME,
+                                  opt_start_time=None if since is None else since.isoformat(),
+                                  inactive_threshold=inactive)
+
+    async def _ensure_consumer(self, durable: str) -> None:
+        nats = _nats()
+        try:
+            await self.link.js.consumer_info(self.link.stream, durable)
+        except nats.js.errors.NotFoundError:
+            await self.link.js.add_consumer(self.link.stream, config=self._consumer_config(
+                durable, self.filters[durable], **self._consumer_args))
+
     async def start(self, *, resume: bool, inactive: float | None, since: datetime | None) -> None:
         nats = _nats()
-        api = nats.js.api
-        js, cfg = self.link.js, self.link.config
-        for durable, filt in self.filters.items():
-            if not resume:
-                try:
-                    await js.delete_consumer(self.link.stream, durable)
-                except nats.js.errors.NotFoundError:
-                    pass
-            cc = api.ConsumerConfig(durable_name=durable, ack_policy=api.AckPolicy.EXPLICIT, ack_wait=cfg.ack_wait,
-                                    max_deliver=cfg.max_deliver, filter_subject=filt, max_ack_pending=10_000,
-                                    deliver_policy=api.DeliverPolicy.ALL if since is None
-                                    else api.DeliverPolicy.BY_START_TIME,
-                                    opt_start_time=None if since is None else since.isoformat(),
-                                    inactive_threshold=inactive)
-            try:
-                sub = await js.pull_subscribe(filt, durable=durable, stream=self.link.stream, config=cc)
-            except (nats.errors.Error, asyncio.TimeoutError) as exc:
-                await self.close()
-                raise TransportError(f"could not open a JetStream consumer: {type(exc).__name__}: {exc}") from None
-            self._subs.append(sub)
-            self._tasks.append(asyncio.get_running_loop().create_task(self._pump(sub)))
+        self._consumer_args = {"inactive": inactive, "since": since}
+        nc = self.link.nc
+        try:
+            for durable in self.filters:
+                if not resume:
+                    try:
+                        await self.link.js.delete_consumer(self.link.stream, durable)
+                    except nats.js.errors.NotFoundError:
+                        pass
+                await self._ensure_consumer(durable)
+                pull = self._pulls[durable] = _Pull(durable, nc.new_inbox())
+                pull.sub = await nc.subscribe(pull.inbox, cb=self._on_message(pull))
+                await self._request(pull)
+        except (nats.errors.Error, asyncio.TimeoutError) as exc:
+            await self.close()
+            raise TransportError(f"could not open a JetStream consumer: {type(exc).__name__}: {exc}") from None
+        self._task = asyncio.get_running_loop().create_task(self._renew())
         self.link._receivers.append(self)
 
-    async def _pump(self, sub) -> None:
+    async def _request(self, pull: _Pull) -> None:
+        body = json.dumps({"batch": PULL_BATCH, "expires": int(PULL_EXPIRES * 1e9)}).encode()
+        await self.link.nc.publish(f"$JS.API.CONSUMER.MSG.NEXT.{self.link.stream}.{pull.durable}", body,
+                                   reply=pull.inbox)
+        pull.sent_at, pull.credit = time.monotonic(), pull.credit + PULL_BATCH
+
+    def _on_message(self, pull: _Pull):
+        async def on_message(msg) -> None:
+            status = msg.headers.get("Status") if msg.headers else None
+            if status is None:
+                pull.credit -= 1
+                if pull.credit <= PULL_BATCH // 2:
+                    self._wake.set()
+                self.queue.put_nowait(msg)
+            elif status != "100":                 # a request ended: expired (408), or 409 (leader change,
+                if status == "409" and "deleted" in (msg.headers.get("Description") or "").lower():
+                    pull.recreate = True          # consumer deleted) - ask again now
+                pull.credit = 0
+                self._wake.set()
+        return on_message
+
+    def wake(self) -> None:
+        """Renew the pull requests now (after a reconnection: the broker may have lost them)."""
+        for pull in self._pulls.values():
+            pull.credit = 0
+        self._wake.set()
+
+    async def _renew(self) -> None:
         nats = _nats()
         while not self._closed:
             try:
-                msgs = await sub.fetch(1, timeout=self.link.config.poll)
+                await asyncio.wait_for(self._wake.wait(), PULL_EXPIRES / 4)
             except (asyncio.TimeoutError, TimeoutError):
-                continue
-            except nats.errors.ConnectionClosedError:
-                return
-            except (nats.errors.Error, ValueError) as exc:       # reconnecting, a leader moving
-                if len(self.errors) < MAX_ERRORS:
-                    self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
-                await asyncio.sleep(0.1)
-                continue
-            for m in msgs:
-                self.queue.put_nowait(m)
+                pass
+            self._wake.clear()
+            now = time.monotonic()
+            for pull in self._pulls.values():
+                if pull.credit > PULL_BATCH // 2 and now - pull.sent_at < PULL_EXPIRES * 0.75:
+                    continue
+                try:
+                    if pull.recreate:
+                        await self._ensure_consumer(pull.durable)
+                        pull.recreate = False
+                    await self._request(pull)
+                except (nats.errors.Error, asyncio.TimeoutError) as exc:   # reconnecting: next round
+                    self._note(f"{type(exc).__name__}: {exc}")
+                    pull.credit = 0
 
     async def next(self, timeout: float):
-        """The next frame's NATS message that is not this party's own broadcast, or None."""
+        """(session, NATS message) of the next frame that is not this party's own broadcast, or None."""
         deadline = time.monotonic() + max(0.0, timeout)
         while True:
             try:
@@ -418,18 +560,18 @@ class _Receiver:
         if self._closed:
             return
         self._closed = True
-        for t in self._tasks:
-            t.cancel()
-        for t in self._tasks:
+        if self._task is not None:
+            self._task.cancel()
             try:
-                await t
-            except (asyncio.CancelledError, Exception):    # noqa: BLE001 - a pump stopping
+                await self._task
+            except (asyncio.CancelledError, Exception):    # noqa: BLE001 - the renewer stopping
                 pass
-        for sub in self._subs:
-            try:
-                await sub.unsubscribe()
-            except Exception:      # noqa: BLE001 - the connection may be gone
-                pass
+        for pull in self._pulls.values():
+            if pull.sub is not None:
+                try:
+                    await pull.sub.unsubscribe()
+                except Exception:      # noqa: BLE001 - the connection may be gone
+                    pass
         if delete and not self.link.nc.is_closed:
             for durable in self.filters:
                 try:
@@ -474,7 +616,7 @@ class NatsTransport:
         return t
 
     async def send(self, to: PartyId | None, frame: bytes) -> None:
-        await self.link.publish(subject(self.link.config.prefix, self.link.committee, self.session, to, self.me), frame)
+        await self.link.send(subject(self.link.config.prefix, self.link.committee, self.session, to, self.me), frame)
 
     async def receive(self, timeout: float) -> bytes | None:
         if self._last is not None:
@@ -492,6 +634,7 @@ class NatsTransport:
         if self._last is not None:
             await ack(self._last)
             self._last = None
+        await self.link.flush()
         await self._receiver.close(delete=delete)
         if self._owns_link:
             await self.link.close()
@@ -501,68 +644,101 @@ SessionHandler = Callable[[bytes, "SessionView"], Awaitable[None]]
 
 
 class NatsNode:
-    """A node's receiver for every session addressed to it (see the module docstring)."""
+    """A long-running party's receiver for every session addressed to it (see the module
+    docstring). Frames are routed by session: to the `SessionView` opened for it
+    (`session(s)`: a party that starts a session, like a coordinator), else to `receive()`, which
+    `serve(handler)` uses to start a handler for each session someone else started."""
 
-    def __init__(self, link: NatsLink, me: PartyId) -> None:
+    def __init__(self, link: NatsLink, me: PartyId, *, discard_unrouted: bool = False) -> None:
         self.link, self.me = link, me
         self._receiver = _Receiver(link, me, None)
         self._last = None
         self._owns_link = False
+        self.discard_unrouted = discard_unrouted
+        self.discarded = 0
         self.views: dict[bytes, SessionView] = {}
+        self._unrouted: asyncio.Queue = asyncio.Queue()
+        self._router: asyncio.Task | None = None
 
     def __repr__(self) -> str:
         return f"NatsNode({self.me}, {self.link.stream})"
 
     @classmethod
     async def connect(cls, config: NatsConfig, committee: bytes, me: PartyId, *,
-                      catch_up: float | None = 600.0) -> "NatsNode":
+                      catch_up: float | None = 600.0, discard_unrouted: bool = False) -> "NatsNode":
         link = await NatsLink.open(config, committee)
         try:
-            n = await link.node(me, catch_up=catch_up)
+            n = await link.node(me, catch_up=catch_up, discard_unrouted=discard_unrouted)
         except BaseException:
             await link.close()
             raise
         n._owns_link = True
         return n
 
+    def _start_routing(self) -> None:
+        self._router = asyncio.get_running_loop().create_task(self._route())
+
+    async def _route(self) -> None:
+        while True:
+            got = await self._receiver.next(3600.0)
+            if got is None:
+                continue
+            view = self.views.get(got[0])
+            if view is not None:
+                view.queue.put_nowait(got)
+            elif self.discard_unrouted:
+                self.discarded += 1
+                await ack(got[1])
+            else:
+                self._unrouted.put_nowait(got)
+
+    def session(self, session: bytes) -> "SessionView":
+        """The Transport of `session` for this node: its frames go there until it is closed."""
+        session_token(session)
+        view = self.views.get(session)
+        if view is None:
+            view = self.views[session] = SessionView(self, bytes(session))
+        return view
+
     async def send(self, session: bytes, to: PartyId | None, frame: bytes) -> None:
-        await self.link.publish(subject(self.link.config.prefix, self.link.committee, session, to, self.me), frame)
+        await self.link.send(subject(self.link.config.prefix, self.link.committee, session, to, self.me), frame)
 
     async def receive(self, timeout: float) -> tuple[bytes, bytes] | None:
-        """(session, frame) of the next frame for this node, from any session, or None."""
+        """(session, frame) of the next frame for a session with no open view, or None."""
         if self._last is not None:
             await ack(self._last)
             self._last = None
-        got = await self._receiver.next(timeout)
-        if got is None:
+        try:
+            session, msg = await asyncio.wait_for(self._unrouted.get(), max(0.0, timeout))
+        except (asyncio.TimeoutError, TimeoutError):
             return None
-        self._last = got[1]
-        return got[0], got[1].data
+        self._last = msg
+        return session, msg.data
 
     async def serve(self, handler: SessionHandler, *, stop: asyncio.Event | None = None,
                     max_sessions: int = 1000, poll: float = 0.5) -> None:
-        """Route frames to per-session transports until `stop` is set: a session's first frame
-        starts `handler(session, transport)` as a task (e.g. `Driver(party, channel, transport).run()`),
-        later frames go to its transport; a frame arriving after the handler returned starts it
-        again (a server answers late requests). Frames beyond `max_sessions` open sessions are
-        left unacknowledged (redelivered later)."""
+        """Until `stop` is set: a frame of a session with no open view opens one and starts
+        `handler(session, view)` as a task (e.g. `Driver(party, channel, view).run(start=False)`);
+        the view closes when the handler returns, and a later frame starts it again (a server
+        answers late requests). Beyond `max_sessions` open views, frames wait unacknowledged
+        (the broker redelivers them)."""
         stop = stop or asyncio.Event()
         tasks: set[asyncio.Task] = set()
         try:
             while not stop.is_set():
-                got = await self._receiver.next(poll)
-                if got is None:
+                try:
+                    session, msg = await asyncio.wait_for(self._unrouted.get(), poll)
+                except (asyncio.TimeoutError, TimeoutError):
                     continue
-                session, msg = got
                 view = self.views.get(session)
                 if view is None:
                     if len(self.views) >= max_sessions:
                         continue
-                    view = self.views[session] = SessionView(self, session)
+                    view = self.session(session)
                     task = asyncio.get_running_loop().create_task(self._run(handler, view))
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
-                view.queue.put_nowait(msg)
+                view.queue.put_nowait((session, msg))
         finally:
             for t in list(tasks):
                 t.cancel()
@@ -576,8 +752,6 @@ class NatsNode:
         try:
             await handler(view.session, view)
         finally:
-            if self.views.get(view.session) is view:
-                del self.views[view.session]
             await view.close()
 
     async def close(self) -> None:
@@ -586,13 +760,20 @@ class NatsNode:
             self._last = None
         for view in list(self.views.values()):
             await view.close()
+        if self._router is not None:
+            self._router.cancel()
+            try:
+                await self._router
+            except (asyncio.CancelledError, Exception):    # noqa: BLE001 - the router stopping
+                pass
+        await self.link.flush()
         await self._receiver.close()
         if self._owns_link:
             await self.link.close()
 
 
 class SessionView:
-    """The `Transport` a `NatsNode.serve` handler gets for one session."""
+    """A `Transport` for one session of a `NatsNode` (from `node.session(s)` or `serve`)."""
 
     def __init__(self, node: NatsNode, session: bytes) -> None:
         self.node, self.session = node, session
@@ -610,17 +791,26 @@ class SessionView:
             await ack(self._last)
             self._last = None
         try:
-            self._last = await asyncio.wait_for(self.queue.get(), max(0.0, timeout))
+            _, self._last = await asyncio.wait_for(self.queue.get(), max(0.0, timeout))
         except (asyncio.TimeoutError, TimeoutError):
             return None
         return self._last.data
 
     async def close(self) -> None:
-        """Acknowledge what this view received (frames still queued were not processed: they are
-        left for redelivery)."""
+        """Stop routing this session here and acknowledge what was received; frames still
+        queued were not processed and go back to the node (`receive`/`serve`)."""
+        if self.node.views.get(self.session) is self:
+            del self.node.views[self.session]
         if self._last is not None:
             await ack(self._last)
             self._last = None
+        while not self.queue.empty():
+            got = self.queue.get_nowait()
+            if self.node.discard_unrouted:
+                self.node.discarded += 1
+                await ack(got[1])
+            else:
+                self.node._unrouted.put_nowait(got)
 
 
 __all__ = ["BROADCAST_TOKEN", "MAX_FRAME", "NatsConfig", "NatsLink", "NatsNode", "NatsTransport", "SessionView",
