@@ -38,6 +38,7 @@ class TcpProxy:
         self.connections = 0
         self.bytes_up = self.bytes_down = 0
         self._tasks: set[asyncio.Task] = set()
+        self._handlers: set[asyncio.Task] = set()
         self._writers: set[asyncio.StreamWriter] = set()
 
     @property
@@ -50,6 +51,14 @@ class TcpProxy:
         return self
 
     async def _handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        me = asyncio.current_task()
+        self._handlers.add(me)
+        try:
+            await self._connect(client_r, client_w)
+        finally:
+            self._handlers.discard(me)
+
+    async def _connect(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         try:
             server_r, server_w = await asyncio.open_connection(*self.target)
         except OSError:
@@ -116,6 +125,8 @@ class TcpProxy:
         for t in list(self._tasks):
             t.cancel()
         self._writers.clear()
+        if self._handlers:
+            await asyncio.wait(list(self._handlers), timeout=5)
 
     async def __aenter__(self) -> "TcpProxy":
         return await self.start()
