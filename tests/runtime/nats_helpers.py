@@ -54,6 +54,16 @@ def nats_server():
         server.close()
 
 
+async def until(predicate, limit: float = 15.0, step: float = 0.05) -> bool:
+    """Wait (bounded) until `predicate()` holds; returns whether it did."""
+    deadline = asyncio.get_running_loop().time() + limit
+    while not predicate():
+        if asyncio.get_running_loop().time() >= deadline:
+            return False
+        await asyncio.sleep(step)
+    return True
+
+
 def config(*urls: str, **kw) -> NatsConfig:
     kw.setdefault("reconnect_wait", 0.1)
     return NatsConfig(servers=tuple(urls), **kw)

@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from nats_helpers import (Committee, SignerNodes, close_links, config, fresh_committee, nats_server,  # noqa: F401
-                          open_links, private_server, require_nats_server, run_dkg_over, sign_over)
+                          open_links, private_server, require_nats_server, run_dkg_over, sign_over, until)
 from pqzk.errors import NonceReuse, TransportError
 from pqzk.runtime import COORDINATOR
 from pqzk.runtime.transports import nats as nt
@@ -162,7 +162,8 @@ def test_a_frame_replayed_from_an_earlier_session_is_refused(nats_server):
         request = stored[-1]                                   # the signing package to signer 1
         for target in (b"session-A", b"session-B"):
             await links[COORDINATOR].publish(nt.subject("pqzk", com.committee, target, 1, COORDINATOR), request)
-        await asyncio.sleep(1.5)
+        await until(lambda: len(nodes.channels[1].rejected) >= 2)
+        await asyncio.sleep(0.3)                               # and nothing more comes of it
         first_rejections = list(nodes.channels[1].rejected)
         await nodes.close()
         # signer 1 restarts: a fresh channel, the same (persisted) nonce store
@@ -170,7 +171,8 @@ def test_a_frame_replayed_from_an_earlier_session_is_refused(nats_server):
         again.parties[1] = nodes.parties[1]
         await again.start()
         await links[COORDINATOR].publish(nt.subject("pqzk", com.committee, b"session-C", 1, COORDINATOR), request)
-        await asyncio.sleep(1.5)
+        await until(lambda: any(d.refusals for d in again.drivers))
+        await asyncio.sleep(0.3)
         await again.close()
         shares = await _frames(links[COORDINATOR], f"pqzk.{nt.committee_token(com.committee)}.*."
                                                    f"{nt.party_token(COORDINATOR)}.{nt.party_token(1)}")

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nats_helpers import config, fresh_committee, nats_server, require_nats_server  # noqa: F401
+from nats_helpers import config, fresh_committee, nats_server, require_nats_server, until  # noqa: F401
 from pqzk.discovery import find_nats_server, probe_nats
 from pqzk.errors import BackendUnavailable, InvalidEncoding, InvalidParameter
 from pqzk.runtime.transports import nats as nt
@@ -212,7 +212,7 @@ def test_delay_proxy_adds_its_delay_each_way(nats_server):
             await fast.close()
             return times, proxy.connections, proxy.bytes_up
     times, connections, up = run(main())
-    assert times["slow"] >= 0.06 and times["fast"] < 0.06
+    assert times["slow"] >= 0.06 and times["fast"] < times["slow"] - 0.02
     assert connections == 1 and up > 0
 
 
@@ -239,9 +239,9 @@ def test_a_node_serves_every_session_addressed_to_it(nats_server):
         await senders[0].send(9, b"1a")
         await senders[1].send(None, b"2 to all")
         await senders[0].send(9, b"1b")
-        await asyncio.sleep(1.0)
+        await until(lambda: len(seen) == 2 and not node.views)
         await senders[0].send(9, b"1c late")                 # after the handler of "one" returned
-        await asyncio.sleep(1.0)
+        await until(lambda: len(seen) == 3)
         stop.set()
         await serving
         await node.close()
