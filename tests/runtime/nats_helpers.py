@@ -163,6 +163,23 @@ async def sign_over(link, com: Committee, message: bytes, signers, session: byte
     return coord, driver
 
 
+async def stored_frames(link: NatsLink, subj: str | None = None) -> list[tuple[str, bytes]]:
+    """(subject, frame) of every frame the broker stored on `subj` (wildcards allowed; default:
+    the link's whole committee), in stream order — what an eavesdropping broker sees."""
+    from pqzk.runtime.transports.nats import committee_token
+    subj = subj or f"{link.config.prefix}.{committee_token(link.committee)}.>"
+    sub = await link.js.pull_subscribe(subj, stream=link.stream)
+    out = []
+    while True:
+        try:
+            msgs = await sub.fetch(100, timeout=0.5)
+        except asyncio.TimeoutError:
+            break
+        out += [(m.subject, m.data) for m in msgs]
+    await sub.unsubscribe()
+    return out
+
+
 async def open_links(cfgs: dict, committee: bytes) -> dict:
     """One NatsLink per party: {pid: link} from {pid: NatsConfig}."""
     return {pid: await NatsLink.open(cfg, committee) for pid, cfg in cfgs.items()}

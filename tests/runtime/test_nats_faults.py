@@ -10,7 +10,8 @@ import asyncio
 import pytest
 
 from nats_helpers import (Committee, SignerNodes, close_links, config, fresh_committee, nats_server,  # noqa: F401
-                          open_links, private_server, require_nats_server, run_dkg_over, sign_over, until)
+                          open_links, private_server, require_nats_server, run_dkg_over, sign_over, stored_frames,
+                          until)
 from pqzk.errors import NonceReuse, TransportError
 from pqzk.runtime import COORDINATOR
 from pqzk.runtime.transports import nats as nt
@@ -187,17 +188,7 @@ def test_a_frame_replayed_from_an_earlier_session_is_refused(nats_server):
 
 
 async def _frames(link: nt.NatsLink, subj: str) -> list[bytes]:
-    """The stored frames on `subj` (wildcards allowed), in stream order."""
-    sub = await link.js.pull_subscribe(subj, stream=link.stream)
-    out = []
-    while True:
-        try:
-            msgs = await sub.fetch(50, timeout=0.5)
-        except asyncio.TimeoutError:
-            break
-        out += [m.data for m in msgs]
-    await sub.unsubscribe()
-    return out
+    return [data for _, data in await stored_frames(link, subj)]
 
 
 def test_tls_and_per_node_credentials(tmp_path):

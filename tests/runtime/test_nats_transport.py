@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nats_helpers import (Committee, SignerNodes, close_links, config, fresh_committee, nats_server,  # noqa: F401
-                          open_links, run_dkg_over, sign_over)
+                          open_links, run_dkg_over, sign_over, stored_frames)
 from pqzk.errors import InvalidParameter, TransportError
 from pqzk.runtime import COORDINATOR, Kind, Message
 from pqzk.runtime.channel import PRIVATE
@@ -150,17 +150,9 @@ def test_frames_are_bounded_in_size(nats_server):
 
 # ---- the runtime's parties over NATS, one process -----------------------------------------------
 def _stream_frames(url: str, committee: bytes) -> list[tuple[str, bytes]]:
-    """Every frame the broker stored for `committee` (what an eavesdropping broker sees)."""
     async def main():
         link = await nt.NatsLink.open(config(url), committee)
-        sub = await link.js.pull_subscribe(f"pqzk.{nt.committee_token(committee)}.>", stream=link.stream)
-        out = []
-        while True:
-            try:
-                msgs = await sub.fetch(100, timeout=0.5)
-            except asyncio.TimeoutError:
-                break
-            out += [(m.subject, m.data) for m in msgs]
+        out = await stored_frames(link)
         await link.close()
         return out
     return run(main())
