@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
+from ..errors import InvalidParameter
 from ..policy.model import Policy
 from ..policy.signer import PolicySigner
 from ..policy.state import PolicyState
@@ -26,8 +27,10 @@ def wall_clock() -> int:
     return int(time.time())
 
 
-def build_service(node: OpenNode, *, clock: Callable[[], int] = wall_clock, rng=None) -> NodeService:
-    """The node's sans-I/O service; its policy signer exists once it holds a key package."""
+def build_service(node: OpenNode, *, clock: Callable[[], int] = wall_clock, rng=None,
+                  frost_signer_cls: type = FrostSigner) -> NodeService:
+    """The node's sans-I/O service; its policy signer exists once it holds a key package.
+    `frost_signer_cls` replaces the FROST signer inside it (adversarial simulations only)."""
     committee = node.committee
     coordinator = committee.coordinators[0].node_id if committee.coordinators else None
     policy = Policy.from_dict(committee.policy) if committee.policy is not None else None
@@ -35,7 +38,7 @@ def build_service(node: OpenNode, *, clock: Callable[[], int] = wall_clock, rng=
     def policy_signer(kp: KeyPackage):
         if policy is None or coordinator is None:
             return None
-        frost = FrostSigner(kp, node.keyring, rng=rng, coordinator=coordinator, nonce_store=node.nonce_store())
+        frost = frost_signer_cls(kp, node.keyring, rng=rng, coordinator=coordinator, nonce_store=node.nonce_store())
         return PolicySigner(kp, PolicyState(policy), node.keyring, clock=clock, rng=rng, frost_signer=frost,
                             coordinator=coordinator)
 
@@ -49,9 +52,9 @@ def channel_for(node: OpenNode) -> Channel:
 
 
 async def serve(node: OpenNode, transport: Transport, *, timeout: float = 1.0, clock=wall_clock,
-                ready: Callable[[Driver], None] | None = None) -> NodeService:
+                ready: Callable[[Driver], None] | None = None, frost_signer_cls: type = FrostSigner) -> NodeService:
     """Drive the node's service until the driver is stopped (`ready` gets the driver first)."""
-    service = build_service(node, clock=clock)
+    service = build_service(node, clock=clock, frost_signer_cls=frost_signer_cls)
     driver = Driver(service, channel_for(node), transport, timeout=timeout, serve=True)
     if ready is not None:
         ready(driver)
@@ -64,4 +67,67 @@ def step(node: OpenNode, frames: Iterable[bytes], *, clock=wall_clock, timeout: 
     return files_step(build_service(node, clock=clock), channel_for(node), frames, timeout=timeout)
 
 
-__all__ = ["build_service", "channel_for", "serve", "step", "wall_clock"]
+
+
+# ---- over NATS ----
+
+async def run_node(node: OpenNode, config, *, stop=None, timeout: float = 0.5, clock=wall_clock,
+                   ready: Callable[[Driver], None] | None = None, frost_signer_cls: type = FrostSigner) -> NodeService:
+    """A node process's life: connect to the committee's NATS stream (catching up on what was
+    addressed to it while it was away), serve every session until `stop` (an asyncio.Event) is set."""
+    import asyncio
+
+    from ..runtime.transports.nats import NatsNode, NodeTransport
+    nats_node = await NatsNode.connect(config, node.committee.committee_id, node.identity.node_id)
+    transport = NodeTransport(nats_node)
+    drivers: list[Driver] = []
+
+    def keep(driver: Driver) -> None:
+        drivers.append(driver)
+        if ready is not None:
+            ready(driver)
+
+    task = asyncio.get_running_loop().create_task(serve(node, transport, timeout=timeout, clock=clock, ready=keep,
+                                                        frost_signer_cls=frost_signer_cls))
+    try:
+        if stop is not None:
+            await stop.wait()
+            for d in drivers:
+                d.stop()
+        return await task
+    finally:
+        if not task.done():
+            task.cancel()
+        await transport.close()
+
+
+class NetworkRunner:
+    """A `runtime.runner.SessionRunner` for a coordinator over NATS: its local parties are driven
+    over the coordinator's `NatsNode` (one view per session); the other parties are nodes."""
+
+    def __init__(self, nats_node, channel: Channel, *, timeout: float = 1.0, idle_limit: int = 6,
+                 deadline: float = 120.0) -> None:
+        self.nats_node, self.channel = nats_node, channel
+        self.timeout, self.idle_limit, self.deadline = timeout, idle_limit, deadline
+
+    async def run_async(self, parties, initial, session: bytes):
+        import asyncio
+        if len(parties) != 1:
+            raise InvalidParameter("a network runner drives the coordinator alone; signers are nodes")
+        party = parties[0]
+        view = self.nats_node.session(session)
+        driver = Driver(party, self.channel, view, timeout=self.timeout, idle_limit=self.idle_limit)
+        try:
+            await driver.send(list(initial))
+            await asyncio.wait_for(driver.run(start=False), self.deadline)
+        finally:
+            await view.close()
+        return _Report(driver.stats.frames_in, [(party.id, exc) for _, exc in driver.refusals])
+
+
+class _Report:
+    def __init__(self, steps: int, refusals: list) -> None:
+        self.steps, self.refusals = steps, refusals
+
+
+__all__ = ["NetworkRunner", "build_service", "channel_for", "run_node", "serve", "step", "wall_clock"]

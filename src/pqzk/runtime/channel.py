@@ -5,15 +5,16 @@ frames a transport carries and back:
 
     frame     = "PQZF" ‖ u8 version ‖ lp(committee) ‖ u8 mode ‖ body
     broadcast : body = wire.encode(msg)                       (public: signed, not encrypted)
-    private   : body = party(sender) ‖ party(recipient) ‖ lp(session) ‖ lp(kind) ‖ u64 seq
+    private   : body = party(sender) ‖ party(recipient) ‖ lp(session) ‖ lp(kind) ‖ epoch(8) ‖ u64 seq
                        ‖ seal(recipient's KEM key, wire.encode(msg), AD = all of the above)
 
 A private message — shares, anything secret — is sealed to its recipient (X-Wing + AES-256-GCM,
 `pqzk.pq.sealing`; or X25519 in the classical comparison mode), with the sender, recipient,
-committee, session, kind and a per-sender sequence number as associated data, and the sealed
-plaintext is the whole signed message: the broker sees who talks to whom and how much, nothing
-else. The receiver checks that the signed message inside says what the frame says, and refuses
-a (sender, session, seq) it has already accepted. Frames that do not decode, open or match are
+committee, session, kind and a per-sender sequence number (under a random epoch drawn when the
+channel starts, so a restarted sender does not collide with its earlier self) as associated
+data, and the sealed plaintext is the whole signed message: the broker sees who talks to whom and
+how much, nothing else. The receiver checks that the signed message inside says what the frame
+says, and refuses a (sender, session, epoch, seq) it has already accepted. Frames that do not decode, open or match are
 dropped (`rejected`) — the broker may have made them — and blamed on nobody.
 """
 from __future__ import annotations
@@ -104,17 +105,18 @@ class Channel:
         if kem.public is None or me not in kem.public:
             raise InvalidParameter(f"party {me!r} has no KEM key in the committee")
         self.me, self.committee, self.kem, self.rng = me, bytes(committee), kem, rng
+        self._epoch = random_bytes(8, rng)
         self._seq = 0
-        self._seen: set[tuple[PartyId, bytes, int]] = set()
+        self._seen: set[tuple[PartyId, bytes, bytes, int]] = set()
         self.rejected: list[str] = []
         self.bytes_out = self.bytes_in = 0
 
     def __repr__(self) -> str:
         return f"Channel({self.me}, committee={self.committee.hex()[:16]})"
 
-    def _ad(self, sender: PartyId, recipient: PartyId, session: bytes, kind: str, seq: int) -> bytes:
+    def _ad(self, sender: PartyId, recipient: PartyId, session: bytes, kind: str, epoch: bytes, seq: int) -> bytes:
         return (wire.encode_party(sender) + wire.encode_party(recipient) + _lp(session) + _lp(kind.encode())
-                + seq.to_bytes(8, "big"))
+                + epoch + seq.to_bytes(8, "big"))
 
     def _head(self, mode: int) -> bytes:
         return MAGIC + bytes([VERSION]) + _lp(self.committee, 1) + bytes([mode])
@@ -128,7 +130,8 @@ class Channel:
             self.bytes_out += len(frame)
             return None, frame
         self._seq += 1
-        ad = self.committee + self._ad(msg.sender, msg.recipient, msg.session, str(msg.kind), self._seq)
+        head = self._ad(msg.sender, msg.recipient, msg.session, str(msg.kind), self._epoch, self._seq)
+        ad = self.committee + head
         inner = wire.encode(msg)
         pk = self.kem.public.get(msg.recipient)
         if pk is None:
@@ -139,8 +142,7 @@ class Channel:
             sealed = sealing.seal(pk, inner, ctx, rng=self.rng)
         else:
             sealed = _x25519_seal(pk, inner, ad, self.rng)
-        frame = (self._head(PRIVATE) + self._ad(msg.sender, msg.recipient, msg.session, str(msg.kind), self._seq)
-                 + _lp(sealed, 4))
+        frame = self._head(PRIVATE) + head + _lp(sealed, 4)
         self.bytes_out += len(frame)
         return msg.recipient, frame
 
@@ -171,7 +173,7 @@ class Channel:
             raise InvalidEncoding("unknown frame mode")
         start = r.pos
         sender, recipient = wire.read_party(r), wire.read_party(r)
-        session, kind, seq = r.lp(2), r.lp(2), r.uint(8)
+        session, kind, epoch, seq = r.lp(2), r.lp(2), r.take(8), r.uint(8)
         ad = r.data[start:r.pos]
         sealed = r.lp(4)
         r.end()
@@ -187,7 +189,7 @@ class Channel:
         if (msg.sender, msg.recipient, msg.session, str(msg.kind), msg.broadcast) != \
                 (sender, recipient, session, kind.decode("ascii", "replace"), False):
             raise InvalidEncoding("the sealed message disagrees with its frame")
-        key = (sender, session, seq)
+        key = (sender, session, epoch, seq)
         if key in self._seen:
             raise InvalidEncoding("replayed frame (sequence number already accepted)")
         if len(self._seen) < MAX_SEEN:

@@ -24,9 +24,10 @@ from .messages import Message, PartyId
 
 class Transport(Protocol):
     """Moves frames. `send(None, frame)` broadcasts to the session's committee (the transport
-    decides how; it must not deliver a party's own broadcast back to it)."""
+    decides how; it must not deliver a party's own broadcast back to it). `session` is the
+    message's session, for transports that carry many sessions (a node's)."""
 
-    async def send(self, to: PartyId | None, frame: bytes) -> None: ...
+    async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None: ...
 
     async def receive(self, timeout: float) -> bytes | None: ...
 
@@ -78,7 +79,7 @@ class Driver:
             to, frame = self.channel.wrap(msg)
             self.stats.frames_out += 1
             self.stats.bytes_out += len(frame)
-            await self.transport.send(to, frame)
+            await self.transport.send(to, frame, session=msg.session)
 
     def _deliver(self, msg: Message) -> list[Message]:
         try:

@@ -100,7 +100,7 @@ class FileTransport:
         self.inbox = list(inbox)
         self.outbox: list[tuple[PartyId | None, bytes]] = []
 
-    async def send(self, to: PartyId | None, frame: bytes) -> None:
+    async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
         self.outbox.append((to, frame))
 
     async def receive(self, timeout: float) -> bytes | None:

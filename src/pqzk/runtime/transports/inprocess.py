@@ -61,7 +61,7 @@ class HubTransport:
     def __init__(self, hub: Hub, me: PartyId) -> None:
         self.hub, self.me = hub, me
 
-    async def send(self, to: PartyId | None, frame: bytes) -> None:
+    async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
         targets = [p for p in self.hub.queues if p != self.me] if to is None else [to]
         for p in targets:
             if p not in self.hub.queues:

@@ -33,11 +33,11 @@ The broker (or anyone who can publish) can drop, delay, duplicate, reorder or al
 of it is caught by the channel (`pqzk.runtime.channel`) or the parties, and blamed on nobody.
 """
 from .config import MAX_FRAME, NatsConfig, connect
-from .endpoints import NatsNode, NatsTransport, SessionView
+from .endpoints import NatsNode, NatsTransport, NodeTransport, SessionView
 from .link import NatsLink, ensure_stream
 from .subjects import (BROADCAST_TOKEN, committee_token, parse_subject, party_token, session_token, stream_name,
                        subject)
 
-__all__ = ["BROADCAST_TOKEN", "MAX_FRAME", "NatsConfig", "NatsLink", "NatsNode", "NatsTransport", "SessionView",
+__all__ = ["BROADCAST_TOKEN", "MAX_FRAME", "NatsConfig", "NatsLink", "NatsNode", "NatsTransport", "NodeTransport", "SessionView",
            "committee_token", "connect", "ensure_stream", "parse_subject", "party_token", "session_token",
            "stream_name", "subject"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from ....errors import InvalidParameter
 from ...messages import PartyId
 from .config import NatsConfig
 from .link import NatsLink
@@ -38,7 +39,7 @@ class NatsTransport:
         t._owns_link = True
         return t
 
-    async def send(self, to: PartyId | None, frame: bytes) -> None:
+    async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
         await self.link.send(subject(self.link.config.prefix, self.link.committee, self.session, to, self.me), frame)
 
     async def receive(self, timeout: float) -> bytes | None:
@@ -206,7 +207,7 @@ class SessionView:
     def __repr__(self) -> str:
         return f"SessionView({self.node.me}, session={self.session.hex()[:16]})"
 
-    async def send(self, to: PartyId | None, frame: bytes) -> None:
+    async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
         await self.node.send(self.session, to, frame)
 
     async def receive(self, timeout: float) -> bytes | None:
@@ -236,4 +237,29 @@ class SessionView:
                 self.node._unrouted.put_nowait(got)
 
 
-__all__ = ["NatsNode", "NatsTransport", "SessionHandler", "SessionView"]
+
+
+class NodeTransport:
+    """A `NatsNode` as one `Transport` for a party serving every session at once (a node's
+    service): frames of any session in, frames out to the subject of the message's session."""
+
+    def __init__(self, node: NatsNode) -> None:
+        self.node = node
+
+    def __repr__(self) -> str:
+        return f"NodeTransport({self.node!r})"
+
+    async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
+        if session is None:
+            raise InvalidParameter("a node transport sends within a session")
+        await self.node.send(session, to, frame)
+
+    async def receive(self, timeout: float) -> bytes | None:
+        got = await self.node.receive(timeout)
+        return None if got is None else got[1]
+
+    async def close(self) -> None:
+        await self.node.close()
+
+
+__all__ = ["NatsNode", "NatsTransport", "NodeTransport", "SessionHandler", "SessionView"]
