@@ -129,7 +129,7 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path, nats_server):
+def cluster(tmp_path, nats_server):  # noqa: F811 - the pytest fixture
     c = Cluster(tmp_path, nats_server.url)
     try:
         yield c
