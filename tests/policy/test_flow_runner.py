@@ -1,8 +1,6 @@
 """Custody runs its sessions through the SessionRunner it is given: the in-process simulator by
 default, or — here — one `runtime.driver.Driver` per party over sealed channels and the in-process
 hub transport, the way a network runner drives parties over NATS."""
-import asyncio
-from dataclasses import dataclass, field
 
 import pytest
 from flow_fixtures import NOW, POLICY, custody, doc_v2, group, req
@@ -11,48 +9,8 @@ from pqzk.errors import PolicyViolation, ProtocolAbort
 from pqzk.policy import Policy
 from pqzk.policy.authorization import verify_authorization
 from pqzk.runtime import Silent, SimulatorRunner, Simulator
-from pqzk.runtime.channel import CLASSICAL, HYBRID, Channel, generate_kem_keys
-from pqzk.runtime.driver import Driver
-from pqzk.runtime.transports.inprocess import Hub
-
-
-@dataclass
-class HubReport:
-    steps: int = 0
-    refusals: list = field(default_factory=list)
-    frames: int = 0
-
-
-class HubRunner:
-    """A SessionRunner over drivers: parties with an outcome (`result`/`error`) run until they
-    have one, the others (signers) serve; once the leads are done, what is still queued for the
-    servers is delivered, then they are stopped."""
-
-    def __init__(self, *, timeout: float = 0.05, mode: str = CLASSICAL) -> None:
-        self.timeout, self.mode = timeout, mode
-        self.sessions = 0
-
-    def run(self, parties, initial):
-        self.sessions += 1
-        return asyncio.run(self._run(list(parties), list(initial)))
-
-    async def _run(self, parties, initial):
-        hub = Hub()
-        kem = generate_kem_keys([p.id for p in parties], self.mode)
-        drivers = {p.id: Driver(p, Channel(p.id, b"test committee", kem[p.id]), hub.connect(p.id),
-                                timeout=self.timeout, serve=not hasattr(p, "result")) for p in parties}
-        for msg in initial:
-            await drivers[msg.sender].send([msg])
-        servers = [asyncio.create_task(d.run(start=False)) for d in drivers.values() if d.serve]
-        await asyncio.gather(*(d.run(start=False) for d in drivers.values() if not d.serve))
-        while any(not hub.queues[pid].empty() for pid, d in drivers.items() if d.serve):
-            await asyncio.sleep(0.001)
-        await asyncio.sleep(0)                   # the last frame taken is processed before the next await
-        for t in servers:
-            t.cancel()
-        await asyncio.gather(*servers, return_exceptions=True)
-        return HubReport(sum(d.stats.frames_in for d in drivers.values()),
-                         [(d.party.id, e) for d in drivers.values() for _, e in d.refusals], hub.frames)
+from pqzk.runtime.channel import HYBRID
+from pqzk.runtime.transports.inprocess import HubRunner
 
 
 def test_custody_runs_every_session_through_its_runner():

@@ -78,4 +78,57 @@ class HubTransport:
         return None
 
 
-__all__ = ["Hub", "HubTransport"]
+
+
+class HubReport:
+    """What a `HubRunner` saw of one session (a `runner.SessionReport`)."""
+
+    def __init__(self, steps: int, refusals: list, frames: int, bytes_: int) -> None:
+        self.steps, self.refusals, self.frames, self.bytes = steps, refusals, frames, bytes_
+
+
+async def drive(parties, initial=(), *, latency: Callable[[PartyId, PartyId], float] | None = None,
+                mode: str = "hybrid", committee: bytes = b"in-process", timeout: float = 0.05,
+                start: bool = False, rng: RandomSource | None = None) -> HubReport:
+    """Run `parties` to the end over one hub, each by its own driver and sealed channel — the
+    network seam exactly as over NATS, in one event loop. Parties with an outcome (`result`/
+    `error`) run until they have one; the others (signers serving sessions) serve, and stop once
+    what is still queued for them is delivered. `start` calls every party's `start()` first."""
+    from ..channel import Channel, generate_kem_keys
+    from ..driver import Driver
+    hub = Hub(latency=latency, rng=rng)
+    kem = generate_kem_keys([p.id for p in parties], mode, rng=rng)
+    drivers = {p.id: Driver(p, Channel(p.id, committee, kem[p.id]), hub.connect(p.id), timeout=timeout,
+                            serve=not hasattr(p, "result")) for p in parties}
+    for msg in initial:
+        await drivers[msg.sender].send([msg])
+    servers = [asyncio.create_task(d.run(start=start)) for d in drivers.values() if d.serve]
+    await asyncio.gather(*(d.run(start=start) for d in drivers.values() if not d.serve))
+    while any(not hub.queues[pid].empty() for pid, d in drivers.items() if d.serve):
+        await asyncio.sleep(0.001)
+    await asyncio.sleep(0)
+    for d in drivers.values():
+        d.stop()
+    for t in servers:
+        t.cancel()
+    await asyncio.gather(*servers, return_exceptions=True)
+    return HubReport(sum(d.stats.frames_in for d in drivers.values()),
+                     [(d.party.id, e) for d in drivers.values() for _, e in d.refusals], hub.frames, hub.bytes)
+
+
+class HubRunner:
+    """A `runtime.runner.SessionRunner` over drivers on an in-process hub (sealed channels): what
+    a network runner does, without a network. `latency(sender, recipient)` models one."""
+
+    def __init__(self, *, timeout: float = 0.05, mode: str = "hybrid",
+                 latency: Callable[[PartyId, PartyId], float] | None = None) -> None:
+        self.timeout, self.mode, self.latency = timeout, mode, latency
+        self.sessions = 0
+
+    def run(self, parties, initial) -> HubReport:
+        self.sessions += 1
+        return asyncio.run(drive(list(parties), list(initial), latency=self.latency, mode=self.mode,
+                                 timeout=self.timeout))
+
+
+__all__ = ["Hub", "HubReport", "HubRunner", "HubTransport", "drive"]
