@@ -32,6 +32,10 @@ from pqzk.node.service import Invitation as NodeInvitation
 from pqzk.runtime import wire as runtime_wire
 from pqzk.runtime.transports.files import decode_bundle, encode_bundle
 from pqzk.runtime.frost_parties import decode_sign_request
+from pqzk.runtime import tmldsa_parties
+from pqzk.pq import fips204
+from pqzk.threshold import mldsa as tmldsa
+from pqzk.threshold.mldsa import signing as tmldsa_signing
 from pqzk.runtime.messages import Kind, Message
 from pqzk.sharing import bytes_shamir, refresh, shamir, vss
 from pqzk.threshold.frost import dkg as frost_dkg
@@ -98,11 +102,26 @@ def _decoders():
         out[f"ecdsa.EcdsaSignature[{curve}]"] = lambda d, c=curve: EcdsaSignature.from_bytes(c, d)
     out["ecdsa.EcdsaKeyShare"] = EcdsaKeyShare.from_bytes
     out["ot.PairwiseOt"] = PairwiseOt.from_bytes
+    for p in ("ML-DSA-44", "ML-DSA-65", "ML-DSA-87"):
+        fp = fips204.params(p)
+        out[f"fips204.pk_decode[{p}]"] = lambda d, fp=fp: _arrays_as_bytes(fips204.pk_decode(d, fp))
+        out[f"fips204.sk_decode[{p}]"] = lambda d, fp=fp: _arrays_as_bytes(fips204.sk_decode(d, fp))
+        out[f"fips204.sig_decode[{p}]"] = lambda d, fp=fp: _arrays_as_bytes(fips204.sig_decode(d, fp))
+    tp = tmldsa.get_params("ML-DSA-44", 2, 3)
+    out.update({
+        "tmldsa.ThresholdPublicKey": tmldsa.ThresholdPublicKey.from_bytes,
+        "tmldsa.KeyShare": tmldsa.KeyShare.from_bytes,
+        "tmldsa.decode_reveal": lambda d: _arrays_as_bytes(tmldsa_signing.decode_reveal(tp, d)),
+        "tmldsa.decode_response": lambda d: _arrays_as_bytes(tmldsa_signing.decode_response(tp, d)),
+        "runtime.tmldsa.decode_request": tmldsa_parties.decode_request,
+        "runtime.tmldsa.decode_forwarded": lambda d: tmldsa_parties.decode_forwarded(d, "list"),
+    })
     out.update({
         "xwing.PublicKey": xwing.XWingPublicKey.from_bytes,
         "xwing.PrivateKey": xwing.XWingPrivateKey.from_bytes,
         "hybrid.QuorumCertificate": hybrid.QuorumCertificate.from_bytes,
         "hybrid.CompositeAuthorization": hybrid.CompositeAuthorization.from_bytes,
+        "hybrid.ThresholdMLDSAAuthorization": hybrid.ThresholdMLDSAAuthorization.from_bytes,
         "policy.Authorization": Authorization.from_bytes,
         "policy.AuditHeadFile": HeadFile.from_bytes,
         "runtime.wire.decode": runtime_wire.decode,
@@ -130,6 +149,16 @@ def _decoders():
     return out
 
 
+def _arrays_as_bytes(decoded):
+    """numpy arrays in a decoder's output as bytes, so that decodings compare by value."""
+    import numpy as np
+    if isinstance(decoded, np.ndarray):
+        return decoded.tobytes()
+    if isinstance(decoded, tuple):
+        return tuple(_arrays_as_bytes(x) for x in decoded)
+    return decoded
+
+
 # the public decoders (module:qualname) DECODERS exercises; see test_every_public_decoder_is_swept
 COVERED = {
     "groups.base:Group.decode", "groups.base:Group.scalar_decode",
@@ -143,6 +172,7 @@ COVERED = {
     "pq.composite:CompositePublicKey.from_bytes", "pq.composite:CompositePublicKey.from_spki",
     "pq.composite:CompositePrivateKey.from_bytes", "pq.composite:CompositePrivateKey.from_pkcs8",
     "pq.hybrid:QuorumCertificate.from_bytes", "pq.hybrid:CompositeAuthorization.from_bytes",
+    "pq.hybrid:ThresholdMLDSAAuthorization.from_bytes",
     "pq.mldsa:MLDSAPublicKey.from_bytes", "pq.mldsa:MLDSAPublicKey.from_spki",
     "pq.mldsa:MLDSAPrivateKey.from_pkcs8", "pq.mlkem:MLKEMPublicKey.from_bytes",
     "pq.xwing:XWingPublicKey.from_bytes", "pq.xwing:XWingPrivateKey.from_bytes",
@@ -161,6 +191,10 @@ COVERED = {
     "zk.membership:GKProof.from_bytes", "zk.membership:MembershipProof.from_bytes",
     "zk.possession:PossessionProof.from_bytes", "zk.range:RangeProof.from_bytes",
     "zk.sigma:SigmaProof.from_bytes",
+    "pq.fips204:pk_decode", "pq.fips204:sk_decode", "pq.fips204:sig_decode",
+    "threshold.mldsa.keys:ThresholdPublicKey.from_bytes", "threshold.mldsa.keys:KeyShare.from_bytes",
+    "threshold.mldsa.signing:decode_reveal", "threshold.mldsa.signing:decode_response",
+    "runtime.tmldsa_parties:decode_request", "runtime.tmldsa_parties:decode_forwarded",
 }
 # named like decoders but not given bytes: text mnemonics (SLIP-39 has its own negative tests)
 NOT_BYTE_DECODERS = {"sharing.slip39:decode_mnemonics"}
@@ -244,10 +278,28 @@ def _valid_encodings() -> dict[str, bytes]:
         out[f"composite.PrivateKey[{alg}]"] = k.to_bytes()
         out[f"composite.PublicKey.from_spki[{alg}]"] = k.public_key.to_spki()
         out[f"composite.PrivateKey.from_pkcs8[{alg}]"] = k.to_pkcs8()
+    for p in ("ML-DSA-44", "ML-DSA-65", "ML-DSA-87"):
+        fp = fips204.params(p)
+        pk, sk = fips204.keygen_internal(bytes(32), fp)
+        out[f"fips204.pk_decode[{p}]"], out[f"fips204.sk_decode[{p}]"] = pk, sk
+        out[f"fips204.sig_decode[{p}]"] = fips204.sign_internal(sk, b"m", bytes(32), fp)
+    tpub, tshares = tmldsa.trusted_dealer_keygen("ML-DSA-44", 2, 3, seed=bytes(32))
+    out["tmldsa.ThresholdPublicKey"], out["tmldsa.KeyShare"] = tpub.to_bytes(), tshares[1].to_bytes()
+    mu = tmldsa.mu_for(tpub.public_key, b"m")
+    tn, tc, tr = {}, {}, {}
+    for j in (1, 2):
+        tn[j], tc[j], tr[j] = tmldsa.commit(tshares[j], b"b", rng)
+    out["tmldsa.decode_reveal"] = tr[1]
+    out["tmldsa.decode_response"] = tmldsa.respond(tshares[1], tn[1], [1, 2], mu, tc, tr)
+    out["runtime.tmldsa.decode_request"] = tmldsa_parties.encode_request(
+        0, tmldsa_parties.Request(bytes(16), (1, 2), b"ctx", b"message"))
+    out["runtime.tmldsa.decode_forwarded"] = tmldsa_parties.encode_forwarded(
+        0, [Message(1, None, Kind.TMLDSA_COMMIT, b"payload", b"s", signature=b"sig")])
     xk = xwing.keygen(seed=bytes(32))
     out["xwing.PublicKey"], out["xwing.PrivateKey"] = xk.public_key.to_bytes(), xk.to_bytes()
     out["hybrid.QuorumCertificate"] = hybrid.QuorumCertificate(b"c", (1, 2), ((1, b"a"), (2, b"b"))).to_bytes()
     out["hybrid.CompositeAuthorization"] = hybrid.CompositeAuthorization(b"c", b"p").to_bytes()
+    out["hybrid.ThresholdMLDSAAuthorization"] = hybrid.ThresholdMLDSAAuthorization(b"c", b"p").to_bytes()
     out["policy.Authorization"] = Authorization("FROST-ED25519-SHA512-v1", bytes(32), bytes(32), 1, bytes(32),
                                                 (1, 2), bytes(64), ((1, b"pq"),)).to_bytes()
     out["bytes_shamir.BytesShare"] = bytes_shamir.split_bytes(b"secret", 2, 3, rng=rng)[0].to_bytes()

@@ -108,8 +108,23 @@ def _ecdsa_objects():
     yield "EcdsaSigner", EcdsaSigner(sh, [1, 2], bytes(32), rings[1], session=b"s"), [sh.key_package.signing_share]
 
 
+def _threshold_mldsa_objects():
+    from pqzk.runtime.tmldsa_parties import TMLDSASigner
+    from pqzk.threshold import mldsa as tm
+    pub, shares = tm.trusted_dealer_keygen("ML-DSA-44", 2, 3, seed=SEED)
+    share = shares[1]
+    secret_bytes = share.to_bytes()[-96:]                 # the packed secrets of its last set
+    yield "threshold KeyShare", share, [secret_bytes]
+    yield "threshold shares dict", shares, [secret_bytes]
+    rho = bytes(range(0x40, 0x80))
+    nonce, _, _ = tm.commit(share, b"b", lambda n: rho)
+    yield "threshold SignerNonce", nonce, [rho]
+    rings = generate_keyrings([1, "coordinator"], rng=DeterministicRNG(b"t"))
+    yield "TMLDSASigner", TMLDSASigner(share, rings[1]), [secret_bytes]
+
+
 OBJECTS = {name: (obj, secrets) for gen in (_sharing_objects, _dkg_objects, _frost_objects, _pq_objects,
-                                            _ecdsa_objects)
+                                            _ecdsa_objects, _threshold_mldsa_objects)
            for name, obj, secrets in gen()}
 
 

@@ -35,7 +35,8 @@ def test_cli_json_markdown_and_plot(tmp_path):
     data = json.loads(res.stdout)
     names = [r["scheme"] for r in data["results"]]
     for want in ("Ed25519", "ECDSA-P256", "ML-DSA-44", "ML-DSA-65", "ML-DSA-87", "FROST 2-of-3",
-                 "hybrid quorum cert 2-of-3", "hybrid composite 2-of-3"):
+                 "hybrid quorum cert 2-of-3", "hybrid composite 2-of-3", "threshold ML-DSA-44 2-of-3",
+                 "threshold ML-DSA-65 2-of-3", "hybrid threshold ML-DSA 2-of-3"):
         assert want in names
     for r in data["results"]:
         if r["available"]:
@@ -46,6 +47,11 @@ def test_cli_json_markdown_and_plot(tmp_path):
     # a quorum certificate carries t ML-DSA-65 signatures; composite mode one
     assert by["hybrid quorum cert 2-of-3"]["authorization_bytes"] > 2 * 3309
     assert 3309 < by["hybrid composite 2-of-3"]["authorization_bytes"] < 2 * 3309
+    # threshold ML-DSA: one standard signature, three rounds, K attempts, at least one round of K commitments
+    t44 = by["threshold ML-DSA-44 2-of-3"]
+    assert t44["authorization_bytes"] == 2420 and t44["rounds"] == 3 and t44["parallel_attempts"] == 3
+    assert t44["bytes_per_party"] >= 32 + 3 * 2944
+    assert 3309 < by["hybrid threshold ML-DSA 2-of-3"]["authorization_bytes"] < 2 * 3309
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -55,7 +61,7 @@ def test_markdown_renderer_marks_unavailable():
     from pqzk.cli.compare import markdown
     md = markdown(rows, comparison.machine())
     assert "| X | classical | unavailable: not installed |" in md
-    assert "| Y | classical | 1 | 2 | 2 | 0.100 | 0.200 | 0.300 | 1 | 2 |" in md
+    assert "| Y | classical | 1 | 2 | 2 | 0.100 | 0.200 | 0.300 | 1 | 2 | – |" in md
 
 
 def test_bad_threshold_rejected():

@@ -37,6 +37,12 @@ def frost_keys():
 
 
 @functools.lru_cache(maxsize=None)
+def tmldsa_keys():
+    from pqzk.threshold import mldsa
+    return mldsa.trusted_dealer_keygen("ML-DSA-44", T, N, seed=b"prop-tmldsa".ljust(32, b"\0"))
+
+
+@functools.lru_cache(maxsize=None)
 def bls_keys():
     return bls.threshold_keygen(T, N, rng=DeterministicRNG(b"prop-bls"))
 
@@ -59,6 +65,26 @@ class Protocol:
         raise NotImplementedError
 
 
+def _coordinated(coord, signers, adversaries, seed, reorder, verify):
+    """Run a coordinator and its signers (each wrapped by its adversary, if any); the outcome
+    the coordinator reaches, checked with `verify` when it is a result."""
+    from pqzk.runtime import Simulator
+
+    def build(pid, party):
+        return adversaries[pid](party) if pid in adversaries else party
+
+    coord = build(COORDINATOR, coord)
+    sim = Simulator([coord, *(build(s.id, s) for s in signers)], rng=DeterministicRNG(seed), reorder=reorder)
+    sim.run(coord.start())
+    if COORDINATOR in adversaries:
+        return sim, None                          # its verdict means nothing; the signers' views are checked
+    if coord.error is not None:
+        return sim, coord.error
+    assert coord.result is not None
+    verify(coord.result)
+    return sim, coord.result
+
+
 class FrostSigning(Protocol):
     name, kinds = "frost", [Kind.ROUND1_REQUEST, Kind.COMMITMENT, Kind.SIGN_REQUEST, Kind.SIGNATURE_SHARE]
     signers = [1, 2, 4]
@@ -67,24 +93,12 @@ class FrostSigning(Protocol):
         return [COORDINATOR, *self.signers]
 
     def run(self, rings, adversaries, seed, reorder):
-        from pqzk.runtime import FrostCoordinator, FrostSigner, Simulator
+        from pqzk.runtime import FrostCoordinator, FrostSigner
         kps, pkp = frost_keys()
-
-        def build(pid, party):
-            return adversaries[pid](party) if pid in adversaries else party
-
-        signers = [build(i, FrostSigner(kps[i], rings[i], rng=DeterministicRNG(seed + i))) for i in self.signers]
-        coord = build(COORDINATOR, FrostCoordinator(pkp, MSG, self.signers, rings[COORDINATOR],
-                                                    session=b"frost-%d" % seed))
-        sim = Simulator([coord, *signers], rng=DeterministicRNG(seed), reorder=reorder)
-        sim.run(coord.start())
-        if COORDINATOR in adversaries:
-            return sim, None                          # its verdict means nothing; the signers' views are checked
-        if coord.error is not None:
-            return sim, coord.error
-        assert coord.result is not None
-        frost.verify(SUITE, pkp.verifying_key, MSG, coord.result)
-        return sim, coord.result
+        signers = [FrostSigner(kps[i], rings[i], rng=DeterministicRNG(seed + i)) for i in self.signers]
+        coord = FrostCoordinator(pkp, MSG, self.signers, rings[COORDINATOR], session=b"frost-%d" % seed)
+        return _coordinated(coord, signers, adversaries, seed, reorder,
+                            lambda sig: frost.verify(SUITE, pkp.verifying_key, MSG, sig))
 
 
 class Ceremonies(Protocol):
@@ -194,8 +208,26 @@ class BlsSigning(Protocol):
         return sim, sig
 
 
+class ThresholdMLDSA(Protocol):
+    """ML-DSA-44 3-of-4 (K = 7 attempts per round, rounds restarted inside the session)."""
+    name, kinds = "tmldsa", _kinds("tmldsa_")
+    signers = [1, 2, 4]
+
+    def ids(self):
+        return [COORDINATOR, *self.signers]
+
+    def run(self, rings, adversaries, seed, reorder):
+        from pqzk.runtime import TMLDSACoordinator, TMLDSASigner
+        from pqzk.threshold import mldsa
+        pub, shares = tmldsa_keys()
+        signers = [TMLDSASigner(shares[i], rings[i], rng=DeterministicRNG(seed + i)) for i in self.signers]
+        coord = TMLDSACoordinator(pub, MSG, self.signers, rings[COORDINATOR], session=b"tmldsa-%d" % seed)
+        return _coordinated(coord, signers, adversaries, seed, reorder, lambda sig: mldsa.verify(pub, MSG, sig))
+
+
 class PolicyFlow(Protocol):
     name, kinds = "policy", _kinds("auth_")
+    committee = False           # post-quantum evidence by a threshold ML-DSA committee (policy_tmldsa)
 
     def ids(self):
         return [COORDINATOR, 1, 2, 3, 4]
@@ -208,10 +240,16 @@ class PolicyFlow(Protocol):
         from pqzk.runtime import SimulatorRunner
         import hashlib
         kps, pkp = frost_keys()
-        policy = Policy.from_dict({"version": 1, "name": "prop", "quorum": {"min_signers": 3},
-                                   "signers": {str(i): {"roles": ["ops"]} for i in (1, 2, 3, 4)}})
+        doc = {"version": 1, "name": "prop", "quorum": {"min_signers": 3},
+               "signers": {str(i): {"roles": ["ops"]} for i in (1, 2, 3, 4)}}
+        pq = {}
+        if self.committee:
+            doc["post_quantum"] = {"required_above": 0}
+            pub, shares = tmldsa_keys()
+            pq = {"committee": pub, "committee_shares": shares}
+        policy = Policy.from_dict(doc)
         rng = DeterministicRNG(seed)
-        c = Custody(policy, kps, pkp, rng=rng, keyrings=rings, runner=SimulatorRunner(rng=rng, reorder=reorder))
+        c = Custody(policy, kps, pkp, rng=rng, keyrings=rings, runner=SimulatorRunner(rng=rng, reorder=reorder), **pq)
         signers = {i: adversaries[i](c.signers[i]) for i in adversaries if i != COORDINATOR}
         coordinator = adversaries.get(COORDINATOR)
         cls = None if coordinator is None else (lambda *a, **k: coordinator(AuthorizationCoordinator(*a, **k)))
@@ -226,6 +264,13 @@ class PolicyFlow(Protocol):
         return out.report, out.authorization if out.allowed else out.error
 
     refusals: list = []
+
+
+class PolicyThresholdMLDSA(PolicyFlow):
+    """The authorization flow with every request needing post-quantum evidence from the custody's
+    threshold ML-DSA committee (3-of-4): FROST, then the committee's rounds."""
+    name, kinds = "policy_tmldsa", _kinds("auth_") + _kinds("tmldsa_")
+    committee = True
 
 
 @functools.lru_cache(maxsize=None)
@@ -289,8 +334,8 @@ class EcdsaKeygen(Ceremonies):
         return parties, results[honest[0]][1]
 
 
-PROTOCOLS = {p.name: p for p in (FrostSigning(), Dkg(), Refresh(), Reshare(), Repair(), BlsSigning(), PolicyFlow(),
-                                 EcdsaSigning(), EcdsaKeygen())}
+PROTOCOLS = {p.name: p for p in (FrostSigning(), Dkg(), Refresh(), Reshare(), Repair(), BlsSigning(), ThresholdMLDSA(),
+                                 PolicyFlow(), PolicyThresholdMLDSA(), EcdsaSigning(), EcdsaKeygen())}
 
 
 # ---- the adversary hypothesis drives ----

@@ -18,7 +18,7 @@ MAX_PARTIES = 64
 COLUMNS = [("scheme", "scheme"), ("family", "family"), ("public_key_bytes", "pk B"),
            ("signature_bytes", "sig B"), ("authorization_bytes", "auth B"),
            ("keygen_ms", "keygen ms"), ("sign_ms", "sign ms"), ("verify_ms", "verify ms"),
-           ("rounds", "rounds"), ("bytes_per_party", "B/party")]
+           ("rounds", "rounds"), ("bytes_per_party", "B/party"), ("parallel_attempts", "K")]
 
 
 def _fmt(v) -> str:

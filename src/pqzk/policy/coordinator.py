@@ -6,7 +6,20 @@ ML-DSA) signing, the Authorization.
     coordinator -> chosen      auth_sign      once the accepts satisfy the quorum (count, roles, FROST threshold)
                  -> the others auth_cancel    accepted late, not chosen
     signer -> coordinator      auth_share | auth_refuse
+    coordinator <-> first T    tmldsa_*       threshold ML-DSA mode only, once the FROST signature is made
     coordinator -> candidates  auth_result    the Authorization
+
+With preprocessed commitments (`commitments=`) the first four lines are one: `auth_direct`, the
+request and the signing package at once, answered by `auth_share` or `auth_refuse`.
+
+Post-quantum evidence, when the policy requires it for the amount, is a quorum certificate (each
+signer's ML-DSA signature comes with its share, checked against the roster) or, with a threshold
+ML-DSA committee, one FIPS 204 signature: once the FROST signature is made, the coordinator runs a
+`runtime.tmldsa_parties.TMLDSACoordinator` with the first T signers of the signer set over the
+same representative the FROST signers signed, in the session `messages.threshold_session(session)`.
+This holds on the one-round path too: there FROST takes one round and the committee's signature
+the threshold session's own rounds after it. A committee whose T is below the quorum's signer
+count for the amount is refused before anyone is asked (rule `post_quantum`).
 
 It gathers accepts until they satisfy the quorum, so a silent signer does not block an honest
 quorum; signers that never answered are named in `missing`. Its `ProtocolAbort` names as culprits
@@ -26,9 +39,11 @@ from ..runtime.messages import Kind, Message
 from ..runtime.party import SignedParty
 from ..threshold.frost import core
 from ..threshold.frost.types import PublicKeyPackage, SignatureShare, SigningCommitments
-from .authorization import Authorization, authorization_digest, signed_message, verify_authorization
+from .authorization import (PQ_QUORUM, PQ_THRESHOLD, Authorization, authorization_digest, pq_mode, signed_message,
+                            verify_authorization)
 from .evaluate import Decision, check_signers, evaluate, required_quorum
-from .messages import AuthAccept, AuthCancel, AuthDirect, AuthRefuse, AuthRequest, AuthResult, AuthShare, AuthSign, Body
+from .messages import (THRESHOLD_KINDS, AuthAccept, AuthCancel, AuthDirect, AuthRefuse, AuthRequest, AuthResult,
+                       AuthShare, AuthSign, Body, threshold_session)
 from .model import Policy
 from .private import verify_private_terms
 from .request import AuthorizationRequest, History, HistoryEntry
@@ -71,11 +86,13 @@ class AuthorizationCoordinator(SessionCoordinator):
     """Collects a quorum of policy-checked signers, runs FROST (and ML-DSA) and builds the
     Authorization. `result` holds it when done; `error` a PolicyViolation or ProtocolAbort.
     `precheck=False` makes a lax coordinator that asks the signers even when its own evaluation
-    refuses (they must refuse)."""
+    refuses (they must refuse). Post-quantum evidence: against `roster` (quorum certificates) or
+    by `committee` (a threshold ML-DSA ThresholdPublicKey; `tmldsa` is then its session's
+    coordinator). `commitments`: one-round signing over these preprocessed commitments."""
 
     def __init__(self, state: PolicyState, public_key_package: PublicKeyPackage, request: AuthorizationRequest,
                  candidates: Sequence[int], keyring: Keyring, *, now: int, history: History | None = None,
-                 roster=None, session: bytes = b"auth", precheck: bool = True,
+                 roster=None, committee=None, session: bytes = b"auth", precheck: bool = True,
                  commitments: Mapping[int, SigningCommitments] | None = None) -> None:
         self.pkp = public_key_package
         self.precheck = precheck
@@ -90,6 +107,8 @@ class AuthorizationCoordinator(SessionCoordinator):
         self.now = now
         self.history = history or History()
         self.roster = roster
+        self.committee = committee
+        self.tmldsa = None                 # the threshold ML-DSA coordinator, in that mode
         self.stage = "new"
         self.decision: Decision | None = None
         self.accepts: dict[int, SigningCommitments] = {}
@@ -99,6 +118,7 @@ class AuthorizationCoordinator(SessionCoordinator):
         self.message = self.digest = b""
         self.shares: dict[int, SignatureShare] = {}
         self.pq_sigs: dict[int, bytes] = {}
+        self.frost_signature = b""
         self.result: Authorization | None = None
         self.error: PqzkError | None = None
         self.missing: list[int] = []
@@ -142,8 +162,14 @@ class AuthorizationCoordinator(SessionCoordinator):
             pq = self.policy.pq_required_above is not None and amount > self.policy.pq_required_above
             self.decision = Decision(False, self.decision.rule, self.decision.detail,
                                      required_quorum(self.policy, amount), pq)
-        if self.decision.pq_required and self.roster is None:
-            return self._fail(PolicyViolation("post_quantum", "post-quantum evidence required but no roster"))
+        if self.decision.pq_required and self.roster is None and self.committee is None:
+            return self._fail(PolicyViolation("post_quantum", "post-quantum evidence required but no roster "
+                                                              "or threshold ML-DSA committee"))
+        if (self._mode() == PQ_THRESHOLD and self.decision.quorum is not None
+                and self.committee.params.T < self.decision.quorum.min_signers):
+            return self._fail(PolicyViolation("post_quantum", f"the threshold ML-DSA committee needs "
+                                              f"{self.committee.params.T} signers, fewer than the "
+                                              f"{self.decision.quorum.min_signers} this amount requires"))
         if self.preprocessed:
             return self._direct()
         self.stage = "collecting"
@@ -162,21 +188,28 @@ class AuthorizationCoordinator(SessionCoordinator):
             return self._fail(error)
         return self._tell(ids, AuthDirect(self.request, tuple(ids), self.message, tuple(self.accepts[i] for i in ids)))
 
+    def _mode(self) -> int:
+        """The post-quantum mode of this authorization (authorization.PQ_*)."""
+        return pq_mode(self.decision.pq_required, self.committee)
+
     def _signing_package(self, ids: list[int]) -> PqzkError | None:
         """Fix the signer set, the authorization digest and the message FROST signs."""
         self.signers = ids
         self.stage = "signing"
+        mode = self._mode()
         self.digest = authorization_digest(self.suite.name, self.pkp.verifying_key.to_bytes(), self.request.digest(),
-                                           self.policy.version, self.policy.digest(), ids, self.decision.pq_required)
-        roster = self.roster if self.decision.pq_required else None
+                                           self.policy.version, self.policy.digest(), ids, mode)
         try:
             self.message = signed_message(self.suite, self.pkp.verifying_key, self.pkp.min_signers, self.digest,
-                                          ids, roster)
+                                          ids, self.roster if mode == PQ_QUORUM else None,
+                                          self.committee if mode == PQ_THRESHOLD else None)
         except InvalidParameter as exc:   # e.g. a signer not on the roster
             return PolicyViolation("post_quantum", str(exc))
         return None
 
     def receive(self, msg: Message) -> list[Message]:
+        if msg.kind in THRESHOLD_KINDS:     # the threshold ML-DSA coordinator makes its own checks
+            return self._on_threshold(self.tmldsa.receive(msg)) if self.tmldsa is not None else []
         if not self._accept(msg, self.candidates):
             return []
         if self.stage in ("done", "failed"):
@@ -271,7 +304,7 @@ class AuthorizationCoordinator(SessionCoordinator):
                 return self._fail(ProtocolAbort("two different signature shares from one signer",
                                                 culprits=[msg.sender]))
             return []
-        if self.decision.pq_required:
+        if self._mode() == PQ_QUORUM:
             from ..pq import mldsa
             from ..pq.hybrid import QC_CTX
             key = self.roster.keys[msg.sender]
@@ -280,7 +313,7 @@ class AuthorizationCoordinator(SessionCoordinator):
         elif pq_sig:
             return self._fail(ProtocolAbort("unexpected post-quantum signature", culprits=[msg.sender]))
         self.shares[msg.sender] = share
-        if self.decision.pq_required:
+        if self._mode() == PQ_QUORUM:
             self.pq_sigs[msg.sender] = pq_sig
         if len(self.shares) < len(self.signers):
             return []
@@ -290,10 +323,42 @@ class AuthorizationCoordinator(SessionCoordinator):
                                           self.pkp.verifying_shares)
         except ProtocolAbort as exc:
             return self._fail(exc)
+        self.frost_signature = sig.to_bytes()
+        if self._mode() == PQ_THRESHOLD:
+            return self._start_threshold()
+        return self._finish()
+
+    def _start_threshold(self) -> list[Message]:
+        """The FROST signature is made: T of its signers now sign the same message with threshold
+        ML-DSA (the first T by identifier), in the session derived from this one."""
+        from ..pq.hybrid import THRESHOLD_MLDSA_CTX
+        from ..runtime.tmldsa_parties import TMLDSACoordinator
+        T = self.committee.params.T
+        if len(self.signers) < T:
+            return self._fail(PolicyViolation("post_quantum", f"{len(self.signers)} signers, the threshold ML-DSA "
+                                                              f"committee needs {T}"))
+        self.stage = "pq-signing"
+        self.tmldsa = TMLDSACoordinator(self.committee, self.message, self.signers[:T], self.keyring,
+                                        ctx=THRESHOLD_MLDSA_CTX, session=threshold_session(self.session))
+        return self.tmldsa.start()
+
+    def _on_threshold(self, out: list[Message]) -> list[Message]:
+        """After the threshold ML-DSA coordinator has acted: its messages, or the end."""
+        if self.stage != "pq-signing":
+            return []
+        if self.tmldsa.error is not None:
+            return self._fail(self.tmldsa.error)
+        if self.tmldsa.result is not None:
+            return self._finish(self.tmldsa.result)
+        return out
+
+    def _finish(self, threshold_signature: bytes = b"") -> list[Message]:
+        """Build and verify the Authorization, record it, announce it to every candidate."""
         auth = Authorization(self.suite.name, self.pkp.verifying_key.to_bytes(), self.request.digest(),
-                             self.policy.version, self.policy.digest(), tuple(self.signers), sig.to_bytes(),
-                             tuple(sorted(self.pq_sigs.items())))
-        verify_authorization(auth, self.request, self.policy, self.pkp, roster=self.roster, check_proof=False)
+                             self.policy.version, self.policy.digest(), tuple(self.signers), self.frost_signature,
+                             tuple(sorted(self.pq_sigs.items())), threshold_signature)
+        verify_authorization(auth, self.request, self.policy, self.pkp, roster=self.roster, committee=self.committee,
+                             check_proof=False)
         self.result = auth
         self.stage = "done"
         self.history = self.history.with_entry(HistoryEntry(self.request.request_id, self.now,
@@ -315,6 +380,8 @@ class AuthorizationCoordinator(SessionCoordinator):
         if self.stage == "signing":
             return self._fail(ProtocolAbort("no signature share received",
                                             unresponsive=[i for i in self.signers if i not in self.shares]))
+        if self.stage == "pq-signing":
+            return self._on_threshold(self.tmldsa.on_idle())
         if self.stage == "done":
             self.missing = silent
         return []

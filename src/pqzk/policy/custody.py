@@ -61,16 +61,22 @@ class Outcome:
 
 class Custody:
     """n PolicySigners and a coordinator per session, run by `runner` (default: in process, with
-    `rng` for its schedule), with the audit log written after each session."""
+    `rng` for its schedule), with the audit log written after each session. Post-quantum evidence:
+    `pq_keys` + `roster` as quorum certificates, or `committee` (a threshold ML-DSA
+    ThresholdPublicKey, parties numbered like the FROST identifiers) + `committee_shares` as one
+    threshold ML-DSA signature."""
 
     def __init__(self, state: PolicyState | Policy, key_packages: Mapping[int, KeyPackage],
                  public_key_package: PublicKeyPackage, *, pq_keys: Mapping | None = None, roster=None,
+                 committee=None, committee_shares: Mapping | None = None,
                  audit: AuditLog | None = None, rng: RandomSource | None = None,
                  keyrings: Mapping[PartyId, Keyring] | None = None, runner: SessionRunner | None = None) -> None:
         self.state = state if isinstance(state, PolicyState) else PolicyState(state)
         self.pkp = public_key_package
         self.key_packages = dict(key_packages)
         self.roster = roster
+        self.committee = committee
+        committee_shares = dict(committee_shares or {})
         self.audit = audit
         self.rng = rng
         self.runner = runner if runner is not None else SimulatorRunner(rng=rng)
@@ -85,7 +91,8 @@ class Custody:
         self.keyrings = dict(keyrings) if keyrings is not None else generate_keyrings(
             [COORDINATOR, *self.key_packages], rng=rng)
         self.signers = {i: PolicySigner(kp, self.state, self.keyrings[i], clock=self._clock,
-                                        pq_key=pq_keys.get(i), roster=roster, rng=rng)
+                                        pq_key=pq_keys.get(i), roster=roster, committee=committee,
+                                        committee_share=committee_shares.get(i), rng=rng)
                         for i, kp in self.key_packages.items()}
 
     def _clock(self) -> int:
@@ -118,7 +125,8 @@ class Custody:
         coord = (coordinator_cls or AuthorizationCoordinator)(self.state, self.pkp, request, cands,
                                                               self.keyrings[COORDINATOR], now=now,
                                                               history=self.history, roster=self.roster,
-                                                              session=session, precheck=precheck)
+                                                              committee=self.committee, session=session,
+                                                              precheck=precheck)
         report = (runner or self.runner).run([coord, *(parties[i] for i in cands)], coord.start())
         if coord.error is None and coord.result is None:
             coord._fail(ProtocolAbort("authorization did not complete"))

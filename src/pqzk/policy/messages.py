@@ -11,8 +11,10 @@ and raises `InvalidEncoding` naming the kind and the field. Bodies carrying FROS
     auth_accept     {commitment, quorum, pq}                                AuthAccept
     auth_refuse     {rule, detail}                                          AuthRefuse
     auth_sign       {signers, sign_request}                                 AuthSign
+    auth_direct     {request, signers, sign_request}                        AuthDirect
     auth_cancel     {}                                                      AuthCancel
     auth_share      {share, pq_signature}                                   AuthShare
+    tmldsa_*        runtime.tmldsa_parties' own binary payloads             (threshold ML-DSA mode)
     auth_result     {authorization}                                         AuthResult
     change_request  {policy}                                                ChangeRequest
     change_accept   {commitment}                                            ChangeAccept
@@ -22,6 +24,11 @@ and raises `InvalidEncoding` naming the kind and the field. Bodies carrying FROS
     change_result   {policy, signers, effective_at, approved_at, signature} ChangeResult
 
 `sign_request` is `runtime.frost_parties`' encoding (u32 length ‖ message ‖ commitment list).
+
+In the threshold ML-DSA mode of post-quantum evidence, the coordinator and T of the signers run
+`runtime.tmldsa_parties` after the FROST shares are in, in a session of its own derived from the
+authorization's (`threshold_session`); `THRESHOLD_KINDS` are its message kinds, which the policy
+parties hand to their threshold ML-DSA party unread (it checks sender, session and signature).
 """
 from __future__ import annotations
 
@@ -44,6 +51,14 @@ T = TypeVar("T")
 B = TypeVar("B", bound="Body")
 MAX_TEXT = 1000          # a refusal's rule and detail, in characters
 MAX_U64 = 2**64 - 1      # times (the change digest encodes effective_at as a u64)
+THRESHOLD_KINDS = frozenset(k for k in Kind if k.value.startswith("tmldsa_"))
+THRESHOLD_SESSION_SUFFIX = b"/threshold-mldsa"
+
+
+def threshold_session(session: bytes) -> bytes:
+    """The threshold ML-DSA session of an authorization session: its signatures bind it, so a
+    threshold message cannot be replayed into another authorization."""
+    return session + THRESHOLD_SESSION_SUFFIX
 
 
 def _is_int(v: Any) -> bool:
@@ -183,7 +198,8 @@ class AuthRequest(Body):
 @dataclass(frozen=True)
 class AuthAccept(Body):
     """The signer allows the request: its FROST commitment, and the quorum and post-quantum
-    requirement it found (for the record; the coordinator decides from its own evaluation)."""
+    requirement it found (for the record; the coordinator decides from its own evaluation; which
+    kind of evidence — quorum certificate or threshold ML-DSA — is the custody's configuration)."""
     KIND, NEEDS_SUITE = Kind.AUTH_ACCEPT, True
     commitment: SigningCommitments
     quorum: Quorum
@@ -221,8 +237,9 @@ class AuthRefuse(Refusal):
 
 @dataclass(frozen=True)
 class AuthSign(Body):
-    """Sign `message` (the authorization digest, or its quorum representative when post-quantum
-    evidence is required) over these `commitments`; `signers` is the chosen set."""
+    """Sign `message` (the authorization digest, or, when post-quantum evidence is required, its
+    quorum-certificate or threshold ML-DSA representative) over these `commitments`; `signers` is
+    the chosen set."""
     KIND, NEEDS_SUITE, NAMES = Kind.AUTH_SIGN, True, ("signers", "sign_request")
     signers: tuple[int, ...]
     message: bytes
@@ -275,8 +292,8 @@ class AuthCancel(Body):
 
 @dataclass(frozen=True)
 class AuthShare(Body):
-    """The FROST signature share, and the ML-DSA signature when post-quantum evidence is required
-    (empty otherwise)."""
+    """The FROST signature share, and the signer's ML-DSA signature when post-quantum evidence is
+    a quorum certificate (empty otherwise: none required, or made by the threshold ML-DSA session)."""
     KIND, NEEDS_SUITE = Kind.AUTH_SHARE, True
     share: SignatureShare
     pq_signature: bytes = b""
@@ -398,4 +415,4 @@ BODIES: dict[Kind, type[Body]] = {b.KIND: b for b in (
 
 __all__ = ["AuthAccept", "AuthCancel", "AuthDirect", "AuthRefuse", "AuthRequest", "AuthResult", "AuthShare", "AuthSign", "BODIES",
            "Body", "ChangeAccept", "ChangeRefuse", "ChangeRequest", "ChangeResult", "ChangeShare", "ChangeSign",
-           "PayloadReader", "Refusal"]
+           "PayloadReader", "Refusal", "THRESHOLD_KINDS", "THRESHOLD_SESSION_SUFFIX", "threshold_session"]

@@ -4,15 +4,21 @@
     signer -> coordinator   auth_accept    AuthAccept      (or auth_refuse, a PolicyViolation naming the rule)
     coordinator -> signer   auth_sign      AuthSign        re-check; sign only this request's authorization digest
                             auth_cancel    AuthCancel      not chosen: the commitment is discarded
+                            auth_direct    AuthDirect      one round: check, then sign over a preprocessed commitment
     signer -> coordinator   auth_share     AuthShare       FROST round 2 (+ ML-DSA) — or auth_refuse
+    coordinator <-> signer  tmldsa_*       (runtime)       threshold ML-DSA mode: the signer's TMLDSASigner
     coordinator -> signer   auth_result    AuthResult      verify the Authorization, count it in the history
 
 `AuthorizationSigner` is the signer's side of the authorization flow: it evaluates each request
 against its own view of the policy, history and clock before it commits and again before it signs,
 recomputes the authorization digest from the request, its policy and the signer set and signs only
 that (a coordinator cannot get a signature on anything else), and never signs one request id, or
-one transaction, twice. `PolicySigner` is the party a node runs: both sides — authorizations and
-policy changes (`change_signer.ChangeSigner`) — on one key, routed by message kind.
+one transaction, twice. With a threshold ML-DSA committee it also holds a share of the committee's
+key in a `runtime.tmldsa_parties.TMLDSASigner` whose approve hook lets it threshold-sign only the
+representative of an authorization this signer has just signed with FROST, in that
+authorization's threshold session (`messages.threshold_session`). `PolicySigner` is the party a
+node runs: both sides — authorizations and policy changes (`change_signer.ChangeSigner`) — on one
+key, routed by message kind.
 """
 from __future__ import annotations
 
@@ -26,10 +32,12 @@ from ..runtime.identity import Keyring
 from ..runtime.messages import Kind, Message, PartyId
 from ..runtime.nonces import PREPROCESSED
 from ..threshold.frost.types import KeyPackage, SigningCommitments
-from .authorization import authorization_digest, frost_scheme, signed_message, verify_authorization
+from .authorization import (PQ_QUORUM, PQ_THRESHOLD, authorization_digest, frost_scheme, pq_mode, signed_message,
+                            verify_authorization)
 from .change_signer import ChangeSigner
 from .evaluate import Decision, check_signers, evaluate
-from .messages import AuthAccept, AuthCancel, AuthDirect, AuthRefuse, AuthRequest, AuthResult, AuthShare, AuthSign
+from .messages import (THRESHOLD_KINDS, AuthAccept, AuthCancel, AuthDirect, AuthRefuse, AuthRequest, AuthResult,
+                       AuthShare, AuthSign, threshold_session)
 from .model import Policy
 from .private import verify_private_terms
 from .request import AuthorizationRequest, History, HistoryEntry
@@ -48,15 +56,27 @@ class _Session:
 
 class AuthorizationSigner(SignerSide):
     """The authorization side of a custody signer. `history` holds the authorizations it knows of
-    (signed or announced); `pq_key`/`roster` are its ML-DSA key and the registered roster, for
-    post-quantum evidence."""
+    (signed or announced); for post-quantum evidence, `pq_key`/`roster` are its ML-DSA key and the
+    registered roster (quorum certificates), or `committee`/`committee_share` the custody's
+    threshold ML-DSA key (a ThresholdPublicKey) and this signer's share of it (`tmldsa` holds the
+    share; a committee member without a share refuses requests that need the evidence)."""
 
     REFUSAL = AuthRefuse
 
-    def __init__(self, core: SignerCore, *, history: History | None = None, pq_key=None, roster=None) -> None:
+    def __init__(self, core: SignerCore, *, history: History | None = None, pq_key=None, roster=None,
+                 committee=None, committee_share=None, rng: RandomSource | None = None) -> None:
         super().__init__(core)
         self.history = history or History()
         self.pq_key, self.roster = pq_key, roster
+        self.committee = committee
+        self.tmldsa = None
+        if committee_share is not None:
+            from ..runtime.tmldsa_parties import TMLDSASigner
+            if committee is None or committee_share.public_key != committee.public_key:
+                raise InvalidParameter("a committee share needs the committee's public key")
+            self.tmldsa = TMLDSASigner(committee_share, core.keyring, coordinator=core.coordinator,
+                                       approve=self._approve_threshold, rng=rng)
+        self._threshold_expected: dict[bytes, bytes] = {}       # threshold session -> what it may sign
         self.sessions: dict[bytes, _Session] = {}
         self._signed: dict[bytes, bytes] = {}                    # request id -> session it was signed in
         self._tx_done: set[bytes] = set()                         # transaction digests signed or seen authorized
@@ -67,6 +87,13 @@ class AuthorizationSigner(SignerSide):
         return {Kind.AUTH_REQUEST: self._on_request, Kind.AUTH_SIGN: self._on_sign,
                 Kind.AUTH_DIRECT: self._on_direct, Kind.AUTH_CANCEL: self._on_cancel,
                 Kind.AUTH_RESULT: self._on_result}
+
+    def receive(self, msg: Message) -> list[Message]:
+        """Threshold ML-DSA messages go to this signer's TMLDSASigner, which makes its own checks
+        (sender, session, signature); without a committee share they are unexpected kinds."""
+        if msg.kind in THRESHOLD_KINDS and self.tmldsa is not None:
+            return self.tmldsa.receive(msg)
+        return super().receive(msg)
 
     def check(self, request: AuthorizationRequest, now: int, verify_proof: bool = True) -> tuple[Policy, Decision]:
         """The policy check this signer makes; PolicyViolation naming the rule when it refuses."""
@@ -79,9 +106,22 @@ class AuthorizationSigner(SignerSide):
         decision.raise_if_denied()
         if verify_proof and request.private is not None:
             verify_private_terms(policy, request)
-        if decision.pq_required and (self.pq_key is None or self.roster is None):
+        if decision.pq_required and self.committee is not None:
+            if self.tmldsa is None:
+                raise PolicyViolation("post_quantum", f"signer {self.id} has no share of the threshold ML-DSA key")
+        elif decision.pq_required and (self.pq_key is None or self.roster is None):
             raise PolicyViolation("post_quantum", f"signer {self.id} has no registered ML-DSA key")
         return policy, decision
+
+    def _pq_mode(self, sess: _Session) -> int:
+        return pq_mode(sess.decision.pq_required, self.committee)
+
+    def _approve_threshold(self, message: bytes, ctx: bytes, session: bytes) -> None:
+        """The threshold ML-DSA party signs only the representative of an authorization this
+        signer has just signed with FROST, in that authorization's threshold session."""
+        from ..pq.hybrid import THRESHOLD_MLDSA_CTX
+        if ctx != THRESHOLD_MLDSA_CTX or self._threshold_expected.get(session) != message:
+            raise PolicyViolation("post_quantum", "asked to threshold-sign something this signer did not approve")
 
     def _on_request(self, msg: Message) -> list[Message]:
         request = AuthRequest.from_payload(msg.payload).request
@@ -107,10 +147,12 @@ class AuthorizationSigner(SignerSide):
 
     def expected_message(self, sess: _Session, signers: Sequence[int]) -> tuple[bytes, bytes]:
         """(authorization digest, the message FROST signs) for this session and signer set."""
+        mode = self._pq_mode(sess)
         digest = authorization_digest(self.suite.name, self.kp.verifying_key.to_bytes(), sess.request.digest(),
-                                      sess.policy.version, sess.policy.digest(), signers, sess.decision.pq_required)
-        roster = self.roster if sess.decision.pq_required else None
-        return digest, signed_message(self.suite, self.kp.verifying_key, self.kp.min_signers, digest, signers, roster)
+                                      sess.policy.version, sess.policy.digest(), signers, mode)
+        return digest, signed_message(self.suite, self.kp.verifying_key, self.kp.min_signers, digest, signers,
+                                      self.roster if mode == PQ_QUORUM else None,
+                                      self.committee if mode == PQ_THRESHOLD else None)
 
     def _on_sign(self, msg: Message) -> list[Message]:
         body = AuthSign.from_payload(msg.payload, self.suite)
@@ -162,10 +204,12 @@ class AuthorizationSigner(SignerSide):
             return self._refuse(msg, v)
         share = self.frost.sign_share(self.frost.take_nonces(sess.commitment), message, cl)
         pq_sig = b""
-        if sess.decision.pq_required:
+        if self._pq_mode(sess) == PQ_QUORUM:
             from ..pq.hybrid import quorum_sign_share
             scheme = frost_scheme(self.suite, self.kp.verifying_key, self.kp.min_signers)
             _, pq_sig = quorum_sign_share(scheme, self.roster, signers, self.id, self.pq_key, digest)
+        elif self._pq_mode(sess) == PQ_THRESHOLD:
+            self._threshold_expected[threshold_session(msg.session)] = message
         sess.stage = "signed"
         self._signed[sess.request.request_id] = msg.session
         self._record(sess.request)
@@ -193,7 +237,8 @@ class AuthorizationSigner(SignerSide):
         sess = self.sessions.get(msg.session)
         policy = sess.policy if sess is not None else self.state.policy_at(self.clock())
         try:
-            verify_authorization(auth, request, policy, self.kp, roster=self.roster, check_proof=False)
+            verify_authorization(auth, request, policy, self.kp, roster=self.roster, committee=self.committee,
+                                 check_proof=False)
         except VerificationError as exc:
             raise ProtocolAbort(f"signer {self.id}: announced authorization does not verify: {exc}",
                                 culprits=[msg.sender]) from None
@@ -207,22 +252,27 @@ class PolicySigner:
     """The party a custody node runs: one key package and identity serving authorizations
     (`authorization`, an AuthorizationSigner) and policy changes (`change`, a ChangeSigner),
     routed by message kind. `state` is its view of the policy, `history` the authorizations it
-    knows of, `clock()` its own time; refusals of both sides are kept in `refusals`."""
+    knows of, `clock()` its own time; refusals of both sides are kept in `refusals`. Post-quantum
+    evidence: `pq_key`/`roster`, or `committee`/`committee_share` (see AuthorizationSigner)."""
 
     def __init__(self, key_package: KeyPackage, state: PolicyState, keyring: Keyring, *,
                  history: History | None = None, clock: Callable[[], int], pq_key=None, roster=None,
+                 committee=None, committee_share=None,
                  rng: RandomSource | None = None, frost_signer: FrostSigner | None = None,
                  coordinator: PartyId = COORDINATOR) -> None:
         if not isinstance(state, PolicyState):
             raise InvalidParameter(f"a signer's policy view is a PolicyState, got {type(state).__name__}")
         frost = frost_signer or FrostSigner(key_package, keyring, rng=rng, coordinator=coordinator)
         self.core = SignerCore(key_package, keyring, frost, state, clock, coordinator)
-        self.authorization = AuthorizationSigner(self.core, history=history, pq_key=pq_key, roster=roster)
+        self.authorization = AuthorizationSigner(self.core, history=history, pq_key=pq_key, roster=roster,
+                                                 committee=committee, committee_share=committee_share, rng=rng)
         self.change = ChangeSigner(self.core)
         self.id, self.keyring = self.authorization.id, keyring
         self._routes = {kind: side for side in (self.authorization, self.change) for kind in side.handlers()}
         # commitments ahead of time, for one-round signing (auth_direct); never a raw signing request
         self._routes[Kind.PREPROCESS_REQUEST] = frost
+        # threshold ML-DSA: the authorization side hands them to its committee share's party
+        self._routes.update({kind: self.authorization for kind in THRESHOLD_KINDS})
 
     def __repr__(self) -> str:
         return f"PolicySigner({self.id})"

@@ -10,6 +10,9 @@ docs/hybrid.md:
   adversary.
 * `CompositeAuthorization` — one ML-DSA signature by a key whose seed is Shamir-shared among
   the signers and reassembled only inside the signing operation. Smaller, but weaker: see there.
+* `ThresholdMLDSAAuthorization` — one FIPS 204 signature produced by a T-of-N committee with
+  threshold ML-DSA (`pqzk.threshold.mldsa`): as small as composite, and no party ever holds the
+  post-quantum key; what it does not show is which T signed.
 
 Every bad input raises `VerificationError` (at verification) or `InvalidParameter` (when
 building) with a message naming the fault.
@@ -28,6 +31,7 @@ from .params import mldsa_params
 
 QC_CTX = b"pqzk/hybrid/quorum/v1"
 COMPOSITE_CTX = b"pqzk/hybrid/composite/v1"
+THRESHOLD_MLDSA_CTX = b"pqzk/hybrid/threshold-mldsa/v1"
 
 
 @runtime_checkable
@@ -118,6 +122,47 @@ def _lp(b: bytes) -> bytes:
 def _check_scheme(scheme) -> None:
     if not isinstance(scheme, ClassicalThresholdScheme):
         raise InvalidParameter("classical scheme must provide name, group_public_key, threshold and verify()")
+
+
+class _TwoParts:
+    """An authorization of one classical and one post-quantum signature: MAGIC ‖ lp ‖ lp."""
+    MAGIC: bytes
+    WHAT: str
+    classical_signature: bytes
+    pq_signature: bytes
+
+    def to_bytes(self) -> bytes:
+        return self.MAGIC + _lp(self.classical_signature) + _lp(self.pq_signature)
+
+    @classmethod
+    def _decode(cls, data: bytes):
+        r = ByteReader(data, cls.WHAT)
+        if r.take(4) != cls.MAGIC:
+            raise InvalidEncoding(f"{cls.WHAT}: bad magic")
+        c, p = r.lp(), r.lp()
+        r.end()
+        return cls(c, p)
+
+    @property
+    def size(self) -> int:
+        return len(self.to_bytes())
+
+
+def _verify_two_parts(scheme: ClassicalThresholdScheme, auth, cls, rep: bytes, pq_valid, pq_fault: str) -> None:
+    """Both parts present and valid, the post-quantum one first; VerificationError naming the fault."""
+    _check_scheme(scheme)
+    if not isinstance(auth, cls):
+        raise VerificationError(f"expected a {cls.__name__}, got {type(auth).__name__}")
+    if not auth.classical_signature:
+        raise VerificationError("missing part: no classical threshold signature")
+    if not auth.pq_signature:
+        raise VerificationError("missing part: no post-quantum signature")
+    if not pq_valid(auth.pq_signature):
+        raise VerificationError(pq_fault)
+    try:
+        scheme.verify(rep, auth.classical_signature)
+    except VerificationError as exc:
+        raise VerificationError(f"classical threshold signature ({scheme.name}) does not verify: {exc}") from None
 
 
 # -- roster -----------------------------------------------------------------------------------
@@ -306,7 +351,7 @@ def composite_representative(scheme: ClassicalThresholdScheme, pq_public_key: ml
 
 
 @dataclass(frozen=True)
-class CompositeAuthorization:
+class CompositeAuthorization(_TwoParts):
     """Hybrid authorization, composite mode: classical threshold signature + one ML-DSA signature.
 
     The ML-DSA key's 32-byte seed is Shamir-shared over GF(2^8) (pqzk.sharing.bytes_shamir)
@@ -325,24 +370,13 @@ class CompositeAuthorization:
     What composite mode buys: one ML-DSA signature (3309 bytes for ML-DSA-65) whatever t is,
     and a single registered post-quantum key.
     """
+    MAGIC, WHAT = b"PQZC", "composite authorization"
     classical_signature: bytes
     pq_signature: bytes
 
-    def to_bytes(self) -> bytes:
-        return b"PQZC" + _lp(self.classical_signature) + _lp(self.pq_signature)
-
     @classmethod
     def from_bytes(cls, data: bytes) -> CompositeAuthorization:
-        r = ByteReader(data, "composite authorization")
-        if r.take(4) != b"PQZC":
-            raise InvalidEncoding("composite authorization: bad magic")
-        c, p = r.lp(), r.lp()
-        r.end()
-        return cls(c, p)
-
-    @property
-    def size(self) -> int:
-        return len(self.to_bytes())
+        return cls._decode(data)
 
 
 def deal_pq_seed(params: str, threshold: int, num_signers: int, *,
@@ -388,16 +422,84 @@ def verify_composite(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLDS
                      auth: CompositeAuthorization) -> None:
     """Both parts must verify; raises VerificationError naming the fault."""
     _check_scheme(scheme)
-    if not isinstance(auth, CompositeAuthorization):
-        raise VerificationError(f"expected a CompositeAuthorization, got {type(auth).__name__}")
-    if not auth.classical_signature:
-        raise VerificationError("missing part: no classical threshold signature")
-    if not auth.pq_signature:
-        raise VerificationError("missing part: no post-quantum signature")
     rep = composite_representative(scheme, pq_public_key, message)
-    if not mldsa.is_valid(pq_public_key.params, pq_public_key, rep, auth.pq_signature, COMPOSITE_CTX):
-        raise VerificationError("post-quantum (ML-DSA) signature does not verify over this group key and message")
-    try:
-        scheme.verify(rep, auth.classical_signature)
-    except VerificationError as exc:
-        raise VerificationError(f"classical threshold signature ({scheme.name}) does not verify: {exc}") from None
+    _verify_two_parts(scheme, auth, CompositeAuthorization, rep,
+                      lambda sig: mldsa.is_valid(pq_public_key.params, pq_public_key, rep, sig, COMPOSITE_CTX),
+                      "post-quantum (ML-DSA) signature does not verify over this group key and message")
+
+
+# -- mode 3: one FIPS 204 signature by a threshold ML-DSA committee ---------------------------
+
+def _committee(committee):
+    from ..threshold.mldsa import ThresholdPublicKey
+    if not isinstance(committee, ThresholdPublicKey):
+        raise InvalidParameter(f"committee must be a threshold ML-DSA ThresholdPublicKey, got {type(committee).__name__}")
+    return committee
+
+
+def threshold_mldsa_representative(scheme: ClassicalThresholdScheme, committee, message: bytes) -> bytes:
+    """tag || scheme name || group key || (parameter set, T, N, ML-DSA key) || message: what the
+    classical group and the committee both sign (the committee with FIPS 204 context
+    THRESHOLD_MLDSA_CTX)."""
+    c = _committee(committee)
+    p = c.params
+    return (THRESHOLD_MLDSA_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key)
+            + _lp(p.name.encode() + bytes([0, p.T, p.N]) + c.public_key) + _lp(as_bytes(message, "message")))
+
+
+@dataclass(frozen=True)
+class ThresholdMLDSAAuthorization(_TwoParts):
+    """Hybrid authorization, threshold ML-DSA mode: classical threshold signature + one standard
+    FIPS 204 signature by a T-of-N threshold ML-DSA committee (eprint 2026/013).
+
+    Security argument. The classical part is as in the other modes. The post-quantum part is a
+    plain ML-DSA signature over M_T = threshold_mldsa_representative(...) under the committee's
+    public key, which no party ever held: producing it takes T committee members running the
+    threshold protocol, at rest and when signing (unlike composite mode's reassembled seed). A
+    quantum adversary who forges the classical part still needs T committee members or an ML-DSA
+    forgery; any FIPS 204 verifier checks the signature. Limits: the key was dealt by a trusted
+    dealer, who knew it (the paper's setting); the signature shows that T of the committee
+    agreed, not which T (a quorum certificate names them), so role requirements of a policy are
+    not evidenced post-quantum; T and N are bound into M_T, but only a registry that says this
+    key is a T-of-N committee makes that meaningful. Cost: one ML-DSA signature (2420 bytes for
+    ML-DSA-44) whatever T is, three rounds and K parallel attempts to make it.
+    """
+    MAGIC, WHAT = b"PQZT", "threshold ML-DSA authorization"
+    classical_signature: bytes
+    pq_signature: bytes
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ThresholdMLDSAAuthorization:
+        return cls._decode(data)
+
+
+def threshold_mldsa_pq_sign(scheme: ClassicalThresholdScheme, committee, shares: Mapping, quorum: Sequence[int],
+                            message: bytes, *, rng: Callable[[int], bytes] | None = None):
+    """The committee's signature over M_T, all of `quorum` in this process (pqzk.threshold.mldsa
+    sign_local); `pqzk.runtime` runs the same rounds between separate parties. Returns the
+    LocalSigning record (signature, rounds, attempts, bytes sent)."""
+    from ..threshold.mldsa import sign_local
+    rep = threshold_mldsa_representative(scheme, committee, message)
+    return sign_local(committee, shares, quorum, rep, THRESHOLD_MLDSA_CTX, rng=rng)
+
+
+def authorize_threshold_mldsa(scheme, classical_signers, committee, shares: Mapping, quorum: Sequence[int],
+                              message: bytes, *, rng: Callable[[int], bytes] | None = None
+                              ) -> ThresholdMLDSAAuthorization:
+    """In-process convenience: the adapter's `sign(classical_signers, M_T)` and the committee's
+    threshold ML-DSA signature by `quorum` (exactly T of its parties)."""
+    rep = threshold_mldsa_representative(scheme, committee, message)
+    pq = threshold_mldsa_pq_sign(scheme, committee, shares, quorum, message, rng=rng)
+    return ThresholdMLDSAAuthorization(_scheme_sign(scheme, classical_signers, rep, rng), pq.signature)
+
+
+def verify_threshold_mldsa(scheme: ClassicalThresholdScheme, committee, message: bytes,
+                           auth: ThresholdMLDSAAuthorization) -> None:
+    """Both parts must verify; raises VerificationError naming the fault."""
+    _check_scheme(scheme)
+    c = _committee(committee)
+    rep = threshold_mldsa_representative(scheme, c, message)
+    _verify_two_parts(scheme, auth, ThresholdMLDSAAuthorization, rep,
+                      lambda sig: mldsa.is_valid(c.params.name, c.public_key, rep, sig, THRESHOLD_MLDSA_CTX),
+                      f"post-quantum signature of the {c.params.T}-of-{c.params.N} ML-DSA committee "
+                      "does not verify over this group key and message")

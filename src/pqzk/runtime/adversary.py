@@ -18,6 +18,7 @@ from ..threshold.frost.types import SignatureShare
 from .dkg_parties import DkgParticipant
 from .frost_parties import FrostCoordinator, FrostSigner, encode_sign_request
 from .messages import Kind, Message, PartyId
+from .tmldsa_parties import TMLDSACoordinator, TMLDSASigner, decode_forwarded, encode_forwarded
 
 
 class WrongShareSigner(FrostSigner):
@@ -101,6 +102,68 @@ class WithholdingDkgParticipant(DkgParticipant):
     def _send_reveals(self):
         self._pending_reveals.clear()
         return []
+
+
+class BadRevealTMLDSASigner(TMLDSASigner):
+    """Threshold ML-DSA: reveals commitments w that are not the ones it committed to."""
+
+    def _send(self, to, kind, payload, session=None):
+        if kind == Kind.TMLDSA_REVEAL:
+            payload = payload[:3] + bytes([payload[3] ^ 2]) + payload[4:]
+        return super()._send(to, kind, payload, session)
+
+
+class BadResponseTMLDSASigner(TMLDSASigner):
+    """Threshold ML-DSA: answers z + 1000 (one coefficient) for every attempt it keeps."""
+
+    def _send(self, to, kind, payload, session=None):
+        if kind == Kind.TMLDSA_RESPONSE:
+            from ..pq import fips204
+            from ..threshold.mldsa import signing
+            p = self.share.params
+            kept, z = signing.decode_response(p, payload[3:])
+            z[:, 0, 0] = (z[:, 0, 0] + 1000) % fips204.Q
+            payload = payload[:3] + signing.encode_response(p, kept, z)
+        return super()._send(to, kind, payload, session)
+
+
+class RejectingTMLDSASigner(TMLDSASigner):
+    """Threshold ML-DSA: claims every attempt failed its rejection test (no proof either way)."""
+
+    def _send(self, to, kind, payload, session=None):
+        if kind == Kind.TMLDSA_RESPONSE:
+            payload = payload[:3] + bytes((self.share.params.K + 7) // 8)
+        return super()._send(to, kind, payload, session)
+
+
+class ForgingTMLDSACoordinator(TMLDSACoordinator):
+    """Threshold ML-DSA: forwards to its first signer a commitment list whose last entry's
+    signature is not its author's."""
+
+    def _forward(self, rnd, kind, out_kind):
+        out = super()._forward(rnd, kind, out_kind)
+        if out_kind == Kind.TMLDSA_COMMITS:
+            r, entries = decode_forwarded(out[0].payload, "list")
+            last = entries[-1]
+            forged = Message(last.party, None, kind, last.payload, self.session, False,
+                             bytes([last.signature[0] ^ 1]) + last.signature[1:])
+            msgs = [Message(e.party, None, kind, e.payload, self.session, False, e.signature) for e in entries[:-1]]
+            out[0] = self._send(out[0].recipient, out_kind, encode_forwarded(r, msgs + [forged]))
+        return out
+
+
+class ResendingTMLDSACoordinator(TMLDSACoordinator):
+    """Threshold ML-DSA: after the reveal list, sends its first signer a second, different one
+    for the same round (a bit of the last reveal flipped) — which would get a second response
+    from the same masks if the signer allowed it."""
+
+    def _forward(self, rnd, kind, out_kind):
+        out = super()._forward(rnd, kind, out_kind)
+        if out_kind == Kind.TMLDSA_REVEALS:
+            other = bytearray(out[0].payload)
+            other[-1] ^= 1
+            out.append(self._send(out[0].recipient, out_kind, bytes(other)))
+        return out
 
 
 # ---- a party that deviates by plan ----
@@ -196,4 +259,5 @@ class Deviant:
 
 __all__ = ["WrongShareSigner", "MismatchedCommitmentSigner", "EquivocatingSigner", "NonceReuseCoordinator",
            "BadProofParticipant", "EquivocatingDkgParticipant", "BadShareDkgParticipant",
-           "WithholdingDkgParticipant", "ACTIONS", "Deviation", "Deviant"]
+           "WithholdingDkgParticipant", "BadRevealTMLDSASigner", "BadResponseTMLDSASigner", "RejectingTMLDSASigner",
+           "ForgingTMLDSACoordinator", "ResendingTMLDSACoordinator", "ACTIONS", "Deviation", "Deviant"]

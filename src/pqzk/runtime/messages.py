@@ -57,6 +57,13 @@ class Kind(StrEnum):
     BLS_REQUEST = "bls_request"
     BLS_PARTIAL = "bls_partial"
     BLS_ABORT = "bls_abort"
+    # threshold ML-DSA signing (pqzk.runtime.tmldsa_parties), coordinator <-> signers
+    TMLDSA_REQUEST = "tmldsa_request"
+    TMLDSA_COMMIT = "tmldsa_commit"
+    TMLDSA_COMMITS = "tmldsa_commits"
+    TMLDSA_REVEAL = "tmldsa_reveal"
+    TMLDSA_REVEALS = "tmldsa_reveals"
+    TMLDSA_RESPONSE = "tmldsa_response"
     # the policy-governed authorization flow and policy changes (pqzk.policy.messages)
     AUTH_REQUEST = "auth_request"
     AUTH_ACCEPT = "auth_accept"

@@ -1,4 +1,5 @@
-"""Run whole sessions in the simulator (FROST signing, DKG, refresh, reshare, threshold ECDSA), and retry
+"""Run whole sessions in the simulator (FROST, threshold BLS, threshold ECDSA and threshold ML-DSA
+signing; DKG, refresh, reshare, repair; threshold ECDSA keygen, refresh and reshare), and retry
 without the parties that were proven to cheat or did not answer.
 
 Each run gives every party a fresh identity (`generate_keyrings`) unless keyrings are passed in,
@@ -26,6 +27,7 @@ from .identity import ED25519, Keyring, generate_keyrings
 from .messages import PartyId
 from .repair_parties import RepairParticipant
 from .simulator import Fault, Simulator
+from .tmldsa_parties import TMLDSACoordinator, TMLDSASigner
 
 Adversaries = Mapping[PartyId, type | Callable] | None
 
@@ -347,3 +349,40 @@ def ecdsa_signing_outcome(parties: Mapping[int, EcdsaSigner], honest: Iterable[i
     if any(s != sigs[0] for s in sigs):          # cannot happen: they verify under one key with one R
         raise ProtocolAbort("honest signers produced different signatures")
     return sigs[0]
+
+
+# ---- threshold ML-DSA ----
+
+def run_tmldsa_signing(public, shares: Mapping[int, object], message: bytes, signers: Sequence[int], *,
+                       ctx: bytes = b"", faults: Iterable[Fault] = (), adversaries: Adversaries = None,
+                       coordinator_cls: type = TMLDSACoordinator, rng: RandomSource | None = None,
+                       reorder: bool = False, session: bytes | None = None,
+                       keyrings: Mapping[PartyId, Keyring] | None = None, identity_scheme: str = ED25519,
+                       wire: bool = False, max_rounds: int | None = None) -> tuple[bytes, Simulator]:
+    """One threshold ML-DSA signing session (`public`: a ThresholdPublicKey, `shares`: KeyShares by
+    party; exactly T signers), its rounds restarted inside the session until an attempt passes:
+    the FIPS 204 signature, or the coordinator's ProtocolAbort. The coordinator is
+    `sim.parties[COORDINATOR]` (its `history` tells what became of every attempt)."""
+    rings = _keyrings([COORDINATOR, *signers], keyrings, rng, identity_scheme)
+    parties = [_build(i, TMLDSASigner, (shares[i], rings[i]), {"rng": rng}, adversaries) for i in signers]
+    extra = {} if max_rounds is None else {"max_rounds": max_rounds}
+    coord = coordinator_cls(public, message, signers, rings[COORDINATOR], ctx=ctx, session=_session(session, rng),
+                            **extra)
+    sim = Simulator([coord, *parties], faults, rng=rng, reorder=reorder, wire=wire)
+    sim.run(coord.start())
+    if coord.error is not None:
+        raise coord.error
+    if coord.result is None:
+        raise ProtocolAbort("threshold ML-DSA signing did not complete")
+    return coord.result, sim
+
+
+def traffic(sim: Simulator) -> dict[PartyId, tuple[int, int]]:
+    """Per sender: (messages delivered, payload bytes delivered) over the whole run."""
+    out: dict[PartyId, list[int]] = {}
+    for ev in sim.log:
+        if ev.what == "deliver" and ev.msg is not None:
+            entry = out.setdefault(ev.msg.sender, [0, 0])
+            entry[0] += 1
+            entry[1] += len(ev.msg.payload)
+    return {p: (n, b) for p, (n, b) in out.items()}
