@@ -362,7 +362,7 @@ def _policy_message_payloads(authorization: bytes, rng) -> dict[str, bytes]:
               m.AuthAccept(cl[0], Quorum(2, (("ops", 1),)), True), m.AuthRefuse("rule", "detail"),
               m.AuthSign((1, 2), b"m", cl), m.AuthCancel(), m.AuthShare(share, b"pq"),
               m.AuthDirect(AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice"), (1, 2), b"m", cl),
-              m.AuthResult(Authorization.from_bytes(authorization)), m.ChangeRequest(policy.to_dict()),
+              m.AuthResult(Authorization.from_bytes(authorization), AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice")), m.ChangeRequest(policy.to_dict()),
               m.ChangeAccept(cl[1]), m.ChangeRefuse("rule", "detail"), m.ChangeSign((1, 2), 7, b"d", cl),
               m.ChangeShare(share), m.ChangeResult(policy, (1, 2), 7, 3, bytes(64))]
     return {f"policy.messages.{type(b).__name__}": b.to_payload() for b in bodies}

@@ -83,3 +83,13 @@ def test_a_quorum_is_needed_up_front(group):
     with pytest.raises(InvalidParameter):
         AuthorizationCoordinator(c.state, c.pkp, _request(b"x"), [1, 2, 3], c.keyrings["coordinator"], now=NOW,
                                  commitments={4: pool.take([4])[4]})
+
+
+def test_a_candidate_not_asked_still_counts_the_authorization(group):
+    """One round asks only the preprocessed signers; the others learn the authorization from its
+    announcement (with the request), so every signer's window limits agree."""
+    c, pool = _custody(group)
+    r = _request(b"counted", amount=40)
+    coord, _ = _run(c, r, pool.take([1, 2, 3]), b"s9")
+    assert coord.result is not None
+    assert all(c.signers[i].history.spent_since(0) == 40 for i in (1, 2, 3, 4))

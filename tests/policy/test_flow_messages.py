@@ -41,7 +41,7 @@ def bodies():
         AuthAccept(cl[0], Quorum(4, (("security", 1),)), True), AuthAccept(cl[1], Quorum(3), False),
         AuthRefuse("blacklist", "destination is blacklisted"), AuthSign((1, 2, 3), b"\x00" * 32, cl),
         AuthDirect(req(amount=50), (1, 2, 3), b"\x01" * 32, cl),
-        AuthCancel(), AuthShare(share, b""), AuthShare(share, b"ml-dsa signature"), AuthResult(auth),
+        AuthCancel(), AuthShare(share, b""), AuthShare(share, b"ml-dsa signature"), AuthResult(auth, req(amount=700, dest="bob")),
         ChangeRequest(POLICY.to_dict()), ChangeAccept(cl[2]), ChangeRefuse("policy_version", "must be version 2"),
         ChangeSign((1, 2, 3), 96_400, b"\x07" * 32, cl), ChangeShare(share),
         ChangeResult(POLICY, (1, 3, 4), 96_400, 10_000, b"\x05" * 64),

@@ -367,7 +367,7 @@ class AuthorizationCoordinator(SessionCoordinator):
                                                "request_digest": self.request.digest().hex(),
                                                "authorization": auth.to_dict(),
                                                "encoded_sha256": hashlib.sha256(auth.to_bytes()).hexdigest()}))
-        return self._tell(self.candidates, AuthResult(auth))
+        return self._tell(self.candidates, AuthResult(auth, self.request))
 
     def on_idle(self) -> list[Message]:
         """The network is quiet: whoever has not answered is unresponsive (not blamed)."""

@@ -308,16 +308,24 @@ class AuthShare(Body):
 
 @dataclass(frozen=True)
 class AuthResult(Body):
-    """The Authorization, announced to every candidate (each verifies it and counts it)."""
+    """The Authorization and its request, announced to every candidate: each verifies it and
+    counts it — also a candidate that never saw the request (one-round signing asks only the
+    preprocessed signers), so every signer's history, and its window limits, agree."""
     KIND = Kind.AUTH_RESULT
     authorization: Authorization
+    request: AuthorizationRequest
 
     def to_dict(self) -> dict:
-        return {"authorization": self.authorization.to_bytes().hex()}
+        return {"authorization": self.authorization.to_bytes().hex(), "request": self.request.to_dict()}
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.hex_decoded("authorization", Authorization.from_bytes))
+        auth = r.hex_decoded("authorization", Authorization.from_bytes)
+        try:
+            request = AuthorizationRequest.from_dict(r.object("request"))
+        except InvalidParameter as exc:
+            raise r.error("request", f"is not a request ({exc})") from None
+        return cls(auth, request)
 
 
 # ---- policy changes ----

@@ -229,13 +229,24 @@ class AuthorizationSigner(SignerSide):
                                                                 request.charged_amount))
 
     def _on_result(self, msg: Message) -> list[Message]:
-        """An authorization this signer may not have signed: verify it, count it in the history."""
-        auth = AuthResult.from_payload(msg.payload).authorization
+        """An authorization this signer may not have signed: verify it, count it in the history.
+        In a session this signer took part in, its own copy of the request is the one verified, and
+        a result that does not verify convicts the coordinator; in a session it never saw (one-round
+        signing asked others), the announced request is verified and counted — or, if it does not
+        verify (an old result replayed after a policy change, say), ignored without blame."""
+        body = AuthResult.from_payload(msg.payload)
+        auth = body.authorization
         request = self._requests.get(msg.session)
-        if request is None:
-            return []
         sess = self.sessions.get(msg.session)
         policy = sess.policy if sess is not None else self.state.policy_at(self.clock())
+        if request is None:
+            try:
+                verify_authorization(auth, body.request, policy, self.kp, roster=self.roster,
+                                     committee=self.committee, check_proof=False)
+            except VerificationError:
+                return []
+            self._record(body.request)
+            return []
         try:
             verify_authorization(auth, request, policy, self.kp, roster=self.roster, committee=self.committee,
                                  check_proof=False)
