@@ -258,3 +258,26 @@ def test_a_node_refuses_a_stale_committee_file(cluster, tmp_path):
     with pytest.raises(VerificationError):
         with cluster.homes[1].open(PASS, cluster.committee):
             pass
+
+
+def test_a_restarted_node_remembers_what_it_signed(cluster):
+    """The same request (same id, same transaction) asked again after a restart: the restarted
+    node's policy signer refuses it (rule replay) — it re-read what it signed from its audit log."""
+    for i in NODES:
+        cluster.start(i)
+    cluster.wait_ready(3)
+    asyncio.run(_coordinate(cluster, lambda co, node, runner: _dkg(cluster, co, node, runner)))
+    pkp = _group_key(cluster, 1)
+
+    async def sign(session):
+        async def job(co, node, runner):
+            return await _authorize(co, runner, pkp, _request(b"only once"), [1, 2], session)
+        return await _coordinate(cluster, job)
+
+    assert asyncio.run(sign(b"auth-first")).result is not None
+    for i in (1, 2):
+        cluster.kill(i)
+        cluster.start(i)
+    cluster.wait_ready(2)
+    again = asyncio.run(sign(b"auth-again"))
+    assert again.result is None and isinstance(again.error, PolicyViolation) and again.error.rule == "replay"

@@ -128,6 +128,15 @@ class OpenNode:
     def audit(self, kind: str, body: dict) -> None:
         self.audit_log().append(kind, body)
 
+    def counted(self) -> list[dict]:
+        """The authorizations this node counted (signed, or saw announced), from its audit log."""
+        db = self.home.path / "audit.db"
+        if not db.exists():
+            return []
+        self.audit_log()                      # opening the writer checks the chain and the head file
+        from ..policy.audit import records
+        return [r.body for r in records(db) if r.kind == "note" and r.body.get("event") == "counted"]
+
     def key(self) -> tuple[KeyPackage | None, PublicKeyPackage | None]:
         suite = get_ciphersuite(self.committee.suite)
         pkp_path = self.home.path / "public_key_package"

@@ -39,8 +39,18 @@ def build_service(node: OpenNode, *, clock: Callable[[], int] = wall_clock, rng=
         if policy is None or coordinator is None:
             return None
         frost = frost_signer_cls(kp, node.keyring, rng=rng, coordinator=coordinator, nonce_store=node.nonce_store())
-        return PolicySigner(kp, PolicyState(policy), node.keyring, clock=clock, rng=rng, frost_signer=frost,
-                            coordinator=coordinator)
+        signer = PolicySigner(kp, PolicyState(policy), node.keyring, clock=clock, rng=rng, frost_signer=frost,
+                              coordinator=coordinator)
+        for entry in node.counted():                   # what it signed or saw authorized before a restart
+            signer.authorization.remember(bytes.fromhex(entry["request_id"]), bytes.fromhex(entry["tx_digest"]),
+                                          entry["time"], entry["amount"], signed=entry["signed"])
+
+        def journal(request, signed: bool) -> None:
+            node.audit("note", {"event": "counted", "request_id": request.request_id.hex(),
+                                "tx_digest": request.tx_digest.hex(), "time": clock(),
+                                "amount": request.charged_amount, "signed": signed})
+        signer.authorization.journal = journal
+        return signer
 
     kp, pkp = node.key()
     return NodeService(committee, node.keyring, key_package=kp, public_key_package=pkp, audit=node.audit,

@@ -82,6 +82,9 @@ class AuthorizationSigner(SignerSide):
         self._tx_done: set[bytes] = set()                         # transaction digests signed or seen authorized
         self._requests: dict[bytes, AuthorizationRequest] = {}   # session -> request (also when refused)
         self._answers: dict[bytes, list[Message]] = {}            # session -> the first answer, repeated
+        # called with (request, signed) for every authorization this signer counts — a node keeps
+        # them in its audit log and `remember`s them after a restart (replay protection, windows)
+        self.journal: Callable[[AuthorizationRequest, bool], None] | None = None
 
     def handlers(self):
         return {Kind.AUTH_REQUEST: self._on_request, Kind.AUTH_SIGN: self._on_sign,
@@ -212,7 +215,7 @@ class AuthorizationSigner(SignerSide):
             self._threshold_expected[threshold_session(msg.session)] = message
         sess.stage = "signed"
         self._signed[sess.request.request_id] = msg.session
-        self._record(sess.request)
+        self._record(sess.request, signed=True)
         return self._reply(msg, AuthShare(share, pq_sig))
 
     def _on_cancel(self, msg: Message) -> list[Message]:
@@ -222,11 +225,22 @@ class AuthorizationSigner(SignerSide):
             self._close(sess, "cancelled")
         return []
 
-    def _record(self, request: AuthorizationRequest) -> None:
-        self._tx_done.add(request.tx_digest)
-        if not self.history.seen(request.request_id):
-            self.history = self.history.with_entry(HistoryEntry(request.request_id, self.clock(),
-                                                                request.charged_amount))
+    def _record(self, request: AuthorizationRequest, *, signed: bool = False) -> None:
+        new = not self.history.seen(request.request_id)
+        self.remember(request.request_id, request.tx_digest, self.clock(), request.charged_amount, signed=signed)
+        if self.journal is not None and (new or signed):
+            self.journal(request, signed)
+
+    def remember(self, request_id: bytes, tx_digest: bytes, time: int, charged_amount: int, *,
+                 signed: bool) -> None:
+        """Count an authorization (signed by this signer, or seen announced): its request id and
+        transaction are never signed again, its amount counts in the windows — also after a restart,
+        when a node replays what its audit log kept."""
+        if signed:
+            self._signed.setdefault(request_id, b"remembered")
+        self._tx_done.add(tx_digest)
+        if not self.history.seen(request_id):
+            self.history = self.history.with_entry(HistoryEntry(request_id, time, charged_amount))
 
     def _on_result(self, msg: Message) -> list[Message]:
         """An authorization this signer may not have signed: verify it, count it in the history.
