@@ -81,6 +81,17 @@ class NodeHome:
         except ValueError:
             raise InvalidEncoding(f"{self.path / 'public.json'}: not JSON") from None
 
+    def identity(self, secret: str | bytes | None) -> NodeIdentity:
+        """The node's secret identity from its store (to sign a committee file, before any
+        committee is accepted)."""
+        cfg = self.config()
+        with open_store(cfg["store"], secret) as store:
+            with store.get(IDENTITY_KEY_ID, ciphersuite=IDENTITY_SUITE) as unsealed:
+                identity = NodeIdentity.from_record(cfg["id"], bytes(unsealed.value))
+        if identity.public != self.public():
+            raise InvalidParameter(f"{self.path}: public.json is not this node's identity")
+        return identity
+
     @contextmanager
     def open(self, secret: str | bytes | None, committee: Committee):
         """The running node's state; the committee file is verified and pinned first."""
