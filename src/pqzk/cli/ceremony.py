@@ -73,6 +73,16 @@ class Where:
             raise InvalidParameter("give --committee, --coordinator-home and --nats (a running committee), "
                                    "or --local N")
 
+    def check_ids(self, **given: list[int]) -> None:
+        """--local: the nodes are 1..N, so any id given must be one of them (checked before starting)."""
+        if self.local is None:
+            return
+        for option, ids in given.items():
+            for i in ids:
+                if i > self.local:
+                    raise InvalidParameter(f"--{option.replace('_', '-')} {i} is not one of the {self.local} "
+                                           "local nodes")
+
 
 def _ids(values: Optional[list[int]]) -> list[int]:
     return sorted(set(values or []))
@@ -294,6 +304,7 @@ def refresh(participant: Optional[list[int]] = PARTICIPANT,
             local: Optional[int] = LOCAL, threshold: Optional[int] = THRESHOLD, as_json: bool = JSON) -> None:
     """Proactive refresh: new shares of the same key (old shares become useless together with new ones)."""
     where = _where(committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env, local, threshold)
+    where.check_ids(participant=_ids(participant))
     _run(where, "refresh", _refresh(_ids(participant)), as_json)
 
 
@@ -308,6 +319,7 @@ def repair(target: int = typer.Option(..., "--target", min=1, max=MAX_ID, help="
            local: Optional[int] = LOCAL, threshold: Optional[int] = THRESHOLD, as_json: bool = JSON) -> None:
     """Share repair: helpers rebuild the target node's share, which none of them learns."""
     where = _where(committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env, local, threshold)
+    where.check_ids(target=[target], helper=_ids(helper))
     _run(where, "repair", _repair(target, _ids(helper)), as_json)
 
 
@@ -325,4 +337,5 @@ def reshare(participant: Optional[list[int]] = PARTICIPANT,
             local: Optional[int] = LOCAL, threshold: Optional[int] = THRESHOLD, as_json: bool = JSON) -> None:
     """Reshare: the same key, dealt again to a new set of nodes and/or a new threshold."""
     where = _where(committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env, local, threshold)
+    where.check_ids(participant=_ids(participant), new_member=_ids(new_member))
     _run(where, "reshare", _reshare(_ids(participant), _ids(new_member), new_threshold), as_json)

@@ -99,12 +99,13 @@ class NodeHome:
         node_id = cfg["id"]
         if node_id not in committee.members:
             raise InvalidParameter(f"node {node_id!r} is not in committee {committee.name!r}")
-        VersionPin(self.path / "committee.pin").accept(committee)
+        committee.verify()
         with open_store(cfg["store"], secret) as store:
             with store.get(IDENTITY_KEY_ID, ciphersuite=IDENTITY_SUITE) as unsealed:
                 identity = NodeIdentity.from_record(node_id, bytes(unsealed.value))
             if identity.public != committee.members[node_id]:
                 raise InvalidParameter(f"node {node_id!r}'s keys are not the ones in the committee file")
+            VersionPin(self.path / "committee.pin").accept(committee)     # only a file that names this node
             node = OpenNode(self, identity, committee, store)
             try:
                 yield node
