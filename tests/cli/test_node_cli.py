@@ -80,9 +80,13 @@ def pqzk(*args, timeout: float = 60, extra_env: dict | None = None) -> subproces
 
 def make_committee(d: Path, n: int = 3, *, policy: dict | None = POLICY, threshold: int = 2,
                    version: int = 1) -> Path:
-    """n node homes and a coordinator home (pqzk node init), the committee file, signed by all."""
+    """n node homes and a coordinator home (pqzk node init), the committee file, signed by all; the
+    nodes' audit log keys as `node init` printed them in audit_keys.json."""
+    keys = {}
     for i in range(1, n + 1):
-        ok("node", "init", "--home", d / f"n{i}", "--id", i, "--pin-env", PASS_VAR)
+        keys[i] = json.loads(ok("node", "init", "--home", d / f"n{i}", "--id", i, "--pin-env", PASS_VAR,
+                                "--json").stdout)["audit_key"]
+    (d / "audit_keys.json").write_text(json.dumps(keys))
     ok("node", "init", "--home", d / "coord", "--id", "coordinator", "--pin-env", PASS_VAR)
     args = ["committee", "create", "--name", "cli-" + secrets.token_hex(4), "-t", threshold, "-o", d / "committee.json",
             "--coordinator", d / "coord" / "public.json", "--version", version]
@@ -346,6 +350,9 @@ def test_nodes_run_ceremonies_and_sign_and_stop_cleanly(tmp_path, nats_server): 
 
         assert nodes.signal(1, signal.SIGTERM) == 0                  # a clean stop
         assert nodes.line(1) == {"event": "stopped", "node": 1, "sessions": 3}   # dkg, refresh, repair
+        keys = json.loads((tmp_path / "audit_keys.json").read_text())
+        ok("audit", "verify", tmp_path / "n3" / "audit.db", "--public-key", keys["3"])     # the node's own journal
+        fails(cli("audit", "verify", tmp_path / "n3" / "audit.db", "--public-key", keys["1"]), 1)
         events = [e["body"].get("event") for e in json.loads(
             ok("audit", "show", tmp_path / "n3" / "audit.db", "--last", "100", "--json").stdout)["records"]]
         assert events.count("invitation accepted") == 3 and "signed" in events

@@ -71,11 +71,13 @@ def init(home: Path = typer.Option(..., "--home", help="the new node's home dire
     try:
         with robust_store(uri):
             public = NodeHome(home).create(nid, uri, passphrase)
+            audit_key = NodeHome(home).identity(passphrase).audit_key.public_key().public_bytes_raw().hex()
     except BaseException:
         if not existed and home.is_dir() and not any(home.iterdir()):
             home.rmdir()                       # leave no empty home behind
         raise
-    summary = {"home": str(home), "store": uri, "public_file": str(home / "public.json"), **public_summary(public)}
+    summary = {"home": str(home), "store": uri, "public_file": str(home / "public.json"), **public_summary(public),
+               "audit_key": audit_key}
     if as_json:
         emit_json({**summary, "public": public.to_dict()})
         return
@@ -83,6 +85,8 @@ def init(home: Path = typer.Option(..., "--home", help="the new node's home dire
     console.print(f"  signing key (ML-DSA-44 + Ed25519) {summary['signing_key']}…, "
                   f"X-Wing key {summary['kem_key']}…")
     console.print(f"  public identity: {home / 'public.json'} — give it to whoever writes the committee file")
+    console.print(f"  audit log key: {audit_key} — keep it: pqzk audit verify {home / 'audit.db'} "
+                  f"--public-key {audit_key}", markup=False)
 
 
 @app.command()
