@@ -25,7 +25,6 @@ import hashlib
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 from pqzk.cli.local import PASSPHRASE_VAR, LocalCommittee
 from pqzk.node.service import Invitation
@@ -97,7 +96,7 @@ def carry(lc: LocalCommittee, frames: list[bytes], name: str) -> list[bytes]:
            "--pin-env", PASSPHRASE_VAR, "--force"]
     say(f"node {COLD} (offline)", "pqzk node step --home node-3 --committee committee.json "
                                   f"--inbox {inbox.name} --outbox {outbox.name}")
-    run = subprocess.run(cmd, env=lc._env(), capture_output=True, text=True, timeout=120)
+    run = subprocess.run(cmd, env=lc.env(), capture_output=True, text=True, timeout=120)
     if run.returncode != 0:
         raise RuntimeError(f"pqzk node step failed: {run.stderr.strip()}")
     print("\n".join(f"{'':>22}{line}" for line in run.stdout.strip().splitlines()))

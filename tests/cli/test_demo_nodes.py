@@ -1,7 +1,6 @@
 """The demo's network chapter: five `pqzk node run` processes over a private broker, a DKG, a
 signing, one node killed with SIGKILL, the other four still sign — narrated, and fast."""
 import io
-import os
 import sys
 import time
 from pathlib import Path
@@ -9,19 +8,11 @@ from pathlib import Path
 from rich.console import Console
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from nats_helpers import require_nats_server  # noqa: E402
+from nats_helpers import process_gone, require_nats_server  # noqa: E402
 
 from pqzk.cli.demo import CHAPTERS  # noqa: E402
 from pqzk.cli.demo_nodes import chapter  # noqa: E402
 from pqzk.cli.narrate import Narrator  # noqa: E402
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 def test_five_node_processes_sign_and_survive_a_kill():
@@ -33,7 +24,7 @@ def test_five_node_processes_sign_and_survive_a_kill():
     chapter(n)
     assert time.monotonic() - t < 30
     facts = next(v for k, v in n.facts.items() if k.startswith("Nodes over NATS"))
-    assert len(facts["node processes (pids)"]) == 5 and all(_gone(p) for p in facts["node processes (pids)"])
+    assert len(facts["node processes (pids)"]) == 5 and all(process_gone(p) for p in facts["node processes (pids)"])
     assert len(facts["group public key"]) == 32
     before, after = facts["signers"], facts["signers after the kill"]
     assert len(before) == 3 and len(after) == 3 and before[0] not in after

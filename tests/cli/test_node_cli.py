@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from nats_helpers import nats_server, private_server, require_nats_server  # noqa: E402,F401
+from nats_helpers import nats_server, private_server, process_gone, require_nats_server  # noqa: E402,F401
 
 from pqzk.cli.main import app  # noqa: E402
 from pqzk.node.committee import Committee  # noqa: E402
@@ -459,12 +459,6 @@ def test_nodes_over_tls_with_per_node_credentials(tmp_path):
 
 
 # ---------------------------------------------------------------- --local N
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
 
 
 def test_ceremony_local_runs_everything_and_leaves_nothing_running():
@@ -478,7 +472,7 @@ def test_ceremony_local_runs_everything_and_leaves_nothing_running():
     assert out["reshare"]["group_key"] == out["dkg"]["group_key"]
     assert out["signing"]["verified"] and len(out["signing"]["signers"]) == 3
     assert out["local"]["exit_statuses"] == {"1": 0, "2": 0, "3": 0, "4": 0}       # stopped cleanly by SIGTERM
-    assert all(_gone(pid) for pid in out["local"]["pids"])
+    assert all(process_gone(pid) for pid in out["local"]["pids"])
     assert time.monotonic() - t < 60
     r = pqzk("ceremony", "repair", "--local", "3", "--target", "5", timeout=120)      # refused before starting
     assert r.returncode == 2 and "--target 5 is not one of the 3 local nodes" in r.stderr

@@ -108,7 +108,7 @@ class LocalCommittee:
         return [sys.executable, "-m", "pqzk.cli.main", "node", "run", "--home", str(self.homes[i].path),
                 "--committee", str(self.committee_file), "--nats", self.url, "--pin-env", PASSPHRASE_VAR, "--json"]
 
-    def _env(self) -> dict:
+    def env(self) -> dict:
         import pqzk
         src = str(Path(pqzk.__file__).resolve().parent.parent)
         path = os.environ.get("PYTHONPATH")
@@ -118,7 +118,7 @@ class LocalCommittee:
     def start_nodes(self, ids: list[int] | None = None, timeout: float = READY_TIMEOUT) -> None:
         """Start node processes (`pqzk node run`) and wait until each says it is ready."""
         t = time.monotonic()
-        env = self._env()
+        env = self.env()
         started = []
         for i in ids or self.ids:
             log = open(self.dir / f"node-{i}.log", "ab")

@@ -137,7 +137,7 @@ def run(home: Path = HOME, committee: Path = COMMITTEE, nats: Optional[list[str]
     The node joins the ceremonies a coordinator of the committee invites it to and answers
     policy-governed signing requests after checking each against the policy itself. Prints one
     line when ready and one when stopped (JSON lines with --json)."""
-    config = nats_config(nats, user, password_env, tls_ca, name=None)
+    config = nats_config(nats, user, password_env, tls_ca)
     h = load_home(home)
     c = load_committee(committee)
     with open_node(h, pin_file, pin_env, c) as node:

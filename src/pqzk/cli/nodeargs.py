@@ -92,7 +92,7 @@ def open_node(home, pin_file, pin_env, committee):
 
 
 def nats_config(urls: Optional[list[str]], user: Optional[str], password_env: Optional[str],
-                tls_ca: Optional[Path], *, name: str | None = None):
+                tls_ca: Optional[Path]):
     """A `NatsConfig` from the command line, checked before anything connects."""
     import os
     import ssl
@@ -115,7 +115,7 @@ def nats_config(urls: Optional[list[str]], user: Optional[str], password_env: Op
         read_input(tls_ca, "--tls-ca file", max_bytes=MAX_CA_FILE)
         ca = str(tls_ca)
     config = NatsConfig(servers=tuple(urls), user=user, password=password, ca_file=ca,
-                        connect_timeout=3.0, name=name)
+                        connect_timeout=3.0)
     try:
         config.tls_context()
     except (ssl.SSLError, OSError, ValueError):

@@ -85,7 +85,7 @@ class Coordinator:
                                     suite=self.node.committee.suite, patience=self.patience)
         await self._runner(self.patience + 2).run_async([party], party.start(), session)
         if party.result is None and party.error is None:       # the deadline passed
-            party._conclude()
+            party.conclude()
         if party.result is not None:
             self.node.keep(None, party.result)
         self.node.audit("note", {"event": "ceremony " + ("finished" if party.result is not None else "failed"),

@@ -354,17 +354,17 @@ class CeremonyCoordinator(Inviter):
                                                                 report.public_key_package)
         self.reports[msg.sender] = report
         if len(self.reports) == len(self.to):
-            self._conclude()
+            self.conclude()
         return []
 
     def on_idle(self) -> list[Message]:
         if self.result is None and self.error is None:
             self._quiet += 1
             if self._quiet >= self.patience:
-                self._conclude()
+                self.conclude()
         return []
 
-    def _conclude(self) -> None:
+    def conclude(self) -> None:
         missing = [i for i in self.to if i not in self.reports]
         outcome = {o: [i for i, r in self.reports.items() if r.outcome == o] for o in ("refused", "aborted")}
         keys = {k.to_bytes() for i, k in self.keys.items() if self.reports[i].outcome == "finished"}
