@@ -215,16 +215,21 @@ def test_node_init_and_committee_create_refusals(tmp_path):
     fails(cli("node", "init", "--home", tmp_path / "n9", "--id", "9"), 2, "--pin-file or --pin-env")
     fails(cli("node", "init", "--home", tmp_path / "n8", "--id", "8", "--store", "zz:", "--pin-env", PASS_VAR), 2)
     assert not (tmp_path / "n8").exists()                        # no half-made home left behind
-    base = ["committee", "create", "--name", "x", "-t", "1", "-o", tmp_path / "x.json"]
-    n1, co = tmp_path / "n1" / "public.json", tmp_path / "c" / "public.json"
-    fails(cli(*base, "--coordinator", co), 2, "--node")
-    fails(cli(*base, "--node", n1), 2, "--coordinator")
-    fails(cli(*base, "--node", n1, "--node", co, "--coordinator", co), 2)                 # a name cannot sign
-    fails(cli(*base, "--node", n1, "--node", n1, "--coordinator", co), 2, "distinct")
-    (tmp_path / "p.json").write_text(json.dumps(POLICY))                                   # names signers 2 and 3
-    fails(cli(*base, "--node", n1, "--coordinator", co, "--policy", tmp_path / "p.json"), 2, "not nodes")
-    fails(cli(*base[:-2], "-o", tmp_path / "y.json", "-t", "2", "--node", n1, "--coordinator", co), 2, "threshold")
-    assert not (tmp_path / "x.json").exists() and not (tmp_path / "y.json").exists()
+    ok("node", "init", "--home", tmp_path / "n2", "--id", "2", "--pin-env", PASS_VAR)
+    n1, n2, co = (tmp_path / d / "public.json" for d in ("n1", "n2", "c"))
+    base = ["committee", "create", "--name", "x", "-o", tmp_path / "x.json"]
+    fails(cli(*base, "-t", "1", "--node", n1, "--node", n2, "--coordinator", co), 2, "--threshold")   # FROST: t >= 2
+    fails(cli(*base, "-t", "2", "--coordinator", co), 2, "--node")
+    fails(cli(*base, "-t", "2", "--node", n1, "--node", n2), 2, "--coordinator")
+    fails(cli(*base, "-t", "2", "--node", n1, "--node", co, "--coordinator", co), 2, "integers")   # a name cannot sign
+    fails(cli(*base, "-t", "2", "--node", n1, "--node", n1, "--coordinator", co), 2, "distinct")
+    (tmp_path / "p.json").write_text(json.dumps(POLICY))                                   # names signer 3 too
+    fails(cli(*base, "-t", "2", "--node", n1, "--node", n2, "--coordinator", co, "--policy", tmp_path / "p.json"),
+          2, "not nodes")
+    fails(cli(*base, "-t", "3", "--node", n1, "--node", n2, "--coordinator", co), 2, "threshold")
+    fails(cli(*base[:-2], "-o", tmp_path / "y", "-t", "2", "--node", n1, "--node", n2, "--coordinator", co,
+              "--suite", "no-such-suite"), 2, "ciphersuite")
+    assert not (tmp_path / "x.json").exists() and not (tmp_path / "y").exists()
 
 
 def test_a_stale_or_foreign_committee_file_is_refused_before_any_network(tmp_path):
@@ -476,3 +481,46 @@ def test_ceremony_local_runs_everything_and_leaves_nothing_running():
     assert time.monotonic() - t < 60
     r = pqzk("ceremony", "repair", "--local", "3", "--target", "5", timeout=120)      # refused before starting
     assert r.returncode == 2 and "--target 5 is not one of the 3 local nodes" in r.stderr
+
+
+def _ours(tmp: Path) -> list[int]:
+    """Live processes whose command line names `tmp` (nodes and brokers of a --local run there)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (proc / "stat").read_text().split()[2]
+        except OSError:
+            continue
+        if str(tmp) in cmd and state != "Z":
+            pids.append(int(proc.name))
+    return pids
+
+
+def test_ceremony_local_stops_everything_on_failure_and_on_sigterm(tmp_path):
+    require_nats_server()
+    tmp = {"TMPDIR": str(tmp_path)}
+    # fails after the DKG, with every node running: one helper cannot rebuild a 2-of-3 share
+    r = pqzk("ceremony", "repair", "--local", "3", "--target", "3", "--helper", "1", extra_env=tmp, timeout=120)
+    assert r.returncode == 2 and "at least 2 helpers" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert _ours(tmp_path) == [] and list(tmp_path.iterdir()) == []
+    # SIGTERM while the nodes run: stopped, and said so
+    p = subprocess.Popen([sys.executable, "-m", "pqzk.cli.main", "ceremony", "dkg", "--local", "3"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**env(), **tmp})
+    try:
+        deadline = time.monotonic() + 60
+        while len(_ours(tmp_path)) < 3 and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.05)
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(5)
+    if p.returncode == 0:                          # it finished before the signal landed: nothing to stop
+        assert "stopped every node" in out
+    else:
+        assert p.returncode == 1 and "interrupted" in err and len(err.splitlines()) == 1, err
+    assert _ours(tmp_path) == [] and list(tmp_path.iterdir()) == []

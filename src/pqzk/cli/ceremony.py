@@ -40,7 +40,7 @@ COMMITTEE = typer.Option(None, "--committee", help="the committee file (not with
 COORDINATOR_HOME = typer.Option(None, "--coordinator-home", help="the coordinator's home (pqzk node init --id NAME)")
 LOCAL = typer.Option(None, "--local", min=2, max=15, help="run everything on this machine with N nodes (a "
                                                          "private broker and N node processes), then stop")
-THRESHOLD = typer.Option(None, "--threshold", "-t", min=1, max=15, help="--local: the key's threshold "
+THRESHOLD = typer.Option(None, "--threshold", "-t", min=2, max=15, help="--local: the key's threshold, at least 2 "
                                                                          "(default: a majority)")
 MAX_ID = 2**32 - 1
 

@@ -69,8 +69,8 @@ def _publics(paths: list[Path], what: str) -> list:
 
 @app.command()
 def create(name: str = typer.Option(..., "--name", help="the committee's name: 1 to 63 of [a-z0-9-]"),
-           threshold: int = typer.Option(..., "--threshold", "-t", min=1, max=2**32 - 1,
-                                         help="how many nodes sign (the FROST threshold)"),
+           threshold: int = typer.Option(..., "--threshold", "-t", min=2, max=2**32 - 1,
+                                         help="how many nodes sign (the FROST threshold, at least 2)"),
            suite: str = typer.Option("FROST-ED25519-SHA512-v1", "--suite", "-s",
                                      help="FROST ciphersuite context string or alias (ed25519, ristretto255, "
                                           "ed448, p256, secp256k1, secp256k1-tr)"),
