@@ -355,6 +355,8 @@ def test_nodes_run_ceremonies_and_sign_and_stop_cleanly(tmp_path, nats_server): 
 
         assert nodes.signal(1, signal.SIGTERM) == 0                  # a clean stop
         assert nodes.line(1) == {"event": "stopped", "node": 1, "sessions": 3}   # dkg, refresh, repair
+        assert nodes.signal(3, signal.SIGINT) == 0                   # Ctrl-C: the same
+        assert nodes.line(3)["event"] == "stopped"
         keys = json.loads((tmp_path / "audit_keys.json").read_text())
         ok("audit", "verify", tmp_path / "n3" / "audit.db", "--public-key", keys["3"])     # the node's own journal
         fails(cli("audit", "verify", tmp_path / "n3" / "audit.db", "--public-key", keys["1"]), 1)

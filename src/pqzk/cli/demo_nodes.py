@@ -38,7 +38,7 @@ def chapter(n: Narrator) -> None:
                            f"--nats {url}")
         n.public("node processes (pids)", [p.pid for p in lc.procs.values()])
         run_async(_story(n, lc))
-    n.ok("every node got SIGTERM and stopped, the broker stopped, the temporary directory is gone")
+    n.ok("the four running nodes got SIGTERM and stopped, the broker stopped, the temporary directory is gone")
 
 
 async def _story(n: Narrator, lc) -> None:
