@@ -352,6 +352,12 @@ def test_nodes_run_ceremonies_and_sign_and_stop_cleanly(tmp_path, nats_server): 
         r = pqzk("authorize", req3, *net, "--json")
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["summary"]["signers"] == [1, 3]
+        req4 = tmp_path / "req4.json"
+        req4.write_text(json.dumps(request("only 1 and the dead node")))
+        r = pqzk("authorize", req4, *net, "--signer", "1", "--signer", "2", "--json")
+        err = json.loads(r.stdout)["error"]
+        assert r.returncode == 1 and err["type"] == "ProtocolAbort" and "no answer from: 2" in err["message"]
+        assert "culprits" not in err["message"]                          # silence is never blamed
 
         assert nodes.signal(1, signal.SIGTERM) == 0                  # a clean stop
         assert nodes.line(1) == {"event": "stopped", "node": 1, "sessions": 3}   # dkg, refresh, repair
