@@ -28,6 +28,7 @@ from pqzk.policy.audit_format import Head, HeadFile
 from pqzk.policy import messages as policy_messages
 from pqzk.policy.authorization import Authorization
 from pqzk import files as pqzk_files
+from pqzk.node.report import Report as NodeReport
 from pqzk.node.service import Invitation as NodeInvitation
 from pqzk.runtime import wire as runtime_wire
 from pqzk.runtime.transports.files import decode_bundle, encode_bundle
@@ -126,6 +127,7 @@ def _decoders():
         "policy.AuditHeadFile": HeadFile.from_bytes,
         "runtime.wire.decode": runtime_wire.decode,
         "node.Invitation": NodeInvitation.from_payload,
+        "node.Report": NodeReport.from_payload,
         "runtime.files.decode_bundle": decode_bundle,
         "files.decode_text": lambda d: pqzk_files.decode_text(d, "a document"),
         "bytes_shamir.BytesShare": bytes_shamir.BytesShare.from_bytes,
@@ -168,7 +170,7 @@ COVERED = {
     "math.ec:EdwardsCurve.decode_xy", "math.native_field:NativeField.from_bytes",
     "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes",
     "policy.messages:Body.from_payload", "runtime.wire:decode", "files:decode_text",
-    "node.service:Invitation.from_payload", "runtime.transports.files:decode_bundle",
+    "node.service:Invitation.from_payload", "node.report:Report.from_payload", "runtime.transports.files:decode_bundle",
     "pq.composite:CompositePublicKey.from_bytes", "pq.composite:CompositePublicKey.from_spki",
     "pq.composite:CompositePrivateKey.from_bytes", "pq.composite:CompositePrivateKey.from_pkcs8",
     "pq.hybrid:QuorumCertificate.from_bytes", "pq.hybrid:CompositeAuthorization.from_bytes",
@@ -305,6 +307,7 @@ def _valid_encodings() -> dict[str, bytes]:
     out["bytes_shamir.BytesShare"] = bytes_shamir.split_bytes(b"secret", 2, 3, rng=rng)[0].to_bytes()
     out["files.decode_text"] = "a UTF-8 document: é".encode()
     out["node.Invitation"] = NodeInvitation("repair", (1, 2, 3), 2, target=4).to_payload()
+    out["node.Report"] = NodeReport("dkg", "finished", bytes(40), True, "", (2,), ("coordinator",)).to_payload()
     out["runtime.files.decode_bundle"] = encode_bundle([b"frame one", b"frame two"])
     out["runtime.wire.decode"] = runtime_wire.encode(Message(1, 2, Kind.COMMITMENT, b"payload", b"s", signature=b"sig"))
     out.update(_policy_message_payloads(out["policy.Authorization"], rng))

@@ -89,3 +89,18 @@ def test_open_refuses_stale_foreign_or_mismatched_committees(tmp_path):
     with pytest.raises(InvalidParameter, match="not the ones in the committee file"):
         with homes[3].open(PASS, c):
             pass
+    # a file that does not carry this node's keys is not pinned: version 1 still opens
+    with homes[3].open(PASS, _committee(homes, pubs, cpub, version=1)):
+        pass
+
+
+def test_identity_reads_the_secret_identity_for_signing_committee_files(tmp_path):
+    from pqzk.tokens.errors import WrongPin
+    homes, pubs, coord, cpub = _homes(tmp_path, 2)
+    assert homes[1].identity(PASS).public == pubs[1] and coord.identity(PASS).public == cpub
+    with pytest.raises(WrongPin):
+        homes[1].identity("not the passphrase")
+    (tmp_path / "node1" / "public.json").write_text((tmp_path / "node2" / "public.json").read_text()
+                                                    .replace('"id": 2', '"id": 1'))
+    with pytest.raises(InvalidParameter, match="not this node's identity"):
+        homes[1].identity(PASS)

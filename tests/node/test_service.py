@@ -122,3 +122,68 @@ def test_invitation_payloads_decode_strictly():
                 good.to_payload().replace(b"[1,2,3]", b"[1,1,3]"), good.to_payload().replace(b'"target":4', b'"target":true')):
         with pytest.raises(InvalidEncoding):
             Invitation.from_payload(bad)
+
+
+# ---- reports: how a ceremony ended, told to the coordinator that invited the nodes ----
+async def _ceremony(c: Cluster, invitation: Invitation, session: bytes, *, to=None, patience: int = 15, absent=()):
+    from pqzk.node.service import CeremonyCoordinator
+    hub = Hub()
+    for i in absent:                                          # on the network, but not answering
+        hub.connect(i)
+    drivers = [Driver(n, c.channel(i), hub.connect(i), timeout=0.05, serve=True) for i, n in c.nodes.items()
+               if i not in absent]
+    tasks = [asyncio.create_task(d.run(start=False)) for d in drivers]
+    party = CeremonyCoordinator(invitation, keyring("coordinator"), session=session, to=to or NODES,
+                                suite="FROST-ED25519-SHA512-v1", patience=patience)
+    await Driver(party, c.channel("coordinator"), hub.connect("coordinator"), timeout=0.05,
+                 idle_limit=patience + 2).run()
+    for d in drivers:
+        d.stop()
+    await asyncio.gather(*tasks)
+    return party
+
+
+def test_the_coordinator_learns_the_key_and_failures_from_the_nodes_reports():
+    c = Cluster()
+    dkg = asyncio.run(_ceremony(c, Invitation("dkg", tuple(NODES), 3), b"dkg-r"))
+    assert dkg.error is None and dkg.result == c.nodes[1].pkp
+    assert {i: r.outcome for i, r in dkg.reports.items()} == {i: "finished" for i in NODES}
+    assert all(r.holds_share for r in dkg.reports.values())
+    again = asyncio.run(_ceremony(c, Invitation("dkg", tuple(NODES), 3), b"dkg-again"))
+    assert again.result is None and again.error.stopped_by == NODES and again.error.culprits == []
+    assert "already has a key" in str(again.error)
+    rep = asyncio.run(_ceremony(c, Invitation("repair", (1, 2, 4), 3, target=3), b"rep", to=[1, 2, 3, 4],
+                                patience=8, absent=[4]))       # node 4 is gone: the repair of 3 by 1, 2, 4 stalls
+    assert rep.result is None and rep.error.culprits == [] and 4 in rep.error.unresponsive
+
+
+def test_reports_decode_strictly_and_a_minority_cannot_blame():
+    from pqzk.errors import InvalidEncoding
+    from pqzk.node.report import Report
+    from pqzk.node.service import CeremonyCoordinator
+    good = Report("dkg", "aborted", None, False, "party 2: bad share", (2,), ())
+    assert Report.from_payload(good.to_payload()) == good
+    for bad in (b"", b"[]", good.to_payload().replace(b'"aborted"', b'"won"'),
+                good.to_payload().replace(b'"culprits":[2]', b'"culprits":[0]'),
+                good.to_payload().replace(b'"holds_share":false', b'"holds_share":1'),
+                good.to_payload().replace(b'"public_key_package":null', b'"public_key_package":"zz"')):
+        with pytest.raises(InvalidEncoding):
+            Report.from_payload(bad)
+    inv = Invitation("dkg", tuple(NODES), 3)
+    party = CeremonyCoordinator(inv, keyring("coordinator"), session=b"s", to=NODES, suite="FROST-ED25519-SHA512-v1")
+
+    def report(i, culprits):
+        r = Report("dkg", "aborted", None, False, "stopped", tuple(culprits), ())
+        return keyring(i).sign(Message(i, "coordinator", Kind.SESSION_REPORT, r.to_payload(), b"s"))
+    party.receive(report(1, [3]))                              # node 1 alone names 3; 2 and 4 name 1
+    party.receive(report(2, [1]))
+    party.receive(report(3, []))
+    party.receive(report(4, [1]))
+    assert party.error is not None and party.error.culprits == []      # two of four is not more than half
+    party = CeremonyCoordinator(inv, keyring("coordinator"), session=b"s", to=NODES, suite="FROST-ED25519-SHA512-v1")
+    for i in (1, 2, 3):
+        party.receive(report(i, [4]))
+    party.receive(report(4, [1]))
+    assert party.error.culprits == [4]
+    forged = keyring(1).sign(Message(1, "coordinator", Kind.SESSION_REPORT, good.to_payload(), b"other-session"))
+    assert party.receive(forged) == []

@@ -191,6 +191,16 @@ async def close_links(links: dict) -> None:
 
 
 # ---- parties in their own OS processes (multiprocessing, spawn) ---------------------------------
+def process_gone(pid: int) -> bool:
+    """No process has this pid any more (it exited and was reaped)."""
+    import os
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 def _quiet_child() -> None:
     import logging
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)

@@ -28,6 +28,9 @@ SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.frost", "app", "frost"),
     ("pqzk.cli.ecdsa", "app", "ecdsa"),
     ("pqzk.cli.authorize", "authorize", "authorize"),
+    ("pqzk.cli.node", "app", "node"),
+    ("pqzk.cli.committee", "app", "committee"),
+    ("pqzk.cli.ceremony", "app", "ceremony"),
 ]
 
 console = Console()

@@ -81,6 +81,17 @@ class NodeHome:
         except ValueError:
             raise InvalidEncoding(f"{self.path / 'public.json'}: not JSON") from None
 
+    def identity(self, secret: str | bytes | None) -> NodeIdentity:
+        """The node's secret identity from its store (to sign a committee file, before any
+        committee is accepted)."""
+        cfg = self.config()
+        with open_store(cfg["store"], secret) as store:
+            with store.get(IDENTITY_KEY_ID, ciphersuite=IDENTITY_SUITE) as unsealed:
+                identity = NodeIdentity.from_record(cfg["id"], bytes(unsealed.value))
+        if identity.public != self.public():
+            raise InvalidParameter(f"{self.path}: public.json is not this node's identity")
+        return identity
+
     @contextmanager
     def open(self, secret: str | bytes | None, committee: Committee):
         """The running node's state; the committee file is verified and pinned first."""
@@ -88,12 +99,13 @@ class NodeHome:
         node_id = cfg["id"]
         if node_id not in committee.members:
             raise InvalidParameter(f"node {node_id!r} is not in committee {committee.name!r}")
-        VersionPin(self.path / "committee.pin").accept(committee)
+        committee.verify()
         with open_store(cfg["store"], secret) as store:
             with store.get(IDENTITY_KEY_ID, ciphersuite=IDENTITY_SUITE) as unsealed:
                 identity = NodeIdentity.from_record(node_id, bytes(unsealed.value))
             if identity.public != committee.members[node_id]:
                 raise InvalidParameter(f"node {node_id!r}'s keys are not the ones in the committee file")
+            VersionPin(self.path / "committee.pin").accept(committee)     # only a file that names this node
             node = OpenNode(self, identity, committee, store)
             try:
                 yield node

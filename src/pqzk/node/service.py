@@ -3,6 +3,7 @@ runs the protocol parties for them, and keeps what they produce.
 
     coordinator -> node   session_invite   {"protocol", "participants", "threshold", ...}   private
     then the protocol's own messages in that session (dkg_*, refresh_*, reshare_*, repair_*)
+    node -> coordinator   session_report   how it ended for this node (`report.Report`)       private
 
 A node joins a ceremony only when a coordinator named in the committee file invites it, and only
 if the invitation matches the committee file and the node's state (a DKG only for a committee
@@ -10,17 +11,21 @@ that has no key yet, with the committee's members and threshold; a refresh, resh
 the key it holds); messages of a session that arrive before its invitation are kept (bounded)
 and delivered once it is accepted. Every decision — joined, refused and why, finished, aborted
 and who was blamed — goes to the node's audit log (`audit(kind, body)`), and every new key
-package to `keep(key_package, public_key_package)` (the node's share store). Policy-governed
-signing goes to the node's policy signer (`policy`), which checks each request itself.
+package to `keep(key_package, public_key_package)` (the node's share store). When a ceremony
+ends — or its invitation is refused — the node reports to the coordinator that invited it
+(`CeremonyCoordinator` collects the reports: the coordinator holds no share and learns the key
+from them). Policy-governed signing goes to the node's policy signer (`policy`), which checks
+each request itself.
 """
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..encoding import as_bytes
-from ..errors import InvalidEncoding, InvalidParameter, PqzkError
+from ..errors import InvalidEncoding, InvalidParameter, PqzkError, ProtocolAbort
 from ..math.rand import RandomSource
 from ..policy.model import canonical_json
 from ..runtime.dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
@@ -28,10 +33,11 @@ from ..runtime.identity import Keyring
 from ..runtime.messages import Kind, Message, PartyId
 from ..runtime.party import SignedParty
 from ..runtime.repair_parties import RepairParticipant
+from ..threshold.frost.ciphersuite import get_ciphersuite
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage
 from .committee import Committee
+from .report import PROTOCOLS, Report
 
-PROTOCOLS = ("dkg", "refresh", "reshare", "repair")
 MAX_EARLY = 256              # messages kept per session before its invitation
 MAX_EARLY_SESSIONS = 32
 _PREFIX = {"dkg": "dkg_", "refresh": "refresh_", "reshare": "reshare_", "repair": "repair_"}
@@ -102,6 +108,7 @@ class NodeService(SignedParty):
         self.finished: dict[bytes, object] = {}
         self.early: dict[bytes, list[Message]] = {}
         self.refused: dict[bytes, str] = {}
+        self.invited_by: dict[bytes, tuple[PartyId, str]] = {}     # session -> (coordinator, protocol)
 
     def __repr__(self) -> str:
         return f"NodeService({self.id}, {len(self.sessions)} active sessions)"
@@ -176,14 +183,28 @@ class NodeService(SignedParty):
                                 "culprits": [str(c) for c in err.culprits],
                                 "unresponsive": [str(c) for c in err.unresponsive]})
             self.finished[session] = self.sessions.pop(session)
+            return out + self._report(session, "aborted", err.reason, err.culprits, err.unresponsive)
         elif getattr(party, "result", None) is not None:
             self._store(session, party)
             self.finished[session] = self.sessions.pop(session)
+            return out + self._report(session, "finished")
         elif str(getattr(party, "stage", "")) == "done":       # a repair helper: its part is sent, no result
             self.audit("note", {"event": "session finished", "session": session.hex(),
                                 "protocol": type(party).__name__, "holds_share": self.kp is not None})
             self.finished[session] = self.sessions.pop(session)
+            return out + self._report(session, "finished")
         return out
+
+    def _report(self, session: bytes, outcome: str, reason: str = "", culprits=(), unresponsive=()) -> list[Message]:
+        """Tell the coordinator that invited this node how the session ended for it."""
+        inviter = self.invited_by.get(session)
+        if inviter is None:
+            return []
+        coordinator, protocol = inviter
+        finished = outcome == "finished"
+        report = Report(protocol, outcome, self.pkp.to_bytes() if finished and self.pkp is not None else None,
+                        finished and self.kp is not None, reason[:500], tuple(culprits), tuple(unresponsive))
+        return [self._send(coordinator, Kind.SESSION_REPORT, report.to_payload(), session=session)]
 
     def _store(self, session: bytes, party) -> None:
         result = party.result
@@ -204,22 +225,27 @@ class NodeService(SignedParty):
                             "holds_share": kp is not None})
 
     # ---- invitations ----
-    def _refuse(self, msg: Message, why: str) -> list[Message]:
+    def _refuse(self, msg: Message, why: str, protocol: str | None) -> list[Message]:
         self.refused[msg.session] = why
         self.early.pop(msg.session, None)
         self.audit("decision", {"event": "invitation refused", "session": msg.session.hex(),
                                 "from": str(msg.sender), "allowed": False, "rule": "invitation", "detail": why})
-        return []
+        if protocol is None:                 # not even a readable invitation: nothing to report on
+            return []
+        self.invited_by[msg.session] = (msg.sender, protocol)
+        return self._report(msg.session, "refused", why)
 
     def _on_invite(self, msg: Message) -> list[Message]:
         if not self._accept(msg, self.coordinators) or msg.broadcast:
             return []
+        inv = None
         try:
             inv = Invitation.from_payload(msg.payload)
             party = self._party_for(inv, msg.session)
         except (InvalidEncoding, InvalidParameter) as exc:
-            return self._refuse(msg, str(exc))
+            return self._refuse(msg, str(exc), inv.protocol if inv is not None else None)
         self.sessions[msg.session] = party
+        self.invited_by[msg.session] = (msg.sender, inv.protocol)
         self.audit("decision", {"event": "invitation accepted", "session": msg.session.hex(), "from": str(msg.sender),
                                 "allowed": True, "rule": "invitation", "detail": inv.protocol})
         out = party.start()
@@ -290,4 +316,79 @@ class Inviter(SignedParty):
         return []
 
 
-__all__ = ["Invitation", "Inviter", "NodeService", "PROTOCOLS"]
+class CeremonyCoordinator(Inviter):
+    """The coordinator's side of a ceremony, to its end: it invites the participants, then
+    collects each node's `SESSION_REPORT`. `result` is the public key package when every invited
+    node reports that it finished with one and the same key; otherwise `error` is a
+    ProtocolAbort: its culprits are the parties named by more than half of the invited nodes
+    (a coordinator cannot check a node's evidence itself; an honest majority never names an
+    honest node), nodes that refused the invitation are in `stopped_by`, and nodes that never
+    reported (within `patience` quiet timeouts) are `unresponsive`. `reports` keeps every report."""
+
+    def __init__(self, invitation: Invitation, keyring: Keyring, *, session: bytes, to: list[PartyId],
+                 suite: str, patience: int = 15) -> None:
+        super().__init__(invitation, keyring, session=session, to=to)
+        self.suite, self.patience = suite, patience
+        self.reports: dict[PartyId, Report] = {}
+        self.keys: dict[PartyId, PublicKeyPackage] = {}
+        self._quiet = 0
+
+    def __repr__(self) -> str:
+        return f"CeremonyCoordinator({self.invitation.protocol}, {len(self.reports)}/{len(self.to)} reports)"
+
+    def start(self) -> list[Message]:
+        payload = self.invitation.to_payload()
+        return [self._send(i, Kind.SESSION_INVITE, payload) for i in self.to]
+
+    def receive(self, msg: Message) -> list[Message]:
+        if self.result is not None or self.error is not None:
+            return []
+        self._quiet = 0                          # the session is alive (the nodes' broadcasts pass by)
+        if msg.kind != Kind.SESSION_REPORT or not self._accept(msg, self.to) or msg.sender in self.reports:
+            return []
+        report = Report.from_payload(msg.payload)
+        if report.protocol != self.invitation.protocol:
+            raise InvalidEncoding(f"node {msg.sender} reports on a {report.protocol}, not a {self.invitation.protocol}")
+        if report.public_key_package is not None:
+            self.keys[msg.sender] = PublicKeyPackage.from_bytes(get_ciphersuite(self.suite),
+                                                                report.public_key_package)
+        self.reports[msg.sender] = report
+        if len(self.reports) == len(self.to):
+            self.conclude()
+        return []
+
+    def on_idle(self) -> list[Message]:
+        if self.result is None and self.error is None:
+            self._quiet += 1
+            if self._quiet >= self.patience:
+                self.conclude()
+        return []
+
+    def conclude(self) -> None:
+        missing = [i for i in self.to if i not in self.reports]
+        outcome = {o: [i for i, r in self.reports.items() if r.outcome == o] for o in ("refused", "aborted")}
+        keys = {k.to_bytes() for i, k in self.keys.items() if self.reports[i].outcome == "finished"}
+        if not missing and not outcome["refused"] and not outcome["aborted"] and len(keys) == 1:
+            self.result = next(iter(self.keys.values()))
+            return
+        named = Counter(c for r in self.reports.values() for c in set(r.culprits))
+        culprits = [p for p, k in named.items() if 2 * k > len(self.to)]
+        if len(keys) > 1:
+            reason = "the nodes report different keys"
+        elif outcome["aborted"]:
+            first = outcome["aborted"][0]
+            reason = f"node {first} aborted: {self.reports[first].reason}"
+        elif outcome["refused"]:
+            first = outcome["refused"][0]
+            reason = f"node {first} refused the invitation: {self.reports[first].reason}"
+        elif missing:
+            reason = f"no report from {', '.join(map(str, missing))}"
+        else:
+            reason = "no node reports a key"
+        hints = set(missing) | {u for r in self.reports.values() for u in r.unresponsive}
+        self.result = None
+        self.error = ProtocolAbort(f"{self.invitation.protocol}: {reason}", culprits=culprits,
+                                   unresponsive=hints, stopped_by=outcome["refused"])
+
+
+__all__ = ["CeremonyCoordinator", "Invitation", "Inviter", "NodeService", "PROTOCOLS"]

@@ -1,0 +1,174 @@
+"""The committee file: the nodes, their keys, the key and the policy, signed by every node.
+
+\b
+  create  an unsigned committee file from the nodes' public.json files
+  sign    a node adds its signature (to -o FILE, or in place with --force)
+  verify  every node signed this very content (exit 1 if not)
+
+\b
+A node accepts a committee file only when every node signed it, and never
+one older than the version it accepted last (a stale file). To change the
+committee — a member, a key, the policy — write a new file with a higher
+--version and have every node sign it. Format: docs/network.md.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import InvalidEncoding, InvalidParameter, VerificationError
+from .errors import CommandFailed, PqzkTyper
+from .nodeargs import FORCE, JSON, PIN_ENV, PIN_FILE, fingerprint, load_committee, load_home, robust_store, secret
+
+app = PqzkTyper(help=__doc__, rich_markup_mode=None, no_args_is_help=True)
+FILE = typer.Argument(..., help="the committee file (JSON)")
+
+
+def summary(c) -> dict:
+    """The public facts of a committee file, and which signatures it carries."""
+    from ..policy.model import Policy
+    policy = None
+    if c.policy is not None:
+        p = Policy.from_dict(c.policy)
+        policy = {"name": p.name, "version": p.version, "digest": p.digest().hex()}
+    pkp = c.pkp()
+    return {"committee": c.name, "version": c.version, "suite": c.suite, "threshold": c.threshold,
+            "nodes": [{"id": n.node_id, "signing_key": fingerprint(n.signing_key.to_bytes())} for n in c.nodes],
+            "coordinators": [{"id": n.node_id, "signing_key": fingerprint(n.signing_key.to_bytes())}
+                             for n in c.coordinators],
+            "group_key": None if pkp is None else pkp.verifying_key.to_bytes().hex(),
+            "policy": policy, "digest": c.digest().hex(),
+            "signed_by": [n.node_id for n in c.nodes if str(n.node_id) in c.signatures],
+            "unsigned_by": [n.node_id for n in c.nodes if str(n.node_id) not in c.signatures]}
+
+
+def _print(info: dict) -> None:
+    from .main import console
+    console.print(f"committee {info['committee']} version {info['version']}: {info['suite']}, "
+                  f"{info['threshold']}-of-{len(info['nodes'])}", markup=False)
+    console.print("  nodes: " + ", ".join(f"{n['id']} ({n['signing_key']}…)" for n in info["nodes"]), markup=False)
+    console.print("  coordinators: " + (", ".join(str(n["id"]) for n in info["coordinators"]) or "none"),
+                  markup=False)
+    p = info["policy"]
+    console.print("  policy: " + ("none (its nodes sign nothing)" if p is None else
+                                  f"{p['name']} version {p['version']}, digest {p['digest'][:16]}…"), markup=False)
+    if info["group_key"]:
+        console.print(f"  group key: {info['group_key']}", markup=False)
+
+
+def _publics(paths: list[Path], what: str) -> list:
+    from ..node.identity import NodePublic
+    from .files import read_document
+    out = []
+    for p in paths or []:
+        out.append(NodePublic.from_dict(read_document(p, f"{what} public identity"), f"{what} public identity {p}"))
+    return out
+
+
+@app.command()
+def create(name: str = typer.Option(..., "--name", help="the committee's name: 1 to 63 of [a-z0-9-]"),
+           threshold: int = typer.Option(..., "--threshold", "-t", min=2, max=2**32 - 1,
+                                         help="how many nodes sign (the FROST threshold, at least 2)"),
+           suite: str = typer.Option("FROST-ED25519-SHA512-v1", "--suite", "-s",
+                                     help="FROST ciphersuite context string or alias (ed25519, ristretto255, "
+                                          "ed448, p256, secp256k1, secp256k1-tr)"),
+           node: list[Path] = typer.Option(None, "--node", help="a signer's public.json (pqzk node init); repeat "
+                                                                "for every node"),
+           coordinator: list[Path] = typer.Option(None, "--coordinator", help="a coordinator's public.json; "
+                                                                              "repeat for more than one"),
+           policy: Optional[Path] = typer.Option(None, "--policy", help="the custody policy (TOML or JSON) the "
+                                                                        "nodes enforce; without one they sign nothing"),
+           version: int = typer.Option(1, "--version", min=1, max=2**32 - 1,
+                                       help="the file's version: a node refuses one older than it accepted"),
+           out: Path = typer.Option(..., "--out", "-o", help="the committee file to write"),
+           force: bool = FORCE, as_json: bool = JSON) -> None:
+    """Write an unsigned committee file; every node then signs it (pqzk committee sign)."""
+    from ..node.committee import Committee
+    from ..policy.model import load_policy
+    from ..threshold.frost.ciphersuite import get_ciphersuite
+    from .files import check_output, write_output
+    from .main import emit_json
+    check_output(out, "committee file", force=force)
+    suite = get_ciphersuite(suite).context
+    nodes, coordinators = _publics(node, "node"), _publics(coordinator, "coordinator")
+    if not nodes:
+        raise InvalidParameter("give every node's public.json with --node")
+    if not coordinators:
+        raise InvalidParameter("give at least one --coordinator: only a coordinator may start a session")
+    bad = [n.node_id for n in nodes if not isinstance(n.node_id, int)]
+    if bad:
+        raise InvalidParameter(f"nodes sign, so their ids are integers (FROST identifiers); {bad[0]!r} is not: "
+                               "give it with --coordinator, or make the node with an integer --id")
+    doc = None
+    if policy is not None:
+        p = load_policy(policy)
+        extra = sorted(set(p.signers) - {n.node_id for n in nodes})
+        if extra:
+            raise InvalidParameter(f"policy {policy} names signers that are not nodes of the committee: {extra}")
+        doc = p.to_dict()
+    c = Committee(name, version, tuple(nodes), tuple(coordinators), suite, threshold, None, doc)
+    write_output(out, c.to_json().encode(), "committee file", force=force)
+    info = summary(c)
+    if as_json:
+        emit_json({**info, "file": str(out)})
+        return
+    _print(info)
+    from .main import console
+    console.print(f"wrote {out} (unsigned): each node signs it with "
+                  f"pqzk committee sign --home DIR {out} --force", markup=False)
+
+
+@app.command()
+def sign(file: Path = FILE, home: Path = typer.Option(..., "--home", help="the signing node's home"),
+         out: Optional[Path] = typer.Option(None, "--out", "-o", help="write the signed file here (default: "
+                                                                       "FILE itself, which needs --force)"),
+         force: bool = FORCE, pin_file: Optional[Path] = PIN_FILE, pin_env: Optional[str] = PIN_ENV,
+         as_json: bool = JSON) -> None:
+    """The node at --home adds its signature to the committee file.
+
+    It signs everything but the signatures with its composite identity key."""
+    from .files import check_output, write_output
+    from .main import console, emit_json
+    target = Path(out) if out is not None else Path(file)
+    if out is None and not force:
+        raise InvalidParameter(f"give -o FILE for the signed copy, or --force to sign {file} in place")
+    check_output(target, "committee file", force=force)
+    c = load_committee(file)
+    h = load_home(home)
+    s = secret(pin_file, pin_env)
+    with robust_store(h.config()["store"]):
+        identity = h.identity(s)
+    signed = c.sign(identity)
+    write_output(target, signed.to_json().encode(), "committee file", force=force)
+    info = summary(signed)
+    if as_json:
+        emit_json({**info, "signer": identity.node_id, "file": str(target)})
+        return
+    _print(info)
+    left = info["unsigned_by"]
+    console.print(f"node {identity.node_id!r} signed; wrote {target}; "
+                  + (f"still to sign: {', '.join(map(str, left))}" if left else "every node has signed"), markup=False)
+
+
+@app.command()
+def verify(file: Path = FILE, as_json: bool = JSON) -> None:
+    """Check that every node listed signed this very content.
+
+    Exit 1 if a signature is missing or does not verify."""
+    from .main import console, emit_json
+    c = load_committee(file)
+    try:
+        info = summary(c)
+    except InvalidEncoding as exc:
+        raise InvalidEncoding(f"committee file {file}: its policy: {exc}") from None
+    try:
+        c.verify()
+    except VerificationError as exc:
+        raise CommandFailed(f"committee file invalid: {exc}", result={"valid": False, **info}, cause=exc) from None
+    if as_json:
+        emit_json({"valid": True, **info})
+        return
+    _print(info)
+    console.print(f"[green]valid[/]: signed by every node ({len(info['signed_by'])})")
