@@ -40,7 +40,7 @@ CTX = multiprocessing.get_context("spawn")
 PASS = "node passphrase"
 NODES = [1, 2, 3]
 POLICY = {"version": 1, "name": "procs", "quorum": {"min_signers": 2},
-          "signers": {str(i): {"roles": ["ops"]} for i in NODES}}
+          "signers": {str(i): {"roles": ["ops"]} for i in NODES}, "post_quantum": {"required_above": 1000}}
 NOW = 2_000_000_000
 
 
@@ -151,14 +151,15 @@ async def _dkg(c: Cluster, co, node, runner):
     await runner.run_async([inviter], inviter.start(), b"dkg")
 
 
-def _request(tag: bytes) -> AuthorizationRequest:
+def _request(tag: bytes, amount: int = 10) -> AuthorizationRequest:
     h = hashlib.sha256(tag).digest()
-    return AuthorizationRequest(h[:16], hashlib.sha256(b"tx" + h).digest(), NOW, 1, 10, "alice")
+    return AuthorizationRequest(h[:16], hashlib.sha256(b"tx" + h).digest(), NOW, 1, amount, "alice")
 
 
 async def _authorize(co, runner, pkp, request, candidates, session, commitments=None):
     coord = AuthorizationCoordinator(PolicyState(Policy.from_dict(POLICY)), pkp, request, candidates, co.keyring,
-                                     now=NOW, session=session, commitments=commitments)
+                                     now=NOW, session=session, commitments=commitments,
+                                     roster=co.committee.roster())
     await runner.run_async([coord], coord.start(), session)
     return coord
 
@@ -191,12 +192,15 @@ def test_nodes_sign_over_nats_and_survive_a_killed_node(cluster):
         one = await _authorize(co, runner, pkp, _request(b"one"), NODES, b"auth-1", pool.take([1, 3]))
         cluster.kill(2)                                            # SIGKILL: node 2 is gone
         two = await _authorize(co, runner, pkp, _request(b"two"), NODES, b"auth-2")    # two rounds, 1 and 3
-        return one, two
+        big = await _authorize(co, runner, pkp, _request(b"big", 5000), NODES, b"auth-3")  # + ML-DSA evidence
+        return one, two, big
 
-    one, two = asyncio.run(_coordinate(cluster, sign))
+    one, two, big = asyncio.run(_coordinate(cluster, sign))
     verify_authorization(one.result, _request(b"one"), policy, pkp)
     verify_authorization(two.result, _request(b"two"), policy, pkp)
     assert sorted(two.result.signers) == [1, 3]
+    verify_authorization(big.result, _request(b"big", 5000), policy, pkp, roster=cluster.committee.roster())
+    assert len(big.result.pq_signatures) == 2                     # each signer's ML-DSA-44 evidence
 
 
 def test_a_restarted_node_never_signs_twice(cluster):

@@ -81,6 +81,12 @@ class Committee:
     def kem_public(self) -> dict:
         return {i: p.kem_key for i, p in self.members.items()}
 
+    def roster(self):
+        """The nodes' ML-DSA-44 evidence keys as the policy flow's roster (quorum certificates)."""
+        from ..pq.hybrid import Roster
+        from .identity import PQ_EVIDENCE
+        return Roster(PQ_EVIDENCE, {n.node_id: n.pq_key for n in self.nodes}, self.threshold)
+
     def pkp(self) -> PublicKeyPackage | None:
         if self.public_key_package is None:
             return None

@@ -130,7 +130,8 @@ class Coordinator:
         if candidates is None:
             candidates = sorted(pkp.verifying_shares)
         coord = AuthorizationCoordinator(PolicyState(self.policy()), pkp, request, list(candidates),
-                                         self.node.keyring, now=now, session=session, commitments=commitments)
+                                         self.node.keyring, now=now, session=session, commitments=commitments,
+                                         roster=self.node.committee.roster())
         await self._runner(8).run_async([coord], coord.start(), session)
         for kind, body in coord.records:
             self.node.audit(kind, body)

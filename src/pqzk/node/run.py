@@ -40,7 +40,7 @@ def build_service(node: OpenNode, *, clock: Callable[[], int] = wall_clock, rng=
             return None
         frost = frost_signer_cls(kp, node.keyring, rng=rng, coordinator=coordinator, nonce_store=node.nonce_store())
         signer = PolicySigner(kp, PolicyState(policy), node.keyring, clock=clock, rng=rng, frost_signer=frost,
-                              coordinator=coordinator)
+                              coordinator=coordinator, pq_key=node.identity.pq_key, roster=committee.roster())
         for entry in node.counted():                   # what it signed or saw authorized before a restart
             signer.authorization.remember(bytes.fromhex(entry["request_id"]), bytes.fromhex(entry["tx_digest"]),
                                           entry["time"], entry["amount"], signed=entry["signed"])
