@@ -10,7 +10,6 @@ import hashlib
 import pytest
 
 from pqzk.encoding import ByteReader
-from pqzk.errors import ProtocolAbort
 from pqzk.math.poly import lagrange_coefficients, poly_eval
 from pqzk.math.rand import DeterministicRNG
 from pqzk.runtime import (DkgParticipant, RefreshParticipant, RepairParticipant, generate_keyrings, run_dkg,
@@ -324,6 +323,73 @@ def test_a_two_faced_coordinator_never_gets_honest_nodes_convicted(second):
     asyncio.run(run())
     blamed = {i: dict(n.finished[b"two-faced"].culprits) for i, n in nodes.items() if b"two-faced" in n.finished}
     assert all(not c for c in blamed.values()), f"honest nodes convicted: {blamed}"
+
+
+def _frame_session(frame: bytes, committee: bytes) -> bytes:
+    at = len(b"PQZF") + 1 + 1 + len(committee)
+    if frame[at] == PRIVATE:
+        r = ByteReader(frame[at + 1:], "frame head")
+        wire.read_party(r)
+        wire.read_party(r)
+        return r.lp(2)
+    return wire.decode(frame[at + 1:]).session
+
+
+class SlowLinks(Hub):
+    """A broker that delays (never alters) one session's frames to some nodes: allowed."""
+
+    def __init__(self, committee: bytes, slow: set) -> None:
+        super().__init__()
+        self.committee, self.slow = committee, slow
+
+    def _deliver(self, sender, to, frame):
+        delay = 0.4 if (_frame_session(frame, self.committee), to) in self.slow else 0.0
+        asyncio.get_running_loop().call_later(delay, self.queues[to].put_nowait, frame)
+
+
+class TwoDkgInviter(Inviter):
+    def start(self):
+        self.result = True
+        return [self._send(i, Kind.SESSION_INVITE, self.invitation.to_payload(), session)
+                for session in (b"dkg-A", b"dkg-B") for i in self.to]
+
+
+@pytest.mark.parametrize("protocol", ["dkg", "refresh"])
+def test_two_concurrent_key_ceremonies_never_leave_nodes_with_different_keys(protocol):
+    """A node joins a DKG "only for a committee that has no key yet", a refresh "of the key it
+    holds" — checked when the invitation arrives, so a coordinator inviting to two at once gets
+    both joined, and each node keeps the result of whichever finished last (the other is
+    overwritten in its store; a refresh is computed from the share held at the invitation). With
+    the broker delaying session A towards nodes 3, 4 and session B towards nodes 1, 2, nodes 1 and
+    2 end with B's result, nodes 3 and 4 with A's: no quorum holds one key (after a refresh, the
+    group key is lost)."""
+    _, committee = node_world()
+    kps, pkp = dealer_keys(3, 4)
+    held = {i: (kps[i], pkp) if protocol == "refresh" else (None, None) for i in NODES}
+    nodes = {i: NodeService(committee, node_keyring(i), key_package=held[i][0], public_key_package=held[i][1])
+             for i in NODES}
+
+    async def run():
+        hub = SlowLinks(committee.committee_id, {(b"dkg-A", 3), (b"dkg-A", 4), (b"dkg-B", 1), (b"dkg-B", 2)})
+        drivers = [Driver(n, node_channel(i), hub.connect(i), timeout=0.5, serve=True) for i, n in nodes.items()]
+        tasks = [asyncio.create_task(d.run(start=False)) for d in drivers]
+        inviter = TwoDkgInviter(Invitation(protocol, tuple(NODES), 3), node_keyring("coordinator"), session=b"-",
+                                to=NODES)
+        await Driver(inviter, node_channel("coordinator"), hub.connect("coordinator"), timeout=0.05).run()
+        for _ in range(600):
+            await asyncio.sleep(0.05)
+            if all(b"dkg-A" in n.finished and b"dkg-B" in n.finished for n in nodes.values()):
+                break
+        for d in drivers:
+            d.stop()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    packages = {i: n.pkp.to_bytes().hex()[-16:] for i, n in nodes.items() if n.pkp is not None}
+    assert len(set(packages.values())) <= 1, f"the nodes hold different public key packages: {packages}"
+    shares = {i: n.kp.signing_share for i, n in nodes.items() if n.kp is not None}
+    if len(shares) >= 3 and protocol == "refresh":
+        assert G.base_mult(interpolate_at_zero(shares, 3)) == pkp.verifying_key, "the group key is lost"
 
 
 def test_unauthenticated_frames_cannot_fill_a_nodes_early_message_boxes():
@@ -669,3 +735,70 @@ def test_split_brain_repair_never_blames_honest_parties(data, seed, reorder):
             assert set(parties[i].culprits) <= set(plans), f"honest {i} convicts {dict(parties[i].culprits)}"
     if parties[target].result is not None:
         assert parties[target].result == kps[target]
+
+
+# =====================================================================================================
+# A node process whose service dies keeps running, serving nothing.
+# =====================================================================================================
+
+def test_a_node_whose_driver_dies_does_not_linger_as_a_zombie(homes, monkeypatch):
+    """run_node runs the service as a task and then waits for `stop`: when the driver dies — here
+    the broker did not store one reply (TransportError, after publish_timeout of retries) — the
+    task ends with that error, nobody looks at it, and the process sits there until someone stops
+    it, answering nothing (a supervisor sees a live process). Either the node keeps serving (it
+    answers the next request) or run_node ends (and the process can be restarted)."""
+    from pqzk.errors import TransportError
+    from pqzk.node.run import run_node
+    from pqzk.runtime.transports.nats import NatsNode
+    from pqzk.runtime.frost_parties import FrostPreprocessor
+
+    nodes, coord_home, committee, kps, pkp = homes
+    with coord_home.open(PASS, committee) as co:
+        chan = channel_for(co)
+        inbox = []
+        for s in (b"pre-one", b"pre-two"):
+            pre = FrostPreprocessor(SUITE, [1], 1, co.keyring, session=s)
+            inbox += [(s, chan.wrap(m)[1]) for m in pre.start()]
+
+    class FlakyBroker:
+        def __init__(self):
+            self.sent, self.failed = [], False
+
+        async def receive(self, timeout):
+            if inbox:
+                return inbox.pop(0)
+            await asyncio.sleep(timeout)
+            return None
+
+        async def send(self, session, to, frame):
+            if not self.failed:
+                self.failed = True
+                raise TransportError("a frame was not stored by the broker")
+            self.sent.append(frame)
+
+        async def close(self):
+            return None
+
+    broker = FlakyBroker()
+
+    async def fake_connect(cls, *a, **k):
+        return broker
+    monkeypatch.setattr(NatsNode, "connect", classmethod(fake_connect))
+
+    async def main():
+        stop = asyncio.Event()
+        with nodes[1].open(PASS, committee) as n:
+            task = asyncio.create_task(run_node(n, None, stop=stop, timeout=0.05, clock=lambda: NOW))
+            for _ in range(60):
+                await asyncio.sleep(0.05)
+                if task.done() or broker.sent:
+                    break
+            alive = not task.done() and not broker.sent
+            stop.set()
+            try:
+                await asyncio.wait_for(task, 5)
+            except (PqzkError, asyncio.TimeoutError):
+                pass
+            return alive
+
+    assert not asyncio.run(main()), "run_node neither serves nor ends after its driver died"
