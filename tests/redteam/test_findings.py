@@ -78,17 +78,17 @@ def test_broker_dropping_private_frames_cannot_learn_the_dkg_group_secret():
     parties = [DkgParticipant(SUITE, i, ids, t, rings[i], session=b"f1-session-0001") for i in ids]
     broker = RecordingBroker()
     asyncio.run(_drive_all(parties, broker))
-    assert all(p.result is not None for p in parties), "the DKG completes although no share was delivered"
-    group_key = parties[0].result[1].verifying_key
-
+    # (fixed: a "missing" share is sent again privately — sealed — so with every private frame
+    # dropped the DKG cannot finish; it must abort blaming nobody, and no share is ever public)
+    assert all(p.result is None and p.error is not None and p.error.culprits == [] for p in parties)
+    assert not any(m.kind == Kind.DKG_REVEAL for m in broker.broadcasts()), "a share was revealed in public"
     revealed: dict[int, dict[int, int]] = {}
     for m in broker.broadcasts():
         if m.kind == Kind.DKG_REVEAL:
             r = ByteReader(m.payload, "reveal")
             accuser = wire.read_party(r)
             revealed.setdefault(m.sender, {})[accuser] = G.scalar_decode(r.take(G.scalar_size))
-    guess = sum(interpolate_at_zero(pts, t) for pts in revealed.values() if len(pts) >= t) % G.order
-    assert G.base_mult(guess) != group_key, "the broker reconstructed the group secret from public reveals"
+    assert not revealed
 
 
 # =====================================================================================================
