@@ -28,6 +28,7 @@ from pqzk.node.committee import Committee  # noqa: E402
 from pqzk.node.home import NodeHome  # noqa: E402
 from pqzk.policy.authorization import Authorization, verify_authorization  # noqa: E402
 from pqzk.policy.model import Policy  # noqa: E402
+from pqzk.policy.messages import AuthShare  # noqa: E402
 from pqzk.policy.request import AuthorizationRequest  # noqa: E402
 from pqzk.runtime.transports.files import decode_bundle, encode_bundle  # noqa: E402
 from pqzk.runtime.transports.nats_server import free_port  # noqa: E402
@@ -424,12 +425,15 @@ def test_a_cold_node_signs_by_bundles(tmp_path, nats_server):  # noqa: F811
             for f in frames:
                 coord.receive(chan.unwrap(f))
         verify_authorization(coord.result, req, Policy.from_dict(POLICY), pkp)
-        # the signing bundle carried to node 3 a second time: its nonce is spent
+        # the signing bundle carried to node 3 a second time: its nonce is spent, so no new share —
+        # the very share it sent the first time (recorded before it left), which the coordinator ignores
         res = ok("node", "step", "--home", tmp_path / "n3", "--committee", c, "--inbox",
                  tmp_path / "to-3-sign.bundle", "--outbox", tmp_path / "again.bundle", "--pin-env", PASS_VAR,
                  "--json")
         again = [chan.unwrap(f) for f in decode_bundle((tmp_path / "again.bundle").read_bytes())]
-        assert not any(m is not None and m.kind == "auth_share" for m in again), json.loads(res.stdout)
+        shares = [m for m in again if m is not None and m.kind == "auth_share"]
+        assert [AuthShare.from_payload(m.payload, pkp.suite).share for m in shares] == [coord.shares[3]], \
+            json.loads(res.stdout)
     fails(cli("node", "step", "--home", tmp_path / "n3", "--committee", c, "--inbox", tmp_path / "to-3-sign.bundle",
               "--outbox", tmp_path / "again.bundle", "--pin-env", PASS_VAR), 2, "already exists")
     (tmp_path / "junk.bundle").write_bytes(b"PQZKBNDL\x01\xff")

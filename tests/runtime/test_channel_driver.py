@@ -185,3 +185,36 @@ def test_a_preprocessed_commitment_signs_once(kems):
     sim.run(second.start())
     assert second.result is None and {type(e).__name__ for _, e in sim.refusals} == {"NonceReuse"}
     assert isinstance(second.error, ProtocolAbort) and second.error.culprits == []
+
+
+def test_a_frame_the_transport_fails_to_send_is_lost_not_fatal(kems):
+    """A broker that did not store one frame (TransportError from send) costs that frame, as a
+    lossy network would: the driver logs it and goes on; the DKG recovers or aborts naming nobody."""
+    from pqzk.errors import TransportError
+
+    class Flaky:
+        def __init__(self, inner, fail_at):
+            self.inner, self.fail_at, self.sends = inner, fail_at, 0
+
+        async def send(self, to, frame, session=None):
+            self.sends += 1
+            if self.sends == self.fail_at:
+                raise TransportError("a frame was not stored by the broker")
+            await self.inner.send(to, frame, session)
+
+        async def receive(self, timeout):
+            return await self.inner.receive(timeout)
+
+        async def close(self):
+            await self.inner.close()
+
+    async def main():
+        parties = [DkgParticipant(SUITE, i, IDS, 2, RINGS[i], session=b"flaky", rng=DeterministicRNG(i)) for i in IDS]
+        hub = Hub()
+        drivers = [Driver(p, Channel(p.id, b"com", kems[p.id]), Flaky(hub.connect(p.id), 2 if p.id == 1 else 0),
+                          timeout=0.05) for p in parties]
+        await asyncio.wait_for(asyncio.gather(*(d.run() for d in drivers)), 30)
+        return parties, drivers
+    parties, drivers = asyncio.run(main())
+    assert [len(d.send_errors) for d in drivers] == [1, 0, 0]
+    assert all(p.result is not None or (p.error is not None and not p.error.culprits) for p in parties)

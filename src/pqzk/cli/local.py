@@ -104,6 +104,33 @@ class LocalCommittee:
         self.committee_file.write_text(c.to_json())
         self.timings["homes"] = time.monotonic() - t
 
+    def new_version(self, members: list[int], threshold: int) -> None:
+        """The next committee file version — these nodes, this threshold, the same key — signed by
+        its nodes and endorsed by the previous version's nodes that leave; every node process is
+        restarted with it (a node reads its committee file when it starts; the ones left out stop)."""
+        from ..node.committee import Committee
+        old = self.committee
+        members = sorted(members)
+        unknown = [i for i in members if i not in self.homes]
+        if unknown:
+            raise InvalidParameter(f"node {unknown[0]} is not one of the {len(self.homes)} local nodes")
+        if not 2 <= threshold <= len(members):
+            raise InvalidParameter(f"the new threshold must be in [2, {len(members)}]")
+        policy = self.policy
+        if policy == local_policy([n.node_id for n in old.nodes], old.threshold):
+            policy = local_policy(members, threshold)
+        c = Committee(old.name, old.version + 1, tuple(self.homes[i].public() for i in members), old.coordinators,
+                      old.suite, threshold, old.public_key_package, policy)
+        for i in members:
+            c = c.sign(self.homes[i].identity(self.passphrase))
+        for n in old.nodes:
+            if n.node_id not in members:
+                c = c.endorse(self.homes[n.node_id].identity(self.passphrase))
+        self.stop_nodes()
+        self.committee, self.threshold, self.policy = c, threshold, policy
+        self.committee_file.write_text(c.to_json())
+        self.start_nodes(members)
+
     def _command(self, i: int) -> list[str]:
         return [sys.executable, "-m", "pqzk.cli.main", "node", "run", "--home", str(self.homes[i].path),
                 "--committee", str(self.committee_file), "--nats", self.url, "--pin-env", PASSPHRASE_VAR, "--json"]
