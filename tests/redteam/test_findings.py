@@ -575,12 +575,13 @@ def test_the_channel_refuses_a_replayed_private_frame_however_long_it_has_run():
     most MAX_SEEN (65536) of them and then stops remembering: every private frame accepted after
     that can be replayed by the broker at will (a node signing 100 times a second gets there in
     minutes). Shown by filling the set as 65536 earlier frames would."""
-    from pqzk.runtime.channel import MAX_SEEN
+    MAX_SEEN = 1 << 16                      # the cap the channel used to have
 
     rings = generate_keyrings([1, 2], rng=DeterministicRNG(b"seen"))
     kem = generate_kem_keys([1, 2], "classical")
     a, b = Channel(1, COMMITTEE, kem[1]), Channel(2, COMMITTEE, kem[2])
-    b._seen.update((1, b"old", bytes(8), k) for k in range(MAX_SEEN))       # what 65536 earlier frames leave
+    for k in range(1, MAX_SEEN + 1):        # what 65536 earlier frames (of an earlier epoch of 1) leave
+        b._remember(1, bytes(8), k)
     _, frame = a.wrap(rings[1].sign(Message(1, 2, Kind.AUTH_SHARE, b"{}", b"late-session")))
     assert b.unwrap(frame) is not None
     assert b.unwrap(frame) is None, "a replayed private frame is accepted"

@@ -218,3 +218,39 @@ def test_a_frame_the_transport_fails_to_send_is_lost_not_fatal(kems):
     parties, drivers = asyncio.run(main())
     assert [len(d.send_errors) for d in drivers] == [1, 0, 0]
     assert all(p.result is not None or (p.error is not None and not p.error.culprits) for p in parties)
+
+
+# ---- replay memory: a window per sender epoch, constant memory however long the channel runs ----
+def test_replays_are_refused_within_and_below_the_window(kems):
+    a = Channel(1, b"com", kems[1])
+    b = Channel(2, b"com", kems[2], replay_window=8)
+    frames = [a.wrap(_private(payload=b"share %d" % k))[1] for k in range(20)]
+    order = [3, 0, 1, 2, 5, 4, 9, 6, 7, 8, 19]                 # reordered, within the window
+    assert all(b.unwrap(frames[k]) is not None for k in order)
+    assert all(b.unwrap(frames[k]) is None for k in order)      # every one of them replayed: refused
+    assert b.unwrap(frames[12]) is not None                     # not seen yet and within 8 of 19
+    assert b.unwrap(frames[10]) is None                         # never seen, but older than the window
+    assert "older than the window" in b.rejected[-1]
+    assert len(b._replay[1]) == 1 and b._replay[1][a._epoch].top == 20
+
+
+def test_a_new_epoch_per_sender_process_and_a_bounded_number_of_them(kems):
+    from pqzk.runtime.channel import MAX_EPOCHS
+    b = Channel(2, b"com", kems[2])
+    senders = [Channel(1, b"com", kems[1]) for _ in range(MAX_EPOCHS + 3)]     # sender 1 restarted many times
+    first = senders[0].wrap(_private())[1]
+    assert b.unwrap(first) is not None
+    for s in senders[1:]:
+        assert b.unwrap(s.wrap(_private())[1]) is not None
+    assert len(b._replay[1]) == MAX_EPOCHS
+
+
+def test_with_the_directory_only_frames_their_sender_signed_count(kems):
+    from pqzk.runtime.identity import Directory
+    directory = Directory({p: RINGS[p].signing_key.public_key for p in [COORDINATOR, *IDS]})
+    a = Channel(1, b"com", kems[1])
+    b = Channel(2, b"com", kems[2], directory=directory)
+    forged = a.wrap(Message(1, 2, Kind.DKG_ROUND2, b"x", b"s", signature=b"\x00" * 64))[1]
+    assert b.unwrap(forged) is None and "not signed by its sender" in b.rejected[-1]
+    assert not b._replay                                          # a forgery takes no room in the replay memory
+    assert b.unwrap(a.wrap(_private())[1]) is not None

@@ -92,7 +92,8 @@ def replay_changes(signer: PolicySigner, entries: Iterable[dict]) -> None:
 
 
 def channel_for(node: OpenNode) -> Channel:
-    return Channel(node.identity.node_id, node.committee.committee_id, node.kem_keys())
+    return Channel(node.identity.node_id, node.committee.committee_id, node.kem_keys(),
+                   directory=node.committee.directory())
 
 
 async def serve(node: OpenNode, transport: Transport, *, timeout: float = 1.0, clock=wall_clock,
