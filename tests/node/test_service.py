@@ -401,3 +401,20 @@ def test_early_boxes_are_bounded_per_sender_and_in_bytes():
     assert boxes.keep(Message(4, 1, Kind.DKG_ROUND1, b"x" * 4000, b"c", True, b""))
     assert b"a" not in boxes and b"b" in boxes and b"c" in boxes and boxes.size <= 10_000
     assert not boxes.keep(Message(4, 1, Kind.DKG_ROUND1, b"x" * 20_000, b"d", True, b""))
+
+
+def test_a_node_new_to_the_key_joins_it_by_a_reshare_to_the_committees_new_version():
+    """Nodes 1-3 hold a 2-of-3 key; version 2 of the committee file carries that key and says 3 of
+    nodes 1-4. Node 4, which holds nothing, learns the key from the file and receives a share."""
+    suite = frost.get_ciphersuite("FROST-ED25519-SHA512-v1")
+    kps, pkp = frost.trusted_dealer_keygen(suite, 2, 3, rng=DeterministicRNG(b"svc-new-member"))
+    c = Cluster()
+    c.nodes = {i: c.service(i, kps.get(i), pkp if i in kps else None) for i in NODES}
+    c.new_version(public_key_package=pkp.to_bytes())          # threshold 3 of 1-4, the key in the file
+    c.nodes[4].pkp = c.committee.pkp()                         # (what OpenNode.key() gives a node without one)
+    asyncio.run(c.run(Invitation("reshare", (1, 2, 3), 2, new_threshold=3, new_members=tuple(NODES),
+                                 key=pkp.key_version()), b"join"))
+    assert all(n.kp is not None and n.pkp.min_signers == 3 and n.pkp.verifying_key == pkp.verifying_key
+               for n in c.nodes.values())
+    sig = frost.sign(suite, [c.nodes[i].kp for i in (2, 3, 4)], b"m")
+    frost.verify(suite, pkp.verifying_key, b"m", sig)

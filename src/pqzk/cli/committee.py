@@ -97,6 +97,10 @@ def create(name: str = typer.Option(..., "--name", help="the committee's name: 1
                                                                         "nodes enforce; without one they sign nothing"),
            version: int = typer.Option(1, "--version", min=1, max=2**32 - 1,
                                        help="the file's version: a node refuses one older than it accepted"),
+           public_key_package: Optional[Path] = typer.Option(
+               None, "--public-key-package", help="the key the committee holds (a public_key_package file, as "
+                                                  "in the coordinator's home): a node new to the committee learns "
+                                                  "it from the file, to take part in a reshare"),
            out: Path = typer.Option(..., "--out", "-o", help="the committee file to write"),
            force: bool = FORCE, as_json: bool = JSON) -> None:
     """Write an unsigned committee file; every node then signs it (pqzk committee sign)."""
@@ -123,7 +127,16 @@ def create(name: str = typer.Option(..., "--name", help="the committee's name: 1
         if extra:
             raise InvalidParameter(f"policy {policy} names signers that are not nodes of the committee: {extra}")
         doc = p.to_dict()
-    c = Committee(name, version, tuple(nodes), tuple(coordinators), suite, threshold, None, doc)
+    pkp = None
+    if public_key_package is not None:
+        from ..files import read_bytes
+        from ..threshold.frost.types import PublicKeyPackage
+        pkp = read_bytes(public_key_package, "public key package", max_bytes=1 << 20)
+        try:
+            PublicKeyPackage.from_bytes(get_ciphersuite(suite), pkp)
+        except InvalidEncoding as exc:
+            raise InvalidEncoding(f"--public-key-package {public_key_package}: {exc}") from None
+    c = Committee(name, version, tuple(nodes), tuple(coordinators), suite, threshold, pkp, doc)
     write_output(out, c.to_json().encode(), "committee file", force=force)
     info = summary(c)
     if as_json:
