@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from ..errors import InvalidParameter, TransportError
@@ -37,6 +37,25 @@ def local_policy(nodes: list[int], threshold: int) -> dict:
     """A policy every node enforces: any `threshold` of them, nothing else."""
     return {"version": 1, "name": "local", "quorum": {"min_signers": threshold},
             "signers": {str(i): {"roles": ["ops"]} for i in nodes}}
+
+
+_HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _signals_held():
+    """SIGINT and SIGTERM wait (blocked) until the block ends: a process started inside is recorded
+    before an interruption can unwind past it (and so is always stopped)."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _release_signals() -> None:
+    """In the child, before it runs the node: it must not inherit the held signals."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 class LocalCommittee:
@@ -150,8 +169,10 @@ class LocalCommittee:
         for i in ids or self.ids:
             log = open(self.dir / f"node-{i}.log", "ab")
             try:
-                self.procs[i] = subprocess.Popen(self._command(i), stdout=subprocess.PIPE, stderr=log,
-                                                 stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+                with _signals_held():         # a Ctrl-C or SIGTERM now cannot orphan the process being started
+                    self.procs[i] = subprocess.Popen(self._command(i), stdout=subprocess.PIPE, stderr=log,
+                                                     stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+                                                     preexec_fn=_release_signals)
             finally:
                 log.close()
             started.append(i)
