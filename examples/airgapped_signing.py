@@ -11,7 +11,8 @@ Two trips to the cold machine, then none per signature:
   2. signing in ONE round: the request and the signing package go to nodes 1 (online) and 3
      (bundle) at once; each checks the request against the policy itself, marks its nonce used
      on disk, and returns its signature share.
-A bundle carried twice gets no second signature: the nonce is spent.
+A bundle carried twice gets no second signature: node 3 answers with the very share it sent the
+first time (recorded before it left), never a new one — the nonce is spent.
 
 A bundle needs no trust: every frame in it is signed by its sender and, when private, sealed to
 its recipient (X-Wing + AES-GCM), so whoever carries it learns who talks to whom, and no more.
@@ -162,14 +163,18 @@ async def story(lc: LocalCommittee) -> dict:
         public("signature", coord.result.signature)
 
         print("\n4. The same bundle carried twice")
+        from pqzk.policy.messages import AuthShare
         again = [m for m in (c.channel.unwrap(f) for f in carry(lc, to_cold, "sign-again")) if m is not None]
-        shares = [m for m in again if m.kind == "auth_share"]
-        if shares:
+        shares = [AuthShare.from_payload(m.payload, pkp.suite).share for m in again if m.kind == "auth_share"]
+        new = [s for s in shares if s != coord.shares[COLD]]
+        if new:
             raise RuntimeError("the cold node signed twice with one nonce")
-        say(f"node {COLD}", f"answers {', '.join(str(m.kind) for m in again) or 'nothing'}: that nonce is spent "
-                            "(marked used on disk before the first share left)")
+        say(f"node {COLD}", "answers with " + ("the very share it sent the first time (its answers are recorded "
+                                                "before they leave): no second signature" if shares else
+                                                f"{', '.join(str(m.kind) for m in again) or 'nothing'}")
+            + " — that nonce is spent (marked used on disk before the first share left)")
         return {"group_key": pkp.verifying_key.to_bytes().hex(), "signers": list(coord.result.signers),
-                "signature": coord.result.signature.hex(), "second_share": bool(shares)}
+                "signature": coord.result.signature.hex(), "second_share": bool(new), "same_share_again": bool(shares)}
 
 
 def main() -> dict:

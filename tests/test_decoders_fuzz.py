@@ -28,6 +28,7 @@ from pqzk.policy.audit_format import Head, HeadFile
 from pqzk.policy import messages as policy_messages
 from pqzk.policy.authorization import Authorization
 from pqzk import files as pqzk_files
+from pqzk.node.answers import decode_answers, encode_answers
 from pqzk.node.report import Report as NodeReport
 from pqzk.node.service import Invitation as NodeInvitation
 from pqzk.runtime import wire as runtime_wire
@@ -128,6 +129,7 @@ def _decoders():
         "runtime.wire.decode": runtime_wire.decode,
         "node.Invitation": NodeInvitation.from_payload,
         "node.Report": NodeReport.from_payload,
+        "node.decode_answers": decode_answers,
         "runtime.files.decode_bundle": decode_bundle,
         "files.decode_text": lambda d: pqzk_files.decode_text(d, "a document"),
         "bytes_shamir.BytesShare": bytes_shamir.BytesShare.from_bytes,
@@ -171,6 +173,7 @@ COVERED = {
     "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes",
     "policy.messages:Body.from_payload", "runtime.wire:decode", "files:decode_text",
     "node.service:Invitation.from_payload", "node.report:Report.from_payload", "runtime.transports.files:decode_bundle",
+    "node.answers:decode_answers",
     "pq.composite:CompositePublicKey.from_bytes", "pq.composite:CompositePublicKey.from_spki",
     "pq.composite:CompositePrivateKey.from_bytes", "pq.composite:CompositePrivateKey.from_pkcs8",
     "pq.hybrid:QuorumCertificate.from_bytes", "pq.hybrid:CompositeAuthorization.from_bytes",
@@ -306,7 +309,9 @@ def _valid_encodings() -> dict[str, bytes]:
                                                 (1, 2), bytes(64), ((1, b"pq"),)).to_bytes()
     out["bytes_shamir.BytesShare"] = bytes_shamir.split_bytes(b"secret", 2, 3, rng=rng)[0].to_bytes()
     out["files.decode_text"] = "a UTF-8 document: é".encode()
-    out["node.Invitation"] = NodeInvitation("repair", (1, 2, 3), 2, target=4).to_payload()
+    out["node.Invitation"] = NodeInvitation("repair", (1, 2, 3), 2, target=4, key=bytes(range(32))).to_payload()
+    out["node.decode_answers"] = encode_answers([Message(1, 2, Kind.COMMITMENT, b"payload", b"s", signature=b"sig"),
+                                                 Message(1, 2, Kind.AUTH_ACCEPT, b"{}", b"s", signature=b"g")])
     out["node.Report"] = NodeReport("dkg", "finished", bytes(40), True, "", (2,), ("coordinator",)).to_payload()
     out["runtime.files.decode_bundle"] = encode_bundle([b"frame one", b"frame two"])
     out["runtime.wire.decode"] = runtime_wire.encode(Message(1, 2, Kind.COMMITMENT, b"payload", b"s", signature=b"sig"))
@@ -361,11 +366,12 @@ def _policy_message_payloads(authorization: bytes, rng) -> dict[str, bytes]:
     share = frost_types.SignatureShare(s, 2, 5)
     policy = Policy.from_dict({"version": 1, "name": "p", "signers": {"1": {}, "2": {}, "3": {}},
                                "quorum": {"min_signers": 2}})
-    bodies = [m.AuthRequest(AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice")),
+    bodies = [m.AuthRequest(AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice"), bytes(range(32))),
               m.AuthAccept(cl[0], Quorum(2, (("ops", 1),)), True), m.AuthRefuse("rule", "detail"),
               m.AuthSign((1, 2), b"m", cl), m.AuthCancel(), m.AuthShare(share, b"pq"),
-              m.AuthDirect(AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice"), (1, 2), b"m", cl),
-              m.AuthResult(Authorization.from_bytes(authorization), AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice")), m.ChangeRequest(policy.to_dict()),
+              m.AuthDirect(AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice"), (1, 2), b"m", cl,
+                           bytes(range(32))),
+              m.AuthResult(Authorization.from_bytes(authorization), AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice")), m.ChangeRequest(policy.to_dict(), bytes(32)),
               m.ChangeAccept(cl[1]), m.ChangeRefuse("rule", "detail"), m.ChangeSign((1, 2), 7, b"d", cl),
               m.ChangeShare(share), m.ChangeResult(policy, (1, 2), 7, 3, bytes(64))]
     return {f"policy.messages.{type(b).__name__}": b.to_payload() for b in bodies}

@@ -14,8 +14,8 @@ def test_airgapped_signing_example(capsys):
     require_nats_server()
     result = runpy.run_path(str(EXAMPLE))["main"]()
     out = capsys.readouterr().out
-    assert result["signers"] == [1, 3] and result["second_share"] is False
+    assert result["signers"] == [1, 3] and result["second_share"] is False and result["same_share_again"] is True
     assert len(bytes.fromhex(result["signature"])) == 64
     assert out.count("pqzk node step --home node-3") == 3                 # preprocess, sign, the replay
-    assert "auth_direct" in out and "answers auth_refuse" in out and "air-gapped" in out
+    assert "auth_direct" in out and "the very share it sent the first time" in out and "air-gapped" in out
     assert "[secret] key shares" in out and "Everything stopped" in out

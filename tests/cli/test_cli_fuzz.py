@@ -203,7 +203,8 @@ KINDS = {
     "pin_env": NAME, "recovery_pin_env": NAME, "curve": NAME, "hash_name": NAME, "path": NAME, "derive_path": NAME,
     "message": TEXT,
     "home": HOME, "coordinator_home": HOME, "node_id": NODE_ID, "nats": URL, "user": USER, "name": COMMITTEE_NAME,
-    "committee": DOC, "tls_ca": DOC, "inbox": DOC, "node": DOC, "coordinator": DOC, "policy": DOC,
+    "committee": DOC, "tls_ca": DOC, "inbox": DOC, "node": DOC, "coordinator": DOC, "policy": DOC, "previous": DOC,
+    "public_key_package": DOC,
     "outbox": OUT, "password_env": NAME, "version": COUNT, "local": COUNT, "participant": COUNT, "target": COUNT,
     "helper": COUNT, "new_member": COUNT, "new_threshold": COUNT, "signer": COUNT,
 }
@@ -346,7 +347,9 @@ def modes(w: World, path: tuple[str, ...]) -> list[dict[str, list[str]]]:
                                    "out": ["--out", str(w.d / "new-committee.json")]}],
         ("committee", "sign"): [{"file": [str(w["committee"])], "home": node, "pin_env": pin,
                                  "out": ["--out", str(w.d / "new-signed.json")]}],
-        ("committee", "verify"): [{"file": [str(w["committee"])]}],
+        ("committee", "verify"): [{"file": [str(w["committee"])], "previous": ["--previous", str(w["committee"])]}],
+        ("committee", "endorse"): [{"file": [str(w["committee"])], "home": node, "pin_env": pin,
+                                    "out": ["--out", str(w.d / "new-endorsed.json")]}],
         ("authorize",): [{"file": [str(w["request"])], **net, "out": ["--out", str(w.d / "new-auth.json")]},
                          {"file": [str(w["scenario"])]}],
     })
@@ -465,7 +468,8 @@ def test_every_command_is_discovered_and_every_parameter_has_a_kind():
     for expected in ("info", "demo", "authorize", "policy validate", "policy explain", "audit verify",
                      "audit show", "token init", "token import", "zk bench", "compare", "frost keygen",
                      "frost sign", "frost verify", "node init", "node show", "node run", "node step",
-                     "committee create", "committee sign", "committee verify", "ceremony dkg", "ceremony refresh",
+                     "committee create", "committee sign", "committee verify", "committee endorse", "ceremony dkg",
+                     "ceremony refresh",
                      "ceremony repair", "ceremony reshare"):
         assert expected in names
     unknown = {(" ".join(path), p.name) for path, cmd in COMMANDS.items() for p in cmd.params

@@ -28,6 +28,7 @@ from pqzk.node.committee import Committee  # noqa: E402
 from pqzk.node.home import NodeHome  # noqa: E402
 from pqzk.policy.authorization import Authorization, verify_authorization  # noqa: E402
 from pqzk.policy.model import Policy  # noqa: E402
+from pqzk.policy.messages import AuthShare  # noqa: E402
 from pqzk.policy.request import AuthorizationRequest  # noqa: E402
 from pqzk.runtime.transports.files import decode_bundle, encode_bundle  # noqa: E402
 from pqzk.runtime.transports.nats_server import free_port  # noqa: E402
@@ -203,6 +204,62 @@ def test_homes_and_the_committee_file(tmp_path):
     doc["key"]["threshold"] = 3
     (tmp_path / "tampered.json").write_text(json.dumps(doc))
     fails(cli("committee", "verify", tmp_path / "tampered.json"), 1, "does not verify")
+
+
+def test_a_committee_version_that_changes_the_nodes_needs_the_previous_versions_approval(tmp_path):
+    """Nodes 3 and a newcomer 4 sign a version 2 that makes them the committee: each signed it,
+    but version 1 (2-of-3) needs two of its nodes to approve, and only 3 did. Node 1 endorses."""
+    c1 = make_committee(tmp_path)
+    empty = tmp_path / "empty.bundle"
+    empty.write_bytes(encode_bundle([]))
+    for i in (1, 3):                                            # nodes 1 and 3 accept version 1
+        ok("node", "step", "--home", tmp_path / f"n{i}", "--committee", c1, "--inbox", empty, "--outbox",
+           tmp_path / f"pin-{i}.bundle", "--pin-env", PASS_VAR)
+    ok("node", "init", "--home", tmp_path / "n4", "--id", "4", "--pin-env", PASS_VAR)
+    c2 = tmp_path / "committee-v2.json"
+    ok("committee", "create", "--name", json.loads(c1.read_text())["committee"], "-t", "2", "--version", "2",
+       "--node", tmp_path / "n3" / "public.json", "--node", tmp_path / "n4" / "public.json",
+       "--coordinator", tmp_path / "coord" / "public.json", "-o", c2)
+    for i in (3, 4):
+        ok("committee", "sign", "--home", tmp_path / f"n{i}", c2, "--force", "--pin-env", PASS_VAR)
+    ok("committee", "verify", c2)                              # valid on its own: every node it lists signed
+    res = cli("committee", "verify", c2, "--previous", c1, "--json")
+    fails(res, 1, "needs the approval of 2 of version 1's nodes")
+    info = json.loads(res.stdout)
+    assert info["changes"] == ["nodes"] and info["approved_by"] == [3] and info["approvals_needed"] == 2
+    fails(cli("node", "step", "--home", tmp_path / "n3", "--committee", c2, "--inbox", empty, "--outbox",
+              tmp_path / "x.bundle", "--pin-env", PASS_VAR), 1, "approval")
+    # endorsing: node 1, of version 1, approves version 2
+    fails(cli("committee", "endorse", "--home", tmp_path / "n1", c2, "--pin-env", PASS_VAR), 2, "--force")
+    fails(cli("committee", "endorse", "--home", tmp_path / "n4", c2, "--force", "--pin-env", PASS_VAR), 2,
+          "accepted no committee file")
+    fails(cli("committee", "endorse", "--home", tmp_path / "n1", c1, "-o", tmp_path / "e.json",
+              "--pin-env", PASS_VAR), 2, "not newer")
+    fails(cli("committee", "endorse", "--home", tmp_path / "n1", c2, "--force", "--pin-env", PASS_VAR,
+              env={PASS_VAR: "wrong"}), 1)
+    res = ok("committee", "endorse", "--home", tmp_path / "n1", c2, "--force", "--pin-env", PASS_VAR, "--json")
+    out = json.loads(res.stdout)
+    assert out["endorser"] == 1 and out["approved_by"] == [1, 3] and out["endorsements"] == ["1"]
+    assert json.loads(ok("committee", "verify", c2, "--previous", c1, "--json").stdout)["valid"] is True
+    ok("node", "step", "--home", tmp_path / "n3", "--committee", c2, "--inbox", empty, "--outbox",
+       tmp_path / "y.bundle", "--pin-env", PASS_VAR)           # node 3 now accepts version 2
+    assert json.loads(ok("node", "show", "--home", tmp_path / "n3", "--json").stdout)["committee"]["version"] == 2
+
+
+def test_a_committee_file_can_carry_the_key_for_nodes_new_to_it(tmp_path):
+    from pqzk.threshold import frost
+    kps, pkp = frost.trusted_dealer_keygen("FROST-ED25519-SHA512-v1", 2, 2)
+    (tmp_path / "pkp").write_bytes(pkp.to_bytes())
+    (tmp_path / "bad").write_bytes(pkp.to_bytes()[:-1])
+    for i in (1, 2):
+        ok("node", "init", "--home", tmp_path / f"n{i}", "--id", i, "--pin-env", PASS_VAR)
+    ok("node", "init", "--home", tmp_path / "c", "--id", "coordinator", "--pin-env", PASS_VAR)
+    base = ["committee", "create", "--name", "keyed", "-t", "2", "--node", tmp_path / "n1" / "public.json",
+            "--node", tmp_path / "n2" / "public.json", "--coordinator", tmp_path / "c" / "public.json"]
+    info = json.loads(ok(*base, "--public-key-package", tmp_path / "pkp", "-o", tmp_path / "k.json", "--json").stdout)
+    assert info["group_key"] == pkp.verifying_key.to_bytes().hex()
+    fails(cli(*base, "--public-key-package", tmp_path / "bad", "-o", tmp_path / "b.json"), 2, "--public-key-package")
+    assert not (tmp_path / "b.json").exists()
 
 
 def test_node_init_and_committee_create_refusals(tmp_path):
@@ -424,12 +481,15 @@ def test_a_cold_node_signs_by_bundles(tmp_path, nats_server):  # noqa: F811
             for f in frames:
                 coord.receive(chan.unwrap(f))
         verify_authorization(coord.result, req, Policy.from_dict(POLICY), pkp)
-        # the signing bundle carried to node 3 a second time: its nonce is spent
+        # the signing bundle carried to node 3 a second time: its nonce is spent, so no new share —
+        # the very share it sent the first time (recorded before it left), which the coordinator ignores
         res = ok("node", "step", "--home", tmp_path / "n3", "--committee", c, "--inbox",
                  tmp_path / "to-3-sign.bundle", "--outbox", tmp_path / "again.bundle", "--pin-env", PASS_VAR,
                  "--json")
         again = [chan.unwrap(f) for f in decode_bundle((tmp_path / "again.bundle").read_bytes())]
-        assert not any(m is not None and m.kind == "auth_share" for m in again), json.loads(res.stdout)
+        shares = [m for m in again if m is not None and m.kind == "auth_share"]
+        assert [AuthShare.from_payload(m.payload, pkp.suite).share for m in shares] == [coord.shares[3]], \
+            json.loads(res.stdout)
     fails(cli("node", "step", "--home", tmp_path / "n3", "--committee", c, "--inbox", tmp_path / "to-3-sign.bundle",
               "--outbox", tmp_path / "again.bundle", "--pin-env", PASS_VAR), 2, "already exists")
     (tmp_path / "junk.bundle").write_bytes(b"PQZKBNDL\x01\xff")

@@ -144,7 +144,7 @@ def test_signer_with_stricter_view_refuses():
     kps, pk, keys, ros = group()
     strict = Policy.from_dict({**DOC, "destinations": {"whitelist": ["alice"]}})
     c = custody()
-    s5 = PolicySigner(kps[5], PolicyState(strict), c.keyrings[5], clock=lambda: NOW)
+    s5 = PolicySigner(kps[5], PolicyState(strict), c.keyrings[5], clock=lambda: NOW, public_key_package=c.pkp)
     out = c.authorize(req(dest="bob"), NOW, candidates=[5, 1, 2, 3], signers={5: s5})
     assert out.allowed and 5 not in out.authorization.signers
     assert out.refusals == {5: ("whitelist", "destination is not on the whitelist")}
@@ -280,7 +280,7 @@ def test_a_share_dropped_in_round_two_makes_the_signer_unresponsive_and_a_retry_
 def test_a_wrong_share_is_attributed():
     kps = group()[0]
     c = custody()
-    bad = PolicySigner(kps[2], c.state, c.keyrings[2], clock=lambda: NOW,
+    bad = PolicySigner(kps[2], c.state, c.keyrings[2], clock=lambda: NOW, public_key_package=c.pkp,
                        frost_signer=WrongShareSigner(kps[2], c.keyrings[2]))
     out = c.authorize(req(), NOW, signers={2: bad})
     assert isinstance(out.error, ProtocolAbort) and out.error.culprits == [2]
@@ -316,7 +316,7 @@ def test_a_refusing_signer_still_counts_what_was_authorized():
     authorize it, signer 5 verifies the announced authorization and counts it in its window."""
     kps = group()[0]
     c = custody()
-    late = PolicySigner(kps[5], c.state, c.keyrings[5], clock=lambda: NOW + 700)
+    late = PolicySigner(kps[5], c.state, c.keyrings[5], clock=lambda: NOW + 700, public_key_package=c.pkp)
     out = c.authorize(req(amount=9_000), NOW, signers={5: late})
     assert out.allowed and out.refusals == {5: ("expiry", out.refusals[5][1])}
     assert late.history.spent_since(0) == 9_000

@@ -36,13 +36,14 @@ def bodies():
     auth = Authorization(s.name, bytes(32), bytes(32), 1, bytes(32), (1, 2, 3), bytes(64), ((1, b"pq1"), (2, b"pq2")))
     private = AuthorizationRequest(b"\x01" * 16, b"\x02" * 32, 10_000, 1,
                                    private=PrivateTerms(5_000, b"\xcc" * 9, b"\xab" * 7))
+    key = bytes(range(32))
     return [
-        AuthRequest(req(amount=700, dest="bob")), AuthRequest(private),
+        AuthRequest(req(amount=700, dest="bob"), key), AuthRequest(private, key),
         AuthAccept(cl[0], Quorum(4, (("security", 1),)), True), AuthAccept(cl[1], Quorum(3), False),
         AuthRefuse("blacklist", "destination is blacklisted"), AuthSign((1, 2, 3), b"\x00" * 32, cl),
-        AuthDirect(req(amount=50), (1, 2, 3), b"\x01" * 32, cl),
+        AuthDirect(req(amount=50), (1, 2, 3), b"\x01" * 32, cl, key),
         AuthCancel(), AuthShare(share, b""), AuthShare(share, b"ml-dsa signature"), AuthResult(auth, req(amount=700, dest="bob")),
-        ChangeRequest(POLICY.to_dict()), ChangeAccept(cl[2]), ChangeRefuse("policy_version", "must be version 2"),
+        ChangeRequest(POLICY.to_dict(), key), ChangeAccept(cl[2]), ChangeRefuse("policy_version", "must be version 2"),
         ChangeSign((1, 2, 3), 96_400, b"\x07" * 32, cl), ChangeShare(share),
         ChangeResult(POLICY, (1, 3, 4), 96_400, 10_000, b"\x05" * 64),
     ]
@@ -99,6 +100,10 @@ B = {type(b).__name__ + (str(i) if isinstance(b, AuthRequest) else ""): b for i,
     ("AuthRequest0", {"extra": 1}, "exactly the fields"),
     ("AuthRequest0", {"request": "x"}, "'request' must be an object"),
     ("AuthRequest0", {"request": {"request_id": "00"}}, "'request' is not a request"),
+    ("AuthRequest0", {"key": "00" * 31}, "'key' must be a key version (32 bytes)"),
+    ("AuthRequest0", {"key": _DROP}, "exactly the fields"),
+    ("AuthDirect", {"key": "zz" * 32}, "'key' is not valid hex"),
+    ("ChangeRequest", {"key": 5}, "'key' missing or not a hex string"),
     ("AuthAccept", {"commitment": "zz"}, "'commitment' is not valid hex"),
     ("AuthAccept", {"commitment": 5}, "'commitment' missing or not a hex string"),
     ("AuthAccept", {"commitment": "00" * 10}, "'commitment' does not decode"),

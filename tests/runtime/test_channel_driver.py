@@ -185,3 +185,72 @@ def test_a_preprocessed_commitment_signs_once(kems):
     sim.run(second.start())
     assert second.result is None and {type(e).__name__ for _, e in sim.refusals} == {"NonceReuse"}
     assert isinstance(second.error, ProtocolAbort) and second.error.culprits == []
+
+
+def test_a_frame_the_transport_fails_to_send_is_lost_not_fatal(kems):
+    """A broker that did not store one frame (TransportError from send) costs that frame, as a
+    lossy network would: the driver logs it and goes on; the DKG recovers or aborts naming nobody."""
+    from pqzk.errors import TransportError
+
+    class Flaky:
+        def __init__(self, inner, fail_at):
+            self.inner, self.fail_at, self.sends = inner, fail_at, 0
+
+        async def send(self, to, frame, session=None):
+            self.sends += 1
+            if self.sends == self.fail_at:
+                raise TransportError("a frame was not stored by the broker")
+            await self.inner.send(to, frame, session)
+
+        async def receive(self, timeout):
+            return await self.inner.receive(timeout)
+
+        async def close(self):
+            await self.inner.close()
+
+    async def main():
+        parties = [DkgParticipant(SUITE, i, IDS, 2, RINGS[i], session=b"flaky", rng=DeterministicRNG(i)) for i in IDS]
+        hub = Hub()
+        drivers = [Driver(p, Channel(p.id, b"com", kems[p.id]), Flaky(hub.connect(p.id), 2 if p.id == 1 else 0),
+                          timeout=0.05) for p in parties]
+        await asyncio.wait_for(asyncio.gather(*(d.run() for d in drivers)), 30)
+        return parties, drivers
+    parties, drivers = asyncio.run(main())
+    assert [len(d.send_errors) for d in drivers] == [1, 0, 0]
+    assert all(p.result is not None or (p.error is not None and not p.error.culprits) for p in parties)
+
+
+# ---- replay memory: a window per sender epoch, constant memory however long the channel runs ----
+def test_replays_are_refused_within_and_below_the_window(kems):
+    a = Channel(1, b"com", kems[1])
+    b = Channel(2, b"com", kems[2], replay_window=8)
+    frames = [a.wrap(_private(payload=b"share %d" % k))[1] for k in range(20)]
+    order = [3, 0, 1, 2, 5, 4, 9, 6, 7, 8, 19]                 # reordered, within the window
+    assert all(b.unwrap(frames[k]) is not None for k in order)
+    assert all(b.unwrap(frames[k]) is None for k in order)      # every one of them replayed: refused
+    assert b.unwrap(frames[12]) is not None                     # not seen yet and within 8 of 19
+    assert b.unwrap(frames[10]) is None                         # never seen, but older than the window
+    assert "older than the window" in b.rejected[-1]
+    assert len(b._replay[1]) == 1 and b._replay[1][a._epoch].top == 20
+
+
+def test_a_new_epoch_per_sender_process_and_a_bounded_number_of_them(kems):
+    from pqzk.runtime.channel import MAX_EPOCHS
+    b = Channel(2, b"com", kems[2])
+    senders = [Channel(1, b"com", kems[1]) for _ in range(MAX_EPOCHS + 3)]     # sender 1 restarted many times
+    first = senders[0].wrap(_private())[1]
+    assert b.unwrap(first) is not None
+    for s in senders[1:]:
+        assert b.unwrap(s.wrap(_private())[1]) is not None
+    assert len(b._replay[1]) == MAX_EPOCHS
+
+
+def test_with_the_directory_only_frames_their_sender_signed_count(kems):
+    from pqzk.runtime.identity import Directory
+    directory = Directory({p: RINGS[p].signing_key.public_key for p in [COORDINATOR, *IDS]})
+    a = Channel(1, b"com", kems[1])
+    b = Channel(2, b"com", kems[2], directory=directory)
+    forged = a.wrap(Message(1, 2, Kind.DKG_ROUND2, b"x", b"s", signature=b"\x00" * 64))[1]
+    assert b.unwrap(forged) is None and "not signed by its sender" in b.rejected[-1]
+    assert not b._replay                                          # a forgery takes no room in the replay memory
+    assert b.unwrap(a.wrap(_private())[1]) is not None

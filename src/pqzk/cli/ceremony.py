@@ -97,8 +97,8 @@ def _dkg(committee, pkp):
 def _holders(committee, pkp, given: list[int], what: str) -> tuple[int, ...]:
     if pkp is None:
         raise InvalidParameter("the coordinator knows no key of this committee: run pqzk ceremony dkg first")
-    ids = given or sorted(pkp.verifying_shares)
     nodes = {n.node_id for n in committee.nodes}
+    ids = given or [i for i in sorted(pkp.verifying_shares) if i in nodes]
     unknown = [i for i in ids if i not in nodes]
     if unknown:
         raise InvalidParameter(f"{what} {unknown[0]} is not a node of committee {committee.name!r}")
@@ -109,7 +109,10 @@ def _refresh(participants: list[int]):
     def build(committee, pkp):
         from ..node.service import Invitation
         ids = _holders(committee, pkp, participants, "--participant")
-        return Invitation("refresh", ids, pkp.min_signers)
+        if list(ids) != sorted(pkp.verifying_shares):
+            raise InvalidParameter(f"a refresh renews the share of every holder of the key "
+                                   f"({sorted(pkp.verifying_shares)}): --participant must name them all, or none")
+        return Invitation("refresh", ids, pkp.min_signers, key=pkp.key_version())
     return build
 
 
@@ -124,20 +127,32 @@ def _repair(target: int, helpers: list[int]):
             raise InvalidParameter("the --target is not one of its own --helper nodes")
         if len(ids) < pkp.min_signers:
             raise InvalidParameter(f"a repair needs at least {pkp.min_signers} helpers, got {len(ids)}")
-        return Invitation("repair", ids, pkp.min_signers, target=target)
+        return Invitation("repair", ids, pkp.min_signers, target=target, key=pkp.key_version())
     return build
 
 
 def _reshare(participants: list[int], new_members: list[int], new_threshold: Optional[int]):
+    """A reshare deals the key to the committee file's nodes with its threshold: the nodes refuse
+    anything else. --new-member / --new-threshold say what the committee file must say (with
+    --local, a new committee version is made, signed and the nodes restarted with it first)."""
     def build(committee, pkp):
         from ..node.service import Invitation
         dealers = _holders(committee, pkp, participants, "--participant")
-        members = tuple(new_members or [n.node_id for n in committee.nodes])
-        _holders(committee, pkp, list(members), "--new-member")
-        t = new_threshold or pkp.min_signers
-        if not 1 <= t <= len(members):
-            raise InvalidParameter(f"--new-threshold must be in [1, {len(members)}]")
-        return Invitation("reshare", dealers, pkp.min_signers, new_threshold=t, new_members=members)
+        members = tuple(n.node_id for n in committee.nodes)
+        if new_members and tuple(new_members) != tuple(sorted(members)):
+            raise InvalidParameter(f"a reshare deals the key to the committee file's nodes {sorted(members)}, "
+                                   f"not {new_members}: write a new committee file version with the new members "
+                                   "(pqzk committee create --version N; signed by its nodes, endorsed by the "
+                                   "previous version's), restart the nodes with it, then reshare")
+        if new_threshold is not None and new_threshold != committee.threshold:
+            raise InvalidParameter(f"a reshare deals the key with the committee file's threshold "
+                                   f"{committee.threshold}, not {new_threshold}: write a new committee file "
+                                   "version with that threshold, restart the nodes with it, then reshare")
+        if len(dealers) < pkp.min_signers:
+            raise InvalidParameter(f"a reshare needs at least {pkp.min_signers} dealers holding the key, "
+                                   f"got {len(dealers)}")
+        return Invitation("reshare", dealers, pkp.min_signers, new_threshold=committee.threshold,
+                          new_members=members, key=pkp.key_version())
     return build
 
 
@@ -190,7 +205,7 @@ def _sigterm_interrupts():
         signal.signal(signal.SIGTERM, old)
 
 
-async def _local_jobs(lc, protocol: str, build: Callable) -> dict:
+async def _local_jobs(lc, protocol: str, build: Callable, change: Optional[tuple] = None) -> dict:
     import hashlib
     import secrets as _secrets
 
@@ -203,9 +218,18 @@ async def _local_jobs(lc, protocol: str, build: Callable) -> dict:
         if dkg.error is not None:
             raise dkg.error
         out["dkg"] = _outcome(dkg, time.monotonic() - t)
+    if change is not None:                # a reshare to other members or threshold: a new committee version
+        members = list(change[0]) or [n.node_id for n in lc.committee.nodes]
+        threshold = change[1] or lc.committee.threshold
+        if (sorted(members), threshold) != ([n.node_id for n in lc.committee.nodes], lc.committee.threshold):
+            t = time.monotonic()
+            lc.new_version(members, threshold)
+            out["new_committee"] = {"version": lc.committee.version, "nodes": sorted(members), "threshold": threshold,
+                                "seconds": round(time.monotonic() - t, 3)}
+    async with lc.coordinator() as c:
         if protocol != "dkg":
             t = time.monotonic()
-            party = await c.ceremony(build(lc.committee, dkg.result))
+            party = await c.ceremony(build(lc.committee, c.public_key_package))
             if party.error is not None:
                 raise party.error
             out[protocol] = _outcome(party, time.monotonic() - t)
@@ -226,7 +250,7 @@ async def _local_jobs(lc, protocol: str, build: Callable) -> dict:
     return out
 
 
-def _local(where: Where, protocol: str, build: Callable) -> dict:
+def _local(where: Where, protocol: str, build: Callable, change: Optional[tuple] = None) -> dict:
     from .local import LocalCommittee
     start = time.monotonic()
     n = where.local
@@ -238,7 +262,7 @@ def _local(where: Where, protocol: str, build: Callable) -> dict:
             lc.start_broker()
             lc.create_homes()
             lc.start_nodes()
-            jobs = run_async(_local_jobs(lc, protocol, build))
+            jobs = run_async(_local_jobs(lc, protocol, build, change))
             pids = [p.pid for p in lc.procs.values()]
             statuses = lc.stop_nodes()
             timings = {k: round(v, 3) for k, v in lc.timings.items()}
@@ -251,10 +275,10 @@ def _local(where: Where, protocol: str, build: Callable) -> dict:
             **jobs, "seconds": round(time.monotonic() - start, 3)}
 
 
-def _run(where: Where, protocol: str, build: Callable, as_json: bool) -> None:
+def _run(where: Where, protocol: str, build: Callable, as_json: bool, change: Optional[tuple] = None) -> None:
     from .main import console, emit_json
     where.check()
-    result = _local(where, protocol, build) if where.local is not None else _network(where, build)
+    result = _local(where, protocol, build, change) if where.local is not None else _network(where, build)
     if as_json:
         emit_json(result)
         return
@@ -266,6 +290,10 @@ def _run(where: Where, protocol: str, build: Callable, as_json: bool) -> None:
     loc = result["local"]
     console.print(f"local committee {result['committee']}: {loc['nodes']} node processes and a private "
                   f"nats-server (setup {loc['timings']})", markup=False)
+    if "new_committee" in result:
+        v = result["new_committee"]
+        console.print(f"  committee version {v['version']}: nodes {v['nodes']}, threshold {v['threshold']}, "
+                      f"signed by its nodes, the nodes restarted with it ({v['seconds']} s)", markup=False)
     for name in ("dkg", protocol) if protocol != "dkg" else ("dkg",):
         r = result[name]
         console.print(f"  {name}: group key {r['group_key']}, {r['threshold']}-of-{len(r['holders'])}, "
@@ -338,4 +366,6 @@ def reshare(participant: Optional[list[int]] = PARTICIPANT,
     """Reshare: the same key, dealt again to a new set of nodes and/or a new threshold."""
     where = _where(committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env, local, threshold)
     where.check_ids(participant=_ids(participant), new_member=_ids(new_member))
-    _run(where, "reshare", _reshare(_ids(participant), _ids(new_member), new_threshold), as_json)
+    build = _reshare(_ids(participant), [] if where.local is not None else _ids(new_member),
+                     None if where.local is not None else new_threshold)
+    _run(where, "reshare", build, as_json, change=(_ids(new_member), new_threshold))

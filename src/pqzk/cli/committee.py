@@ -1,15 +1,21 @@
 """The committee file: the nodes, their keys, the key and the policy, signed by every node.
 
 \b
-  create  an unsigned committee file from the nodes' public.json files
-  sign    a node adds its signature (to -o FILE, or in place with --force)
-  verify  every node signed this very content (exit 1 if not)
+  create   an unsigned committee file from the nodes' public.json files
+  sign     a node adds its signature (to -o FILE, or in place with --force)
+  endorse  a node of the version a node accepted approves a new version
+  verify   every node signed this very content (exit 1 if not); with
+           --previous, that it may follow that version
 
 \b
 A node accepts a committee file only when every node signed it, and never
 one older than the version it accepted last (a stale file). To change the
 committee — a member, a key, the policy — write a new file with a higher
---version and have every node sign it. Format: docs/network.md.
+--version and have every node sign it. A version that changes the nodes,
+the threshold or the key must also be approved by the previous version's
+threshold of its nodes: those that stay with the same keys approve it by
+signing; the others (or when too few stay) with pqzk committee endorse.
+Format: docs/network.md.
 """
 from __future__ import annotations
 
@@ -41,7 +47,16 @@ def summary(c) -> dict:
             "group_key": None if pkp is None else pkp.verifying_key.to_bytes().hex(),
             "policy": policy, "digest": c.digest().hex(),
             "signed_by": [n.node_id for n in c.nodes if str(n.node_id) in c.signatures],
-            "unsigned_by": [n.node_id for n in c.nodes if str(n.node_id) not in c.signatures]}
+            "unsigned_by": [n.node_id for n in c.nodes if str(n.node_id) not in c.signatures],
+            "endorsements": sorted(c.endorsements)}
+
+
+def succession(c, previous) -> dict:
+    """How `c` follows `previous`: what it changes, which of previous's nodes approved it, how
+    many are needed."""
+    changed = c.changes_from(previous)
+    return {"previous_version": previous.version, "changes": changed,
+            "approved_by": c.endorsers(previous), "approvals_needed": previous.threshold if changed else 0}
 
 
 def _print(info: dict) -> None:
@@ -82,6 +97,10 @@ def create(name: str = typer.Option(..., "--name", help="the committee's name: 1
                                                                         "nodes enforce; without one they sign nothing"),
            version: int = typer.Option(1, "--version", min=1, max=2**32 - 1,
                                        help="the file's version: a node refuses one older than it accepted"),
+           public_key_package: Optional[Path] = typer.Option(
+               None, "--public-key-package", help="the key the committee holds (a public_key_package file, as "
+                                                  "in the coordinator's home): a node new to the committee learns "
+                                                  "it from the file, to take part in a reshare"),
            out: Path = typer.Option(..., "--out", "-o", help="the committee file to write"),
            force: bool = FORCE, as_json: bool = JSON) -> None:
     """Write an unsigned committee file; every node then signs it (pqzk committee sign)."""
@@ -108,7 +127,16 @@ def create(name: str = typer.Option(..., "--name", help="the committee's name: 1
         if extra:
             raise InvalidParameter(f"policy {policy} names signers that are not nodes of the committee: {extra}")
         doc = p.to_dict()
-    c = Committee(name, version, tuple(nodes), tuple(coordinators), suite, threshold, None, doc)
+    pkp = None
+    if public_key_package is not None:
+        from ..files import read_bytes
+        from ..threshold.frost.types import PublicKeyPackage
+        pkp = read_bytes(public_key_package, "public key package", max_bytes=1 << 20)
+        try:
+            PublicKeyPackage.from_bytes(get_ciphersuite(suite), pkp)
+        except InvalidEncoding as exc:
+            raise InvalidEncoding(f"--public-key-package {public_key_package}: {exc}") from None
+    c = Committee(name, version, tuple(nodes), tuple(coordinators), suite, threshold, pkp, doc)
     write_output(out, c.to_json().encode(), "committee file", force=force)
     info = summary(c)
     if as_json:
@@ -153,18 +181,83 @@ def sign(file: Path = FILE, home: Path = typer.Option(..., "--home", help="the s
 
 
 @app.command()
-def verify(file: Path = FILE, as_json: bool = JSON) -> None:
+def endorse(file: Path = FILE, home: Path = typer.Option(..., "--home", help="the endorsing node's home: a node "
+                                                                             "of the version it accepted"),
+            out: Optional[Path] = typer.Option(None, "--out", "-o", help="write the endorsed file here (default: "
+                                                                          "FILE itself, which needs --force)"),
+            force: bool = FORCE, pin_file: Optional[Path] = PIN_FILE, pin_env: Optional[str] = PIN_ENV,
+            as_json: bool = JSON) -> None:
+    """A node of the committee version it accepted approves a newer version.
+
+    Needed when the new version changes the nodes, the threshold or the key and
+    fewer than the accepted version's threshold of its nodes sign the new one
+    with the same keys (a node that leaves, or changes its keys, endorses)."""
+    from .files import check_output, write_output
+    from .main import console, emit_json
+    target = Path(out) if out is not None else Path(file)
+    if out is None and not force:
+        raise InvalidParameter(f"give -o FILE for the endorsed copy, or --force to endorse {file} in place")
+    check_output(target, "committee file", force=force)
+    c = load_committee(file)
+    h = load_home(home)
+    previous = h.pin.committee()
+    if previous is None:
+        raise InvalidParameter(f"{home} has accepted no committee file yet: it has no version to endorse from")
+    if previous.name != c.name:
+        raise InvalidParameter(f"{home} belongs to committee {previous.name!r}, not {c.name!r}")
+    if c.version <= previous.version:
+        raise InvalidParameter(f"version {c.version} is not newer than version {previous.version} this node "
+                               "accepted: nothing to endorse")
+    s = secret(pin_file, pin_env)
+    with robust_store(h.config()["store"]):
+        identity = h.identity(s)
+    if previous.members.get(identity.node_id) != identity.public or identity.node_id not in \
+            [n.node_id for n in previous.nodes]:
+        raise InvalidParameter(f"{identity.node_id!r} is not a node of version {previous.version} it accepted")
+    endorsed = c.endorse(identity)
+    write_output(target, endorsed.to_json().encode(), "committee file", force=force)
+    info = {**summary(endorsed), **succession(endorsed, previous)}
+    if as_json:
+        emit_json({**info, "endorser": identity.node_id, "file": str(target)})
+        return
+    _print(info)
+    console.print(f"node {identity.node_id!r} of version {previous.version} endorsed version {c.version}; wrote "
+                  f"{target}; " + _approvals(info), markup=False)
+
+
+def _approvals(info: dict) -> str:
+    if not info["changes"]:
+        return "it changes no node, threshold or key (no approval needed)"
+    return (f"it changes the {', '.join(info['changes'])}: approved by {len(info['approved_by'])} of the "
+            f"{info['approvals_needed']} version {info['previous_version']} nodes needed "
+            f"({', '.join(map(str, info['approved_by'])) or 'none'})")
+
+
+@app.command()
+def verify(file: Path = FILE,
+           previous: Optional[Path] = typer.Option(None, "--previous", help="the version the nodes accepted: "
+                                                                            "check that FILE may follow it"),
+           as_json: bool = JSON) -> None:
     """Check that every node listed signed this very content.
 
-    Exit 1 if a signature is missing or does not verify."""
+    With --previous, also that the file may follow that version: the same
+    committee, newer, and — if it changes the nodes, threshold or key —
+    approved by the previous version's threshold of its nodes.
+    Exit 1 if a signature or an approval is missing or does not verify."""
     from .main import console, emit_json
     c = load_committee(file)
     try:
         info = summary(c)
     except InvalidEncoding as exc:
         raise InvalidEncoding(f"committee file {file}: its policy: {exc}") from None
+    prev = None
+    if previous is not None:
+        prev = load_committee(previous)
+        info.update(succession(c, prev))
     try:
         c.verify()
+        if prev is not None:
+            c.verify_successor(prev)
     except VerificationError as exc:
         raise CommandFailed(f"committee file invalid: {exc}", result={"valid": False, **info}, cause=exc) from None
     if as_json:
@@ -172,3 +265,5 @@ def verify(file: Path = FILE, as_json: bool = JSON) -> None:
         return
     _print(info)
     console.print(f"[green]valid[/]: signed by every node ({len(info['signed_by'])})")
+    if prev is not None:
+        console.print(f"  follows version {prev.version}: " + _approvals(info), markup=False)

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from ..errors import InvalidParameter, TransportError
@@ -37,6 +37,25 @@ def local_policy(nodes: list[int], threshold: int) -> dict:
     """A policy every node enforces: any `threshold` of them, nothing else."""
     return {"version": 1, "name": "local", "quorum": {"min_signers": threshold},
             "signers": {str(i): {"roles": ["ops"]} for i in nodes}}
+
+
+_HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _signals_held():
+    """SIGINT and SIGTERM wait (blocked) until the block ends: a process started inside is recorded
+    before an interruption can unwind past it (and so is always stopped)."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _release_signals() -> None:
+    """In the child, before it runs the node: it must not inherit the held signals."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 class LocalCommittee:
@@ -104,6 +123,33 @@ class LocalCommittee:
         self.committee_file.write_text(c.to_json())
         self.timings["homes"] = time.monotonic() - t
 
+    def new_version(self, members: list[int], threshold: int) -> None:
+        """The next committee file version — these nodes, this threshold, the same key — signed by
+        its nodes and endorsed by the previous version's nodes that leave; every node process is
+        restarted with it (a node reads its committee file when it starts; the ones left out stop)."""
+        from ..node.committee import Committee
+        old = self.committee
+        members = sorted(members)
+        unknown = [i for i in members if i not in self.homes]
+        if unknown:
+            raise InvalidParameter(f"node {unknown[0]} is not one of the {len(self.homes)} local nodes")
+        if not 2 <= threshold <= len(members):
+            raise InvalidParameter(f"the new threshold must be in [2, {len(members)}]")
+        policy = self.policy
+        if policy == local_policy([n.node_id for n in old.nodes], old.threshold):
+            policy = local_policy(members, threshold)
+        c = Committee(old.name, old.version + 1, tuple(self.homes[i].public() for i in members), old.coordinators,
+                      old.suite, threshold, old.public_key_package, policy)
+        for i in members:
+            c = c.sign(self.homes[i].identity(self.passphrase))
+        for n in old.nodes:
+            if n.node_id not in members:
+                c = c.endorse(self.homes[n.node_id].identity(self.passphrase))
+        self.stop_nodes()
+        self.committee, self.threshold, self.policy = c, threshold, policy
+        self.committee_file.write_text(c.to_json())
+        self.start_nodes(members)
+
     def _command(self, i: int) -> list[str]:
         return [sys.executable, "-m", "pqzk.cli.main", "node", "run", "--home", str(self.homes[i].path),
                 "--committee", str(self.committee_file), "--nats", self.url, "--pin-env", PASSPHRASE_VAR, "--json"]
@@ -123,8 +169,10 @@ class LocalCommittee:
         for i in ids or self.ids:
             log = open(self.dir / f"node-{i}.log", "ab")
             try:
-                self.procs[i] = subprocess.Popen(self._command(i), stdout=subprocess.PIPE, stderr=log,
-                                                 stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+                with _signals_held():         # a Ctrl-C or SIGTERM now cannot orphan the process being started
+                    self.procs[i] = subprocess.Popen(self._command(i), stdout=subprocess.PIPE, stderr=log,
+                                                     stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+                                                     preexec_fn=_release_signals)
             finally:
                 log.close()
             started.append(i)

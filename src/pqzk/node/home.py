@@ -2,8 +2,9 @@
 
     <home>/node.json        {"format": "pqzk-node/1", "id": ID, "store": URI}       (no secret)
     <home>/public.json      the node's public identity, for the committee file
-    <home>/committee.pin    the highest committee version this node accepted
+    <home>/committee.pin    the committee file this node accepted (the newest version)
     <home>/nonces/          its sealed single-use FROST nonces (pqzk.tokens.nonces)
+<home>/answers/         what it answered each request with, and the ceremonies it joined (answers.Answers)
     <home>/audit.db(.head)  its own audit log: every decision it made, signed with its audit key
     <home>/public_key_package   the public key package of the key it holds (public)
 
@@ -28,6 +29,7 @@ from ..threshold.frost.types import KeyPackage, PublicKeyPackage
 from ..tokens import ShareMetadata, open_store
 from ..tokens.frost import load_key_package, put_key_package
 from ..tokens.nonces import FileNonceStore
+from .answers import Answers
 from .committee import Committee, VersionPin
 from .identity import IDENTITY_KEY_ID, IDENTITY_SUITE, NodeIdentity, NodePublic, check_node_id
 
@@ -42,6 +44,11 @@ class NodeHome:
     @property
     def config_path(self) -> Path:
         return self.path / "node.json"
+
+    @property
+    def pin(self) -> VersionPin:
+        """The committee file this node accepted (a newer one is checked against it)."""
+        return VersionPin(self.path / "committee.pin")
 
     def config(self) -> dict:
         text = decode_text(read_bytes(self.config_path, "node configuration", max_bytes=65536), str(self.config_path))
@@ -105,7 +112,7 @@ class NodeHome:
                 identity = NodeIdentity.from_record(node_id, bytes(unsealed.value))
             if identity.public != committee.members[node_id]:
                 raise InvalidParameter(f"node {node_id!r}'s keys are not the ones in the committee file")
-            VersionPin(self.path / "committee.pin").accept(committee)     # only a file that names this node
+            self.pin.accept(committee)                 # only a file that names this node
             node = OpenNode(self, identity, committee, store)
             try:
                 yield node
@@ -140,14 +147,24 @@ class OpenNode:
     def audit(self, kind: str, body: dict) -> None:
         self.audit_log().append(kind, body)
 
-    def counted(self) -> list[dict]:
-        """The authorizations this node counted (signed, or saw announced), from its audit log."""
+    def notes(self, event: str) -> list[dict]:
+        """The bodies of this node's audit notes of one event, in order: "counted" (the
+        authorizations it signed or saw announced), "policy adopted" (the policy changes it
+        adopted) — what it replays when it starts."""
         db = self.home.path / "audit.db"
         if not db.exists():
             return []
         self.audit_log()                      # opening the writer checks the chain and the head file
         from ..policy.audit import records
-        return [r.body for r in records(db) if r.kind == "note" and r.body.get("event") == "counted"]
+        return [r.body for r in records(db) if r.kind == "note" and r.body.get("event") == event]
+
+    def counted(self) -> list[dict]:
+        """The authorizations this node counted (signed, or saw announced), from its audit log."""
+        return self.notes("counted")
+
+    def answers(self) -> Answers:
+        """What this node answered each request with, and the ceremonies it joined (HOME/answers)."""
+        return Answers(self.home.path / "answers")
 
     def key(self) -> tuple[KeyPackage | None, PublicKeyPackage | None]:
         suite = get_ciphersuite(self.committee.suite)

@@ -74,7 +74,7 @@ class PolicyChangeCoordinator(SessionCoordinator):
         except PolicyViolation as v:
             return self._fail(v)
         self.stage = "collecting"
-        return self._tell(self.candidates, ChangeRequest(self.new.to_dict()))
+        return self._tell(self.candidates, ChangeRequest(self.new.to_dict(), self.pkp.key_version()))
 
     def receive(self, msg: Message) -> list[Message]:
         if not self._accept(msg, self.candidates) or self.stage in ("done", "failed"):

@@ -8,12 +8,17 @@
     signer -> coordinator   change_share    ChangeShare
     coordinator -> signer   change_result   ChangeResult    verify the group's signature and the quorum, then
                                                             hold the change pending until effective_at
+
+Adopted changes go to `journal` (a node keeps them in its audit log and adopts them again, each
+verified against the policy it replaces, when it restarts — `adopt`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, ProtocolAbort, VerificationError
+from ..runtime.bounded import BoundedDict
 from ..runtime.messages import Kind, Message
 from ..threshold import frost
 from ..threshold.frost.types import SigningCommitments
@@ -21,7 +26,7 @@ from .change import policy_change_digest
 from .evaluate import MAX_CLOCK_SKEW, check_signers
 from .messages import ChangeAccept, ChangeRefuse, ChangeRequest, ChangeResult, ChangeShare, ChangeSign
 from .model import Policy
-from .signer_base import SignerSide
+from .signer_base import MAX_SESSIONS, SignerSide
 from .state import PendingChange, PolicyState
 
 
@@ -40,7 +45,15 @@ class ChangeSigner(SignerSide):
 
     def __init__(self, core) -> None:
         super().__init__(core)
-        self.changes: dict[bytes, _ChangeSession] = {}
+        self.changes: BoundedDict[bytes, _ChangeSession] = BoundedDict(MAX_SESSIONS, self._forget)
+        # called with (change, now) for every change this signer adopts — a node keeps them in its
+        # audit log and adopts them again, verified, when it restarts (`adopt`)
+        self.journal: Callable[[ChangeResult, int], None] | None = None
+
+    def _forget(self, session: bytes, sess: _ChangeSession) -> None:
+        """A session too old to keep: its commitment's nonces are burned."""
+        if sess.stage == "committed":
+            self._close(sess, "cancelled")
 
     def handlers(self):
         return {Kind.CHANGE_REQUEST: self._on_request, Kind.CHANGE_SIGN: self._on_sign,
@@ -57,10 +70,15 @@ class ChangeSigner(SignerSide):
         return state.active
 
     def _on_request(self, msg: Message) -> list[Message]:
-        doc = ChangeRequest.from_payload(msg.payload).policy
+        body = ChangeRequest.from_payload(msg.payload)
+        doc = body.policy
         old = self.changes.get(msg.session)
         if old is not None:
             return self._reply(msg, ChangeAccept(old.commitment))
+        try:
+            self.check_key(body.key)
+        except PolicyViolation as v:
+            return self._refuse(msg, v)
         try:
             new = Policy.from_dict(doc)
         except InvalidEncoding as exc:
@@ -98,21 +116,38 @@ class ChangeSigner(SignerSide):
 
     def _on_result(self, msg: Message) -> list[Message]:
         """An approved change: verify the group's signature and the quorum, then adopt it (pending
-        until its time lock passes)."""
+        until its time lock passes). The same change announced again (a redelivery) is ignored."""
         try:
             body = ChangeResult.from_payload(msg.payload)
-            current = self.check_change(body.policy, self.clock())
-            check_signers(current, current.change_quorum or current.quorum, body.signers)
-            frost.verify(self.suite, self.kp.verifying_key,
-                         policy_change_digest(current, body.policy, body.effective_at), body.signature)
+            if self.adopted(body):
+                return []
+            self.adopt(body, self.clock())
         except (PolicyViolation, VerificationError, InvalidEncoding, InvalidParameter) as exc:
             raise ProtocolAbort(f"signer {self.id}: announced policy change not adopted: {exc}",
                                 culprits=[msg.sender]) from None
-        self.state = PolicyState(current, PendingChange(body.policy, body.approved_at, body.effective_at))
         sess = self.changes.get(msg.session)
         if sess is not None and sess.stage == "committed":
             self._close(sess, "cancelled")
         return []
+
+    def adopted(self, body: ChangeResult) -> bool:
+        """Whether this very change is already this signer's pending or active policy."""
+        state = self.state
+        return (state.pending is not None and state.pending.policy == body.policy
+                and state.pending.effective_at == body.effective_at) or state.active == body.policy
+
+    def adopt(self, body: ChangeResult, now: int) -> None:
+        """Verify an approved change against this signer's view at `now` — the active policy it
+        replaces, that policy's change quorum, the group's signature over the change digest — and
+        adopt it (pending until `effective_at`); `journal(body, now)` is told. Raises
+        PolicyViolation, VerificationError or InvalidParameter otherwise."""
+        current = self.check_change(body.policy, now)
+        check_signers(current, current.change_quorum or current.quorum, body.signers)
+        frost.verify(self.suite, self.kp.verifying_key,
+                     policy_change_digest(current, body.policy, body.effective_at), body.signature)
+        self.state = PolicyState(current, PendingChange(body.policy, body.approved_at, body.effective_at))
+        if self.journal is not None:
+            self.journal(body, now)
 
 
 __all__ = ["ChangeSigner"]

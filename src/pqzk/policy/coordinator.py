@@ -173,7 +173,7 @@ class AuthorizationCoordinator(SessionCoordinator):
         if self.preprocessed:
             return self._direct()
         self.stage = "collecting"
-        return self._tell(self.candidates, AuthRequest(self.request))
+        return self._tell(self.candidates, AuthRequest(self.request, self.pkp.key_version()))
 
     def _direct(self) -> list[Message]:
         """One round: the request and the signing package to the preprocessed signers at once."""
@@ -186,7 +186,8 @@ class AuthorizationCoordinator(SessionCoordinator):
         error = self._signing_package(ids)
         if error is not None:
             return self._fail(error)
-        return self._tell(ids, AuthDirect(self.request, tuple(ids), self.message, tuple(self.accepts[i] for i in ids)))
+        return self._tell(ids, AuthDirect(self.request, tuple(ids), self.message, tuple(self.accepts[i] for i in ids),
+                                          self.pkp.key_version()))
 
     def _mode(self) -> int:
         """The post-quantum mode of this authorization (authorization.PQ_*)."""

@@ -90,7 +90,7 @@ class Custody:
         # every party's identity: the signers' and the coordinator's (fresh ones unless given)
         self.keyrings = dict(keyrings) if keyrings is not None else generate_keyrings(
             [COORDINATOR, *self.key_packages], rng=rng)
-        self.signers = {i: PolicySigner(kp, self.state, self.keyrings[i], clock=self._clock,
+        self.signers = {i: PolicySigner(kp, self.state, self.keyrings[i], clock=self._clock, public_key_package=self.pkp,
                                         pq_key=pq_keys.get(i), roster=roster, committee=committee,
                                         committee_share=committee_shares.get(i), rng=rng)
                         for i, kp in self.key_packages.items()}

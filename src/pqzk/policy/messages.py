@@ -7,16 +7,16 @@ of its type, and nothing but the one encoding of the body (it must re-encode to 
 and raises `InvalidEncoding` naming the kind and the field. Bodies carrying FROST values
 (commitments, shares, a sign request) decode them with the receiver's ciphersuite.
 
-    auth_request    {request}                                               AuthRequest
+    auth_request    {request, key}                                          AuthRequest
     auth_accept     {commitment, quorum, pq}                                AuthAccept
     auth_refuse     {rule, detail}                                          AuthRefuse
     auth_sign       {signers, sign_request}                                 AuthSign
-    auth_direct     {request, signers, sign_request}                        AuthDirect
+    auth_direct     {request, signers, sign_request, key}                   AuthDirect
     auth_cancel     {}                                                      AuthCancel
     auth_share      {share, pq_signature}                                   AuthShare
     tmldsa_*        runtime.tmldsa_parties' own binary payloads             (threshold ML-DSA mode)
     auth_result     {authorization}                                         AuthResult
-    change_request  {policy}                                                ChangeRequest
+    change_request  {policy, key}                                           ChangeRequest
     change_accept   {commitment}                                            ChangeAccept
     change_refuse   {rule, detail}                                          ChangeRefuse
     change_sign     {signers, effective_at, sign_request}                   ChangeSign
@@ -24,6 +24,10 @@ and raises `InvalidEncoding` naming the kind and the field. Bodies carrying FROS
     change_result   {policy, signers, effective_at, approved_at, signature} ChangeResult
 
 `sign_request` is `runtime.frost_parties`' encoding (u32 length ‖ message ‖ commitment list).
+`key` is the version of the key the coordinator expects the signers to hold
+(`PublicKeyPackage.key_version`, 32 bytes): a signer holding another version — one refresh
+ahead or behind — refuses (rule `key_version`) instead of signing with a share the coordinator
+would find invalid and blame it for.
 
 In the threshold ML-DSA mode of post-quantum evidence, the coordinator and T of the signers run
 `runtime.tmldsa_parties` after the FROST shares are in, in a session of its own derived from the
@@ -51,6 +55,7 @@ T = TypeVar("T")
 B = TypeVar("B", bound="Body")
 MAX_TEXT = 1000          # a refusal's rule and detail, in characters
 MAX_U64 = 2**64 - 1      # times (the change digest encodes effective_at as a u64)
+KEY_VERSION_SIZE = 32    # PublicKeyPackage.key_version()
 THRESHOLD_KINDS = frozenset(k for k in Kind if k.value.startswith("tmldsa_"))
 THRESHOLD_SESSION_SUFFIX = b"/threshold-mldsa"
 
@@ -112,6 +117,12 @@ class PayloadReader:
         v = self.doc[key]
         if not isinstance(v, dict):
             raise self.error(key, "must be an object")
+        return v
+
+    def key_version(self, key: str) -> bytes:
+        v = self.hex(key)
+        if len(v) != KEY_VERSION_SIZE:
+            raise self.error(key, f"must be a key version ({KEY_VERSION_SIZE} bytes)")
         return v
 
     def ids(self, key: str) -> tuple[int, ...]:
@@ -179,20 +190,26 @@ def _sign_request_hex(message: bytes, commitments: Sequence[SigningCommitments])
 
 # ---- the authorization flow ----
 
+def _read_request(r: PayloadReader) -> AuthorizationRequest:
+    try:
+        return AuthorizationRequest.from_dict(r.object("request"))
+    except InvalidParameter as exc:
+        raise r.error("request", f"is not a request ({exc})") from None
+
+
 @dataclass(frozen=True)
 class AuthRequest(Body):
+    """Check this request; `key`: the version of the key the coordinator signs with."""
     KIND = Kind.AUTH_REQUEST
     request: AuthorizationRequest
+    key: bytes
 
     def to_dict(self) -> dict:
-        return {"request": self.request.to_dict()}
+        return {"request": self.request.to_dict(), "key": self.key.hex()}
 
     @classmethod
     def _read(cls, r, suite):
-        try:
-            return cls(AuthorizationRequest.from_dict(r.object("request")))
-        except InvalidParameter as exc:
-            raise r.error("request", f"is not a request ({exc})") from None
+        return cls(_read_request(r), r.key_version("key"))
 
 
 @dataclass(frozen=True)
@@ -258,23 +275,21 @@ class AuthDirect(Body):
     """One-round authorization: the request and the signing package together, over commitments
     the signers published ahead of time (preprocessing). Each signer checks the request against
     its policy and that the commitment named for it is one of its unused preprocessed ones."""
-    KIND, NEEDS_SUITE, NAMES = Kind.AUTH_DIRECT, True, ("request", "signers", "sign_request")
+    KIND, NEEDS_SUITE, NAMES = Kind.AUTH_DIRECT, True, ("request", "signers", "sign_request", "key")
     request: AuthorizationRequest
     signers: tuple[int, ...]
     message: bytes
     commitments: tuple[SigningCommitments, ...]
+    key: bytes
 
     def to_dict(self) -> dict:
         return {"request": self.request.to_dict(), "signers": list(self.signers),
-                "sign_request": _sign_request_hex(self.message, self.commitments)}
+                "sign_request": _sign_request_hex(self.message, self.commitments), "key": self.key.hex()}
 
     @classmethod
     def _read(cls, r, suite):
-        try:
-            request = AuthorizationRequest.from_dict(r.object("request"))
-        except InvalidParameter as exc:
-            raise r.error("request", f"is not a request ({exc})") from None
-        return cls(request, r.ids("signers"), *r.sign_request("sign_request", suite))
+        request = _read_request(r)
+        return cls(request, r.ids("signers"), *r.sign_request("sign_request", suite), r.key_version("key"))
 
 
 @dataclass(frozen=True)
@@ -321,11 +336,7 @@ class AuthResult(Body):
     @classmethod
     def _read(cls, r, suite):
         auth = r.hex_decoded("authorization", Authorization.from_bytes)
-        try:
-            request = AuthorizationRequest.from_dict(r.object("request"))
-        except InvalidParameter as exc:
-            raise r.error("request", f"is not a request ({exc})") from None
-        return cls(auth, request)
+        return cls(auth, _read_request(r))
 
 
 # ---- policy changes ----
@@ -333,16 +344,17 @@ class AuthResult(Body):
 @dataclass(frozen=True)
 class ChangeRequest(Body):
     """The proposed policy as its document: whether it is a valid policy is the signer's
-    decision (a refusal), not a decoding error."""
+    decision (a refusal), not a decoding error. `key`: the version of the key that approves it."""
     KIND = Kind.CHANGE_REQUEST
     policy: dict
+    key: bytes
 
     def to_dict(self) -> dict:
-        return {"policy": self.policy}
+        return {"policy": self.policy, "key": self.key.hex()}
 
     @classmethod
     def _read(cls, r, suite):
-        return cls(r.object("policy"))
+        return cls(r.object("policy"), r.key_version("key"))
 
 
 @dataclass(frozen=True)
@@ -421,6 +433,6 @@ BODIES: dict[Kind, type[Body]] = {b.KIND: b for b in (
     AuthRequest, AuthAccept, AuthRefuse, AuthSign, AuthDirect, AuthCancel, AuthShare, AuthResult,
     ChangeRequest, ChangeAccept, ChangeRefuse, ChangeSign, ChangeShare, ChangeResult)}
 
-__all__ = ["AuthAccept", "AuthCancel", "AuthDirect", "AuthRefuse", "AuthRequest", "AuthResult", "AuthShare", "AuthSign", "BODIES",
+__all__ = ["KEY_VERSION_SIZE", "AuthAccept", "AuthCancel", "AuthDirect", "AuthRefuse", "AuthRequest", "AuthResult", "AuthShare", "AuthSign", "BODIES",
            "Body", "ChangeAccept", "ChangeRefuse", "ChangeRequest", "ChangeResult", "ChangeShare", "ChangeSign",
            "PayloadReader", "Refusal", "THRESHOLD_KINDS", "THRESHOLD_SESSION_SUFFIX", "threshold_session"]

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 
 from ..errors import InvalidParameter, PolicyViolation, ProtocolAbort, ProtocolError, VerificationError
 from ..math.rand import RandomSource
+from ..runtime.bounded import BoundedDict
 from ..runtime.frost_parties import COORDINATOR, FrostSigner
 from ..runtime.identity import Keyring
 from ..runtime.messages import Kind, Message, PartyId
 from ..runtime.nonces import PREPROCESSED
-from ..threshold.frost.types import KeyPackage, SigningCommitments
+from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SigningCommitments
 from .authorization import (PQ_QUORUM, PQ_THRESHOLD, authorization_digest, frost_scheme, pq_mode, signed_message,
                             verify_authorization)
 from .change_signer import ChangeSigner
@@ -41,7 +42,7 @@ from .messages import (THRESHOLD_KINDS, AuthAccept, AuthCancel, AuthDirect, Auth
 from .model import Policy
 from .private import verify_private_terms
 from .request import AuthorizationRequest, History, HistoryEntry
-from .signer_base import SignerCore, SignerSide
+from .signer_base import MAX_SESSIONS, SignerCore, SignerSide
 from .state import PolicyState
 
 
@@ -76,15 +77,30 @@ class AuthorizationSigner(SignerSide):
                 raise InvalidParameter("a committee share needs the committee's public key")
             self.tmldsa = TMLDSASigner(committee_share, core.keyring, coordinator=core.coordinator,
                                        approve=self._approve_threshold, rng=rng)
-        self._threshold_expected: dict[bytes, bytes] = {}       # threshold session -> what it may sign
-        self.sessions: dict[bytes, _Session] = {}
+        # per-session tables, bounded (a coordinator could open sessions without end): a forgotten
+        # committed session's nonces are burned; what must not be forgotten (signed requests,
+        # transactions) is in _signed/_tx_done, which only real authorizations grow
+        self._threshold_expected: BoundedDict[bytes, bytes] = BoundedDict(MAX_SESSIONS)   # threshold session -> what
+        self.sessions: BoundedDict[bytes, _Session] = BoundedDict(MAX_SESSIONS, self._forget)
         self._signed: dict[bytes, bytes] = {}                    # request id -> session it was signed in
         self._tx_done: set[bytes] = set()                         # transaction digests signed or seen authorized
-        self._requests: dict[bytes, AuthorizationRequest] = {}   # session -> request (also when refused)
-        self._answers: dict[bytes, list[Message]] = {}            # session -> the first answer, repeated
+        self._requests: BoundedDict[bytes, AuthorizationRequest] = BoundedDict(MAX_SESSIONS)  # session -> request
+        self._answers: BoundedDict[bytes, list[Message]] = BoundedDict(MAX_SESSIONS)   # session -> first answer
         # called with (request, signed) for every authorization this signer counts — a node keeps
         # them in its audit log and `remember`s them after a restart (replay protection, windows)
         self.journal: Callable[[AuthorizationRequest, bool], None] | None = None
+
+    def _forget(self, session: bytes, sess: _Session) -> None:
+        if sess.stage == "committed":
+            self._close(sess, "cancelled")
+
+    def inherit(self, previous: "AuthorizationSigner") -> None:
+        """What `previous` (this signer before its share was renewed) counted: history, signed
+        requests, authorized transactions — so no renewal makes it sign a request twice or forget
+        a window."""
+        self.history = previous.history
+        self._signed.update(previous._signed)
+        self._tx_done |= previous._tx_done
 
     def handlers(self):
         return {Kind.AUTH_REQUEST: self._on_request, Kind.AUTH_SIGN: self._on_sign,
@@ -127,7 +143,8 @@ class AuthorizationSigner(SignerSide):
             raise PolicyViolation("post_quantum", "asked to threshold-sign something this signer did not approve")
 
     def _on_request(self, msg: Message) -> list[Message]:
-        request = AuthRequest.from_payload(msg.payload).request
+        body = AuthRequest.from_payload(msg.payload)
+        request = body.request
         old = self._requests.get(msg.session)
         if old is not None:                     # a repeated request: the same answer as the first time
             if old != request:
@@ -137,6 +154,7 @@ class AuthorizationSigner(SignerSide):
                 raise ProtocolError(f"signer {self.id}: this session is over")
             return list(self._answers[msg.session])
         try:
+            self.check_key(body.key)
             policy, decision = self.check(request, self.clock())
         except PolicyViolation as v:
             out = self._refuse(msg, v)
@@ -173,6 +191,7 @@ class AuthorizationSigner(SignerSide):
         self._requests[msg.session] = body.request
         mine = [c for c in body.commitments if c.identifier == self.id]
         try:
+            self.check_key(body.key)
             policy, decision = self.check(body.request, self.clock())
             if len(mine) != 1 or self.frost.nonces.kind(mine[0].to_bytes()) != PREPROCESSED:
                 raise PolicyViolation("signing_request", "the request names no unused preprocessed commitment "
@@ -281,14 +300,15 @@ class PolicySigner:
     evidence: `pq_key`/`roster`, or `committee`/`committee_share` (see AuthorizationSigner)."""
 
     def __init__(self, key_package: KeyPackage, state: PolicyState, keyring: Keyring, *,
-                 history: History | None = None, clock: Callable[[], int], pq_key=None, roster=None,
+                 public_key_package: PublicKeyPackage, history: History | None = None, clock: Callable[[], int],
+                 pq_key=None, roster=None,
                  committee=None, committee_share=None,
                  rng: RandomSource | None = None, frost_signer: FrostSigner | None = None,
                  coordinator: PartyId = COORDINATOR) -> None:
         if not isinstance(state, PolicyState):
             raise InvalidParameter(f"a signer's policy view is a PolicyState, got {type(state).__name__}")
         frost = frost_signer or FrostSigner(key_package, keyring, rng=rng, coordinator=coordinator)
-        self.core = SignerCore(key_package, keyring, frost, state, clock, coordinator)
+        self.core = SignerCore(key_package, keyring, frost, state, clock, public_key_package, coordinator)
         self.authorization = AuthorizationSigner(self.core, history=history, pq_key=pq_key, roster=roster,
                                                  committee=committee, committee_share=committee_share, rng=rng)
         self.change = ChangeSigner(self.core)
@@ -310,6 +330,12 @@ class PolicySigner:
     @property
     def state(self) -> PolicyState:
         return self.core.state
+
+    def inherit(self, previous: "PolicySigner") -> None:
+        """Carry over what `previous` — this node's signer before a refresh, repair or reshare
+        renewed its share — knew: the policy it adopted (changes included) and what it counted."""
+        self.core.state = previous.core.state
+        self.authorization.inherit(previous.authorization)
 
     @property
     def history(self) -> History:

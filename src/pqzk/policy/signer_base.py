@@ -13,27 +13,38 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..errors import InvalidEncoding, PolicyViolation, ProtocolAbort, ProtocolError
+from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, ProtocolAbort, ProtocolError
 from ..runtime.frost_parties import COORDINATOR, FrostSigner
 from ..runtime.identity import Keyring
 from ..runtime.messages import Kind, Message, PartyId
 from ..runtime.party import SignedParty
-from ..threshold.frost.types import KeyPackage, SigningCommitments
+from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SigningCommitments
 from .messages import Body, Refusal
 from .state import PolicyState
+
+MAX_SESSIONS = 4096      # sessions a signer side remembers (older ones are forgotten, their nonces burned)
 
 
 @dataclass(eq=False)
 class SignerCore:
     """One signer's shared state. `state` is its view of the policy (a PolicyState), `clock()` its
-    own time; `refusals` are (session, PolicyViolation) pairs of both sides, in order."""
+    own time, `public_key_package` the key its share belongs to (requests name its version);
+    `refusals` are (session, PolicyViolation) pairs of both sides, in order."""
     key_package: KeyPackage
     keyring: Keyring
     frost: FrostSigner
     state: PolicyState
     clock: Callable[[], int]
+    public_key_package: PublicKeyPackage
     coordinator: PartyId = COORDINATOR
     refusals: list[tuple[bytes, PolicyViolation]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        pkp, kp = self.public_key_package, self.key_package
+        if pkp.verifying_key != kp.verifying_key or pkp.verifying_shares.get(kp.identifier) != kp.verifying_share \
+                or pkp.min_signers != kp.min_signers:
+            raise InvalidParameter("the public key package is not the one of this signer's key package")
+        self.key_version = pkp.key_version()
 
     def __repr__(self) -> str:
         return f"SignerCore({self.key_package.identifier}, <key package redacted>)"
@@ -94,6 +105,14 @@ class SignerSide(SignedParty):
             return handler(msg)
         except InvalidEncoding as exc:
             raise ProtocolAbort(f"signer {self.id}: malformed {msg.kind} ({exc})", culprits=[msg.sender]) from None
+
+    def check_key(self, key: bytes) -> None:
+        """PolicyViolation("key_version") unless a request names the version of the key this
+        signer's share belongs to: with another one, its share would not verify where the
+        coordinator checks it (one refresh ahead or behind), and the coordinator would blame it."""
+        if key != self.core.key_version:
+            raise PolicyViolation("key_version", f"signer {self.id} holds another version of the key than the "
+                                                 "request names (a refresh, reshare or repair in between)")
 
     def _reply(self, msg: Message, body: Body) -> list[Message]:
         return [self._send(msg.sender, body.KIND, body.to_payload(), msg.session)]

@@ -14,8 +14,13 @@ committee, session, kind and a per-sender sequence number (under a random epoch 
 channel starts, so a restarted sender does not collide with its earlier self) as associated
 data, and the sealed plaintext is the whole signed message: the broker sees who talks to whom and
 how much, nothing else. The receiver checks that the signed message inside says what the frame
-says, and refuses a (sender, session, epoch, seq) it has already accepted. Frames that do not decode, open or match are
-dropped (`rejected`) — the broker may have made them — and blamed on nobody.
+says — and, given the committee's `directory`, that its sender signed it — and refuses a replay:
+for each sender and epoch it keeps the highest sequence number accepted and a window of the
+`replay_window` numbers below it (as IPsec and DTLS do), refusing a number already accepted or
+older than the window; constant memory per sender epoch, however long it runs. It keeps the
+`MAX_EPOCHS` most recent epochs of each sender (a sender starts one per process), and only senders
+of the committee. Frames that do not decode, open or match are dropped (`rejected`) — the broker
+may have made them — and blamed on nobody.
 """
 from __future__ import annotations
 
@@ -40,7 +45,29 @@ MAGIC = b"PQZF"
 VERSION = 1
 BROADCAST, PRIVATE = 0, 1
 HYBRID, CLASSICAL = "hybrid", "classical"
-MAX_SEEN = 1 << 16
+REPLAY_WINDOW = 4096     # sequence numbers below the highest accepted still told apart (reordering room)
+MAX_EPOCHS = 16          # epochs (sender processes) remembered per sender
+
+
+class ReplayWindow:
+    """The sequence numbers of one sender epoch accepted so far: the highest, and a bitmap of the
+    `size` numbers below it. `accept(seq)` is False for a number seen before or older than that."""
+    __slots__ = ("size", "top", "bits")
+
+    def __init__(self, size: int = REPLAY_WINDOW) -> None:
+        self.size, self.top, self.bits = size, 0, 0
+
+    def accept(self, seq: int) -> bool:
+        if seq > self.top:
+            shift = seq - self.top
+            self.bits = ((self.bits << shift) | 1) & ((1 << self.size) - 1) if shift < self.size else 1
+            self.top = seq
+            return True
+        offset = self.top - seq
+        if offset >= self.size or (self.bits >> offset) & 1:
+            return False
+        self.bits |= 1 << offset
+        return True
 
 
 def _lp(b: bytes, width: int = 2) -> bytes:
@@ -99,15 +126,19 @@ def _x25519_open(sk: X25519PrivateKey, sealed: bytes, ad: bytes) -> bytes:
 class Channel:
     """One party's end of the channel: frames out of messages, messages out of frames."""
 
-    def __init__(self, me: PartyId, committee: bytes, kem: KemKeys, *, rng: RandomSource | None = None) -> None:
+    def __init__(self, me: PartyId, committee: bytes, kem: KemKeys, *, rng: RandomSource | None = None,
+                 directory=None, replay_window: int = REPLAY_WINDOW) -> None:
         if not isinstance(committee, (bytes, bytearray)) or not 0 < len(committee) <= 255:
             raise InvalidParameter("a committee id is 1 to 255 bytes")
         if kem.public is None or me not in kem.public:
             raise InvalidParameter(f"party {me!r} has no KEM key in the committee")
+        if not isinstance(replay_window, int) or replay_window < 1:
+            raise InvalidParameter("the replay window is at least one sequence number")
         self.me, self.committee, self.kem, self.rng = me, bytes(committee), kem, rng
+        self.directory, self.replay_window = directory, replay_window
         self._epoch = random_bytes(8, rng)
         self._seq = 0
-        self._seen: set[tuple[PartyId, bytes, bytes, int]] = set()
+        self._replay: dict[PartyId, dict[bytes, ReplayWindow]] = {}     # sender -> epoch -> window
         self.rejected: list[str] = []
         self.bytes_out = self.bytes_in = 0
 
@@ -189,12 +220,25 @@ class Channel:
         if (msg.sender, msg.recipient, msg.session, str(msg.kind), msg.broadcast) != \
                 (sender, recipient, session, kind.decode("ascii", "replace"), False):
             raise InvalidEncoding("the sealed message disagrees with its frame")
-        key = (sender, session, epoch, seq)
-        if key in self._seen:
-            raise InvalidEncoding("replayed frame (sequence number already accepted)")
-        if len(self._seen) < MAX_SEEN:
-            self._seen.add(key)
+        if sender not in self.kem.public:
+            raise InvalidEncoding("a frame from a party outside the committee")
+        if self.directory is not None and not self.directory.is_authentic(msg):
+            raise AuthenticationError("the sealed message is not signed by its sender")
+        if not self._remember(sender, epoch, seq):
+            raise InvalidEncoding("replayed frame (sequence number already accepted, or older than the window)")
         return msg
 
+    def _remember(self, sender: PartyId, epoch: bytes, seq: int) -> bool:
+        """Record (sender, epoch, seq) as accepted; False if it was, or is too old to tell."""
+        epochs = self._replay.setdefault(sender, {})
+        window = epochs.pop(epoch, None)
+        if window is None:
+            window = ReplayWindow(self.replay_window)
+            while len(epochs) >= MAX_EPOCHS:              # the sender's least recently heard epoch goes
+                del epochs[next(iter(epochs))]
+        epochs[epoch] = window                            # most recently heard last
+        return window.accept(seq)
 
-__all__ = ["BROADCAST", "CLASSICAL", "HYBRID", "PRIVATE", "Channel", "KemKeys", "generate_kem_keys"]
+
+__all__ = ["BROADCAST", "CLASSICAL", "HYBRID", "MAX_EPOCHS", "PRIVATE", "REPLAY_WINDOW", "Channel", "KemKeys",
+           "ReplayWindow", "generate_kem_keys"]

@@ -8,7 +8,9 @@ seconds the driver calls `party.on_idle()` — the protocol's timeout, as in the
 stops when the party has a result or an error and nothing is left to send, or after `idle_limit`
 quiet timeouts in a row. A party refusing a message (raising a `PqzkError`) is logged in
 `refusals`, as in the simulator. Faults in transit are a transport's business
-(`transports.inprocess.Hub` drops, corrupts and delays frames on request).
+(`transports.inprocess.Hub` drops, corrupts and delays frames on request); a frame the
+transport fails to send (`TransportError`: the broker did not store it) is logged in
+`send_errors` and counted as lost — the protocols tolerate lost frames — and the driver goes on.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..errors import PqzkError
+from ..errors import PqzkError, TransportError
 from .channel import Channel
 from .messages import Message, PartyId
 
@@ -32,6 +34,9 @@ class Transport(Protocol):
     async def receive(self, timeout: float) -> bytes | None: ...
 
     async def close(self) -> None: ...
+
+
+MAX_LOGGED = 1000
 
 
 @dataclass
@@ -62,6 +67,7 @@ class Driver:
         self.party, self.channel, self.transport = party, channel, transport
         self.timeout, self.idle_limit, self.serve = timeout, idle_limit, serve
         self.refusals: list[tuple[Message, PqzkError]] = []
+        self.send_errors: list[tuple[Message, TransportError]] = []     # the last MAX_LOGGED
         self.stats = DriverStats()
         self._stop = asyncio.Event()
 
@@ -79,7 +85,10 @@ class Driver:
             to, frame = self.channel.wrap(msg)
             self.stats.frames_out += 1
             self.stats.bytes_out += len(frame)
-            await self.transport.send(to, frame, session=msg.session)
+            try:
+                await self.transport.send(to, frame, session=msg.session)
+            except TransportError as exc:            # transient (a broker outage): the frame is lost
+                self.send_errors = self.send_errors[-(MAX_LOGGED - 1):] + [(msg, exc)]
 
     def _deliver(self, msg: Message) -> list[Message]:
         try:

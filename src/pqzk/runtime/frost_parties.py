@@ -10,7 +10,9 @@ Preprocessing (RFC 9591 §5.1 allows commitments made ahead of time) makes signi
     coordinator -> signer   PREPROCESS_REQUEST   u16 count
     signer -> coordinator   COMMITMENT_BATCH     count encoded SigningCommitments
 
-and later a SIGN_REQUEST naming one of them, in any session; each is usable once.
+and later a SIGN_REQUEST naming one of them, in any session; each is usable once. A signer holds
+at most MAX_PREPROCESSED unused preprocessed nonces (and MAX_FRESH two-round ones): beyond that
+the oldest are burned, so a coordinator cannot make it hoard nonces without bound.
 
 Every message is signed by its sender (`Keyring`); a message that does not verify is dropped,
 never attributed. Nonces are single use: a signer keeps them in its `NonceStore` only until it
@@ -40,12 +42,16 @@ from ..math.rand import RandomSource
 from ..threshold.frost import core
 from ..threshold.frost.ciphersuite import Ciphersuite
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SignatureShare, SigningCommitments
+from .bounded import BoundedDict
 from .identity import Keyring
 from .messages import Kind, Message, PartyId, u32
 from .nonces import FRESH, PREPROCESSED, MemoryNonceStore, NonceStore
 from .party import SignedParty
 
 MAX_BATCH = 1000
+MAX_PREPROCESSED = 2 * MAX_BATCH     # unused preprocessed nonces a signer holds; older ones are burned
+MAX_FRESH = 4096                     # unused two-round nonces (sessions left waiting); older ones are burned
+MAX_SESSIONS = 4096                  # sessions a signer remembers (a repeated request gets the same answer)
 
 COORDINATOR = "coordinator"
 
@@ -86,8 +92,8 @@ class FrostSigner(SignedParty):
         self.rng = rng
         self.coordinator = coordinator
         self.nonces = nonce_store if nonce_store is not None else MemoryNonceStore()
-        self._by_session: dict[bytes, bytes] = {}  # session -> commitment bytes (two-round signing)
-        self._batches: dict[bytes, list[bytes]] = {}   # session -> preprocessed commitments sent
+        self._by_session: BoundedDict[bytes, bytes] = BoundedDict(MAX_SESSIONS)   # session -> commitment (two rounds)
+        self._batches: BoundedDict[bytes, list[bytes]] = BoundedDict(MAX_SESSIONS)    # session -> batch sent
         self.aborts: dict[bytes, ProtocolAbort] = {}
 
     def __repr__(self) -> str:
@@ -111,6 +117,8 @@ class FrostSigner(SignedParty):
         return exc
 
     def commit(self, kind: str = FRESH) -> SigningCommitments:
+        if kind == FRESH:
+            self.nonces.expire(FRESH, MAX_FRESH - 1)          # sessions nobody finished: the oldest go
         nonces, comm = core.commit(self.suite, self.kp.identifier, self.kp.signing_share, self.rng)
         self.nonces.put(nonces, kind)          # durably, before the commitment leaves
         return comm
@@ -123,11 +131,14 @@ class FrostSigner(SignedParty):
         return [self._send(msg.sender, Kind.COMMITMENT, self._by_session[msg.session], msg.session)]
 
     def preprocess(self, msg: Message) -> list[Message]:
-        """A batch of commitments for later one-round signing (the same batch if asked again)."""
+        """A batch of commitments for later one-round signing (the same batch if asked again).
+        The signer holds at most MAX_PREPROCESSED unused ones: the oldest are burned first (a
+        coordinator that lost its pool asks again; one that asks without end gains nothing)."""
         if len(msg.payload) != 2 or not 1 <= int.from_bytes(msg.payload, "big") <= MAX_BATCH:
             raise self._refuse(msg, f"a preprocessing request asks for 1 to {MAX_BATCH} commitments")
         if msg.session not in self._batches:
             count = int.from_bytes(msg.payload, "big")
+            self.nonces.expire(PREPROCESSED, MAX_PREPROCESSED - count)
             self._batches[msg.session] = [self.commit(PREPROCESSED).to_bytes() for _ in range(count)]
         return [self._send(msg.sender, Kind.COMMITMENT_BATCH, b"".join(self._batches[msg.session]), msg.session)]
 

@@ -2,7 +2,8 @@
 
 Nonces are single use. `NonceStore.take` marks a nonce used — durably, in a persistent store —
 *before* it returns it, so the signature share computed from it can leave the process only after
-the mark: a crash at any point never lets one nonce sign twice (it may burn one). The default
+the mark: a crash at any point never lets one nonce sign twice (it may burn one). `expire` burns
+the oldest unused nonces of a kind beyond a bound (a signer caps what it holds). The default
 `MemoryNonceStore` lives as long as the process; a node injects a persistent one
 (`pqzk.tokens.nonces.FileNonceStore`, sealed on disk).
 """
@@ -26,6 +27,10 @@ class NonceStore(Protocol):
 
     def kind(self, commitment: bytes) -> str | None:
         """FRESH or PREPROCESSED for unused nonces, None otherwise."""
+
+    def expire(self, kind: str, keep: int) -> int:
+        """Burn the oldest unused nonces of `kind` (marked used, durably) so that at most `keep`
+        remain; how many were burned. Bounds what a coordinator can make a signer hold."""
 
 
 class MemoryNonceStore:
@@ -58,6 +63,14 @@ class MemoryNonceStore:
     def kind(self, commitment: bytes) -> str | None:
         entry = self._nonces.get(commitment)
         return entry[1] if entry is not None else None
+
+    def expire(self, kind: str, keep: int) -> int:
+        unused = [c for c, (_, k) in self._nonces.items() if k == kind]
+        gone = unused[:max(0, len(unused) - max(0, keep))]
+        for c in gone:
+            del self._nonces[c]
+            self._used.add(c)
+        return len(gone)
 
 
 __all__ = ["FRESH", "PREPROCESSED", "MemoryNonceStore", "NonceStore"]

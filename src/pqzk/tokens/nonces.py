@@ -10,6 +10,10 @@ them can leave the process only after the mark is on disk. A crash before the re
 nonces unused; after it, they are burned: in no order of events do one nonce's two signatures
 exist. Everything runs under the directory's lock (two processes of one node cannot race).
 The AEAD key comes from the node's share store; the files say nothing without it.
+
+`expire(kind, keep)` burns (tombstones) the oldest unused nonces of a kind beyond `keep`, oldest
+by file time: the store keeps an index of its unused nonces, built by one scan of the directory
+the first time it is needed and kept up to date by this store's own puts and takes.
 """
 from __future__ import annotations
 
@@ -49,6 +53,7 @@ class FileNonceStore:
             raise TokenError(f"nonce store {self.dir}: {os_reason(exc)}") from None
         if not self.dir.is_dir():
             raise TokenError(f"nonce store {self.dir} is not a directory")
+        self._index: dict[int, dict[str, None]] | None = None     # kind -> unused nonce files, oldest first
 
     def __repr__(self) -> str:
         return f"FileNonceStore({str(self.dir)!r}, {self.suite.name}, <key redacted>)"
@@ -80,6 +85,8 @@ class FileNonceStore:
             if path.exists():
                 raise NonceReuse("these nonces were stored before")
             atomic_write(path, MAGIC + bytes([VERSION, _KINDS[kind]]) + iv + body)
+            if self._index is not None:
+                self._index[_KINDS[kind]][path.name] = None
 
     def _parse(self, data: bytes, path: Path) -> int:
         if len(data) < len(MAGIC) + 2 or not data.startswith(MAGIC) or data[len(MAGIC)] != VERSION:
@@ -104,10 +111,48 @@ class FileNonceStore:
                 raise InvalidEncoding(f"nonce file {path.name} does not authenticate (altered, or another key)") \
                     from None
             atomic_write(path, MAGIC + bytes([VERSION, _USED]))      # durably used, before anything is signed
+            if self._index is not None:
+                self._index[kind].pop(path.name, None)
         nonces = SigningNonces.from_bytes(self.suite, raw)
         if nonces.commitments.to_bytes() != commitment:
             raise InvalidEncoding(f"nonce file {path.name} holds other nonces")
         return nonces
+
+    def _scan(self) -> dict[int, dict[str, None]]:
+        """The unused nonce files by kind, oldest first (one pass over the directory)."""
+        if self._index is None:
+            found = []
+            try:
+                for e in os.scandir(self.dir):
+                    if not e.is_file() or len(e.name) != 64:          # temp files and the lock
+                        continue
+                    st = e.stat()
+                    if st.st_size <= len(MAGIC) + 2:                 # a tombstone
+                        continue
+                    with open(e.path, "rb") as f:
+                        kind = self._parse(f.read(len(MAGIC) + 2), Path(e.path))
+                    found.append((st.st_mtime_ns, e.name, kind))
+            except OSError as exc:
+                raise TokenError(f"nonce store {self.dir}: {os_reason(exc)}") from None
+            self._index = {k: {} for k in _KINDS.values()}
+            for _, name, kind in sorted(found):
+                if kind in self._index:
+                    self._index[kind][name] = None
+        return self._index
+
+    def expire(self, kind: str, keep: int) -> int:
+        if kind not in _KINDS:
+            raise InvalidParameter(f"nonce kind is {FRESH!r} or {PREPROCESSED!r}")
+        with locked(self.dir):
+            unused = self._scan()[_KINDS[kind]]
+            gone = list(unused)[:max(0, len(unused) - max(0, keep))]
+            for name in gone:
+                try:
+                    atomic_write(self.dir / name, MAGIC + bytes([VERSION, _USED]))
+                except OSError as exc:
+                    raise TokenError(f"nonce file {name}: {os_reason(exc)}") from None
+                del unused[name]
+        return len(gone)
 
     def kind(self, commitment: bytes) -> str | None:
         data = self._read(self._path(commitment))
