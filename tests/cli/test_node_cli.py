@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
 from nats_helpers import nats_server, private_server, process_gone, require_nats_server  # noqa: E402,F401
 
+import pqzk  # noqa: E402
 from pqzk.cli.main import app  # noqa: E402
 from pqzk.node.committee import Committee  # noqa: E402
 from pqzk.node.home import NodeHome  # noqa: E402
@@ -35,7 +36,7 @@ from pqzk.runtime.transports.nats_server import free_port  # noqa: E402
 from pqzk.threshold.frost.ciphersuite import get_ciphersuite  # noqa: E402
 from pqzk.threshold.frost.types import PublicKeyPackage  # noqa: E402
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+SRC = Path(pqzk.__file__).resolve().parents[1]   # the import root of the pqzk under test (src/ or site-packages)
 PASS_VAR, PASS = "PQZK_TEST_NODE_PASS", "node passphrase for the cli tests"
 POLICY = {"version": 1, "name": "cli", "quorum": {"min_signers": 2}, "limits": {"per_transaction": 1000},
           "signers": {"1": {"roles": ["ops"]}, "2": {"roles": ["ops"]}, "3": {"roles": ["ops"]}}}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import pqzk
 from pqzk.errors import InvalidEncoding, InvalidParameter, NonceReuse, ProtocolError
 from pqzk.math.rand import DeterministicRNG
 from pqzk.runtime import COORDINATOR, FrostCoordinator, FrostSigner, Simulator, generate_keyrings
@@ -132,7 +133,7 @@ CHILD = textwrap.dedent("""
 
 
 def test_kill_9_after_take_never_allows_a_second_take(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=str(Path(pqzk.__file__).resolve().parents[1]) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     comm = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path), "put"], capture_output=True, text=True,
                           env=env, timeout=60, check=True).stdout.strip()
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path), "take", comm], stdin=subprocess.PIPE,
