@@ -37,6 +37,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import time
 
 import pytest
 
@@ -82,7 +83,7 @@ class Fleet:
         self.policy: dict = {}
         self.frost: dict = {}
 
-    def _quiet_others(self, keep) -> None:
+    def quiet_others(self, keep) -> None:
         for c in [*self.policy.values(), *self.frost.values()]:
             if c is not keep:
                 c.stop_nodes()
@@ -90,11 +91,11 @@ class Fleet:
     def policy_committee(self, n: int, t: int, **mode) -> H.PolicyCommittee:
         c = self.policy.get((n, t))
         if c is None:
-            self._quiet_others(None)
+            self.quiet_others(None)
             c = self.policy[(n, t)] = H.PolicyCommittee(self.root / f"policy-{n}-{t}", n, t, self.server)
             c.start()
             c.dkg()
-        self._quiet_others(c)
+        self.quiet_others(c)
         c.ensure(**mode)
         return c
 
@@ -103,7 +104,7 @@ class Fleet:
         if c is None:
             c = self.frost[(n, t, mode)] = H.FrostCommittee(self.root / f"frost-{n}-{t}-{mode}", n, t, self.server,
                                                             mode)
-        self._quiet_others(c)
+        self.quiet_others(c)
         c.ensure()
         return c
 
@@ -128,12 +129,14 @@ def _latency(benchmark, committee, make, count: int, *, warmup: int = 2, proxies
     ks = itertools.count()
     before = proxies.counts() if proxies is not None else None
     meter.start()
+    t0 = time.perf_counter()
 
     def one():
         run.samples.append(committee.loop.run(committee.coordinator.session(*make(next(ks)))))
     benchmark.pedantic(one, rounds=count, iterations=1, warmup_rounds=0)
+    run.wall = time.perf_counter() - t0
     run.cpu = meter.stop()
-    run.wall = sum(run.latencies)
+    run.others_cores = meter.others_cores
     if proxies is not None:
         after = proxies.counts()
         run.wire = {k: after[k] - before[k] for k in after if k != H.COORDINATOR}
@@ -155,6 +158,8 @@ def _row(what: str, run: H.Run, n: int, *, target: float | None = None, target_w
         row["wire_kB_per_node"] = wire / 1e3
     for role, ms in run.cpu_ms().items():
         row[f"cpu_ms_{role}"] = ms
+    if run.others_cores is not None:
+        row["others_cores"] = run.others_cores
     if target is not None:
         row.update(target=target_what, ratio=p50 / target, met=p50 <= target)
     return row
@@ -177,10 +182,9 @@ def test_channel_frame(benchmark, mode):
         keys.rings[2].verify(got)
         return frame
     frame = benchmark(roundtrip)
-    benchmark.extra_info.update(frame_bytes=len(frame), identity="composite ML-DSA-44 + Ed25519" if mode == HYBRID
-                                else "Ed25519", kem="X-Wing" if mode == HYBRID else "X25519")
-    RESULTS.append({"what": f"one private frame, {mode} channel", "frame_bytes": len(frame),
-                    "ms_per_message": benchmark.stats.stats.median * 1e3, "load": round(os.getloadavg()[0], 2)})
+    what = "composite ML-DSA-44 + Ed25519, X-Wing" if mode == HYBRID else "Ed25519, X25519"
+    _record(benchmark, {"what": f"one private frame (sign, seal, open, verify), {mode} channel: {what}",
+                        "frame_bytes": len(frame), "p50_ms": benchmark.stats.stats.median * 1e3})
 
 
 # ---- DKG across node processes -------------------------------------------------------------------
@@ -192,7 +196,7 @@ def test_dkg_processes(benchmark, fleet, server, n, t):
     made: list = []
 
     def setup():
-        fleet._quiet_others(None)
+        fleet.quiet_others(None)
         for c in made:
             c.close()
         made.clear()
@@ -335,13 +339,16 @@ def test_predicted_signing(benchmark, sims, n, t, model, crtt, label, flow):
             sims[key].sign(one_round=False)          # warm-up (first-use costs), not reported
     sim = sims[key]
     out: list = []
+    meter = H.CpuMeter({"simulation": [os.getpid()]}).start()
     benchmark.pedantic(lambda: out.append(sim.sign(one_round=flow == "one-round")), rounds=1, iterations=1)
+    meter.stop()
     p = out[0]
     k = 2 if flow == "two-round" else 1
+    assert p.seconds >= k * p.signers_rtt, "the model let a round beat its signers' round-trip time"
     row = {"what": f"predicted: policy {t}-of-{n}, {label}, {flow}", "predicted_ms": p.seconds * 1e3,
            "coordinator_busy_ms": p.coordinator_busy * 1e3, "signer_busy_ms": p.signer_busy * 1e3,
            "slowest_signer_rtt_ms": p.signers_rtt * 1e3, "coordinator_MB_out": p.bytes_out_coordinator / 1e6,
-           "sim_wall_s": p.wall}
+           "sim_wall_s": p.wall, "others_cores": meter.others_cores}
     if model == "50" and crtt == 0.0:
         target = k * RTT + 0.030
         row.update(target=f"≤ {k} × RTT + 30 ms", ratio=p.seconds / target, met=p.seconds <= target)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import multiprocessing
 import os
 import queue
@@ -53,7 +54,7 @@ def policy_document(n: int, t: int) -> dict:
 def percentile(xs, p: float) -> float:
     """Nearest-rank percentile (p in [0, 1]) of a non-empty sequence."""
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, max(0, int(round(p * len(xs) + 0.5)) - 1))]
+    return xs[min(len(xs) - 1, max(0, math.ceil(p * len(xs)) - 1))]
 
 
 def load_average() -> float:
@@ -69,13 +70,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores; /proc/stat, not idle or iowait)."""
+    f = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in f[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 class CpuMeter:
-    """CPU seconds used by groups of processes between `start()` and `stop()`."""
+    """CPU seconds used by groups of processes between `start()` and `stop()`, and by everything
+    else on the machine meanwhile (`others_cores`: other work competing with the benchmark, in
+    cores on average — what makes a figure measured on a shared machine slower)."""
 
     def __init__(self, groups: dict[str, list[int]]) -> None:
         self.groups = groups
         self.before: dict[str, float] = {}
         self.used: dict[str, float] = {}
+        self.others_cores = 0.0
 
     def _now(self) -> dict[str, float]:
         out = {}
@@ -85,11 +96,14 @@ class CpuMeter:
 
     def start(self) -> "CpuMeter":
         self.before = self._now()
+        self._machine, self._wall = machine_busy_seconds(), time.monotonic()
         return self
 
     def stop(self) -> dict[str, float]:
         after = self._now()
+        machine, wall = machine_busy_seconds() - self._machine, time.monotonic() - self._wall
         self.used = {k: after[k] - self.before[k] for k in after}
+        self.others_cores = max(0.0, machine - sum(self.used.values())) / max(wall, 1e-9)
         return self.used
 
 
@@ -155,6 +169,7 @@ class Run:
     samples: list[Sample] = field(default_factory=list)
     wall: float = 0.0
     cpu: dict = field(default_factory=dict)
+    others_cores: float | None = None           # other work on the machine meanwhile (CpuMeter)
     load: tuple = ()
     wire: dict = field(default_factory=dict)    # node -> wire bytes (NATS protocol included), if proxied
 
@@ -422,7 +437,7 @@ def _identity(home):
         return NodeIdentity.from_record(cfg["id"], bytes(u.value))
 
 
-def _requests(tag: bytes, k: int):
+def request_for(tag: bytes, k: int):
     from pqzk.policy.request import AuthorizationRequest
     h = hashlib.sha256(tag + b"/%d" % k).digest()
     return AuthorizationRequest(h[:16], hashlib.sha256(b"tx" + h).digest(), NOW, 1, 10 + k % 1000,
@@ -505,6 +520,7 @@ class Coordinator:
             run.wall = time.perf_counter() - t0
             if meter is not None:
                 run.cpu = meter.stop()
+                run.others_cores = meter.others_cores
             return run
         return self.loop.run(go())
 
@@ -594,6 +610,8 @@ class PolicyCommittee:
 
     def meter(self) -> CpuMeter:
         groups = {"nodes": self.procs.pids, "coordinator": [os.getpid()], "broker": [self.server.process.pid]}
+        if self.proxies is not None:
+            groups["proxies"] = [self.proxies.proc.pid]
         return CpuMeter(groups)
 
     def authorizations(self, tag: bytes, *, pool=None, everyone: bool = True):
@@ -610,7 +628,7 @@ class PolicyCommittee:
             session = b"%s-%d" % (tag, k)
             comms = pool.take(quorum(k, self.n, self.t)) if pool is not None else None
             candidates = self.ids if everyone or comms is None else sorted(comms)
-            coord = AuthorizationCoordinator(state, self.pkp, _requests(tag, k), candidates, self.coordinator.keyring,
+            coord = AuthorizationCoordinator(state, self.pkp, request_for(tag, k), candidates, self.coordinator.keyring,
                                              now=NOW, session=session, commitments=comms)
             return coord, session
         return make

@@ -35,7 +35,8 @@ NETWORK_COLUMNS = [
      if "cpu_ms_nodes" in r else (f"coord busy {r['coordinator_busy_ms']:.0f}, signer {r['signer_busy_ms']:.1f}"
                                   if "coordinator_busy_ms" in r else "")),
     ("n", lambda r: str(r.get("signatures", r.get("rounds", "")))),
-    ("load", lambda r: f"{r['load']:.2f}" if "load" in r else ""),
+    ("others' CPU (cores); load", lambda r: (f"{r['others_cores']:.2f}; " if "others_cores" in r else "")
+     + (f"{r['load']:.1f}" if "load" in r else "")),
 ]
 
 
