@@ -136,7 +136,7 @@ def _latency(benchmark, committee, make, count: int, *, warmup: int = 2, proxies
     benchmark.pedantic(one, rounds=count, iterations=1, warmup_rounds=0)
     run.wall = time.perf_counter() - t0
     run.cpu = meter.stop()
-    run.others_cores = meter.others_cores
+    run.cpu_system, run.others_cores = meter.system, meter.others_cores
     if proxies is not None:
         after = proxies.counts()
         run.wire = {k: after[k] - before[k] for k in after if k != H.COORDINATOR}

@@ -61,13 +61,14 @@ def load_average() -> float:
     return os.getloadavg()[0]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process (Linux /proc)."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of a process, all its threads (Linux /proc)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0.0, 0.0
+    tck = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tck, int(fields[12]) / tck
 
 
 def machine_busy_seconds() -> float:
@@ -84,14 +85,16 @@ class CpuMeter:
 
     def __init__(self, groups: dict[str, list[int]]) -> None:
         self.groups = groups
-        self.before: dict[str, float] = {}
+        self.before: dict[str, tuple[float, float]] = {}
         self.used: dict[str, float] = {}
+        self.system: dict[str, float] = {}        # of which in the kernel (files, fsync, sockets)
         self.others_cores = 0.0
 
-    def _now(self) -> dict[str, float]:
+    def _now(self) -> dict[str, tuple[float, float]]:
         out = {}
         for name, pids in self.groups.items():
-            out[name] = sum(time.process_time() if p == os.getpid() else cpu_seconds(p) for p in pids)
+            times = [cpu_seconds(p) for p in pids]
+            out[name] = (sum(u for u, _ in times), sum(s for _, s in times))
         return out
 
     def start(self) -> "CpuMeter":
@@ -102,7 +105,8 @@ class CpuMeter:
     def stop(self) -> dict[str, float]:
         after = self._now()
         machine, wall = machine_busy_seconds() - self._machine, time.monotonic() - self._wall
-        self.used = {k: after[k] - self.before[k] for k in after}
+        self.used = {k: sum(after[k]) - sum(self.before[k]) for k in after}
+        self.system = {k: after[k][1] - self.before[k][1] for k in after}
         self.others_cores = max(0.0, machine - sum(self.used.values())) / max(wall, 1e-9)
         return self.used
 
@@ -169,6 +173,7 @@ class Run:
     samples: list[Sample] = field(default_factory=list)
     wall: float = 0.0
     cpu: dict = field(default_factory=dict)
+    cpu_system: dict = field(default_factory=dict)
     others_cores: float | None = None           # other work on the machine meanwhile (CpuMeter)
     load: tuple = ()
     wire: dict = field(default_factory=dict)    # node -> wire bytes (NATS protocol included), if proxied
@@ -198,7 +203,10 @@ class Run:
         return sum(s.frames for s in self.samples) / len(self.samples)
 
     def cpu_ms(self) -> dict[str, float]:
-        return {k: v * 1e3 / len(self.samples) for k, v in self.cpu.items()}
+        """CPU ms per signature by role, and `<role>_system`: of which in the kernel."""
+        out = {k: v * 1e3 / len(self.samples) for k, v in self.cpu.items()}
+        out.update({f"{k}_system": v * 1e3 / len(self.samples) for k, v in self.cpu_system.items()})
+        return out
 
 
 # ---- an event loop in a thread (the coordinator) -------------------------------------------
@@ -520,7 +528,7 @@ class Coordinator:
             run.wall = time.perf_counter() - t0
             if meter is not None:
                 run.cpu = meter.stop()
-                run.others_cores = meter.others_cores
+                run.cpu_system, run.others_cores = meter.system, meter.others_cores
             return run
         return self.loop.run(go())
 
