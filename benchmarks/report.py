@@ -30,8 +30,8 @@ NETWORK_COLUMNS = [
     ("kB/node/sig (frames; signer)", lambda r: f"{r['kB_per_node']:.1f}; {r['kB_per_signer']:.1f}"
      if "kB_per_node" in r else (f"frame {r['frame_bytes']} B" if "frame_bytes" in r else "")),
     ("wire kB/node/sig", lambda r: f"{r['wire_kB_per_node']:.1f}" if "wire_kB_per_node" in r else ""),
-    ("CPU ms/sig nodes / coord / broker", lambda r: " / ".join(f"{r[k]:.1f}" for k in
-                                                              ("cpu_ms_nodes", "cpu_ms_coordinator", "cpu_ms_broker"))
+    ("CPU ms/sig: nodes (kernel) / coord / broker", lambda r: f"{r['cpu_ms_nodes']:.1f} "
+     f"({r.get('cpu_ms_nodes_system', 0):.1f}) / {r['cpu_ms_coordinator']:.1f} / {r['cpu_ms_broker']:.1f}"
      if "cpu_ms_nodes" in r else (f"coord busy {r['coordinator_busy_ms']:.0f}, signer {r['signer_busy_ms']:.1f}"
                                   if "coordinator_busy_ms" in r else "")),
     ("n", lambda r: str(r.get("signatures", r.get("rounds", "")))),
