@@ -9,7 +9,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.deps-stamp
 # Debian packages the tests need; installed by `make test` when running as root.
-SYSPKGS := softhsm2 opensc swtpm swtpm-tools tpm2-tools libtss2-dev pkg-config
+SYSPKGS := softhsm2 opensc swtpm swtpm-tools tpm2-tools libtss2-dev pkg-config nats-server
 PYTEST_ARGS ?=
 
 .PHONY: demo test bench dev install sysdeps sanitize clean
@@ -20,7 +20,7 @@ $(BIN)/python:
 
 $(DEPS): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel "cffi>=1.16"
-	$(BIN)/python -m pip install -q ".[dev]" --no-build-isolation
+	$(BIN)/python -m pip install -q ".[dev,nats-server]" --no-build-isolation
 	touch $(DEPS)
 
 # Test-only extras that compile against system packages: installed after `sysdeps`.

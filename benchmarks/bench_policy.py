@@ -28,7 +28,7 @@ from pqzk.atomicfile import atomic_write
 from pqzk.policy import AuthorizationRequest, Policy
 from pqzk.policy.audit import AuditLog, Head, _head_message, canonical_json, default_head_file, record_hash, verify_log
 from pqzk.policy.audit_format import HeadFile
-from pqzk.policy.flow import Custody
+from pqzk.policy.custody import Custody
 from pqzk.policy.private import private_request
 
 SUITE = "FROST-ED25519-SHA512-v1"

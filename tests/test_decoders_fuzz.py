@@ -25,9 +25,14 @@ from pqzk.groups.ed448 import decode_xy as ed448_decode_xy
 from pqzk.math.native_field import FIELD_IDS, native_field
 from pqzk.pq import composite, hybrid, mldsa, mlkem, pkcs8, xwing
 from pqzk.policy.audit_format import Head, HeadFile
+from pqzk.policy import messages as policy_messages
 from pqzk.policy.authorization import Authorization
 from pqzk import files as pqzk_files
+from pqzk.node.answers import decode_answers, encode_answers
+from pqzk.node.report import Report as NodeReport
+from pqzk.node.service import Invitation as NodeInvitation
 from pqzk.runtime import wire as runtime_wire
+from pqzk.runtime.transports.files import decode_bundle, encode_bundle
 from pqzk.runtime.frost_parties import decode_sign_request
 from pqzk.runtime import tmldsa_parties
 from pqzk.pq import fips204
@@ -79,6 +84,9 @@ def _decoders():
         out[f"frost.dkg.decode_round1[{name}]"] = lambda d, s=s: frost_dkg.decode_round1(s, d, 2)
         out[f"frost.dkg.decode_round2[{name}]"] = lambda d, s=s: frost_dkg.decode_round2(s, d)
         out[f"runtime.decode_sign_request[{name}]"] = lambda d, s=s: decode_sign_request(s, d)
+    ed = get_ciphersuite("FROST-ED25519-SHA512-v1")
+    for kind, cls in policy_messages.BODIES.items():
+        out[f"policy.messages.{cls.__name__}"] = lambda d, c=cls: c.from_payload(d, ed)
     for p in ("ML-DSA-44", "ML-DSA-65", "ML-DSA-87"):
         out[f"mldsa.PublicKey[{p}]"] = lambda d, p=p: mldsa.MLDSAPublicKey.from_bytes(p, d)
         out[f"mldsa.PublicKey.from_spki[{p}]"] = mldsa.MLDSAPublicKey.from_spki
@@ -129,6 +137,10 @@ def _decoders():
         "policy.Authorization": Authorization.from_bytes,
         "policy.AuditHeadFile": HeadFile.from_bytes,
         "runtime.wire.decode": runtime_wire.decode,
+        "node.Invitation": NodeInvitation.from_payload,
+        "node.Report": NodeReport.from_payload,
+        "node.decode_answers": decode_answers,
+        "runtime.files.decode_bundle": decode_bundle,
         "files.decode_text": lambda d: pqzk_files.decode_text(d, "a document"),
         "bytes_shamir.BytesShare": bytes_shamir.BytesShare.from_bytes,
         "refresh.ZeroSharingCommitment": lambda d: refresh.ZeroSharingCommitment.from_bytes(SECP, d),
@@ -168,7 +180,10 @@ COVERED = {
     "threshold.ecdsa.signature:EcdsaSignature.from_bytes",
     "groups.bls12_381_native:GT.from_bytes", "groups.bls12_381_ref:BLS12381Group.decode_uncompressed", "groups.ed25519:decode_xy", "groups.ed448:decode_xy",
     "math.ec:EdwardsCurve.decode_xy", "math.native_field:NativeField.from_bytes",
-    "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes", "runtime.wire:decode", "files:decode_text",
+    "policy.authorization:Authorization.from_bytes", "policy.audit_format:HeadFile.from_bytes",
+    "policy.messages:Body.from_payload", "runtime.wire:decode", "files:decode_text",
+    "node.service:Invitation.from_payload", "node.report:Report.from_payload", "runtime.transports.files:decode_bundle",
+    "node.answers:decode_answers",
     "pq.composite:CompositePublicKey.from_bytes", "pq.composite:CompositePublicKey.from_spki",
     "pq.composite:CompositePrivateKey.from_bytes", "pq.composite:CompositePrivateKey.from_pkcs8",
     "pq.hybrid:QuorumCertificate.from_bytes", "pq.hybrid:CompositeAuthorization.from_bytes",
@@ -315,7 +330,13 @@ def _valid_encodings() -> dict[str, bytes]:
                                                 (1, 2), bytes(64), ((1, b"pq"),)).to_bytes()
     out["bytes_shamir.BytesShare"] = bytes_shamir.split_bytes(b"secret", 2, 3, rng=rng)[0].to_bytes()
     out["files.decode_text"] = "a UTF-8 document: é".encode()
+    out["node.Invitation"] = NodeInvitation("repair", (1, 2, 3), 2, target=4, key=bytes(range(32))).to_payload()
+    out["node.decode_answers"] = encode_answers([Message(1, 2, Kind.COMMITMENT, b"payload", b"s", signature=b"sig"),
+                                                 Message(1, 2, Kind.AUTH_ACCEPT, b"{}", b"s", signature=b"g")])
+    out["node.Report"] = NodeReport("dkg", "finished", bytes(40), True, "", (2,), ("coordinator",)).to_payload()
+    out["runtime.files.decode_bundle"] = encode_bundle([b"frame one", b"frame two"])
     out["runtime.wire.decode"] = runtime_wire.encode(Message(1, 2, Kind.COMMITMENT, b"payload", b"s", signature=b"sig"))
+    out.update(_policy_message_payloads(out["policy.Authorization"], rng))
     out["policy.AuditHeadFile"] = HeadFile(bytes(32), bytes(16), Head(7, bytes(32)), bytes(64)).to_bytes()
     zs, zc = refresh.zero_sharing(SECP, 3, [1, 2, 3], rng=rng)
     out["refresh.ZeroSharingCommitment"] = zc.to_bytes()
@@ -351,6 +372,30 @@ def _valid_encodings() -> dict[str, bytes]:
     out["ecdsa.EcdsaSignature[secp256k1]"] = sig.to_recoverable()
     out["ecdsa.EcdsaSignature[p256]"] = ecdsa.EcdsaSignature("p256", 5, 7, 1).to_recoverable()
     return out
+
+
+def _policy_message_payloads(authorization: bytes, rng) -> dict[str, bytes]:
+    """A valid payload of every authorization and policy-change message body."""
+    from pqzk.policy import Policy, Quorum
+    from pqzk.policy.request import AuthorizationRequest
+    from pqzk.threshold import frost
+    from pqzk.threshold.frost import core
+    m = policy_messages
+    s = get_ciphersuite("FROST-ED25519-SHA512-v1")
+    kps, _ = frost.trusted_dealer_keygen(s, 2, 3, rng=rng)
+    cl = tuple(core.commit(s, i, kps[i].signing_share, rng)[1] for i in (1, 2))
+    share = frost_types.SignatureShare(s, 2, 5)
+    policy = Policy.from_dict({"version": 1, "name": "p", "signers": {"1": {}, "2": {}, "3": {}},
+                               "quorum": {"min_signers": 2}})
+    bodies = [m.AuthRequest(AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice"), bytes(range(32))),
+              m.AuthAccept(cl[0], Quorum(2, (("ops", 1),)), True), m.AuthRefuse("rule", "detail"),
+              m.AuthSign((1, 2), b"m", cl), m.AuthCancel(), m.AuthShare(share, b"pq"),
+              m.AuthDirect(AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice"), (1, 2), b"m", cl,
+                           bytes(range(32))),
+              m.AuthResult(Authorization.from_bytes(authorization), AuthorizationRequest(bytes(16), bytes(32), 1, 1, 5, "alice")), m.ChangeRequest(policy.to_dict(), bytes(32)),
+              m.ChangeAccept(cl[1]), m.ChangeRefuse("rule", "detail"), m.ChangeSign((1, 2), 7, b"d", cl),
+              m.ChangeShare(share), m.ChangeResult(policy, (1, 2), 7, 3, bytes(64))]
+    return {f"policy.messages.{type(b).__name__}": b.to_payload() for b in bodies}
 
 
 DECODERS = {name: (decode, None) for name, decode in _decoders().items()}
@@ -442,7 +487,8 @@ def _public_decoders() -> set[str]:
                     if not ch.name.startswith("_"):     # private classes: internal formats
                         walk(ch, prefix + ch.name + ".")
                 elif isinstance(ch, ast.FunctionDef) and not ch.name.startswith("_") and (
-                        ch.name in ("from_bytes", "from_spki", "from_pkcs8", "backup_metadata", "load_recovery_key")
+                        ch.name in ("from_bytes", "from_spki", "from_pkcs8", "from_payload", "backup_metadata",
+                                    "load_recovery_key")
                         or ch.name.startswith("decode") or ch.name.endswith("_decode")):
                     found.add(f"{mod}:{prefix}{ch.name}")
         walk(ast.parse(path.read_text()))

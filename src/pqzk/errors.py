@@ -80,8 +80,13 @@ class TokenError(PqzkError):
     """A share store or hardware token failed (absent, full, locked, wrong PIN, ...)."""
 
 
+class TransportError(PqzkError):
+    """A message transport failed: the broker is unreachable or refused us, a publish was not
+    acknowledged in time, a local broker did not start."""
+
+
 __all__ = [
     "PqzkError", "InvalidEncoding", "InvalidParameter", "VerificationError", "AuthenticationError",
     "ProtocolError", "NonceReuse", "ProtocolAbort", "BackendUnavailable", "PolicyViolation",
-    "TokenError",
+    "TokenError", "TransportError",
 ]

@@ -55,6 +55,7 @@ COMMANDS = discover()
 class World:
     d: Path
     files: dict[str, Path] = field(default_factory=dict)
+    url: str = ""
 
     def __getitem__(self, k: str) -> Path:
         return self.files[k]
@@ -117,12 +118,13 @@ def world(tmp_path_factory):
         w.files["audit"] = d / "audit.db"
         with AuditLog(w["audit"], Ed25519PrivateKey.generate()) as log:
             log.append("note", {"hello": 1})
-        for key, name in (("committee", "committee.toml"), ("costs", "compare-3-of-5.json")):
+        for key, name in (("risk_committee", "committee.toml"), ("costs", "compare-3-of-5.json")):
             w.files[key] = d / name
             w.files[key].write_text((RISK_EXAMPLE / name).read_text())
         _pq_bls_slip39_world(w)
         w.files["existing"] = d / "existing.out"
         w.files["existing"].write_bytes(b"keep me")
+        _nodes(w)
         _corpus(w)
         mp.undo()
         yield w
@@ -184,6 +186,27 @@ def _pq_bls_slip39_modes(w: World) -> dict:
                                "out": new("new-slip39-groups.txt")}],
         ("slip39", "combine"): [{"shares_file": ["--shares-file", str(w["slip_shares"])], "out": new("new-secret.hex")}],
     }
+def _nodes(w: World) -> None:
+    """Two node homes, a coordinator home, a committee file signed by both nodes, an empty frame
+    bundle, and a broker URL where nothing listens (a command that gets that far fails to connect)."""
+    from pqzk.runtime.transports.files import encode_bundle
+    from pqzk.runtime.transports.nats_server import free_port
+    d = w.d
+    for name, nid in (("node1", "1"), ("node2", "2"), ("coordinator", "coordinator")):
+        w.files[name] = d / name
+        _ok(["node", "init", "--home", w[name], "--id", nid, "--pin-env", PIN_VAR])
+    w.files["policy2"] = d / "policy2.json"
+    w.files["policy2"].write_text(json.dumps({"version": 1, "name": "fuzz", "quorum": {"min_signers": 2},
+                                              "signers": {"1": {"roles": ["ops"]}, "2": {"roles": ["ops"]}}}))
+    w.files["committee"] = d / "committee.json"
+    _ok(["committee", "create", "--name", "fuzz", "-t", "2", "--node", w["node1"] / "public.json",
+         "--node", w["node2"] / "public.json", "--coordinator", w["coordinator"] / "public.json",
+         "--policy", w["policy2"], "-o", w["committee"]])
+    for name in ("node1", "node2"):
+        _ok(["committee", "sign", "--home", w[name], w["committee"], "--force", "--pin-env", PIN_VAR])
+    w.files["inbox"] = d / "inbox.bundle"
+    w.files["inbox"].write_bytes(encode_bundle([]))
+    w.url = f"nats://127.0.0.1:{free_port()}"
 
 
 def _corpus(w: World) -> None:
@@ -223,6 +246,11 @@ TIME = "time"             # an integer >= 0
 NAME = "name"             # must name something that exists or is well-formed
 TEXT = "text"             # any string is valid (a message): not fuzzed
 KEY_ID = "key id"         # a well-formed name (new or existing)
+HOME = "node home"        # a node's home directory (new for `node init`, existing otherwise)
+NODE_ID = "node id"       # an integer from 1 or a party name
+URL = "url"               # a NATS server URL
+USER = "user"             # a NATS user name
+COMMITTEE_NAME = "committee name"
 
 KINDS = {
     "file": DOC, "request": DOC, "scenario": DOC, "public": DOC, "signature": DOC, "share": DOC,
@@ -240,8 +268,14 @@ KINDS = {
     # issue 19: pq, bls, slip39
     "key": DOC, "ciphertext": DOC, "partial": DOC, "shares_file": DOC, "input_file": RAW,
     "secret_out": OUT, "passphrase_file": SECRET, "secret_file": SECRET, "passphrase_env": NAME,
-    "prehash": NAME, "group": NAME, "context": TEXT, "label": TEXT, "context_hex": HEX,
+    "prehash": NAME, "context": TEXT, "label": TEXT, "context_hex": HEX,
     "shares": COUNT, "group_threshold": COUNT, "strength": COUNT, "iteration_exponent": TIME,
+    # issue 16: node, committee, ceremony
+    "home": HOME, "coordinator_home": HOME, "node_id": NODE_ID, "nats": URL, "user": USER, "name": COMMITTEE_NAME,
+    "tls_ca": DOC, "inbox": DOC, "node": DOC, "coordinator": DOC, "policy": DOC, "previous": DOC,
+    "public_key_package": DOC,
+    "outbox": OUT, "password_env": NAME, "version": COUNT, "local": COUNT, "participant": COUNT, "target": COUNT,
+    "helper": COUNT, "new_member": COUNT, "new_threshold": COUNT, "signer": COUNT,
 }
 
 BAD_FILES = ["missing", "dir", "empty", "binary", "huge", "array", "deep", "bigint", "not_utf8", "truncated",
@@ -298,6 +332,16 @@ def bad_values(kind: str, w: World, good: str | None) -> list[str]:
         return ["", "no-such-thing", "a/b", "x" * 5000]
     if kind == TEXT:
         return []
+    if kind == HOME:      # a file; nowhere; a directory that holds something else
+        return [str(w["existing"]), "/proc/no-such-dir/home", str(w.d / "keys")]
+    if kind == NODE_ID:
+        return ["", "0", "a/b", "x" * 5000, "012"]
+    if kind == URL:
+        return ["", "x", "http://127.0.0.1:4222", "nats://", "nats://a b:1"]
+    if kind == USER:
+        return ["", "a b", "x" * 5000]
+    if kind == COMMITTEE_NAME:
+        return ["", "Upper", "a/b", "x" * 5000, "-lead"]
     raise AssertionError(f"unknown kind {kind}")
 
 
@@ -352,10 +396,38 @@ def modes(w: World, path: tuple[str, ...]) -> list[dict[str, list[str]]]:
         ("token", "bls-sign"): [{"uri": [uri], "key_id": ["alice"], "pin_env": pin, "message": ["--message", "m"]}],
         ("token", "import-frost"): [{"uri": [uri], "share_file": [str(w["share2"])], "key_id": ["--key-id", "bob2"],
                                      "pin_env": pin}],
-        ("risk", "analyze"): [{"committee": [str(w["committee"])], "exact_only": ["--exact-only"]}],
-        ("risk", "quantum"): [{"committee": [str(w["committee"])], "costs": ["--costs", str(w["costs"])]}],
+        ("risk", "analyze"): [{"committee": [str(w["risk_committee"])], "exact_only": ["--exact-only"]}],
+        ("risk", "quantum"): [{"committee": [str(w["risk_committee"])], "costs": ["--costs", str(w["costs"])]}],
     }
     table.update(_pq_bls_slip39_modes(w))
+    node = ["--home", str(w["node1"])]
+    com = ["--committee", str(w["committee"])]
+    net = {"committee": com, "coordinator_home": ["--coordinator-home", str(w["coordinator"])],
+           "nats": ["--nats", w.url], "pin_env": pin}
+    table.update({
+        ("node", "init"): [{"home": ["--home", str(w.d / "new-node")], "node_id": ["--id", "7"], "pin_env": pin}],
+        ("node", "show"): [{"home": node}],
+        ("node", "run"): [{"home": node, "committee": com, "nats": ["--nats", w.url], "pin_env": pin,
+                           "user": ["--user", "n1"], "password_env": ["--password-env", PIN_VAR]}],
+        ("node", "step"): [{"home": node, "committee": com, "inbox": ["--inbox", str(w["inbox"])],
+                            "outbox": ["--outbox", str(w.d / "new-outbox.bundle")], "pin_env": pin}],
+        ("committee", "create"): [{"name": ["--name", "other"], "threshold": ["-t", "2"],
+                                   "node": ["--node", str(w["node1"] / "public.json"),
+                                            "--node", str(w["node2"] / "public.json")],
+                                   "coordinator": ["--coordinator", str(w["coordinator"] / "public.json")],
+                                   "policy": ["--policy", str(w["policy2"])],
+                                   "out": ["--out", str(w.d / "new-committee.json")]}],
+        ("committee", "sign"): [{"file": [str(w["committee"])], "home": node, "pin_env": pin,
+                                 "out": ["--out", str(w.d / "new-signed.json")]}],
+        ("committee", "verify"): [{"file": [str(w["committee"])], "previous": ["--previous", str(w["committee"])]}],
+        ("committee", "endorse"): [{"file": [str(w["committee"])], "home": node, "pin_env": pin,
+                                    "out": ["--out", str(w.d / "new-endorsed.json")]}],
+        ("authorize",): [{"file": [str(w["request"])], **net, "out": ["--out", str(w.d / "new-auth.json")]},
+                         {"file": [str(w["scenario"])]}],
+    })
+    for name in ("dkg", "refresh", "repair", "reshare"):
+        extra = {"target": ["--target", "2"]} if name == "repair" else {}
+        table[("ceremony", name)] = [{**net, **extra}, {"local": ["--local", "2"], "threshold": ["-t", "2"], **extra}]
     return table.get(path, [common])
 
 
@@ -469,7 +541,10 @@ def test_every_command_is_discovered_and_every_parameter_has_a_kind():
     for expected in ("info", "demo", "authorize", "policy validate", "policy explain", "audit verify",
                      "audit show", "token init", "token import", "zk bench", "compare", "frost keygen",
                      "frost sign", "frost verify", "risk analyze", "risk quantum", "pq keygen", "pq open",
-                     "bls combine", "bls aggregate", "slip39 split", "slip39 combine"):
+                     "bls combine", "bls aggregate", "slip39 split", "slip39 combine", "node init", "node show",
+                     "node run", "node step", "committee create", "committee sign", "committee verify",
+                     "committee endorse", "ceremony dkg", "ceremony refresh", "ceremony repair",
+                     "ceremony reshare"):
         assert expected in names
     unknown = {(" ".join(path), p.name) for path, cmd in COMMANDS.items() for p in cmd.params
                if not getattr(p, "is_flag", False) and p.name not in KINDS}

@@ -14,7 +14,8 @@ def test_info_json_lists_every_backend():
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     names = [b["name"] for b in data["backends"]]
-    assert names == ["native", "openssl", "liboqs", "pqclean", "numpy", "reference", "softhsm2", "tpm-simulator"]
+    assert names == ["native", "openssl", "liboqs", "pqclean", "numpy", "reference", "softhsm2", "tpm-simulator",
+                     "nats"]
     native = data["backends"][0]
     assert native["available"] and "-std=c99" in native["extra"]["build_flags"]
     from pqzk import _native

@@ -8,7 +8,7 @@ import hashlib
 import os
 
 from pqzk.policy import Policy
-from pqzk.policy.flow import Custody
+from pqzk.policy.custody import Custody
 from pqzk.policy.request import AuthorizationRequest
 from test_policy import DOC  # the one policy document exercising every rule
 

@@ -8,8 +8,10 @@ from flow_fixtures import DOC, NOW, POLICY, custody, doc_v2, group, req
 from pqzk.errors import InvalidEncoding, InvalidParameter, PolicyViolation, ProtocolAbort, VerificationError
 from pqzk.policy import Policy
 from pqzk.policy.authorization import Authorization, verify_authorization
-from pqzk.policy.flow import AuthorizationCoordinator, PolicySigner
-from pqzk.runtime import Drop, Silent
+from pqzk.policy.coordinator import AuthorizationCoordinator
+from pqzk.policy.messages import AuthSign
+from pqzk.policy.signer import PolicySigner
+from pqzk.runtime import Drop, Silent, SimulatorRunner
 from pqzk.runtime.adversary import WrongShareSigner
 
 
@@ -127,7 +129,7 @@ def test_each_rule_is_enforced_by_the_signers(make, rule):
         assert c.signers[i].refusals[-1][1].rule == rule
     # with the honest coordinator, the same request is refused before any signer is asked
     honest = c.authorize(r, NOW)
-    assert honest.error.rule == rule and honest.simulator.steps == 0
+    assert honest.error.rule == rule and honest.report.steps == 0
 
 
 def test_not_before_time_lock():
@@ -142,7 +144,7 @@ def test_signer_with_stricter_view_refuses():
     kps, pk, keys, ros = group()
     strict = Policy.from_dict({**DOC, "destinations": {"whitelist": ["alice"]}})
     c = custody()
-    s5 = PolicySigner(kps[5], PolicyState(strict), c.keyrings[5], clock=lambda: NOW)
+    s5 = PolicySigner(kps[5], PolicyState(strict), c.keyrings[5], clock=lambda: NOW, public_key_package=c.pkp)
     out = c.authorize(req(dest="bob"), NOW, candidates=[5, 1, 2, 3], signers={5: s5})
     assert out.allowed and 5 not in out.authorization.signers
     assert out.refusals == {5: ("whitelist", "destination is not on the whitelist")}
@@ -186,11 +188,9 @@ class OtherMessageCoordinator(AuthorizationCoordinator):
     def _maybe_sign(self):
         out = super()._maybe_sign()
         if self.stage == "signing":
-            from pqzk.policy.flow import _encode, encode_sign_request
             self.message = b"\x00" * 32
-            payload = {"signers": self.signers, "sign_request": encode_sign_request(
-                self.suite, self.message, [self.accepts[i] for i in self.signers]).hex()}
-            out = [self._send(m.recipient, m.kind, _encode(payload)) for m in out]
+            body = AuthSign(tuple(self.signers), self.message, tuple(self.accepts[i] for i in self.signers))
+            out = [self._send(m.recipient, m.kind, body.to_payload()) for m in out]
         return out
 
 
@@ -262,7 +262,7 @@ def test_old_policy_version_refused_after_a_change():
 
 def test_a_silent_signer_does_not_block_an_honest_quorum():
     c = custody()
-    out = c.authorize(req(amount=15_000), NOW, faults=[Silent(sender=3)])
+    out = c.authorize(req(amount=15_000), NOW, runner=SimulatorRunner([Silent(sender=3)]))
     auth = out.unwrap()
     assert 3 not in auth.signers and out.missing == [3]
     assert auth.signers == (1, 2, 4, 5)
@@ -271,7 +271,7 @@ def test_a_silent_signer_does_not_block_an_honest_quorum():
 def test_a_share_dropped_in_round_two_makes_the_signer_unresponsive_and_a_retry_completes():
     """A lost share is not evidence against its signer: unresponsive, not a culprit."""
     c = custody()
-    out = c.authorize(req(), NOW, faults=[Drop(sender=2, kind="auth_share")])
+    out = c.authorize(req(), NOW, runner=SimulatorRunner([Drop(sender=2, kind="auth_share")]))
     assert isinstance(out.error, ProtocolAbort) and out.error.culprits == [] and out.error.unresponsive == [2]
     retry = c.authorize(req(), NOW, candidates=[1, 3, 4, 5])
     assert 2 not in retry.unwrap().signers
@@ -280,7 +280,7 @@ def test_a_share_dropped_in_round_two_makes_the_signer_unresponsive_and_a_retry_
 def test_a_wrong_share_is_attributed():
     kps = group()[0]
     c = custody()
-    bad = PolicySigner(kps[2], c.state, c.keyrings[2], clock=lambda: NOW,
+    bad = PolicySigner(kps[2], c.state, c.keyrings[2], clock=lambda: NOW, public_key_package=c.pkp,
                        frost_signer=WrongShareSigner(kps[2], c.keyrings[2]))
     out = c.authorize(req(), NOW, signers={2: bad})
     assert isinstance(out.error, ProtocolAbort) and out.error.culprits == [2]
@@ -288,7 +288,8 @@ def test_a_wrong_share_is_attributed():
 
 def test_no_quorum_when_too_many_are_silent():
     c = custody()
-    out = c.authorize(req(), NOW, faults=[Silent(sender=1), Silent(sender=2), Silent(sender=3)])
+    silent = SimulatorRunner([Silent(sender=1), Silent(sender=2), Silent(sender=3)])
+    out = c.authorize(req(), NOW, runner=silent)
     assert isinstance(out.error, ProtocolAbort) and out.error.culprits == [] and out.error.unresponsive == [1, 2, 3]
 
 
@@ -315,7 +316,7 @@ def test_a_refusing_signer_still_counts_what_was_authorized():
     authorize it, signer 5 verifies the announced authorization and counts it in its window."""
     kps = group()[0]
     c = custody()
-    late = PolicySigner(kps[5], c.state, c.keyrings[5], clock=lambda: NOW + 700)
+    late = PolicySigner(kps[5], c.state, c.keyrings[5], clock=lambda: NOW + 700, public_key_package=c.pkp)
     out = c.authorize(req(amount=9_000), NOW, signers={5: late})
     assert out.allowed and out.refusals == {5: ("expiry", out.refusals[5][1])}
     assert late.history.spent_since(0) == 9_000

@@ -10,7 +10,7 @@ from pqzk.errors import PolicyViolation, VerificationError
 from pqzk.policy import History, Policy, evaluate
 from pqzk.policy.audit import AuditLog, records, verify_log
 from pqzk.policy.authorization import verify_authorization
-from pqzk.runtime import Silent
+from pqzk.runtime import Silent, SimulatorRunner
 
 
 def test_audit_log_has_every_step_and_verifies(tmp_path):
@@ -21,7 +21,7 @@ def test_audit_log_has_every_step_and_verifies(tmp_path):
         ok = c.authorize(req(amount=700), NOW)
         refused = c.authorize(req(dest="mallory"), NOW)
         by_signers = c.authorize(req(dest="eve"), NOW, precheck=False)
-        silent = c.authorize(req(), NOW, faults=[Silent(sender=4)])
+        silent = c.authorize(req(), NOW, runner=SimulatorRunner([Silent(sender=4)]))
         try:
             c.change_policy(Policy.from_dict(doc_v2()), [1, 2, 5], NOW)
         except PolicyViolation:
@@ -92,7 +92,7 @@ def test_flow_authorizes_exactly_what_the_policy_allows(reqs):
 def test_request_summary_hides_the_proof_but_binds_it():
     import dataclasses
 
-    from pqzk.policy.flow import request_summary
+    from pqzk.policy.coordinator import request_summary
     from pqzk.policy.request import PrivateTerms
     r = req()
     s = request_summary(r)
@@ -121,7 +121,7 @@ def test_faults_never_yield_a_bad_authorization(faults, amount, reorder):
                                    recipient=i if kind not in ("auth_accept", "auth_share") else None,
                                    kind=kind, count=1) for name, kind, i in faults]
     r = req(amount=amount)
-    out = c.authorize(r, NOW, faults=fs, reorder=reorder)
+    out = c.authorize(r, NOW, runner=SimulatorRunner(fs, reorder=reorder))
     if not faults:
         assert out.allowed               # any delivery order completes
     if out.authorization is not None:

@@ -52,10 +52,25 @@ def with_doc(**changes):
     (with_doc(quorum={"min_signers": 6}), r"\$\.quorum\.min_signers: 6 exceeds the 5 signers"),
     (with_doc(change_quorum={"min_signers": 2, "roles": {"security": 3}}), r"\$\.change_quorum\.roles\.security"),
     (with_doc(destinations={"whitelist": ["x"], "blacklist": ["x"]}), "both whitelist and blacklist"),
+    (with_doc(quorum={"min_signers": 2}), r"\$\.limits\.windows: window limits need quorums that overlap .* 2 of 5"),
+    (with_doc(tiers=[{"above": 10, "quorum": {"min_signers": 2}}]), r"\$\.limits\.windows: .* at least 3"),
 ])
 def test_invalid_policies_name_the_path(doc, path):
     with pytest.raises(InvalidEncoding, match=path):
         Policy.from_dict(doc)
+
+
+def test_window_limits_need_overlapping_quorums():
+    """Each signer counts what it signed or saw announced: two quorums with no signer in common
+    would each count only their own authorizations. 3 of 5 (or 3 of 4) always share a signer."""
+    assert Policy.from_dict(with_doc(quorum={"min_signers": 3})).quorum.min_signers == 3
+    four = with_doc(signers={str(i): {"roles": ["ops", "security"]} for i in (1, 2, 3, 4)}, change_quorum={"min_signers": 2})
+    Policy.from_dict({**four, "quorum": {"min_signers": 3}})
+    with pytest.raises(InvalidEncoding, match="2 of 4 signers"):
+        Policy.from_dict({**four, "quorum": {"min_signers": 2}})
+    no_window = with_doc(quorum={"min_signers": 2})
+    no_window["limits"] = {"per_transaction": 50_000}
+    assert Policy.from_dict(no_window).windows == ()           # without a window limit, any quorum
 
 
 def test_load_toml_and_json(tmp_path):

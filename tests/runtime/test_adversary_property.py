@@ -227,33 +227,50 @@ class ThresholdMLDSA(Protocol):
 
 class PolicyFlow(Protocol):
     name, kinds = "policy", _kinds("auth_")
+    committee = False           # post-quantum evidence by a threshold ML-DSA committee (policy_tmldsa)
 
     def ids(self):
         return [COORDINATOR, 1, 2, 3, 4]
 
     def run(self, rings, adversaries, seed, reorder):
         from pqzk.policy import Policy
-        from pqzk.policy.flow import AuthorizationCoordinator, Custody
+        from pqzk.policy.coordinator import AuthorizationCoordinator
+        from pqzk.policy.custody import Custody
         from pqzk.policy.request import AuthorizationRequest
+        from pqzk.runtime import SimulatorRunner
         import hashlib
         kps, pkp = frost_keys()
-        policy = Policy.from_dict({"version": 1, "name": "prop", "quorum": {"min_signers": 3},
-                                   "signers": {str(i): {"roles": ["ops"]} for i in (1, 2, 3, 4)}})
-        c = Custody(policy, kps, pkp, rng=DeterministicRNG(seed), keyrings=rings)
+        doc = {"version": 1, "name": "prop", "quorum": {"min_signers": 3},
+               "signers": {str(i): {"roles": ["ops"]} for i in (1, 2, 3, 4)}}
+        pq = {}
+        if self.committee:
+            doc["post_quantum"] = {"required_above": 0}
+            pub, shares = tmldsa_keys()
+            pq = {"committee": pub, "committee_shares": shares}
+        policy = Policy.from_dict(doc)
+        rng = DeterministicRNG(seed)
+        c = Custody(policy, kps, pkp, rng=rng, keyrings=rings, runner=SimulatorRunner(rng=rng, reorder=reorder), **pq)
         signers = {i: adversaries[i](c.signers[i]) for i in adversaries if i != COORDINATOR}
         coordinator = adversaries.get(COORDINATOR)
         cls = None if coordinator is None else (lambda *a, **k: coordinator(AuthorizationCoordinator(*a, **k)))
         request = AuthorizationRequest(hashlib.sha256(b"rid%d" % seed).digest()[:16],
                                        hashlib.sha256(b"tx%d" % seed).digest(), 100, 1, 10, "alice")
-        out = c.authorize(request, 100, signers=signers, coordinator_cls=cls, reorder=reorder)
-        for pid, exc in out.simulator.refusals:
+        out = c.authorize(request, 100, signers=signers, coordinator_cls=cls)
+        for pid, exc in out.report.refusals:
             if isinstance(exc, ProtocolAbort):
                 self.refusals.append((pid, exc))
         if COORDINATOR in adversaries:
-            return out.simulator, None
-        return out.simulator, out.authorization if out.allowed else out.error
+            return out.report, None
+        return out.report, out.authorization if out.allowed else out.error
 
     refusals: list = []
+
+
+class PolicyThresholdMLDSA(PolicyFlow):
+    """The authorization flow with every request needing post-quantum evidence from the custody's
+    threshold ML-DSA committee (3-of-4): FROST, then the committee's rounds."""
+    name, kinds = "policy_tmldsa", _kinds("auth_") + _kinds("tmldsa_")
+    committee = True
 
 
 @functools.lru_cache(maxsize=None)
@@ -318,7 +335,7 @@ class EcdsaKeygen(Ceremonies):
 
 
 PROTOCOLS = {p.name: p for p in (FrostSigning(), Dkg(), Refresh(), Reshare(), Repair(), BlsSigning(), ThresholdMLDSA(),
-                                 PolicyFlow(), EcdsaSigning(), EcdsaKeygen())}
+                                 PolicyFlow(), PolicyThresholdMLDSA(), EcdsaSigning(), EcdsaKeygen())}
 
 
 # ---- the adversary hypothesis drives ----

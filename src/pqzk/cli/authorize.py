@@ -1,18 +1,117 @@
-"""`pqzk authorize SCENARIO`: run a custody scenario (parties, policy, requests) and print each decision."""
+"""`pqzk authorize SCENARIO`: run a custody scenario (parties, policy, requests) in process and print
+each decision; `pqzk authorize --committee FILE --coordinator-home DIR --nats URL REQUEST`: ask a
+running committee of nodes to authorize one request — each node checks it against the policy
+itself — and write the Authorization."""
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from .nodeargs import NATS, PASSWORD_ENV, PIN_ENV, PIN_FILE, TLS_CA, USER
 
-def authorize(scenario: Path = typer.Argument(..., help="scenario file (TOML or JSON)"),
-              audit: Path = typer.Option(None, "--audit", help="write the audit log to this new SQLite file"),
+AUTH_FORMAT = "pqzk-authorization/1"
+MAX_ID = 2**32 - 1
+
+
+def authorize(file: Path = typer.Argument(..., metavar="SCENARIO|REQUEST",
+                                          help="scenario file (TOML or JSON); with --committee, a request file "
+                                               "(JSON, as pqzk policy explain reads it)"),
+              audit: Path = typer.Option(None, "--audit", help="scenario: write the audit log to this new SQLite file"),
+              committee: Optional[Path] = typer.Option(None, "--committee",
+                                                       help="ask this running committee (its file) instead"),
+              coordinator_home: Optional[Path] = typer.Option(None, "--coordinator-home",
+                                                              help="with --committee: the coordinator's home"),
+              nats: Optional[list[str]] = NATS, user: Optional[str] = USER,
+              password_env: Optional[str] = PASSWORD_ENV, tls_ca: Optional[Path] = TLS_CA,
+              pin_file: Optional[Path] = PIN_FILE, pin_env: Optional[str] = PIN_ENV,
+              signer: Optional[list[int]] = typer.Option(None, "--signer", min=1, max=MAX_ID,
+                                                         help="with --committee: a node to ask (repeat; default all)"),
+              out: Optional[Path] = typer.Option(None, "--out", "-o", help="with --committee: write the "
+                                                 f"Authorization here ({AUTH_FORMAT} JSON)"),
+              force: bool = typer.Option(False, "--force", help="replace an existing --out file"),
               as_json: bool = typer.Option(False, "--json", help="machine-readable output")) -> None:
-    """Run SCENARIO in process (pqzk.runtime): DKG among the parties, then every step in order."""
+    """Authorize under a policy: a scenario in process, or a request by running nodes (--committee).
+
+    SCENARIO runs in process (pqzk.runtime): a DKG among its parties, then every step in order.
+    With --committee, REQUEST goes to the committee's running nodes (pqzk node run) over NATS;
+    each checks it against the policy itself, and a quorum signs.
+
+    Exit 1 if the request is refused (the rule is named) or the signing aborts."""
+    from ..errors import InvalidParameter
+    network = {"--committee": committee, "--coordinator-home": coordinator_home, "--nats": nats,
+               "--user": user, "--password-env": password_env, "--tls-ca": tls_ca, "--pin-file": pin_file,
+               "--pin-env": pin_env, "--signer": signer, "--out": out, "--force": force or None}
+    if committee is not None:
+        if audit is not None:
+            raise InvalidParameter("--audit goes with a scenario; a coordinator journals in its own home")
+        return _network(file, committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env,
+                        signer, out, force, as_json)
+    given = [k for k, v in network.items() if v]
+    if given:
+        raise InvalidParameter(f"{given[0]} goes with --committee (a running committee)")
+    _scenario(file, audit, as_json)
+
+
+def _network(file, committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env, signer,
+             out, force, as_json) -> None:
+    import json
+
+    from ..errors import InvalidParameter
+    from ..policy.authorization import verify_authorization
+    from ..policy.request import AuthorizationRequest
+    from .files import check_output, read_document, write_output
+    from .main import console, emit_json
+    from .nodeargs import load_committee, load_home, nats_config, open_node, run_async
+    if coordinator_home is None:
+        raise InvalidParameter("--committee needs --coordinator-home (and --nats)")
+    if out is not None:
+        check_output(out, "authorization file", force=force)
+    elif force:
+        raise InvalidParameter("--force goes with --out")
+    config = nats_config(nats, user, password_env, tls_ca)
+    request = AuthorizationRequest.from_dict(read_document(file, "request file"))
+    c = load_committee(committee)
+    home = load_home(coordinator_home, "--coordinator-home")
+    with open_node(home, pin_file, pin_env, c) as co:
+        coord = run_async(_sign(co, config, request, sorted(set(signer)) if signer else None))
+        pkp = co.key()[1]
+    if coord.error is not None:
+        raise coord.error
+    if coord.result is None:
+        raise InvalidParameter("no answer from the nodes in time")      # pragma: no cover - on_idle fails first
+    from ..policy.model import Policy
+    policy = Policy.from_dict(c.policy)
+    verify_authorization(coord.result, request, policy, pkp)
+    doc = {"format": AUTH_FORMAT, "committee": c.name, "request": request.to_dict(),
+           "authorization": coord.result.to_bytes().hex(), **{"summary": coord.result.to_dict()}}
+    if out is not None:
+        write_output(out, (json.dumps(doc, indent=2) + "\n").encode(), "authorization file", force=force)
+    if as_json:
+        emit_json({**doc, "file": None if out is None else str(out)})
+        return
+    a = coord.result
+    console.print(f"authorized by nodes {list(a.signers)} of committee {c.name} under policy "
+                  f"{policy.name} v{policy.version}; signature {a.signature.hex()}", markup=False)
+    console.print(f"  group key {a.group_key.hex()}; authorization digest {a.digest().hex()}", markup=False)
+    if out is not None:
+        console.print(f"  wrote {out}", markup=False)
+
+
+async def _sign(co, config, request, candidates):
+    from ..node.coordinate import Coordinator
+    c = await Coordinator.connect(co, config)
+    try:
+        return await c.authorize(request, candidates=candidates)
+    finally:
+        await c.close()
+
+
+def _scenario(scenario: Path, audit: Optional[Path], as_json: bool) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from ..errors import InvalidParameter

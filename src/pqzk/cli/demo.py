@@ -17,6 +17,7 @@ CHAPTERS: list[tuple[str, str]] = [
     ("pqzk.cli.demo_bls", "chapter"),
     ("pqzk.cli.demo_pq", "chapter"),
     ("pqzk.cli.demo_tokens", "chapter"),
+    ("pqzk.cli.demo_nodes", "chapter"),
     ("pqzk.cli.demo_custody", "chapter"),
 ]
 

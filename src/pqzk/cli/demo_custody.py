@@ -32,9 +32,9 @@ def chapter(n: Narrator) -> None:
     from ..policy import AuthorizationRequest, Policy
     from ..policy.audit import AuditLog, records, verify_log
     from ..policy.authorization import verify_authorization
-    from ..policy.flow import Custody
+    from ..policy.custody import Custody
     from ..policy.private import private_request
-    from ..runtime import Silent, dkg_with_honest_quorum
+    from ..runtime import Silent, SimulatorRunner, dkg_with_honest_quorum
     n.chapter("Custody: policy, authorization, audit")
 
     ids = [1, 2, 3, 4, 5]
@@ -85,7 +85,7 @@ def chapter(n: Narrator) -> None:
                                     max_amount=5_000)
             n.secret("amount, destination and blindings", "the requester")
             n.public("compliance proof size", len(pr.private.proof))
-            out = custody.authorize(pr, NOW, faults=[Silent(sender=5)])
+            out = custody.authorize(pr, NOW, runner=SimulatorRunner([Silent(sender=5)]))
             verify_authorization(out.unwrap(), pr, policy, pkp)
             n.public("silent party", out.missing)
             n.public("signers", list(out.authorization.signers))

@@ -32,6 +32,9 @@ SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("pqzk.cli.pq", "app", "pq"),
     ("pqzk.cli.bls", "app", "bls"),
     ("pqzk.cli.slip39", "app", "slip39"),
+    ("pqzk.cli.node", "app", "node"),
+    ("pqzk.cli.committee", "app", "committee"),
+    ("pqzk.cli.ceremony", "app", "ceremony"),
 ]
 
 console = Console()

@@ -1,43 +1,45 @@
 """A policy change as a sans-I/O session: the change quorum approves, the group signs, everyone adopts.
 
-    coordinator -> candidate  "change_request"  {policy}                       signer: version = active+1, none pending
-    candidate -> coordinator  "change_accept"   {commitment}  | "change_refuse" {rule, detail}
-    coordinator -> chosen     "change_sign"     {signers, effective_at, sign_request}
-                                                signer: signers satisfy the *active* policy's change quorum,
-                                                effective_at ≥ its now + cooling-off, message = the change digest
-    chosen -> coordinator     "change_share"    {share}
-    coordinator -> everyone   "change_result"   {policy, signers, effective_at, approved_at, signature}
-                                                every signer verifies the signature and the quorum, then
-                                                holds the change pending until effective_at
+    coordinator -> candidate  change_request  ChangeRequest   signer: version = active+1, none pending
+    candidate -> coordinator  change_accept   ChangeAccept    | change_refuse ChangeRefuse
+    coordinator -> chosen     change_sign     ChangeSign      signer: signers satisfy the *active* policy's change
+                                                              quorum, effective_at ≥ its now + cooling-off,
+                                                              message = the change digest
+    chosen -> coordinator     change_share    ChangeShare
+    coordinator -> everyone   change_result   ChangeResult    every signer verifies the signature and the quorum,
+                                                              then holds the change pending until effective_at
 
-The signed digest is SHA-256("pqzk/policy-change/v1" ‖ current digest ‖ new digest ‖ u32 version
-‖ u64 effective_at): an ordinary FROST (e.g. Ed25519) signature anyone can check later.
+This module is the coordinator's side (`PolicyChangeCoordinator`) and the digest; the signer's side
+is `change_signer.ChangeSigner`, the message bodies are in `messages`. The signed digest is
+SHA-256("pqzk/policy-change/v1" ‖ current digest ‖ new digest ‖ u32 version ‖ u64 effective_at):
+an ordinary FROST (e.g. Ed25519) signature anyone can check later.
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
 
-from ..errors import InvalidEncoding, PolicyViolation, PqzkError, ProtocolAbort
-from ..runtime.frost_parties import encode_sign_request
+from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, PqzkError, ProtocolAbort
 from ..runtime.identity import Keyring
 from ..runtime.messages import Kind, Message
-from ..runtime.party import SignedParty
 from ..threshold.frost import core
 from ..threshold.frost.types import PublicKeyPackage, SignatureShare, SigningCommitments
+from .coordinator import SessionCoordinator
 from .evaluate import check_signers
-from .model import Policy, canonical_json
+from .messages import ChangeAccept, ChangeRefuse, ChangeRequest, ChangeResult, ChangeShare, ChangeSign
+from .model import Policy
 from .state import PendingChange, PolicyState
-
-COORDINATOR = "coordinator"
 
 
 def policy_change_digest(current: Policy, new: Policy, effective_at: int) -> bytes:
+    """What the group signs to approve a change from `current` to `new`, effective at `effective_at`."""
+    if not 0 <= effective_at < 2**64:
+        raise InvalidParameter("effective_at must fit in 64 bits")
     return hashlib.sha256(b"pqzk/policy-change/v1" + current.digest() + new.digest()
                           + new.version.to_bytes(4, "big") + effective_at.to_bytes(8, "big")).digest()
 
 
-class PolicyChangeCoordinator(SignedParty):
+class PolicyChangeCoordinator(SessionCoordinator):
     """Runs one change session; `result` is (signature, signers, new state) when done, `error` a
     PolicyViolation or ProtocolAbort otherwise (culprits only for signed deviations; silent
     approvers are `unresponsive`)."""
@@ -45,8 +47,6 @@ class PolicyChangeCoordinator(SignedParty):
     def __init__(self, state: PolicyState, public_key_package: PublicKeyPackage, new: Policy,
                  candidates: Sequence[int], keyring: Keyring, *, now: int, announce_to: Iterable[int] = (),
                  session: bytes = b"change") -> None:
-        from .flow import _decode, _hex
-        self._decode, self._hex = _decode, _hex
         self.pkp = public_key_package
         self.suite = public_key_package.suite
         self._init_signed(keyring, keyring.party, session)
@@ -68,23 +68,13 @@ class PolicyChangeCoordinator(SignedParty):
         self.result: tuple[bytes, list[int], PolicyState] | None = None
         self.error: PqzkError | None = None
 
-    def _tell(self, to: Iterable[int], kind: Kind, body: dict) -> list[Message]:
-        payload = canonical_json(body)
-        return [self._send(i, kind, payload) for i in to]
-
-    def _fail(self, error: PqzkError) -> list[Message]:
-        if self.error is None:
-            self.error = error
-        self.stage = "failed"
-        return []
-
     def start(self) -> list[Message]:
         try:
             self.state.propose(self.new, self.candidates, self.now)    # version, pending, quorum of candidates
         except PolicyViolation as v:
             return self._fail(v)
         self.stage = "collecting"
-        return self._tell(self.candidates, Kind.CHANGE_REQUEST, {"policy": self.new.to_dict()})
+        return self._tell(self.candidates, ChangeRequest(self.new.to_dict(), self.pkp.key_version()))
 
     def receive(self, msg: Message) -> list[Message]:
         if not self._accept(msg, self.candidates) or self.stage in ("done", "failed"):
@@ -101,8 +91,7 @@ class PolicyChangeCoordinator(SignedParty):
         return []
 
     def _on_accept(self, msg: Message) -> list[Message]:
-        d = self._decode(msg.payload, ["commitment"], "change_accept")
-        comm = SigningCommitments.from_bytes(self.suite, self._hex(d, "commitment"))
+        comm = ChangeAccept.from_payload(msg.payload, self.suite).commitment
         if comm.identifier != msg.sender:
             return self._fail(ProtocolAbort("commitment carries another identifier", culprits=[msg.sender]))
         if msg.sender in self.answered:
@@ -117,23 +106,21 @@ class PolicyChangeCoordinator(SignedParty):
         except PolicyViolation:
             return []
         self.signers, self.stage = ids, "signing"
-        sr = encode_sign_request(self.suite, self.digest, [self.accepts[i] for i in ids])
-        return self._tell(ids, Kind.CHANGE_SIGN, {"signers": ids, "effective_at": self.effective_at,
-                                               "sign_request": sr.hex()})
+        return self._tell(ids, ChangeSign(tuple(ids), self.effective_at, self.digest,
+                                          tuple(self.accepts[i] for i in ids)))
 
     def _on_refuse(self, msg: Message) -> list[Message]:
-        d = self._decode(msg.payload, ["rule", "detail"], "change_refuse")
-        self.refusals[msg.sender] = (str(d["rule"]), str(d["detail"]))
+        refusal = ChangeRefuse.from_payload(msg.payload)
+        self.refusals[msg.sender] = (refusal.rule, refusal.detail)
         self.answered.add(msg.sender)
         if self.stage == "signing" and msg.sender in self.signers:
-            return self._fail(PolicyViolation(str(d["rule"]), f"signer {msg.sender} refused: {d['detail']}"))
+            return self._fail(PolicyViolation(refusal.rule, f"signer {msg.sender} refused: {refusal.detail}"))
         if self.stage == "collecting" and self.answered >= set(self.candidates):
-            return self._fail(PolicyViolation(str(d["rule"]), f"signer {msg.sender}: {d['detail']}"))
+            return self._fail(PolicyViolation(refusal.rule, f"signer {msg.sender}: {refusal.detail}"))
         return []
 
     def _on_share(self, msg: Message) -> list[Message]:
-        d = self._decode(msg.payload, ["share"], "change_share")
-        share = SignatureShare.from_bytes(self.suite, self._hex(d, "share"))
+        share = ChangeShare.from_payload(msg.payload, self.suite).share
         if share.identifier != msg.sender or msg.sender not in self.signers:
             return self._fail(ProtocolAbort("signature share from the wrong signer", culprits=[msg.sender]))
         old = self.shares.setdefault(msg.sender, share)
@@ -150,9 +137,8 @@ class PolicyChangeCoordinator(SignedParty):
         state = PolicyState(self.current, PendingChange(self.new, self.now, self.effective_at))
         self.result = (sig, list(self.signers), state)
         self.stage = "done"
-        return self._tell(self.announce_to, Kind.CHANGE_RESULT, {
-            "policy": self.new.to_dict(), "signers": self.signers, "effective_at": self.effective_at,
-            "approved_at": self.now, "signature": sig.hex()})
+        return self._tell(self.announce_to, ChangeResult(self.new, tuple(self.signers), self.effective_at, self.now,
+                                                         sig))
 
     def on_idle(self) -> list[Message]:
         silent = [i for i in self.candidates if i not in self.answered]

@@ -78,13 +78,14 @@ def evaluate(policy: Policy, request: AuthorizationRequest, history: History, no
 def check_signers(policy: Policy, quorum: Quorum, signers: Iterable[int]) -> None:
     """The signer set satisfies the quorum (count and roles), or PolicyViolation('quorum')."""
     signers = sorted(set(signers))
-    unknown = [s for s in signers if s not in policy.signers]
+    roles = dict(policy.signer_roles)           # once: per-signer lookups would make this quadratic
+    unknown = [s for s in signers if s not in roles]
     if unknown:
         raise PolicyViolation("quorum", f"signers {unknown} are not in the policy")
     if len(signers) < quorum.min_signers:
         raise PolicyViolation("quorum", f"{len(signers)} signers, {quorum.describe()} required")
     for role, k in quorum.roles:
-        have = sum(role in policy.roles_of(s) for s in signers)
+        have = sum(role in roles[s] for s in signers)
         if have < k:
             raise PolicyViolation("quorum", f"{have} signers with role {role!r}, {k} required")
 

@@ -128,6 +128,14 @@ class Policy:
                     raise InvalidEncoding(f"policy {path}.roles.{role}: needs {k} but only {holders} signers hold it")
         if self.whitelist is not None and self.whitelist & self.blacklist:
             raise InvalidEncoding("policy $.destinations: a destination is on both whitelist and blacklist")
+        if self.windows:
+            smallest = min(q.min_signers for path, q in quorums if path != "$.change_quorum")
+            if 2 * smallest <= n:
+                raise InvalidEncoding(
+                    f"policy $.limits.windows: window limits need quorums that overlap (2 × min_signers > the "
+                    f"number of signers), but {smallest} of {n} signers may authorize: two disjoint quorums would "
+                    f"each count only their own authorizations, and a coordinator could exceed the window with them "
+                    f"(raise min_signers to at least {n // 2 + 1}, or drop the window limit)")
 
     def digest(self) -> bytes:
         """SHA-256 of the canonical JSON document: what authorizations bind to."""

@@ -30,7 +30,7 @@ def _field_hex(d: dict, key: str, name: str, default: str | None = None) -> byte
 class PrivateTerms:
     """What a private request's compliance proof establishes instead of revealing the values:
     amount ≤ max_amount and destination on the policy's whitelist (checked by the caller that
-    verified the proof; see pqzk.policy.flow)."""
+    verified the proof: the policy signers and coordinator, pqzk.policy.signer and .coordinator)."""
     max_amount: int
     commitments: bytes = b""      # the Pedersen commitments the proof is about
     proof: bytes = b""

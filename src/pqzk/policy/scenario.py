@@ -191,7 +191,7 @@ class Scenario:
         """DKG among the policy's signers (pqzk.runtime), ML-DSA roster, the Custody group."""
         from ..math.rand import DeterministicRNG
         from ..runtime import dkg_with_honest_quorum
-        from .flow import Custody
+        from .custody import Custody
         rng = DeterministicRNG(f"pqzk-scenario/{self.seed}") if self.seed is not None else None
         ids = list(self.policy.signers)
         try:
@@ -236,7 +236,7 @@ class Scenario:
                           f"policy v{new.version} approved, effective at {eff}", signers=sorted(approvers))
 
     def _request(self, step: dict, name: str, where: str, made: dict) -> StepResult:
-        from ..runtime import Silent
+        from ..runtime import Silent, SimulatorRunner
         c = self.custody
         if "replay_of" in step:
             if step["replay_of"] not in made:
@@ -267,8 +267,9 @@ class Scenario:
                 r = AuthorizationRequest(seed[:16], tx, t, version, amount, dest)
         made[name] = r
         now = _int(step, "now", where, t)
-        faults = [Silent(sender=i) for i in (_ids(step, "silent", where) or [])]
-        out = c.authorize(r, now, candidates=_ids(step, "candidates", where), faults=faults,
+        silent = _ids(step, "silent", where)
+        runner = SimulatorRunner([Silent(sender=i) for i in silent], rng=c.rng) if silent else None
+        out = c.authorize(r, now, candidates=_ids(step, "candidates", where), runner=runner,
                           precheck=not step.get("lax_coordinator", False))
         auth = out.authorization
         detail = out.decision.detail if auth is not None else getattr(out.error, "detail", None) or str(out.error)

@@ -8,7 +8,8 @@ threshold ML-DSA `TMLDSASigner`, `TMLDSACoordinator`) take a `Message` and retur
 the messages they send, each signed with the party's `Keyring` (`wire` is the canonical
 encoding). `Simulator` delivers them, injecting faults (`Drop`, `Delay`, `Duplicate`, `Corrupt`,
 `Silent`); `adversary` holds parties that misbehave on purpose and `Deviant`, which misbehaves
-by plan.
+by plan. Code that sets sessions up is given a `SessionRunner` (`runner`): `SimulatorRunner`
+in process, or a network runner over `driver.Driver` and a transport.
 """
 from .bls_parties import COMBINER, BlsCombiner, BlsSigner
 from .ceremony import Ceremony
@@ -22,6 +23,7 @@ from .sessions import (ceremony_outcome, dkg_outcome, dkg_with_honest_quorum, ec
                        run_bls_signing, run_ceremony, run_dkg, run_ecdsa_keygen, run_ecdsa_refresh, run_ecdsa_reshare,
                        run_ecdsa_signing, run_refresh, run_repair, run_reshare, run_signing, run_tmldsa_signing,
                        sign_with_honest_quorum, traffic)
+from .runner import SessionReport, SessionRunner, SimulatorRunner
 from .simulator import Corrupt, Delay, Drop, Duplicate, Event, Fault, Silent, Simulator
 from .tmldsa_parties import TMLDSACoordinator, TMLDSASigner
 
@@ -35,4 +37,5 @@ __all__ = [
     "ecdsa_signing_outcome", "run_ecdsa_keygen", "run_ecdsa_refresh", "run_ecdsa_reshare", "run_ecdsa_signing",
     "TMLDSACoordinator", "TMLDSASigner",
     "Corrupt", "Delay", "Drop", "Duplicate", "Event", "Fault", "Silent", "Simulator",
+    "SessionReport", "SessionRunner", "SimulatorRunner",
 ]

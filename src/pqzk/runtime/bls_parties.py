@@ -17,11 +17,14 @@ from collections.abc import Callable, Sequence
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
 from ..sharing.shamir import Share
 from ..threshold import bls
+from .bounded import BoundedDict
 from .identity import Keyring
 from .messages import Kind, Message, PartyId
 from .party import SignedParty
 
 COMBINER = "combiner"
+
+MAX_SESSIONS = 4096      # sessions a signer remembers (BLS partials are deterministic: a repeat is harmless)
 
 
 class BlsSigner(SignedParty):
@@ -35,7 +38,7 @@ class BlsSigner(SignedParty):
         self._init_signed(keyring, share.identifier, None)
         self.combiner = combiner
         self.approve = approve
-        self.signed: dict[bytes, bytes] = {}        # session -> the message signed in it
+        self.signed: BoundedDict[bytes, bytes] = BoundedDict(MAX_SESSIONS)   # session -> the message signed in it
 
     def __repr__(self) -> str:
         return f"BlsSigner({self.id})"

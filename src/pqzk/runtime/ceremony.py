@@ -2,11 +2,15 @@
 differ only in what each dealer deals (`DealingScheme`, in `pqzk.runtime.dkg_parties`).
 
     <p>_round1      broadcast   the dealer's public commitment (and whatever proves it well formed)
-    <p>_echo        broadcast   every signed round 1 message this party received, forwarded
+    <p>_echo        broadcast   every signed round 1 message this party holds, forwarded; sent again
+                                (a higher version) each time it learns one more, until complete
     <p>_round2      private     the dealer's share for one receiver
     <p>_complaints  broadcast   per dealer: a share that is missing, or one that is bad *with the
                                 dealer's signed message as evidence*; possibly none
-    <p>_reveal      broadcast   an accused dealer's answer to a "missing" complaint: the share, in public
+    <p>_reveal      private     an accused dealer's answer to a "missing" complaint: the share again,
+                                to the accuser only (sealed on the network: never a share in clear)
+    <p>_verdict     broadcast   an accuser's judgement of the reveals it got: each "settled", or
+                                "bad" with the dealer's signed reveal as evidence
     <p>_abort       broadcast   this party stops, and why (so that nobody waits for it)
 
 Blame rests only on what the accused signed:
@@ -16,13 +20,19 @@ Blame rests only on what the accused signed:
   an echo leaving out the echoer's own round 1;
 - a "bad share" complaint convicts the dealer if the signed share fails the dealer's commitment,
   and the complainer if it does not (or if the evidence is not the dealer's signed message);
-- a revealed share that fails the commitment convicts its dealer;
+- a revealed share that fails the commitment convicts its dealer (shown by the accuser with the
+  dealer's signed reveal), and a "bad" verdict about a good reveal convicts the accuser;
 - any signed message of the wrong kind, form or mode (a broadcast sent privately), or two
   different signed messages for one slot, convicts its sender.
 Nothing else does. Messages that fail their signature are dropped (the network may have altered
 them); silence is reported as `unresponsive`, never as a culprit; an `_abort` notice only ends
-the wait for its sender. Every honest party forwards the round 1 messages it saw, so honest
-parties end with the same commitments or detect that they could not.
+the wait for its sender.
+
+Agreement on the commitments: a party deals its shares only when it holds every round 1 message
+and the latest echo of every other participant is complete and forwards exactly those. Every
+honest party echoes again whenever it learns a round 1 message, so if two honest parties held two
+signed versions of one dealer's round 1, each would see the other's in its echo and convict the
+dealer; hence honest parties that go on all use the same commitments.
 """
 from __future__ import annotations
 
@@ -103,19 +113,24 @@ class Ceremony(AnnouncedAbort, SignedParty):
             wire.encode_party(p)
         self.others = [p for p in self.participants if p != me]
         self.kinds = {k: Kind(f"{scheme.prefix}_{k}") for k in
-                      ("round1", "echo", "round2", "complaints", "reveal", "abort")}
+                      ("round1", "echo", "round2", "complaints", "reveal", "verdict", "abort")}
         self._kind_names = {v: k for k, v in self.kinds.items()}
         self.rng = rng
         self.stage = Stage.NEW
         self.round1: dict[PartyId, tuple[bytes, bytes]] = {}        # dealer -> (payload, signature)
         self.commitments: dict[PartyId, FeldmanCommitment] = {}
-        self.echoes: dict[PartyId, bytes] = {}
+        self.echoes: dict[PartyId, tuple[int, bytes]] = {}          # echoer -> (version, payload) latest
+        self.echo_sets: dict[PartyId, dict[PartyId, bytes]] = {}     # echoer -> dealer -> round 1 payload
         self.round2: dict[PartyId, Message] = {}                    # dealer -> its signed share for me
         self.complaints: dict[PartyId, bytes] = {}                  # receiver -> complaint payload
         self._handled_complaints: set[PartyId] = set()
         self.disputes: set[tuple[PartyId, PartyId]] = set()         # (accused dealer, accuser)
-        self.reveals: dict[tuple[PartyId, PartyId], bytes] = {}     # (dealer, accuser) -> raw share
+        self.reveals: dict[PartyId, Message] = {}                   # dealer -> its signed reveal to me
         self._pending_reveals: set[PartyId] = set()                 # accusers owed a reveal by me
+        self._revealed: set[PartyId] = set()                        # accusers I revealed to
+        self.verdicts: dict[PartyId, bytes] = {}                    # accuser -> verdict payload
+        self._judged_verdicts: set[PartyId] = set()
+        self._verdict_sent = False
         self._init_abort()
         self.abort_kind = self.kinds["abort"]
         self.result = None
@@ -124,6 +139,8 @@ class Ceremony(AnnouncedAbort, SignedParty):
         self._quiet = 0
         self._progress = False
         self._echo_sent = False
+        self._echo_version = 0
+        self._echoed: frozenset = frozenset()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.id}, {self.stage})"
@@ -173,8 +190,8 @@ class Ceremony(AnnouncedAbort, SignedParty):
         self._progress = True
         if name is None:
             self._convict(msg.sender, f"sent a {msg.kind} message in a {self.scheme.prefix} session")
-        elif msg.broadcast != (name != "round2"):
-            self._convict(msg.sender, f"sent a {name} message {'privately' if name != 'round2' else 'as a broadcast'}")
+        elif msg.broadcast != (name not in ("round2", "reveal")):
+            self._convict(msg.sender, f"sent a {name} message {'as a broadcast' if msg.broadcast else 'privately'}")
         else:
             try:
                 getattr(self, "_on_" + name)(msg)
@@ -206,7 +223,7 @@ class Ceremony(AnnouncedAbort, SignedParty):
         self._learn_round1(msg.sender, msg.payload, msg.signature, msg.sender)
 
     def _echo_payload(self) -> bytes:
-        out = bytearray(len(self.dealers).to_bytes(2, "big"))
+        out = bytearray(self._echo_version.to_bytes(2, "big") + len(self.dealers).to_bytes(2, "big"))
         for d in self.dealers:
             if d in self.round1:
                 payload, sig = self.round1[d]
@@ -216,19 +233,20 @@ class Ceremony(AnnouncedAbort, SignedParty):
         return bytes(out)
 
     def _send_echo(self) -> list[Message]:
+        """Echo what we hold now (again, with a higher version, whenever that grows)."""
         self._echo_sent = True
-        self.stage = Stage.ECHO
+        if self.stage == Stage.ROUND1:
+            self.stage = Stage.ECHO
+        self._echo_version += 1
+        self._echoed = frozenset(self.round1)
         payload = self._echo_payload()
-        self.echoes[self.id] = payload
+        self.echoes[self.id] = (self._echo_version, payload)
+        self.echo_sets[self.id] = {d: self.round1[d][0] for d in self.round1}
         return self._send_all(self.others, self.kinds["echo"], payload)
 
     def _on_echo(self, msg: Message) -> None:
-        old = self.echoes.get(msg.sender)
-        if old is not None:
-            if old != msg.payload:
-                self._convict(msg.sender, "signed two different echoes")
-            return
         r = ByteReader(msg.payload, "echo")
+        version = r.uint(2)
         if r.uint(2) != len(self.dealers):
             raise InvalidEncoding("wrong number of entries")
         entries = []
@@ -242,7 +260,10 @@ class Ceremony(AnnouncedAbort, SignedParty):
             else:
                 raise InvalidEncoding("bad entry flag")
         r.end()
-        self.echoes[msg.sender] = msg.payload
+        old = self.echoes.get(msg.sender)
+        if old is not None and old[0] == version and old[1] != msg.payload:
+            self._convict(msg.sender, "signed two different echoes of one version")
+            return
         for d, payload, sig in entries:
             if payload is None:
                 if d == msg.sender:
@@ -253,6 +274,17 @@ class Ceremony(AnnouncedAbort, SignedParty):
                 self._convict(msg.sender, f"echo forwards a round 1 message party {d} did not sign")
                 continue
             self._learn_round1(d, payload, sig, msg.sender)
+        if old is None or version > old[0]:
+            self.echoes[msg.sender] = (version, msg.payload)
+            self.echo_sets[msg.sender] = {d: payload for d, payload, _ in entries if payload is not None}
+
+    def _settled(self) -> bool:
+        """Every round 1 held, and every participant's latest echo complete and forwarding exactly
+        the round 1 messages held here: the commitments are the same for everyone who goes on."""
+        if any(d not in self.round1 for d in self.dealers):
+            return False
+        mine = {d: self.round1[d][0] for d in self.dealers}
+        return all(self.echo_sets.get(p) == mine for p in self.participants)
 
     # round 2: shares, checked against the commitments
     def share_for(self, receiver: PartyId) -> int:
@@ -371,44 +403,114 @@ class Ceremony(AnnouncedAbort, SignedParty):
                     self._convict(accuser, f"complained about a valid share from {accused}")
 
     def reveal_share(self, accuser: PartyId) -> int:
-        """The share revealed in public for `accuser` (an adversary may override)."""
+        """The share sent again, privately, to `accuser` (an adversary may override)."""
         return poly_eval(self._coeffs, self.receivers[accuser], self.scheme.group.order)
 
     def _send_reveals(self) -> list[Message]:
+        """Answer each "missing" complaint against us: the share again, to the accuser only."""
         out = []
         g = self.scheme.group
-        for accuser in sorted(self._pending_reveals, key=party_order):
-            share = self.reveal_share(accuser)
-            payload = wire.encode_party(accuser) + g.scalar_encode(share)
-            self.reveals[(self.id, accuser)] = g.scalar_encode(share)
-            out += self._send_all(self.others, self.kinds["reveal"], payload)
+        for accuser in sorted(self._pending_reveals - self._revealed, key=party_order):
+            self._revealed.add(accuser)
+            if accuser == self.id:
+                continue
+            out.append(self._send(accuser, self.kinds["reveal"], g.scalar_encode(self.reveal_share(accuser))))
         self._pending_reveals.clear()
         return out
 
     def _on_reveal(self, msg: Message) -> None:
-        r = ByteReader(msg.payload, "reveal")
-        accuser = wire.read_party(r)
-        raw = r.take(self.scheme.group.scalar_size)
-        r.end()
-        if msg.sender not in self.dealers or accuser not in self.receivers:
-            raise InvalidEncoding("reveal from a non-dealer or for a non-receiver")
-        key = (msg.sender, accuser)
-        old = self.reveals.get(key)
+        if msg.sender not in self.dealers or not self.is_receiver:
+            raise InvalidEncoding("a reveal from a non-dealer or to a non-receiver")
+        old = self.reveals.get(msg.sender)
         if old is not None:
-            if old != raw:
-                self._convict(msg.sender, f"revealed two different shares for {accuser}")
+            if old.payload != msg.payload:
+                self._convict(msg.sender, "revealed two different shares to one receiver")
             return
-        self.reveals[key] = raw
+        self.reveals[msg.sender] = msg
+
+    def _my_disputes(self) -> list[PartyId]:
+        """The dealers this party complained "missing" about."""
+        return sorted((d for d, a in self.disputes if a == self.id), key=party_order)
+
+    def _accusers(self) -> list[PartyId]:
+        return sorted({a for _, a in self.disputes}, key=party_order)
+
+    def _verdict(self) -> list[Message]:
+        """Every reveal owed to us is in: judge them and tell everyone (a bad one with evidence)."""
+        self._verdict_sent = True
+        entries, count = bytearray(), 0
+        for d in self._my_disputes():
+            msg = self.reveals[d]
+            value = self._share_value(d, self.id, msg.payload)
+            if value is not None:
+                self._my_shares[d] = value
+                entries += wire.encode_party(d) + b"\x00"
+            else:
+                entries += (wire.encode_party(d) + b"\x01" + len(msg.signature).to_bytes(2, "big") + msg.signature
+                            + len(msg.payload).to_bytes(4, "big") + msg.payload)
+            count += 1
+        payload = count.to_bytes(2, "big") + bytes(entries)
+        self.verdicts[self.id] = payload
+        self._judge_verdict(self.id, payload)
+        return self._send_all(self.others, self.kinds["verdict"], payload)
+
+    def _parse_verdict(self, accuser: PartyId, payload: bytes) -> list[tuple[PartyId, bytes | None, bytes | None]]:
+        r = ByteReader(payload, "verdict")
+        n = r.uint(2)
+        out = []
+        for _ in range(n):
+            d = wire.read_party(r)
+            flag = r.uint(1)
+            if flag == 0:
+                out.append((d, None, None))
+            elif flag == 1:
+                sig = r.lp(2)
+                out.append((d, r.lp(4), sig))
+            else:
+                raise InvalidEncoding("bad verdict flag")
+        r.end()
+        if sorted((d for d, _, _ in out), key=party_order) != \
+                sorted((d for d, a in self.disputes if a == accuser), key=party_order):
+            raise InvalidEncoding("a verdict must answer exactly its author's \"missing\" complaints")
+        return out
+
+    def _on_verdict(self, msg: Message) -> None:
+        old = self.verdicts.get(msg.sender)
+        if old is not None:
+            if old != msg.payload:
+                self._convict(msg.sender, "signed two different verdicts")
+            return
+        self.verdicts[msg.sender] = msg.payload
+
+    def _judge_verdict(self, accuser: PartyId, payload: bytes) -> None:
+        """A "bad" verdict convicts the dealer if its signed reveal fails, the accuser otherwise."""
+        self._judged_verdicts.add(accuser)
+        try:
+            entries = self._parse_verdict(accuser, payload)
+        except InvalidEncoding as exc:
+            self._convict(accuser, f"malformed verdict ({exc})")
+            return
+        for d, evidence, sig in entries:
+            if evidence is None:
+                continue
+            signed = Message(d, accuser, self.kinds["reveal"], evidence, self.session, False, sig)
+            if not self.keyring.is_authentic(signed):
+                self._convict(accuser, f"verdict against {d} carries evidence {d} did not sign")
+            elif self._share_value(d, accuser, evidence) is None:
+                self._convict(d, f"revealed a share for {accuser} that fails its commitment")
+            else:
+                self._convict(accuser, f"judged a valid revealed share from {d} bad")
 
     # ---- moving on ----
     def _advance(self) -> list[Message]:
         out: list[Message] = []
         while self.stage not in (Stage.DONE, Stage.ABORTED) and not self.culprits:
             before = self.stage
+            if self._echo_sent and frozenset(self.round1) != self._echoed and self.stage in (Stage.ECHO, Stage.ROUND1):
+                out += self._send_echo()                     # we learned more: echo again
             if self.stage == Stage.ROUND1 and all(d in self.round1 for d in self.dealers):
                 out += self._send_echo()
-            elif self.stage == Stage.ECHO and all(p in self.echoes for p in self.participants) \
-                    and all(d in self.round1 for d in self.dealers):
+            elif self.stage == Stage.ECHO and self._settled():
                 if self.is_dealer:
                     out += self._deal_shares()
                 self.stage = Stage.ROUND2 if self.is_receiver else Stage.COMPLAINTS
@@ -420,28 +522,23 @@ class Ceremony(AnnouncedAbort, SignedParty):
                 if self.culprits:
                     break
                 out += self._send_reveals()
-                self._judge_reveals()
-                if self.culprits:
-                    break
             if self.stage == Stage.COMPLAINTS and all(p in self.complaints for p in self.receivers):
                 self.stage = Stage.REVEALS
-            if self.stage == Stage.REVEALS and all(k in self.reveals for k in self.disputes):
-                out += self._finish()
+            if self.stage == Stage.REVEALS:
+                if not self._verdict_sent and self.id in self._accusers() \
+                        and all(d in self.reveals for d in self._my_disputes()):
+                    out += self._verdict()
+                for accuser in [a for a in self.verdicts if a not in self._judged_verdicts]:
+                    self._judge_verdict(accuser, self.verdicts[accuser])
+                if self.culprits:
+                    break
+                if all(a in self.verdicts for a in self._accusers()):
+                    out += self._finish()
             if self.stage == before:
                 break
         if self.culprits:
             out += self._abort("")
         return out
-
-    def _judge_reveals(self) -> None:
-        for (dealer, accuser), raw in self.reveals.items():
-            if (dealer, accuser) not in self.disputes:
-                continue
-            value = self._share_value(dealer, accuser, raw)
-            if value is None:
-                self._convict(dealer, f"revealed a share for {accuser} that fails its commitment")
-            elif accuser == self.id:
-                self._my_shares[dealer] = value
 
     def _finish(self) -> list[Message]:
         try:
@@ -455,19 +552,23 @@ class Ceremony(AnnouncedAbort, SignedParty):
     # ---- timeouts ----
     def _waiting_for(self) -> list[PartyId]:
         if self.stage in (Stage.ROUND1, Stage.ECHO):
-            return [p for p in self.participants if p not in self.echoes and p != self.id] + \
+            # silent: no echo at all, or a round 1 nobody forwarded. A participant whose echo is
+            # incomplete answered; it is waiting too (and reports whom it waits for itself)
+            return [p for p in self.participants if p not in self.echoes] + \
                    [d for d in self.dealers if d not in self.round1]
         if self.stage == Stage.ROUND2:
             return [d for d in self.dealers if d != self.id and d not in self.round2]
         if self.stage == Stage.COMPLAINTS:
             return [p for p in self.receivers if p not in self.complaints]
         if self.stage == Stage.REVEALS:
-            return sorted({d for d, a in self.disputes if (d, a) not in self.reveals}, key=party_order)
+            if not self._verdict_sent and self.id in self._accusers():
+                return [d for d in self._my_disputes() if d not in self.reveals]
+            return [a for a in self._accusers() if a not in self.verdicts]
         return []
 
     def on_idle(self) -> list[Message]:
         """A timeout with nothing arriving. Round 1: echo what we have (others may forward the
-        rest). Round 2: complain about the missing shares (their dealers must reveal them). Any
+        rest). Round 2: complain about the missing shares (their dealers send them again). Any
         other stage: after PATIENCE quiet timeouts (more at later stages, so that a party stuck
         upstream announces its abort before the parties waiting for it give up), abort naming
         whom we wait for — as unresponsive, not as culprits."""

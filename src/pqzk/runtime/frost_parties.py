@@ -5,8 +5,18 @@
     coordinator -> signer   SIGN_REQUEST      u32 len(msg) || msg || encoded commitment list
     signer -> coordinator   SIGNATURE_SHARE   SignatureShare bytes
 
+Preprocessing (RFC 9591 §5.1 allows commitments made ahead of time) makes signing one round:
+
+    coordinator -> signer   PREPROCESS_REQUEST   u16 count
+    signer -> coordinator   COMMITMENT_BATCH     count encoded SigningCommitments
+
+and later a SIGN_REQUEST naming one of them, in any session; each is usable once. A signer holds
+at most MAX_PREPROCESSED unused preprocessed nonces (and MAX_FRESH two-round ones): beyond that
+the oldest are burned, so a coordinator cannot make it hoard nonces without bound.
+
 Every message is signed by its sender (`Keyring`); a message that does not verify is dropped,
-never attributed. Nonces are single use: a signer keeps them only until it signs, and refuses
+never attributed. Nonces are single use: a signer keeps them in its `NonceStore` only until it
+signs — marked used, durably in a persistent store, before the share leaves — and refuses
 (NonceReuse) any later request that names a commitment it has already used.
 
 What the coordinator's `ProtocolAbort` promises: `culprits` are signers whose own signed messages
@@ -24,7 +34,7 @@ never repeat under the same identities (the runtime draws them at random).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, NonceReuse, ProtocolAbort, ProtocolError
@@ -32,9 +42,16 @@ from ..math.rand import RandomSource
 from ..threshold.frost import core
 from ..threshold.frost.ciphersuite import Ciphersuite
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SignatureShare, SigningCommitments
+from .bounded import BoundedDict
 from .identity import Keyring
 from .messages import Kind, Message, PartyId, u32
+from .nonces import FRESH, PREPROCESSED, MemoryNonceStore, NonceStore
 from .party import SignedParty
+
+MAX_BATCH = 1000
+MAX_PREPROCESSED = 2 * MAX_BATCH     # unused preprocessed nonces a signer holds; older ones are burned
+MAX_FRESH = 4096                     # unused two-round nonces (sessions left waiting); older ones are burned
+MAX_SESSIONS = 4096                  # sessions a signer remembers (a repeated request gets the same answer)
 
 COORDINATOR = "coordinator"
 
@@ -63,19 +80,20 @@ def decode_sign_request(suite: Ciphersuite, data: bytes) -> tuple[bytes, list[Si
 
 
 class FrostSigner(SignedParty):
-    """One signer: holds its KeyPackage and, between the rounds, its secret nonces. It serves any
-    number of sessions, answering only its coordinator; `aborts` keeps what it refused and why."""
+    """One signer: holds its KeyPackage and, between the rounds, its secret nonces (in a
+    `NonceStore`). It serves any number of sessions, answering only its coordinator; `aborts`
+    keeps what it refused and why."""
 
     def __init__(self, key_package: KeyPackage, keyring: Keyring, *, rng: RandomSource | None = None,
-                 coordinator: PartyId = COORDINATOR) -> None:
+                 coordinator: PartyId = COORDINATOR, nonce_store: NonceStore | None = None) -> None:
         self.kp = key_package
         self.suite = key_package.suite
         self._init_signed(keyring, key_package.identifier, None)
         self.rng = rng
         self.coordinator = coordinator
-        self._nonces: dict[bytes, object] = {}     # commitment bytes -> SigningNonces
-        self._by_session: dict[bytes, bytes] = {}  # session -> commitment bytes
-        self._used: set[bytes] = set()
+        self.nonces = nonce_store if nonce_store is not None else MemoryNonceStore()
+        self._by_session: BoundedDict[bytes, bytes] = BoundedDict(MAX_SESSIONS)   # session -> commitment (two rounds)
+        self._batches: BoundedDict[bytes, list[bytes]] = BoundedDict(MAX_SESSIONS)    # session -> batch sent
         self.aborts: dict[bytes, ProtocolAbort] = {}
 
     def __repr__(self) -> str:
@@ -88,6 +106,8 @@ class FrostSigner(SignedParty):
             return self.round1(msg)
         if msg.kind == Kind.SIGN_REQUEST:
             return self.round2(msg)
+        if msg.kind == Kind.PREPROCESS_REQUEST:
+            return self.preprocess(msg)
         raise self._refuse(msg, f"unexpected {msg.kind} message from the coordinator")
 
     def _refuse(self, msg: Message, reason: str) -> ProtocolAbort:
@@ -96,9 +116,11 @@ class FrostSigner(SignedParty):
         self.aborts.setdefault(msg.session, exc)
         return exc
 
-    def commit(self) -> SigningCommitments:
+    def commit(self, kind: str = FRESH) -> SigningCommitments:
+        if kind == FRESH:
+            self.nonces.expire(FRESH, MAX_FRESH - 1)          # sessions nobody finished: the oldest go
         nonces, comm = core.commit(self.suite, self.kp.identifier, self.kp.signing_share, self.rng)
-        self._nonces[comm.to_bytes()] = nonces
+        self.nonces.put(nonces, kind)          # durably, before the commitment leaves
         return comm
 
     def round1(self, msg: Message) -> list[Message]:
@@ -108,31 +130,42 @@ class FrostSigner(SignedParty):
             self._by_session[msg.session] = self.commit().to_bytes()
         return [self._send(msg.sender, Kind.COMMITMENT, self._by_session[msg.session], msg.session)]
 
+    def preprocess(self, msg: Message) -> list[Message]:
+        """A batch of commitments for later one-round signing (the same batch if asked again).
+        The signer holds at most MAX_PREPROCESSED unused ones: the oldest are burned first (a
+        coordinator that lost its pool asks again; one that asks without end gains nothing)."""
+        if len(msg.payload) != 2 or not 1 <= int.from_bytes(msg.payload, "big") <= MAX_BATCH:
+            raise self._refuse(msg, f"a preprocessing request asks for 1 to {MAX_BATCH} commitments")
+        if msg.session not in self._batches:
+            count = int.from_bytes(msg.payload, "big")
+            self.nonces.expire(PREPROCESSED, MAX_PREPROCESSED - count)
+            self._batches[msg.session] = [self.commit(PREPROCESSED).to_bytes() for _ in range(count)]
+        return [self._send(msg.sender, Kind.COMMITMENT_BATCH, b"".join(self._batches[msg.session]), msg.session)]
+
     def take_nonces(self, comm: SigningCommitments):
-        """The nonces for `comm`, removed so that they can never be used again."""
-        key = comm.to_bytes()
-        if key in self._used:
-            raise NonceReuse(f"signer {self.id}: commitment already used for a signature; refusing to sign again")
-        nonces = self._nonces.pop(key, None)
-        if nonces is None:
-            raise ProtocolError(f"signer {self.id}: the request names a commitment this signer never made")
-        self._used.add(key)
-        return nonces
+        """The nonces for `comm`, marked used (durably) before they are returned."""
+        try:
+            return self.nonces.take(comm.to_bytes())
+        except (NonceReuse, ProtocolError) as exc:
+            raise type(exc)(f"signer {self.id}: {exc}") from None
 
     def round2(self, msg: Message) -> list[Message]:
-        if msg.session not in self._by_session:
-            # no commitment of ours in that session: perhaps an old request replayed — not evidence
-            raise ProtocolError(f"signer {self.id}: a signing request for a session this signer has no commitment in")
+        known = msg.session in self._by_session
         try:
             message, cl = decode_sign_request(self.suite, msg.payload)
         except InvalidEncoding as exc:
+            if not known:     # no state of ours in that session: perhaps a replay — not evidence
+                raise ProtocolError(f"signer {self.id}: an unreadable request in a session it has no state in") from None
             raise self._refuse(msg, f"malformed sign request ({exc})") from None
         mine = [c for c in cl if c.identifier == self.kp.identifier]
+        if len(mine) == 1 and not known and self.nonces.kind(mine[0].to_bytes()) != PREPROCESSED:
+            # not a commitment of this session, nor an unused preprocessed one: a replay, or nonsense
+            self.take_nonces(mine[0])          # NonceReuse if it was used, ProtocolError if never made
         if len(mine) != 1:
             raise self._refuse(msg, "not in the commitment list")
         if len(cl) < self.kp.min_signers:
             raise self._refuse(msg, "fewer than min_signers participants")
-        if self._by_session[msg.session] != mine[0].to_bytes():
+        if known and self._by_session[msg.session] != mine[0].to_bytes():
             raise self._refuse(msg, "the request names a commitment this signer did not make in this session")
         nonces = self.take_nonces(mine[0])
         share = self.sign_share(nonces, message, cl)
@@ -144,10 +177,13 @@ class FrostSigner(SignedParty):
 
 
 class FrostCoordinator(SignedParty):
-    """Collects commitments, sends the signing package, verifies shares and aggregates."""
+    """Collects commitments, sends the signing package, verifies shares and aggregates. Given
+    `commitments` (one preprocessed commitment per signer, from a `CommitmentPool`), signing is
+    one round: the signing package goes out at once."""
 
     def __init__(self, public_key_package: PublicKeyPackage, message: bytes, signers: Sequence[int],
-                 keyring: Keyring, *, session: bytes = b"frost", verify_each_share: bool = False) -> None:
+                 keyring: Keyring, *, session: bytes = b"frost", verify_each_share: bool = False,
+                 commitments: Mapping[int, SigningCommitments] | None = None) -> None:
         self.pkp = public_key_package
         self.suite = public_key_package.suite
         self._init_signed(keyring, keyring.party, session)
@@ -159,6 +195,10 @@ class FrostCoordinator(SignedParty):
         if unknown:
             raise InvalidParameter(f"unknown signers {sorted(unknown)}")
         self.verify_each_share = verify_each_share
+        self.preprocessed = dict(commitments or {})
+        if self.preprocessed and (sorted(self.preprocessed) != self.signers or any(
+                c.identifier != i for i, c in self.preprocessed.items())):
+            raise InvalidParameter("preprocessed commitments must be one per signer, with its identifier")
         self.commitments: dict[int, SigningCommitments] = {}
         self.shares: dict[int, SignatureShare] = {}
         self.stage = "new"
@@ -170,8 +210,16 @@ class FrostCoordinator(SignedParty):
         return f"FrostCoordinator({self.stage})"
 
     def start(self) -> list[Message]:
+        if self.preprocessed:
+            self.commitments = dict(sorted(self.preprocessed.items()))
+            return self._request_shares()
         self.stage = "round1"
         return [self._send(i, Kind.ROUND1_REQUEST, b"") for i in self.signers]
+
+    def _request_shares(self) -> list[Message]:
+        self.stage = "round2"
+        payload = encode_sign_request(self.suite, self.message, list(self.commitments.values()))
+        return [self._send(i, Kind.SIGN_REQUEST, payload) for i in self.signers]
 
     def _abort(self, reason: str, culprits=(), unresponsive=()) -> list[Message]:
         exc = ProtocolAbort(reason, culprits=culprits, unresponsive=unresponsive)
@@ -210,9 +258,8 @@ class FrostCoordinator(SignedParty):
         self.commitments[msg.sender] = comm
         if len(self.commitments) < len(self.signers):
             return []
-        self.stage = "round2"
-        payload = encode_sign_request(self.suite, self.message, list(self.commitments.values()))
-        return [self._send(i, Kind.SIGN_REQUEST, payload) for i in self.signers]
+        self.commitments = dict(sorted(self.commitments.items()))
+        return self._request_shares()
 
     def _on_share(self, msg: Message) -> list[Message]:
         share = SignatureShare.from_bytes(self.suite, msg.payload)
@@ -249,3 +296,70 @@ class FrostCoordinator(SignedParty):
             return self._abort("no signature share received",
                                unresponsive=[i for i in self.signers if i not in self.shares])
         return []
+
+
+class FrostPreprocessor(SignedParty):
+    """Asks each signer for `count` commitments ahead of time (RFC 9591 §5.1's preprocessing);
+    `result` is {signer: [SigningCommitments]} once every batch is in. Culprits: a signer whose
+    signed batch does not decode, has the wrong size, or carries another identifier."""
+
+    def __init__(self, suite: Ciphersuite, signers: Sequence[int], count: int, keyring: Keyring, *,
+                 session: bytes = b"preprocess") -> None:
+        if not 1 <= count <= MAX_BATCH:
+            raise InvalidParameter(f"a batch is 1 to {MAX_BATCH} commitments")
+        self.suite, self.signers, self.count = suite, sorted(signers), count
+        self._init_signed(keyring, keyring.party, session)
+        self.batches: dict[int, list[SigningCommitments]] = {}
+        self.result: dict[int, list[SigningCommitments]] | None = None
+        self.error: ProtocolAbort | None = None
+
+    def start(self) -> list[Message]:
+        return [self._send(i, Kind.PREPROCESS_REQUEST, self.count.to_bytes(2, "big")) for i in self.signers]
+
+    def receive(self, msg: Message) -> list[Message]:
+        if self.result is not None or self.error is not None or not self._accept(msg, self.signers):
+            return []
+        size = self.suite.group.scalar_size + 2 * self.suite.group.element_size
+        try:
+            if msg.kind != Kind.COMMITMENT_BATCH or msg.broadcast or len(msg.payload) != size * self.count:
+                raise InvalidEncoding("not a batch of the requested size")
+            batch = [SigningCommitments.from_bytes(self.suite, msg.payload[k:k + size])
+                     for k in range(0, len(msg.payload), size)]
+            if any(c.identifier != msg.sender for c in batch) or len({c.to_bytes() for c in batch}) != self.count:
+                raise InvalidEncoding("commitments of another identifier, or repeated")
+        except InvalidEncoding as exc:
+            self.error = ProtocolAbort(f"malformed commitment batch ({exc})", culprits=[msg.sender])
+            return []
+        old = self.batches.setdefault(msg.sender, batch)
+        if old != batch:
+            self.error = ProtocolAbort("two different commitment batches", culprits=[msg.sender])
+        elif len(self.batches) == len(self.signers):
+            self.result = dict(sorted(self.batches.items()))
+        return []
+
+    def on_idle(self) -> list[Message]:
+        if self.result is None and self.error is None:
+            self.error = ProtocolAbort("no commitment batch received",
+                                       unresponsive=[i for i in self.signers if i not in self.batches])
+        return []
+
+
+class CommitmentPool:
+    """Preprocessed commitments per signer, each handed out once (the coordinator's side)."""
+
+    def __init__(self) -> None:
+        self._pool: dict[int, list[SigningCommitments]] = {}
+
+    def add(self, batches: Mapping[int, Sequence[SigningCommitments]]) -> None:
+        for i, batch in batches.items():
+            self._pool.setdefault(i, []).extend(batch)
+
+    def available(self, signer: int) -> int:
+        return len(self._pool.get(signer, ()))
+
+    def take(self, signers: Sequence[int]) -> dict[int, SigningCommitments]:
+        """One unused commitment per signer (removed from the pool), or InvalidParameter."""
+        short = [i for i in signers if not self._pool.get(i)]
+        if short:
+            raise InvalidParameter(f"no preprocessed commitment left for signers {short}")
+        return {i: self._pool[i].pop(0) for i in sorted(signers)}

@@ -13,13 +13,15 @@ share than they did before (DL hardness).
 
     repair_deltas      helper -> everyone   broadcast: D_i1 .. D_ik (in helper order)
     repair_delta       helper -> helper     private:   δ_ij
-    repair_complaints  helper -> everyone   broadcast: the signed repair_delta that fails its D_ij (evidence)
+    repair_complaints  helper -> everyone   broadcast: the signed repair_delta that fails its D_ij, and the
+                                            signed repair_deltas it was judged against (evidence)
     repair_sigma       helper -> participant private:  σ_j ‖ every helper's signed repair_deltas, forwarded
     repair_abort       anyone -> everyone   broadcast: this party stops
 
 Blame: D's that do not sum to ζ_i·Y_i, or two different signed D broadcasts (the participant
-compares its own with those the helpers forward), convict their helper; a complaint convicts the
-dealer of the delta if the signed evidence fails, and the complainer otherwise; a σ_j that fails
+compares its own with those the helpers forward, and every judge its own with the one a complaint
+carries), convict their helper; a complaint convicts the dealer of the delta if the signed
+evidence fails the commitments it carries, and the complainer otherwise; a σ_j that fails
 its check, or a forwarded D broadcast its helper did not sign, convicts helper j. Silence makes
 a party unresponsive, not a culprit.
 """
@@ -192,13 +194,20 @@ class RepairParticipant(AnnouncedAbort, SignedParty):
         accused = wire.read_party(r)
         sig = r.lp(2)
         evidence = r.lp(4)
+        d_sig = r.lp(2)
+        d_payload = r.lp(4)
         r.end()
         if accused not in self.helpers or accused == msg.sender:
             raise InvalidEncoding("complaint names a non-helper or its author")
         signed = Message(accused, msg.sender, Kind.REPAIR_DELTA, evidence, self.session, False, sig)
-        if not self.keyring.is_authentic(signed):
+        commitments = Message(accused, None, Kind.REPAIR_DELTAS, d_payload, self.session, True, d_sig)
+        if not self.keyring.is_authentic(signed) or not self.keyring.is_authentic(commitments):
             self._convict(msg.sender, f"complaint carries evidence {accused} did not sign")
-        else:
+            return
+        # the complainer judged the delta against these commitments: a judge holding another signed
+        # version convicts the accused of equivocation (never the complainer); else it learns them
+        self._learn_deltas(accused, d_payload, d_sig)
+        if not self.culprits:
             self._pending_complaints.append((msg.sender, accused, evidence, sig))
 
     def _judge_complaints(self) -> None:
@@ -258,8 +267,10 @@ class RepairParticipant(AnnouncedAbort, SignedParty):
             out = []
             for i in bad:
                 m = self.deltas[i]
+                d_payload, d_sig = self.broadcasts[i]
                 payload = (wire.encode_party(i) + len(m.signature).to_bytes(2, "big") + m.signature
-                           + len(m.payload).to_bytes(4, "big") + m.payload)
+                           + len(m.payload).to_bytes(4, "big") + m.payload
+                           + len(d_sig).to_bytes(2, "big") + d_sig + len(d_payload).to_bytes(4, "big") + d_payload)
                 out += self._send_all(self.others, Kind.REPAIR_COMPLAINTS, payload)
                 self._convict(i, f"signed a delta for {self.id} that fails its commitment")
             return out + self._abort("")

@@ -192,6 +192,14 @@ class PublicKeyPackage:
             out.append(_scalar(self.suite, i) + Y.to_bytes())
         return b"".join(out)
 
+    def key_version(self) -> bytes:
+        """32 bytes naming this dealing of the key: the group key, the threshold and every
+        verifying share (a refresh, reshare or repair keeps the group key but makes a new
+        version). Requests name the version they expect, so that a party holding a share of
+        another version refuses instead of producing a share that does not verify."""
+        import hashlib
+        return hashlib.sha256(b"pqzk/frost/key-version/v1" + self.suite.context.encode() + self.to_bytes()).digest()
+
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "PublicKeyPackage":
         r = _Reader(suite, data, "public key package")
