@@ -71,7 +71,7 @@ class ScalarVectors:
         return self._call(_native.lib.pqzk_fe_vec_cadd, n, a, b, bits, n)
 
     def vec_mat(self, a: bytes, m: bytes, w: int) -> bytes:
-        """out_k = sum_j a_j * m[j][k] (m: n rows of w)."""
+        """`out_k = sum_j a_j * m[j][k]` (m: n rows of w)."""
         n = self._count(a)
         if len(m) != n * w * self.size or not 1 <= w <= 16:
             raise InvalidParameter("matrix does not match the vector")
@@ -81,7 +81,7 @@ class ScalarVectors:
         return self._call(_native.lib.pqzk_fe_vec_mat, w, a, m, n, w)
 
     def mat_vec(self, m: bytes, v: bytes) -> bytes:
-        """out_j = sum_k m[j][k] * v_k (m: rows of len(v) elements)."""
+        """`out_j = sum_k m[j][k] * v_k` (m: rows of len(v) elements)."""
         w = self._count(v)
         if not 1 <= w <= 16 or len(m) % (w * self.size):
             raise InvalidParameter("matrix does not match the vector")

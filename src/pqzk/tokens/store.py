@@ -23,7 +23,7 @@ _KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def check_key_id(key_id: str) -> str:
-    """Key ids are short and path-safe: [A-Za-z0-9][A-Za-z0-9._-]{0,63}."""
+    """Key ids are short and path-safe: `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`."""
     if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
         raise InvalidParameter("key id must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}")
     return key_id
