@@ -12,6 +12,8 @@ from .narrate import Narrator
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: FROST key shares kept in share stores, signing from the store, and an encrypted backup
+    and restore."""
     from ..errors import AuthenticationError, BackendUnavailable
     from ..threshold import frost
     from ..threshold.frost import core

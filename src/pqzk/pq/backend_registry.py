@@ -63,6 +63,8 @@ PREHASH = {
 
 
 def prehash_oid_and_digest(prehash: str, message: bytes) -> tuple[bytes, bytes]:
+    """The DER OID and digest of `message` for a HashML-DSA pre-hash name; `InvalidParameter` for an unknown
+    one."""
     try:
         last, fn = PREHASH[prehash]
     except KeyError:
@@ -120,6 +122,8 @@ _FAMILY = {"mldsa": MLDSA, "mlkem": MLKEM}
 
 
 class PQBackend:
+    """Base of the post-quantum backends: name, how to enable, capabilities and parameter sets, and what it
+    can and cannot do."""
     name = ""
     how_to_enable = ""
     capabilities: frozenset[str] = frozenset()
@@ -129,6 +133,8 @@ class PQBackend:
     missing_because: dict[str, str] = {}   # FEATURES key -> why this backend lacks it
 
     def status(self) -> PQBackendStatus:  # pragma: no cover - overridden
+        """Whether the backend is usable here, with its version, capabilities, and how to enable it when not.
+        """
         raise NotImplementedError
 
     def report(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -155,6 +161,7 @@ class PQBackend:
                                can=can, cannot=cannot)
 
     def supports(self, capability: str, params: MLDSAParams | MLKEMParams | None = None) -> bool:
+        """Whether the backend offers `capability` (for the parameter set `params`, when given)."""
         if capability not in self.capabilities:
             return False
         if isinstance(params, MLDSAParams):
@@ -178,10 +185,12 @@ class PQBackend:
         return self.mldsa_verify_mu(params, handle, public_key, mu(public_key, message_prime), signature)
 
     def mldsa_sign_mu(self, params: MLDSAParams, handle, mu_: bytes, rnd: bytes | None = None) -> bytes:  # pragma: no cover
+        """Sign an external μ (FIPS 204 Algorithm 7 from step 6); `rnd` None signs hedged."""
         raise self._unavailable("no external-μ signing")
 
     def mldsa_verify_mu(self, params: MLDSAParams, handle, public_key: bytes, mu_: bytes,
                         signature: bytes) -> bool:  # pragma: no cover
+        """Verify a signature on an external μ."""
         raise self._unavailable("no external-μ verification")
 
 
