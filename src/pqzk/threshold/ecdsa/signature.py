@@ -49,6 +49,7 @@ class EcdsaSignature:
         return self.to_bytes() + bytes([self.recovery_id])
 
     def to_der(self) -> bytes:
+        """The signature as DER (SEQUENCE of two INTEGERs), as X.509 and OpenSSL expect."""
         def integer(x: int) -> bytes:
             raw = x.to_bytes((x.bit_length() + 8) // 8, "big")
             return b"\x02" + bytes([len(raw)]) + raw
