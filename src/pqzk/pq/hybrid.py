@@ -65,17 +65,21 @@ class FrostScheme:
 
     @property
     def name(self) -> str:
+        """"FROST/" and the ciphersuite's name."""
         return f"FROST/{self.suite.name}"
 
     @property
     def group_public_key(self) -> bytes:
+        """The FROST group verifying key, encoded."""
         return self.public.verifying_key.to_bytes()
 
     @property
     def threshold(self) -> int:
+        """The FROST key's minimum number of signers."""
         return self.public.min_signers
 
     def verify(self, message: bytes, signature: bytes) -> None:
+        """Verify a FROST signature under the group key; raises `VerificationError` (a malformed one too)."""
         from ..threshold import frost
         try:
             frost.verify(self.suite, self.public, message, signature)
@@ -95,17 +99,21 @@ class ThresholdBlsScheme:
 
     @property
     def name(self) -> str:
+        """"threshold-BLS/" and the ciphersuite's name."""
         return f"threshold-BLS/{self.key.suite.name}"
 
     @property
     def group_public_key(self) -> bytes:
+        """The threshold BLS group public key, encoded."""
         return self.key.group_public_key
 
     @property
     def threshold(self) -> int:
+        """The BLS key's threshold."""
         return self.key.threshold
 
     def verify(self, message: bytes, signature: bytes) -> None:
+        """Verify a BLS signature under the group key; raises `VerificationError` (a malformed one too)."""
         from ..threshold import bls
         try:
             bls.verify(self.group_public_key, message, signature, self.key.suite)

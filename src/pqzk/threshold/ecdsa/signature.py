@@ -15,6 +15,7 @@ CURVES = ("secp256k1", "p256")
 
 
 def curve_group(curve: str) -> Group:
+    """The group of a threshold ECDSA curve; `InvalidParameter` for a curve the kit does not run ECDSA on."""
     if curve not in CURVES:
         raise InvalidParameter(f"threshold ECDSA runs on {', '.join(CURVES)}, not {curve!r}")
     return get_group(curve)
