@@ -3,8 +3,8 @@
 Public names: each public module; in a module with `__all__`, the classes and functions it lists;
 without `__all__`, the classes and functions it defines; and the public methods and properties that
 a public class defines. A method without its own docstring is documented when the class it
-overrides documents it. `pqzk.cli` is checked too (its typer commands take
-their help text from their docstrings), though the API reference leaves it out.
+overrides documents it. `pqzk.cli` is checked too (its typer commands take their help text from
+their docstrings), though the API reference leaves it out.
 """
 from __future__ import annotations
 
@@ -26,8 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MKDOCS_YML = ROOT / "mkdocs.yml"
 INSTALL = 'pip install ".[docs]" (make test and make docs install it)'
 EXCLUDED_PACKAGES: tuple[str, ...] = ()
-# names still without a docstring, one a line; it only shrinks (a stale line fails the test too)
-KNOWN_UNDOCUMENTED = Path(__file__).resolve().parent / "undocumented.txt"
 
 
 def _public_modules(package: types.ModuleType, excluded: tuple[str, ...] = ()) -> list[types.ModuleType]:
@@ -96,28 +94,12 @@ def undocumented(modules: list[types.ModuleType]) -> tuple[int, list[str]]:
     return checked, missing
 
 
-def _known_undocumented() -> set[str]:
-    if not KNOWN_UNDOCUMENTED.exists():
-        return set()
-    lines = (line.split("#")[0].strip() for line in KNOWN_UNDOCUMENTED.read_text().splitlines())
-    return {line for line in lines if line}
-
-
 def test_every_public_name_has_a_docstring():
     checked, missing = undocumented(_public_modules(pqzk, EXCLUDED_PACKAGES))
     assert checked > 1000, checked                   # the walk really saw the package
-    known = _known_undocumented()
-    new = [m for m in missing if m not in known]
-    stale = sorted(known - set(missing))
-    problems = []
-    if new:
-        problems.append(f"{len(new)} public names have no docstring (say what and why in a sentence "
-                        "or two):\n  " + "\n  ".join(new))
-    if stale:
-        problems.append(f"{len(stale)} names in {KNOWN_UNDOCUMENTED.name} are documented or gone now: "
-                        "delete their lines:\n  " + "\n  ".join(stale))
-    if problems:
-        pytest.fail(f"checked {checked} public names\n" + "\n".join(problems), pytrace=False)
+    if missing:
+        pytest.fail(f"{len(missing)} of {checked} public names have no docstring (say what and why in "
+                    "a sentence or two):\n  " + "\n  ".join(missing), pytrace=False)
 
 
 def test_docstring_check_finds_what_is_missing():
