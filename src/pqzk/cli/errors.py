@@ -148,7 +148,7 @@ class _PlainFlags:
 
 
 class PqzkCommand(_PlainFlags, TyperCommand):
-    """A typer command with pqzk's flag handling (`-h` for help, plain flags) shared by every subcommand."""
+    """The class of every pqzk subcommand: typer's, with flags shown plainly in help (`--json`)."""
     pass
 
 

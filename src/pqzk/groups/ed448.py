@@ -23,7 +23,7 @@ def decode_xy(data: bytes) -> tuple[int, int]:
 
 
 class Ed448Group(PyCurveGroup):
-    """The edwards448 group of RFC 8032 (cofactor 4), with its 57-byte encoding, in pure Python."""
+    """The edwards448 group of RFC 8032 (cofactor 4), 57-byte encoding (pure Python, or the native core)."""
     name = "ed448"
     msm_vartime_min_terms = 8       # the constant-time per-term path beats the Pippenger below
     curve = CURVE

@@ -13,7 +13,7 @@ N = CURVE.n
 
 
 class P256Group(PyCurveGroup):
-    """NIST P-256 with SEC1 compressed 33-byte encoding, in pure Python."""
+    """NIST P-256 with SEC1 compressed 33-byte encoding (pure Python, or the native core when built)."""
     name = "p256"
     msm_vartime_min_terms = 6       # the constant-time per-term path beats the Pippenger below
     curve = CURVE

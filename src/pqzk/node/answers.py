@@ -128,8 +128,8 @@ class Answers:
 
     # ---- ceremonies ----
     def joined(self, ceremony_session: bytes) -> bool:
-        """Whether this node already joined the ceremony `ceremony_session` (so a replayed invitation is not
-        joined twice)."""
+        """Whether this node joined the ceremony `ceremony_session` before (a node that restarted and lost
+        its state must not join it again)."""
         return self._get(ceremony_key(ceremony_session)) is not None
 
     def join(self, ceremony_session: bytes) -> None:

@@ -186,8 +186,8 @@ class NodeService(SignedParty):
 
     # ---- routing ----
     def receive(self, msg: Message) -> list[Message]:
-        """Route a message to its session's party, or handle an invitation (joining only what the node's
-        policy allows); early messages wait in `EarlyBoxes`."""
+        """Route a message: to its session's party; an invitation to a new ceremony; a policy request to
+        the node's policy signer (audited); a ceremony message before its invitation to `EarlyBoxes`."""
         party = self.sessions.get(msg.session)
         if party is not None:
             return self._after(msg.session, party, party.receive(msg))

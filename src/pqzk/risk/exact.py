@@ -215,7 +215,7 @@ class Engine:
         self.static = L.recovery_static and self.multi_epoch
 
     def probabilities(self, what: str) -> tuple[np.ndarray, np.ndarray]:
-        """Each party's per-horizon probabilities of compromise and failure for `what`, as one-row arrays."""
+        """The horizon probabilities of `what` for parties and domains, as one-row arrays (a batch of one)."""
         f, g = self.layout.probabilities(self.c, what)
         return f[None, :], g[None, :]
 

@@ -48,8 +48,8 @@ class BlsSigner(SignedParty):
         return bls.partial_sign(self.share, message, self.key.suite).signature
 
     def receive(self, msg: Message) -> list[Message]:
-        """Answer the combiner's signing request with a partial signature (the same one again for a
-        repeated request)."""
+        """Answer the combiner's signing request with a partial signature; a different message in the same
+        session aborts, naming the combiner."""
         if not self._accept(msg, [self.combiner]):
             return []
         if msg.kind != Kind.BLS_REQUEST or msg.broadcast:

@@ -107,8 +107,8 @@ class RepairParticipant(AnnouncedAbort, SignedParty):
                                    self.group.order, rng=self.rng)
 
     def start(self) -> list[Message]:
-        """Start the repair: helpers send their blinded deltas; the party being repaired waits for the
-        sums."""
+        """Start the repair: each helper broadcasts commitments to its deltas; the party being repaired
+        waits for the sums."""
         if self.stage != Stage.NEW:
             raise InvalidParameter("repair starts once")
         self.stage = Stage.DELTAS if self.id in self.helpers else Stage.SIGMAS

@@ -331,11 +331,11 @@ class TMLDSACoordinator(SignedParty):
 
     @property
     def rounds(self) -> int:
-        """How many signing attempts have run so far."""
+        """How many rounds (each of K parallel attempts) have run so far."""
         return len(self.history)
 
     def start(self) -> list[Message]:
-        """Ask the quorum for the first round of a signing attempt."""
+        """Ask the quorum for their commitments of the first round."""
         return self._request()
 
     def _request(self) -> list[Message]:
