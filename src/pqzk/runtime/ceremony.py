@@ -164,7 +164,7 @@ class Ceremony(AnnouncedAbort, SignedParty):
         return self.id in self.receivers
 
     def start(self) -> list[Message]:
-        """Start round 1: a dealer deals its polynomial and broadcasts the round-1 payload (its commitment)."""
+        """Start round 1: a dealer deals its polynomial and broadcasts its round-1 payload (the commitment)."""
         if self.stage != Stage.NEW:
             raise InvalidParameter("a ceremony starts once")
         self.stage = Stage.ROUND1

@@ -29,8 +29,8 @@ _KINDS = {k.value: k for k in Kind}
 
 
 def encode_party(pid: PartyId) -> bytes:
-    """A party id's wire encoding (a tag, then the minimal integer or the UTF-8 name); `InvalidParameter`
-    for a bad id."""
+    """A party id's wire encoding: a tag, a length byte, then the minimal big-endian integer or the ASCII
+    name; `InvalidParameter` for a bad id."""
     if isinstance(pid, bool) or not isinstance(pid, (int, str)):
         raise InvalidParameter(f"a party id is an integer or a name, got {type(pid).__name__}")
     if isinstance(pid, int):

@@ -73,8 +73,8 @@ class FileNonceStore:
             raise TokenError(f"nonce file {path.name}: {os_reason(exc)}") from None
 
     def put(self, nonces: SigningNonces, kind: str = FRESH) -> None:
-        """Keep `nonces` durably (one file each, fsynced) before their commitment is sent; `NonceReuse` if
-        stored before."""
+        """Keep `nonces` durably (one file each, written atomically) before their commitment is sent;
+        `NonceReuse` if stored before."""
         if kind not in _KINDS:
             raise InvalidParameter(f"nonce kind is {FRESH!r} or {PREPROCESSED!r}")
         if nonces.suite.name != self.suite.name:

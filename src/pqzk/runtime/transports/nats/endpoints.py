@@ -185,7 +185,7 @@ class NatsNode:
             await view.close()
 
     async def close(self) -> None:
-        """Acknowledge what was delivered, close the session views and the link."""
+        """Acknowledge what was delivered; close the session views, the consumer and (if its own) the link."""
         if self._last is not None:
             await ack(self._last)
             self._last = None
