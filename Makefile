@@ -2,6 +2,7 @@
 #   make demo    end-to-end demonstration
 #   make test    system packages (as root), then the whole test suite
 #   make bench   benchmarks (pytest-benchmark)
+#   make docs    the documentation site into site/ (mkdocs --strict: warnings are errors)
 #   make dev     in-place native build for PYTHONPATH=src development
 
 PYTHON ?= python3
@@ -12,7 +13,7 @@ DEPS   := $(VENV)/.deps-stamp
 SYSPKGS := softhsm2 opensc swtpm swtpm-tools tpm2-tools libtss2-dev pkg-config nats-server
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench dev install sysdeps sanitize clean
+.PHONY: demo test bench docs dev install sysdeps sanitize clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "pqzk needs Python >= 3.11"'
@@ -20,7 +21,7 @@ $(BIN)/python:
 
 $(DEPS): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel "cffi>=1.16"
-	$(BIN)/python -m pip install -q ".[dev,nats-server]" --no-build-isolation
+	$(BIN)/python -m pip install -q ".[dev,docs,nats-server]" --no-build-isolation
 	touch $(DEPS)
 
 # Test-only extras that compile against system packages: installed after `sysdeps`.
@@ -57,6 +58,11 @@ bench: install
 	cd benchmarks && ../$(BIN)/python -m pytest -q -p no:cacheprovider -o python_files='bench_*.py' \
 		--benchmark-only --benchmark-columns=median,iqr,ops,rounds --benchmark-sort=name $(PYTEST_ARGS) .
 
+# The guides of docs/ and the API reference from the docstrings (read from src/, no install needed);
+# tests/test_docs.py runs the same build in the test suite.
+docs: $(DEPS)
+	$(BIN)/python -m mkdocs build --strict --site-dir site
+
 # One build and run of the native tests with AddressSanitizer + UBSan, in a private copy of the
 # package (build/sanitize): the shared venv and the in-place extension are left alone.
 SAN_DIR := build/sanitize
@@ -72,4 +78,4 @@ sanitize: $(DEPS)
 		$(abspath $(BIN))/python -m pytest -q -p no:cacheprovider -p no:xdist native $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info src/pqzk/_native_ext*.so
+	rm -rf $(VENV) build dist site src/*.egg-info src/pqzk/_native_ext*.so

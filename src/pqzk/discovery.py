@@ -31,6 +31,8 @@ def _version(dist: str) -> str | None:
 
 
 def probe_native() -> BackendStatus:
+    """Whether the compiled extension loaded, with its ABI version, components, build flags and field kernels.
+    """
     from . import _native
     if _native.available():
         return BackendStatus("native", True, f"pqzk._native_ext ABI {_native.lib.pqzk_abi_version()}: "
@@ -42,6 +44,8 @@ def probe_native() -> BackendStatus:
 
 
 def probe_openssl_pq() -> BackendStatus:
+    """Whether the `cryptography` wheel's OpenSSL provides ML-DSA and ML-KEM (the default post-quantum
+    backend)."""
     ver = _version("cryptography")
     try:
         from cryptography.hazmat.primitives.asymmetric import mldsa, mlkem  # noqa: F401
@@ -97,6 +101,8 @@ def liboqs_version(lib: str) -> str:
 
 
 def probe_liboqs() -> BackendStatus:
+    """Whether liboqs is usable: the shared library found without importing `oqs`, and liboqs-python
+    installed."""
     lib, why = find_liboqs()
     if lib is None:
         return BackendStatus("liboqs", False, "", why, LIBOQS_HOW)
@@ -106,6 +112,7 @@ def probe_liboqs() -> BackendStatus:
 
 
 def probe_pqclean() -> BackendStatus:
+    """Whether the PQClean backend (`pqcrypto` package) is installed."""
     ver = _version("pqcrypto")
     if ver is None:
         return BackendStatus("pqclean", False, "", "pqcrypto not installed", "pip install pqcrypto")
@@ -125,6 +132,7 @@ def probe_numpy_mldsa() -> BackendStatus:
 
 
 def probe_reference() -> BackendStatus:
+    """Whether the pure-Python ML-DSA reference (`dilithium-py`) is installed."""
     ver = _version("dilithium-py")
     if ver is None:
         return BackendStatus("reference", False, "", "dilithium-py not installed", "pip install dilithium-py")
@@ -136,6 +144,8 @@ SOFTHSM_PATHS = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/s
 
 
 def find_softhsm() -> str | None:
+    """The SoftHSM2 PKCS#11 module: `PQZK_PKCS11_MODULE` if it exists, else the first of the usual Debian
+    paths, else None."""
     env = os.environ.get("PQZK_PKCS11_MODULE")
     if env and Path(env).exists():
         return env
@@ -170,6 +180,7 @@ def probe_softhsm() -> BackendStatus:
 
 
 def probe_tpm() -> BackendStatus:
+    """Whether the TPM 2.0 simulator path works: swtpm, its TCTI library and tpm2-pytss."""
     how = ("apt-get install swtpm swtpm-tools tpm2-tools libtss2-dev pkg-config (make test does this as root), "
            "then pip install tpm2-pytss")
     swtpm = shutil.which("swtpm")

@@ -29,6 +29,7 @@ class ByteReader:
         self.data, self.pos, self.what = as_bytes(data, what), 0, what
 
     def take(self, n: int) -> bytes:
+        """The next `n` bytes; `InvalidEncoding` ("truncated") when fewer remain."""
         if n < 0 or self.pos + n > len(self.data):
             raise InvalidEncoding(f"{self.what}: truncated")
         out = self.data[self.pos:self.pos + n]
@@ -36,9 +37,11 @@ class ByteReader:
         return out
 
     def uint(self, width: int) -> int:
+        """The next `width` bytes as a big-endian unsigned integer."""
         return int.from_bytes(self.take(width), "big")
 
     def u32(self) -> int:
+        """The next 4 bytes as a big-endian unsigned integer."""
         return self.uint(4)
 
     def lp(self, width: int = 4) -> bytes:
@@ -46,5 +49,6 @@ class ByteReader:
         return self.take(self.uint(width))
 
     def end(self) -> None:
+        """Check that every byte was read: trailing bytes are an `InvalidEncoding`."""
         if self.pos != len(self.data):
             raise InvalidEncoding(f"{self.what}: {len(self.data) - self.pos} trailing bytes")

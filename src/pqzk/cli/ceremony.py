@@ -60,6 +60,9 @@ class Where:
     threshold: Optional[int]
 
     def check(self) -> None:
+        """Reject option combinations that cannot both hold (--local with network options, --threshold without
+        --local, a network run missing --committee or --coordinator-home) with an `InvalidParameter` naming
+        the option."""
         network = [n for n, v in (("--committee", self.committee), ("--coordinator-home", self.coordinator_home),
                                   ("--nats", self.nats), ("--user", self.user), ("--tls-ca", self.tls_ca),
                                   ("--pin-file", self.pin_file), ("--pin-env", self.pin_env)) if v]

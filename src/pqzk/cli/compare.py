@@ -30,6 +30,8 @@ def _fmt(v) -> str:
 
 
 def markdown(results, info: dict) -> str:
+    """The comparison as a Markdown table, headed by the machine it was measured on; unavailable schemes are
+    listed with why."""
     head = "| " + " | ".join(label for _, label in COLUMNS) + " |"
     sep = "|" + "|".join("---" for _ in COLUMNS) + "|"
     lines = [f"Measured on {info['machine']} ({info['cpus']} CPUs), Python {info['python']}; medians.", "", head, sep]

@@ -23,6 +23,8 @@ CHAPTERS: list[tuple[str, str]] = [
 
 
 def run_demo(narrator: Narrator) -> dict:
+    """Run every demo chapter in order with one narrator, and return the facts it recorded (what `--json`
+    prints)."""
     for module, func in CHAPTERS:
         getattr(importlib.import_module(module), func)(narrator)
     return narrator.facts

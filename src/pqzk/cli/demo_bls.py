@@ -12,6 +12,8 @@ from .narrate import Narrator
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: threshold BLS key generation by a dealer, partial signatures, combination and
+    verification."""
     n.chapter("Threshold BLS (BLS12-381, Ethereum's POP ciphersuite)")
     n.step("Dealer", "creates a BLS key and Feldman-shares it: any 3 of 5 signers can sign")
     shares, key = bls.threshold_keygen(3, 5)

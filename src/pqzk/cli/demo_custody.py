@@ -26,6 +26,8 @@ NOW = 1_700_000_000
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: five custodians run a DKG, adopt a policy and authorize or refuse requests under
+    it (one proved in zero knowledge, one needing post-quantum evidence), all in a verified audit log."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
     from ..pq import hybrid, mldsa

@@ -5,6 +5,8 @@ from .narrate import Narrator
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: a FROST (RFC 9591) 3-of-5 signing run by the in-process runtime, checked as a plain
+    Ed25519 signature."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from ..runtime import run_signing

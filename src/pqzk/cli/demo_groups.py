@@ -7,6 +7,7 @@ from .narrate import Narrator
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: secp256k1 scalars and points, and a Diffie–Hellman exchange (a·B = b·A)."""
     n.chapter("Groups")
     g = get_group("secp256k1")
     n.step("Alice", "picks a secret scalar a and publishes A = a·G")

@@ -13,6 +13,8 @@ N, T = 5, 3
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: five node processes over a private NATS broker run a DKG and sign with one node killed
+    (skipped, with how to install, when no nats-server is found)."""
     from ..discovery import NATS_HOW, find_nats_server
     from .local import LocalCommittee
     from .nodeargs import run_async

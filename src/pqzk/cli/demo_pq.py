@@ -6,6 +6,7 @@ from .narrate import Narrator
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: ML-DSA with a context, a composite key, an X-Wing-sealed share, hybrid authorization."""
     from ..pq import composite, hybrid, mldsa, sealing, xwing
     n.chapter("Post-quantum")
 

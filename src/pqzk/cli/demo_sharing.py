@@ -10,6 +10,8 @@ from .narrate import Narrator
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: Shamir sharing with Feldman commitments, share verification and reconstruction from any
+    threshold of shares."""
     n.chapter("Secret sharing")
     g = get_group("secp256k1")
     parties = [f"P{i}" for i in range(1, 6)]

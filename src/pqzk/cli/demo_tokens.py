@@ -12,6 +12,8 @@ from .narrate import Narrator
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: FROST signers keep their shares in a share store, sign, back a share up to an
+    offline recovery key, and refuse a tampered record."""
     from ..errors import AuthenticationError, BackendUnavailable
     from ..threshold import frost
     from ..threshold.frost import core

@@ -8,6 +8,8 @@ from .narrate import Narrator
 
 
 def chapter(n: Narrator) -> None:
+    """Demo chapter: a zero-knowledge proof that a committed transaction complies with a policy (limit,
+    whitelist, unlock time)."""
     n.chapter("Zero-knowledge policy compliance")
     policy = CompliancePolicy(b"treasury-v3", limit=10_000, whitelist=(b"acme", b"globex", b"initech"),
                               unlock_time=1_760_000_000)

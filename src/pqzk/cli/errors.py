@@ -148,6 +148,7 @@ class _PlainFlags:
 
 
 class PqzkCommand(_PlainFlags, TyperCommand):
+    """The class of every pqzk subcommand: typer's, with flags shown plainly in help (`--json`)."""
     pass
 
 
@@ -156,6 +157,8 @@ class PqzkGroup(_PlainFlags, TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        """Run the command line, turning every error into one line on stderr (or a JSON error object with
+        `--json`) and the documented exit code, never a traceback."""
         argv = list(sys.argv[1:] if args is None else args)
         as_json = json_requested(argv)
         try:

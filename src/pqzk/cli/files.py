@@ -28,6 +28,7 @@ def read_input(path: Path, what: str, *, max_bytes: int = DEFAULT_MAX_BYTES, all
 
 
 def read_input_text(path: Path, what: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """A user-named input file as UTF-8 text, with the size bound and the one-line errors of `read_input`."""
     return decode_text(read_input(path, what, max_bytes=max_bytes), f"{what} {path}")
 
 

@@ -89,6 +89,8 @@ class LocalCommittee:
 
     # ---- setting up ----
     def start_broker(self) -> str:
+        """Start a private nats-server in this committee's directory and return its URL (timed for the
+        report)."""
         from ..runtime.transports.nats_server import NatsServer
         t = time.monotonic()
         self.server = NatsServer(directory=self.dir / "nats").start()
@@ -97,9 +99,11 @@ class LocalCommittee:
 
     @property
     def url(self) -> str:
+        """The URL of the committee's private broker."""
         return self.server.url
 
     def config(self):
+        """NATS client settings for the private broker (fast reconnects: it is on this machine)."""
         from ..runtime.transports.nats import NatsConfig
         return NatsConfig(servers=(self.url,), reconnect_wait=0.1)
 
@@ -155,6 +159,8 @@ class LocalCommittee:
                 "--committee", str(self.committee_file), "--nats", self.url, "--pin-env", PASSPHRASE_VAR, "--json"]
 
     def env(self) -> dict:
+        """The environment node processes run in: the passphrase variable, and PYTHONPATH starting with the
+        pqzk under test."""
         import pqzk
         src = str(Path(pqzk.__file__).resolve().parent.parent)
         path = os.environ.get("PYTHONPATH")
@@ -213,6 +219,7 @@ class LocalCommittee:
             sel.close()
 
     def log_tail(self, i: int) -> str:
+        """The last line of node `i`'s log (at most 300 characters), for error messages about that node."""
         try:
             lines = (self.dir / f"node-{i}.log").read_text(errors="replace").strip().splitlines()
         except OSError:
@@ -233,6 +240,7 @@ class LocalCommittee:
     # ---- faults and stopping ----
     @property
     def running(self) -> list[int]:
+        """The ids of the node processes still running."""
         return [i for i, p in self.procs.items() if p.poll() is None]
 
     def kill(self, i: int) -> None:
@@ -261,6 +269,7 @@ class LocalCommittee:
         return {i: p.returncode for i, p in self.procs.items()}
 
     def close(self) -> None:
+        """Stop the node processes and the broker, even when stopping one of them fails."""
         try:
             self.stop_nodes()
         finally:

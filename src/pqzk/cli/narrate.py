@@ -11,6 +11,8 @@ from rich.console import Console
 
 
 class Narrator:
+    """Tells the demo's story (who sends what to whom, what is secret, what is public) on the console, or
+    collects it as facts for `--json`."""
     def __init__(self, console: Console | None = None, json_mode: bool = False) -> None:
         self.console = console or Console()
         self.json_mode = json_mode
@@ -18,11 +20,13 @@ class Narrator:
         self._chapter: dict[str, Any] = self.facts
 
     def chapter(self, title: str) -> None:
+        """Start a chapter: a rule on the console, a new section in the facts."""
         self._chapter = self.facts.setdefault(title, {})
         if not self.json_mode:
             self.console.rule(f"[bold]{title}")
 
     def step(self, actor: str, text: str) -> None:
+        """Narrate one step: what `actor` does."""
         if not self.json_mode:
             self.console.print(f"[cyan]{actor}[/]: {text}")
 
@@ -39,5 +43,6 @@ class Narrator:
             self.console.print(f"  [red]secret[/] {label}: held by {holder} (not shown)")
 
     def ok(self, text: str) -> None:
+        """Report a check that passed."""
         if not self.json_mode:
             self.console.print(f"  [bold green]✓[/] {text}")

@@ -38,6 +38,7 @@ def _event(as_json: bool, data: dict, text: str) -> None:
 
 
 def public_summary(public) -> dict:
+    """A node's public identity for display: its id and the fingerprints of its signing and KEM keys."""
     return {"id": public.node_id, "signing_key": fingerprint(public.signing_key.to_bytes()),
             "kem_key": fingerprint(public.kem_key.to_bytes())}
 

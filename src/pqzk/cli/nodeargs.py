@@ -48,6 +48,8 @@ def parse_node_id(text: str):
 
 
 def secret(pin_file: Optional[Path], pin_env: Optional[str], *, confirm: bool = False) -> str:
+    """The node's passphrase or PIN from `--pin-file`, `--pin-env` or a prompt (asked twice with `confirm`).
+    """
     from .token import read_secret
     return read_secret(pin_file, pin_env, "node passphrase or PIN", confirm=confirm)
 
@@ -66,6 +68,7 @@ def load_home(path: Path, what: str = "--home"):
 
 
 def load_committee(path: Path):
+    """Load and validate a committee file (`pqzk.node.committee.Committee.load`)."""
     from ..node.committee import Committee
     return Committee.load(path)
 

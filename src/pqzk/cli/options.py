@@ -35,6 +35,7 @@ def read_message(message: str | None, message_hex: str | None, message_file: Pat
 
 
 def hex_option(value: str, option: str) -> bytes:
+    """Decode the hex value of a command-line option, or raise `InvalidEncoding` naming the option."""
     try:
         return bytes.fromhex(value)
     except ValueError:

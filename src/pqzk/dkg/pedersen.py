@@ -117,6 +117,8 @@ def _pok_challenge(params: DkgParameters, identifier: int, C0: Element, R: Eleme
 
 def prove_knowledge(params: DkgParameters, identifier: int, a0: int, C0: Element,
                     rng: RandomSource | None = None) -> ProofOfKnowledge:
+    """A Schnorr proof of knowledge of `a0` for `C0 = a0·G`, bound to the participant and the DKG context
+    (even-y nonce when the parameters ask, for BIP-340)."""
     g = params.group
     k = random_scalar(g.order, rng)
     R = g.base_mult(k)
@@ -127,6 +129,8 @@ def prove_knowledge(params: DkgParameters, identifier: int, a0: int, C0: Element
 
 
 def verify_proof_of_knowledge(params: DkgParameters, package: Round1Package) -> None:
+    """Check a round-1 package's Schnorr proof that its sender knows the secret behind its constant-term
+    commitment (stops rogue-key attacks); raises `VerificationError` naming the sender."""
     g = params.group
     C0 = package.commitment.public_key
     c = _pok_challenge(params, package.sender, C0, package.proof.R)

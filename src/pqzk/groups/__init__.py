@@ -22,6 +22,7 @@ _REGISTRY: dict[str, tuple[str, str]] = {
 
 
 def group_names() -> list[str]:
+    """The names `get_group` accepts, in registration order."""
     return list(_REGISTRY)
 
 

@@ -68,9 +68,11 @@ class Element:
         return hash((self.group.name, self.group._raw_key(self.raw)))
 
     def is_identity(self) -> bool:
+        """Whether this is the group's identity element."""
         return self.group._raw_is_identity(self.raw)
 
     def to_bytes(self) -> bytes:
+        """The group's standard encoding of this element (SEC1 compressed, RFC 8032, ZCash BLS12-381, ...)."""
         return self.group.encode(self)
 
     def __repr__(self) -> str:
@@ -143,18 +145,23 @@ class Group(ABC):
         return p.raw
 
     def identity(self) -> Element:
+        """The identity element."""
         return self._wrap(self._raw_identity())
 
     def generator(self) -> Element:
+        """The group's standard generator."""
         return self._wrap(self._raw_generator())
 
     def add(self, a: Element, b: Element) -> Element:
+        """The sum of two elements of this group."""
         return self._wrap(self._raw_add(self._unwrap(a), self._unwrap(b)))
 
     def neg(self, a: Element) -> Element:
+        """The inverse (negation) of an element."""
         return self._wrap(self._raw_neg(self._unwrap(a)))
 
     def sub(self, a: Element, b: Element) -> Element:
+        """`a - b`."""
         return self.add(a, self.neg(b))
 
     def _reduce(self, k: int) -> int:
@@ -164,6 +171,7 @@ class Group(ABC):
         return k % self.order
 
     def scalar_mult(self, k: int, p: Element) -> Element:
+        """`k·p`, with `k` reduced modulo the group order."""
         return self._wrap(self._raw_mul(self._reduce(k), self._unwrap(p)))
 
     def base_mult(self, k: int) -> Element:
@@ -192,6 +200,8 @@ class Group(ABC):
         return self._wrap(self._raw_msm_vartime(ks, ps))
 
     def encode(self, p: Element) -> bytes:
+        """The standard encoding of an element (`InvalidEncoding` when the standard cannot encode it, e.g. the
+        identity in some groups)."""
         return self._raw_encode(self._unwrap(p))
 
     def decode(self, data: bytes, *, allow_identity: bool = False) -> Element:
@@ -205,6 +215,8 @@ class Group(ABC):
         return self._wrap(raw)
 
     def scalar_encode(self, k: int) -> bytes:
+        """The standard encoding of a scalar in `[0, order)` (`scalar_size` bytes, `scalar_byteorder`);
+        `InvalidParameter` when out of range."""
         if not isinstance(k, int) or not 0 <= k < self.order:
             raise InvalidParameter(f"{self.name} scalar out of range")
         return k.to_bytes(self.scalar_size, self.scalar_byteorder)

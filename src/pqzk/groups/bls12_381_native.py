@@ -274,6 +274,7 @@ class GT:
 
     @classmethod
     def one(cls) -> "GT":
+        """The identity of GT (the pairing's target group)."""
         out = _buf(_GT_SIZE)
         _lib.pqzk_gt_one(out)
         return cls(_bytes(out))
@@ -286,6 +287,7 @@ class GT:
         return GT(_bytes(out))
 
     def inverse(self) -> "GT":
+        """The inverse of this GT element."""
         out = _buf(_GT_SIZE)
         _lib.pqzk_gt_inv(out, self.raw)
         return GT(_bytes(out))
@@ -309,6 +311,7 @@ class GT:
         return hash(self.to_bytes())
 
     def is_one(self) -> bool:
+        """Whether this is the identity of GT (how a pairing-product check passes)."""
         return bool(_lib.pqzk_gt_is_one(self.raw))
 
     def to_bytes(self) -> bytes:

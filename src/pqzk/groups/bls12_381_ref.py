@@ -82,6 +82,7 @@ class BLS12381Group(Group):
         raise NotImplementedError
 
     def in_subgroup(self, raw) -> bool:
+        """Whether a raw point is in the prime-order subgroup; each of G1 and G2 implements it."""
         raise NotImplementedError
 
     # ---- encodings ----
@@ -158,6 +159,7 @@ class BLS12381Group(Group):
         return self._wrap(self._checked(x, y))
 
     def point_to_xy(self, p: Element):
+        """The affine coordinates of a non-identity element; `InvalidEncoding` for the identity."""
         xy = self.curve.to_affine(self._unwrap(p))
         if xy is None:
             raise InvalidEncoding(f"{self.name}: the identity has no affine coordinates")
@@ -170,6 +172,8 @@ class BLS12381Group(Group):
 
 
 class BLS12381G1(BLS12381Group):
+    """BLS12-381 G1 in pure Python (the reference the native group is tested against): 48-byte ZCash
+    compressed points."""
     name = "bls12_381_g1"
     cofactor = BLS12_381_G1_CURVE.h
     element_size = 48
@@ -204,6 +208,8 @@ class BLS12381G1(BLS12381Group):
 
 
 class BLS12381G2(BLS12381Group):
+    """BLS12-381 G2 in pure Python (the reference the native group is tested against): 96-byte ZCash
+    compressed points."""
     name = "bls12_381_g2"
     cofactor = BLS12_381_G2_CURVE.h
     element_size = 96
@@ -294,6 +300,8 @@ def _pairs_affine(pairs: Sequence[tuple[Element, Element]]) -> list[tuple[Any, A
 
 
 def multi_miller_loop(pairs: Sequence[tuple[Element, Element]]) -> bf.Fp12:
+    """The product of the Miller loops of the pairs, before the final exponentiation (for pairing-product
+    checks)."""
     f = bf.FP12_ONE
     for pa, qa in _pairs_affine(pairs):
         f = bf.fp12_mul(f, miller_loop(pa, qa))

@@ -114,6 +114,7 @@ class Edwards25519Arithmetic(Group):
 
 
 class Ed25519(Edwards25519Arithmetic):
+    """The edwards25519 group of RFC 8032 (cofactor 8), with its standard 32-byte encoding."""
     name = "ed25519"
     cofactor = 8
     h2c_suite = "edwards25519_XMD:SHA-512_ELL2_RO_"
@@ -137,6 +138,7 @@ class Ed25519(Edwards25519Arithmetic):
         return self.decode(encode_xy(x, y), allow_identity=True)
 
     def point_to_xy(self, p: Element) -> tuple[int, int]:
+        """The affine coordinates of an element."""
         return decode_xy(self._unwrap(p))
 
     def hash_to_element(self, msg: bytes, dst: bytes) -> Element:

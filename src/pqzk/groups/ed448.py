@@ -23,6 +23,7 @@ def decode_xy(data: bytes) -> tuple[int, int]:
 
 
 class Ed448Group(PyCurveGroup):
+    """The edwards448 group of RFC 8032 (cofactor 4), 57-byte encoding (pure Python, or the native core)."""
     name = "ed448"
     msm_vartime_min_terms = 8       # the constant-time per-term path beats the Pippenger below
     curve = CURVE
@@ -56,6 +57,7 @@ class Ed448Group(PyCurveGroup):
         return self._wrap(pt)
 
     def point_to_xy(self, p: Element) -> tuple[int, int]:
+        """The affine coordinates of an element."""
         return CURVE.to_affine(self._unwrap(p))
 
     def hash_to_element(self, msg: bytes, dst: bytes) -> Element:

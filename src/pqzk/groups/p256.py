@@ -13,6 +13,7 @@ N = CURVE.n
 
 
 class P256Group(PyCurveGroup):
+    """NIST P-256 with SEC1 compressed 33-byte encoding (pure Python, or the native core when built)."""
     name = "p256"
     msm_vartime_min_terms = 6       # the constant-time per-term path beats the Pippenger below
     curve = CURVE
@@ -54,6 +55,7 @@ class P256Group(PyCurveGroup):
         return self._wrap((x, y, 1))
 
     def point_to_xy(self, p: Element) -> tuple[int, int]:
+        """The affine coordinates of an element; `InvalidEncoding` for the identity."""
         xy = CURVE.to_affine(self._unwrap(p))
         if xy is None:
             raise InvalidEncoding("p256: the identity has no affine coordinates")

@@ -135,6 +135,8 @@ def _encode_rep(rep: bytes) -> bytes:
 
 
 class Ristretto255(Edwards25519Arithmetic):
+    """The ristretto255 prime-order group (RFC 9496) over edwards25519 arithmetic, with its canonical 32-byte
+    encoding."""
     name = "ristretto255"
     cofactor = 1
     h2c_suite = "ristretto255_XMD:SHA-512_R255MAP_RO_"

@@ -19,6 +19,7 @@ _G = coincurve.PublicKey.from_secret((1).to_bytes(32, "big"))
 
 
 class Secp256k1(Group):
+    """secp256k1 with SEC1 compressed 33-byte encoding, on libsecp256k1 (coincurve) and the native core."""
     name = "secp256k1"
     order = N
     cofactor = 1
@@ -112,6 +113,7 @@ class Secp256k1(Group):
         return self._wrap(coincurve.PublicKey.from_point(x, y))
 
     def point_to_xy(self, p) -> tuple[int, int]:
+        """The affine coordinates of an element; `InvalidEncoding` for the identity."""
         raw = self._unwrap(p)
         if raw is None:
             raise InvalidEncoding("secp256k1: the identity has no affine coordinates")

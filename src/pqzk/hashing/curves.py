@@ -31,23 +31,29 @@ class FieldWeierstrass(_CurveOps):
         self._identity = (F.one, F.one, F.zero)
 
     def is_on_curve(self, x: Any, y: Any) -> bool:
+        """Whether the affine point (x, y) has canonical coordinates and satisfies the curve equation."""
         F = self.F
         return F.is_canonical(x) and F.is_canonical(y) and F.sqr(y) == self.y_squared(x)
 
     def y_squared(self, x: Any) -> Any:
+        """`x^3 + a·x + b`: the right-hand side of the curve equation."""
         F = self.F
         return F.add(F.mul(F.add(F.sqr(x), self.a), x), self.b)
 
     def generator(self) -> tuple:
+        """The standard generator as a Jacobian point."""
         return (self.gx, self.gy, self.F.one)
 
     def identity(self) -> tuple:
+        """The point at infinity (Jacobian Z = 0)."""
         return self._identity
 
     def from_affine(self, x: Any, y: Any) -> tuple:
+        """The Jacobian point (x, y, 1)."""
         return (x, y, self.F.one)
 
     def to_affine(self, P: tuple) -> Affine:
+        """The affine (x, y) of a Jacobian point, or None for the point at infinity."""
         F = self.F
         X, Y, Z = P
         if F.is_zero(Z):
@@ -57,12 +63,15 @@ class FieldWeierstrass(_CurveOps):
         return (F.mul(X, zi2), F.mul(Y, F.mul(zi2, zi)))
 
     def batch_normalize(self, points: Sequence[tuple]) -> list[Affine]:
+        """`to_affine` of each point."""
         return [self.to_affine(P) for P in points]
 
     def is_identity(self, P: tuple) -> bool:
+        """Whether a Jacobian point is the point at infinity."""
         return self.F.is_zero(P[2])
 
     def eq(self, P: tuple, Q: tuple) -> bool:
+        """Whether two Jacobian points are the same point (compared without inversions)."""
         F = self.F
         i1, i2 = F.is_zero(P[2]), F.is_zero(Q[2])
         if i1 or i2:
@@ -72,9 +81,11 @@ class FieldWeierstrass(_CurveOps):
                 and F.mul(P[1], F.mul(z2z2, Q[2])) == F.mul(Q[1], F.mul(z1z1, P[2])))
 
     def neg(self, P: tuple) -> tuple:
+        """The negation of a Jacobian point."""
         return (P[0], self.F.neg(P[1]), P[2])
 
     def double(self, P: tuple) -> tuple:
+        """`2·P` in Jacobian coordinates (dbl-2007-bl)."""
         # dbl-2007-bl (hyperelliptic.org EFD, Jacobian coordinates)
         F = self.F
         X1, Y1, Z1 = P
@@ -92,6 +103,7 @@ class FieldWeierstrass(_CurveOps):
         return (T, Y3, Z3)
 
     def add(self, P: tuple, Q: tuple) -> tuple:
+        """`P + Q` in Jacobian coordinates (add-2007-bl), handling infinity and doubling."""
         # add-2007-bl (hyperelliptic.org EFD, Jacobian coordinates)
         F = self.F
         X1, Y1, Z1 = P
@@ -140,38 +152,49 @@ class MontgomeryCurve:
         self.W = WeierstrassCurve(name + " (Weierstrass model)", p, a, b, (gu + self.shift) % p, gv, n, h)
 
     def is_on_curve(self, x: int, y: int) -> bool:
+        """Whether (x, y) has coordinates in [0, p) and satisfies `y^2 = x^3 + A·x^2 + x`."""
         p = self.p
         return 0 <= x < p and 0 <= y < p and (y * y - ((x + self.A) * x + 1) * x) % p == 0
 
     def generator(self) -> tuple:
+        """The standard generator, on the Weierstrass model."""
         return self.W.generator()
 
     def identity(self) -> tuple:
+        """The point at infinity, on the Weierstrass model."""
         return self.W.identity()
 
     def from_affine(self, x: int, y: int) -> tuple:
+        """The model's Jacobian point for the Montgomery point (x, y)."""
         return self.W.from_affine(x + self.shift, y)
 
     def to_affine(self, P: tuple) -> Affine:
+        """The Montgomery (x, y) of a model point, or None for the point at infinity."""
         t = self.W.to_affine(P)
         return None if t is None else ((t[0] - self.shift) % self.p, t[1])
 
     def is_identity(self, P: tuple) -> bool:
+        """Whether a model point is the point at infinity."""
         return self.W.is_identity(P)
 
     def eq(self, P: tuple, Q: tuple) -> bool:
+        """Whether two model points are equal."""
         return self.W.eq(P, Q)
 
     def neg(self, P: tuple) -> tuple:
+        """The negation of a model point."""
         return self.W.neg(P)
 
     def add(self, P: tuple, Q: tuple) -> tuple:
+        """`P + Q` on the Weierstrass model."""
         return self.W.add(P, Q)
 
     def double(self, P: tuple) -> tuple:
+        """`2·P` on the Weierstrass model."""
         return self.W.double(P)
 
     def mul(self, k: int, P: tuple) -> tuple:
+        """`k·P` on the Weierstrass model."""
         return self.W.mul(k, P)
 
     def __repr__(self) -> str:
@@ -184,14 +207,17 @@ def _jac(curve: Any, P: Affine) -> Any:
 
 
 def affine_add(curve: Any, P: Affine, Q: Affine) -> Affine:
+    """`P + Q` for affine points (None is infinity), as the RFC 9380 code writes them."""
     return curve.to_affine(curve.add(_jac(curve, P), _jac(curve, Q)))
 
 
 def affine_mul(curve: Any, k: int, P: Affine) -> Affine:
+    """`k·P` for an affine point (None is infinity)."""
     return curve.to_affine(curve.mul(k, _jac(curve, P)))
 
 
 def affine_identity(curve: Any) -> Affine:
+    """The affine point at infinity (None)."""
     return curve.to_affine(curve.identity())
 
 

@@ -24,6 +24,7 @@ def xor_bytes(a: bytes, b: bytes) -> bytes:
 
 
 def get_bit(v: bytes, i: int) -> int:
+    """Bit `i` of an LSB-first bit vector (bit 0 is the low bit of byte 0)."""
     return (v[i >> 3] >> (i & 7)) & 1
 
 
@@ -66,6 +67,7 @@ def _check_matrix(data: bytes, rows: int, cols: int) -> None:
 
 
 def transpose_ref(data: bytes, rows: int, cols: int) -> bytes:
+    """The pure-Python bit-matrix transpose that the native one is tested against."""
     _check_matrix(data, rows, cols)
     cb, rb = cols // 8, rows // 8
     out = bytearray(rb * cols)
@@ -89,6 +91,7 @@ def transpose(data: bytes, rows: int, cols: int) -> bytes:
 
 
 def gf128_mul_ref(a: bytes, b: bytes) -> bytes:
+    """The pure-Python GF(2^128) product that the native one is tested against."""
     x, y = int.from_bytes(a, "little"), int.from_bytes(b, "little")
     r = 0
     while y:
@@ -102,6 +105,8 @@ def gf128_mul_ref(a: bytes, b: bytes) -> bytes:
 
 
 def gf128_mul(a: bytes, b: bytes) -> bytes:
+    """The product in GF(2^128) of two 16-byte little-endian elements (OT extension's consistency check),
+    native when built."""
     if len(a) != GF128_BYTES or len(b) != GF128_BYTES:
         raise InvalidParameter("GF(2^128) elements are 16 bytes")
     if not _native.available():
@@ -112,6 +117,8 @@ def gf128_mul(a: bytes, b: bytes) -> bytes:
 
 
 def gf128_inner_ref(a: bytes, b: bytes) -> bytes:
+    """The GF(2^128) inner product of two byte strings taken as vectors of 16-byte elements (pure-Python
+    reference)."""
     acc = 0
     for j in range(0, len(a), 16):
         acc ^= int.from_bytes(gf128_mul_ref(a[j:j + 16], b[j:j + 16]), "little")

@@ -21,6 +21,7 @@ _HALF = (P + 1) // 2
 
 # ---- Fp ----
 def fp_inv(a: int) -> int:
+    """`1/a` in BLS12-381's Fp."""
     return pow(a, -1, P)
 
 
@@ -31,6 +32,7 @@ def fp_sqrt(a: int) -> int | None:
 
 
 def fp_is_square(a: int) -> bool:
+    """Whether `a` is a square in Fp (zero counts), by Euler's criterion."""
     return pow(a, (P - 1) // 2, P) != P - 1
 
 
@@ -40,18 +42,22 @@ FP2_ONE: Fp2 = (1, 0)
 
 
 def fp2_add(a: Fp2, b: Fp2) -> Fp2:
+    """`a + b` in Fp2."""
     return ((a[0] + b[0]) % P, (a[1] + b[1]) % P)
 
 
 def fp2_sub(a: Fp2, b: Fp2) -> Fp2:
+    """`a - b` in Fp2."""
     return ((a[0] - b[0]) % P, (a[1] - b[1]) % P)
 
 
 def fp2_neg(a: Fp2) -> Fp2:
+    """`-a` in Fp2."""
     return (-a[0] % P, -a[1] % P)
 
 
 def fp2_mul(a: Fp2, b: Fp2) -> Fp2:
+    """`a·b` in Fp2 = Fp[u]/(u^2 + 1) (Karatsuba)."""
     a0, a1 = a
     b0, b1 = b
     t0 = a0 * b0
@@ -60,11 +66,13 @@ def fp2_mul(a: Fp2, b: Fp2) -> Fp2:
 
 
 def fp2_sqr(a: Fp2) -> Fp2:
+    """`a^2` in Fp2."""
     a0, a1 = a
     return ((a0 + a1) * (a0 - a1) % P, 2 * a0 * a1 % P)
 
 
 def fp2_mul_fp(a: Fp2, k: int) -> Fp2:
+    """`a·k` for `a` in Fp2 and `k` in Fp."""
     return (a[0] * k % P, a[1] * k % P)
 
 
@@ -87,6 +95,7 @@ def fp2_mul_by_nonresidue(a: Fp2) -> Fp2:
 
 
 def fp2_pow(a: Fp2, e: int) -> Fp2:
+    """`a^e` in Fp2 (square and multiply)."""
     r = FP2_ONE
     for bit in bin(e)[2:]:
         r = fp2_sqr(r)
@@ -133,18 +142,22 @@ FP6_ONE: Fp6 = (FP2_ONE, FP2_ZERO, FP2_ZERO)
 
 
 def fp6_add(a: Fp6, b: Fp6) -> Fp6:
+    """`a + b` in Fp6."""
     return (fp2_add(a[0], b[0]), fp2_add(a[1], b[1]), fp2_add(a[2], b[2]))
 
 
 def fp6_sub(a: Fp6, b: Fp6) -> Fp6:
+    """`a - b` in Fp6."""
     return (fp2_sub(a[0], b[0]), fp2_sub(a[1], b[1]), fp2_sub(a[2], b[2]))
 
 
 def fp6_neg(a: Fp6) -> Fp6:
+    """`-a` in Fp6."""
     return (fp2_neg(a[0]), fp2_neg(a[1]), fp2_neg(a[2]))
 
 
 def fp6_mul(a: Fp6, b: Fp6) -> Fp6:
+    """`a·b` in Fp6 = Fp2[v]/(v^3 - (u + 1)) (Karatsuba)."""
     a0, a1, a2 = a
     b0, b1, b2 = b
     t0, t1, t2 = fp2_mul(a0, b0), fp2_mul(a1, b1), fp2_mul(a2, b2)
@@ -162,6 +175,7 @@ def fp6_mul_by_v(a: Fp6) -> Fp6:
 
 
 def fp6_inv(a: Fp6) -> Fp6:
+    """`1/a` in Fp6."""
     a0, a1, a2 = a
     t0 = fp2_sub(fp2_sqr(a0), fp2_mul_by_nonresidue(fp2_mul(a1, a2)))
     t1 = fp2_sub(fp2_mul_by_nonresidue(fp2_sqr(a2)), fp2_mul(a0, a1))
@@ -176,6 +190,7 @@ FP12_ONE: Fp12 = (FP6_ONE, FP6_ZERO)
 
 
 def fp12_mul(a: Fp12, b: Fp12) -> Fp12:
+    """`a·b` in Fp12 = Fp6[w]/(w^2 - v) (Karatsuba)."""
     a0, a1 = a
     b0, b1 = b
     t0, t1 = fp6_mul(a0, b0), fp6_mul(a1, b1)
@@ -197,12 +212,14 @@ def fp12_conj(a: Fp12) -> Fp12:
 
 
 def fp12_inv(a: Fp12) -> Fp12:
+    """`1/a` in Fp12."""
     a0, a1 = a
     d = fp6_inv(fp6_sub(fp6_mul(a0, a0), fp6_mul_by_v(fp6_mul(a1, a1))))
     return (fp6_mul(a0, d), fp6_neg(fp6_mul(a1, d)))
 
 
 def fp12_pow(a: Fp12, e: int) -> Fp12:
+    """`a^e` in Fp12 (negative `e` inverts first)."""
     if e < 0:
         a, e = fp12_inv(a), -e
     r = FP12_ONE
@@ -228,6 +245,7 @@ def _fp12_from_coeffs(c: list[Fp2]) -> Fp12:
 
 
 def fp12_frobenius(a: Fp12, power: int = 1) -> Fp12:
+    """The Frobenius map `a^(p^power)` in Fp12."""
     for _ in range(power):
         a = _fp12_from_coeffs([fp2_mul(fp2_conj(c), g) for c, g in zip(_fp12_coeffs(a), _GAMMA)])
     return a

@@ -138,6 +138,7 @@ class _CurveOps:
         return self.identity() if result is None else result
 
     def fixed_base_table(self, P: Any, bits: int, w: int = 4) -> "FixedBaseTable":
+        """A precomputed window table for multiplying the fixed point `P` by scalars of up to `bits` bits."""
         return FixedBaseTable(self, P, bits, w)
 
 
@@ -196,19 +197,24 @@ class WeierstrassCurve(_CurveOps):
 
     # ---- affine helpers ----
     def is_on_curve(self, x: int, y: int) -> bool:
+        """Whether (x, y) has coordinates in [0, p) and satisfies `y^2 = x^3 + a·x + b`."""
         p = self.p
         return 0 <= x < p and 0 <= y < p and (y * y - (x * x + self.a) * x - self.b) % p == 0
 
     def y_squared(self, x: int) -> int:
+        """`x^3 + a·x + b` mod p."""
         return ((x * x + self.a) * x + self.b) % self.p
 
     def generator(self) -> Jacobian:
+        """The standard generator as a Jacobian point."""
         return (self.gx, self.gy, 1)
 
     def identity(self) -> Jacobian:
+        """The point at infinity as a Jacobian point (Z = 0)."""
         return (1, 1, 0)
 
     def from_affine(self, x: int, y: int) -> Jacobian:
+        """The Jacobian point (x, y, 1)."""
         return (x % self.p, y % self.p, 1)
 
     def to_affine(self, P: Jacobian) -> Affine | None:
@@ -235,9 +241,11 @@ class WeierstrassCurve(_CurveOps):
 
     # ---- group law (Jacobian) ----
     def is_identity(self, P: Jacobian) -> bool:
+        """Whether a Jacobian point is the point at infinity."""
         return P[2] % self.p == 0
 
     def eq(self, P: Jacobian, Q: Jacobian) -> bool:
+        """Whether two Jacobian points are the same point (compared without inversions)."""
         p = self.p
         X1, Y1, Z1 = P
         X2, Y2, Z2 = Q
@@ -248,9 +256,11 @@ class WeierstrassCurve(_CurveOps):
                 and (Y1 * Z2Z2 * Z2 - Y2 * Z1Z1 * Z1) % p == 0)
 
     def neg(self, P: Jacobian) -> Jacobian:
+        """The negation of a Jacobian point."""
         return (P[0], -P[1] % self.p, P[2])
 
     def double(self, P: Jacobian) -> Jacobian:
+        """`2·P` in Jacobian coordinates (dbl-2001-b for a = -3, dbl-2007-bl otherwise)."""
         # dbl-2001-b (a = -3) / dbl-2007-bl (any a)
         X1, Y1, Z1 = P
         p = self.p
@@ -267,6 +277,7 @@ class WeierstrassCurve(_CurveOps):
         return (X3, (M * (S - X3) - 8 * YY * YY) % p, 2 * Y1 * Z1 % p)
 
     def add(self, P: Jacobian, Q: Jacobian) -> Jacobian:
+        """`P + Q` in Jacobian coordinates (add-1998-cmo-2), handling infinity and doubling."""
         # add-1998-cmo-2 with the exceptional cases handled
         X1, Y1, Z1 = P
         X2, Y2, Z2 = Q
@@ -337,6 +348,7 @@ class EdwardsCurve(_CurveOps):
 
     # ---- affine helpers ----
     def is_on_curve(self, x: int, y: int) -> bool:
+        """Whether (x, y) has coordinates in [0, p) and satisfies `a·x^2 + y^2 = 1 + d·x^2·y^2`."""
         p = self.p
         xx, yy = x * x % p, y * y % p
         return 0 <= x < p and 0 <= y < p and (self.a * xx + yy - 1 - self.d * xx * yy) % p == 0
@@ -382,17 +394,21 @@ class EdwardsCurve(_CurveOps):
         return x, y
 
     def generator(self) -> Extended:
+        """The standard generator in extended coordinates."""
         return self.from_affine(self.gx, self.gy)
 
     def identity(self) -> Extended:
+        """The neutral point (0, 1) in extended coordinates."""
         return (0, 1, 1, 0)
 
     def from_affine(self, x: int, y: int) -> Extended:
+        """The extended point (x, y, 1, x·y)."""
         p = self.p
         x, y = x % p, y % p
         return (x, y, 1, x * y % p)
 
     def to_affine(self, P: Extended) -> Affine:
+        """The affine (x, y) of an extended point."""
         X, Y, Z, _ = P
         p = self.p
         zi = pow(Z, -1, p)
@@ -410,18 +426,22 @@ class EdwardsCurve(_CurveOps):
 
     # ---- group law (extended coordinates) ----
     def is_identity(self, P: Extended) -> bool:
+        """Whether an extended point is the neutral point."""
         p = self.p
         return P[0] % p == 0 and (P[1] - P[2]) % p == 0
 
     def eq(self, P: Extended, Q: Extended) -> bool:
+        """Whether two extended points are the same point (compared without inversions)."""
         p = self.p
         return (P[0] * Q[2] - Q[0] * P[2]) % p == 0 and (P[1] * Q[2] - Q[1] * P[2]) % p == 0
 
     def neg(self, P: Extended) -> Extended:
+        """The negation of an extended point."""
         p = self.p
         return (-P[0] % p, P[1], P[2], -P[3] % p)
 
     def add(self, P: Extended, Q: Extended) -> Extended:
+        """`P + Q` in extended coordinates (add-2008-hwcd, complete)."""
         # add-2008-hwcd (unified, complete for square a and non-square d)
         X1, Y1, Z1, T1 = P
         X2, Y2, Z2, T2 = Q
@@ -437,6 +457,7 @@ class EdwardsCurve(_CurveOps):
         return (E * F % p, G * H % p, F * G % p, E * H % p)
 
     def double(self, P: Extended) -> Extended:
+        """`2·P` in extended coordinates (dbl-2008-hwcd)."""
         # dbl-2008-hwcd
         X1, Y1, Z1, _ = P
         p = self.p

@@ -49,6 +49,7 @@ def legendre(a: int, p: int) -> int:
 
 
 def is_square(a: int, p: int) -> bool:
+    """Whether `a` is a square mod the prime p (zero counts)."""
     return legendre(a, p) != -1
 
 

@@ -37,11 +37,14 @@ class NativeField:
         return f"<NativeField {self.name}>"
 
     def to_bytes(self, a: int) -> bytes:
+        """The big-endian encoding of a field element; `InvalidParameter` when out of range."""
         if not isinstance(a, int) or not 0 <= a < self.p:
             raise InvalidParameter(f"{self.name}: element out of range")
         return a.to_bytes(self.nbytes, "big")
 
     def from_bytes(self, data: bytes) -> int:
+        """The field element encoded in `data`; `InvalidParameter` for a wrong length or an unreduced value.
+        """
         data = as_bytes(data, f"{self.name} element")
         if len(data) != self.nbytes:
             raise InvalidParameter(f"{self.name}: element must be {self.nbytes} bytes")
@@ -58,18 +61,23 @@ class NativeField:
         return rc, int.from_bytes(self._ffi.buffer(out), "big")
 
     def add(self, a: int, b: int) -> int:
+        """`a + b` in the field, in the native core."""
         return self._call(self._lib.pqzk_fe_add, a, b)[1]
 
     def sub(self, a: int, b: int) -> int:
+        """`a - b` in the field, in the native core."""
         return self._call(self._lib.pqzk_fe_sub, a, b)[1]
 
     def mul(self, a: int, b: int) -> int:
+        """`a·b` in the field, in the native core."""
         return self._call(self._lib.pqzk_fe_mul, a, b)[1]
 
     def neg(self, a: int) -> int:
+        """`-a` in the field, in the native core."""
         return self._call(self._lib.pqzk_fe_neg, a)[1]
 
     def sqr(self, a: int) -> int:
+        """`a^2` in the field, in the native core."""
         return self._call(self._lib.pqzk_fe_sqr, a)[1]
 
     def inv(self, a: int) -> int:
@@ -86,6 +94,7 @@ class NativeField:
         return None if rc else r
 
     def pow(self, a: int, e: int) -> int:
+        """`a^e` for an exponent in [0, 2^512), in the native core."""
         if not isinstance(e, int) or not 0 <= e < 2**512:
             raise InvalidParameter(f"{self.name}: exponent must be in [0, 2^512)")
         out = self._ffi.new("uint8_t[]", self.nbytes)

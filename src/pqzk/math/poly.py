@@ -18,6 +18,7 @@ def poly_eval(coeffs: Sequence[int], x: int, q: int) -> int:
 
 
 def poly_eval_many(coeffs: Sequence[int], xs: Sequence[int], q: int) -> list[int]:
+    """The polynomial evaluated at each of `xs` mod q."""
     return [poly_eval(coeffs, x, q) for x in xs]
 
 
@@ -76,11 +77,13 @@ def interpolate_at(points: Sequence[tuple[int, int]], q: int, at: int = 0) -> in
 
 
 def poly_add(a: Sequence[int], b: Sequence[int], q: int) -> list[int]:
+    """The sum of two coefficient lists mod q (the longer one's length)."""
     n = max(len(a), len(b))
     return [((a[i] if i < len(a) else 0) + (b[i] if i < len(b) else 0)) % q for i in range(n)]
 
 
 def poly_mul(a: Sequence[int], b: Sequence[int], q: int) -> list[int]:
+    """The product of two coefficient lists mod q (schoolbook)."""
     if not a or not b:
         return []
     out = [0] * (len(a) + len(b) - 1)

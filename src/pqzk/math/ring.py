@@ -27,6 +27,7 @@ class Ring:
 
     @property
     def native(self) -> bool:
+        """Whether this ring's NTT runs in the native core (n and q among the compiled parameter sets)."""
         return self.n == _ntt.N and self.q in _ntt.NATIVE_MODULI
 
     def __call__(self, coeffs) -> "RingElement":
@@ -36,6 +37,7 @@ class Ring:
         return RingElement(self, np.mod(arr, self.q))
 
     def zero(self) -> "RingElement":
+        """The zero polynomial."""
         return self(np.zeros(self.n, dtype=np.int64))
 
     def sample_uniform(self, rng: RandomSource | None = None) -> "RingElement":
@@ -120,9 +122,11 @@ class RingElement:
         return c
 
     def norm_inf(self) -> int:
+        """The infinity norm of the centred coefficients (max |c|), as FIPS 204's bounds use it."""
         return int(np.abs(self.centred()).max())
 
     def norm_l2(self) -> float:
+        """The Euclidean norm of the centred coefficients."""
         return float(np.sqrt((self.centred().astype(np.float64) ** 2).sum()))
 
     def __repr__(self) -> str:

@@ -26,9 +26,11 @@ class ScalarVectors:
 
     # ---- packing ----
     def pack(self, values) -> bytes:
+        """Scalars as one byte string of big-endian `size`-byte elements (the native core's vector layout)."""
         return b"".join(v.to_bytes(self.size, "big") for v in values)
 
     def unpack(self, data: bytes) -> list[int]:
+        """The scalars of a packed vector."""
         s = self.size
         return [int.from_bytes(data[i:i + s], "big") for i in range(0, len(data), s)]
 
@@ -47,6 +49,7 @@ class ScalarVectors:
 
     # ---- operations ----
     def add(self, a: bytes, b: bytes) -> bytes:
+        """The element-wise sum of two packed vectors mod the order."""
         n = self._count(a, b)
         if self.fid is None:
             q = self.order
@@ -54,6 +57,7 @@ class ScalarVectors:
         return self._call(_native.lib.pqzk_fe_vec_add, n, a, b, n)
 
     def sub(self, a: bytes, b: bytes) -> bytes:
+        """The element-wise difference of two packed vectors mod the order."""
         n = self._count(a, b)
         if self.fid is None:
             q = self.order
@@ -71,7 +75,7 @@ class ScalarVectors:
         return self._call(_native.lib.pqzk_fe_vec_cadd, n, a, b, bits, n)
 
     def vec_mat(self, a: bytes, m: bytes, w: int) -> bytes:
-        """out_k = sum_j a_j * m[j][k] (m: n rows of w)."""
+        """`out_k = sum_j a_j * m[j][k]` (m: n rows of w)."""
         n = self._count(a)
         if len(m) != n * w * self.size or not 1 <= w <= 16:
             raise InvalidParameter("matrix does not match the vector")
@@ -81,7 +85,7 @@ class ScalarVectors:
         return self._call(_native.lib.pqzk_fe_vec_mat, w, a, m, n, w)
 
     def mat_vec(self, m: bytes, v: bytes) -> bytes:
-        """out_j = sum_k m[j][k] * v_k (m: rows of len(v) elements)."""
+        """`out_j = sum_k m[j][k] * v_k` (m: rows of len(v) elements)."""
         w = self._count(v)
         if not 1 <= w <= 16 or len(m) % (w * self.size):
             raise InvalidParameter("matrix does not match the vector")

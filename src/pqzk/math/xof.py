@@ -22,6 +22,7 @@ _ORDERS = {
 
 
 def expand_ref(prefix: bytes, seeds: list[bytes], n: int) -> list[bytes]:
+    """The pure-Python `expand` that the native one is tested against."""
     return [hashlib.shake_128(prefix + s).digest(n) for s in seeds]
 
 
@@ -47,6 +48,7 @@ def _scalar_size(order: int) -> int:
 
 def hash_rows_to_scalars_ref(prefix: bytes, rows: bytes, rowlen: int, order: int, width: int,
                              mask: bytes | None = None) -> bytes:
+    """The pure-Python `hash_rows_to_scalars` that the native one is tested against."""
     nb = _scalar_size(order)
     wide = nb + 16
     out = bytearray()

@@ -47,6 +47,7 @@ def ceremony_key(session: bytes) -> bytes:
 
 
 def encode_answers(messages: list[Message]) -> bytes:
+    """A list of messages as a recorded-answers file (magic, version, length-prefixed wire messages)."""
     out = [MAGIC, bytes([VERSION]), len(messages).to_bytes(4, "big")]
     for m in messages:
         data = wire.encode(m)
@@ -55,6 +56,7 @@ def encode_answers(messages: list[Message]) -> bytes:
 
 
 def decode_answers(data: bytes) -> list[Message]:
+    """The messages of a recorded-answers file; `InvalidEncoding` when it is not one."""
     r = ByteReader(data, "recorded answers")
     if r.take(len(MAGIC)) != MAGIC or r.uint(1) != VERSION:
         raise InvalidEncoding("recorded answers: not a pqzk answers file")
@@ -126,6 +128,8 @@ class Answers:
 
     # ---- ceremonies ----
     def joined(self, ceremony_session: bytes) -> bool:
+        """Whether this node joined the ceremony `ceremony_session` before (a node that restarted and lost
+        its state must not join it again)."""
         return self._get(ceremony_key(ceremony_session)) is not None
 
     def join(self, ceremony_session: bytes) -> None:

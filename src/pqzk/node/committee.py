@@ -83,12 +83,15 @@ class Committee:
 
     @property
     def members(self) -> dict:
+        """Every node and coordinator by id."""
         return {p.node_id: p for p in (*self.nodes, *self.coordinators)}
 
     def directory(self) -> Directory:
+        """The members' signing keys, by id (who may sign messages in this committee)."""
         return Directory({i: p.signing_key for i, p in self.members.items()})
 
     def kem_public(self) -> dict:
+        """The members' X-Wing public keys, by id (for end-to-end sealed channels)."""
         return {i: p.kem_key for i, p in self.members.items()}
 
     def roster(self):
@@ -98,11 +101,13 @@ class Committee:
         return Roster(PQ_EVIDENCE, {n.node_id: n.pq_key for n in self.nodes}, self.threshold)
 
     def pkp(self) -> PublicKeyPackage | None:
+        """The committee's FROST public key package, or None before its DKG."""
         if self.public_key_package is None:
             return None
         return PublicKeyPackage.from_bytes(get_ciphersuite(self.suite), self.public_key_package)
 
     def body(self) -> dict:
+        """The committee file's content without its signatures: what members sign and `digest` hashes."""
         return {"format": FORMAT, "committee": self.name, "version": self.version,
                 "nodes": [n.to_dict() for n in self.nodes],
                 "coordinators": [c.to_dict() for c in self.coordinators],
@@ -112,6 +117,7 @@ class Committee:
                 "policy": self.policy}
 
     def digest(self) -> bytes:
+        """SHA-256 over the canonical JSON of `body`, under the committee context: what signatures cover."""
         return hashlib.sha256(CONTEXT + canonical_json(self.body())).digest()
 
     def sign(self, identity: NodeIdentity) -> "Committee":
@@ -210,6 +216,7 @@ class Committee:
                 raise VerificationError(f"node {n.node_id}'s signature on the committee file does not verify") from None
 
     def to_json(self) -> str:
+        """The committee file: its body with signatures and endorsements, as sorted, indented JSON."""
         d = self.body()
         d["signatures"] = {k: v.hex() for k, v in sorted(self.signatures.items())}
         d["endorsements"] = {k: v.hex() for k, v in sorted(self.endorsements.items())}
@@ -217,6 +224,8 @@ class Committee:
 
     @classmethod
     def from_json(cls, text: str, where: str = "committee file") -> "Committee":
+        """Parse and validate a committee file (exact fields, format, every member); `InvalidEncoding` naming
+        what is wrong."""
         d = parse_document(text, where)
         keys = {"format", "committee", "version", "nodes", "coordinators", "key", "policy", "signatures",
                 "endorsements"}
@@ -254,6 +263,7 @@ class Committee:
 
     @classmethod
     def load(cls, path: str | Path) -> "Committee":
+        """Read and parse a committee file (size-bounded, UTF-8)."""
         data = read_bytes(path, "committee file", max_bytes=MAX_FILE)
         return cls.from_json(decode_text(data, f"committee file {path}"), f"committee file {path}")
 

@@ -51,6 +51,8 @@ class Coordinator:
 
     @classmethod
     async def connect(cls, node: OpenNode, config, **kw) -> "Coordinator":
+        """Connect a coordinator node to the broker; `InvalidParameter` if the committee does not list it as a
+        coordinator."""
         from ..runtime.transports.nats import NatsNode
         if node.identity.node_id not in [c.node_id for c in node.committee.coordinators]:
             raise InvalidParameter(f"{node.identity.node_id!r} is not a coordinator of committee "
@@ -60,6 +62,7 @@ class Coordinator:
         return cls(node, nats_node, **kw)
 
     async def close(self) -> None:
+        """Disconnect from the broker."""
         await self.nats_node.close()
 
     async def __aenter__(self) -> "Coordinator":
@@ -103,6 +106,7 @@ class Coordinator:
         return pkp
 
     def policy(self) -> Policy:
+        """The committee's policy; `InvalidParameter` when it has none (its nodes sign nothing then)."""
         if self.node.committee.policy is None:
             raise InvalidParameter(f"committee {self.node.committee.name!r} has no policy: its nodes sign nothing")
         return Policy.from_dict(self.node.committee.policy)

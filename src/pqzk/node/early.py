@@ -33,6 +33,8 @@ def _size(msg: Message) -> int:
 
 
 class EarlyBoxes:
+    """Keeps authenticated messages of ceremonies this node has not joined yet, within the bounds the module
+    names."""
     def __init__(self, *, sessions: int = MAX_SESSIONS, per_session: int = MAX_PER_SESSION,
                  per_sender: int = MAX_PER_SENDER, opened: int = MAX_OPENED, max_bytes: int = MAX_BYTES,
                  patience: int = PATIENCE) -> None:

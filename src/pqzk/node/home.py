@@ -38,11 +38,13 @@ KEY_ID = "frost-key"
 
 
 class NodeHome:
+    """A node's directory: its configuration, public identity, share store, nonces, answers and audit log."""
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
 
     @property
     def config_path(self) -> Path:
+        """Where the node's configuration (`node.json`) is."""
         return self.path / "node.json"
 
     @property
@@ -51,6 +53,7 @@ class NodeHome:
         return VersionPin(self.path / "committee.pin")
 
     def config(self) -> dict:
+        """The node's configuration (id and store URI), validated; `InvalidEncoding` when malformed."""
         text = decode_text(read_bytes(self.config_path, "node configuration", max_bytes=65536), str(self.config_path))
         try:
             d = json.loads(text)
@@ -81,6 +84,7 @@ class NodeHome:
         return identity.public
 
     def public(self) -> NodePublic:
+        """The node's public identity (`public.json`), validated."""
         text = decode_text(read_bytes(self.path / "public.json", "node public identity", max_bytes=65536),
                            str(self.path / "public.json"))
         try:
@@ -130,21 +134,26 @@ class OpenNode:
 
     @property
     def keyring(self) -> Keyring:
+        """The node's keyring: its id and signer, and the committee's directory of signing keys."""
         return Keyring(self.identity.node_id, self.identity.signer, self.committee.directory())
 
     def kem_keys(self):
+        """The node's X-Wing keys with the committee's public ones, for sealed channels."""
         return self.identity.kem_keys(self.committee.kem_public())
 
     def nonce_store(self) -> FileNonceStore:
+        """The node's persistent FROST nonce store (each nonce used once, across restarts)."""
         return FileNonceStore(self.home.path / "nonces", self.committee.suite, self.identity.nonce_key)
 
     def audit_log(self) -> AuditLog:
+        """The node's audit log, opened on first use."""
         if self._audit is None:
             db = self.home.path / "audit.db"
             self._audit = AuditLog(db, self.identity.audit_key)
         return self._audit
 
     def audit(self, kind: str, body: dict) -> None:
+        """Append one record to the node's audit log."""
         self.audit_log().append(kind, body)
 
     def notes(self, event: str) -> list[dict]:
@@ -167,6 +176,8 @@ class OpenNode:
         return Answers(self.home.path / "answers")
 
     def key(self) -> tuple[KeyPackage | None, PublicKeyPackage | None]:
+        """The node's FROST key package from its store (None before a DKG) and the committee's public key
+        package."""
         suite = get_ciphersuite(self.committee.suite)
         pkp_path = self.home.path / "public_key_package"
         pkp = PublicKeyPackage.from_bytes(suite, read_bytes(pkp_path, "public key package")) \
@@ -183,6 +194,7 @@ class OpenNode:
         atomic_write(self.home.path / "public_key_package", pkp.to_bytes(), mode=0o644)
 
     def close(self) -> None:
+        """Close the audit log, if open."""
         if self._audit is not None:
             self._audit.close()
             self._audit = None

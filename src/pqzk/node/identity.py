@@ -47,11 +47,14 @@ class NodePublic:
     pq_key: mldsa.MLDSAPublicKey
 
     def to_dict(self) -> dict:
+        """The public identity as the committee file writes it (hex keys)."""
         return {"id": self.node_id, "signing_key": self.signing_key.to_bytes().hex(),
                 "kem_key": self.kem_key.to_bytes().hex(), "pq_key": self.pq_key.to_bytes().hex()}
 
     @classmethod
     def from_dict(cls, d: object, where: str = "node") -> "NodePublic":
+        """A public identity from the committee file's entry, validated; `InvalidEncoding` naming what is
+        wrong."""
         if not isinstance(d, dict) or set(d) != {"id", "signing_key", "kem_key", "pq_key"}:
             raise InvalidEncoding(f"{where}: needs exactly id, signing_key, kem_key and pq_key")
         node_id = d["id"]
@@ -94,17 +97,22 @@ class NodeIdentity:
 
     @classmethod
     def generate(cls, node_id: PartyId, rng: RandomSource | None = None) -> "NodeIdentity":
+        """A fresh node identity: composite signing key, X-Wing key, nonce and audit keys, and an ML-DSA key
+        for post-quantum evidence."""
         return cls(node_id, composite.keygen(COMPOSITE, rng=rng), xwing.keygen(rng=rng), random_bytes(32, rng),
                    random_bytes(32, rng), mldsa.keygen(PQ_EVIDENCE, seed=random_bytes(32, rng)))
 
     @property
     def public(self) -> NodePublic:
+        """The public half: what goes into the committee file."""
         return NodePublic(self.node_id, self.signer.public_key, self.kem_key.public_key, self.pq_key.public_key)
 
     def kem_keys(self, public: dict) -> KemKeys:
+        """This node's X-Wing key with the committee's public ones, for sealed channels."""
         return KemKeys(self.kem_key, public, HYBRID)
 
     def to_record(self) -> bytes:
+        """The identity as the secret record kept in the node's share store."""
         sk = self._signing_key.to_bytes()
         seed = self.kem_key.to_bytes()
         return (MAGIC + bytes([VERSION]) + len(sk).to_bytes(2, "big") + sk + len(seed).to_bytes(2, "big") + seed
@@ -112,6 +120,8 @@ class NodeIdentity:
 
     @classmethod
     def from_record(cls, node_id: PartyId, data: bytes) -> "NodeIdentity":
+        """An identity from its share-store record; `InvalidEncoding` when the record is malformed or of
+        another version."""
         r = ByteReader(as_bytes(data, "node identity record"), "node identity record")
         if r.take(len(MAGIC)) != MAGIC or r.uint(1) != VERSION:
             raise InvalidEncoding("not a node identity record of this version")

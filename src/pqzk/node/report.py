@@ -40,6 +40,7 @@ class Report:
     unresponsive: tuple[PartyId, ...] = ()
 
     def to_payload(self) -> bytes:
+        """The report as canonical JSON (reason truncated), the payload of a `SESSION_REPORT` message."""
         return canonical_json({"protocol": self.protocol, "outcome": self.outcome,
                                "public_key_package": None if self.public_key_package is None
                                else self.public_key_package.hex(),
@@ -48,6 +49,8 @@ class Report:
 
     @classmethod
     def from_payload(cls, payload: bytes) -> "Report":
+        """A report from a message payload, strictly validated (size, fields, types); `InvalidEncoding`
+        otherwise."""
         payload = as_bytes(payload, "session report")
         if len(payload) > 2 * MAX_PKP + 65536:
             raise InvalidEncoding("session report: too large")

@@ -27,6 +27,7 @@ from .service import NodeService
 
 
 def wall_clock() -> int:
+    """Seconds since the epoch (the clock policy checks use on a node)."""
     return int(time.time())
 
 
@@ -92,6 +93,7 @@ def replay_changes(signer: PolicySigner, entries: Iterable[dict]) -> None:
 
 
 def channel_for(node: OpenNode) -> Channel:
+    """The node's end-to-end channel: its id, committee, X-Wing keys and the committee's directory."""
     return Channel(node.identity.node_id, node.committee.committee_id, node.kem_keys(),
                    directory=node.committee.directory())
 
@@ -161,6 +163,8 @@ class NetworkRunner:
         self.timeout, self.idle_limit, self.deadline = timeout, idle_limit, deadline
 
     async def run_async(self, parties, initial, session: bytes):
+        """Drive the coordinator's one local party through a session over NATS and return it when it finishes.
+        """
         import asyncio
         if len(parties) != 1:
             raise InvalidParameter("a network runner drives the coordinator alone; signers are nodes")

@@ -92,6 +92,7 @@ class Invitation:
         object.__setattr__(self, "new_members", tuple(sorted(self.new_members)))
 
     def to_payload(self) -> bytes:
+        """The invitation as canonical JSON, the payload of a `SESSION_INVITE` message."""
         return canonical_json({"protocol": self.protocol, "participants": list(self.participants),
                                "threshold": self.threshold, "target": self.target,
                                "new_threshold": self.new_threshold, "new_members": list(self.new_members),
@@ -99,6 +100,8 @@ class Invitation:
 
     @classmethod
     def from_payload(cls, payload: bytes) -> "Invitation":
+        """An invitation from a message payload, strictly validated; `InvalidEncoding` naming what is wrong.
+        """
         payload = as_bytes(payload, "session invitation")
         try:
             d = json.loads(payload)
@@ -177,11 +180,14 @@ class NodeService(SignedParty):
         return f"NodeService({self.id}, {len(self.sessions)} active sessions)"
 
     def audit(self, kind: str, body: dict) -> None:
+        """Append a record to the node's audit log, when the service has one."""
         if self._audit is not None:
             self._audit(kind, body)
 
     # ---- routing ----
     def receive(self, msg: Message) -> list[Message]:
+        """Route a message: to its session's party; an invitation to a new ceremony; a policy request to
+        the node's policy signer (audited); a ceremony message before its invitation to `EarlyBoxes`."""
         party = self.sessions.get(msg.session)
         if party is not None:
             return self._after(msg.session, party, party.receive(msg))
@@ -236,6 +242,8 @@ class NodeService(SignedParty):
         self.early.keep(msg)
 
     def on_idle(self) -> list[Message]:
+        """A quiet timeout: pass it to every running session (and the policy responder), and age the early
+        boxes."""
         out: list[Message] = []
         for session, party in list(self.sessions.items()):
             out += self._after(session, party, party.on_idle())
@@ -422,11 +430,13 @@ class Inviter(SignedParty):
         self.result = self.error = None
 
     def start(self) -> list[Message]:
+        """Send the invitation to every participant (the inviter's whole job)."""
         payload = self.invitation.to_payload()
         self.result = True
         return [self._send(i, Kind.SESSION_INVITE, payload) for i in self.to]
 
     def receive(self, msg: Message) -> list[Message]:
+        """An inviter expects no answer: every message is dropped."""
         return []
 
 
@@ -451,10 +461,12 @@ class CeremonyCoordinator(Inviter):
         return f"CeremonyCoordinator({self.invitation.protocol}, {len(self.reports)}/{len(self.to)} reports)"
 
     def start(self) -> list[Message]:
+        """Invite every participant."""
         payload = self.invitation.to_payload()
         return [self._send(i, Kind.SESSION_INVITE, payload) for i in self.to]
 
     def receive(self, msg: Message) -> list[Message]:
+        """Record one node's session report; conclude when all have reported."""
         if self.result is not None or self.error is not None:
             return []
         self._quiet = 0                          # the session is alive (the nodes' broadcasts pass by)
@@ -472,6 +484,7 @@ class CeremonyCoordinator(Inviter):
         return []
 
     def on_idle(self) -> list[Message]:
+        """Count a quiet timeout; conclude after `patience` of them."""
         if self.result is None and self.error is None:
             self._quiet += 1
             if self._quiet >= self.patience:
@@ -479,6 +492,8 @@ class CeremonyCoordinator(Inviter):
         return []
 
     def conclude(self) -> None:
+        """Decide the ceremony from the reports so far: `result` when every invited node finished with one and
+        the same key, else `error` naming culprits by majority, refusals and the unresponsive."""
         missing = [i for i in self.to if i not in self.reports]
         outcome = {o: [i for i, r in self.reports.items() if r.outcome == o] for o in ("refused", "aborted")}
         keys = {k.to_bytes() for i, k in self.keys.items() if self.reports[i].outcome == "finished"}

@@ -36,11 +36,13 @@ class PairwiseOt:
         return "PairwiseOt(<seeds redacted>)"
 
     def to_bytes(self) -> bytes:
+        """The seeds as bytes, for keeping in a share store."""
         return (self.as_alice.choices + b"".join(self.as_alice.keys)
                 + b"".join(k0 + k1 for k0, k1 in self.as_bob.pairs))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "PairwiseOt":
+        """Seeds from `to_bytes` output; `InvalidEncoding` when the length is wrong."""
         r = ByteReader(data, "pairwise OT seeds")
         choices = r.take(KAPPA // 8)
         keys = tuple(r.take(_K) for _ in range(KAPPA))
@@ -64,6 +66,7 @@ class OtSetupMessage:
 
     @staticmethod
     def size() -> int:
+        """The length of one setup message (two base-OT messages of KAPPA transfers)."""
         return 2 * base.message_size(KAPPA)
 
     def finish(self, peer_message: bytes) -> PairwiseOt:

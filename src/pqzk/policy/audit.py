@@ -90,6 +90,7 @@ class AuditLog:
 
     @property
     def public_key(self) -> bytes:
+        """The Ed25519 public key that signs this log's head."""
         return self._pub
 
     def append(self, kind: str, body: dict) -> Record:
@@ -126,6 +127,7 @@ class AuditLog:
         return head
 
     def close(self) -> None:
+        """Close the log's database."""
         self._conn.close()
 
     def __enter__(self) -> "AuditLog":

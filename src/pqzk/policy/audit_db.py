@@ -66,6 +66,8 @@ class Position:
 
 @contextmanager
 def sqlite_errors(path: Path, *, environment: type[PqzkError] = InvalidParameter) -> Iterator[Position]:
+    """Turn SQLite and decoding errors inside the block into an `AuditLogError` naming the file (and the
+    record being read), never a traceback."""
     where = Position()
     try:
         yield where
@@ -264,11 +266,13 @@ def walk(path: Path, records: Iterable[Row], public_key: bytes, start: Head = GE
 
 
 def last_row(conn: sqlite3.Connection, path: Path) -> Row | None:
+    """The newest record of the log, or None when it is empty."""
     raw = conn.execute(f"SELECT {RECORD_COLUMNS} FROM records ORDER BY seq DESC LIMIT 1").fetchone()
     return None if raw is None else typed_row(path, raw)
 
 
 def hash_at(conn: sqlite3.Connection, path: Path, seq: int) -> bytes | None:
+    """The hash of record `seq` (the genesis hash for 0), or None when there is no such record."""
     if seq == 0:
         return GENESIS_HEAD.hash
     raw = conn.execute(f"SELECT {RECORD_COLUMNS} FROM records WHERE seq = ?", (seq,)).fetchone()
@@ -276,6 +280,7 @@ def hash_at(conn: sqlite3.Connection, path: Path, seq: int) -> bytes | None:
 
 
 def other_tables(conn: sqlite3.Connection) -> list[str]:
+    """Tables in the database that an audit log does not have (a sign it is not one, or was tampered with)."""
     names = [bytes(n).decode(errors="replace") for (n,) in
              conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     return [n for n in names if n not in TABLES]

@@ -49,6 +49,7 @@ class AuditLogError(VerificationError):
 
 
 def head_file_error(path: Path, message: str) -> AuditLogError:
+    """An `AuditLogError` about the audit head file."""
     return AuditLogError(path, message, what="audit head file")
 
 
@@ -71,6 +72,8 @@ class Record:
 
 
 def record_hash(seq: int, kind: str, body: bytes, prev_hash: bytes) -> bytes:
+    """The hash chaining one record to the previous: SHA-256 over the domain, sequence number, kind, body and
+    previous hash, each length-framed."""
     return hashlib.sha256(DOMAIN + seq.to_bytes(8, "big") + len(kind).to_bytes(1, "big") + kind.encode()
                           + len(body).to_bytes(8, "big") + body + prev_hash).digest()
 
@@ -121,6 +124,8 @@ def public_key_arg(public_key: object, what: str = "public_key") -> bytes:
 
 
 def verifies(public_key: bytes, signature: bytes, message: bytes) -> bool:
+    """Whether an Ed25519 signature verifies (a boolean for the log checker, which reports rather than
+    raises)."""
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
     except (InvalidSignature, ValueError):
@@ -157,15 +162,18 @@ class HeadFile:
 
     @classmethod
     def sign(cls, key: Ed25519PrivateKey, log_id: bytes, head: Head) -> "HeadFile":
+        """A head file for `head`, signed by the log's key."""
         pub = key.public_key().public_bytes_raw()
         return cls(pub, log_id, head, key.sign(cls._message(pub, log_id, head)))
 
     def to_bytes(self) -> bytes:
+        """The head file's binary form (magic, version, public key, log id, head, signature)."""
         return (HEAD_FILE_MAGIC + bytes([HEAD_FILE_VERSION]) + self.public_key + self.log_id
                 + self.head.seq.to_bytes(8, "big") + self.head.hash + self.signature)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "HeadFile":
+        """A head file from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
         r = ByteReader(data, "audit head file")
         if r.take(len(HEAD_FILE_MAGIC)) != HEAD_FILE_MAGIC:
             raise InvalidEncoding("audit head file: bad magic (not a pqzk head file)")

@@ -101,17 +101,24 @@ class Authorization:
 
     @property
     def pq(self) -> bool:
+        """Whether the authorization carries post-quantum evidence."""
         return self.pq_mode != PQ_NONE
 
     @property
     def pq_mode(self) -> int:
+        """Which post-quantum evidence it carries: none, a quorum of ML-DSA signatures, or one threshold ML-
+        DSA signature."""
         return PQ_THRESHOLD if self.pq_threshold_signature else PQ_QUORUM if self.pq_signatures else PQ_NONE
 
     def digest(self) -> bytes:
+        """The digest the threshold signature covers: suite, group key, request, policy version and digest,
+        signers and the kind of post-quantum evidence."""
         return authorization_digest(self.suite, self.group_key, self.request_digest, self.policy_version,
                                     self.policy_digest, self.signers, self.pq_mode)
 
     def to_bytes(self) -> bytes:
+        """The authorization's binary form; `InvalidParameter` when it carries both kinds of post-quantum
+        evidence."""
         if self.pq_signatures and self.pq_threshold_signature:
             raise InvalidParameter("an authorization carries one kind of post-quantum evidence, not two")
         version = FORMAT_VERSION_THRESHOLD if self.pq_threshold_signature else FORMAT_VERSION
@@ -124,6 +131,7 @@ class Authorization:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Authorization":
+        """An authorization from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
         r = ByteReader(data, "authorization")
         if r.take(4) != MAGIC:
             raise InvalidEncoding("authorization: bad magic")
@@ -161,6 +169,7 @@ class Authorization:
         return out
 
     def to_dict(self) -> dict:
+        """The authorization as a JSON-ready summary (hex values; digests of the post-quantum evidence)."""
         d = {"suite": self.suite, "group_key": self.group_key.hex(), "request_digest": self.request_digest.hex(),
              "policy_version": self.policy_version, "policy_digest": self.policy_digest.hex(),
              "signers": list(self.signers), "signature": self.signature.hex(), "digest": self.digest().hex()}

@@ -69,6 +69,8 @@ class PolicyChangeCoordinator(SessionCoordinator):
         self.error: PqzkError | None = None
 
     def start(self) -> list[Message]:
+        """Propose the change (checked against the current policy) and ask the candidate signers to approve
+        it."""
         try:
             self.state.propose(self.new, self.candidates, self.now)    # version, pending, quorum of candidates
         except PolicyViolation as v:
@@ -77,6 +79,7 @@ class PolicyChangeCoordinator(SessionCoordinator):
         return self._tell(self.candidates, ChangeRequest(self.new.to_dict(), self.pkp.key_version()))
 
     def receive(self, msg: Message) -> list[Message]:
+        """Handle a signer's approval, refusal or signature share for the change."""
         if not self._accept(msg, self.candidates) or self.stage in ("done", "failed"):
             return []
         try:
@@ -141,6 +144,8 @@ class PolicyChangeCoordinator(SessionCoordinator):
                                                          sig))
 
     def on_idle(self) -> list[Message]:
+        """A quiet timeout: fail with the policy's reason when the signers who answered cannot make a quorum.
+        """
         silent = [i for i in self.candidates if i not in self.answered]
         if self.stage == "collecting":
             if self.refusals and not silent:

@@ -144,6 +144,8 @@ class AuthorizationCoordinator(SessionCoordinator):
 
     # ---- the protocol ----
     def start(self) -> list[Message]:
+        """Evaluate the request against the policy and, when it is allowed, ask the candidate signers to
+        approve it (a refusal is recorded and ends the run)."""
         self.records.append(("request", {"session": self.session.hex(), "request": request_summary(self.request)}))
         try:
             if self.request.private is not None:
@@ -209,6 +211,8 @@ class AuthorizationCoordinator(SessionCoordinator):
         return None
 
     def receive(self, msg: Message) -> list[Message]:
+        """Handle a signer's approval, refusal or signature share (threshold ML-DSA messages go to its own
+        coordinator)."""
         if msg.kind in THRESHOLD_KINDS:     # the threshold ML-DSA coordinator makes its own checks
             return self._on_threshold(self.tmldsa.receive(msg)) if self.tmldsa is not None else []
         if not self._accept(msg, self.candidates):

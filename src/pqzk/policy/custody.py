@@ -45,15 +45,18 @@ class Outcome:
 
     @property
     def allowed(self) -> bool:
+        """Whether the request was authorized."""
         return self.authorization is not None
 
     @property
     def rule(self) -> str:
+        """"allowed", or the policy rule that refused (`protocol_abort` when a party misbehaved)."""
         if self.authorization is not None:
             return "allowed"
         return getattr(self.error, "rule", "protocol_abort")
 
     def unwrap(self) -> Authorization:
+        """The authorization, or raise the error that refused it."""
         if self.authorization is None:
             raise self.error
         return self.authorization
@@ -105,6 +108,7 @@ class Custody:
         return label + b"-%d-" % self.sessions + random_bytes(16, self.rng)
 
     def policy_at(self, now: int) -> Policy:
+        """The policy in force at time `now`."""
         return self.state.policy_at(now)
 
     def _log(self, kind: str, body: dict) -> None:

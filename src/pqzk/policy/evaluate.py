@@ -24,6 +24,7 @@ class Decision:
     pq_required: bool = False
 
     def raise_if_denied(self) -> None:
+        """Raise the `PolicyViolation` (rule and detail) when the decision is a refusal."""
         if not self.allowed:
             raise PolicyViolation(self.rule, self.detail)
 

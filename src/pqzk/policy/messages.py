@@ -82,9 +82,11 @@ class PayloadReader:
                                   f"got {sorted(str(k)[:40] for k in self.doc)[:20]}")
 
     def error(self, key: str, what: str) -> InvalidEncoding:
+        """An `InvalidEncoding` naming the payload and the field."""
         return InvalidEncoding(f"{self.where}: field {key!r} {what}")
 
     def hex(self, key: str) -> bytes:
+        """A hex field's bytes."""
         return hex_field(self.doc, key, self.where)
 
     def hex_decoded(self, key: str, decode: Callable[[bytes], T]) -> T:
@@ -96,42 +98,49 @@ class PayloadReader:
             raise self.error(key, f"does not decode ({exc})") from None
 
     def int(self, key: str, maximum: int = MAX_U64) -> int:
+        """An integer field in [0, maximum] (booleans rejected)."""
         v = self.doc[key]
         if not _is_int(v) or not 0 <= v <= maximum:
             raise self.error(key, f"must be an integer from 0 to {maximum}")
         return v
 
     def bool(self, key: str) -> bool:
+        """A boolean field."""
         v = self.doc[key]
         if not isinstance(v, bool):
             raise self.error(key, "must be true or false")
         return v
 
     def text(self, key: str) -> str:
+        """A string field of bounded length."""
         v = self.doc[key]
         if not isinstance(v, str) or len(v) > MAX_TEXT:
             raise self.error(key, f"must be a string of at most {MAX_TEXT} characters")
         return v
 
     def object(self, key: str) -> dict:
+        """A JSON object field."""
         v = self.doc[key]
         if not isinstance(v, dict):
             raise self.error(key, "must be an object")
         return v
 
     def key_version(self, key: str) -> bytes:
+        """A key-version field (hex, of the key-version size)."""
         v = self.hex(key)
         if len(v) != KEY_VERSION_SIZE:
             raise self.error(key, f"must be a key version ({KEY_VERSION_SIZE} bytes)")
         return v
 
     def ids(self, key: str) -> tuple[int, ...]:
+        """A non-empty, strictly increasing list of signer ids."""
         v = self.doc[key]
         if not isinstance(v, list) or not v or not all(_is_int(i) and i > 0 for i in v) or v != sorted(set(v)):
             raise self.error(key, "must be a non-empty, strictly increasing list of signer identifiers")
         return tuple(v)
 
     def quorum(self, key: str) -> Quorum:
+        """A quorum field (`min_signers` and optional `roles`, each at least 1)."""
         d = self.object(key)
         roles = d.get("roles", {})
         if set(d) - {"min_signers", "roles"} or not _is_int(d.get("min_signers")) or d["min_signers"] < 1 \
@@ -140,12 +149,15 @@ class PayloadReader:
         return Quorum.from_dict(d)
 
     def commitment(self, key: str, suite: Ciphersuite) -> SigningCommitments:
+        """A FROST signing commitment field, decoded for `suite`."""
         return self.hex_decoded(key, lambda b: SigningCommitments.from_bytes(suite, b))
 
     def share(self, key: str, suite: Ciphersuite) -> SignatureShare:
+        """A FROST signature share field, decoded for `suite`."""
         return self.hex_decoded(key, lambda b: SignatureShare.from_bytes(suite, b))
 
     def sign_request(self, key: str, suite: Ciphersuite) -> tuple[bytes, tuple[SigningCommitments, ...]]:
+        """A signing request field: the message and the signers' commitments."""
         message, cl = self.hex_decoded(key, lambda b: decode_sign_request(suite, b))
         return message, tuple(cl)
 
@@ -158,9 +170,11 @@ class Body:
     NEEDS_SUITE: ClassVar[bool] = False             # decodes FROST values: needs the receiver's ciphersuite
 
     def to_dict(self) -> dict:
+        """The body as the JSON object it is sent as."""
         raise NotImplementedError
 
     def to_payload(self) -> bytes:
+        """The body's canonical JSON: a message payload."""
         return canonical_json(self.to_dict())
 
     @classmethod
@@ -238,6 +252,7 @@ class Refusal(Body):
 
     @classmethod
     def of(cls, violation: PolicyViolation) -> "Refusal":
+        """The refusal for a policy violation (rule and detail, bounded in length)."""
         return cls(violation.rule[:MAX_TEXT], violation.detail[:MAX_TEXT])
 
     def to_dict(self) -> dict:
@@ -249,6 +264,7 @@ class Refusal(Body):
 
 
 class AuthRefuse(Refusal):
+    """A signer refuses an authorization request: the rule and why."""
     KIND = Kind.AUTH_REFUSE
 
 
@@ -371,6 +387,7 @@ class ChangeAccept(Body):
 
 
 class ChangeRefuse(Refusal):
+    """A signer refuses a policy change: the rule and why."""
     KIND = Kind.CHANGE_REFUSE
 
 

@@ -33,15 +33,18 @@ class Quorum:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Quorum":
+        """A quorum from its JSON object (`min_signers`, optional `roles`)."""
         return cls(d["min_signers"], tuple(sorted(d.get("roles", {}).items())))
 
     def to_dict(self) -> dict:
+        """The quorum as its JSON object."""
         out: dict[str, Any] = {"min_signers": self.min_signers}
         if self.roles:
             out["roles"] = dict(self.roles)
         return out
 
     def describe(self) -> str:
+        """The quorum in words, for refusals and `policy explain`."""
         roles = "".join(f", at least {n} with role {r!r}" for r, n in self.roles)
         return f"{self.min_signers} signers{roles}"
 
@@ -79,13 +82,17 @@ class Policy:
 
     @property
     def signers(self) -> tuple[int, ...]:
+        """The ids of the policy's signers."""
         return tuple(i for i, _ in self.signer_roles)
 
     def roles_of(self, signer: int) -> tuple[str, ...]:
+        """The roles of one signer (empty when it is not a signer)."""
         return dict(self.signer_roles).get(signer, ())
 
     @classmethod
     def from_dict(cls, doc: dict) -> "Policy":
+        """A policy from its JSON document, validated against the JSON Schema and the rules the schema cannot
+        say; `InvalidEncoding` naming the field."""
         validate_document(doc)
         for k in doc["signers"]:
             if not SIGNER_ID.fullmatch(k):
@@ -142,6 +149,7 @@ class Policy:
         return hashlib.sha256(canonical_json(self.source)).digest()
 
     def to_dict(self) -> dict:
+        """The JSON document the policy was made from."""
         return self.source
 
 
@@ -150,6 +158,7 @@ SIGNER_ID = re.compile(r"[1-9][0-9]{0,8}")     # ASCII digits only (str.isdigit 
 
 
 def canonical_json(doc: Any) -> bytes:
+    """JSON with sorted keys and no spaces, as UTF-8: the one byte form that digests and signatures cover."""
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

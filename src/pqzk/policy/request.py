@@ -70,6 +70,8 @@ class AuthorizationRequest:
         return self.amount if self.private is None else self.private.max_amount
 
     def to_dict(self) -> dict:
+        """The request as its JSON object (hex bytes; the private terms instead of amount and destination when
+        it has them)."""
         d = {"request_id": self.request_id.hex(), "tx_digest": self.tx_digest.hex(), "time": self.time,
              "policy_version": self.policy_version}
         if self.private is None:
@@ -106,6 +108,7 @@ class AuthorizationRequest:
                    amount, dest, terms)
 
     def digest(self) -> bytes:
+        """SHA-256 of the request's canonical JSON under a domain tag: what an authorization binds."""
         return hashlib.sha256(b"pqzk/request/v1\x00" + canonical_json(self.to_dict())).digest()
 
 
@@ -126,10 +129,13 @@ class History:
         object.__setattr__(self, "_ids", frozenset(e.request_id for e in self.entries))
 
     def seen(self, request_id: bytes) -> bool:
+        """Whether a request with this id was already authorized (replays are refused)."""
         return request_id in self._ids
 
     def spent_since(self, since: int) -> int:
+        """The amount charged by requests authorized after `since` (for rolling limits)."""
         return sum(e.charged_amount for e in self.entries if e.time > since)
 
     def with_entry(self, entry: HistoryEntry) -> "History":
+        """A new history with one more authorized request."""
         return History(self.entries + (entry,))

@@ -64,6 +64,7 @@ class StepResult:
     authorization: str = ""          # hex of Authorization.to_bytes()
 
     def to_dict(self) -> dict:
+        """The step's result as a JSON-ready dict (what `pqzk authorize --json` prints)."""
         return {k: v for k, v in self.__dict__.items()}
 
 
@@ -185,6 +186,7 @@ class Scenario:
         self.custody = None
 
     def name_of(self, i: int) -> str:
+        """The scenario's name for party `i`, or "party i"."""
         return self.names.get(i, f"party {i}")
 
     def setup(self, audit: AuditLog | None = None):

@@ -103,6 +103,7 @@ class AuthorizationSigner(SignerSide):
         self._tx_done |= previous._tx_done
 
     def handlers(self):
+        """Authorization requests, signing requests, direct (one-round) requests, cancels and results."""
         return {Kind.AUTH_REQUEST: self._on_request, Kind.AUTH_SIGN: self._on_sign,
                 Kind.AUTH_DIRECT: self._on_direct, Kind.AUTH_CANCEL: self._on_cancel,
                 Kind.AUTH_RESULT: self._on_result}
@@ -323,12 +324,15 @@ class PolicySigner:
         return f"PolicySigner({self.id})"
 
     def receive(self, msg: Message) -> list[Message]:
+        """Route a message to the side that serves its kind (the authorization side checks the signature of
+        any other)."""
         # a kind neither side serves goes to the authorization side, which checks the signature
         # before it names the sender (an unsigned message blames nobody)
         return self._routes.get(msg.kind, self.authorization).receive(msg)
 
     @property
     def state(self) -> PolicyState:
+        """The policy state this signer holds (shared by its sides)."""
         return self.core.state
 
     def inherit(self, previous: "PolicySigner") -> None:
@@ -339,10 +343,12 @@ class PolicySigner:
 
     @property
     def history(self) -> History:
+        """The requests this signer has authorized (for limits and replay refusal)."""
         return self.authorization.history
 
     @property
     def refusals(self) -> list[tuple[bytes, PolicyViolation]]:
+        """The refusals this signer made: session and violation."""
         return self.core.refusals
 
     @property

@@ -68,6 +68,7 @@ class SignerSide(SignedParty):
     # the shared state, read and written through the core
     @property
     def state(self) -> PolicyState:
+        """The signer's policy state, shared through the core."""
         return self.core.state
 
     @state.setter
@@ -76,20 +77,25 @@ class SignerSide(SignedParty):
 
     @property
     def frost(self) -> FrostSigner:
+        """The signer's FROST party, shared through the core."""
         return self.core.frost
 
     @property
     def coordinator(self) -> PartyId:
+        """The coordinator whose messages this signer accepts."""
         return self.core.coordinator
 
     @property
     def refusals(self) -> list[tuple[bytes, PolicyViolation]]:
+        """The refusals the signer made: session and violation."""
         return self.core.refusals
 
     def clock(self) -> int:
+        """The signer's own clock, in seconds (time locks and windows are judged by it)."""
         return self.core.clock()
 
     def handlers(self) -> dict[Kind, Callable[[Message], list[Message]]]:
+        """The message kinds this side handles, each with the method that takes the message."""
         raise NotImplementedError
 
     def receive(self, msg: Message) -> list[Message]:

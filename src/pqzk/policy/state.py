@@ -29,6 +29,7 @@ class PolicyState:
         return self
 
     def policy_at(self, now: int) -> Policy:
+        """The policy in force at time `now` (a pending change counts once its time lock has passed)."""
         return self.at(now).active
 
     def propose(self, new: Policy, signers: Iterable[int], now: int) -> "PolicyState":

@@ -63,6 +63,8 @@ PREHASH = {
 
 
 def prehash_oid_and_digest(prehash: str, message: bytes) -> tuple[bytes, bytes]:
+    """The DER OID and digest of `message` for a HashML-DSA pre-hash name; `InvalidParameter` for an unknown
+    one."""
     try:
         last, fn = PREHASH[prehash]
     except KeyError:
@@ -120,6 +122,8 @@ _FAMILY = {"mldsa": MLDSA, "mlkem": MLKEM}
 
 
 class PQBackend:
+    """Base of the post-quantum backends: name, how to enable, capabilities and parameter sets, and what it
+    can and cannot do."""
     name = ""
     how_to_enable = ""
     capabilities: frozenset[str] = frozenset()
@@ -129,6 +133,8 @@ class PQBackend:
     missing_because: dict[str, str] = {}   # FEATURES key -> why this backend lacks it
 
     def status(self) -> PQBackendStatus:  # pragma: no cover - overridden
+        """Whether the backend is usable here, with its version, capabilities, and how to enable it when not.
+        """
         raise NotImplementedError
 
     def report(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -155,6 +161,7 @@ class PQBackend:
                                can=can, cannot=cannot)
 
     def supports(self, capability: str, params: MLDSAParams | MLKEMParams | None = None) -> bool:
+        """Whether the backend offers `capability` (for the parameter set `params`, when given)."""
         if capability not in self.capabilities:
             return False
         if isinstance(params, MLDSAParams):
@@ -178,10 +185,12 @@ class PQBackend:
         return self.mldsa_verify_mu(params, handle, public_key, mu(public_key, message_prime), signature)
 
     def mldsa_sign_mu(self, params: MLDSAParams, handle, mu_: bytes, rnd: bytes | None = None) -> bytes:  # pragma: no cover
+        """Sign an external μ (FIPS 204 Algorithm 7 from step 6); `rnd` None signs hedged."""
         raise self._unavailable("no external-μ signing")
 
     def mldsa_verify_mu(self, params: MLDSAParams, handle, public_key: bytes, mu_: bytes,
                         signature: bytes) -> bool:  # pragma: no cover
+        """Verify a signature on an external μ."""
         raise self._unavailable("no external-μ verification")
 
 
@@ -205,6 +214,8 @@ def _cached(key: tuple, compute):
 # -- openssl (cryptography) -------------------------------------------------------------------
 
 class OpenSSLBackend(PQBackend):
+    """ML-DSA and ML-KEM from the OpenSSL 3.5 that the `cryptography` wheel bundles: the default backend
+    (keys held as seeds)."""
     name = "openssl"
     how_to_enable = "pip install 'cryptography>=50' (wheels bundle OpenSSL 3.5 with ML-DSA and ML-KEM)"
     capabilities = frozenset({"mldsa.keygen", "mldsa.keygen_seed", "mldsa.sign", "mldsa.sign_prehash",
@@ -233,14 +244,18 @@ class OpenSSLBackend(PQBackend):
         return getattr(mldsa, f"MLDSA{n}PrivateKey"), getattr(mldsa, f"MLDSA{n}PublicKey")
 
     def mldsa_keygen_seed(self, params: MLDSAParams, seed: bytes) -> tuple[bytes, bytes | None, object]:
+        """(public key, None, private key object) for the 32-byte seed ξ; OpenSSL keeps no expanded key for
+        pqzk."""
         priv_cls, _ = self._mldsa_cls(params)
         key = priv_cls.from_seed_bytes(seed)
         return key.public_key().public_bytes_raw(), None, key
 
     def mldsa_private_handle(self, params: MLDSAParams, seed: bytes):
+        """The OpenSSL private key object for a seed."""
         return self._mldsa_cls(params)[0].from_seed_bytes(seed)
 
     def mldsa_public_handle(self, params: MLDSAParams, public_key: bytes):
+        """The OpenSSL public key object; `InvalidEncoding` when OpenSSL rejects the key."""
         try:
             return self._mldsa_cls(params)[1].from_public_bytes(public_key)
         except ValueError:
@@ -248,12 +263,14 @@ class OpenSSLBackend(PQBackend):
 
     def mldsa_sign(self, params, handle, public_key: bytes, message: bytes, ctx: bytes,
                    prehash: str | None) -> bytes:
+        """ML-DSA.Sign with a context; HashML-DSA through external μ (pqzk builds μ)."""
         if prehash is None:
             return handle.sign(message, ctx)
         return handle.sign_mu(external_mu(public_key, message, ctx, prehash))
 
     def mldsa_verify(self, params, handle, public_key: bytes, message: bytes, signature: bytes,
                      ctx: bytes, prehash: str | None) -> bool:
+        """Whether an ML-DSA (or HashML-DSA, through μ) signature verifies."""
         if prehash is not None:
             return self.mldsa_verify_mu(params, handle, public_key,
                                         external_mu(public_key, message, ctx, prehash), signature)
@@ -284,13 +301,17 @@ class OpenSSLBackend(PQBackend):
         return getattr(mlkem, f"MLKEM{n}PrivateKey"), getattr(mlkem, f"MLKEM{n}PublicKey")
 
     def mlkem_keygen_seed(self, params: MLKEMParams, seed: bytes):
+        """(encapsulation key, None, private key object) for the 64-byte seed d ‖ z."""
         key = self._mlkem_cls(params)[0].from_seed_bytes(seed)
         return key.public_key().public_bytes_raw(), None, key
 
     def mlkem_private_handle(self, params: MLKEMParams, seed: bytes):
+        """The OpenSSL private key object for a seed."""
         return self._mlkem_cls(params)[0].from_seed_bytes(seed)
 
     def mlkem_encaps(self, params: MLKEMParams, public_key: bytes, m: bytes | None) -> tuple[bytes, bytes]:
+        """(shared secret, ciphertext), randomized; `InvalidEncoding` when the key fails FIPS 203's modulus
+        check."""
         try:
             pk = self._mlkem_cls(params)[1].from_public_bytes(public_key)
         except ValueError:
@@ -298,6 +319,7 @@ class OpenSSLBackend(PQBackend):
         return pk.encapsulate()
 
     def mlkem_decaps(self, params: MLKEMParams, handle, ciphertext: bytes) -> bytes:
+        """The shared secret of a ciphertext."""
         return handle.decapsulate(ciphertext)
 
 
@@ -370,20 +392,25 @@ class LiboqsBackend(PQBackend):
         return _cached(("liboqs-location",), liboqs_loadable)
 
     def features(self) -> LiboqsFeatures:
+        """What the liboqs found here offers (parameter sets, external-μ variants), read from the library
+        without importing `oqs`."""
         lib, _ = self.location()
         return liboqs_features(lib) if lib is not None else _NO_LIBOQS
 
     @property
     def capabilities(self) -> frozenset[str]:  # type: ignore[override]
+        """The base capabilities, plus HashML-DSA and the internal interface when the build has external μ."""
         f = self.features()
         return self._BASE | (self._PREHASH if f.mldsa_extmu else frozenset())
 
     @property
     def mldsa_sets(self) -> frozenset[str]:  # type: ignore[override]
+        """The ML-DSA parameter sets this liboqs build has."""
         return self.features().mldsa
 
     @property
     def mlkem_sets(self) -> frozenset[str]:  # type: ignore[override]
+        """The ML-KEM parameter sets this liboqs build has."""
         return self.features().mlkem
 
     def supports(self, capability: str, params: MLDSAParams | MLKEMParams | None = None) -> bool:
@@ -408,6 +435,8 @@ class LiboqsBackend(PQBackend):
         return self._usable_status(f"liboqs {f.version} ({lib}), liboqs-python {ver}")
 
     def oqs(self):
+        """The `oqs` module, imported only once liboqs was found (so `oqs` never tries to download and
+        build it); `BackendUnavailable` otherwise."""
         if self._oqs is None:
             lib, why = liboqs_loadable()
             if lib is None:
@@ -433,23 +462,28 @@ class LiboqsBackend(PQBackend):
             raise InvalidEncoding(f"liboqs refused {what}: {exc}") from None
 
     def mldsa_keygen_random(self, params: MLDSAParams):
+        """(public key, expanded private key) from liboqs's own key generation."""
         with self.oqs().Signature(params.name) as sig:
             pk = sig.generate_keypair()
             return pk, sig.export_secret_key()
 
     def mldsa_sign(self, params, handle, public_key, message, ctx, prehash):
+        """ML-DSA.Sign with a context (hedged); HashML-DSA through the external-μ variant."""
         if prehash is not None:   # HashML-DSA: pqzk builds μ, the extmu variant signs it
             return self.mldsa_sign_mu(params, handle, external_mu(public_key, message, ctx, prehash))
         with self.oqs().Signature(params.name, handle) as sig:
             return self._call("ML-DSA signing", sig.sign_with_ctx_str, message, ctx)
 
     def mldsa_private_handle(self, params, expanded: bytes):
+        """The expanded private key itself (liboqs takes keys as bytes)."""
         return expanded
 
     def mldsa_public_handle(self, params, public_key: bytes):
+        """The public key itself (liboqs takes keys as bytes)."""
         return public_key
 
     def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
+        """Whether an ML-DSA (or HashML-DSA, through μ) signature verifies."""
         if prehash is not None:
             return self.mldsa_verify_mu(params, handle, public_key,
                                         external_mu(public_key, message, ctx, prehash), signature)
@@ -467,19 +501,23 @@ class LiboqsBackend(PQBackend):
             return bool(sig.verify(mu_, signature, public_key))
 
     def mlkem_keygen_seed(self, params: MLKEMParams, seed: bytes):
+        """(encapsulation key, decapsulation key, None) from the seed d ‖ z."""
         with self.oqs().KeyEncapsulation(params.name) as kem:
             pk = kem.generate_keypair_seed(seed)
             return pk, kem.export_secret_key(), None
 
     def mlkem_private_handle(self, params, expanded: bytes):
+        """The decapsulation key itself (liboqs takes keys as bytes)."""
         return expanded
 
     def mlkem_encaps(self, params, public_key, m):
+        """(shared secret, ciphertext), randomized: liboqs has no derandomized encapsulation."""
         with self.oqs().KeyEncapsulation(params.name) as kem:
             ct, ss = self._call("ML-KEM encapsulation", kem.encap_secret, public_key)
             return ss, ct
 
     def mlkem_decaps(self, params, handle, ciphertext):
+        """The shared secret of a ciphertext."""
         with self.oqs().KeyEncapsulation(params.name, handle) as kem:
             return self._call("ML-KEM decapsulation", kem.decap_secret, ciphertext)
 
@@ -495,6 +533,8 @@ def _oqs_logs_to_stderr(captured: io.StringIO) -> None:
 # -- pqclean (pqcrypto) -----------------------------------------------------------------------
 
 class PQCleanBackend(PQBackend):
+    """ML-DSA and ML-KEM from PQClean through the `pqcrypto` package: an independent implementation for
+    interoperability tests."""
     name = "pqclean"
     how_to_enable = "pip install pqcrypto"
     capabilities = frozenset({"mldsa.keygen", "mldsa.sign", "mldsa.sign_prehash", "mldsa.verify",
@@ -545,12 +585,15 @@ class PQCleanBackend(PQBackend):
         return getattr(pqcrypto.HashAlgorithm, self._HASH[prehash])
 
     def mldsa_keygen_random(self, params):
+        """(public key, expanded private key) from PQClean's key generation."""
         return self._sig(params).keygen()
 
     def mldsa_private_handle(self, params, expanded):
+        """The expanded private key itself (pqcrypto takes keys as bytes)."""
         return expanded
 
     def mldsa_public_handle(self, params, public_key):
+        """The public key itself (pqcrypto takes keys as bytes)."""
         return public_key
 
     @staticmethod
@@ -559,9 +602,11 @@ class PQCleanBackend(PQBackend):
         return message if prehash is None else prehash_oid_and_digest(prehash, message)[1]
 
     def mldsa_sign(self, params, handle, public_key, message, ctx, prehash):
+        """ML-DSA.Sign (or HashML-DSA.Sign with the named pre-hash) with a context."""
         return self._sig(params).sign(handle, self._input(message, prehash), ctx, self._hash(prehash))
 
     def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
+        """Whether an ML-DSA (or HashML-DSA) signature verifies."""
         import pqcrypto
         try:
             self._sig(params).verify(handle, self._input(message, prehash), signature, ctx, self._hash(prehash))
@@ -570,12 +615,15 @@ class PQCleanBackend(PQBackend):
         return True
 
     def mlkem_keygen_random(self, params):
+        """(encapsulation key, decapsulation key) from PQClean's key generation."""
         return self._kem(params).keygen()
 
     def mlkem_private_handle(self, params, expanded):
+        """The decapsulation key itself (pqcrypto takes keys as bytes)."""
         return expanded
 
     def mlkem_encaps(self, params, public_key, m):
+        """(shared secret, ciphertext), randomized; `InvalidEncoding` when the key is rejected."""
         try:
             ct, ss = self._kem(params).encaps(public_key)
         except ValueError:
@@ -583,6 +631,7 @@ class PQCleanBackend(PQBackend):
         return ss, ct
 
     def mlkem_decaps(self, params, handle, ciphertext):
+        """The shared secret of a ciphertext (pqzk made the FIPS 203 checks first)."""
         try:   # pqzk made the FIPS 203 §7.3 checks first (mlkem_checks); this is a last line
             return self._kem(params).decaps(handle, ciphertext)
         except ValueError as exc:
@@ -597,15 +646,19 @@ class InternalSigner(PQBackend):
     passed as their bytes (expanded private key, public key)."""
 
     def mldsa_private_handle(self, params, expanded):
+        """The expanded private key itself."""
         return expanded
 
     def mldsa_public_handle(self, params, public_key):
+        """The public key itself."""
         return public_key
 
     def mldsa_sign(self, params, handle, public_key, message, ctx, prehash, rnd: bytes | None = None):
+        """ML-DSA.Sign (or HashML-DSA.Sign) as Sign_internal on M' (`rnd` None: hedged)."""
         return self.mldsa_sign_internal(params, handle, public_key, message_prime(message, ctx, prehash), rnd)
 
     def mldsa_verify(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
+        """ML-DSA.Verify (or HashML-DSA.Verify) as Verify_internal on M'."""
         return self.mldsa_verify_internal(params, handle, public_key, message_prime(message, ctx, prehash), signature)
 
 
@@ -637,6 +690,7 @@ class NumpyBackend(InternalSigner):
         return fips204, fips204.params(params.name)
 
     def mldsa_keygen_seed(self, params, seed):
+        """(public key, expanded private key, the same as handle) by FIPS 204 Algorithm 6 from ξ."""
         f, p = self._p(params)
         pk, sk = f.keygen_internal(seed, p)     # FIPS 204 Algorithm 6
         return pk, sk, sk
@@ -653,6 +707,8 @@ class NumpyBackend(InternalSigner):
 # -- reference (dilithium-py, kyber-py) -------------------------------------------------------
 
 class ReferenceBackend(InternalSigner):
+    """The pure-Python references dilithium-py and kyber-py: slow, but every FIPS 204/203 interface, for
+    cross-checks."""
     name = "reference"
     how_to_enable = "pip install dilithium-py kyber-py"
     _ALL = frozenset({"mldsa.keygen", "mldsa.keygen_seed", "mldsa.sign", "mldsa.sign_rnd", "mldsa.sign_prehash",
@@ -670,6 +726,7 @@ class ReferenceBackend(InternalSigner):
 
     @property
     def capabilities(self) -> frozenset[str]:  # type: ignore[override]
+        """The capabilities of whichever of dilithium-py and kyber-py are installed."""
         return _cached(("reference-capabilities",), self._installed_capabilities)
 
     def _installed_capabilities(self) -> frozenset[str]:
@@ -696,6 +753,7 @@ class ReferenceBackend(InternalSigner):
         return {"ML-KEM-512": ML_KEM_512, "ML-KEM-768": ML_KEM_768, "ML-KEM-1024": ML_KEM_1024}[params.name]
 
     def mldsa_keygen_seed(self, params, seed):
+        """(public key, expanded private key, the same as handle) by ML-DSA.KeyGen_internal(ξ)."""
         pk, sk = self._dsa(params).key_derive(seed)   # FIPS 204 ML-DSA.KeyGen_internal(ξ)
         return pk, sk, sk
 
@@ -713,19 +771,24 @@ class ReferenceBackend(InternalSigner):
                                                 external_mu=True)
 
     def mlkem_keygen_seed(self, params, seed):
+        """(encapsulation key, decapsulation key, the same as handle) by ML-KEM.KeyGen_internal(d, z)."""
         ek, dk = self._kem(params).key_derive(seed)   # FIPS 203 ML-KEM.KeyGen_internal(d, z)
         return ek, dk, dk
 
     def mlkem_private_handle(self, params, expanded):
+        """The decapsulation key itself."""
         return expanded
 
     def mlkem_encaps(self, params, public_key, m):
+        """(shared secret, ciphertext) by Encaps_internal with `m` (random when None); `InvalidEncoding`
+        when the key fails the modulus check."""
         try:
             return self._kem(params)._encaps_internal(public_key, m if m is not None else os.urandom(32))
         except ValueError:
             raise InvalidEncoding(f"{params.name} encapsulation key rejected (FIPS 203 §7.2 modulus check)") from None
 
     def mlkem_decaps(self, params, handle, ciphertext):
+        """The shared secret of a ciphertext (pqzk made the FIPS 203 checks first)."""
         try:   # pqzk made the FIPS 203 §7.3 checks first (mlkem_checks); this is a last line
             return self._kem(params).decaps(handle, ciphertext)
         except ValueError:

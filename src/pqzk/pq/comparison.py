@@ -36,6 +36,7 @@ class SchemeResult:
     parallel_attempts: int | None = None      # K: attempts per signing round (threshold ML-DSA)
 
     def as_dict(self) -> dict:
+        """The result as a plain dict (for `--json` and the Markdown table)."""
         return asdict(self)
 
 
@@ -267,6 +268,8 @@ def _hybrid_threshold_mldsa(s: Settings) -> SchemeResult:
 
 
 def schemes(s: Settings) -> list[tuple[str, str, Callable[[Settings], SchemeResult]]]:
+    """Every scheme the comparison measures for these settings: name, family, and the function that measures
+    it."""
     rows: list[tuple[str, str, Callable[[Settings], SchemeResult]]] = [
         ("Ed25519", "classical", _ed25519), ("ECDSA-P256", "classical", _ecdsa_p256),
         ("BLS (min-pk)", "classical", _bls),
@@ -303,6 +306,7 @@ def run(settings: Settings | None = None, progress: Callable[[str], None] | None
 
 
 def machine() -> dict:
+    """The machine a comparison ran on (architecture, processor, CPUs, Python), printed beside the numbers."""
     import platform
     return {"machine": platform.machine(), "processor": platform.processor() or platform.machine(),
             "cpus": os.cpu_count(), "python": platform.python_version()}

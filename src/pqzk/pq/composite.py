@@ -43,6 +43,8 @@ class CompositeAlgorithm:
     rsa_bits: int = 0
 
     def ph(self, message: bytes) -> bytes:
+        """The algorithm's pre-hash of the message (SHA-256, SHA-512 or SHAKE256 to 64 bytes), as the
+        composite draft prescribes."""
         if self.prehash == "SHA256":
             return hashlib.sha256(message).digest()
         if self.prehash == "SHA512":
@@ -51,6 +53,7 @@ class CompositeAlgorithm:
 
     @property
     def short(self) -> str:
+        """The algorithm's name without the `id-` prefix."""
         return self.name.removeprefix("id-")
 
 
@@ -84,6 +87,8 @@ _HASH = {"SHA256": hashes.SHA256, "SHA384": hashes.SHA384, "SHA512": hashes.SHA5
 
 
 def get_algorithm(alg: str | CompositeAlgorithm) -> CompositeAlgorithm:
+    """The composite algorithm by name (with or without `id-`); `InvalidParameter` naming the known ones
+    otherwise."""
     if isinstance(alg, CompositeAlgorithm):
         return alg
     for key in (alg, f"id-{alg}"):
@@ -235,6 +240,8 @@ class CompositePublicKey:
 
     @classmethod
     def from_bytes(cls, alg: str | CompositeAlgorithm, data: bytes) -> CompositePublicKey:
+        """A composite public key from the draft's encoding (ML-DSA key, then the traditional key), each part
+        checked."""
         a = get_algorithm(alg)
         data = as_bytes(data, f"{a.short} public key")
         n = MLDSA[a.mldsa].public_key_size
@@ -248,6 +255,7 @@ class CompositePublicKey:
 
     @classmethod
     def from_spki(cls, der: bytes) -> CompositePublicKey:
+        """A composite public key from a DER SubjectPublicKeyInfo with one of the draft's OIDs."""
         oid, key = pkcs8.decode_spki(der, _NAMES_BY_OID, "composite ML-DSA")
         return cls.from_bytes(BY_OID[oid], key)
 
@@ -284,6 +292,8 @@ class CompositePrivateKey:
 
     @classmethod
     def from_bytes(cls, alg: str | CompositeAlgorithm, data: bytes) -> CompositePrivateKey:
+        """A composite private key from the draft's encoding (the 32-byte ML-DSA seed, then the traditional
+        key)."""
         a = get_algorithm(alg)
         data = as_bytes(data, f"{a.short} private key")
         if len(data) <= 32:
@@ -300,6 +310,7 @@ class CompositePrivateKey:
 
     @classmethod
     def from_pkcs8(cls, der: bytes) -> CompositePrivateKey:
+        """A composite private key from a DER PKCS#8 structure with one of the draft's OIDs."""
         oid, octets = pkcs8.decode_pkcs8(der, _NAMES_BY_OID, "composite ML-DSA")
         return cls.from_bytes(BY_OID[oid], octets)
 
@@ -357,6 +368,7 @@ def verify(pk: CompositePublicKey, message: bytes, signature: bytes, ctx: bytes 
 
 
 def is_valid(pk: CompositePublicKey, message: bytes, signature: bytes, ctx: bytes = b"") -> bool:
+    """Whether a composite signature verifies: `verify` as a boolean."""
     try:
         verify(pk, message, signature, ctx)
     except VerificationError:

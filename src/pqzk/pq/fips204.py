@@ -44,34 +44,42 @@ class Params:
 
     @property
     def beta(self) -> int:
+        """β = τ·η, the bound FIPS 204 subtracts from γ1 and γ2 in its rejection checks."""
         return self.tau * self.eta
 
     @property
     def ctilde_bytes(self) -> int:
+        """The length of the commitment hash c̃ (λ/4 bytes)."""
         return self.lam // 4
 
     @property
     def z_bits(self) -> int:
+        """Bits per coefficient of z in a signature."""
         return 1 + (self.gamma1 - 1).bit_length()
 
     @property
     def w1_bits(self) -> int:
+        """Bits per coefficient of w1 when it is encoded for hashing."""
         return ((Q - 1) // (2 * self.gamma2) - 1).bit_length()
 
     @property
     def eta_bits(self) -> int:
+        """Bits per coefficient of s1 and s2 in a private key."""
         return (2 * self.eta).bit_length()
 
     @property
     def public_key_size(self) -> int:
+        """The public key's length in bytes."""
         return 32 + 32 * self.k * (Q_BITS - D)
 
     @property
     def private_key_size(self) -> int:
+        """The expanded private key's length in bytes."""
         return 128 + 32 * ((self.k + self.l) * self.eta_bits + D * self.k)
 
     @property
     def signature_size(self) -> int:
+        """The signature's length in bytes."""
         return self.ctilde_bytes + 32 * self.l * self.z_bits + self.omega + self.k
 
 
@@ -83,6 +91,7 @@ PARAMS = {p.name: p for p in (
 
 
 def params(name: str | Params) -> Params:
+    """The FIPS 204 parameter set by name; `InvalidParameter` naming the known ones otherwise."""
     if isinstance(name, Params):
         return name
     try:
@@ -112,10 +121,12 @@ def inf_norm(a: np.ndarray, axis=None):
 # ---- arithmetic in R_q on the native NTT ----
 
 def ntt(a: np.ndarray) -> np.ndarray:
+    """The NTT of a polynomial mod q (FIPS 204 Algorithm 41), through the shared ring code."""
     return _ntt.ntt(a, Q).astype(np.int64)
 
 
 def intt(a_hat: np.ndarray) -> np.ndarray:
+    """The inverse NTT (FIPS 204 Algorithm 42)."""
     return _ntt.intt(a_hat, Q).astype(np.int64)
 
 
@@ -149,10 +160,12 @@ def decompose(r: np.ndarray, gamma2: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def high_bits(r: np.ndarray, gamma2: int) -> np.ndarray:
+    """HighBits (FIPS 204 Algorithm 37) of each coefficient."""
     return decompose(r, gamma2)[0]
 
 
 def low_bits(r: np.ndarray, gamma2: int) -> np.ndarray:
+    """LowBits (FIPS 204 Algorithm 38) of each coefficient."""
     return decompose(r, gamma2)[1]
 
 
@@ -176,6 +189,7 @@ def _shake128(data: bytes, n: int) -> bytes:
 
 
 def shake256(data: bytes, n: int) -> bytes:
+    """SHAKE256 of `data` to `n` bytes (FIPS 204's H)."""
     return hashlib.shake_256(data).digest(n)
 
 

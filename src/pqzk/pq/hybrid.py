@@ -40,15 +40,19 @@ class ClassicalThresholdScheme(Protocol):
     a name, the threshold, and `verify(message, signature)` raising VerificationError."""
 
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The scheme's name, as the authorization records it."""
 
     @property
-    def group_public_key(self) -> bytes: ...
+    def group_public_key(self) -> bytes:
+        """The encoded group public key the classical signature verifies under."""
 
     @property
-    def threshold(self) -> int: ...
+    def threshold(self) -> int:
+        """How many signers a signature needs."""
 
-    def verify(self, message: bytes, signature: bytes) -> None: ...
+    def verify(self, message: bytes, signature: bytes) -> None:
+        """Verify a classical threshold signature; raises `VerificationError`."""
 
 
 # -- adapters ---------------------------------------------------------------------------------
@@ -61,17 +65,21 @@ class FrostScheme:
 
     @property
     def name(self) -> str:
+        """"FROST/" and the ciphersuite's name."""
         return f"FROST/{self.suite.name}"
 
     @property
     def group_public_key(self) -> bytes:
+        """The FROST group verifying key, encoded."""
         return self.public.verifying_key.to_bytes()
 
     @property
     def threshold(self) -> int:
+        """The FROST key's minimum number of signers."""
         return self.public.min_signers
 
     def verify(self, message: bytes, signature: bytes) -> None:
+        """Verify a FROST signature under the group key; raises `VerificationError` (a malformed one too)."""
         from ..threshold import frost
         try:
             frost.verify(self.suite, self.public, message, signature)
@@ -79,6 +87,7 @@ class FrostScheme:
             raise VerificationError(f"{self.name} signature malformed: {exc}") from None
 
     def sign(self, key_packages: Iterable, message: bytes, rng: Callable[[int], bytes] | None = None) -> bytes:
+        """A FROST signature by the given key packages (an in-process run, for tests and benchmarks)."""
         from ..threshold import frost
         return frost.sign(self.suite, list(key_packages), message, rng=rng)
 
@@ -90,17 +99,21 @@ class ThresholdBlsScheme:
 
     @property
     def name(self) -> str:
+        """"threshold-BLS/" and the ciphersuite's name."""
         return f"threshold-BLS/{self.key.suite.name}"
 
     @property
     def group_public_key(self) -> bytes:
+        """The threshold BLS group public key, encoded."""
         return self.key.group_public_key
 
     @property
     def threshold(self) -> int:
+        """The BLS key's threshold."""
         return self.key.threshold
 
     def verify(self, message: bytes, signature: bytes) -> None:
+        """Verify a BLS signature under the group key; raises `VerificationError` (a malformed one too)."""
         from ..threshold import bls
         try:
             bls.verify(self.group_public_key, message, signature, self.key.suite)
@@ -108,6 +121,7 @@ class ThresholdBlsScheme:
             raise VerificationError(f"{self.name} signature malformed: {exc}") from None
 
     def sign(self, shares: Iterable, message: bytes, rng: Callable[[int], bytes] | None = None) -> bytes:
+        """A threshold BLS signature combined from partial signatures by the given shares."""
         from ..threshold import bls
         partials = [bls.partial_sign(s, message, self.key.suite) for s in shares]
         return bls.combine(self.key, message, partials, rng=rng)
@@ -233,6 +247,8 @@ class QuorumCertificate:
     pq_signatures: tuple[tuple[int, bytes], ...]
 
     def to_bytes(self) -> bytes:
+        """The certificate's binary form (magic, classical signature, signers, ML-DSA signatures by
+        signer)."""
         ids = list(self.signers) + [i for i, _ in self.pq_signatures]
         if not all(isinstance(i, int) and 0 <= i < 2**32 for i in ids):
             raise InvalidParameter("quorum certificate: signer identifiers must be integers in 0..2^32-1")
@@ -243,6 +259,7 @@ class QuorumCertificate:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> QuorumCertificate:
+        """A certificate from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
         r = ByteReader(data, "quorum certificate")
         if r.take(4) != b"PQZQ":
             raise InvalidEncoding("quorum certificate: bad magic")
@@ -254,6 +271,7 @@ class QuorumCertificate:
 
     @property
     def size(self) -> int:
+        """The certificate's length in bytes (for the comparison tables)."""
         return len(self.to_bytes())
 
 
@@ -376,6 +394,7 @@ class CompositeAuthorization(_TwoParts):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> CompositeAuthorization:
+        """A composite-mode authorization from its binary form; `InvalidEncoding` when malformed."""
         return cls._decode(data)
 
 
@@ -413,6 +432,8 @@ def composite_pq_sign(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLD
 def authorize_composite(scheme, classical_signers, pq_public_key: mldsa.MLDSAPublicKey, seed_shares: Sequence,
                         message: bytes, threshold: int, *,
                         rng: Callable[[int], bytes] | None = None) -> CompositeAuthorization:
+    """Sign in composite mode: the classical threshold signature on the composite representative, then one ML-
+    DSA signature from the recombined seed (see the class for why this is weaker)."""
     rep = composite_representative(scheme, pq_public_key, message)
     return CompositeAuthorization(_scheme_sign(scheme, classical_signers, rep, rng),
                                   composite_pq_sign(scheme, pq_public_key, seed_shares, message, threshold, rng=rng))
@@ -470,6 +491,7 @@ class ThresholdMLDSAAuthorization(_TwoParts):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ThresholdMLDSAAuthorization:
+        """A threshold-ML-DSA authorization from its binary form; `InvalidEncoding` when malformed."""
         return cls._decode(data)
 
 

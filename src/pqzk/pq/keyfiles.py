@@ -34,6 +34,7 @@ class Algorithm:
 
     @property
     def signs(self) -> bool:
+        """Whether the algorithm signs (else it is a KEM)."""
         return self.use == "signature"
 
 
@@ -87,6 +88,7 @@ def algorithm_of(key: PrivateKey | PublicKey) -> Algorithm:
 
 
 def public_key_of(key: PrivateKey) -> PublicKey:
+    """The public key of a private key of any algorithm the key files support."""
     algorithm_of(key)
     return key.public_key
 

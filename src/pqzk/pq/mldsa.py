@@ -49,10 +49,12 @@ class MLDSAPublicKey:
         return hash((self.params, self.key))
 
     def to_bytes(self) -> bytes:
+        """The FIPS 204 public key encoding."""
         return self.key
 
     @classmethod
     def from_bytes(cls, params: str, data: bytes) -> MLDSAPublicKey:
+        """A public key of parameter set `params` from its FIPS 204 encoding (length checked)."""
         return cls(mldsa_params(params).name, data)
 
     def __repr__(self) -> str:
@@ -64,6 +66,7 @@ class MLDSAPublicKey:
 
     @classmethod
     def from_spki(cls, der: bytes) -> MLDSAPublicKey:
+        """A public key from a DER SubjectPublicKeyInfo with a FIPS 204 OID."""
         oid, key = pkcs8.decode_spki(der, _OID_TO_PARAMS, "ML-DSA")
         return cls(_OID_TO_PARAMS[oid], key)
 

@@ -42,10 +42,12 @@ class MLKEMPublicKey:
         return hash((self.params, self.key))
 
     def to_bytes(self) -> bytes:
+        """The FIPS 203 encapsulation key encoding."""
         return self.key
 
     @classmethod
     def from_bytes(cls, params: str, data: bytes) -> MLKEMPublicKey:
+        """An encapsulation key of parameter set `params` from its FIPS 203 encoding (length checked)."""
         return cls(mlkem_params(params).name, data)
 
     def __repr__(self) -> str:
@@ -57,6 +59,7 @@ class MLKEMPublicKey:
 
     @classmethod
     def from_spki(cls, der: bytes) -> MLKEMPublicKey:
+        """An encapsulation key from a DER SubjectPublicKeyInfo with a FIPS 203 OID."""
         oid, key = pkcs8.decode_spki(der, _OID_TO_PARAMS, "ML-KEM")
         return cls(_OID_TO_PARAMS[oid], key)
 

@@ -47,6 +47,7 @@ MLKEM = {
 
 
 def mldsa_params(params: str | MLDSAParams) -> MLDSAParams:
+    """The ML-DSA parameter set by name; `InvalidParameter` naming the known ones otherwise."""
     if isinstance(params, MLDSAParams):
         return params
     try:
@@ -56,6 +57,7 @@ def mldsa_params(params: str | MLDSAParams) -> MLDSAParams:
 
 
 def mlkem_params(params: str | MLKEMParams) -> MLKEMParams:
+    """The ML-KEM parameter set by name; `InvalidParameter` naming the known ones otherwise."""
     if isinstance(params, MLKEMParams):
         return params
     try:

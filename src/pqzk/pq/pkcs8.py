@@ -278,5 +278,6 @@ def pem_decode(data: bytes, what: str = "key file") -> tuple[str, bytes]:
 
 
 def is_pem(data: bytes) -> bool:
+    """Whether the data looks like PEM (a `-----BEGIN ` line in its first 4 KiB) rather than DER."""
     return b"-----BEGIN " in bytes(data[:4096])
 

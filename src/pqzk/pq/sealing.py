@@ -52,6 +52,7 @@ class SealContext:
             raise InvalidParameter("seal context: session must be non-empty bytes")
 
     def encode(self) -> bytes:
+        """The context as length-prefixed fields: the associated data a sealed box binds."""
         return b"".join(_lp(x) for x in (self.protocol.encode(), bytes(self.session), self.sender.encode(),
                                          self.recipient.encode(), as_bytes(self.extra, "seal context: extra")))
 

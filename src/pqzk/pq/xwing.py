@@ -37,17 +37,21 @@ class XWingPublicKey:
 
     @property
     def pk_m(self) -> bytes:
+        """The ML-KEM-768 part of the key (its first 1184 bytes)."""
         return self.key[:1184]
 
     @property
     def pk_x(self) -> bytes:
+        """The X25519 part of the key (its last 32 bytes)."""
         return self.key[1184:]
 
     def to_bytes(self) -> bytes:
+        """The X-Wing encapsulation key encoding (ML-KEM-768 key, then X25519 key)."""
         return self.key
 
     @classmethod
     def from_bytes(cls, data: bytes) -> XWingPublicKey:
+        """An X-Wing encapsulation key from its encoding (length checked)."""
         return cls(data)
 
     def __eq__(self, other: object) -> bool:
@@ -59,6 +63,7 @@ class XWingPublicKey:
 
     @classmethod
     def from_spki(cls, der: bytes) -> XWingPublicKey:
+        """An X-Wing encapsulation key from a DER SubjectPublicKeyInfo with the X-Wing OID."""
         return cls(pkcs8.decode_spki(der, {OID: NAME}, "X-Wing")[1])
 
     def __hash__(self) -> int:
@@ -85,10 +90,13 @@ class XWingPrivateKey:
         return hash(self.public_key)
 
     def to_bytes(self) -> bytes:
+        """The 32-byte seed: the draft's private key encoding."""
         return self.seed
 
     @classmethod
     def from_bytes(cls, data: bytes) -> XWingPrivateKey:
+        """The key derived from its 32-byte seed (a missing or wrong-length seed is an error, never a fresh
+        key)."""
         # keygen(seed=None) would draw a fresh key: a missing seed must not decode to one
         return keygen(seed=as_bytes(data, "X-Wing private key"))
 
@@ -99,6 +107,7 @@ class XWingPrivateKey:
 
     @classmethod
     def from_pkcs8(cls, der: bytes) -> XWingPrivateKey:
+        """The key from a DER PKCS#8 structure holding its 32-byte seed under the X-Wing OID."""
         seed = pkcs8.decode_pkcs8(der, {OID: NAME}, "X-Wing")[1]
         if len(seed) != SEED_SIZE:
             raise InvalidEncoding(f"X-Wing PKCS#8: the private key must be the {SEED_SIZE}-byte seed, got {len(seed)} bytes")

@@ -212,6 +212,7 @@ def committee_from_dict(doc: dict, where: str = "committee") -> CommitteeDocumen
 
 
 def parse_committee(data: bytes | str, where: str = "committee", *, toml: bool = True) -> CommitteeDocument:
+    """A committee document from TOML (or JSON) text, validated; errors name the file and field."""
     return committee_from_dict(parse_document(data, where, toml=toml), where)
 
 

@@ -41,6 +41,7 @@ class Layout:
 
     @classmethod
     def of(cls, c: Committee) -> "Layout":
+        """The layout of a committee: signers then recovery-only parties, its domains and who is in each."""
         signers = [p.name for p in c.signers]
         rec = list(c.recovery_names)
         names = tuple(signers + [r for r in rec if r not in signers])
@@ -214,6 +215,7 @@ class Engine:
         self.static = L.recovery_static and self.multi_epoch
 
     def probabilities(self, what: str) -> tuple[np.ndarray, np.ndarray]:
+        """The horizon probabilities of `what` for parties and domains, as one-row arrays (a batch of one)."""
         f, g = self.layout.probabilities(self.c, what)
         return f[None, :], g[None, :]
 
@@ -293,6 +295,7 @@ class ExactResult:
     epochs: tuple[tuple[float, int], ...]
 
     def to_dict(self) -> dict:
+        """The result as a JSON-ready dict."""
         return {"theft": self.theft, "loss": self.loss, "horizon_days": self.horizon_days,
                 "epochs": [{"days": d, "count": n} for d, n in self.epochs]}
 

@@ -51,9 +51,11 @@ class FrontierPoint:
 
     @property
     def label(self) -> str:
+        """"t-of-n", with the assignment when it is not the declared one."""
         return f"{self.threshold}-of-{self.parties}" + ("" if self.assignment == "declared" else f" {self.assignment}")
 
     def to_dict(self) -> dict:
+        """The point as a JSON-ready dict."""
         return {"threshold": self.threshold, "parties": self.parties, "assignment": self.assignment,
                 "theft": self.theft, "loss": self.loss, "current": self.current, "pareto": self.pareto}
 
@@ -65,13 +67,16 @@ class Frontier:
 
     @property
     def pareto(self) -> tuple[FrontierPoint, ...]:
+        """The Pareto-optimal points (none both safer from theft and from loss), by theft then loss."""
         return tuple(sorted((p for p in self.points if p.pareto), key=lambda p: (p.theft, p.loss)))
 
     @property
     def current(self) -> FrontierPoint:
+        """The point of the committee as declared."""
         return next(p for p in self.points if p.current)
 
     def to_dict(self) -> dict:
+        """The frontier as a JSON-ready dict: the pool, the current point and the Pareto points."""
         return {"pool": list(self.members), "current": self.current.to_dict(),
                 "pareto": [p.to_dict() for p in self.pareto], "candidates": len(self.points)}
 

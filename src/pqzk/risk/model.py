@@ -180,6 +180,7 @@ class Committee:
         return p
 
     def domain(self, name: str) -> Domain:
+        """The failure domain called `name`; `InvalidParameter` if there is none."""
         for d in self.domains:
             if d.name == name:
                 return d
@@ -187,6 +188,7 @@ class Committee:
 
     @property
     def recovery_names(self) -> tuple[str, ...]:
+        """The parties of the recovery set, if the committee has one."""
         return self.recovery.parties if self.recovery is not None else ()
 
     @property
@@ -217,6 +219,7 @@ class Committee:
 
     # ------------------------------------------------------------------ transformations
     def with_threshold(self, threshold: int) -> "Committee":
+        """The same committee with another threshold (for frontiers over t)."""
         return replace(self, threshold=threshold)
 
     def with_party(self, name: str, **changes: object) -> "Committee":
@@ -225,6 +228,7 @@ class Committee:
         return replace(self, parties=tuple(replace(p, **changes) if p.name == name else p for p in self.parties))
 
     def with_domain(self, name: str, **changes: object) -> "Committee":
+        """The same committee with one domain's fields changed (for sensitivity analysis)."""
         self.domain(name)
         return replace(self, domains=tuple(replace(d, **changes) if d.name == name else d for d in self.domains))
 

@@ -53,12 +53,15 @@ class Estimate:
 
     @property
     def value(self) -> float:
+        """The point estimate, hits / samples."""
         return self.hits / self.samples
 
     def contains(self, p: float) -> bool:
+        """Whether `p` lies in the confidence interval (how the tests cross-check the exact results)."""
         return self.low <= p <= self.high
 
     def to_dict(self) -> dict:
+        """The estimate and its interval as a JSON-ready dict."""
         return {"estimate": self.value, "low": self.low, "high": self.high, "hits": self.hits,
                 "samples": self.samples, "confidence": self.confidence}
 
@@ -71,6 +74,7 @@ class MonteCarloResult:
     horizon_days: float
 
     def to_dict(self) -> dict:
+        """The result as a JSON-ready dict."""
         return {"theft": self.theft.to_dict(), "loss": self.loss.to_dict(), "seed": self.seed,
                 "horizon_days": self.horizon_days}
 

@@ -13,6 +13,8 @@ FORMATS = ("png", "svg", "pdf")
 
 
 def require_matplotlib() -> None:
+    """Raise `BackendUnavailable` with how to install matplotlib when it is missing (plots need it;
+    analysis does not)."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:

@@ -36,9 +36,11 @@ def _years(value: object, what: str, *, zero: bool = False) -> float:
 class Arrival(Protocol):
     """A distribution of the CRQC's arrival, in years from now."""
 
-    def cdf(self, years: float) -> float: ...
+    def cdf(self, years: float) -> float:
+        """P(a cryptographically relevant quantum computer arrives within `years`)."""
 
-    def to_dict(self) -> dict: ...
+    def to_dict(self) -> dict:
+        """The model as a JSON-ready dict."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,13 @@ class Lognormal:
             raise InvalidParameter(f"quantum.arrival.sigma must be in (0, 10], got {self.sigma!r:.40}")
 
     def cdf(self, years: float) -> float:
+        """P(a cryptographically relevant quantum computer arrives within `years`), lognormal in time."""
         if years <= 0:
             return 0.0
         return NormalDist().cdf((math.log(years) - math.log(self.median_years)) / self.sigma)
 
     def to_dict(self) -> dict:
+        """The model as a JSON-ready dict."""
         return {"model": "lognormal", "median_years": self.median_years, "sigma": self.sigma}
 
 
@@ -70,9 +74,11 @@ class Exponential:
         _years(self.mean_years, "quantum.arrival.mean_years")
 
     def cdf(self, years: float) -> float:
+        """P(a cryptographically relevant quantum computer arrives within `years`), exponential in time."""
         return -math.expm1(-max(years, 0.0) / self.mean_years)
 
     def to_dict(self) -> dict:
+        """The model as a JSON-ready dict."""
         return {"model": "exponential", "mean_years": self.mean_years}
 
 
@@ -95,11 +101,14 @@ class Piecewise:
             prev_y, prev_p = y, p
 
     def cdf(self, years: float) -> float:
+        """P(a cryptographically relevant quantum computer arrives within `years`), interpolated between
+        the given points."""
         ys = [0.0] + [y for y, _ in self.points]
         ps = [0.0] + [p for _, p in self.points]
         return float(np.interp(max(years, 0.0), ys, ps))
 
     def to_dict(self) -> dict:
+        """The model as a JSON-ready dict."""
         return {"model": "piecewise", "points": [list(p) for p in self.points]}
 
 
@@ -108,9 +117,11 @@ class Never:
     """No CRQC (a baseline to compare against)."""
 
     def cdf(self, years: float) -> float:
+        """Zero: no quantum computer ever arrives (the classical baseline)."""
         return 0.0
 
     def to_dict(self) -> dict:
+        """The model as a JSON-ready dict."""
         return {"model": "never"}
 
 
@@ -161,6 +172,7 @@ class QuantumModel:
             raise InvalidParameter(f"quantum.scheme must be one of {', '.join(SCHEMES)}, got {self.scheme!r:.40}")
 
     def to_dict(self) -> dict:
+        """The model as a JSON-ready dict."""
         return {"arrival": self.arrival.to_dict(), "holding_years": self.holding_years,
                 "secrecy_years": self.secrecy, "migrate_years": self.migrate_years,
                 "lattice_break_annual": self.lattice_break_annual, "dealer_compromise": self.dealer_compromise,
@@ -168,6 +180,7 @@ class QuantumModel:
 
     @property
     def secrecy(self) -> float:
+        """Years the key must stay secret (the holding period unless given)."""
         return self.holding_years if self.secrecy_years is None else self.secrecy_years
 
     @property
@@ -176,6 +189,7 @@ class QuantumModel:
         return self.holding_years if self.migrate_years is None else min(self.migrate_years, self.holding_years)
 
     def lattice_break(self, years: float) -> float:
+        """P(ML-DSA's lattice problem is broken within `years`), from the annual probability."""
         return -math.expm1(years * math.log1p(-min(self.lattice_break_annual, 1.0))) \
             if self.lattice_break_annual < 1 else 1.0
 
@@ -191,6 +205,7 @@ class Exposure:
     lattice_break_by_holding: float
 
     def to_dict(self) -> dict:
+        """The exposure as a JSON-ready dict."""
         return dict(self.__dict__)
 
 
@@ -238,6 +253,8 @@ def _custody(c: Committee, q: QuantumModel, *, static: bool, holder_too: bool = 
 
 
 def holder_of(c: Committee, q: QuantumModel) -> str:
+    """The party that holds the whole key in a single-holder scheme: the model's `holder`, or the first
+    signer."""
     name = q.holder if q.holder is not None else c.signers[0].name
     c.party(name)
     return name
@@ -262,6 +279,7 @@ class SchemeRisk:
     formula: str
 
     def to_dict(self) -> dict:
+        """The risk as a JSON-ready dict."""
         return dict(self.__dict__)
 
 
@@ -341,6 +359,7 @@ class CostRiskRow:
     risk: SchemeRisk
 
     def to_dict(self) -> dict:
+        """The row as a JSON-ready dict, its risk included."""
         out = {k: v for k, v in self.__dict__.items() if k != "risk"}
         out["risk"] = self.risk.to_dict()
         return out

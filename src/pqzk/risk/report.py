@@ -32,6 +32,7 @@ class BoundsCheck:
     violations: tuple[str, ...]
 
     def to_dict(self) -> dict:
+        """The check as a JSON-ready dict."""
         return {"ok": self.ok, "theft": self.theft, "loss": self.loss, "violations": list(self.violations)}
 
 
@@ -78,6 +79,7 @@ class Report:
         return self.monte_carlo.theft.contains(self.exact.theft) and self.monte_carlo.loss.contains(self.exact.loss)
 
     def to_dict(self) -> dict:
+        """The whole report as a JSON-ready dict (what `pqzk risk analyze --json` prints)."""
         out = {"committee": self.committee.summary(), "exact": self.exact.to_dict(),
                "monte_carlo": None if self.monte_carlo is None else {**self.monte_carlo.to_dict(),
                                                                        "agrees": self.agrees},

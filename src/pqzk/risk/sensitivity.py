@@ -32,9 +32,11 @@ class Influence:
 
     @property
     def loss_drop(self) -> float:
+        """How much P(loss) falls when this one never fails."""
         return self.loss - self.loss_if_perfect
 
     def to_dict(self) -> dict:
+        """The influence as a JSON-ready dict, with both drops."""
         return {"kind": self.kind, "name": self.name, "theft_if_perfect": self.theft_if_perfect,
                 "theft_if_failed": self.theft_if_failed, "theft_drop": self.theft_drop,
                 "loss_if_perfect": self.loss_if_perfect, "loss_if_failed": self.loss_if_failed,

@@ -25,6 +25,7 @@ class WrongShareSigner(FrostSigner):
     """Sends a signature share that is off by one."""
 
     def sign_share(self, nonces, message, cl):
+        """A signature share off by one: the coordinator must name this signer."""
         s = super().sign_share(nonces, message, cl)
         return SignatureShare(self.suite, s.identifier, (s.share + 1) % self.suite.group.order)
 
@@ -33,6 +34,7 @@ class MismatchedCommitmentSigner(FrostSigner):
     """Signs with fresh nonces that do not match the commitment it published."""
 
     def sign_share(self, nonces, message, cl):
+        """A share computed with nonces other than those committed to."""
         other, _ = core.commit(self.suite, self.kp.identifier, self.kp.signing_share, self.rng)
         other = replace(other, commitments=nonces.commitments)
         return super().sign_share(other, message, cl)
@@ -42,6 +44,7 @@ class EquivocatingSigner(FrostSigner):
     """Answers the round 1 request with two different (signed) commitments."""
 
     def round1(self, msg):
+        """Answer round 1 with two different commitments."""
         first = super().round1(msg)
         second = self.commit().to_bytes()
         return first + [self._send(msg.sender, Kind.COMMITMENT, second, msg.session)]
@@ -247,12 +250,15 @@ class Deviant:
         return result
 
     def start(self) -> list[Message]:
+        """The wrapped party's first messages, after the deviation."""
         return self._apply(self.inner.start())
 
     def receive(self, msg: Message) -> list[Message]:
+        """The wrapped party's answer, after the deviation."""
         return self._apply(self.inner.receive(msg))
 
     def on_idle(self) -> list[Message]:
+        """The wrapped party's timeout step (if it has one), after the deviation."""
         on_idle = getattr(self.inner, "on_idle", None)
         return self._apply(on_idle()) if on_idle is not None else []
 

@@ -48,6 +48,8 @@ class BlsSigner(SignedParty):
         return bls.partial_sign(self.share, message, self.key.suite).signature
 
     def receive(self, msg: Message) -> list[Message]:
+        """Answer the combiner's signing request with a partial signature; a different message in the same
+        session aborts, naming the combiner."""
         if not self._accept(msg, [self.combiner]):
             return []
         if msg.kind != Kind.BLS_REQUEST or msg.broadcast:
@@ -85,6 +87,7 @@ class BlsCombiner(SignedParty):
         return f"BlsCombiner({self.stage})"
 
     def start(self) -> list[Message]:
+        """Ask every chosen signer for a partial signature on the message."""
         self.stage = "collecting"
         return [self._send(i, Kind.BLS_REQUEST, self.message) for i in self.signers]
 
@@ -95,6 +98,8 @@ class BlsCombiner(SignedParty):
         return []
 
     def receive(self, msg: Message) -> list[Message]:
+        """Check a partial signature against the sender's public share; combine once enough valid ones are
+        in."""
         if self.stage != "collecting" or not self._accept(msg, self.signers):
             return []
         if msg.kind != Kind.BLS_PARTIAL or msg.broadcast:
@@ -125,6 +130,7 @@ class BlsCombiner(SignedParty):
         return []
 
     def on_idle(self) -> list[Message]:
+        """A quiet timeout while collecting: abort, naming the silent signers as unresponsive."""
         if self.stage != "collecting":
             return []
         silent = [i for i in self.signers if i not in self.partials]

@@ -33,6 +33,7 @@ class BoundedDict(dict, Generic[K, V]):
                 self.on_evict(old, gone)
 
     def setdefault(self, key: K, default: V = None) -> V:      # type: ignore[override]
+        """`dict.setdefault` through the bounded insert (an old entry may be evicted)."""
         if key not in self:
             self[key] = default
         return self[key]

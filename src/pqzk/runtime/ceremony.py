@@ -59,6 +59,7 @@ def party_order(pid: PartyId) -> tuple:
 
 
 class Stage(StrEnum):
+    """Where a ceremony party is: new, one of the rounds, done or aborted."""
     NEW = "new"
     ROUND1 = "round1"
     ECHO = "echo"
@@ -154,13 +155,16 @@ class Ceremony(AnnouncedAbort, SignedParty):
     # ---- the protocol ----
     @property
     def is_dealer(self) -> bool:
+        """Whether this party deals shares in the ceremony."""
         return self.id in self.dealers
 
     @property
     def is_receiver(self) -> bool:
+        """Whether this party receives a share in the ceremony."""
         return self.id in self.receivers
 
     def start(self) -> list[Message]:
+        """Start round 1: a dealer deals its polynomial and broadcasts its round-1 payload (the commitment)."""
         if self.stage != Stage.NEW:
             raise InvalidParameter("a ceremony starts once")
         self.stage = Stage.ROUND1
@@ -180,6 +184,8 @@ class Ceremony(AnnouncedAbort, SignedParty):
         return self._send_all(self.others, self.kinds["round1"], payload)
 
     def receive(self, msg: Message) -> list[Message]:
+        """Handle one ceremony message (commitments, echoes, shares, complaints, reveals or an abort
+        notice) and advance when a round is complete."""
         if self.stage == Stage.NEW or not self._accept(msg, self.others):
             return []
         name = self._kind_names.get(msg.kind)

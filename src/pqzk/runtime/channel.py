@@ -58,6 +58,7 @@ class ReplayWindow:
         self.size, self.top, self.bits = size, 0, 0
 
     def accept(self, seq: int) -> bool:
+        """Whether `seq` is new (and record it): False for a number seen before or older than the window."""
         if seq > self.top:
             shift = seq - self.top
             self.bits = ((self.bits << shift) | 1) & ((1 << self.size) - 1) if shift < self.size else 1

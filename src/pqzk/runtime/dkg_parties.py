@@ -54,10 +54,14 @@ class DkgScheme:
         self.receivers = list(receivers)
 
     def deal(self, rng: RandomSource | None):
+        """A fresh random polynomial and the round-1 package (its commitment and proof of knowledge) to
+        broadcast."""
         secret, pkg = pedersen.part1(self.params, self.identifier, rng)
         return secret.coefficients, fdkg.encode_round1(self.suite, pkg)
 
     def check_round1(self, dealer: PartyId, dealer_index: int, payload: bytes) -> FeldmanCommitment:
+        """The dealer's commitment, after checking the package is the dealer's and its proof of knowledge
+        verifies."""
         pkg = fdkg.decode_round1(self.suite, payload, self.threshold)
         if pkg.sender != dealer_index:
             raise InvalidEncoding("round 1 package carries another identifier")
@@ -65,6 +69,8 @@ class DkgScheme:
         return pkg.commitment
 
     def finish(self, commitments, shares):
+        """The key package and public key package from the sum of the commitments and of the received
+        shares."""
         total = None
         for d in commitments:
             total = commitments[d] if total is None else total + commitments[d]
@@ -91,18 +97,22 @@ class RefreshScheme:
             raise InvalidParameter(f"holders {sorted(unknown)} are not in the public key package")
 
     def deal(self, rng: RandomSource | None):
+        """A random polynomial with zero constant term (a zero-sharing) and its commitment."""
         q = self.group.order
         coeffs = (0,) + tuple(random_scalar(q, rng, nonzero=False) for _ in range(self.threshold - 1))
         com = ZeroSharingCommitment(self.group, tuple(self.group.base_mult(a) for a in coeffs[1:]))
         return coeffs, com.to_bytes()
 
     def check_round1(self, dealer: PartyId, dealer_index: int, payload: bytes) -> FeldmanCommitment:
+        """The dealer's zero-sharing commitment (of the right threshold), as a Feldman commitment."""
         com = ZeroSharingCommitment.from_bytes(self.group, payload)
         if com.threshold != self.threshold:
             raise InvalidEncoding(f"zero-sharing of threshold {com.threshold}, expected {self.threshold}")
         return com.as_feldman()
 
     def finish(self, commitments, shares):
+        """The refreshed key package and public key package: old shares plus the zero-sharings, same group
+        key."""
         g = self.group
         vshares = {}
         for i in sorted(self.holders):
@@ -144,6 +154,7 @@ class ReshareScheme:
         self.lagrange = dict(zip(self.dealer_ids, lagrange_coefficients(self.dealer_ids, self.group.order, 0)))
 
     def deal(self, rng: RandomSource | None):
+        """A sub-sharing of this dealer's share under the new threshold, and its commitment."""
         if self.kp is None:
             raise InvalidParameter("a resharing dealer needs its key package")
         q = self.group.order
@@ -152,6 +163,7 @@ class ReshareScheme:
         return coeffs, FeldmanCommitment.from_polynomial(self.group, coeffs).to_bytes()
 
     def check_round1(self, dealer: PartyId, dealer_index: int, payload: bytes) -> FeldmanCommitment:
+        """The dealer's sub-sharing commitment, checked to commit to the dealer's verifying share."""
         com = FeldmanCommitment.from_bytes(self.group, payload)
         if com.threshold != self.threshold:
             raise InvalidEncoding(f"sub-sharing of threshold {com.threshold}, expected {self.threshold}")
@@ -160,6 +172,8 @@ class ReshareScheme:
         return com
 
     def finish(self, commitments, shares):
+        """The new key package and public key package: the Lagrange-weighted sum of the sub-sharings, same
+        group key."""
         g = self.group
         # commitments are keyed by party; the Lagrange weights by the dealers' old identifiers
         lam = [self.lagrange[self.old_id[d]] for d in commitments]

@@ -29,11 +29,14 @@ class Transport(Protocol):
     decides how; it must not deliver a party's own broadcast back to it). `session` is the
     message's session, for transports that carry many sessions (a node's)."""
 
-    async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None: ...
+    async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
+        """Send a frame to one party, or to all (`to` None), in the session."""
 
-    async def receive(self, timeout: float) -> bytes | None: ...
+    async def receive(self, timeout: float) -> bytes | None:
+        """The next frame, or None after `timeout` seconds of silence."""
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Release the transport's connections."""
 
 
 MAX_LOGGED = 1000
@@ -50,6 +53,7 @@ class DriverStats:
 
     @property
     def seconds(self) -> float:
+        """Seconds the driver has run (until it finished, or until now)."""
         return (self.finished or time.monotonic()) - self.started
 
 
@@ -72,9 +76,11 @@ class Driver:
         self._stop = asyncio.Event()
 
     def stop(self) -> None:
+        """Ask the driver to stop after what it is doing."""
         self._stop.set()
 
     async def send(self, out: list[Message]) -> None:
+        """Wrap and send the party's messages (one frame for all copies of a broadcast)."""
         sent: set[tuple] = set()
         for msg in out:
             if msg.broadcast:                      # one frame for every copy of a broadcast

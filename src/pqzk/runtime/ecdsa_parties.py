@@ -68,11 +68,13 @@ class EcdsaDkgScheme(DkgScheme):
         self.contribution = b""
 
     def deal(self, rng):
+        """The DKG dealing, with a commitment to this party's chain-code contribution appended."""
         coeffs, payload = super().deal(rng)
         self.contribution = random_bytes(32, rng)
         return coeffs, payload + chain_commitment(self.session, ot_label(self.identifier), self.contribution)
 
     def check_round1(self, dealer, dealer_index, payload):
+        """The DKG check, keeping the dealer's chain-code commitment."""
         if len(payload) < 32:
             raise InvalidEncoding("round 1 payload lacks the chain-code commitment")
         com = super().check_round1(dealer, dealer_index, payload[:-32])
@@ -81,10 +83,12 @@ class EcdsaDkgScheme(DkgScheme):
 
 
 class EcdsaRefreshScheme(RefreshScheme):
+    """Proactive refresh of a threshold ECDSA key (its own message kinds)."""
     prefix = "ecdsa_refresh"
 
 
 class EcdsaReshareScheme(ReshareScheme):
+    """Resharing of a threshold ECDSA key (its own message kinds)."""
     prefix = "ecdsa_reshare"
 
 
@@ -305,6 +309,7 @@ class EcdsaSigner(AnnouncedAbort, SignedParty):
         self.stage = "aborted"
 
     def start(self) -> list[Message]:
+        """Start a DKLs23 signing: the first round's messages to the other signers."""
         if self.stage != "new":
             raise InvalidParameter("a signer starts once")
         self.core = Dkls23Signer(self.share, self.signers, self.digest, session=self.session, path=self.path,
@@ -320,6 +325,7 @@ class EcdsaSigner(AnnouncedAbort, SignedParty):
         return out + self._advance()
 
     def receive(self, msg: Message) -> list[Message]:
+        """Handle a DKLs23 signing message from another signer, or an abort notice."""
         if self.stage == "new" or not self._accept(msg, self.others):
             return []
         if msg.kind == Kind.ECDSA_SIGN_ABORT:

@@ -57,10 +57,12 @@ COORDINATOR = "coordinator"
 
 
 def encode_sign_request(suite: Ciphersuite, message: bytes, commitment_list: Sequence[SigningCommitments]) -> bytes:
+    """A signing request: the length-prefixed message and the RFC 9591 encoded commitment list."""
     return u32(len(message)) + message + core.encode_group_commitment_list(suite, commitment_list)
 
 
 def decode_sign_request(suite: Ciphersuite, data: bytes) -> tuple[bytes, list[SigningCommitments]]:
+    """The message and commitment list of a signing request; `InvalidEncoding` when malformed."""
     data = as_bytes(data, "sign request")
     if len(data) < 4:
         raise InvalidEncoding("sign request truncated")
@@ -100,6 +102,7 @@ class FrostSigner(SignedParty):
         return f"FrostSigner({self.id})"
 
     def receive(self, msg: Message) -> list[Message]:
+        """Answer the coordinator: round 1 (a commitment) or round 2 (a signature share)."""
         if not self._accept(msg, [self.coordinator]):
             return []
         if msg.kind == Kind.ROUND1_REQUEST:
@@ -117,6 +120,8 @@ class FrostSigner(SignedParty):
         return exc
 
     def commit(self, kind: str = FRESH) -> SigningCommitments:
+        """Fresh nonces, stored durably before their commitment is returned (so they are used at most
+        once)."""
         if kind == FRESH:
             self.nonces.expire(FRESH, MAX_FRESH - 1)          # sessions nobody finished: the oldest go
         nonces, comm = core.commit(self.suite, self.kp.identifier, self.kp.signing_share, self.rng)
@@ -124,6 +129,7 @@ class FrostSigner(SignedParty):
         return comm
 
     def round1(self, msg: Message) -> list[Message]:
+        """Answer a round-1 request with a commitment (the same one again for a repeated request)."""
         if msg.payload:
             raise self._refuse(msg, "round 1 request carries a payload")
         if msg.session not in self._by_session:     # a repeated request gets the same commitment again
@@ -150,6 +156,8 @@ class FrostSigner(SignedParty):
             raise type(exc)(f"signer {self.id}: {exc}") from None
 
     def round2(self, msg: Message) -> list[Message]:
+        """Answer a signing request with a signature share, consuming the nonces its commitment names; a
+        malformed or replayed request is refused."""
         known = msg.session in self._by_session
         try:
             message, cl = decode_sign_request(self.suite, msg.payload)
@@ -172,6 +180,8 @@ class FrostSigner(SignedParty):
         return [self._send(msg.sender, Kind.SIGNATURE_SHARE, share.to_bytes(), msg.session)]
 
     def sign_share(self, nonces, message: bytes, cl: list[SigningCommitments]) -> SignatureShare:
+        """The RFC 9591 signature share for the message with these nonces (the hook the adversaries
+        override)."""
         return core.sign(self.suite, self.kp.identifier, self.kp.signing_share, self.kp.verifying_key,
                          nonces, message, cl)
 
@@ -210,6 +220,8 @@ class FrostCoordinator(SignedParty):
         return f"FrostCoordinator({self.stage})"
 
     def start(self) -> list[Message]:
+        """Ask the signers for commitments (or, with preprocessed ones, go straight to the signing
+        request)."""
         if self.preprocessed:
             self.commitments = dict(sorted(self.preprocessed.items()))
             return self._request_shares()
@@ -231,6 +243,7 @@ class FrostCoordinator(SignedParty):
         return []
 
     def receive(self, msg: Message) -> list[Message]:
+        """Take a signer's commitment or signature share; abort naming the signer when it is invalid."""
         if self.stage == "aborted" or not self._accept(msg, self.signers):
             return []
         if msg.broadcast:
@@ -314,9 +327,11 @@ class FrostPreprocessor(SignedParty):
         self.error: ProtocolAbort | None = None
 
     def start(self) -> list[Message]:
+        """Ask every signer for a batch of `count` commitments."""
         return [self._send(i, Kind.PREPROCESS_REQUEST, self.count.to_bytes(2, "big")) for i in self.signers]
 
     def receive(self, msg: Message) -> list[Message]:
+        """Take a signer's commitment batch (checked); `result` once every signer sent one."""
         if self.result is not None or self.error is not None or not self._accept(msg, self.signers):
             return []
         size = self.suite.group.scalar_size + 2 * self.suite.group.element_size
@@ -338,6 +353,7 @@ class FrostPreprocessor(SignedParty):
         return []
 
     def on_idle(self) -> list[Message]:
+        """A quiet timeout: fail, naming the signers that sent no batch."""
         if self.result is None and self.error is None:
             self.error = ProtocolAbort("no commitment batch received",
                                        unresponsive=[i for i in self.signers if i not in self.batches])
@@ -351,10 +367,12 @@ class CommitmentPool:
         self._pool: dict[int, list[SigningCommitments]] = {}
 
     def add(self, batches: Mapping[int, Sequence[SigningCommitments]]) -> None:
+        """Add preprocessed commitments by signer."""
         for i, batch in batches.items():
             self._pool.setdefault(i, []).extend(batch)
 
     def available(self, signer: int) -> int:
+        """How many unused commitments a signer has in the pool."""
         return len(self._pool.get(signer, ()))
 
     def take(self, signers: Sequence[int]) -> dict[int, SigningCommitments]:

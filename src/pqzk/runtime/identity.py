@@ -30,18 +30,24 @@ SCHEMES = (ED25519, COMPOSITE)
 
 
 class VerifyingKey(Protocol):
+    """A party's message-verifying key (Ed25519 or composite ML-DSA)."""
     scheme: str
 
-    def verify(self, data: bytes, signature: bytes) -> None: ...
-    def to_bytes(self) -> bytes: ...
+    def verify(self, data: bytes, signature: bytes) -> None:
+        """Verify a signature on `data` under the identity context; raises `VerificationError`."""
+    def to_bytes(self) -> bytes:
+        """The key's encoding (for directories and committee files)."""
 
 
 class SigningKey(Protocol):
+    """A party's message-signing key (Ed25519 or composite ML-DSA)."""
     scheme: str
 
-    def sign(self, data: bytes) -> bytes: ...
+    def sign(self, data: bytes) -> bytes:
+        """A signature on `data` under the identity context."""
     @property
-    def public_key(self) -> VerifyingKey: ...
+    def public_key(self) -> VerifyingKey:
+        """The matching verifying key."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,12 +56,14 @@ class Ed25519Verifier:
     scheme: str = ED25519
 
     def verify(self, data: bytes, signature: bytes) -> None:
+        """Verify an Ed25519 signature on the identity context and `data`; raises `VerificationError`."""
         try:
             Ed25519PublicKey.from_public_bytes(self.raw).verify(bytes(signature), SIGNING_CONTEXT + data)
         except (InvalidSignature, ValueError):
             raise VerificationError("Ed25519 signature does not verify") from None
 
     def to_bytes(self) -> bytes:
+        """The 32-byte Ed25519 public key."""
         return self.raw
 
     def __eq__(self, other: object) -> bool:
@@ -66,6 +74,7 @@ class Ed25519Verifier:
 
 
 class Ed25519Signer:
+    """An Ed25519 message-signing key (the classical identity scheme)."""
     scheme = ED25519
 
     def __init__(self, rng: RandomSource | None = None) -> None:
@@ -74,6 +83,7 @@ class Ed25519Signer:
         self.public_key = Ed25519Verifier(self._key.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw))
 
     def sign(self, data: bytes) -> bytes:
+        """An Ed25519 signature on the identity context and `data`."""
         return self._key.sign(SIGNING_CONTEXT + data)
 
     def __repr__(self) -> str:
@@ -86,10 +96,12 @@ class CompositeVerifier:
     scheme: str = COMPOSITE
 
     def verify(self, data: bytes, signature: bytes) -> None:
+        """Verify a composite signature on `data` with the identity context; raises `VerificationError`."""
         from ..pq import composite
         composite.verify(self.key, data, signature, SIGNING_CONTEXT)
 
     def to_bytes(self) -> bytes:
+        """The composite public key's encoding."""
         return self.key.to_bytes()
 
     def __eq__(self, other: object) -> bool:
@@ -100,6 +112,7 @@ class CompositeVerifier:
 
 
 class CompositeSigner:
+    """A composite ML-DSA + Ed25519 message-signing key (the post-quantum identity scheme)."""
     scheme = COMPOSITE
 
     def __init__(self, rng: RandomSource | None = None, private_key=None) -> None:
@@ -108,6 +121,7 @@ class CompositeSigner:
         self.public_key = CompositeVerifier(self._key.public_key)
 
     def sign(self, data: bytes) -> bytes:
+        """A composite signature on `data` with the identity context."""
         from ..pq import composite
         return composite.sign(self._key, data, SIGNING_CONTEXT)
 
@@ -116,6 +130,8 @@ class CompositeSigner:
 
 
 def new_signing_key(scheme: str = ED25519, rng: RandomSource | None = None) -> SigningKey:
+    """A fresh signing key of the identity scheme named (Ed25519 or composite); `InvalidParameter`
+    otherwise."""
     if scheme == ED25519:
         return Ed25519Signer(rng)
     if scheme == COMPOSITE:
@@ -142,6 +158,7 @@ class Directory:
                                       f"party {msg.sender}") from None
 
     def is_authentic(self, msg: Message) -> bool:
+        """Whether a message is signed by its sender's key: `verify` as a boolean."""
         try:
             self.verify(msg)
         except AuthenticationError:
@@ -161,14 +178,17 @@ class Keyring:
             raise InvalidParameter(f"the directory does not hold party {self.party}'s public key")
 
     def sign(self, msg: Message) -> Message:
+        """The message signed with this party's key; `InvalidParameter` if it is not from this party."""
         if msg.sender != self.party:
             raise InvalidParameter(f"party {self.party} cannot sign a message from {msg.sender!r}")
         return replace(msg, signature=self.signing_key.sign(wire.to_be_signed(msg)))
 
     def verify(self, msg: Message) -> None:
+        """Verify a message's signature against the directory; raises `AuthenticationError`."""
         self.directory.verify(msg)
 
     def is_authentic(self, msg: Message) -> bool:
+        """Whether a message is signed by its sender's key."""
         return self.directory.is_authentic(msg)
 
 

@@ -139,8 +139,10 @@ class Party(Protocol):
     """A protocol participant: messages in, messages out; no I/O, no clock."""
     id: PartyId
 
-    def receive(self, msg: Message) -> list[Message]: ...
+    def receive(self, msg: Message) -> list[Message]:
+        """Take one message addressed to this party; return the messages it sends in answer."""
 
 
 def u32(n: int) -> bytes:
+    """`n` as 4 big-endian bytes."""
     return n.to_bytes(4, "big")

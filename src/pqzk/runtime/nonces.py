@@ -18,6 +18,7 @@ FRESH, PREPROCESSED = "fresh", "preprocessed"
 
 
 class NonceStore(Protocol):
+    """Where a FROST signer keeps its nonces between commitment and signature, so that each is used once."""
     def put(self, nonces: SigningNonces, kind: str = FRESH) -> None:
         """Keep `nonces` (durably, before their commitment is sent)."""
 
@@ -44,6 +45,7 @@ class MemoryNonceStore:
         return f"MemoryNonceStore({len(self._nonces)} unused, {len(self._used)} used)"
 
     def put(self, nonces: SigningNonces, kind: str = FRESH) -> None:
+        """Keep `nonces`; `NonceReuse` if they were stored before."""
         if kind not in (FRESH, PREPROCESSED):
             raise InvalidParameter(f"nonce kind is {FRESH!r} or {PREPROCESSED!r}")
         key = nonces.commitments.to_bytes()
@@ -52,6 +54,8 @@ class MemoryNonceStore:
         self._nonces[key] = (nonces, kind)
 
     def take(self, commitment: bytes) -> SigningNonces:
+        """The nonces for `commitment`, marked used; `NonceReuse` if used already, `ProtocolError` if never
+        held."""
         if commitment in self._used:
             raise NonceReuse("commitment already used for a signature; refusing to sign again")
         entry = self._nonces.pop(commitment, None)
@@ -61,10 +65,12 @@ class MemoryNonceStore:
         return entry[0]
 
     def kind(self, commitment: bytes) -> str | None:
+        """FRESH or PREPROCESSED for unused nonces, None otherwise."""
         entry = self._nonces.get(commitment)
         return entry[1] if entry is not None else None
 
     def expire(self, kind: str, keep: int) -> int:
+        """Burn the oldest unused nonces of `kind` so that at most `keep` remain; how many were burned."""
         unused = [c for c, (_, k) in self._nonces.items() if k == kind]
         gone = unused[:max(0, len(unused) - max(0, keep))]
         for c in gone:

@@ -124,6 +124,8 @@ class AnnouncedAbort:
 
     @property
     def error(self) -> ProtocolAbort | None:
+        """The `ProtocolAbort` this party stopped with (reason, culprits, unresponsive, who stopped it), or
+        None."""
         if not self._aborted:
             return None
         return ProtocolAbort(self._reason, culprits=list(self.culprits), unresponsive=self._unresponsive,

@@ -107,6 +107,8 @@ class RepairParticipant(AnnouncedAbort, SignedParty):
                                    self.group.order, rng=self.rng)
 
     def start(self) -> list[Message]:
+        """Start the repair: each helper broadcasts commitments to its deltas; the party being repaired
+        waits for the sums."""
         if self.stage != Stage.NEW:
             raise InvalidParameter("repair starts once")
         self.stage = Stage.DELTAS if self.id in self.helpers else Stage.SIGMAS
@@ -147,6 +149,7 @@ class RepairParticipant(AnnouncedAbort, SignedParty):
 
     # ---- receiving ----
     def receive(self, msg: Message) -> list[Message]:
+        """Handle a repair message from another participant, or an abort notice."""
         if self.stage == Stage.NEW or not self._accept(msg, self.others):
             return []
         if msg.kind == Kind.REPAIR_ABORT:
@@ -296,6 +299,7 @@ class RepairParticipant(AnnouncedAbort, SignedParty):
         return []
 
     def on_idle(self) -> list[Message]:
+        """A quiet timeout: after too many without progress, abort naming the silent participants."""
         if self.stage not in (Stage.DELTAS, Stage.SIGMAS):
             return []
         if self._progress:

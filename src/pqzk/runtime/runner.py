@@ -46,7 +46,8 @@ class SessionRunner(Protocol):
       injected through the runner (`SimulatorRunner(faults=...)`) or by wrapping parties.
     """
 
-    def run(self, parties: Sequence[Party], initial: Iterable[Message]) -> SessionReport: ...
+    def run(self, parties: Sequence[Party], initial: Iterable[Message]) -> SessionReport:
+        """Deliver messages among the parties from `initial` until the session ends; report how it went."""
 
 
 class SimulatorRunner:

@@ -151,6 +151,8 @@ def run_dkg(suite, participants: Sequence[int], min_signers: int, *, faults: Ite
             adversaries: Adversaries = None, rng: RandomSource | None = None, reorder: bool = False,
             session: bytes | None = None, keyrings: Mapping[PartyId, Keyring] | None = None,
             identity_scheme: str = ED25519, wire: bool = False) -> tuple[dict[int, DkgParticipant], Simulator]:
+    """Run a Pedersen DKG among `participants` in the simulator (with optional faults and adversaries) and
+    return the parties and the simulator."""
     rings = _keyrings(participants, keyrings, rng, identity_scheme)
     session = _session(session, rng)
     parties = {i: _build(i, DkgParticipant, (suite, i, participants, min_signers, rings[i]),

@@ -40,6 +40,7 @@ class Fault:
     applied: int = field(default=0, init=False)
 
     def matches(self, msg: Message) -> bool:
+        """Whether this fault applies to `msg` (and has applications left)."""
         if self.count is not None and self.applied >= self.count:
             return False
         return ((self.sender is None or msg.sender == self.sender)
@@ -47,6 +48,7 @@ class Fault:
                 and (self.kind is None or msg.kind == self.kind))
 
     def act(self, msg: Message, sim: "Simulator") -> list[Message]:
+        """What the network delivers instead of `msg` (nothing, copies, a corrupted or delayed message)."""
         raise NotImplementedError
 
 
@@ -139,6 +141,7 @@ class Simulator:
         self.steps = 0
 
     def send(self, msgs: Iterable[Message]) -> None:
+        """Queue messages for delivery, applying the faults that match them."""
         for m in msgs:
             if m.recipient not in self.parties:
                 raise InvalidParameter(f"message to unknown party {m.recipient!r}")

@@ -77,11 +77,14 @@ class Request:
 
 
 def encode_request(rnd: int, req: Request) -> bytes:
+    """A threshold ML-DSA signing request for attempt `rnd`: key id, quorum, context and message."""
     return (_head(rnd) + req.key + bytes([len(req.quorum), *req.quorum]) + bytes([len(req.ctx)]) + req.ctx
             + len(req.message).to_bytes(4, "big") + req.message)
 
 
 def decode_request(payload: bytes) -> tuple[int, Request]:
+    """The attempt number and request of a payload, strictly checked; `InvalidEncoding` naming what is
+    wrong."""
     rnd, r = read_round(payload, "threshold ML-DSA request")
     key = r.take(KEY_ID_SIZE)
     quorum = tuple(r.take(r.uint(1)))
@@ -186,6 +189,7 @@ class TMLDSASigner(SignedParty):
         return exc
 
     def receive(self, msg: Message) -> list[Message]:
+        """Answer the coordinator's request or its lists of commitments and reveals."""
         if not self._accept(msg, [self.coordinator]):
             return []
         handler = {Kind.TMLDSA_REQUEST: self._on_request, Kind.TMLDSA_COMMITS: self._on_list,
@@ -327,9 +331,11 @@ class TMLDSACoordinator(SignedParty):
 
     @property
     def rounds(self) -> int:
+        """How many rounds (each of K parallel attempts) have run so far."""
         return len(self.history)
 
     def start(self) -> list[Message]:
+        """Ask the quorum for their commitments of the first round."""
         return self._request()
 
     def _request(self) -> list[Message]:
@@ -349,6 +355,7 @@ class TMLDSACoordinator(SignedParty):
         return []
 
     def receive(self, msg: Message) -> list[Message]:
+        """Take a signer's commitment, reveal or response; abort naming a signer whose message is invalid."""
         if self.stage == "aborted" or not self._accept(msg, self.quorum):
             return []
         j = msg.sender

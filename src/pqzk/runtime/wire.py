@@ -29,6 +29,8 @@ _KINDS = {k.value: k for k in Kind}
 
 
 def encode_party(pid: PartyId) -> bytes:
+    """A party id's wire encoding: a tag, a length byte, then the minimal big-endian integer or the ASCII
+    name; `InvalidParameter` for a bad id."""
     if isinstance(pid, bool) or not isinstance(pid, (int, str)):
         raise InvalidParameter(f"a party id is an integer or a name, got {type(pid).__name__}")
     if isinstance(pid, int):
@@ -42,6 +44,7 @@ def encode_party(pid: PartyId) -> bytes:
 
 
 def read_party(r: ByteReader) -> PartyId:
+    """Read a party id from the wire; `InvalidEncoding` for a non-minimal or malformed one."""
     tag = r.uint(1)
     raw = r.lp(1)
     if tag == _INT:

@@ -37,6 +37,7 @@ class BytesShare:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "BytesShare":
+        """A byte share from its encoding (a nonzero x byte, then the shared bytes)."""
         data = as_bytes(data, "byte share")
         if len(data) < 2:
             raise InvalidEncoding(f"byte share must be at least 2 bytes, got {len(data)}")

@@ -48,10 +48,12 @@ def _byte(a: int, what: str) -> int:
 
 
 def mul(a: int, b: int) -> int:
+    """The product of two bytes in GF(2^8)."""
     return int(MUL[_byte(a, "factor"), _byte(b, "factor")])
 
 
 def inv(a: int) -> int:
+    """The inverse of a nonzero byte in GF(2^8); `InvalidParameter` for zero."""
     if not isinstance(a, int) or not 0 < a < 256:
         raise InvalidParameter("GF(2^8): zero has no inverse")
     return int(EXP[(255 - LOG[a]) % 255])
@@ -113,6 +115,7 @@ def multiples(values: bytes, constants: Sequence[int]) -> dict[int, list[np.ndar
 
 
 def xor_into(acc: np.ndarray, terms: Sequence[np.ndarray]) -> None:
+    """XOR every term into `acc`, in place."""
     for t in terms:
         np.bitwise_xor(acc, t, out=acc)
 

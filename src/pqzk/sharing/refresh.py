@@ -34,19 +34,24 @@ class ZeroSharingCommitment:
 
     @property
     def threshold(self) -> int:
+        """The threshold of the zero-sharing (one more than the number of committed coefficients)."""
         return len(self.coefficients) + 1
 
     def as_feldman(self) -> FeldmanCommitment:
+        """The commitment as a Feldman commitment whose constant term is the identity."""
         return FeldmanCommitment(self.group, (self.group.identity(),) + self.coefficients)
 
     def verify_share(self, share: Share) -> None:
+        """Check a share of the zero-sharing against the commitment; raises `VerificationError`."""
         self.as_feldman().verify_share(share)
 
     def to_bytes(self) -> bytes:
+        """The committed coefficients, encoded one after the other."""
         return _encode_elements(self.group, self.coefficients)
 
     @classmethod
     def from_bytes(cls, group: Group, data: bytes) -> "ZeroSharingCommitment":
+        """A zero-sharing commitment from its encoding, each element strictly decoded."""
         return cls(group, _decode_elements(data, group, "zero-sharing commitment"))
 
 

@@ -94,6 +94,7 @@ def check_identifiers(identifiers: Sequence[int], order: int) -> list[int]:
 
 
 def check_threshold(threshold: int, num_shares: int) -> None:
+    """Check `1 <= threshold <= num_shares`; `InvalidParameter` naming the bad value."""
     if not isinstance(threshold, int) or not isinstance(num_shares, int):
         raise InvalidParameter("threshold and number of shares must be ints")
     if num_shares < 1:
@@ -130,6 +131,7 @@ def sharing_polynomial(secret: int, threshold: int, order: OrderLike,
 
 
 def shares_from_polynomial(coeffs: Sequence[int], identifiers: Sequence[int], q: int) -> list[Share]:
+    """The shares (x, f(x)) of polynomial `coeffs` at each identifier."""
     return [Share(x, _horner(coeffs, x, q)) for x in identifiers]
 
 
@@ -143,6 +145,8 @@ def split(secret: int, threshold: int, num_shares: int, order: OrderLike, *,
 
 
 def check_shares(shares: Sequence[Share], q: int) -> list[Share]:
+    """The shares as a list, checked: nonempty, `Share` objects with values in [0, q), identifiers valid
+    and distinct."""
     if isinstance(shares, (str, bytes)) or not hasattr(shares, "__iter__"):
         raise InvalidParameter(f"shares must be a sequence of Share, got {type(shares).__name__}")
     shares = list(shares)

@@ -65,11 +65,13 @@ def rs1024_polymod(values: Iterable[int]) -> int:
 
 
 def rs1024_create_checksum(data: Sequence[int], custom: bytes) -> list[int]:
+    """The three RS1024 checksum words of `data` under the customization string."""
     pm = rs1024_polymod(list(custom) + list(data) + [0] * CHECKSUM_LENGTH_WORDS) ^ 1
     return [(pm >> 10 * i) & 1023 for i in reversed(range(CHECKSUM_LENGTH_WORDS))]
 
 
 def rs1024_verify_checksum(data: Sequence[int], custom: bytes) -> bool:
+    """Whether `data` (with its checksum words) has a valid RS1024 checksum."""
     return rs1024_polymod(list(custom) + list(data)) == 1
 
 
@@ -111,13 +113,16 @@ class Slip39Share:
     __str__ = __repr__
 
     def common_parameters(self) -> tuple:
+        """The parameters every share of one secret has in common (SLIP-39 checks them when combining)."""
         return (self.identifier, self.extendable, self.iteration_exponent,
                 self.group_threshold, self.group_count)
 
     def group_parameters(self) -> tuple:
+        """The parameters every share of one group has in common."""
         return self.common_parameters() + (self.group_index, self.member_threshold)
 
     def word_indices(self) -> list[int]:
+        """The share as word indices: identifier, parameters, value and the RS1024 checksum."""
         id_exp = (self.identifier << (ITERATION_EXP_LENGTH_BITS + 1)
                   | int(self.extendable) << ITERATION_EXP_LENGTH_BITS | self.iteration_exponent)
         params = 0
@@ -130,6 +135,7 @@ class Slip39Share:
         return data + rs1024_create_checksum(data, _custom(self.extendable))
 
     def mnemonic(self) -> str:
+        """The share as its SLIP-39 mnemonic words."""
         words, _ = wordlist()
         return " ".join(words[i] for i in self.word_indices())
 
@@ -189,6 +195,7 @@ def _xor(a: bytes, b: bytes) -> bytes:
 
 def encrypt(master_secret: bytes, passphrase: bytes, iteration_exponent: int,
             identifier: int, extendable: bool) -> bytes:
+    """SLIP-39's Feistel encryption of the master secret under the passphrase (PBKDF2 rounds)."""
     half = len(master_secret) // 2
     l, r = master_secret[:half], master_secret[half:]
     salt = _salt(identifier, extendable)
@@ -199,6 +206,7 @@ def encrypt(master_secret: bytes, passphrase: bytes, iteration_exponent: int,
 
 def decrypt(ems: bytes, passphrase: bytes, iteration_exponent: int,
             identifier: int, extendable: bool) -> bytes:
+    """The inverse of `encrypt`: the master secret from the encrypted one and the passphrase."""
     half = len(ems) // 2
     l, r = ems[:half], ems[half:]
     salt = _salt(identifier, extendable)
@@ -218,6 +226,8 @@ def _interpolate(points: Sequence[tuple[int, bytes]], x: int) -> bytes:
 
 def split_secret(threshold: int, count: int, secret: bytes,
                  rng: RandomSource | None = None) -> list[tuple[int, bytes]]:
+    """SLIP-39's split of `secret` into `count` shares of which `threshold` recover it (with a digest share
+    that detects wrong shares)."""
     if not 1 <= threshold <= count <= MAX_SHARE_COUNT:
         raise InvalidParameter(f"need 1 <= threshold <= count <= {MAX_SHARE_COUNT}, "
                                f"got {threshold}-of-{count}")
@@ -232,6 +242,8 @@ def split_secret(threshold: int, count: int, secret: bytes,
 
 
 def recover_secret(threshold: int, shares: Sequence[tuple[int, bytes]]) -> bytes:
+    """The secret from `threshold` shares, checked against the digest share; `VerificationError` when it
+    does not match."""
     if threshold == 1:
         return shares[0][1]
     secret = _interpolate(shares, SECRET_INDEX)

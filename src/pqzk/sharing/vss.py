@@ -132,6 +132,7 @@ class FeldmanCommitment(_PolyCommitment):
 
     @property
     def public_key(self) -> Element:
+        """The commitment to the constant term: the shared secret's public key."""
         return self.coefficients[0]
 
     def public_share(self, identifier: int) -> Element:
@@ -158,6 +159,7 @@ class FeldmanCommitment(_PolyCommitment):
 
     @classmethod
     def from_polynomial(cls, group: Group, coeffs: Sequence[int]) -> "FeldmanCommitment":
+        """The Feldman commitment (a_k·G) to a polynomial's coefficients."""
         return cls(group, tuple(group.base_mult(a) for a in coeffs))
 
 
@@ -224,11 +226,13 @@ class PedersenShare:
         return Share(self.identifier, self.value)
 
     def to_bytes(self, group: Group) -> bytes:
+        """The share's encoding: the identifier and value as a Shamir share, then the blinding scalar."""
         return (Share(self.identifier, self.value).to_bytes(group)
                 + group.scalar_encode(self.blinding))
 
     @classmethod
     def from_bytes(cls, group: Group, data: bytes) -> "PedersenShare":
+        """A Pedersen share from its encoding (three scalars); `InvalidEncoding` naming what is wrong."""
         data = as_bytes(data, "Pedersen share")
         n = group.scalar_size
         if len(data) != 3 * n:
@@ -253,6 +257,7 @@ class PedersenCommitment(_PolyCommitment):
 
     @property
     def generator_h(self) -> Element:
+        """The second generator H, with no known discrete log to G."""
         return pedersen_generator(self.group)
 
     def verify_share(self, share: PedersenShare) -> None:
@@ -272,6 +277,7 @@ class PedersenCommitment(_PolyCommitment):
 
     @classmethod
     def from_bytes(cls, group: Group, data: bytes) -> "PedersenCommitment":
+        """A Pedersen commitment from its encoding, each element strictly decoded."""
         return cls(group, _decode_elements(data, group, "Pedersen commitment"))
 
 

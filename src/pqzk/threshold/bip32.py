@@ -82,9 +82,11 @@ class ExtendedPublicKey:
             raise InvalidParameter("a chain code is 32 bytes")
 
     def fingerprint(self) -> bytes:
+        """The key's BIP-32 fingerprint: the first 4 bytes of HASH160 of the public key."""
         return _hash160(self.key.to_bytes())[:4]
 
     def xpub(self) -> str:
+        """The key as a Base58Check `xpub` string."""
         return _b58check(XPUB_VERSION + bytes([self.depth]) + self.parent_fingerprint
                          + self.child_number.to_bytes(4, "big") + self.chain_code + self.key.to_bytes())
 

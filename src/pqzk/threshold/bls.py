@@ -36,10 +36,12 @@ class BlsCiphersuite:
 
     @property
     def K(self) -> Group:
+        """The group public keys live in (G1 for min-pk)."""
         return get_group(self.key_group)
 
     @property
     def S(self) -> Group:
+        """The group signatures live in (G2 for min-pk)."""
         return get_group(self.sig_group)
 
 
@@ -54,6 +56,7 @@ DEFAULT = MIN_PK
 
 
 def get_ciphersuite(name: str = DEFAULT.name) -> BlsCiphersuite:
+    """The BLS ciphersuite by name; `InvalidParameter` naming the known ones otherwise."""
     try:
         return CIPHERSUITES[name]
     except (KeyError, TypeError):
@@ -107,6 +110,7 @@ def keygen(ikm: bytes | None = None, key_info: bytes = b"", rng: RandomSource | 
 
 
 def sk_to_pk(sk: int, suite: BlsCiphersuite = DEFAULT) -> bytes:
+    """The public key of a secret key (SkToPk)."""
     _check_sk(sk, suite)
     return suite.K.base_mult(sk).to_bytes()
 
@@ -142,6 +146,7 @@ def _hash(msg: bytes, suite: BlsCiphersuite, dst: bytes | None = None) -> Elemen
 # ---- core operations (section 2.6 - 2.9) ----
 
 def sign(sk: int, msg: bytes, suite: BlsCiphersuite = DEFAULT) -> bytes:
+    """A BLS signature: the secret key times the hash of the message to the signature group."""
     _check_sk(sk, suite)
     return (sk * _hash(msg, suite)).to_bytes()
 
@@ -212,6 +217,7 @@ def pop_prove(sk: int, suite: BlsCiphersuite = DEFAULT) -> bytes:
 
 
 def pop_verify(pk: bytes, proof: bytes, suite: BlsCiphersuite = DEFAULT) -> None:
+    """Verify a proof of possession of the secret key behind `pk`; raises `VerificationError`."""
     try:
         P, R = key_validate(pk, suite), _decode_sig_deferred(proof, suite)
         ok = _pairing_equation_holds(suite, [(P, _hash(pk, suite, suite.pop_dst))], R, sig_deferred=True)
@@ -255,6 +261,7 @@ def batch_verify(items: Sequence[tuple[bytes, bytes, bytes]], suite: BlsCiphersu
 
 
 def is_valid(pk: bytes, msg: bytes, sig: bytes, suite: BlsCiphersuite = DEFAULT) -> bool:
+    """Whether a BLS signature verifies: `verify` as a boolean."""
     try:
         verify(pk, msg, sig, suite)
     except VerificationError:
@@ -284,6 +291,7 @@ class ThresholdKey:
 
     @property
     def group_public_key(self) -> bytes:
+        """The encoded group public key (the commitment to the shared secret)."""
         return self.commitment.public_key.to_bytes()
 
     def verification_key(self, identifier: int) -> bytes:
@@ -318,6 +326,7 @@ def threshold_key_from_commitment(commitment: FeldmanCommitment, identifiers: Se
 
 
 def partial_sign(share: Share, msg: bytes, suite: BlsCiphersuite = DEFAULT) -> PartialSignature:
+    """One share's partial signature on `msg`."""
     return PartialSignature(share.identifier, (share.value * _hash(msg, suite)).to_bytes())
 
 

@@ -106,6 +106,7 @@ def save_recovery_key(key: RecipientPrivateKey, passphrase: str | bytes, kdf: Kd
 
 
 def load_recovery_key(data: bytes, passphrase: str | bytes) -> RecipientPrivateKey:
+    """The recovery private key from its passphrase-protected file."""
     r = ByteReader(data, "recovery key file")
     if r.take(len(KEY_MAGIC)) != KEY_MAGIC or r.uint(1) != 1:
         raise InvalidEncoding("recovery key file: bad magic or version")

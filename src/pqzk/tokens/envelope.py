@@ -55,15 +55,18 @@ class SealedRecord:
     ciphertext: bytes
 
     def associated_data(self) -> bytes:
+        """The associated data the record's AES-GCM ciphertext binds: metadata and sealer."""
         return associated_data(self.metadata, self.sealer_id, self.sealer_params)
 
     def to_bytes(self) -> bytes:
+        """The record's binary form."""
         return (MAGIC + bytes([RECORD_VERSION]) + _lp(self.metadata.to_bytes(), 4)
                 + _lp(self.sealer_id.encode()) + _lp(self.sealer_params, 4) + self.nonce
                 + _lp(self.ciphertext, 4))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "SealedRecord":
+        """A sealed record from its binary form, strictly checked (size-bounded)."""
         data = as_bytes(data, "sealed record")
         if len(data) > MAX_RECORD:
             raise InvalidEncoding("sealed record: too large")
@@ -85,11 +88,14 @@ class SealedRecord:
 
 
 def associated_data(metadata: ShareMetadata, sealer_id: str, sealer_params: bytes) -> bytes:
+    """The AES-GCM associated data of a sealed share: a label, the metadata and the sealer's id and
+    parameters."""
     return AD_LABEL + _lp(metadata.to_bytes(), 4) + _lp(sealer_id.encode()) + _lp(sealer_params, 4)
 
 
 def seal(share: bytes, metadata: ShareMetadata, sealer: Sealer,
          rng: Callable[[int], bytes] | None = None) -> SealedRecord:
+    """Seal a share: AES-256-GCM under a key the sealer makes, binding the metadata."""
     key, params = sealer.new_key(rng)
     nonce = (rng or random_bytes)(NONCE_SIZE)
     ct = AESGCM(key).encrypt(nonce, bytes(share), associated_data(metadata, sealer.sealer_id, params))
@@ -97,6 +103,8 @@ def seal(share: bytes, metadata: ShareMetadata, sealer: Sealer,
 
 
 def unseal(record: SealedRecord, sealer: Sealer) -> bytearray:
+    """The share of a sealed record; `AuthenticationError` when ciphertext or metadata was altered,
+    `InvalidEncoding` for another sealer."""
     if record.sealer_id != sealer.sealer_id:
         raise InvalidEncoding(f"record {record.metadata.key_id!r} was sealed with {record.sealer_id!r}, "
                               f"this store uses {sealer.sealer_id!r}")

@@ -18,6 +18,7 @@ from .store import ShareMetadata, ShareStore
 
 
 def metadata_for(key_id: str, key_package) -> ShareMetadata:
+    """The store metadata of a FROST key package: key id, identifier, group key, ciphersuite, threshold."""
     return ShareMetadata(key_id, key_package.identifier, key_package.verifying_key.to_bytes(),
                          key_package.suite.context, key_package.min_signers)
 

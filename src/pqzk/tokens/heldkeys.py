@@ -14,16 +14,19 @@ _PREFIX = "held-key:"
 
 
 def check_algorithm(algorithm: str) -> str:
+    """The algorithm name, when it is a held-key algorithm; `InvalidParameter` otherwise."""
     if algorithm not in ALGORITHMS:
         raise InvalidParameter(f"held-key algorithm must be one of {', '.join(ALGORITHMS)}")
     return algorithm
 
 
 def suite_of(algorithm: str) -> str:
+    """The metadata ciphersuite string that marks a held key of `algorithm`."""
     return _PREFIX + check_algorithm(algorithm)
 
 
 def algorithm_of(suite: str) -> str:
+    """The algorithm of a held key's ciphersuite string; `InvalidEncoding` when it is not one."""
     if not suite.startswith(_PREFIX):
         raise InvalidEncoding(f"not a held key: {suite!r}")
     return check_algorithm(suite[len(_PREFIX):])
@@ -42,6 +45,7 @@ def generate(algorithm: str) -> tuple[bytearray, bytes]:
 
 
 def sign(algorithm: str, private: bytes | bytearray, message: bytes) -> bytes:
+    """Sign with a held key's private bytes: Ed25519, or ECDSA P-256 with SHA-256 (DER)."""
     if algorithm == "ed25519":
         return ed25519.Ed25519PrivateKey.from_private_bytes(bytes(private)).sign(message)
     sk = ec.derive_private_key(int.from_bytes(private, "big"), ec.SECP256R1())

@@ -73,6 +73,8 @@ class FileNonceStore:
             raise TokenError(f"nonce file {path.name}: {os_reason(exc)}") from None
 
     def put(self, nonces: SigningNonces, kind: str = FRESH) -> None:
+        """Keep `nonces` durably (one file each, written atomically) before their commitment is sent;
+        `NonceReuse` if stored before."""
         if kind not in _KINDS:
             raise InvalidParameter(f"nonce kind is {FRESH!r} or {PREPROCESSED!r}")
         if nonces.suite.name != self.suite.name:
@@ -94,6 +96,8 @@ class FileNonceStore:
         return data[len(MAGIC) + 1]
 
     def take(self, commitment: bytes) -> SigningNonces:
+        """The nonces for `commitment`, marked used on disk first; `NonceReuse` if used already,
+        `ProtocolError` if never held."""
         path = self._path(commitment)
         with locked(self.dir):
             data = self._read(path)
@@ -141,6 +145,8 @@ class FileNonceStore:
         return self._index
 
     def expire(self, kind: str, keep: int) -> int:
+        """Burn the oldest unused nonces of `kind` (marked used, durably) so that at most `keep` remain;
+        how many were burned."""
         if kind not in _KINDS:
             raise InvalidParameter(f"nonce kind is {FRESH!r} or {PREPROCESSED!r}")
         with locked(self.dir):
@@ -155,6 +161,7 @@ class FileNonceStore:
         return len(gone)
 
     def kind(self, commitment: bytes) -> str | None:
+        """FRESH or PREPROCESSED for unused nonces, None otherwise."""
         data = self._read(self._path(commitment))
         if data is None:
             return None

@@ -24,6 +24,7 @@ _BOUNDS = {SCRYPT: ((10, 22), (1, 32), (1, 16)), ARGON2ID: ((8, 1 << 21), (1, 16
 
 
 def argon2_available() -> bool:
+    """Whether this `cryptography` has Argon2id (else passphrases use scrypt)."""
     try:
         from cryptography.hazmat.primitives.kdf.argon2 import Argon2id  # noqa: F401
     except ImportError:
@@ -40,15 +41,20 @@ class KdfParams:
 
     @classmethod
     def default(cls) -> "KdfParams":
+        """Production KDF parameters: Argon2id (19 MiB, t=2, p=1; OWASP's minimum) or scrypt (N=2^15, r=8,
+        p=1)."""
         # Argon2id m=19 MiB, t=2, p=1 (OWASP minimum); scrypt N=2^15, r=8, p=1 (32 MiB).
         return cls(ARGON2ID, 19456, 2, 1) if argon2_available() else cls(SCRYPT, 15, 8, 1)
 
     @classmethod
     def fast_for_tests(cls, kdf: int | None = None) -> "KdfParams":
+        """Tiny KDF parameters so tests run fast (never for real shares)."""
         kdf = kdf or (ARGON2ID if argon2_available() else SCRYPT)
         return cls(ARGON2ID, 64, 1, 1) if kdf == ARGON2ID else cls(SCRYPT, 10, 8, 1)
 
     def check(self) -> None:
+        """Check the KDF id and each parameter against its bounds; `InvalidEncoding` otherwise (a record
+        cannot ask for a huge KDF)."""
         if self.kdf not in _BOUNDS:
             raise InvalidEncoding(f"unknown passphrase KDF id {self.kdf}")
         for v, (lo, hi), name in zip((self.a, self.b, self.c), _BOUNDS[self.kdf], "abc"):
@@ -60,6 +66,7 @@ class KdfParams:
             raise InvalidParameter("record uses Argon2id but this cryptography build lacks it")
 
     def derive(self, passphrase: bytes, salt: bytes) -> bytes:
+        """The 32-byte key derived from the passphrase and salt with these parameters."""
         self.check()
         if self.kdf == SCRYPT:
             from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -70,6 +77,8 @@ class KdfParams:
 
 
 class PassphraseSealer:
+    """Data keys derived from a passphrase (Argon2id or scrypt) with a check value, so a wrong passphrase
+    is told apart from tampering."""
     sealer_id = "passphrase"
     checks_secret = True
 
@@ -95,6 +104,8 @@ class PassphraseSealer:
         return f"PassphraseSealer(kdf={self.kdf}, passphrase=<redacted>)"
 
     def new_key(self, rng: Callable[[int], bytes] | None = None) -> tuple[bytes, bytes]:
+        """A data key from the passphrase and this store's salt, with the KDF parameters and check value to
+        record."""
         if self._salt is None:
             self._salt = (rng or random_bytes)(16)
         salt = self._salt
@@ -111,6 +122,7 @@ class PassphraseSealer:
         return kdf, bytes(params[1:17])
 
     def recover_key(self, params: bytes) -> bytes:
+        """The data key from the recorded parameters; `WrongPin` when the passphrase is wrong."""
         kdf, salt = self._parse(params)
         key = self._derive(kdf, salt)
         if not hmac.compare_digest(_check(key), params[29:]):

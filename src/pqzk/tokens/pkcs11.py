@@ -135,9 +135,11 @@ class MechanismReport:
     missing: dict[str, tuple[str, ...]]   # operation -> missing mechanism names
 
     def supports(self, operation: str) -> bool:
+        """Whether the token has every mechanism `operation` needs."""
         return not self.missing.get(operation)
 
     def describe(self) -> str:
+        """What the token cannot do, and which mechanisms it lacks, in one line."""
         if not any(self.missing.values()):
             return "token supports every pqzk operation (" + ", ".join(REQUIRED) + ")"
         return "; ".join(f"cannot {op}: missing {', '.join(m)}" for op, m in self.missing.items() if m)
@@ -157,6 +159,7 @@ def probe_mechanisms(token) -> MechanismReport:
 
 
 def find_token(lib, label: str | None = None, serial: str | None = None):
+    """The PKCS#11 token with this label and/or serial; `TokenAbsent` when none or several match."""
     p11 = _p11()
     kwargs: dict = {}
     if label:
@@ -253,6 +256,7 @@ class PKCS11ShareStore:
         return f"PKCS11ShareStore({self.uri!r})"
 
     def close(self) -> None:
+        """Close the token session."""
         if getattr(self, "_session", None) is not None:
             try:
                 self._session.close()
@@ -364,6 +368,8 @@ class PKCS11ShareStore:
     # -- ShareStore ------------------------------------------------------------------------
     @_writes
     def put(self, share: bytes, metadata: ShareMetadata, *, overwrite: bool = False) -> None:
+        """Store `share` on the token, AES-GCM encrypted under a token key that never leaves it;
+        `ShareExists` unless `overwrite`."""
         p11 = _p11()
         A = p11.Attribute
         if not isinstance(share, (bytes, bytearray)) or not 0 < len(share) <= 65536:
@@ -403,6 +409,8 @@ class PKCS11ShareStore:
     @contextmanager
     def get(self, key_id: str, *, group_public_key: bytes | None = None,
             ciphersuite: str | None = None) -> Iterator[UnsealedShare]:
+        """Decrypt a share inside the token for one `with` block (wiped after); `WrongGroup` if it belongs
+        elsewhere."""
         p11 = _p11()
         with file_lock(self._lock, shared=True):
             self._check_present()
@@ -426,6 +434,7 @@ class PKCS11ShareStore:
 
     @_reads
     def list(self) -> list[ShareMetadata]:
+        """Metadata of every share on the token, sorted by key id."""
         seen: dict[str, _Record] = {}
         A = _p11().Attribute
         for obj in self._objects():
@@ -439,6 +448,7 @@ class PKCS11ShareStore:
 
     @_writes
     def delete(self, key_id: str) -> None:
+        """Remove a share's objects from the token; `ShareNotFound` if absent."""
         versions = self._versions(check_key_id(key_id))
         if not versions:
             raise ShareNotFound(f"no share {key_id!r} in {self.uri}")
@@ -448,10 +458,12 @@ class PKCS11ShareStore:
 
     @_reads
     def exists(self, key_id: str) -> bool:
+        """Whether the token holds a share with this key id."""
         return bool(self._objects(check_key_id(key_id)))
 
     @_reads
     def metadata(self, key_id: str) -> ShareMetadata:
+        """A share's stored metadata."""
         return self._current(key_id).metadata
 
     # -- signing keys that never leave the token ------------------------------------------
@@ -468,6 +480,8 @@ class PKCS11ShareStore:
 
     @_writes
     def generate_held_key(self, key_id: str, algorithm: str) -> bytes:
+        """Generate an EC P-256 or Ed25519 key pair on the token (the private key never leaves it); returns
+        the public key."""
         p11 = _p11()
         from pkcs11.util.ec import encode_named_curve_parameters
         A, KT = p11.Attribute, p11.KeyType
@@ -490,6 +504,7 @@ class PKCS11ShareStore:
 
     @_reads
     def held_public_key(self, key_id: str) -> bytes:
+        """The public key of a key pair held on the token."""
         p11 = _p11()
         pub = self._held(key_id, p11.ObjectClass.PUBLIC_KEY)
         algorithm = "ed25519" if pub[p11.Attribute.KEY_TYPE] == p11.KeyType.EC_EDWARDS else "ecdsa-p256"
@@ -498,12 +513,14 @@ class PKCS11ShareStore:
 
     @_reads
     def held_algorithm(self, key_id: str) -> str:
+        """"ed25519" or "ecdsa-p256": the algorithm of a held key pair."""
         p11 = _p11()
         priv = self._held(key_id, p11.ObjectClass.PRIVATE_KEY)
         return "ed25519" if priv[p11.Attribute.KEY_TYPE] == p11.KeyType.EC_EDWARDS else "ecdsa-p256"
 
     @_reads
     def sign_with_held_key(self, key_id: str, message: bytes) -> bytes:
+        """Sign inside the token with a held key: Ed25519, or ECDSA P-256/SHA-256 (DER)."""
         p11 = _p11()
         priv = self._held(key_id, p11.ObjectClass.PRIVATE_KEY)
         if priv[p11.Attribute.KEY_TYPE] == p11.KeyType.EC_EDWARDS:
@@ -516,6 +533,7 @@ class PKCS11ShareStore:
 
     @_writes
     def delete_held_key(self, key_id: str) -> None:
+        """Remove a held key pair from the token."""
         p11 = _p11()
         for cls in (p11.ObjectClass.PRIVATE_KEY, p11.ObjectClass.PUBLIC_KEY):
             with self._errors("deleting a held key"):

@@ -76,9 +76,11 @@ class PVEProof:
 
     @property
     def kappa(self) -> int:
+        """The number of cut-and-choose repetitions (statistical security parameter)."""
         return len(self.commitments)
 
     def to_bytes(self) -> bytes:
+        """The proof's binary form."""
         out = [MAGIC, _lp(self.group.encode()), _lp(self.public_share), self.kappa.to_bytes(2, "big")]
         for R, (c0, c1), (v, s) in zip(self.commitments, self.ciphertexts, self.openings):
             out += [_lp(R), _lp(c0, 4), _lp(c1, 4), _lp(v), s]
@@ -86,6 +88,7 @@ class PVEProof:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "PVEProof":
+        """A proof from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
         r = ByteReader(data, "PVE proof")
         if r.take(len(MAGIC)) != MAGIC:
             raise InvalidEncoding("PVE proof: bad magic")

@@ -30,10 +30,12 @@ def _xwing():
 
 
 def available_kems() -> tuple[str, ...]:
+    """The recipient KEMs usable here: X-Wing when available, and the hybrid ML-KEM-768 + X25519."""
     return (XWING, HYBRID) if _xwing() is not None else (HYBRID,)
 
 
 def default_kem() -> str:
+    """The KEM new recipient keys use: the first available."""
     return available_kems()[0]
 
 
@@ -48,9 +50,11 @@ class RecipientPrivateKey:
         return f"RecipientPrivateKey(kem={self.kem!r}, secret=<redacted>)"
 
     def public_key(self) -> "RecipientPublicKey":
+        """The matching recipient public key."""
         return RecipientPublicKey(self.kem, _impl(self.kem).public_from_secret(self.secret))
 
     def decapsulate(self, ct: bytes) -> bytes:
+        """The shared secret of a KEM ciphertext."""
         return _impl(self.kem).decap(self.secret, ct)
 
 
@@ -60,10 +64,12 @@ class RecipientPublicKey:
     key: bytes
 
     def to_bytes(self) -> bytes:
+        """The key's encoding: the KEM name (length-prefixed), then the key."""
         return len(self.kem).to_bytes(1, "big") + self.kem.encode() + self.key
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "RecipientPublicKey":
+        """A recipient public key from its encoding, strictly checked."""
         data = as_bytes(data, "recipient public key")
         if len(data) < 2 or len(data) < 1 + data[0]:
             raise InvalidEncoding("recipient public key: truncated")
@@ -73,6 +79,7 @@ class RecipientPublicKey:
         return cls(kem, key)
 
     def fingerprint(self) -> bytes:
+        """A 16-byte fingerprint of the key (which recipient a record was sealed to)."""
         return hashlib.sha256(b"pqzk/recipient-fingerprint/v1" + self.to_bytes()).digest()[:16]
 
     def encapsulate(self) -> tuple[bytes, bytes]:
@@ -81,6 +88,7 @@ class RecipientPublicKey:
 
 
 def generate(kem: str | None = None) -> RecipientPrivateKey:
+    """A fresh recipient private key for `kem` (default: `default_kem()`)."""
     kem = kem or default_kem()
     return RecipientPrivateKey(kem, _impl(kem).keygen())
 
@@ -208,11 +216,15 @@ class RecipientSealer:
         return f"RecipientSealer(kem={self.public.kem!r}, private={'<redacted>' if self._private else None})"
 
     def new_key(self, rng: Callable[[int], bytes] | None = None) -> tuple[bytes, bytes]:
+        """A data key encapsulated to the recipient; the recorded params are the key's fingerprint and the
+        KEM ciphertext."""
         ss, ct = self.public.encapsulate()
         params = self.public.fingerprint() + ct
         return _kdf(ss, params), params
 
     def recover_key(self, params: bytes) -> bytes:
+        """The data key, decapsulated with the recipient private key; `InvalidParameter` without it or for
+        another recipient."""
         if self._private is None:
             raise InvalidParameter("this store was opened with the recipient public key only: it can seal, not unseal")
         if params[:16] != self.public.fingerprint():

@@ -175,6 +175,8 @@ class DirectoryShareStore:
 
     # -- ShareStore --------------------------------------------------------------------------
     def put(self, share: bytes, metadata: ShareMetadata, *, overwrite: bool = False) -> None:
+        """Seal and store `share` under its key id (atomic: the old or the new record, never half);
+        `ShareExists` unless `overwrite`."""
         if not isinstance(share, (bytes, bytearray)) or not 0 < len(share) <= 65536:
             raise InvalidParameter("share must be 1..65536 bytes")
         self._write(seal(share, metadata, self.sealer, self._rng), SHARE_EXT, overwrite)
@@ -182,6 +184,8 @@ class DirectoryShareStore:
     @contextmanager
     def get(self, key_id: str, *, group_public_key: bytes | None = None,
             ciphersuite: str | None = None) -> Iterator[UnsealedShare]:
+        """Unseal a share for one `with` block (wiped after); `WrongGroup` if it belongs elsewhere,
+        `AuthenticationError` if tampered."""
         record = self._read(key_id, SHARE_EXT)
         record.metadata.check_group(group_public_key, ciphersuite)
         unsealed = UnsealedShare(record.metadata, unseal(record, self.sealer))
@@ -191,6 +195,7 @@ class DirectoryShareStore:
             unsealed.wipe()
 
     def list(self) -> list[ShareMetadata]:
+        """Metadata of every stored share, sorted by key id (unreadable records skipped)."""
         out = []
         for p in sorted(self.directory.glob(f"*{SHARE_EXT}")):
             try:
@@ -200,6 +205,7 @@ class DirectoryShareStore:
         return out
 
     def delete(self, key_id: str) -> None:
+        """Remove a share; `ShareNotFound` if absent."""
         with locked(self.directory):
             try:
                 atomic_delete(self._path(key_id, SHARE_EXT))
@@ -207,13 +213,16 @@ class DirectoryShareStore:
                 raise ShareNotFound(f"no share {key_id!r} in {self.uri}") from None
 
     def exists(self, key_id: str) -> bool:
+        """Whether a share with this key id is stored."""
         return self._path(key_id, SHARE_EXT).is_file()
 
     def metadata(self, key_id: str) -> ShareMetadata:
+        """Stored metadata without unsealing (authenticated only by `get`)."""
         return self._read(key_id, SHARE_EXT).metadata
 
     # -- keys held by the store (sealed here, used for one signature, wiped) -----------------
     def generate_held_key(self, key_id: str, algorithm: str) -> bytes:
+        """Create a signing key kept sealed in the store; returns its public key."""
         private, public = heldkeys.generate(algorithm)
         meta = ShareMetadata(key_id, 0, public, heldkeys.suite_of(algorithm), 0)
         try:
@@ -223,9 +232,11 @@ class DirectoryShareStore:
         return public
 
     def held_public_key(self, key_id: str) -> bytes:
+        """The public key of a held signing key."""
         return self._read(key_id, HELD_EXT).metadata.group_public_key
 
     def sign_with_held_key(self, key_id: str, message: bytes) -> bytes:
+        """Sign with a held key, unsealed for this one signature."""
         record = self._read(key_id, HELD_EXT)
         private = unseal(record, self.sealer)
         try:
@@ -234,6 +245,7 @@ class DirectoryShareStore:
             private[:] = bytes(len(private))
 
     def delete_held_key(self, key_id: str) -> None:
+        """Remove a held key; `ShareNotFound` if absent."""
         with locked(self.directory):
             try:
                 atomic_delete(self._path(key_id, HELD_EXT))
@@ -241,6 +253,7 @@ class DirectoryShareStore:
                 raise ShareNotFound(f"no held key {key_id!r} in {self.uri}") from None
 
     def close(self) -> None:
+        """Nothing to release."""
         pass
 
     def __enter__(self):

@@ -23,7 +23,7 @@ _KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def check_key_id(key_id: str) -> str:
-    """Key ids are short and path-safe: [A-Za-z0-9][A-Za-z0-9._-]{0,63}."""
+    """Key ids are short and path-safe: `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`."""
     if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
         raise InvalidParameter("key id must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}")
     return key_id
@@ -65,6 +65,7 @@ class ShareMetadata:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "ShareMetadata":
+        """Share metadata from its binary form, strictly checked."""
         r = ByteReader(data, "share metadata")
         version = r.uint(1)
         if version != FORMAT_VERSION:
@@ -100,6 +101,7 @@ class UnsealedShare:
 
     @property
     def value(self) -> bytes:
+        """The share's bytes; `InvalidParameter` once its `with` block has ended."""
         if self._buf is None:
             raise InvalidParameter("share used after its `with` block ended")
         return bytes(self._buf)
@@ -110,6 +112,7 @@ class UnsealedShare:
         return Share.from_bytes(order, self.value)
 
     def wipe(self) -> None:
+        """Overwrite the share's buffer with zeros (best effort in Python)."""
         if self._buf is not None:
             for i in range(len(self._buf)):
                 self._buf[i] = 0
@@ -138,7 +141,8 @@ class ShareStore(Protocol):
     def delete(self, key_id: str) -> None:
         """Remove a share; ShareNotFound if absent."""
 
-    def exists(self, key_id: str) -> bool: ...
+    def exists(self, key_id: str) -> bool:
+        """Whether a share with this key id is stored."""
 
     def metadata(self, key_id: str) -> ShareMetadata:
         """Stored metadata without unsealing (authenticated only by `get`)."""
@@ -146,13 +150,16 @@ class ShareStore(Protocol):
     def generate_held_key(self, key_id: str, algorithm: str) -> bytes:
         """Create a signing key that never leaves the store; returns its public key."""
 
-    def held_public_key(self, key_id: str) -> bytes: ...
+    def held_public_key(self, key_id: str) -> bytes:
+        """The public key of a held signing key."""
 
     def sign_with_held_key(self, key_id: str, message: bytes) -> bytes:
         """Sign inside the store: ECDSA P-256/SHA-256 (DER) or Ed25519 (RFC 8032, 64 bytes)."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the store (log out of the token, close the TPM context)."""
 
 
 def iter_sorted(items: Iterator[ShareMetadata]) -> list[ShareMetadata]:
+    """Metadata sorted by key id."""
     return sorted(items, key=lambda m: m.key_id)

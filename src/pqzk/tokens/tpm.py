@@ -98,6 +98,7 @@ class TpmSealer:
         return handle
 
     def close(self) -> None:
+        """Flush the primary key and close the TPM connection (never raises)."""
         esys = getattr(self, "_esys", None)
         if esys is not None:
             try:
@@ -138,6 +139,8 @@ class TpmSealer:
         return TokenError(f"{what}: {exc}")
 
     def new_key(self, rng: Callable[[int], bytes] | None = None) -> tuple[bytes, bytes]:
+        """A fresh data key sealed by the TPM (to the PCR policy and auth value, when set); the params are
+        the sealed blobs."""
         import tpm2_pytss as t
         from tpm2_pytss import TPM2B_PUBLIC, TPM2B_SENSITIVE_CREATE, TPM2B_SENSITIVE_DATA, TPM2B_AUTH, TPMS_SENSITIVE_CREATE
         key = (rng or random_bytes)(32)
@@ -160,6 +163,8 @@ class TpmSealer:
         return key, _lp(pub_out.marshal()) + _lp(priv.marshal()) + _lp((self.pcrs or "").encode())
 
     def recover_key(self, params: bytes) -> bytes:
+        """The data key unsealed by the TPM; a wrong auth value or PCR state fails with the TPM error
+        mapped to a `pqzk.errors` exception."""
         import tpm2_pytss as t
         from tpm2_pytss import TPM2B_PRIVATE, TPM2B_PUBLIC
         from tpm2_pytss.constants import ESYS_TR

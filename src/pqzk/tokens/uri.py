@@ -46,6 +46,8 @@ def _pairs(text: str, sep: str, allowed: set[str], what: str) -> dict[str, str]:
 
 
 def parse_uri(text: str) -> StoreURI:
+    """A store URI (`pkcs11:`, `tpm:` or `file:`) parsed and checked; `InvalidParameter` naming what is
+    wrong."""
     if not isinstance(text, str) or ":" not in text:
         raise InvalidParameter(f"store URI must start with one of {', '.join(s + ':' for s in SCHEMES)}")
     scheme, rest = text.split(":", 1)

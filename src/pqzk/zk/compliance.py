@@ -60,6 +60,7 @@ class CompliancePolicy:
 
     @property
     def group(self) -> Group:
+        """The group the commitments and proofs live in."""
         return get_group(self.group_name)
 
     @cached_property
@@ -87,10 +88,12 @@ class TransactionCommitments:
     time: Element
 
     def to_bytes(self) -> bytes:
+        """The three commitments (amount, recipient, time), encoded one after the other."""
         return self.amount.to_bytes() + self.recipient.to_bytes() + self.time.to_bytes()
 
     @classmethod
     def from_bytes(cls, group: Group, data: bytes) -> "TransactionCommitments":
+        """The commitments from their encoding, each element strictly decoded."""
         E = group.element_size
         data = as_bytes(data, "transaction commitments")
         if len(data) != 3 * E:
@@ -129,6 +132,7 @@ def commit_transaction(policy: CompliancePolicy, amount: int, recipient: bytes, 
 
 
 def opening_commitments(policy: CompliancePolicy, op: TransactionOpening) -> TransactionCommitments:
+    """The Pedersen commitments an opening opens (what the prover publishes)."""
     g = policy.group
     return TransactionCommitments(pedersen_commit(g, op.amount, op.amount_blinding),
                                   pedersen_commit(g, member_scalar(g, op.recipient), op.recipient_blinding),
@@ -143,6 +147,7 @@ class ComplianceProof:
     membership: MembershipProof
 
     def to_bytes(self) -> bytes:
+        """The proof's encoding: the range proof, then the membership proof."""
         return self.range_proof.to_bytes() + self.membership.to_bytes()
 
     def __len__(self) -> int:
@@ -150,6 +155,7 @@ class ComplianceProof:
 
     @classmethod
     def from_bytes(cls, policy: CompliancePolicy, data: bytes) -> "ComplianceProof":
+        """A compliance proof for `policy` from its encoding, strictly checked."""
         g = policy.group
         data = as_bytes(data, "compliance proof")
         k = range_proof_size(g, policy.bits, 4)

@@ -84,6 +84,7 @@ class GKProof:
     z_d: int
 
     def to_bytes(self) -> bytes:
+        """The one-out-of-many proof's encoding: its elements, then its scalars."""
         g = self.group
         pts = self.c_l + self.c_a + self.c_b + self.c_d
         return b"".join(g.encode(p) for p in pts) + b"".join(
@@ -91,6 +92,7 @@ class GKProof:
 
     @classmethod
     def from_bytes(cls, group: Group, data: bytes, n: int) -> "GKProof":
+        """A one-out-of-many proof for a set of `n` members from its encoding, strictly checked."""
         E, S = group.element_size, group.scalar_size
         data = as_bytes(data, "one-out-of-many proof")
         if len(data) != 4 * n * E + (3 * n + 1) * S:
@@ -110,6 +112,7 @@ class MembershipProof:
     proof: SigmaProof | GKProof
 
     def to_bytes(self) -> bytes:
+        """The proof's encoding: a method byte (OR proof or one-out-of-many), then the proof."""
         return (b"\x01" if self.method == "or" else b"\x02") + self.proof.to_bytes()
 
     def __len__(self) -> int:
@@ -117,6 +120,7 @@ class MembershipProof:
 
     @classmethod
     def from_bytes(cls, group: Group, data: bytes, members: MemberSet | Sequence[int]) -> "MembershipProof":
+        """A membership proof for the set `members` from its encoding, strictly checked."""
         ms = members if isinstance(members, MemberSet) else MemberSet(group, members)
         data = as_bytes(data, "membership proof")
         if not data:

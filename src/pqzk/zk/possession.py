@@ -31,6 +31,7 @@ class PossessionProof:
     proof: SigmaProof
 
     def to_bytes(self) -> bytes:
+        """The proof's encoding (the sigma proof's scalars)."""
         return self.proof.to_bytes()
 
     def __len__(self) -> int:
@@ -38,6 +39,7 @@ class PossessionProof:
 
     @classmethod
     def from_bytes(cls, group: Group, data: bytes, *, pedersen: bool = False) -> "PossessionProof":
+        """A possession proof from its encoding (two scalars, three for Pedersen), strictly checked."""
         n = 3 if pedersen else 2
         size = group.scalar_size
         data = as_bytes(data, "possession proof")
@@ -110,6 +112,8 @@ def prove_verification_share(group: Group, identifier: int, secret: int, verific
 def verify_verification_share(group: Group, identifier: int, verification_share: Element,
                               proof: PossessionProof, *, session_id: bytes,
                               generator: Element | None = None) -> None:
+    """Verify a proof of knowledge of the share behind `verification_share`, bound to the session and
+    identifier; raises `VerificationError`."""
     G = generator if generator is not None else group.generator()
     stmt = DLRep(verification_share, Secret("share") * G)
     tr = _transcript(b"verification-share", session_id, identifier, (G, verification_share))

@@ -73,6 +73,7 @@ class RangeProof:
         return tuple(self.group.encode(p) for p in pts)
 
     def to_bytes(self) -> bytes:
+        """The proof's encoding: its elements, then its five scalars."""
         g = self.group
         return (b"".join(self.element_encodings)
                 + b"".join(g.scalar_encode(k) for k in
@@ -83,6 +84,7 @@ class RangeProof:
 
     @property
     def num_elements(self) -> int:
+        """How many group elements the proof holds."""
         return 4 + 2 * len(self.L)
 
     @classmethod

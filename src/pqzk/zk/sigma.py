@@ -82,9 +82,12 @@ class Statement:
 
     def verify(self, proof: "SigmaProof", *, context: bytes = b"",
                transcript: Transcript | None = None) -> None:
+        """Verify a non-interactive proof of this statement (Fiat–Shamir, bound to `context`); raises
+        `VerificationError`."""
         _verify(_compile(self), proof, context, transcript)
 
     def is_valid(self, proof: "SigmaProof", *, context: bytes = b"") -> bool:
+        """Whether a proof verifies: `verify` as a boolean."""
         try:
             self.verify(proof, context=context)
         except VerificationError:
@@ -92,13 +95,16 @@ class Statement:
         return True
 
     def proof_from_bytes(self, data: bytes) -> "SigmaProof":
+        """A proof of this statement from its encoding."""
         return SigmaProof.from_bytes(self, data)
 
     # ---- interactive (teaching) ----
     def prover(self, witness: Mapping[Secret, int], *, rng: RandomSource | None = None) -> "InteractiveProver":
+        """The prover's side of an interactive run, with the witness."""
         return InteractiveProver(self, witness, rng)
 
     def verifier(self, *, rng: RandomSource | None = None) -> "InteractiveVerifier":
+        """The verifier's side of an interactive run."""
         return InteractiveVerifier(self, rng)
 
     def simulate(self, challenge: int | None = None, *,
@@ -128,6 +134,7 @@ class DLRep(Statement):
 
 
 class And(Statement):
+    """The conjunction of statements: a proof shows every one."""
     def __init__(self, *children: Statement) -> None:
         if len(children) < 1 or not all(isinstance(c, Statement) for c in children):
             raise InvalidParameter("And needs statements")
@@ -141,6 +148,7 @@ class And(Statement):
 
 
 class Or(Statement):
+    """The disjunction of statements: a proof shows one without saying which (CDS94)."""
     def __init__(self, *children: Statement) -> None:
         if len(children) < 1 or not all(isinstance(c, Statement) for c in children):
             raise InvalidParameter("Or needs statements")
@@ -318,6 +326,7 @@ class SigmaProof:
     responses: tuple[int, ...]
 
     def to_bytes(self) -> bytes:
+        """The proof's encoding: challenge, OR challenges and responses as scalars."""
         g = self.group
         return b"".join(g.scalar_encode(k) for k in (self.challenge, *self.or_challenges, *self.responses))
 
@@ -326,6 +335,7 @@ class SigmaProof:
 
     @classmethod
     def from_bytes(cls, statement: Statement, data: bytes) -> "SigmaProof":
+        """A proof of `statement` from its encoding (its length fixed by the statement), strictly checked."""
         c = _compile(statement)
         g = c.group
         n = 1 + c.n_or_challenges + c.n_responses
@@ -503,6 +513,7 @@ class InteractiveProver:
         self._phase = "commit"
 
     def commit(self) -> tuple[Element, ...]:
+        """The prover's first message; `ProtocolError` if called twice."""
         if self._phase != "commit":
             raise ProtocolError("commit() called twice")
         self._st.commit(self._c.root, None)
@@ -510,6 +521,7 @@ class InteractiveProver:
         return tuple(self._st.commitments)
 
     def respond(self, challenge: int) -> SigmaResponse:
+        """The response to the verifier's challenge; once only (a second response would leak the witness)."""
         if self._phase != "respond":
             raise ProtocolError("respond() needs exactly one commit() first")
         self._phase = "done"   # a second response to another challenge would leak the witness
@@ -529,6 +541,7 @@ class InteractiveVerifier:
         self._e: int | None = None
 
     def challenge(self, commitments: Sequence[Element]) -> int:
+        """A random challenge for the prover's commitments; once only."""
         if self._e is not None:
             raise ProtocolError("challenge already issued")
         if len(commitments) != self._c.n_leaves:
@@ -538,6 +551,7 @@ class InteractiveVerifier:
         return self._e
 
     def check(self, response: SigmaResponse) -> None:
+        """Check the prover's response; raises `VerificationError`."""
         if self._e is None or self._commitments is None:
             raise ProtocolError("check() before challenge()")
         check_transcript(self._c, SigmaTranscript(self._commitments, self._e, response))

@@ -69,9 +69,11 @@ class Transcript:
 
     # ---- appends ----
     def append_message(self, label: bytes | str, message: bytes | str) -> None:
+        """Absorb a labelled message (framed, so different splits cannot collide)."""
         self._state.update(_frame(b"M", _as_bytes(label), _as_bytes(message)))
 
     def append_u64(self, label: bytes | str, value: int) -> None:
+        """Absorb a labelled 64-bit integer."""
         if not 0 <= value < 2**64:
             raise InvalidParameter("append_u64: value out of range")
         self.append_message(label, value.to_bytes(8, "big"))
@@ -83,12 +85,15 @@ class Transcript:
         self.append_message(label, value.to_bytes((value.bit_length() + 7) // 8, "big"))
 
     def append_scalar(self, label: bytes | str, group: Group, k: int) -> None:
+        """Absorb a labelled scalar in the group's encoding."""
         self.append_message(label, group.scalar_encode(k % group.order))
 
     def append_element(self, label: bytes | str, p: Element) -> None:
+        """Absorb a labelled group element."""
         self.append_message(label, element_bytes(p))
 
     def append_elements(self, label: bytes | str, points: Sequence[Element]) -> None:
+        """Absorb a labelled list of elements, its length first."""
         self.append_u64(_as_bytes(label) + b"/len", len(points))
         for p in points:
             self.append_element(label, p)
@@ -101,6 +106,7 @@ class Transcript:
 
     # ---- challenges ----
     def challenge_bytes(self, label: bytes | str, n: int) -> bytes:
+        """`n` challenge bytes under a label, absorbed back so later challenges depend on them."""
         if not 0 < n <= 2**16:
             raise InvalidParameter("challenge_bytes: length out of range")
         self._state.update(_frame(b"C", _as_bytes(label), n.to_bytes(8, "big")))
@@ -114,6 +120,7 @@ class Transcript:
         return int.from_bytes(self.challenge_bytes(label, n), "big") % group.order
 
     def challenge_scalars(self, label: bytes | str, group: Group, count: int) -> list[int]:
+        """`count` challenge scalars under a label."""
         return [self.challenge_scalar(_as_bytes(label) + b"/" + str(i).encode(), group)
                 for i in range(count)]
 

@@ -27,6 +27,7 @@ MAX_FRAMES = 100_000
 
 
 def encode_bundle(frames: Iterable[bytes]) -> bytes:
+    """Frames as a bundle: magic, version, count and length-prefixed frames."""
     frames = [bytes(f) for f in frames]
     if len(frames) > MAX_FRAMES:
         raise InvalidParameter(f"a bundle holds at most {MAX_FRAMES} frames")
@@ -35,6 +36,7 @@ def encode_bundle(frames: Iterable[bytes]) -> bytes:
 
 
 def decode_bundle(data: bytes) -> list[bytes]:
+    """The frames of a bundle; `InvalidEncoding` when it is not one (magic, version, lengths)."""
     r = ByteReader(data, "frame bundle")
     if r.take(len(MAGIC)) != MAGIC:
         raise InvalidEncoding("not a pqzk frame bundle")
@@ -49,6 +51,7 @@ def decode_bundle(data: bytes) -> list[bytes]:
 
 
 def read_bundle(path: str | Path) -> list[bytes]:
+    """The frames of a bundle file (size-bounded)."""
     return decode_bundle(read_bytes(path, "frame bundle", max_bytes=MAX_BUNDLE))
 
 
@@ -101,15 +104,19 @@ class FileTransport:
         self.outbox: list[tuple[PartyId | None, bytes]] = []
 
     async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
+        """Queue a frame in the outbox (written by `flush`)."""
         self.outbox.append((to, frame))
 
     async def receive(self, timeout: float) -> bytes | None:
+        """The next frame of the inbox, or None when it is empty."""
         return self.inbox.pop(0) if self.inbox else None
 
     async def close(self) -> None:
+        """Nothing to release."""
         return None
 
     def flush(self, path: str | Path, *, force: bool = False) -> None:
+        """Write the outbox as a frame bundle (an existing file is replaced only with `force`)."""
         write_bundle(path, [f for _, f in self.outbox], force=force)
 
 

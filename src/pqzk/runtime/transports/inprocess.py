@@ -17,6 +17,8 @@ from ..messages import PartyId
 
 
 class Hub:
+    """An in-process message hub with optional latency, drop and corruption: the network of the simulations
+    that use real drivers."""
     def __init__(self, *, latency: Callable[[PartyId, PartyId], float] | None = None, drop: float = 0.0,
                  corrupt: float = 0.0, rng: RandomSource | None = None) -> None:
         for name, p in (("drop", drop), ("corrupt", corrupt)):
@@ -32,6 +34,7 @@ class Hub:
         return p > 0 and int.from_bytes(self._stream(4), "big") < p * 2**32
 
     def connect(self, party: PartyId) -> "HubTransport":
+        """A transport for `party` on this hub; `InvalidParameter` if it is already connected."""
         if party in self.queues:
             raise InvalidParameter(f"party {party!r} is already connected")
         self.queues[party] = asyncio.Queue()
@@ -62,6 +65,7 @@ class HubTransport:
         self.hub, self.me = hub, me
 
     async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
+        """Deliver a frame to one party on the hub, or to all others."""
         targets = [p for p in self.hub.queues if p != self.me] if to is None else [to]
         for p in targets:
             if p not in self.hub.queues:
@@ -69,12 +73,14 @@ class HubTransport:
             self.hub._deliver(self.me, p, frame)
 
     async def receive(self, timeout: float) -> bytes | None:
+        """The next frame for this party, or None after `timeout` seconds."""
         try:
             return await asyncio.wait_for(self.hub.queues[self.me].get(), timeout)
         except (asyncio.TimeoutError, TimeoutError):
             return None
 
     async def close(self) -> None:
+        """Nothing to release."""
         return None
 
 
@@ -126,6 +132,7 @@ class HubRunner:
         self.sessions = 0
 
     def run(self, parties, initial) -> HubReport:
+        """Run one session of the parties over a fresh hub and report it."""
         self.sessions += 1
         return asyncio.run(drive(list(parties), list(initial), latency=self.latency, mode=self.mode,
                                  timeout=self.timeout))

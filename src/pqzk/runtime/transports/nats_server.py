@@ -46,6 +46,7 @@ def free_port() -> int:
 
 
 def nats_server_binary() -> str:
+    """The nats-server binary; `BackendUnavailable` with how to install it when none is found."""
     path, why = find_nats_server()
     if path is None:
         raise BackendUnavailable("nats-server", why, NATS_HOW)
@@ -150,17 +151,22 @@ class NatsServer:
 
     @property
     def url(self) -> str:
+        """The client URL (`nats://` or `tls://` on localhost)."""
         return f"{'tls' if self.tls else 'nats'}://{HOST}:{self.port}"
 
     @property
     def running(self) -> bool:
+        """Whether the server process is alive."""
         return self.process is not None and self.process.poll() is None
 
     @property
     def log_path(self) -> Path:
+        """Where the server writes its log."""
         return self.directory / f"{self.name}.log"
 
     def config_text(self) -> str:
+        """The server's configuration file: listen and monitor ports, JetStream store, TLS, cluster routes,
+        users."""
         lines = [f"server_name: {_q(self.name)}", f"listen: {_q(f'{HOST}:{self.port}')}",
                  f"http: {_q(f'{HOST}:{self.monitor_port}')}", "max_payload: 1048576"]
         if self.jetstream:
@@ -203,6 +209,7 @@ class NatsServer:
             return False
 
     def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
+        """Wait until the server reports healthy; `BrokerError` with its log tail if it exits or times out."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.running:
@@ -213,12 +220,14 @@ class NatsServer:
         raise BrokerError(f"nats-server {self.name} not ready after {timeout:.0f} s: {self.log_tail()}")
 
     def log_tail(self, lines: int = 5) -> str:
+        """The last lines of the server's log, joined on one line (for error messages)."""
         try:
             return " | ".join(self.log_path.read_text(errors="replace").strip().splitlines()[-lines:])
         except OSError:
             return "(no log)"
 
     def start(self, timeout: float = READY_TIMEOUT) -> "NatsServer":
+        """Spawn the server and wait until it is ready (killing it if it is not)."""
         self.spawn()
         try:
             self.wait_ready(timeout)
@@ -253,6 +262,7 @@ class NatsServer:
         self.start(timeout)
 
     def close(self) -> None:
+        """Stop the server and remove its temporary directory."""
         self.stop()
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -284,9 +294,11 @@ class NatsCluster:
 
     @property
     def urls(self) -> list[str]:
+        """The client URLs of the cluster's servers."""
         return [s.url for s in self.servers]
 
     def start(self, timeout: float = READY_TIMEOUT) -> "NatsCluster":
+        """Spawn every server and wait until each is healthy (JetStream meta leader included)."""
         try:
             for s in self.servers:
                 s.spawn()
@@ -299,6 +311,7 @@ class NatsCluster:
         return self
 
     def close(self) -> None:
+        """Stop the servers and remove their temporary directory."""
         for s in self.servers:
             s.stop()
         if self._tmp is not None:

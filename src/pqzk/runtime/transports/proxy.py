@@ -43,9 +43,11 @@ class TcpProxy:
 
     @property
     def url(self) -> str:
+        """The proxy's client URL."""
         return f"nats://{HOST}:{self.port}"
 
     async def start(self) -> "TcpProxy":
+        """Listen on a free local port."""
         self.server = await asyncio.start_server(self._handle, HOST, 0)
         self.port = self.server.sockets[0].getsockname()[1]
         return self
@@ -116,6 +118,7 @@ class TcpProxy:
             out.cancel()
 
     async def close(self) -> None:
+        """Stop listening and close every forwarded connection."""
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
@@ -158,6 +161,7 @@ class NatsPublishTamper:
         self.hit = False
 
     def feed(self, data: bytes) -> bytes:
+        """Pass client bytes through, flipping one payload bit of each selected publish."""
         self.buf += data
         out = bytearray()
         while True:

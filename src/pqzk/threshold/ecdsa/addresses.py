@@ -16,6 +16,8 @@ _BECH32, _BECH32M = 1, 0x2BC830A3
 
 
 def keccak256(data: bytes) -> bytes:
+    """Keccak-256 (Ethereum's hash, not SHA3-256), from pycryptodome; `BackendUnavailable` when it is
+    missing."""
     try:
         from Crypto.Hash import keccak
     except ImportError:
@@ -40,6 +42,7 @@ def eip55(address: str) -> str:
 
 
 def ethereum(key: Element) -> str:
+    """The EIP-55 checksummed Ethereum address of a secp256k1 public key."""
     x, y = _secp(key).group.point_to_xy(key)
     return eip55("0x" + keccak256(x.to_bytes(32, "big") + y.to_bytes(32, "big"))[-20:].hex())
 

@@ -66,6 +66,7 @@ def _commit(sid: bytes, i: int, R: Element, salt: bytes) -> bytes:
 
 
 def round2_size(order: int, element_size: int, scalar_size: int) -> int:
+    """The length of a DKLs23 round-2 message for a curve of these sizes."""
     return vole.message_sizes(order)[1] + 3 * element_size + 32 + scalar_size
 
 
@@ -192,6 +193,7 @@ class Dkls23Signer:
 
     # ---- output ----
     def parse_share(self, j: int, payload: bytes) -> tuple[int, int]:
+        """A peer's round-3 (u, w) share; `PeerDeviation` naming the peer when malformed."""
         g = self.group
         if not isinstance(payload, (bytes, bytearray)) or len(payload) != 2 * g.scalar_size:
             raise PeerDeviation(j, "round 3 share has the wrong length")

@@ -29,6 +29,7 @@ def combine_chain_code(contributions: Sequence[bytes]) -> bytes:
 
 
 def ot_label(identifier: int) -> bytes:
+    """A party's label in the pairwise OT setup (its identifier, 4 bytes)."""
     return identifier.to_bytes(4, "big")
 
 

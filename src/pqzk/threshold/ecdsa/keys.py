@@ -21,11 +21,13 @@ _MAGIC = b"pqzk-ecdsa-share-v1"
 
 
 def suite_for(curve: str) -> Ciphersuite:
+    """The FROST ciphersuite whose group and identifiers an ECDSA curve's key shares use."""
     curve_group(curve)
     return get_ciphersuite(SUITES[curve])
 
 
 def curve_of(suite: Ciphersuite) -> str:
+    """The ECDSA curve of a ciphersuite; `InvalidParameter` when it is not one."""
     for curve, name in SUITES.items():
         if suite.context == name:
             return curve
@@ -41,10 +43,12 @@ class EcdsaPublicKey:
 
     @property
     def key(self) -> Element:
+        """The ECDSA public key point."""
         return self.public.verifying_key
 
     @property
     def threshold(self) -> int:
+        """How many signers a signature needs."""
         return self.public.min_signers
 
     def extended(self) -> ExtendedPublicKey:
@@ -82,13 +86,16 @@ class EcdsaKeyShare:
 
     @property
     def identifier(self) -> int:
+        """This share's identifier."""
         return self.key_package.identifier
 
     @property
     def public_key(self) -> EcdsaPublicKey:
+        """The threshold ECDSA public key (with chain code) the share belongs to."""
         return EcdsaPublicKey(self.curve, self.public, self.chain_code)
 
     def to_bytes(self) -> bytes:
+        """The key share's binary form: key package, public package, chain code and pairwise OT seeds."""
         kp, pkp = self.key_package.to_bytes(), self.public.to_bytes()
         out = [_MAGIC, bytes([CURVES.index(self.curve)]), len(kp).to_bytes(2, "big"), kp,
                len(pkp).to_bytes(4, "big"), pkp, self.chain_code, len(self.ot).to_bytes(2, "big")]
@@ -99,6 +106,7 @@ class EcdsaKeyShare:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "EcdsaKeyShare":
+        """A key share from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
         r = ByteReader(data, "ECDSA key share")
         if r.take(len(_MAGIC)) != _MAGIC:
             raise InvalidEncoding("ECDSA key share: bad magic")

@@ -15,6 +15,7 @@ CURVES = ("secp256k1", "p256")
 
 
 def curve_group(curve: str) -> Group:
+    """The group of a threshold ECDSA curve; `InvalidParameter` for a curve the kit does not run ECDSA on."""
     if curve not in CURVES:
         raise InvalidParameter(f"threshold ECDSA runs on {', '.join(CURVES)}, not {curve!r}")
     return get_group(curve)
@@ -49,6 +50,7 @@ class EcdsaSignature:
         return self.to_bytes() + bytes([self.recovery_id])
 
     def to_der(self) -> bytes:
+        """The signature as DER (SEQUENCE of two INTEGERs), as X.509 and OpenSSL expect."""
         def integer(x: int) -> bytes:
             raw = x.to_bytes((x.bit_length() + 8) // 8, "big")
             return b"\x02" + bytes([len(raw)]) + raw

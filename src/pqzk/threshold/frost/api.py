@@ -56,6 +56,7 @@ def trusted_dealer_keygen(suite: str | Ciphersuite, min_signers: int, max_signer
 
 
 def public_key_package_from(key_packages: Mapping[int, KeyPackage] | Iterable[KeyPackage]) -> dict[int, Element]:
+    """The verifying shares of key packages, by identifier."""
     kps = key_packages.values() if isinstance(key_packages, Mapping) else key_packages
     return {kp.identifier: kp.verifying_share for kp in kps}
 

@@ -31,6 +31,7 @@ class HashSpec:
     expander: str = ""    # for "h2f": e.g. "xmd:sha256"
 
     def digest(self, data: bytes) -> bytes:
+        """The hash of `data` (SHAKE256 to `out_len` bytes)."""
         h = hashlib.new(self.hash, data)
         return h.digest(self.out_len) if self.hash.startswith("shake") else h.digest()
 
@@ -58,17 +59,22 @@ class Ciphersuite:
 
     @property
     def name(self) -> str:
+        """The ciphersuite's name: its RFC 9591 context string."""
         return self.context
 
     @property
     def group(self) -> Group:
+        """The ciphersuite's group."""
         return get_group(self.group_name)
 
     @property
     def is_bip340(self) -> bool:
+        """Whether this is the BIP-340 (Taproot) variant: x-only keys, even-y R and key, BIP-340 challenge."""
         return self.variant == "bip340"
 
     def hash_to_scalar(self, spec: HashSpec, m: bytes) -> int:
+        """A scalar from `m` by the hash spec (mod reduction, RFC 9380 hash_to_field, or BIP-340 tagged
+        hash)."""
         g = self.group
         if spec.kind == "mod":
             return int.from_bytes(spec.digest(spec.prefix + m), g.scalar_byteorder) % g.order
@@ -80,30 +86,38 @@ class Ciphersuite:
         raise InvalidParameter(f"hash spec of kind {spec.kind!r} does not produce a scalar")
 
     def hash_to_bytes(self, spec: HashSpec, m: bytes) -> bytes:
+        """The raw digest of `m` by a "raw" hash spec; `InvalidParameter` for another kind."""
         if spec.kind != "raw":
             raise InvalidParameter(f"hash spec of kind {spec.kind!r} does not produce bytes")
         return spec.digest(spec.prefix + m)
 
     # RFC 9591 names
     def h1(self, m: bytes) -> int:
+        """RFC 9591's H1: the binding factors' hash to a scalar."""
         return self.hash_to_scalar(self.H1, m)
 
     def h2(self, m: bytes) -> int:
+        """RFC 9591's H2: the challenge's hash to a scalar."""
         return self.hash_to_scalar(self.H2, m)
 
     def h3(self, m: bytes) -> int:
+        """RFC 9591's H3: the nonce generation's hash to a scalar."""
         return self.hash_to_scalar(self.H3, m)
 
     def h4(self, m: bytes) -> bytes:
+        """RFC 9591's H4: the message hash."""
         return self.hash_to_bytes(self.H4, m)
 
     def h5(self, m: bytes) -> bytes:
+        """RFC 9591's H5: the commitment list hash."""
         return self.hash_to_bytes(self.H5, m)
 
     def hdkg(self, m: bytes) -> int:
+        """The DKG proof-of-knowledge challenge hash (as ZF FROST defines it)."""
         return self.hash_to_scalar(self.HDKG, m)
 
     def hid(self, m: bytes) -> int:
+        """The hash that derives identifiers from names (as ZF FROST defines it)."""
         return self.hash_to_scalar(self.HID, m)
 
     def __repr__(self) -> str:
@@ -173,4 +187,5 @@ def get_ciphersuite(name: str | Ciphersuite) -> Ciphersuite:
 
 
 def ciphersuite_names() -> list[str]:
+    """The names of every FROST ciphersuite the kit has."""
     return list(CIPHERSUITES)

@@ -23,6 +23,7 @@ def has_even_y(P: Element) -> bool:
 
 
 def x_only(P: Element) -> bytes:
+    """A point's x-only (BIP-340) encoding: its SEC1 encoding without the parity byte."""
     return P.to_bytes()[1:]
 
 
@@ -69,14 +70,17 @@ def sorted_commitment_list(commitment_list: Sequence[SigningCommitments]) -> lis
 
 
 def encode_group_commitment_list(suite: Ciphersuite, commitment_list: Sequence[SigningCommitments]) -> bytes:
+    """RFC 9591 encode_group_commitment_list: the commitments sorted by identifier, concatenated."""
     return b"".join(c.to_bytes() for c in sorted_commitment_list(commitment_list))
 
 
 def participants_from_commitment_list(commitment_list: Sequence[SigningCommitments]) -> list[int]:
+    """RFC 9591 participants_from_commitment_list: the identifiers, sorted."""
     return [c.identifier for c in sorted_commitment_list(commitment_list)]
 
 
 def binding_factor_for_participant(binding_factor_list: Mapping[int, int], identifier: int) -> int:
+    """RFC 9591 binding_factor_for_participant; `InvalidParameter` when there is none."""
     try:
         return binding_factor_list[identifier]
     except KeyError:
@@ -317,6 +321,7 @@ def secret_share_shard(suite: Ciphersuite, s: int, coefficients: Sequence[int], 
 
 
 def vss_commit(suite: Ciphersuite, coeffs: Sequence[int]) -> list[Element]:
+    """RFC 9591 vss_commit: the commitments a_k·G to the coefficients."""
     return [suite.group.base_mult(a) for a in coeffs]
 
 
@@ -331,6 +336,7 @@ def evaluate_vss_commitment(suite: Ciphersuite, vss_commitment: Sequence[Element
 
 
 def vss_verify(suite: Ciphersuite, share_i: tuple[int, int], vss_commitment: Sequence[Element]) -> None:
+    """RFC 9591 vss_verify: check a share against the VSS commitment; raises `VerificationError`."""
     i, sk_i = share_i
     if suite.group.base_mult(sk_i) != evaluate_vss_commitment(suite, vss_commitment, i):
         raise VerificationError(f"share of participant {i} does not match the VSS commitment")
@@ -339,6 +345,8 @@ def vss_verify(suite: Ciphersuite, share_i: tuple[int, int], vss_commitment: Seq
 def derive_group_info(suite: Ciphersuite, max_participants: int, min_participants: int,
                       vss_commitment: Sequence[Element],
                       identifiers: Sequence[int] | None = None) -> tuple[Element, dict[int, Element]]:
+    """RFC 9591 derive_group_info: the group key and each participant's verifying share from the VSS
+    commitment."""
     if len(vss_commitment) != min_participants:
         raise InvalidParameter("VSS commitment length differs from min_participants")
     ids = list(identifiers) if identifiers is not None else list(range(1, max_participants + 1))
@@ -346,6 +354,7 @@ def derive_group_info(suite: Ciphersuite, max_participants: int, min_participant
 
 
 def check_parameters(suite: Ciphersuite, min_signers: int, max_signers: int) -> None:
+    """Check `2 <= min_signers <= max_signers < 65536`; `InvalidParameter` otherwise."""
     if not (isinstance(min_signers, int) and isinstance(max_signers, int)):
         raise InvalidParameter("min_signers and max_signers must be integers")
     if min_signers < 2:

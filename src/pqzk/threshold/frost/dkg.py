@@ -20,6 +20,8 @@ from .types import KeyPackage, PublicKeyPackage, Signature
 
 
 def dkg_parameters(suite: str | Ciphersuite, min_signers: int, max_signers: int) -> pedersen.DkgParameters:
+    """The Pedersen DKG parameters for a FROST ciphersuite (its group, DKG hash, even-y nonces for
+    BIP-340)."""
     suite = get_ciphersuite(suite)
     check_parameters(suite, min_signers, max_signers)
     return pedersen.DkgParameters(suite.group, min_signers, max_signers, suite.hdkg,
@@ -27,10 +29,12 @@ def dkg_parameters(suite: str | Ciphersuite, min_signers: int, max_signers: int)
 
 
 def encode_proof(suite: Ciphersuite, proof: ProofOfKnowledge) -> bytes:
+    """A DKG proof of knowledge encoded as a signature of the ciphersuite."""
     return Signature(suite, proof.R, proof.mu).to_bytes()
 
 
 def decode_proof(suite: Ciphersuite, data: bytes) -> ProofOfKnowledge:
+    """A DKG proof of knowledge from its signature encoding."""
     sig = Signature.from_bytes(suite, data)
     return ProofOfKnowledge(sig.R, sig.z)
 
@@ -42,6 +46,7 @@ def encode_round1(suite: Ciphersuite, pkg: Round1Package) -> bytes:
 
 
 def decode_round1(suite: Ciphersuite, data: bytes, min_signers: int) -> Round1Package:
+    """A DKG round-1 package (identifier, commitment, proof) from its encoding, strictly checked."""
     g = suite.group
     data = as_bytes(data, "round 1 package")
     s, e = g.scalar_size, g.element_size
@@ -56,11 +61,13 @@ def decode_round1(suite: Ciphersuite, data: bytes, min_signers: int) -> Round1Pa
 
 
 def encode_round2(suite: Ciphersuite, pkg: Round2Package) -> bytes:
+    """A DKG round-2 package: sender, receiver and the secret share (to be sent sealed)."""
     g = suite.group
     return g.scalar_encode(pkg.sender) + g.scalar_encode(pkg.receiver) + g.scalar_encode(pkg.share)
 
 
 def decode_round2(suite: Ciphersuite, data: bytes) -> Round2Package:
+    """A DKG round-2 package from its encoding, strictly checked."""
     g = suite.group
     s = g.scalar_size
     data = as_bytes(data, "round 2 package")
@@ -102,6 +109,7 @@ def part3(suite: str | Ciphersuite, secret: pedersen.Round2Secret, round1_packag
 
 
 def post_dkg(kp: KeyPackage, pkp: PublicKeyPackage) -> tuple[KeyPackage, PublicKeyPackage]:
+    """The packages after a DKG: unchanged, or Taproot-tweaked (empty merkle root) for the BIP-340 suite."""
     if kp.suite.is_bip340:
         from .taproot import taproot_tweak_key_package, taproot_tweak_public_key_package
         return taproot_tweak_key_package(kp, b""), taproot_tweak_public_key_package(pkp, b"")

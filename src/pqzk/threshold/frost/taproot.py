@@ -17,6 +17,7 @@ P_FIELD = 2**256 - 2**32 - 977
 
 
 def tagged_hash(tag: str, data: bytes) -> bytes:
+    """BIP-340's tagged hash: SHA-256(SHA-256(tag) ‖ SHA-256(tag) ‖ data)."""
     t = hashlib.sha256(tag.encode()).digest()
     return hashlib.sha256(t + t + data).digest()
 
@@ -98,6 +99,7 @@ def taproot_tweak_key_package(kp: KeyPackage, merkle_root: bytes = b"") -> KeyPa
 
 
 def taproot_tweak_public_key_package(pkp: PublicKeyPackage, merkle_root: bytes = b"") -> PublicKeyPackage:
+    """The public key package tweaked for Taproot (BIP-341) with `merkle_root`; BIP-340 suite only."""
     if not pkp.suite.is_bip340:
         raise InvalidParameter("Taproot tweaks apply to the secp256k1-tr ciphersuite only")
     g = pkp.suite.group

@@ -55,11 +55,13 @@ class SigningCommitments:
     binding: Element
 
     def to_bytes(self) -> bytes:
+        """The commitments' encoding: identifier, hiding and binding commitments."""
         # the entry format of RFC 9591 encode_group_commitment_list (section 4.3)
         return _scalar(self.suite, self.identifier) + self.hiding.to_bytes() + self.binding.to_bytes()
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "SigningCommitments":
+        """Signing commitments from their encoding, strictly checked."""
         r = _Reader(suite, data, "signing commitments")
         out = cls(suite, r.identifier(), r.element(), r.element())
         r.end()
@@ -78,11 +80,13 @@ class SigningNonces:
         return f"SigningNonces(identifier={self.commitments.identifier}, <nonces redacted>)"
 
     def to_bytes(self) -> bytes:
+        """The nonces' encoding (secret: for a nonce store only)."""
         return (_scalar(self.suite, self.commitments.identifier) + _scalar(self.suite, self.hiding)
                 + _scalar(self.suite, self.binding))
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "SigningNonces":
+        """Signing nonces from their encoding (zero nonces rejected); their commitments are recomputed."""
         r = _Reader(suite, data, "signing nonces")
         ident, d, e = r.identifier(), r.scalar(), r.scalar()
         r.end()
@@ -100,10 +104,12 @@ class SignatureShare:
     share: int
 
     def to_bytes(self) -> bytes:
+        """The share's encoding: identifier then share scalar."""
         return _scalar(self.suite, self.identifier) + _scalar(self.suite, self.share)
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "SignatureShare":
+        """A signature share from its encoding, strictly checked."""
         r = _Reader(suite, data, "signature share")
         out = cls(suite, r.identifier(), r.scalar())
         r.end()
@@ -118,12 +124,14 @@ class Signature:
     z: int
 
     def to_bytes(self) -> bytes:
+        """The signature's standard encoding (R then z; x-only R for BIP-340)."""
         if self.suite.is_bip340:
             return self.R.to_bytes()[1:] + _scalar(self.suite, self.z)
         return self.R.to_bytes() + _scalar(self.suite, self.z)
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "Signature":
+        """A signature from its standard encoding, strictly checked."""
         g = suite.group
         data = as_bytes(data, "signature")
         if suite.is_bip340:
@@ -152,12 +160,14 @@ class KeyPackage:
                 f"min_signers={self.min_signers}, signing_share=<redacted>)")
 
     def to_bytes(self) -> bytes:
+        """The key package's binary form: identifier, signing share, verifying share, group key, threshold."""
         return (_scalar(self.suite, self.identifier) + _scalar(self.suite, self.signing_share)
                 + self.verifying_share.to_bytes() + self.verifying_key.to_bytes()
                 + _u16(self.min_signers, "min_signers"))
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "KeyPackage":
+        """A key package from its binary form, strictly checked (a zero share is rejected)."""
         r = _Reader(suite, data, "key package")
         ident, sk, vs, vk, t = r.identifier(), r.scalar(), r.element(), r.element(), r.uint(2)
         r.end()
@@ -183,9 +193,11 @@ class PublicKeyPackage:
 
     @property
     def identifiers(self) -> list[int]:
+        """The signers' identifiers."""
         return list(self.verifying_shares)
 
     def to_bytes(self) -> bytes:
+        """The public key package's binary form: threshold, count, group key and each verifying share."""
         out = [_u16(self.min_signers, "min_signers"), _u16(len(self.verifying_shares), "number of verifying shares"),
                self.verifying_key.to_bytes()]
         for i, Y in self.verifying_shares.items():
@@ -202,6 +214,8 @@ class PublicKeyPackage:
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "PublicKeyPackage":
+        """A public key package from its binary form, strictly checked (distinct identifiers, valid
+        elements)."""
         r = _Reader(suite, data, "public key package")
         t, n = r.uint(2), r.uint(2)
         vk = r.element()

@@ -85,14 +85,17 @@ class ThresholdPublicKey:
 
     @property
     def rho(self) -> bytes:
+        """ρ: the seed of the public matrix A."""
         return self.public_key[:32]
 
     @property
     def tr(self) -> bytes:
+        """tr = H(pk), as FIPS 204 hashes into μ."""
         return _tr(self)
 
     @property
     def t1(self) -> np.ndarray:
+        """t1 decoded from the public key (cached)."""
         t1 = self._cache.get("t1")
         if t1 is None:
             t1 = self._cache["t1"] = F.pk_decode(self.public_key, self.params.base)[1]
@@ -103,12 +106,14 @@ class ThresholdPublicKey:
         return MLDSAPublicKey(self.params.name, self.public_key)
 
     def to_bytes(self) -> bytes:
+        """The committee's public key: header, FIPS 204 public key and each share set's public key."""
         sets = sharing.share_sets(self.params.T, self.params.N)
         return (_PK_MAGIC + _header(self.params) + self.public_key
                 + b"".join(F.pack_bits(self.share_keys[u], F.Q_BITS) for u in sets))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ThresholdPublicKey:
+        """A committee public key from its binary form, strictly checked."""
         r = ByteReader(data, "threshold ML-DSA public key")
         if r.take(len(_PK_MAGIC)) != _PK_MAGIC:
             raise InvalidEncoding("threshold ML-DSA public key: wrong magic or version")
@@ -151,6 +156,7 @@ class KeyShare:
 
     @property
     def tr(self) -> bytes:
+        """tr = H(pk), as FIPS 204 hashes into μ."""
         return _tr(self)
 
     def partial_secret_ntt(self, sets: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -174,6 +180,7 @@ class KeyShare:
                                        "does not match its public share key")
 
     def to_bytes(self) -> bytes:
+        """The key share's binary form (secret): header, party, public key and its secret shares."""
         eta = self.params.base.eta
         body = b"".join(F.bit_pack(s1, eta, eta) + F.bit_pack(s2, eta, eta)
                         for _, (s1, s2) in sorted(self.secrets.items()))
@@ -181,6 +188,7 @@ class KeyShare:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> KeyShare:
+        """A key share from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
         r = ByteReader(data, "threshold ML-DSA key share")
         if r.take(len(_SHARE_MAGIC)) != _SHARE_MAGIC:
             raise InvalidEncoding("threshold ML-DSA key share: wrong magic or version")

@@ -86,6 +86,7 @@ class ThresholdParams:
 
     @property
     def name(self) -> str:
+        """The ML-DSA parameter set's name."""
         return self.base.name
 
     @property

@@ -41,6 +41,7 @@ def members(mask: int) -> list[int]:
 
 
 def mask_of(parties: Iterable[int]) -> int:
+    """A set of parties as a bitmask (bit p-1 for party p)."""
     m = 0
     for p in parties:
         m |= 1 << (p - 1)

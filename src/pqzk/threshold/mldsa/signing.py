@@ -56,14 +56,17 @@ def mu_for(public_key: bytes, message: bytes, ctx: bytes = b"") -> bytes:
 # ---- encodings of what signers send ----
 
 def reveal_size(p: ThresholdParams) -> int:
+    """The length of one signer's reveal message."""
     return p.K * p.base.k * F.N * F.Q_BITS // 8
 
 
 def response_size(p: ThresholdParams, kept: int) -> int:
+    """The length of a response that keeps `kept` of the K attempts."""
     return (p.K + 7) // 8 + kept * p.base.l * F.N * p.base.z_bits // 8
 
 
 def encode_reveal(p: ThresholdParams, w: np.ndarray) -> bytes:
+    """A reveal's encoding: the coefficients packed at 23 bits."""
     return F.pack_bits(w, F.Q_BITS)
 
 
@@ -124,6 +127,7 @@ class SignerNonce:
         self._y, self._r, self._used = y, r, False
 
     def take(self) -> tuple[np.ndarray, np.ndarray]:
+        """The masks, once; `NonceReuse` on a second use."""
         if self._used:
             raise NonceReuse(f"signer {self.party}: these masks were already used for a response")
         y, r = self._y, self._r
@@ -133,6 +137,7 @@ class SignerNonce:
 
     @property
     def used(self) -> bool:
+        """Whether the masks were taken."""
         return self._used
 
     def __repr__(self) -> str:
@@ -231,6 +236,7 @@ class Attempt:
     rejected_by: tuple[int, ...] = ()
 
     def describe(self) -> str:
+        """What became of the attempt, in words (which check failed)."""
         return {
             "signed": "all checks pass: this attempt is the signature",
             "rejected": f"rejected by signer(s) {', '.join(map(str, self.rejected_by))} (y + c·s left the ball of radius r)",
@@ -352,6 +358,7 @@ class LocalSigning:
 
     @property
     def restarts(self) -> int:
+        """How many times signing started over."""
         return self.rounds - 1
 
 

@@ -64,9 +64,12 @@ class NatsConfig:
 
     @property
     def uses_tls(self) -> bool:
+        """Whether the connection uses TLS (a CA file, or a `tls://` server)."""
         return self.ca_file is not None or any(u.startswith("tls://") for u in self.servers)
 
     def tls_context(self) -> ssl.SSLContext | None:
+        """The TLS context for the broker (TLS 1.2 or later, the given CA and client certificate), or None
+        without TLS."""
         if not self.uses_tls:
             return None
         ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=self.ca_file)

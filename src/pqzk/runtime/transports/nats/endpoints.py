@@ -30,6 +30,8 @@ class NatsTransport:
     @classmethod
     async def connect(cls, config: NatsConfig, committee: bytes, session: bytes, me: PartyId, *,
                       resume: bool = True) -> "NatsTransport":
+        """Connect a transport for one party in one session (resuming its durable consumer unless `resume`
+        is False)."""
         link = await NatsLink.open(config, committee)
         try:
             t = await link.transport(session, me, resume=resume)
@@ -40,9 +42,11 @@ class NatsTransport:
         return t
 
     async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
+        """Publish a frame in the session, to one party or to all."""
         await self.link.send(subject(self.link.config.prefix, self.link.committee, self.session, to, self.me), frame)
 
     async def receive(self, timeout: float) -> bytes | None:
+        """The next frame for this party (the previous one acknowledged first), or None after `timeout`."""
         if self._last is not None:
             await ack(self._last)
             self._last = None
@@ -90,6 +94,7 @@ class NatsNode:
     @classmethod
     async def connect(cls, config: NatsConfig, committee: bytes, me: PartyId, *,
                       catch_up: float | None = 600.0, discard_unrouted: bool = False) -> "NatsNode":
+        """Connect a node: its durable consumer of every session addressed to it."""
         link = await NatsLink.open(config, committee)
         try:
             n = await link.node(me, catch_up=catch_up, discard_unrouted=discard_unrouted)
@@ -125,6 +130,7 @@ class NatsNode:
         return view
 
     async def send(self, session: bytes, to: PartyId | None, frame: bytes) -> None:
+        """Publish a frame in a session, to one party or to all."""
         await self.link.send(subject(self.link.config.prefix, self.link.committee, session, to, self.me), frame)
 
     async def receive(self, timeout: float) -> tuple[bytes, bytes] | None:
@@ -179,6 +185,7 @@ class NatsNode:
             await view.close()
 
     async def close(self) -> None:
+        """Acknowledge what was delivered; close the session views, the consumer and (if its own) the link."""
         if self._last is not None:
             await ack(self._last)
             self._last = None
@@ -208,9 +215,11 @@ class SessionView:
         return f"SessionView({self.node.me}, session={self.session.hex()[:16]})"
 
     async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
+        """Publish a frame in this view's session."""
         await self.node.send(self.session, to, frame)
 
     async def receive(self, timeout: float) -> bytes | None:
+        """The next frame of this session (the previous one acknowledged first), or None after `timeout`."""
         if self._last is not None:
             await ack(self._last)
             self._last = None
@@ -250,15 +259,18 @@ class NodeTransport:
         return f"NodeTransport({self.node!r})"
 
     async def send(self, to: PartyId | None, frame: bytes, session: bytes | None = None) -> None:
+        """Publish a frame in `session` (required: a node serves many sessions)."""
         if session is None:
             raise InvalidParameter("a node transport sends within a session")
         await self.node.send(session, to, frame)
 
     async def receive(self, timeout: float) -> bytes | None:
+        """The next frame for the node, from any session, or None after `timeout`."""
         got = await self.node.receive(timeout)
         return None if got is None else got[1]
 
     async def close(self) -> None:
+        """Close the node's connection."""
         await self.node.close()
 
 

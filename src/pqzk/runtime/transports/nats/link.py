@@ -40,6 +40,7 @@ class NatsLink:
 
     @classmethod
     async def open(cls, config: NatsConfig, committee: bytes) -> "NatsLink":
+        """Connect to the broker for one committee (reconnecting by itself when the connection drops)."""
         committee_token(committee)
         holder: list[NatsLink] = []
 

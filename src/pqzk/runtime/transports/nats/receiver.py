@@ -78,6 +78,7 @@ class Receiver:
                 durable, self.filters[durable], **self._consumer_args))
 
     async def start(self, *, resume: bool, inactive: float | None, since: datetime | None) -> None:
+        """Create (or resume) the durable consumers of this receiver's subjects and start pulling."""
         nats = load_nats()
         self._consumer_args = {"inactive": inactive, "since": since}
         nc = self.link.nc
@@ -163,6 +164,7 @@ class Receiver:
             return parsed[0], msg
 
     async def close(self, *, delete: bool = False) -> None:
+        """Stop pulling (deleting the durable consumers when `delete`); closing twice does nothing."""
         if self._closed:
             return
         self._closed = True
@@ -189,6 +191,8 @@ class Receiver:
 
 
 async def ack(msg) -> None:
+    """Acknowledge a JetStream message, ignoring an ack that fails (already acked, or the connection is
+    gone)."""
     try:
         await msg.ack()
     except Exception:      # noqa: BLE001 - already acked, or the connection is gone: it comes back

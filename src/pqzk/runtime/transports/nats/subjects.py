@@ -15,26 +15,31 @@ _HEX_RE = re.compile(r"(?:[0-9a-f]{2})+\Z")
 
 
 def party_token(pid: PartyId) -> str:
+    """The party id as a subject token (hex of its wire encoding)."""
     return wire.encode_party(pid).hex()
 
 
 def session_token(session: bytes) -> str:
+    """The session id as a subject token (hex, or `_` when empty); `InvalidParameter` when too long."""
     if not isinstance(session, (bytes, bytearray)) or len(session) > wire.MAX_SESSION:
         raise InvalidParameter(f"a session id is bytes, at most {wire.MAX_SESSION} of them")
     return session.hex() or EMPTY_SESSION
 
 
 def committee_token(committee: bytes) -> str:
+    """The committee id as a subject token (hex); `InvalidParameter` unless it is 1 to 255 bytes."""
     if not isinstance(committee, (bytes, bytearray)) or not 0 < len(committee) <= 255:
         raise InvalidParameter("a committee id is 1 to 255 bytes")
     return bytes(committee).hex()
 
 
 def stream_name(committee: bytes, prefix: str = "pqzk") -> str:
+    """The JetStream stream of a committee: the prefix and a hash of the committee id."""
     return f"{prefix.upper()}_{hashlib.sha256(bytes(committee)).hexdigest()[:24]}"
 
 
 def subject(prefix: str, committee: bytes, session: bytes, recipient: PartyId | None, sender: PartyId) -> str:
+    """The subject of one message: prefix, committee, session, recipient (or `all`) and sender tokens."""
     to = BROADCAST_TOKEN if recipient is None else party_token(recipient)
     return f"{prefix}.{committee_token(committee)}.{session_token(session)}.{to}.{party_token(sender)}"
 
@@ -57,6 +62,7 @@ def parse_subject(prefix: str, committee: bytes, subj: str) -> tuple[bytes, str,
 
 
 def durable_name(*parts: object) -> str:
+    """A durable consumer name derived from `parts` (a hash: valid whatever the parts contain)."""
     h = hashlib.sha256(b"\x00".join(str(p).encode() for p in parts)).hexdigest()[:24]
     return f"pqzk-{h}"
 
