@@ -62,7 +62,7 @@ def test_amount_over_limit_alone():
     com, op = _tx(amount=POLICY.limit + 1)
     with pytest.raises(PolicyViolation) as e:
         prove_compliance(POLICY, com, op, DIGEST)
-    assert e.value.rule == "amount-limit" and str(POLICY.limit + 1) not in str(e.value)
+    assert e.value.rule == "amount_limit" and str(POLICY.limit + 1) not in str(e.value)
     forged = _cheat(com, op, [op.amount, 0, op.time, op.time - T0], member_scalar(POLICY.group, b"globex"))
     with pytest.raises(VerificationError, match="amount/time"):
         verify_compliance(POLICY, com, DIGEST, forged)
@@ -72,7 +72,7 @@ def test_recipient_not_whitelisted_alone():
     com, op = _tx(recipient=b"mallory")
     with pytest.raises(PolicyViolation) as e:
         prove_compliance(POLICY, com, op, DIGEST)
-    assert e.value.rule == "recipient-whitelist"
+    assert e.value.rule == "recipient_whitelist"
     # membership proved for a whitelisted value under the same blinding: does not match C
     forged = _cheat(com, op, [op.amount, POLICY.limit - op.amount, op.time, op.time - T0],
                     member_scalar(POLICY.group, b"acme"))
@@ -84,7 +84,7 @@ def test_time_before_unlock_alone():
     com, op = _tx(time=T0 - 1)
     with pytest.raises(PolicyViolation) as e:
         prove_compliance(POLICY, com, op, DIGEST)
-    assert e.value.rule == "unlock-time"
+    assert e.value.rule == "unlock_time"
     forged = _cheat(com, op, [op.amount, POLICY.limit - op.amount, op.time, 0],
                     member_scalar(POLICY.group, b"globex"))
     with pytest.raises(VerificationError, match="amount/time"):

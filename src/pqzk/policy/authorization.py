@@ -30,9 +30,10 @@ from dataclasses import dataclass
 
 from ..encoding import ByteReader
 from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, VerificationError
-from .evaluate import check_signers, required_quorum
+from .evaluate import check_signers
 from .model import Policy
 from .request import AuthorizationRequest
+from .rules import pq_evidence_required, required_quorum
 
 MAGIC = b"PQZA"
 FORMAT_VERSION = 1
@@ -215,8 +216,7 @@ def verify_authorization(auth: Authorization, request: AuthorizationRequest, pol
         raise VerificationError(f"signer set does not satisfy the policy: {exc.detail}") from None
     if len(auth.signers) < pkp.min_signers:
         raise VerificationError(f"{len(auth.signers)} signers, the group key needs {pkp.min_signers}")
-    pq_needed = policy.pq_required_above is not None and request.charged_amount > policy.pq_required_above
-    if pq_needed and not auth.pq:
+    if pq_evidence_required(policy, request) and not auth.pq:
         raise VerificationError("policy requires post-quantum evidence for this amount; none attached")
     if auth.pq_mode == PQ_QUORUM and roster is None:
         raise VerificationError("authorization carries post-quantum evidence: a roster is needed to check it")

@@ -41,12 +41,13 @@ from ..threshold.frost import core
 from ..threshold.frost.types import PublicKeyPackage, SignatureShare, SigningCommitments
 from .authorization import (PQ_QUORUM, PQ_THRESHOLD, Authorization, authorization_digest, pq_mode, signed_message,
                             verify_authorization)
-from .evaluate import Decision, check_signers, evaluate, required_quorum
+from .evaluate import Decision, check_signers, evaluate
 from .messages import (THRESHOLD_KINDS, AuthAccept, AuthCancel, AuthDirect, AuthRefuse, AuthRequest, AuthResult,
                        AuthShare, AuthSign, Body, threshold_session)
 from .model import Policy
 from .private import verify_private_terms
 from .request import AuthorizationRequest, History, HistoryEntry
+from .rules import pq_evidence_required, required_quorum
 from .state import PolicyState
 
 
@@ -160,10 +161,9 @@ class AuthorizationCoordinator(SessionCoordinator):
             if self.precheck:
                 return self._fail(PolicyViolation(self.decision.rule, self.decision.detail))
             # asked anyway (a lax or dishonest coordinator): the signers must refuse
-            amount = self.request.charged_amount
-            pq = self.policy.pq_required_above is not None and amount > self.policy.pq_required_above
             self.decision = Decision(False, self.decision.rule, self.decision.detail,
-                                     required_quorum(self.policy, amount), pq)
+                                     required_quorum(self.policy, self.request.charged_amount),
+                                     pq_evidence_required(self.policy, self.request))
         if self.decision.pq_required and self.roster is None and self.committee is None:
             return self._fail(PolicyViolation("post_quantum", "post-quantum evidence required but no roster "
                                                               "or threshold ML-DSA committee"))

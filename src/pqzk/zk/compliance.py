@@ -34,6 +34,12 @@ from .transcript import Transcript
 
 COMPLIANCE_LABEL = b"pqzk/zk/compliance-v1"
 
+# The statement's clauses, named as a refusal by `check_policy` names them: snake_case, like the
+# custody policy's rules (`pqzk.policy.rules` names the clause that carries each of its rules to a
+# private request). Only refusals carry these names; no proof or encoding does.
+AMOUNT_LIMIT, RECIPIENT_WHITELIST, UNLOCK_TIME = "amount_limit", "recipient_whitelist", "unlock_time"
+CLAUSES = (AMOUNT_LIMIT, RECIPIENT_WHITELIST, UNLOCK_TIME)
+
 
 @dataclass(frozen=True)
 class CompliancePolicy:
@@ -187,11 +193,11 @@ def check_policy(policy: CompliancePolicy, op: TransactionOpening) -> None:
     """Prover-side check; raises PolicyViolation naming the rule (never the secret values)."""
     top = 1 << policy.bits
     if not 0 <= op.amount < top or op.amount > policy.limit:
-        raise PolicyViolation("amount-limit", "the amount exceeds the policy limit")
+        raise PolicyViolation(AMOUNT_LIMIT, "the amount exceeds the policy limit")
     if bytes(op.recipient) not in policy.whitelist:
-        raise PolicyViolation("recipient-whitelist", "the recipient is not on the whitelist")
+        raise PolicyViolation(RECIPIENT_WHITELIST, "the recipient is not on the whitelist")
     if not 0 <= op.time < top or op.time < policy.unlock_time:
-        raise PolicyViolation("unlock-time", "the transaction time is before the unlock time")
+        raise PolicyViolation(UNLOCK_TIME, "the transaction time is before the unlock time")
 
 
 def prove_compliance(policy: CompliancePolicy, commitments: TransactionCommitments,
@@ -236,4 +242,5 @@ def verify_compliance(policy: CompliancePolicy, commitments: TransactionCommitme
 
 __all__ = ["CompliancePolicy", "TransactionCommitments", "TransactionOpening", "ComplianceProof",
            "commit_transaction", "opening_commitments", "check_policy", "prove_compliance",
-           "verify_compliance", "COMPLIANCE_LABEL"]
+           "verify_compliance", "COMPLIANCE_LABEL", "CLAUSES", "AMOUNT_LIMIT", "RECIPIENT_WHITELIST",
+           "UNLOCK_TIME"]
