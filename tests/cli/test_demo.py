@@ -132,3 +132,12 @@ def test_seed_bounds_in_the_api():
     with pytest.raises(InvalidParameter, match="the chapters are"):
         select(["nope"])
     assert select(None) == list(CHAPTERS)
+
+
+def test_docs_list_every_chapter_with_its_summary():
+    import re
+    doc = Path(__file__).resolve().parents[2] / "docs" / "demo.md"
+    if not doc.exists():
+        pytest.skip("docs not beside the tests")
+    rows = re.findall(r"^\| `(\w+)` \| (.+) \|$", doc.read_text(), re.M)
+    assert rows == [(c.name, c.summary) for c in CHAPTERS]
