@@ -274,6 +274,8 @@ KINDS = {
     "home": HOME, "coordinator_home": HOME, "node_id": NODE_ID, "nats": URL, "user": USER, "name": COMMITTEE_NAME,
     "tls_ca": DOC, "inbox": DOC, "node": DOC, "coordinator": DOC, "policy": DOC, "previous": DOC,
     "public_key_package": DOC,
+    # issue 19: demo chapters
+    "chapter": NAME,
     "outbox": OUT, "password_env": NAME, "version": COUNT, "local": COUNT, "participant": COUNT, "target": COUNT,
     "helper": COUNT, "new_member": COUNT, "new_threshold": COUNT, "signer": COUNT,
 }
@@ -396,6 +398,7 @@ def modes(w: World, path: tuple[str, ...]) -> list[dict[str, list[str]]]:
         ("token", "bls-sign"): [{"uri": [uri], "key_id": ["alice"], "pin_env": pin, "message": ["--message", "m"]}],
         ("token", "import-frost"): [{"uri": [uri], "share_file": [str(w["share2"])], "key_id": ["--key-id", "bob2"],
                                      "pin_env": pin}],
+        ("demo",): [{"chapter": ["groups"]}],
         ("risk", "analyze"): [{"committee": [str(w["risk_committee"])], "exact_only": ["--exact-only"]}],
         ("risk", "quantum"): [{"committee": [str(w["risk_committee"])], "costs": ["--costs", str(w["costs"])]}],
     }

@@ -5,7 +5,7 @@ from pqzk.cli.narrate import Narrator
 
 
 def test_custody_chapter_is_last_and_tells_the_whole_story():
-    assert CHAPTERS[-1] == ("pqzk.cli.demo_custody", "chapter")
+    assert CHAPTERS[-1].module == "pqzk.cli.demo_custody"
     n = Narrator(json_mode=True)
     chapter(n)
     facts = n.facts["Custody: policy, authorization, audit"]

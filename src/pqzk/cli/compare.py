@@ -2,7 +2,6 @@
 measured on this machine in one run — sizes, keygen/sign/verify medians, rounds, bytes per party."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import typer
@@ -61,29 +60,13 @@ def check_plot(path: Path, force: bool) -> str:
     return fmt
 
 
-def plot(results, path: Path, *, force: bool = False) -> None:
-    """Authorization size against verify time, written atomically in the format of the suffix."""
+def plot(results, path: Path, *, force: bool = False, title: str = "Authorization cost per scheme") -> None:
+    """Every scheme's authorization size, sign and verify time (`compare_plot`), written atomically
+    in the format of the suffix."""
+    from .compare_plot import render
     from .files import write_output
     fmt = check_plot(path, force)
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    markers = "osD^v<>phH*XP8d"
-    fig, ax = plt.subplots(figsize=(9, 6))
-    for i, r in enumerate(x for x in results if x.available and x.verify_ms and x.authorization_bytes):
-        ax.scatter(r.verify_ms, r.authorization_bytes, marker=markers[i % len(markers)], s=60, label=r.scheme)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("verify time, median (ms, log scale)")
-    ax.set_ylabel("authorization size (bytes, log scale)")
-    ax.set_title("Authorization size vs verification time")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=120)
-    plt.close(fig)
-    write_output(path, buf.getvalue(), "plot", force=force)
+    write_output(path, render(results, fmt, title=title), "plot", force=force)
 
 
 @app.callback(invoke_without_command=True)
@@ -94,8 +77,9 @@ def compare(
     all_composites: bool = typer.Option(False, "--all-composites", help="all 18 composite combinations (RSA keygen is slow)"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
     as_markdown: bool = typer.Option(False, "--markdown", help="Markdown table for reports"),
-    plot_file: Path | None = typer.Option(None, "--plot", help="write a plot of size against verify time "
-                                          "(PNG, SVG or PDF, by the file's suffix)"),
+    plot_file: Path | None = typer.Option(None, "--plot", help="write a chart of every scheme's authorization "
+                                          "size, sign and verify time, grouped by family (PNG, SVG or PDF, by the "
+                                          "file's suffix)"),
     force: bool = typer.Option(False, "--force", help="replace an existing --plot file"),
 ) -> None:
     """Measure every scheme on this machine; unavailable ones are listed with the reason."""
@@ -118,7 +102,8 @@ def compare(
             results = comparison.run(settings, progress=lambda name: status.update(f"measuring {name}…"))
     info = comparison.machine()
     if plot_file is not None:
-        plot(results, plot_file, force=force)
+        plot(results, plot_file, force=force, title=f"Authorization cost, t={threshold} of n={parties} "
+             f"(medians of {repeat}, {info['machine']}, {info['cpus']} CPUs)")
     if as_json:
         emit_json({"machine": info, "threshold": threshold, "parties": parties, "repeat": repeat,
                    "results": [r.as_dict() for r in results]})

@@ -30,6 +30,7 @@ def chapter(n: Narrator) -> None:
     it (one proved in zero knowledge, one needing post-quantum evidence), all in a verified audit log."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+    from ..math.rand import random_bytes
     from ..pq import hybrid, mldsa
     from ..policy import AuthorizationRequest, Policy
     from ..policy.audit import AuditLog, records, verify_log
@@ -41,11 +42,11 @@ def chapter(n: Narrator) -> None:
 
     ids = [1, 2, 3, 4, 5]
     n.step("parties 1-5", "run a FROST-Ed25519 DKG among themselves (pqzk.runtime): no dealer, threshold 3")
-    kps, pkp, _, _ = dkg_with_honest_quorum("FROST-ED25519-SHA512-v1", ids, 3)
+    kps, pkp, _, _ = dkg_with_honest_quorum("FROST-ED25519-SHA512-v1", ids, 3, rng=n.rng)
     n.secret("key shares", "each party its own")
     n.public("group public key", pkp.verifying_key.to_bytes())
     n.step("parties 1-5", "each registers an ML-DSA-44 key on a roster (for post-quantum evidence)")
-    pq_keys = {i: mldsa.keygen("ML-DSA-44") for i in ids}
+    pq_keys = {i: mldsa.keygen("ML-DSA-44", rng=n.rng) for i in ids}
     roster = hybrid.Roster("ML-DSA-44", {i: k.public_key for i, k in pq_keys.items()}, 3)
     n.secret("ML-DSA keys", "each party its own")
 
@@ -56,9 +57,9 @@ def chapter(n: Narrator) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "audit.db"
-        audit_key = Ed25519PrivateKey.generate()
+        audit_key = Ed25519PrivateKey.from_private_bytes(random_bytes(32, n.rng))
         with AuditLog(db, audit_key) as log:
-            custody = Custody(policy, kps, pkp, pq_keys=pq_keys, roster=roster, audit=log)
+            custody = Custody(policy, kps, pkp, pq_keys=pq_keys, roster=roster, audit=log, rng=n.rng)
 
             def request(tag: str, amount: int, dest: str) -> AuthorizationRequest:
                 h = hashlib.sha256(f"demo/{tag}".encode()).digest()
@@ -84,10 +85,10 @@ def chapter(n: Narrator) -> None:
             n.step("requester", "commits to 2 500 to bob and proves in zero knowledge: amount ≤ 5 000, "
                                 "destination on the whitelist")
             pr, _ = private_request(policy, 2_500, "bob", hashlib.sha256(b"demo/private").digest(), NOW,
-                                    max_amount=5_000)
+                                    max_amount=5_000, rng=n.rng)
             n.secret("amount, destination and blindings", "the requester")
             n.public("compliance proof size", len(pr.private.proof))
-            out = custody.authorize(pr, NOW, runner=SimulatorRunner([Silent(sender=5)]))
+            out = custody.authorize(pr, NOW, runner=SimulatorRunner([Silent(sender=5)], rng=n.rng))
             verify_authorization(out.unwrap(), pr, policy, pkp)
             n.public("silent party", out.missing)
             n.public("signers", list(out.authorization.signers))

@@ -15,7 +15,7 @@ def chapter(n: Narrator) -> None:
     n.chapter("FROST threshold signature (RFC 9591)")
     suite = frost.get_ciphersuite("FROST-ED25519-SHA512-v1")
     n.step("Dealer", "splits a fresh Ed25519 key into 5 shares, any 3 of which can sign")
-    kps, pkp = frost.trusted_dealer_keygen(suite, 3, 5)
+    kps, pkp = frost.trusted_dealer_keygen(suite, 3, 5, rng=n.rng)
     for i in kps:
         n.secret(f"signing share {i}", f"participant {i}")
     n.public("group public key (Ed25519)", pkp.verifying_key.to_bytes())
@@ -25,7 +25,7 @@ def chapter(n: Narrator) -> None:
     n.step("Coordinator", f"asks participants {signers} for nonce commitments (round 1)")
     n.step("Participants 1, 3, 4", "each keep two secret nonces and send their commitments")
     n.step("Coordinator", "sends message + all commitments; each signer returns a signature share (round 2)")
-    sig, sim = run_signing(kps, pkp, message, signers)
+    sig, sim = run_signing(kps, pkp, message, signers, rng=n.rng)
     delivered = sum(1 for e in sim.log if e.what == "deliver")
     n.public("messages exchanged", delivered)
     n.step("Coordinator", "aggregates the 3 shares and checks the result")

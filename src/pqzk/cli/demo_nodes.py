@@ -4,7 +4,6 @@ secret, what the broker sees (`pqzk.cli.local` runs the committee; `pqzk.node` i
 from __future__ import annotations
 
 import hashlib
-import secrets
 import time
 
 from .narrate import Narrator
@@ -47,6 +46,7 @@ async def _story(n: Narrator, lc) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from ..errors import VerificationError
+    from ..math.rand import random_bytes
     from ..node.service import Invitation
     from ..policy.authorization import verify_authorization
     from ..policy.request import AuthorizationRequest
@@ -65,13 +65,13 @@ async def _story(n: Narrator, lc) -> None:
         n.secret("key shares", "each node, in its sealed store")
         pkp = dkg.result
         n.public("group public key", pkp.verifying_key.to_bytes())
-        n.public("DKG time (ms)", round(1000 * (time.monotonic() - t)))
+        n.timing("DKG time", time.monotonic() - t)
         seen = await _broker_view(c.nats_node.link)
         n.public("what the broker stored (frames: broadcasts in clear, private sealed)", seen)
         n.ok("the broker saw who talked to whom and how much; no share, and it could not forge or alter a frame")
 
         def request(tag: str, amount: int) -> AuthorizationRequest:
-            h = hashlib.sha256(f"demo/nodes/{tag}".encode() + secrets.token_bytes(8)).digest()
+            h = hashlib.sha256(f"demo/nodes/{tag}".encode() + random_bytes(8, n.rng)).digest()
             return AuthorizationRequest(h[:16], hashlib.sha256(b"tx" + h).digest(), c.clock(), 1, amount, "alice")
 
         first = request("first", 40)
@@ -86,7 +86,7 @@ async def _story(n: Narrator, lc) -> None:
         verify_authorization(auth.result, first, c.policy(), pkp)
         Ed25519PublicKey.from_public_bytes(auth.result.group_key).verify(auth.result.signature, auth.result.digest())
         n.public("signers", list(auth.result.signers))
-        n.public("signing time (ms)", round(1000 * (time.monotonic() - t)))
+        n.timing("signing time", time.monotonic() - t)
         n.ok("authorized: one FROST signature, a plain Ed25519 signature to OpenSSL")
 
         victim = auth.result.signers[0]
@@ -102,7 +102,7 @@ async def _story(n: Narrator, lc) -> None:
         if victim in auth2.result.signers:
             raise VerificationError(f"node {victim} is dead but counted as a signer")
         n.public("signers after the kill", list(auth2.result.signers))
-        n.public("signing time after the kill (ms)", round(1000 * (time.monotonic() - t)))
+        n.timing("signing time after the kill", time.monotonic() - t)
         n.public("nodes still running", lc.running)
         n.ok(f"the other four still answer and three of them sign; node {victim} is not blamed — silence is never "
              "evidence")

@@ -18,8 +18,8 @@ def chapter(n: Narrator) -> None:
 
     n.step("Dealer", "picks a secret s and a random polynomial f of degree 2 with f(0) = s; "
                      "sends f(i) privately to party P_i and publishes C_k = a_k·G")
-    secret = g.random_scalar()
-    shares, com = feldman_deal(g, secret, 3, 5)
+    secret = g.random_scalar(n.rng)
+    shares, com = feldman_deal(g, secret, 3, 5, rng=n.rng)
     n.secret("s (the shared secret)", "the dealer only, then nobody")
     for p, s in zip(parties, shares):
         n.secret(f"share f({s.identifier})", p)
@@ -42,7 +42,7 @@ def chapter(n: Narrator) -> None:
     n.step("P1, P4, P5", "repair P2's share: each splits λ_i·f(i) into random deltas, one per "
                          "helper; each helper sums what it got into σ_j and sends σ_j to P2")
     helpers = [s.identifier for s in kept]
-    deltas = {s.identifier: repair_share_step_1(helpers, s, 2, g) for s in kept}
+    deltas = {s.identifier: repair_share_step_1(helpers, s, 2, g, rng=n.rng) for s in kept}
     n.secret("deltas δ_i→j (uniformly random on their own)", "helper j")
     sigmas = [repair_share_step_2([deltas[i][j] for i in helpers], g) for j in helpers]
     n.secret("sigmas σ_j (uniformly random on their own)", "P2")

@@ -88,11 +88,32 @@ def info(as_json: bool = typer.Option(False, "--json", help="machine-readable ou
 
 
 @app.command()
-def demo(as_json: bool = typer.Option(False, "--json", help="print the public results as JSON")) -> None:
-    """End-to-end demonstration of the kit, narrated step by step."""
-    from .demo import run_demo
+def demo(chapter: list[str] = typer.Argument(None, metavar="CHAPTER",
+                                             help="the chapters to tell, in this order (default: all; --list names them)"),
+         list_: bool = typer.Option(False, "--list", help="list the chapters with a line on each, and exit"),
+         seed: int = typer.Option(None, "--seed", help="make every random choice of the narration deterministic: "
+                                                       "the same seed tells the same story, byte for byte "
+                                                       "(except where a chapter says it cannot; see --list)"),
+         timings: bool = typer.Option(False, "--timings", help="also show how long steps took (differs every run)"),
+         as_json: bool = typer.Option(False, "--json", help="print the public results as JSON")) -> None:
+    """End-to-end demonstration of the kit, narrated step by step: who sends what to whom, what is
+    secret, what is public."""
+    from .demo import CHAPTERS, check_seed, run_demo, select
     from .narrate import Narrator
-    facts = run_demo(Narrator(console, json_mode=as_json))
+    seed = check_seed(seed)
+    chosen = select(chapter)
+    if list_:
+        if as_json:
+            emit_json([{"name": c.name, "summary": c.summary, "reproducible": c.reproducible, "note": c.note}
+                       for c in chosen])
+            return
+        width = max(len(c.name) for c in CHAPTERS)
+        for c in chosen:
+            sys.stdout.write(f"{c.name:<{width}}  {c.summary}\n")
+            if c.note:
+                sys.stdout.write(f"{'':<{width}}  (--seed: {c.note})\n")
+        return
+    facts = run_demo(Narrator(console, json_mode=as_json, seed=seed, timings=timings), [c.name for c in chosen])
     if as_json:
         emit_json(facts)
 

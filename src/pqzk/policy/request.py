@@ -26,6 +26,20 @@ def _field_hex(d: dict, key: str, name: str, default: str | None = None) -> byte
     return hex_field(d, key, where, default, error=InvalidParameter)
 
 
+# the fields of a request document (`to_dict` / `from_dict`; docs/policy.md lists them)
+FIELDS = ("request_id", "tx_digest", "time", "policy_version", "amount", "destination", "private")
+PRIVATE_FIELDS = ("max_amount", "commitments", "proof")
+
+
+def _known_fields(d: dict, known: tuple[str, ...], where: str) -> None:
+    """A misspelt field is named, not ignored (else `amont` would read as a private request)."""
+    unknown = sorted(str(k) for k in d if k not in known)
+    if unknown:
+        shown = unknown[0] if len(unknown[0]) <= 40 else unknown[0][:40] + "…"
+        raise InvalidParameter(f"malformed request: unknown field {where + shown!r} (the fields are "
+                               f"{', '.join(known)})")
+
+
 @dataclass(frozen=True)
 class PrivateTerms:
     """What a private request's compliance proof establishes instead of revealing the values:
@@ -87,11 +101,13 @@ class AuthorizationRequest:
         for numbers; InvalidParameter naming the field otherwise."""
         if not isinstance(d, dict):
             raise InvalidParameter(f"malformed request: expected an object, got {type(d).__name__}")
+        _known_fields(d, FIELDS, "")
         priv = d.get("private")
         if priv is not None and not isinstance(priv, dict):
             raise InvalidParameter("malformed request: field 'private' must be an object")
         terms = None
         if priv is not None:
+            _known_fields(priv, PRIVATE_FIELDS, "private.")
             terms = PrivateTerms(_field_int(priv, "max_amount", "private.max_amount"),
                                  _field_hex(priv, "commitments", "private.commitments", ""),
                                  _field_hex(priv, "proof", "private.proof", ""))
