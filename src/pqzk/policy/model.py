@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,13 @@ class Policy:
     def signers(self) -> tuple[int, ...]:
         return tuple(i for i, _ in self.signer_roles)
 
+    @cached_property
+    def responses(self):
+        """The declared responses to detected misbehaviour (`pqzk.policy.responses.ResponsePolicy`),
+        or None when the policy declares none."""
+        from .responses import parse_responses
+        return parse_responses(self)
+
     def roles_of(self, signer: int) -> tuple[str, ...]:
         return dict(self.signer_roles).get(signer, ())
 
@@ -111,6 +118,7 @@ class Policy:
             source=doc,
         )
         policy._check_consistency()
+        policy.responses        # noqa: B018 — its constraints are checked when the policy is loaded
         return policy
 
     def _check_consistency(self) -> None:
