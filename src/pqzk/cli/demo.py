@@ -18,6 +18,7 @@ CHAPTERS: list[tuple[str, str]] = [
     ("pqzk.cli.demo_pq", "chapter"),
     ("pqzk.cli.demo_tokens", "chapter"),
     ("pqzk.cli.demo_nodes", "chapter"),
+    ("pqzk.cli.demo_respond", "chapter"),
     ("pqzk.cli.demo_custody", "chapter"),
 ]
 

@@ -5,12 +5,14 @@ refresh` (a reshare there is a committee change first: docs/network.md).
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 
 from ..errors import InvalidParameter
 from ..math.rand import RandomSource
 from ..runtime.sessions import ceremony_outcome, run_refresh, run_reshare
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage
+from .model import Policy
 from .responder import Action
 
 
@@ -34,6 +36,22 @@ def reshare(action: Action, key_packages: Mapping[int, KeyPackage], pkp: PublicK
     return {p: r[0] for p, r in results.items() if r[0] is not None}, new_pkp
 
 
+def policy_without(policy: Policy, parties: Iterable[int]) -> Policy:
+    """The next version of `policy` without `parties` (after a reshare removed them): the change
+    to approve with `Custody.change_policy` (time-locked), then `Responder.rebase`. Its
+    `max_quarantined` is lowered if the signers left need it."""
+    drop = {str(p) for p in parties}
+    doc = copy.deepcopy(policy.source)
+    doc["version"] = policy.version + 1
+    doc["signers"] = {k: v for k, v in doc["signers"].items() if k not in drop}
+    responses = doc.get("responses")
+    if responses is not None and "max_quarantined" in responses:
+        floor = max([policy.quorum.min_signers, *(t.quorum.min_signers for t in policy.tiers),
+                     (policy.change_quorum or policy.quorum).min_signers])
+        responses["max_quarantined"] = max(0, min(responses["max_quarantined"], len(doc["signers"]) - floor))
+    return Policy.from_dict(doc)
+
+
 def refresh(key_packages: Mapping[int, KeyPackage], pkp: PublicKeyPackage, *, rng: RandomSource | None = None,
             ) -> tuple[dict[int, KeyPackage], PublicKeyPackage]:
     """A triggered proactive refresh among every holder (a refresh cuts no holder off): new shares
@@ -43,4 +61,4 @@ def refresh(key_packages: Mapping[int, KeyPackage], pkp: PublicKeyPackage, *, rn
     return {i: r[0] for i, r in results.items()}, next(iter(results.values()))[1]
 
 
-__all__ = ["refresh", "reshare"]
+__all__ = ["policy_without", "refresh", "reshare"]

@@ -176,7 +176,9 @@ class Responder:
             if rule.authenticated and not event.authenticated:
                 actions.append(Action("ignored", reason=f"rule {i} counts authenticated events only"))
                 continue
-            for key in ([("party", p) for p in event.parties] or [("subject", event.subject)]):
+            naming = any(x.action in NAMING for x in rule.do)    # counted per party named, else per subject
+            for key in ([("party", p) for p in event.parties] if naming and event.parties
+                        else [("subject", event.subject)]):
                 window = self._counters.setdefault((i, *key), _Window())
                 times = window.trim(now, rule.window_seconds)
                 times.append(now)

@@ -49,8 +49,9 @@ class Response:
 
 @dataclass(frozen=True)
 class Rule:
-    """On `count` events of kind `on` about one party (or, naming none, one subject) within
-    `window_seconds`, do `do`. Only authenticated events count unless `authenticated` is false,
+    """On `count` events of kind `on` within `window_seconds`, do `do`: counted per party named
+    when the rule acts on parties (quarantine, propose_reshare), else per subject (a requester,
+    a store, a log). Only authenticated events count unless `authenticated` is false,
     which no rule that quarantines or proposes a reshare may say."""
     on: str
     do: tuple[Response, ...]
