@@ -369,6 +369,9 @@ def test_flooding_never_locks_out_the_committee_and_everything_expires(n, t, str
         assert len(r.quarantined()) <= policy.responses.max_quarantined
         assert all(a.until <= now + 500 for a in r.active_at())       # each ends within its duration
         assert set(r.quarantined()) <= proven                          # only authenticated namings count
+    again = Responder.replay(json.loads(json.dumps(r.records)))      # the same state, tables included
+    assert (again.active, again.proposals, again.seq) == (r.active, r.proposals, r.seq)
+    assert (again._counters, again._rates, again._unauth) == (r._counters, r._rates, r._unauth)
     r.tick(now + 801)
     assert r.active_at() == [] and r.pending() == [] and r.effective_policy() is policy
     assert Responder.replay(json.loads(json.dumps(r.take_records()))).seq == r.seq

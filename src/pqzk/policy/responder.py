@@ -165,9 +165,9 @@ class Responder:
         limited = self._rate_limited(event, now)
         if limited is not None:
             return expired + [Action("ignored", reason=limited)]
-        self._rate(event.source).times.append(now)
+        self._rate(event.source).trim(now, self.config.rate_limit[1]).append(now)
         if not event.authenticated:
-            self._unauth.times.append(now)
+            self._unauth.trim(now, self.config.unauthenticated_rate_limit[1]).append(now)
         self._evict(self._rates, MAX_SOURCES)
         actions: list[Action] = []
         for i, rule in enumerate(self.config.rules):
@@ -284,12 +284,16 @@ class Responder:
         return self._rates.setdefault(source, _Window())
 
     def _rate_limited(self, event: Event, now: int) -> str | None:
+        """Why the event is over a rate limit, or None. Changes nothing: an ignored event is not
+        recorded, so it must leave no trace in the state that replay could not rebuild."""
+        def recent(window: _Window | None, seconds: int) -> int:
+            return 0 if window is None else sum(t > now - seconds for t in window.times)
         events, seconds = self.config.rate_limit
-        if len(self._rates.get(event.source, _Window()).trim(now, seconds)) >= events:
+        if recent(self._rates.get(event.source), seconds) >= events:
             return f"source {event.source!r} is over its rate limit ({events} events per {seconds} s)"
         if not event.authenticated:
             events, seconds = self.config.unauthenticated_rate_limit
-            if len(self._unauth.trim(now, seconds)) >= events:
+            if recent(self._unauth, seconds) >= events:
                 return f"unauthenticated events are over their rate limit ({events} per {seconds} s)"
         return None
 
