@@ -387,3 +387,17 @@ def test_unauthenticated_streams_quarantine_nobody(stream):
         now += step
         r.handle(Event.alarm(kind, time=now, source=subject, parties=parties, subject=subject), now)
         assert r.quarantined() == [] and r.pending() == []
+
+
+def test_velocity_and_pin_events():
+    from pqzk.policy import HistoryEntry
+    h = History()
+    for k, amount in enumerate([4_000, 7_000]):
+        h = h.with_entry(HistoryEntry(bytes([k]) * 16, T0 + k, amount))
+    assert Event.velocity(h, now=T0 + 10, seconds=60, expected=20_000, source="me") is None
+    fast = Event.velocity(h, now=T0 + 10, seconds=60, expected=10_000, source="me")
+    assert fast.kind == EventKind.VELOCITY and "11000 authorized" in fast.detail and fast.authenticated
+    pin = Event.from_pin_failure("pkcs11:token=node6", party=6, time=T0, source="node6")
+    assert pin.parties == (6,) and pin.subject == "pkcs11:token=node6" and pin.authenticated
+    r = Responder(POLICY, key_threshold=4, now=T0)
+    assert r.handle(pin, T0) == [] and r.handle(pin, T0 + 1)[0].op == "propose"     # 2 tries: proposed

@@ -85,6 +85,25 @@ class Event:
                     authenticated=True, evidence=why)]
 
     @classmethod
+    def from_pin_failure(cls, store: str, *, party: int, time: int, source: str, locked: bool = False) -> "Event":
+        """A wrong PIN or passphrase this process saw its own store refuse (`tokens.errors.WrongPin`,
+        `PinLocked`): the holder `party`'s share may be under attack. The store's URI names it,
+        never its PIN."""
+        return cls(EventKind.PIN_FAILURE, time, source, (party,), store, "PIN locked" if locked else "wrong PIN",
+                   authenticated=True, evidence="refused by the store here")
+
+    @classmethod
+    def velocity(cls, history, *, now: int, seconds: int, expected: int, source: str) -> "Event | None":
+        """Spending faster than `expected` within `seconds` (from this process's own `History` of
+        authorized requests), or None: a velocity anomaly (subject: the window)."""
+        spent = history.spent_since(now - seconds)
+        if spent <= expected:
+            return None
+        return cls(EventKind.VELOCITY, now, source, (), f"{seconds}s",
+                   f"{spent} authorized in the last {seconds} s, expected at most {expected}",
+                   authenticated=True, evidence="this process's own history")
+
+    @classmethod
     def alarm(cls, kind: EventKind | str, *, time: int, source: str, parties: Iterable[int] = (),
               subject: str = "", detail: str = "") -> "Event":
         """An alarm someone reports without proof: unauthenticated."""
