@@ -401,3 +401,41 @@ def test_velocity_and_pin_events():
     assert pin.parties == (6,) and pin.subject == "pkcs11:token=node6" and pin.authenticated
     r = Responder(POLICY, key_threshold=4, now=T0)
     assert r.handle(pin, T0) == [] and r.handle(pin, T0 + 1)[0].op == "propose"     # 2 tries: proposed
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers(-2, 2**64) | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                        max_size=3), max_leaves=8)
+
+
+@given(data=st.data())
+def test_replay_of_mutated_records_raises_only_verification_errors(data):
+    bodies = json.loads(json.dumps(_busy_responder().take_records()))
+    i = data.draw(st.integers(0, len(bodies) - 1))
+    body = bodies[i]
+    path = [body]
+    node = body
+    while isinstance(node, (dict, list)) and node and data.draw(st.booleans()):
+        key = data.draw(st.sampled_from(sorted(node) if isinstance(node, dict) else range(len(node))))
+        path.append(key)
+        node = node[key]
+    if len(path) == 1:
+        bodies[i] = data.draw(json_values)
+    else:
+        target = body
+        for key in path[1:-1]:
+            target = target[key]
+        target[path[-1]] = data.draw(json_values)
+    try:
+        Responder.replay(bodies)
+    except VerificationError:
+        pass
+
+
+@given(d=st.dictionaries(st.sampled_from(["kind", "time", "source", "parties", "subject", "detail",
+                                          "authenticated", "evidence"]), json_values))
+def test_event_from_dict_refuses_anything_else_cleanly(d):
+    try:
+        Event.from_dict(d)
+    except InvalidEncoding:
+        pass

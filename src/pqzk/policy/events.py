@@ -53,11 +53,10 @@ class Event:
             object.__setattr__(self, "kind", EventKind(self.kind))
         if not isinstance(self.time, int) or isinstance(self.time, bool) or not 0 <= self.time < 2**63:
             raise InvalidEncoding("event time must be an integer in [0, 2^63)")
-        parties = tuple(sorted(set(self.parties)))
-        if len(parties) > MAX_PARTIES or any(not isinstance(p, int) or isinstance(p, bool) or not 0 < p < 10**9
-                                             for p in parties):
+        if not isinstance(self.parties, tuple) or len(self.parties) > MAX_PARTIES or any(
+                not isinstance(p, int) or isinstance(p, bool) or not 0 < p < 10**9 for p in self.parties):
             raise InvalidEncoding(f"event parties must be at most {MAX_PARTIES} signer identifiers (1 to 999999999)")
-        object.__setattr__(self, "parties", parties)
+        object.__setattr__(self, "parties", tuple(sorted(set(self.parties))))
         for name in ("source", "subject", "detail", "evidence"):
             value = getattr(self, name)
             if not isinstance(value, str):
