@@ -114,157 +114,179 @@ def load_scenario(path: str | Path) -> dict:
 
 def run_scenario(n: Narrator, scenario: dict) -> None:
     """Tell a scenario: every step narrated, every response shown with the event that caused it."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from ..policy import AuthorizationRequest, Policy
-    from ..policy import recover
+    from ..policy import Policy
     from ..policy.audit import AuditLog
-    from ..policy.authorization import verify_authorization
-    from ..policy.custody import Custody
-    from ..policy.events import Event, EventKind, events_from_outcome
-    from ..policy.responder import Responder, replay_log
     from ..runtime import dkg_with_honest_quorum
-    from ..runtime.adversary import Deviant, Deviation
 
     check_scenario(scenario)
     policy = Policy.from_dict(scenario["policy"])
     names = {int(k): v for k, v in scenario["parties"].items()}
-    ids = sorted(names)
-    if ids != list(policy.signers):
-        raise InvalidEncoding(f"scenario.parties: {ids} are not the policy's signers {list(policy.signers)}")
-    t0 = scenario["start"]
-    who = lambda i: f"{names.get(i, i)} ({i})"                                      # noqa: E731
-
+    if sorted(names) != list(policy.signers):
+        raise InvalidEncoding(f"scenario.parties: {sorted(names)} are not the policy's signers "
+                              f"{list(policy.signers)}")
     n.step(", ".join(names.values()), f"run a DKG (pqzk.runtime): one {scenario['suite']} key, "
-                                      f"any {scenario['threshold']} of {len(ids)} sign")
-    kps, pkp, _, _ = dkg_with_honest_quorum(scenario["suite"], ids, scenario["threshold"])
+                                      f"any {scenario['threshold']} of {len(names)} sign")
+    kps, pkp, _, _ = dkg_with_honest_quorum(scenario["suite"], sorted(names), scenario["threshold"])
     n.secret("key shares", "each party its own")
-    rules = policy.responses.rules if policy.responses else ()
-    n.step("custodians", f"adopt a policy declaring {len(rules)} response rules; at most "
-                         f"{policy.responses.max_quarantined if policy.responses else 0} parties quarantined at once")
-    for rule in rules:
+    config = policy.responses
+    n.step("custodians", f"adopt a policy declaring {len(config.rules) if config else 0} response rules; at most "
+                         f"{config.max_quarantined if config else 0} parties quarantined at once")
+    for rule in config.rules if config else ():
         n.public(f"on {rule.on}" + ("" if rule.authenticated else " (even unauthenticated)"),
                  ", ".join(r.action for r in rule.do))
-
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "audit.db"
         audit_key = Ed25519PrivateKey.generate()
-        with AuditLog(db, audit_key) as log:
-            responder = Responder(policy, key_threshold=pkp.min_signers, now=t0)
-
-            def journal() -> None:
-                for body in responder.take_records():
-                    log.append("note", body)
-
-            def respond(actions) -> None:
-                journal()
-                for a in actions:
-                    if a.reason == "extended":
-                        continue
-                    if a.op in ("quarantine", "raise_quorum", "require_post_quantum", "freeze_above", "refresh"):
-                        n.ok(f"respond: {a.op}" + (f" {who(a.party)}" if a.party else "")
-                             + (f" {a.value}" if a.value is not None else "") + f" until {a.until}")
-                    elif a.op == "propose":
-                        n.ok(f"respond: {a.reason} without {[who(p) for p in a.parties]} proposed; "
-                             "it waits for a quorum")
-                    elif a.op == "capped":
-                        n.ok(f"bounded: {a.reason}")
-                    elif a.op == "lift":
-                        n.ok(f"lifted: {who(a.party)} ({a.reason})")
-
-            custody = Custody(responder.effective_policy(), kps, pkp, audit=log)
-            keys = (kps, pkp)
+        with AuditLog(Path(tmp) / "audit.db", audit_key) as log:
+            story = _Story(n, names, policy, kps, pkp, log, audit_key, scenario["start"])
             for step in scenario["steps"]:
-                now = t0 + step["at"]
-                name = step.get("name", step["do"])
-                actions = responder.tick(now)
-                respond(actions)
-                if step["do"] == "request":
-                    h = hashlib.sha256(f"{name}/{now}".encode()).digest()
-                    req = AuthorizationRequest(h[:16], hashlib.sha256(b"tx" + h).digest(), now,
-                                               responder.base.version,
-                                               step["amount"], "alice")
-                    effective = responder.effective_policy(now)
-                    custody = Custody(effective, keys[0], keys[1], audit=log)
-                    cheat = step.get("cheat")
-                    swap = {}
-                    if cheat is not None:
-                        n.step(who(cheat), "flips a bit of its FROST signature share (and signs the message)")
-                        swap = {cheat: Deviant(custody.signers[cheat], [Deviation(1, "flip", pos=-3)])}
-                    n.step("requester", f"{name}: {step['amount']} to alice")
-                    out = custody.authorize(req, now, candidates=step.get("candidates"), signers=swap)
-                    if out.authorization is not None:
-                        verify_authorization(out.authorization, req, effective, keys[1])
-                        Ed25519PublicKey.from_public_bytes(out.authorization.group_key).verify(
-                            out.authorization.signature, out.authorization.digest())
-                        n.public(f"{name}: signers", list(out.authorization.signers))
-                        n.ok("authorized; the signature verifies under the same group key")
-                    else:
-                        culprits = list(getattr(out.error, "culprits", []))
-                        if culprits:
-                            n.public("culprits", culprits)
-                            n.ok(f"detect: the signing aborts naming {[who(c) for c in culprits]} — proven by "
-                                 "its own signed share, never a guess")
-                        else:
-                            n.public(f"{name}: refused", out.rule)
-                        for event in events_from_outcome(out, requester="requester", time=now, source="coordinator"):
-                            respond(responder.handle(event, now))
-                        n.public("quarantined", responder.quarantined(now))
-                elif step["do"] == "alarms":
-                    n.step("attacker", f"sends {step['count']} alarms naming {step['naming']}, unsigned, "
-                                       "from as many made-up sources")
-                    before = responder.seq
-                    for k in range(step["count"]):
-                        event = Event.alarm(EventKind.PROTOCOL_ABORT, time=now, source=f"alarm-{k}",
-                                            parties=step["naming"], subject="signing", detail="trust me")
-                        respond(responder.handle(event, now))
-                    n.public("alarms recorded (the rest over the rate limit)", responder.seq - before)
-                    n.public("quarantined", responder.quarantined(now))
-                    n.ok("an unauthenticated alarm names nobody: the quarantine is unchanged")
-                elif step["do"] == "approve":
-                    pending = [p for p in responder.pending(now) if p.response.action == "propose_reshare"]
-                    if not pending:
-                        n.ok("no reshare is pending")
-                        continue
-                    for p in pending:
-                        n.step(", ".join(who(i) for i in step["approvers"]),
-                               f"approve the reshare without {[who(i) for i in p.parties]} (the change quorum; "
-                               "a quarantined party has no vote)")
-                        [action] = responder.approve(p.id, step["approvers"], now)
-                        respond([action])
-                        if action.op != "reshare":
-                            continue
-                        n.step(", ".join(who(i) for i in ids if i not in action.parties
-                                         and i not in responder.quarantined(now)),
-                               f"reshare the key to {[who(i) for i in action.members]}, threshold {action.value}")
-                        new_kps, new_pkp = recover.reshare(action, keys[0], keys[1],
-                                                           quarantined=responder.quarantined(now))
-                        assert new_pkp.verifying_key == keys[1].verifying_key
-                        keys = (new_kps, new_pkp)
-                        n.public("new holders", sorted(new_kps))
-                        n.ok("recover: same group key, new shares; the removed party's share combines with "
-                             "nobody's any more")
-                        new_policy = recover.policy_without(responder.base, action.parties)
-                        voters = [i for i in step["approvers"] if i not in action.parties]
-                        Custody(responder.effective_policy(now), keys[0], keys[1], audit=log).change_policy(
-                            new_policy, voters, now)
-                        n.step(", ".join(who(i) for i in voters),
-                               f"change the policy to v{new_policy.version} without "
-                               f"{[who(i) for i in action.parties]} (time-locked: "
-                               f"{responder.base.cooling_off_seconds} s cooling-off)")
-                        if responder.base.cooling_off_seconds == 0:
-                            respond(responder.rebase(new_policy, now))
-                            n.ok("the quarantine ends with the policy change: the culprit is no longer a signer")
-                elif step["do"] == "replay":
-                    journal()
-                    again = replay_log(db, audit_key.public_key().public_bytes_raw())
-                    same = (again.active, again.proposals, again.seq) == (responder.active, responder.proposals,
-                                                                         responder.seq)
-                    n.public("responder records in the audit log", again.seq)
-                    n.public("replayed state matches", same)
-                    n.ok("every response is in the signed audit log with the event that caused it, and "
-                         "replays to the same state")
-            journal()
+                story.step(step)
+            story.journal()
+
+
+class _Story:
+    """One scenario's custody group, responder and audit log, told step by step."""
+
+    def __init__(self, n: Narrator, names: dict, policy, kps, pkp, log, audit_key, start: int) -> None:
+        from ..policy.responder import Responder
+        self.n, self.names, self.log, self.audit_key, self.start = n, names, log, audit_key, start
+        self.keys = (kps, pkp)
+        self.responder = Responder(policy, key_threshold=pkp.min_signers, now=start)
+        self.waiting = None              # a policy change waiting for its cooling-off: (policy, effective_at)
+
+    def who(self, i: int) -> str:
+        return f"{self.names.get(i, i)} ({i})"
+
+    def journal(self) -> None:
+        for body in self.responder.take_records():
+            self.log.append("note", body)
+
+    def respond(self, actions) -> None:
+        """Record what the responder did and say it (extensions of a response already told are not)."""
+        self.journal()
+        for a in actions:
+            if a.reason == "extended":
+                continue
+            if a.op in ("quarantine", "raise_quorum", "require_post_quantum", "freeze_above", "refresh"):
+                self.n.ok(f"respond: {a.op}" + (f" {self.who(a.party)}" if a.party else "")
+                          + (f" {a.value}" if a.value is not None else "") + f" until {a.until}")
+            elif a.op == "propose":
+                self.n.ok(f"respond: {a.reason} without {[self.who(p) for p in a.parties]} proposed; "
+                          "it waits for a quorum")
+            elif a.op == "capped":
+                self.n.ok(f"bounded: {a.reason}")
+            elif a.op == "lift":
+                self.n.ok(f"lifted: {self.who(a.party)} ({a.reason})")
+
+    def custody(self, now: int):
+        from ..policy.custody import Custody
+        return Custody(self.responder.effective_policy(now), self.keys[0], self.keys[1], audit=self.log)
+
+    def step(self, step: dict) -> None:
+        now = self.start + step["at"]
+        self.respond(self.responder.tick(now))
+        if self.waiting is not None and now >= self.waiting[1]:
+            self.respond(self.responder.rebase(self.waiting[0], now))
+            self.waiting = None
+        getattr(self, "_" + step["do"])(step, now, step.get("name", step["do"]))
+
+    def _request(self, step: dict, now: int, name: str) -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        from ..policy import AuthorizationRequest
+        from ..policy.authorization import verify_authorization
+        from ..policy.events import events_from_outcome
+        from ..runtime.adversary import Deviant, Deviation
+        h = hashlib.sha256(f"{name}/{now}".encode()).digest()
+        req = AuthorizationRequest(h[:16], hashlib.sha256(b"tx" + h).digest(), now, self.responder.base.version,
+                                   step["amount"], "alice")
+        custody = self.custody(now)
+        swap = {}
+        if step.get("cheat") is not None:
+            cheat = step["cheat"]
+            self.n.step(self.who(cheat), "flips a bit of its FROST signature share (and signs the message)")
+            swap = {cheat: Deviant(custody.signers[cheat], [Deviation(1, "flip", pos=-3)])}
+        self.n.step("requester", f"{name}: {step['amount']} to alice")
+        out = custody.authorize(req, now, candidates=step.get("candidates"), signers=swap)
+        if out.authorization is not None:
+            verify_authorization(out.authorization, req, custody.policy_at(now), self.keys[1])
+            Ed25519PublicKey.from_public_bytes(out.authorization.group_key).verify(
+                out.authorization.signature, out.authorization.digest())
+            self.n.public(f"{name}: signers", list(out.authorization.signers))
+            self.n.ok("authorized; the signature verifies under the same group key")
+            return
+        culprits = list(getattr(out.error, "culprits", []))
+        if culprits:
+            self.n.public("culprits", culprits)
+            self.n.ok(f"detect: the signing aborts naming {[self.who(c) for c in culprits]} — proven by its own "
+                      "signed share, never a guess")
+        else:
+            self.n.public(f"{name}: refused", out.rule)
+        for event in events_from_outcome(out, requester="requester", time=now, source="coordinator"):
+            self.respond(self.responder.handle(event, now))
+        self.n.public("quarantined", self.responder.quarantined(now))
+
+    def _alarms(self, step: dict, now: int, name: str) -> None:
+        from ..policy.events import Event, EventKind
+        self.n.step("attacker", f"sends {step['count']} alarms naming {step['naming']}, unsigned, "
+                                "from as many made-up sources")
+        before = self.responder.seq
+        for k in range(step["count"]):
+            event = Event.alarm(EventKind.PROTOCOL_ABORT, time=now, source=f"alarm-{k}", parties=step["naming"],
+                                subject="signing", detail="trust me")
+            self.respond(self.responder.handle(event, now))
+        self.n.public("alarms recorded (the rest over the rate limit)", self.responder.seq - before)
+        self.n.public("quarantined", self.responder.quarantined(now))
+        self.n.ok("an unauthenticated alarm names nobody: the quarantine is unchanged")
+
+    def _approve(self, step: dict, now: int, name: str) -> None:
+        pending = [p for p in self.responder.pending(now) if p.response.action == "propose_reshare"]
+        if not pending:
+            self.n.ok("no reshare is pending")
+        for p in pending:
+            self.n.step(", ".join(self.who(i) for i in step["approvers"]),
+                        f"approve the reshare without {[self.who(i) for i in p.parties]} (the change quorum; "
+                        "a quarantined party has no vote)")
+            [action] = self.responder.approve(p.id, step["approvers"], now)
+            self.respond([action])
+            if action.op == "reshare":
+                self._reshare(action, step["approvers"], now)
+
+    def _reshare(self, action, approvers: list[int], now: int) -> None:
+        from ..policy import recover
+        out = set(action.parties) | set(self.responder.quarantined(now))
+        self.n.step(", ".join(self.who(i) for i in self.keys[0] if i not in out),
+                    f"reshare the key to {[self.who(i) for i in action.members]}, threshold {action.value}")
+        kps, pkp = recover.reshare(action, self.keys[0], self.keys[1], quarantined=self.responder.quarantined(now))
+        if pkp.verifying_key != self.keys[1].verifying_key:
+            raise AssertionError("a reshare must keep the group key")
+        self.keys = (kps, pkp)
+        self.n.public("new holders", sorted(kps))
+        self.n.ok("recover: same group key, new shares; the removed party's share combines with nobody's any more")
+        new_policy = recover.policy_without(self.responder.base, action.parties)
+        voters = [i for i in approvers if i not in action.parties]
+        self.custody(now).change_policy(new_policy, voters, now)
+        wait = self.responder.base.cooling_off_seconds
+        self.n.step(", ".join(self.who(i) for i in voters),
+                    f"change the policy to v{new_policy.version} without {[self.who(i) for i in action.parties]} "
+                    f"(time-locked: {wait} s cooling-off)")
+        self.waiting = (new_policy, now + wait)
+        if wait == 0:
+            self.respond(self.responder.rebase(new_policy, now))
+            self.waiting = None
+            self.n.ok("the quarantine ends with the policy change: the culprit is no longer a signer")
+
+    def _replay(self, step: dict, now: int, name: str) -> None:
+        from ..policy.responder import replay_log
+        self.journal()
+        r = self.responder
+        again = replay_log(self.log.path, self.audit_key.public_key().public_bytes_raw())
+        self.n.public("responder records in the audit log", again.seq)
+        self.n.public("replayed state matches", (again.active, again.proposals, again.seq) ==
+                      (r.active, r.proposals, r.seq))
+        self.n.ok("every response is in the signed audit log with the event that caused it, and replays to "
+                  "the same state")
 
 
 def chapter(n: Narrator) -> None:
