@@ -1,5 +1,8 @@
 """The self-correcting chapter of `pqzk demo` and the example scenario it shares its runner with."""
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,6 +10,7 @@ import pytest
 from pqzk.cli.demo import CHAPTERS
 from pqzk.cli.demo_respond import SCENARIO, chapter, check_scenario, load_scenario, run_scenario
 from pqzk.cli.narrate import Narrator
+import pqzk
 from pqzk.errors import InvalidEncoding
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "self_correcting"
@@ -69,3 +73,15 @@ def test_bad_scenario_files(tmp_path):
     s["parties"] = {"1": "Ada", "2": "Ben", "3": "Chen"}
     with pytest.raises(InvalidEncoding, match="not the policy's signers"):
         run_scenario(Narrator(json_mode=True), s)
+
+
+def test_walkthrough_script_reports_a_bad_scenario_in_one_line(tmp_path):
+    bad = tmp_path / "s.toml"
+    bad.write_text('policy = "policy.toml"\nthreshold = 1\n')
+    (tmp_path / "policy.toml").write_text((EXAMPLE / "policy.toml").read_text())
+    env = {**os.environ, "PYTHONPATH": str(Path(pqzk.__file__).resolve().parents[1])}
+    for arg, why in ((str(bad), "threshold"), (str(tmp_path / "missing.toml"), "missing.toml")):
+        out = subprocess.run([sys.executable, str(EXAMPLE / "walkthrough.py"), arg], capture_output=True,
+                             text=True, env=env, timeout=120)
+        assert out.returncode == 2 and out.stderr.startswith("error: ") and why in out.stderr
+        assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1
