@@ -137,3 +137,23 @@ def test_node_audit_log_verdicts_are_authenticated_events(tmp_path):
     r = Responder(Policy.from_dict(DOC), key_threshold=3, now=NOW)
     assert r.handle(event, NOW)[0].party == 4
     assert json.loads(json.dumps(event.to_dict())) == event.to_dict()
+
+
+def test_refresh_and_reshare_helpers(keys):
+    from pqzk.errors import InvalidParameter
+    from pqzk.policy.responder import Action
+    from pqzk.runtime.sessions import run_signing
+    from pqzk.threshold.frost import verify
+    kps, pkp = keys
+    new_kps, new_pkp = recover.refresh(kps, pkp, rng=DeterministicRNG(b"refresh"))
+    assert new_pkp.verifying_key == pkp.verifying_key and new_pkp.key_version() != pkp.key_version()
+    assert all(new_kps[i].signing_share != kps[i].signing_share for i in kps)
+    sig, _ = run_signing(new_kps, new_pkp, b"after a refresh", [2, 4, 5])
+    verify(new_pkp.suite, new_pkp, b"after a refresh", sig)
+    with pytest.raises(InvalidParameter, match="'reshare' action"):
+        recover.reshare(Action("refresh"), kps, pkp)
+    with pytest.raises(InvalidParameter, match="2 holders can deal"):
+        recover.reshare(Action("reshare", 1, parties=(3,), members=(1, 2, 4, 5), value=3), kps, pkp,
+                        quarantined=[4, 5])
+    v2 = recover.policy_without(Policy.from_dict(DOC), [3])
+    assert v2.version == 2 and v2.signers == (1, 2, 4, 5) and v2.responses.max_quarantined == 1
