@@ -157,3 +157,20 @@ def test_refresh_and_reshare_helpers(keys):
                         quarantined=[4, 5])
     v2 = recover.policy_without(Policy.from_dict(DOC), [3])
     assert v2.version == 2 and v2.signers == (1, 2, 4, 5) and v2.responses.max_quarantined == 1
+
+
+def test_culprits_of_any_ceremony_feed_the_responder():
+    """A DKG participant with a bad proof of knowledge: the ceremony's abort names it, and the
+    responder acts on that verdict as on a signing's."""
+    from pqzk.policy.events import Event
+    from pqzk.runtime.adversary import BadProofParticipant
+    from pqzk.runtime.sessions import dkg_outcome, run_dkg
+    parties, _ = run_dkg(SUITE, [1, 2, 3, 4, 5], 3, adversaries={4: BadProofParticipant},
+                         rng=DeterministicRNG(b"dkg"))
+    with pytest.raises(ProtocolAbort) as exc:
+        dkg_outcome(parties, [1, 2, 3, 5])
+    assert exc.value.culprits == [4]
+    r = Responder(Policy.from_dict(DOC), key_threshold=3, now=NOW)
+    event = Event.from_abort(exc.value, time=NOW, source="ceremony coordinator", ceremony="dkg")
+    assert event.subject == "dkg" and event.parties == (4,)
+    assert [a.op for a in r.handle(event, NOW)] == ["quarantine", "propose"] and r.quarantined() == [4]
