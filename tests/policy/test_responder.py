@@ -439,3 +439,19 @@ def test_event_from_dict_refuses_anything_else_cleanly(d):
         Event.from_dict(d)
     except InvalidEncoding:
         pass
+
+
+def test_rebase_with_other_rules_starts_counting_over():
+    r = Responder(POLICY, key_threshold=4, now=T0)
+    pin = Event.from_pin_failure("pkcs11:token=node6", party=6, time=T0, source="node6")
+    assert r.handle(pin, T0) == []                                        # 1 of 2
+    same = copy.deepcopy(DOC)
+    same["version"] = 2
+    r.rebase(Policy.from_dict(same), T0 + 1)                              # the same rules: the count stays
+    assert r.handle(pin, T0 + 2)[0].op == "propose"
+    other = copy.deepcopy(same)
+    other["version"] = 3
+    other["responses"]["rules"][3]["count"] = 3
+    r.handle(pin, T0 + 3)
+    r.rebase(Policy.from_dict(other), T0 + 4)
+    assert r._counters == {} and r.handle(pin, T0 + 5) == []

@@ -234,12 +234,15 @@ class Responder:
 
     def rebase(self, policy: Policy, now: int) -> list[Action]:
         """The base policy changed (a policy change took effect, e.g. one removing a reshared-out
-        party): responses about parties that are no longer signers end, and quarantines the new
-        policy cannot bear (newest first) are lifted."""
+        party): responses about parties that are no longer signers end, quarantines the new
+        policy cannot bear (newest first) are lifted, and if its rules differ, counting starts over."""
         if not isinstance(policy, Policy):
             raise InvalidParameter("rebase takes a Policy")
         expired = self._advance(now)
+        old_rules = self.config.rules
         self._set_base(policy)
+        if self.config.rules != old_rules:
+            self._counters.clear()            # counts toward rules that are no longer the same
         actions = []
         for a in sorted(self.active.values(), key=lambda a: -a.id):
             if a.action == "quarantine" and (a.party not in policy.signers or self._overreach()):
