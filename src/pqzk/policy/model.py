@@ -13,10 +13,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidEncoding
 from .documents import load_document
+
+if TYPE_CHECKING:
+    from .responses import ResponsePolicy
 
 SCHEMA_PATH = Path(__file__).with_name("policy.schema.json")
 
@@ -82,7 +85,7 @@ class Policy:
         return tuple(i for i, _ in self.signer_roles)
 
     @cached_property
-    def responses(self):
+    def responses(self) -> "ResponsePolicy | None":
         """The declared responses to detected misbehaviour (`pqzk.policy.responses.ResponsePolicy`),
         or None when the policy declares none."""
         from .responses import parse_responses
