@@ -258,6 +258,7 @@ KINDS = {
     "message_file": RAW, "pin_file": SECRET, "recovery_pin_file": SECRET,
     "out": OUT, "public_out": OUT, "plot_file": OUT, "audit": OUT, "out_dir": OUTDIR,
     "public_key": HEX, "expect_head": HEX, "group_public_key": HEX, "message_hex": HEX,
+    "audit_key": HEX, "responses": DOC,     # issue 20: policy explain --responses
     "uri": URI, "store": URI,
     "rounds": COUNT, "repeat": COUNT, "last": COUNT, "threshold": COUNT, "parties": COUNT,
     "min_signers": COUNT, "max_signers": COUNT, "party": COUNT, "now": TIME,

@@ -52,6 +52,8 @@ CHAPTERS: tuple[Chapter, ...] = (
             "five node processes over a private NATS broker: a DKG, a signing, one node killed, the rest sign",
             note="real processes: each node draws its own keys and nonces; ports, process ids and the "
                  "committee name differ; --seed fixes the request ids", reproducible=False),
+    Chapter("respond", "pqzk.cli.demo_respond",
+            "self-correcting custody: a cheating signer named, quarantined, reshared out; signing goes on"),
     Chapter("custody", "pqzk.cli.demo_custody",
             "the whole story: DKG, policy, allowed and refused requests, a private one, PQ evidence, audit log"),
 )

@@ -63,18 +63,29 @@ def _proof_row(policy, req) -> tuple[tuple[str, str, str], PolicyViolation | Non
 def explain(file: Path = typer.Argument(..., help="policy file (.toml or .json)"),
             request: Path = typer.Argument(..., help="request file (JSON, as AuthorizationRequest.to_dict)"),
             now: int = typer.Option(None, min=0, max=MAX_TIME, help="evaluation time, Unix seconds (default: now)"),
+            responses: Path = typer.Option(None, "--responses", help="audit log holding the responder's records: "
+                                           "evaluate under the responses active at --now, and show them"),
+            audit_key: str = typer.Option(None, "--audit-key", help="the --responses log writer's Ed25519 key "
+                                          "(hex) to pin"),
             as_json: bool = JSON) -> None:
     """Which rules apply to a request (JSON file) and why, and the decision (exit 1 if refused).
 
-    A private request's compliance proof is verified; a proof that does not verify refuses it."""
+    A private request's compliance proof is verified; a proof that does not verify refuses it.
+    With --responses, the log is verified and the responder replayed from it (exit 1 if either
+    fails): the request is evaluated under the effective policy, and the active responses shown."""
     from ..policy import AuthorizationRequest, History, evaluate, load_policy
     from ..policy import explain as explain_rules
     from ..policy.evaluate import Decision
     from .files import read_document
     from .main import console, emit_json
+    if audit_key is not None and responses is None:
+        raise InvalidParameter("--audit-key pins the --responses log: give --responses too")
     policy = load_policy(file)
     req = AuthorizationRequest.from_dict(read_document(request, "request file"))
     t = int(time.time()) if now is None else now
+    active = None
+    if responses is not None:
+        policy, active = _responses(responses, audit_key, policy, file, t)
     rows = explain_rules(policy, req, History(), t)
     decision = evaluate(policy, req, History(), t)
     if req.private is not None:
@@ -86,6 +97,8 @@ def explain(file: Path = typer.Argument(..., help="policy file (.toml or .json)"
         rows = [row] + rows
     result = {"rules": [dict(zip(("rule", "status", "why"), r)) for r in rows],
               "decision": {"allowed": decision.allowed, "rule": decision.rule, "detail": decision.detail}}
+    if active is not None:
+        result["responses"] = active
     refused = CommandFailed(f"refused by rule {decision.rule!r}: {decision.detail}", result=result,
                             cause=PolicyViolation(decision.rule, decision.detail))
     if as_json:
@@ -93,6 +106,8 @@ def explain(file: Path = typer.Argument(..., help="policy file (.toml or .json)"
             raise refused
         emit_json(result)
         return
+    if active is not None:
+        _print_responses(console, active)
     table = Table("rule", "status", "why")
     colour = {"pass": "green", "fail": "red", "requires": "yellow"}
     for rule, status, why in rows:
@@ -102,6 +117,49 @@ def explain(file: Path = typer.Argument(..., help="policy file (.toml or .json)"
     console.print(f"decision: {verdict} — {escape(decision.detail)}")
     if not decision.allowed:
         raise refused
+
+
+def _responses(db: Path, audit_key: str | None, policy, file: Path, now: int):
+    """The effective policy at `now` and the responses in force, from the responder's records in
+    an audit log (verified, replayed). The log's responder must respond for this very policy."""
+    from ..policy.responder import replay_log
+    pin = None
+    if audit_key is not None:
+        try:
+            pin = bytes.fromhex(audit_key)
+        except ValueError:
+            pin = b""
+        if len(pin) != 32:
+            raise InvalidParameter("--audit-key must be 32 bytes of hex")
+    _audit_file(db)
+    try:
+        responder = _damaged(db, lambda: replay_log(db, public_key=pin))
+    except VerificationError as exc:
+        raise CommandFailed(f"responses: {exc}", result={"valid": False}, cause=exc) from None
+    if responder.base.digest() != policy.digest():
+        raise InvalidParameter(f"the responder in {db} responds for policy {responder.base.name!r} "
+                               f"v{responder.base.version} (digest {responder.base.digest().hex()[:16]}…), "
+                               f"not for {file}")
+    if now < responder.now:
+        raise InvalidParameter(f"--now {now} is before the responder's last record ({responder.now})")
+    effective = responder.effective_policy(now)
+    active = {"active": [{**a.to_dict(), "describe": a.describe()} for a in responder.active_at(now)],
+              "pending": [p.to_dict() for p in responder.pending(now)],
+              "effective_digest": effective.digest().hex()}
+    return effective, active
+
+
+def _print_responses(console, active: dict) -> None:
+    if not active["active"] and not active["pending"]:
+        console.print("responses: none active")
+        return
+    table = Table("response", "action", "what", title="active responses")
+    for a in active["active"]:
+        table.add_row(str(a["id"]), escape(a["action"]), escape(a["describe"]))
+    for p in active["pending"]:
+        table.add_row(str(p["id"]), escape(p["response"]["action"]),
+                      escape(f"proposed for {p['parties']}, awaiting a quorum until {p['expires']}"))
+    console.print(table)
 
 
 def _audit_file(db: Path) -> None:

@@ -11,12 +11,15 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidEncoding
 from .documents import load_document
+
+if TYPE_CHECKING:
+    from .responses import ResponsePolicy
 
 SCHEMA_PATH = Path(__file__).with_name("policy.schema.json")
 
@@ -85,6 +88,13 @@ class Policy:
         """The ids of the policy's signers."""
         return tuple(i for i, _ in self.signer_roles)
 
+    @cached_property
+    def responses(self) -> "ResponsePolicy | None":
+        """The declared responses to detected misbehaviour (`pqzk.policy.responses.ResponsePolicy`),
+        or None when the policy declares none."""
+        from .responses import parse_responses
+        return parse_responses(self)
+
     def roles_of(self, signer: int) -> tuple[str, ...]:
         """The roles of one signer (empty when it is not a signer)."""
         return dict(self.signer_roles).get(signer, ())
@@ -118,6 +128,7 @@ class Policy:
             source=doc,
         )
         policy._check_consistency()
+        policy.responses        # noqa: B018 — its constraints are checked when the policy is loaded
         return policy
 
     def _check_consistency(self) -> None:
