@@ -292,5 +292,6 @@ class _Story:
 
 
 def chapter(n: Narrator) -> None:
+    """The demo chapter: tell `SCENARIO` (detect, respond, recover)."""
     n.chapter("Self-correcting custody: detect, respond, recover")
     run_scenario(n, SCENARIO)

@@ -22,6 +22,7 @@ MAX_PARTIES = 64
 
 
 class EventKind(str, Enum):
+    """What an event reports: the kinds of misbehaviour the responder's rules can name in `on`."""
     PROTOCOL_ABORT = "protocol_abort"          # a ceremony's verdict named culprits
     POLICY_VIOLATION = "policy_violation"      # a request broke a rule (subject: the rule)
     VELOCITY = "velocity"                      # spending faster than expected (subject: the window)
@@ -109,6 +110,7 @@ class Event:
         return cls(EventKind(kind), time, source, tuple(parties), subject, detail)
 
     def to_dict(self) -> dict:
+        """The event as JSON-ready data, the form it has in an audit record (`from_dict` reads it back)."""
         return {"kind": self.kind.value, "time": self.time, "source": self.source, "parties": list(self.parties),
                 "subject": self.subject, "detail": self.detail, "authenticated": self.authenticated,
                 "evidence": self.evidence}

@@ -61,6 +61,7 @@ class Action:
     reason: str = ""
 
     def to_dict(self) -> dict:
+        """The action as JSON-ready data, the form it has in the responder's audit records."""
         out: dict = {"op": self.op}
         for k in ("response", "party", "value", "until"):
             if getattr(self, k) is not None:
@@ -84,6 +85,7 @@ class Proposal:
     parties: tuple[int, ...] = ()
 
     def to_dict(self) -> dict:
+        """The proposal as JSON-ready data, the form it has in the responder's audit records."""
         return {"id": self.id, "response": self.response.to_dict(), "created": self.created,
                 "expires": self.expires, "cause": self.cause, "parties": list(self.parties)}
 
@@ -141,6 +143,7 @@ class Responder:
         return [a for _, a in sorted(self.active.items()) if a.since <= t < a.until]
 
     def quarantined(self, now: int | None = None) -> list[int]:
+        """The parties quarantined at `now` (default: the responder's clock), sorted: out of every signer set."""
         return sorted(a.party for a in self.active_at(now) if a.action == "quarantine")
 
     def effective_policy(self, now: int | None = None) -> Policy:
@@ -148,6 +151,7 @@ class Responder:
         return effective_policy(self.base, self.active_at(now))
 
     def pending(self, now: int | None = None) -> list[Proposal]:
+        """The proposals (reshares, early lifts) still waiting for a quorum's approval at `now`."""
         t = self.now if now is None else now
         return [p for _, p in sorted(self.proposals.items()) if t < p.expires]
 

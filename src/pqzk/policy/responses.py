@@ -38,6 +38,7 @@ class Response:
     approval: str = "automatic"            # "quorum": proposed, active only once a quorum approves
 
     def to_dict(self) -> dict:
+        """The declared response as policy-document data (what `responses` in the policy file holds)."""
         out: dict = {"action": self.action}
         for k in ("duration_seconds", "by", "above"):
             if getattr(self, k) is not None:
@@ -137,6 +138,7 @@ class Active:
     value: int | None = None
 
     def to_dict(self) -> dict:
+        """The active response as JSON-ready data (`pqzk policy explain --responses --json`)."""
         out = {"id": self.id, "action": self.action, "since": self.since, "until": self.until, "cause": self.cause}
         if self.party is not None:
             out["party"] = self.party
@@ -145,6 +147,7 @@ class Active:
         return out
 
     def describe(self) -> str:
+        """One line for a person: what this response does and until when."""
         what = {"quarantine": f"signer {self.party} quarantined (out of every signer set)",
                 "raise_quorum": f"every quorum raised by {self.value}",
                 "require_post_quantum": f"post-quantum evidence required above {self.value}",

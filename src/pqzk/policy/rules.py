@@ -184,6 +184,11 @@ OTHER_FIELDS: dict[str, str] = {
     "name": "a label; bound through the policy digest",
     "time_lock.cooling_off_seconds": "policy changes (`PolicyState`, `ChangeSigner`)",
     "change_quorum": "policy changes (`PolicyState`, `ChangeSigner`)",
+    # self-correcting custody: the responder turns them into the effective policy these rules read
+    "responses.rules": "the responder (`responses.py`, `responder.py`)",
+    "responses.max_quarantined": "the responder's bound on quarantines",
+    "responses.rate_limit": "the responder's rate limit on authenticated events",
+    "responses.unauthenticated_rate_limit": "the responder's rate limit on unauthenticated alarms",
 }
 
 
