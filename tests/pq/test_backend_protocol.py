@@ -10,7 +10,7 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pq_probes import fresh_probes  # noqa: F401 - a fixture
+from pq_probes import fresh_probes, require_backend  # noqa: F401 - a fixture
 from typer.testing import CliRunner
 
 from pqzk.errors import BackendUnavailable, InvalidEncoding, InvalidParameter
@@ -252,3 +252,21 @@ def test_dsa_key_equality_is_the_seeds(seed, other):
     only = mldsa.MLDSAPrivateKey.from_expanded("ML-DSA-44", expanded)
     assert only == mldsa.MLDSAPrivateKey.from_expanded("ML-DSA-44", expanded) and only != ka
     assert "expanded form, <redacted>" in repr(only) and expanded[:8].hex() not in repr(only)
+
+
+@pytest.mark.parametrize("name", ["openssl", "pqclean"])
+def test_hedged_only_backends_refuse_a_callers_rnd_when_called_directly(name):
+    """select_backend never picks them for rnd; called directly, they refuse rather than ignore it."""
+    require_backend(name)
+    p = MLDSA["ML-DSA-44"]
+    sk = mldsa.keygen(p.name, seed=bytes(32))
+    fam = B.BACKENDS[name].mldsa
+    handle = mldsa._private_handle(fam, sk, p)
+    assert not fam.takes_rnd and not fam.supports("sign_rnd", p)
+    with pytest.raises(BackendUnavailable, match="signs hedged only"):
+        fam.sign(p, handle, sk.public_key.key, b"m", b"", bytes(32))
+    sig = fam.sign(p, handle, sk.public_key.key, b"m", b"")                     # hedged: fine
+    mldsa.verify(p.name, sk.public_key, b"m", sig, backend="numpy")
+    if fam.has("sign_mu"):
+        with pytest.raises(BackendUnavailable, match="signs hedged only"):
+            fam.sign_mu(p, handle, bytes(64), bytes(32))
