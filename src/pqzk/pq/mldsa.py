@@ -1,10 +1,10 @@
 """ML-DSA (FIPS 204): keygen / sign / verify over any backend, with strict input checks.
 
 Private keys are held in the 32-byte seed form ξ (FIPS 204 §3.6.3 / Algorithm 6) when known,
-and/or the expanded skEncode form; backends that need the expanded form get it from the
-reference KeyGen_internal (cached per key). Signing is hedged by default; `deterministic=True`
-uses rnd = 0^32, and `rnd` (32 bytes) or `rng` supplies rnd explicitly (all need a backend that
-accepts rnd).
+and/or the expanded skEncode form; backends that need the expanded form get it from
+KeyGen_internal (numpy, else reference; cached per key). Signing is hedged by default;
+`deterministic=True` uses rnd = 0^32, and `rnd` (32 bytes) or `rng` supplies rnd explicitly (all
+need a backend that accepts rnd).
 
 The FIPS 204 internal interface is here too: `sign_internal` / `verify_internal` take M' as
 given (Algorithms 7 and 8: no domain separation, no context — for known-answer tests and for

@@ -1,7 +1,8 @@
 """ML-KEM (FIPS 203): keygen (from a 64-byte seed d || z), encaps, decaps over any backend.
 
 Decapsulation keys are held in seed form when known (FIPS 203 §7.1 allows storing d || z) and/or
-the expanded dk; backends that need dk get it from the reference KeyGen_internal (cached).
+the expanded dk; backends that need dk get it from the first backend whose KeyGen_internal
+gives dk (liboqs where present, else reference; cached).
 The FIPS 203 input checks (§7.2 for encapsulation keys, §7.3 for decapsulation keys and
 ciphertexts) are pqzk's own (`mlkem_checks`), made when a key is constructed or decoded and
 before any backend runs, so every backend sees only well-formed input.
