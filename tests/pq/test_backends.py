@@ -14,6 +14,7 @@ from pq_probes import fresh_probes  # noqa: F401 - a fixture
 import pqzk.pq
 from pqzk.errors import BackendUnavailable, InvalidParameter
 from pqzk.pq import backend_registry as B
+from pqzk.pq.backend import liboqs as L
 
 SRC = str(Path(pqzk.__file__).resolve().parents[1])   # the import root of the pqzk under test (src/ or site-packages)
 
@@ -69,7 +70,7 @@ def test_status_cache_follows_the_environment(monkeypatch, fresh_probes):
         probes.append(root)
         return None, f"probed under {root}"
 
-    monkeypatch.setattr(B, "liboqs_loadable", fake_loadable)
+    monkeypatch.setattr(L, "liboqs_loadable", fake_loadable)
     monkeypatch.setenv("OQS_INSTALL_PATH", "/one")
     assert B.status("liboqs").reason == "probed under /one"
     assert B.status("liboqs").reason == "probed under /one"
@@ -94,8 +95,8 @@ def test_capabilities_come_from_the_library_found(monkeypatch, fresh_probes):
     from pqzk.pq.params import MLDSA, MLKEM
     fake = B.LiboqsFeatures("9.9.9", frozenset(MLDSA), frozenset({"ML-DSA-65"}),
                             frozenset({"ML-KEM-768", "ML-KEM-1024"}))
-    monkeypatch.setattr(B, "liboqs_loadable", lambda: ("/fake/lib/liboqs.so", ""))
-    monkeypatch.setattr(B, "liboqs_features", lambda lib: fake)
+    monkeypatch.setattr(L, "liboqs_loadable", lambda: ("/fake/lib/liboqs.so", ""))
+    monkeypatch.setattr(L, "liboqs_features", lambda lib: fake)
     b = B.BACKENDS["liboqs"]
     assert b.supports("mldsa.sign_prehash", MLDSA["ML-DSA-65"])
     assert not b.supports("mldsa.sign_prehash", MLDSA["ML-DSA-44"])
@@ -106,7 +107,7 @@ def test_capabilities_come_from_the_library_found(monkeypatch, fresh_probes):
     assert "ML-KEM encaps/decaps (ML-KEM-768, ML-KEM-1024 only)" in can
     assert any(c.startswith("deterministic / caller-supplied-rnd signing: liboqs signs hedged only") for c in cannot)
     # the same build without the external-mu variants: HashML-DSA is missing, with the reason
-    monkeypatch.setattr(B, "liboqs_features", lambda lib: B.LiboqsFeatures("0.16.0", frozenset(MLDSA), frozenset(),
+    monkeypatch.setattr(L, "liboqs_features", lambda lib: B.LiboqsFeatures("0.16.0", frozenset(MLDSA), frozenset(),
                                                                             frozenset(MLKEM)))
     B.refresh()
     can, cannot = b.report()
@@ -222,7 +223,7 @@ def test_oqs_import_failure_is_unavailable_but_ctrl_c_propagates(monkeypatch, tm
             raise raised
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(B, "liboqs_loadable", lambda: (str(tmp_path / "lib" / "liboqs.so"), ""))
+    monkeypatch.setattr(L, "liboqs_loadable", lambda: (str(tmp_path / "lib" / "liboqs.so"), ""))
     monkeypatch.setattr(B.LiboqsBackend, "_oqs", None)
     monkeypatch.setenv("OQS_INSTALL_PATH", str(tmp_path))
     monkeypatch.setattr(builtins, "__import__", fake_import)

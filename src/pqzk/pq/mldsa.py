@@ -1,10 +1,10 @@
 """ML-DSA (FIPS 204): keygen / sign / verify over any backend, with strict input checks.
 
 Private keys are held in the 32-byte seed form ξ (FIPS 204 §3.6.3 / Algorithm 6) when known,
-and/or the expanded skEncode form; backends that need the expanded form get it from the
-reference KeyGen_internal (cached per key). Signing is hedged by default; `deterministic=True`
-uses rnd = 0^32, and `rnd` (32 bytes) or `rng` supplies rnd explicitly (all need a backend that
-accepts rnd).
+and/or the expanded skEncode form; backends that need the expanded form get it from
+KeyGen_internal (numpy, else reference; cached per key). Signing is hedged by default;
+`deterministic=True` uses rnd = 0^32, and `rnd` (32 bytes) or `rng` supplies rnd explicitly (all
+need a backend that accepts rnd).
 
 The FIPS 204 internal interface is here too: `sign_internal` / `verify_internal` take M' as
 given (Algorithms 7 and 8: no domain separation, no context — for known-answer tests and for
@@ -16,94 +16,39 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..math.rand import random_bytes
-from . import backend_registry as _b
 from . import pkcs8
+from .backend.base import MLDSAOperations
+from .backend.messages import PREHASH
+from .backend.messages import external_mu as _external_mu
+from .backend_registry import select_backend
+from .keys import PQPrivateKey, PQPublicKey, sized
 from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, mldsa_params
 
 PARAMS = tuple(MLDSA)
 MU_SIZE = 64               # μ (FIPS 204 Algorithm 7, line 6)
 
 
-@dataclass(frozen=True, eq=False)
-class MLDSAPublicKey:
-    params: str
-    key: bytes
-    _handles: dict = field(default_factory=dict, repr=False, compare=False)
+class MLDSAPublicKey(PQPublicKey):
+    """An ML-DSA public key (FIPS 204 pkEncode), checked for its parameter set's length."""
+    FAMILY = "ML-DSA"
+    PARAMETER_SETS = MLDSA
+    lookup = staticmethod(mldsa_params)
 
-    def __post_init__(self) -> None:
-        p = mldsa_params(self.params)
-        key = as_bytes(self.key, f"{p.name} public key")
-        if len(key) != p.public_key_size:
-            raise InvalidEncoding(f"{p.name} public key must be {p.public_key_size} bytes, got {len(key)}")
-        object.__setattr__(self, "key", key)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, MLDSAPublicKey) and (self.params, self.key) == (other.params, other.key)
-
-    def __hash__(self) -> int:
-        return hash((self.params, self.key))
-
-    def to_bytes(self) -> bytes:
-        """The FIPS 204 public key encoding."""
-        return self.key
-
-    @classmethod
-    def from_bytes(cls, params: str, data: bytes) -> MLDSAPublicKey:
-        """A public key of parameter set `params` from its FIPS 204 encoding (length checked)."""
-        return cls(mldsa_params(params).name, data)
-
-    def __repr__(self) -> str:
-        return f"MLDSAPublicKey({self.params}, {self.key[:8].hex()}…)"
-
-    def to_spki(self) -> bytes:
-        """SubjectPublicKeyInfo, parameters absent (RFC 9881 §4)."""
-        return pkcs8.encode_spki(mldsa_params(self.params).oid, self.key)
-
-    @classmethod
-    def from_spki(cls, der: bytes) -> MLDSAPublicKey:
-        """A public key from a DER SubjectPublicKeyInfo with a FIPS 204 OID."""
-        oid, key = pkcs8.decode_spki(der, _OID_TO_PARAMS, "ML-DSA")
-        return cls(_OID_TO_PARAMS[oid], key)
+    def _checked(self, p: MLDSAParams, key: bytes) -> bytes:
+        return sized(key, p.public_key_size, f"{p.name} public key")
 
 
-@dataclass(frozen=True, eq=False)
-class MLDSAPrivateKey:
+class MLDSAPrivateKey(PQPrivateKey):
     """An ML-DSA signing key: seed ξ and/or expanded form, plus its public key. Redacted repr."""
-    params: str
-    public_key: MLDSAPublicKey
-    seed: bytes | None = None
-    expanded: bytes | None = None
-    _handles: dict = field(default_factory=dict, repr=False, compare=False)
+    PUBLIC = MLDSAPublicKey
+    SEED_SIZE = SEED_SIZE_MLDSA
 
-    def __post_init__(self) -> None:
-        p = mldsa_params(self.params)
-        if self.seed is None and self.expanded is None:
-            raise InvalidParameter("an ML-DSA private key needs its seed or its expanded form")
-        if self.seed is not None and len(self.seed) != SEED_SIZE_MLDSA:
-            raise InvalidEncoding(f"{p.name} private seed must be {SEED_SIZE_MLDSA} bytes, got {len(self.seed)}")
-        if self.expanded is not None and len(self.expanded) != p.expanded_key_size:
-            raise InvalidEncoding(f"{p.name} expanded private key must be {p.expanded_key_size} bytes, got {len(self.expanded)}")
-        if self.public_key.params != p.name:
-            raise InvalidParameter(f"public key is {self.public_key.params}, private key is {p.name}")
-
-    def __repr__(self) -> str:
-        form = "seed" if self.seed is not None else "expanded"
-        return f"MLDSAPrivateKey({self.params}, {form} form, <redacted>)"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, MLDSAPrivateKey) and self.public_key == other.public_key
-                and hmac.compare_digest(self.seed or b"", other.seed or b""))
-
-    def __hash__(self) -> int:
-        return hash(self.public_key)
-
+    def _checked_expanded(self, p: MLDSAParams, expanded: bytes) -> bytes:
+        return sized(expanded, p.expanded_key_size, f"{p.name} expanded private key")
 
     @classmethod
     def from_expanded(cls, params: str, expanded: bytes) -> MLDSAPrivateKey:
@@ -111,16 +56,9 @@ class MLDSAPrivateKey:
         its public key is recomputed, and a key whose parts disagree is refused."""
         from . import fips204
         p = mldsa_params(params)
-        expanded = as_bytes(expanded, f"{p.name} expanded private key")
-        if len(expanded) != p.expanded_key_size:
-            raise InvalidEncoding(f"{p.name} expanded private key must be {p.expanded_key_size} bytes, got {len(expanded)}")
+        expanded = sized(expanded, p.expanded_key_size, f"{p.name} expanded private key")
         pk = fips204.public_from_expanded(expanded, fips204.params(p.name))
         return cls(p.name, MLDSAPublicKey(p.name, pk), expanded=expanded)
-
-    def to_pkcs8(self) -> bytes:
-        """OneAsymmetricKey v0 (RFC 9881 §6): the seed form [0] when the seed is known (what
-        OpenSSL writes), else the expandedKey form."""
-        return pkcs8.encode_pkcs8(mldsa_params(self.params).oid, pkcs8.encode_seed_or_expanded(self.seed, self.expanded))
 
     @classmethod
     def from_pkcs8(cls, der: bytes, backend: str | None = None) -> MLDSAPrivateKey:
@@ -138,7 +76,7 @@ class MLDSAPrivateKey:
         return key
 
 
-_OID_TO_PARAMS = {p.oid: p.name for p in MLDSA.values()}
+_OID_TO_PARAMS = MLDSAPublicKey.oid_to_params()
 
 
 def _check_ctx(ctx: bytes) -> bytes:
@@ -150,8 +88,8 @@ def _check_ctx(ctx: bytes) -> bytes:
 
 
 def _check_prehash(prehash: str | None) -> None:
-    if prehash is not None and prehash not in _b.PREHASH:
-        raise InvalidParameter(f"unknown HashML-DSA pre-hash {prehash!r}; expected one of {sorted(_b.PREHASH)}")
+    if prehash is not None and prehash not in PREHASH:
+        raise InvalidParameter(f"unknown HashML-DSA pre-hash {prehash!r}; expected one of {sorted(PREHASH)}")
 
 
 def keygen(params: str, seed: bytes | None = None, backend: str | None = None,
@@ -166,18 +104,18 @@ def keygen(params: str, seed: bytes | None = None, backend: str | None = None,
         if not isinstance(seed, (bytes, bytearray)) or len(seed) != SEED_SIZE_MLDSA:
             got = len(seed) if isinstance(seed, (bytes, bytearray)) else type(seed).__name__
             raise InvalidEncoding(f"{p.name} seed must be {SEED_SIZE_MLDSA} bytes, got {got}")
-        b = _b.select("mldsa.keygen_seed", p, backend)
+        b = select_backend("mldsa", "keygen_seed", p, backend)
     else:
-        b = _b.select("mldsa.keygen", p, backend)
-    if b.supports("mldsa.keygen_seed", p):
+        b = select_backend("mldsa", "keygen", p, backend)
+    if b.supports("keygen_seed", p):
         seed = bytes(seed) if seed is not None else random_bytes(SEED_SIZE_MLDSA, rng)
-        pk, expanded, handle = b.mldsa_keygen_seed(p, seed)
+        pk, expanded, handle = b.keygen_seed(p, seed)
         sk = MLDSAPrivateKey(p.name, MLDSAPublicKey(p.name, pk), seed=seed, expanded=expanded)
         sk._handles[b.name] = handle
         return sk
     if rng is not None:
         raise InvalidParameter(f"backend {b.name!r} draws its own keygen randomness; it cannot use rng")
-    pk, expanded = b.mldsa_keygen_random(p)
+    pk, expanded = b.keygen(p)
     return MLDSAPrivateKey(p.name, MLDSAPublicKey(p.name, pk), expanded=expanded)
 
 
@@ -186,22 +124,16 @@ def _expanded(sk: MLDSAPrivateKey, p: MLDSAParams) -> bytes:
         return sk.expanded
     cached = sk._handles.get("_expanded")
     if cached is None:
-        ref = _b.select("mldsa.expand", p, None)
-        _, cached, _ = ref.mldsa_keygen_seed(p, sk.seed)
+        _, cached, _ = select_backend("mldsa", "expand", p).keygen_seed(p, sk.seed)
         sk._handles["_expanded"] = cached
     return cached
 
 
-def _can_use_key(b: _b.PQBackend, sk: MLDSAPrivateKey, p: MLDSAParams) -> bool:
-    if b.supports("mldsa.sign_from_seed", p):
-        return sk.seed is not None
-    return b.supports("mldsa.sign_from_expanded", p)
-
-
-def _private_handle(b: _b.PQBackend, sk: MLDSAPrivateKey, p: MLDSAParams):
+def _private_handle(b: MLDSAOperations, sk: MLDSAPrivateKey, p: MLDSAParams) -> object:
+    """The backend's object for `sk` (from the key form it takes), cached on the key."""
     h = sk._handles.get(b.name)
     if h is None:
-        h = b.mldsa_private_handle(p, sk.seed if b.supports("mldsa.sign_from_seed", p) else _expanded(sk, p))
+        h = b.private_handle(p, sk.seed if b.key_form == "seed" else _expanded(sk, p))
         sk._handles[b.name] = h
     return h
 
@@ -230,19 +162,10 @@ def _signing_key(p: MLDSAParams, sk: MLDSAPrivateKey) -> MLDSAPrivateKey:
     return sk
 
 
-def _signer(p: MLDSAParams, sk: MLDSAPrivateKey, backend: str | None, caps: tuple[str, ...],
-            ctx_len: int) -> _b.PQBackend:
-    if backend is not None:
-        b = _b.select("mldsa.sign", p, backend, also=caps, ctx_len=ctx_len)
-        if not _can_use_key(b, sk, p):
-            raise InvalidParameter(f"backend {backend!r} signs only from the 32-byte seed form; this key holds only the expanded form")
-        return b
-    for name in _b.BACKENDS:
-        b = _b.BACKENDS[name]
-        if (_b.status(name).usable and all(b.supports(c, p) for c in ("mldsa.sign", *caps))
-                and _can_use_key(b, sk, p) and ctx_len <= b.max_context):
-            return b
-    raise InvalidParameter(f"no usable backend can sign with {', '.join(('mldsa.sign', *caps))} for {p.name} with this key form")
+def _signer(p: MLDSAParams, sk: MLDSAPrivateKey, backend: str | None, ops: tuple[str, ...],
+            ctx_len: int = 0) -> MLDSAOperations:
+    """The backend that does `ops` for this key's form (and `ctx_len`), named or the first that can."""
+    return select_backend("mldsa", ops[0], p, backend, also=ops[1:], ctx_len=ctx_len, key=sk)
 
 
 def sign(params: str, sk: MLDSAPrivateKey, message: bytes, ctx: bytes = b"", backend: str | None = None,
@@ -258,12 +181,13 @@ def sign(params: str, sk: MLDSAPrivateKey, message: bytes, ctx: bytes = b"", bac
     ctx = _check_ctx(ctx)
     _check_prehash(prehash)
     rnd = _rnd(deterministic, rng, rnd)
-    caps = (("mldsa.sign_rnd",) if rnd is not None else ()) + (("mldsa.sign_prehash",) if prehash else ())
-    b = _signer(p, sk, backend, caps, len(ctx))
+    ops = ("sign",) + (("sign_rnd",) if rnd is not None else ()) + (("sign_prehash",) if prehash else ())
+    b = _signer(p, sk, backend, ops, len(ctx))
     handle = _private_handle(b, sk, p)
-    if rnd is not None:
-        return b.mldsa_sign(p, handle, sk.public_key.key, as_bytes(message, "message"), ctx, prehash, rnd)
-    return b.mldsa_sign(p, handle, sk.public_key.key, as_bytes(message, "message"), ctx, prehash)
+    message = as_bytes(message, "message")
+    if prehash is not None:
+        return b.sign_prehash(p, handle, sk.public_key.key, message, ctx, prehash, rnd)
+    return b.sign(p, handle, sk.public_key.key, message, ctx, rnd)
 
 
 def _check_mu(mu: bytes) -> bytes:
@@ -283,8 +207,8 @@ def sign_internal(params: str, sk: MLDSAPrivateKey, message_prime: bytes, *, bac
     sk = _signing_key(p, sk)
     message_prime = as_bytes(message_prime, "M'")
     rnd = _rnd(deterministic, rng, rnd)
-    b = _signer(p, sk, backend, ("mldsa.sign_internal",) + (("mldsa.sign_rnd",) if rnd is not None else ()), 0)
-    return b.mldsa_sign_internal(p, _private_handle(b, sk, p), sk.public_key.key, message_prime, rnd)
+    b = _signer(p, sk, backend, ("sign", "sign_internal") + (("sign_rnd",) if rnd is not None else ()))
+    return b.sign_internal(p, _private_handle(b, sk, p), sk.public_key.key, message_prime, rnd)
 
 
 def sign_mu(params: str, sk: MLDSAPrivateKey, mu: bytes, *, backend: str | None = None,
@@ -296,8 +220,8 @@ def sign_mu(params: str, sk: MLDSAPrivateKey, mu: bytes, *, backend: str | None 
     sk = _signing_key(p, sk)
     mu = _check_mu(mu)
     rnd = _rnd(deterministic, rng, rnd)
-    b = _signer(p, sk, backend, ("mldsa.sign_mu",) + (("mldsa.sign_rnd",) if rnd is not None else ()), 0)
-    return b.mldsa_sign_mu(p, _private_handle(b, sk, p), mu, rnd)
+    b = _signer(p, sk, backend, ("sign", "sign_mu") + (("sign_rnd",) if rnd is not None else ()))
+    return b.sign_mu(p, _private_handle(b, sk, p), mu, rnd)
 
 
 def external_mu(params: str, pk: MLDSAPublicKey | bytes, message: bytes, ctx: bytes = b"", *,
@@ -308,7 +232,7 @@ def external_mu(params: str, pk: MLDSAPublicKey | bytes, message: bytes, ctx: by
     key = _public(p, pk)
     ctx = _check_ctx(ctx)
     _check_prehash(prehash)
-    return _b.external_mu(key.key, as_bytes(message, "message"), ctx, prehash)
+    return _external_mu(key.key, as_bytes(message, "message"), ctx, prehash)
 
 
 def _public(p: MLDSAParams, pk: MLDSAPublicKey | bytes) -> MLDSAPublicKey:
@@ -339,23 +263,25 @@ def verify(params: str, pk: MLDSAPublicKey | bytes, message: bytes, signature: b
     _check_prehash(prehash)
     message = as_bytes(message, "message")
     b, key, handle = _verifier(p, pk, signature, backend,
-                               ("mldsa.verify",) + (("mldsa.verify_prehash",) if prehash else ()), len(ctx))
-    if not b.mldsa_verify(p, handle, key.key, message, bytes(signature), ctx, prehash):
+                               ("verify",) + (("verify_prehash",) if prehash else ()), len(ctx))
+    ok = (b.verify_prehash(p, handle, key.key, message, bytes(signature), ctx, prehash) if prehash is not None
+          else b.verify(p, handle, key.key, message, bytes(signature), ctx))
+    if not ok:
         raise VerificationError(f"{p.name} signature does not verify")
 
 
 def _verifier(p: MLDSAParams, pk: MLDSAPublicKey | bytes, signature: bytes, backend: str | None,
-              caps: tuple[str, ...], ctx_len: int = 0) -> tuple[_b.PQBackend, MLDSAPublicKey, object]:
+              ops: tuple[str, ...], ctx_len: int = 0) -> tuple[MLDSAOperations, MLDSAPublicKey, object]:
     """The public key, a signature of the right length (else VerificationError), the backend
-    doing `caps` and its handle for the key (cached on the key)."""
+    doing `ops` and its handle for the key (cached on the key)."""
     key = _public(p, pk)
     if not isinstance(signature, (bytes, bytearray)) or len(signature) != p.signature_size:
         got = len(signature) if isinstance(signature, (bytes, bytearray)) else type(signature).__name__
         raise VerificationError(f"{p.name} signature must be {p.signature_size} bytes, got {got}")
-    b = _b.select(caps[0], p, backend, also=caps[1:], ctx_len=ctx_len)
+    b = select_backend("mldsa", ops[0], p, backend, also=ops[1:], ctx_len=ctx_len)
     handle = key._handles.get(b.name)
     if handle is None:
-        handle = key._handles[b.name] = b.mldsa_public_handle(p, key.key)
+        handle = key._handles[b.name] = b.public_handle(p, key.key)
     return b, key, handle
 
 
@@ -364,8 +290,8 @@ def verify_internal(params: str, pk: MLDSAPublicKey | bytes, message_prime: byte
     """ML-DSA.Verify_internal (FIPS 204 Algorithm 8) on M' exactly as given; raises VerificationError."""
     p = mldsa_params(params)
     message_prime = as_bytes(message_prime, "M'")
-    b, key, handle = _verifier(p, pk, signature, backend, ("mldsa.verify_internal",))
-    if not b.mldsa_verify_internal(p, handle, key.key, message_prime, bytes(signature)):
+    b, key, handle = _verifier(p, pk, signature, backend, ("verify_internal",))
+    if not b.verify_internal(p, handle, key.key, message_prime, bytes(signature)):
         raise VerificationError(f"{p.name} signature does not verify (Verify_internal)")
 
 
@@ -375,6 +301,6 @@ def verify_mu(params: str, pk: MLDSAPublicKey | bytes, mu: bytes, signature: byt
     VerificationError. μ must have been computed for this public key (`external_mu`)."""
     p = mldsa_params(params)
     mu = _check_mu(mu)
-    b, key, handle = _verifier(p, pk, signature, backend, ("mldsa.verify_mu",))
-    if not b.mldsa_verify_mu(p, handle, key.key, mu, bytes(signature)):
+    b, key, handle = _verifier(p, pk, signature, backend, ("verify_mu",))
+    if not b.verify_mu(p, handle, key.key, mu, bytes(signature)):
         raise VerificationError(f"{p.name} signature does not verify (external μ)")
