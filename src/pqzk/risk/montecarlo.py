@@ -11,10 +11,10 @@ the epoch while every static path is short by then.
 
 Two samplers of that same law. `events` (the default) draws only the events that happen: a source
 with per-epoch probability q fails in an epoch when a Poisson(−ln(1 − q)) count of events is
-positive, so over a chunk of samples all sources' events are one Poisson count, each placed
-uniformly on a sample and in time (its epoch) and on a source in proportion to the source's hazard
-— exactly the per-epoch Bernoulli trials, at a cost proportional to the events rather than to
-samples × epochs × parties (10^6 samples of 100 parties over 13 epochs: well under a second).
+positive, so over a chunk of b samples a source's events are one Poisson count (its hazard × b ×
+the horizon), each placed on a uniform sample at a uniform time (which gives its epoch) — exactly
+the per-epoch Bernoulli trials, at a cost proportional to the events rather than to samples ×
+epochs × parties (10^6 samples of 100 parties over 13 epochs: under a second).
 Sources certain to fail (probability 1) fail in every epoch without being drawn. `reference` draws
 one uniform per (sample, epoch, party or domain) — the definition spelt out, kept to check the
 other against. Both are numpy, in chunks of bounded memory, from a seeded `numpy.random.Generator`,
@@ -164,23 +164,18 @@ class _Source:
         self.hazard[self.size == 0] = 0.0                                     # marks nobody
         self.offset = np.concatenate([[0], np.cumsum(self.size)[:-1]]).astype(np.int64)
         self.flat = np.array([i for m in members for i in m], dtype=np.int64)
-        cum = np.cumsum(self.hazard)
-        self.rate = float(cum[-1]) if len(cum) else 0.0                       # events per day
-        self.cdf = cum / cum[-1] if self.rate > 0 else None                   # ends at exactly 1
+        self.rate = float(self.hazard.sum())                                  # events per day
         self.marks_per_day = float(self.hazard @ self.size)
 
     def draw(self, rng: np.random.Generator, b: int, rules: "_Rules", span: float
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The (sample, epoch, party) marks of `b` samples over `span` days: one Poisson count of
-        events, each on a uniform sample, a uniform time (hence its epoch) and a source chosen in
-        proportion to its hazard; a domain's event marks each member."""
-        if self.cdf is None:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        k = int(rng.poisson(b * span * self.rate))
+        """The (sample, epoch, party) marks of `b` samples over `span` days: a Poisson count of
+        events per source (its hazard × b × span), each on a uniform sample and at a uniform time
+        (hence its epoch); a domain's event marks each member."""
+        src = np.repeat(np.arange(len(self.hazard)), rng.poisson(self.hazard * (b * span)))
+        k = len(src)
         sample = rng.integers(0, b, k, dtype=np.int64)
         epoch = _epoch_of(rng.random(k) * span, rules)
-        src = np.searchsorted(self.cdf, rng.random(k), side="right")
         size = self.size[src]
         if np.all(size == 1):
             return sample, epoch, self.flat[self.offset[src]]
