@@ -33,7 +33,7 @@ from .model import Committee
 
 MAX_SAMPLES = 10**8
 METHODS = ("events", "reference")
-MAX_EVENTS = 2 * 10**8           # events: expected share marks over all samples (about a minute)
+MAX_EVENTS = 2 * 10**8           # events: expected share marks over all samples (under a minute)
 MAX_CELLS = 5 * 10**9            # reference: samples × epochs × (parties + domains): about a minute
 MAX_EPOCHS = 1 << 32             # events: (sample, epoch, party) must fit one int64 key
 _CHUNK_MARKS = 1 << 21           # events: expected share marks per chunk
@@ -164,7 +164,6 @@ class _Source:
         self.hazard[self.size == 0] = 0.0                                     # marks nobody
         self.offset = np.concatenate([[0], np.cumsum(self.size)[:-1]]).astype(np.int64)
         self.flat = np.array([i for m in members for i in m], dtype=np.int64)
-        self.rate = float(self.hazard.sum())                                  # events per day
         self.marks_per_day = float(self.hazard @ self.size)
 
     def draw(self, rng: np.random.Generator, b: int, rules: "_Rules", span: float
