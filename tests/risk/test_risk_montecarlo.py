@@ -6,10 +6,11 @@ from dataclasses import replace
 from statistics import NormalDist
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from risk_fixtures import cold, domained, iid
 
 from pqzk.errors import InvalidParameter
-from pqzk.risk import analyze, simulate, wilson
+from pqzk.risk import Committee, Domain, Party, Recovery, analyze, simulate, wilson
 
 CONFIDENCE = 0.999          # seeds are fixed: a failure here is a disagreement, not bad luck
 
@@ -69,11 +70,94 @@ def test_sample_count_is_checked(bad):
 
 
 def test_simulation_work_is_bounded():
-    """A daily refresh over two centuries is fine for the exact analysis, not for sampling."""
-    c = replace(iid(5, 3, p=0.1, loss=0.1), horizon_days=73_050, refresh_days=1)
+    """The event sampler's work grows with the failures it draws, not with the epochs: a daily
+    refresh over two centuries is fine (and agrees with the exact value), while the per-party
+    reference refuses it; a committee that fails all the time, or a refresh every few
+    microseconds, is refused with the way out."""
+    c = replace(iid(5, 2, p=0.99, loss=0.5), horizon_days=73_050, refresh_days=1)
+    exact = analyze(c)
+    mc = simulate(c, 100_000, seed=2, confidence=CONFIDENCE)
+    assert mc.theft.hits > 50 and mc.theft.contains(exact.theft) and mc.loss.contains(exact.loss)
     with pytest.raises(InvalidParameter, match="exact analysis alone"):
-        simulate(c, 100_000)
-    assert 0 < analyze(c).theft < 1
+        simulate(c, 100_000, method="reference")
+    busy = replace(iid(1000, 500, p=0.999, loss=0.999), refresh_days=1)
+    with pytest.raises(InvalidParameter, match="exact analysis alone"):
+        simulate(busy, 100_000)
+    assert simulate(busy, 10, seed=1).theft.samples == 10
+    with pytest.raises(InvalidParameter, match="epochs.*exact analysis alone"):
+        simulate(replace(c, refresh_days=1e-6), 10)
+
+
+def test_method_is_checked():
+    for bad in ("fast", "", None, 1):
+        with pytest.raises(InvalidParameter, match="method"):
+            simulate(domained(), 10, method=bad)
+
+
+# ------------------------------------------------------------------ the event sampler against the reference
+probability = st.one_of(st.floats(0.02, 0.6), st.floats(0.02, 0.6), st.floats(0.02, 0.6), st.sampled_from([0.0, 1.0]))
+
+
+@st.composite
+def small_committees(draw):
+    """Up to 6 parties and 3 domains (each of its own kind); threshold or cold storage (refreshed or
+    static recovery); refresh periods with and without a partial last epoch; repair; probabilities
+    of 0 and 1 included (certain failures are not drawn by the event sampler)."""
+    nd = draw(st.integers(0, 3))
+    domains = tuple(Domain(f"d{j}", draw(probability) / 2, draw(probability) / 2, f"k{j}") for j in range(nd))
+    n = draw(st.integers(1, 6))
+    cold_storage = n >= 2 and draw(st.booleans())
+    n_rec = draw(st.integers(1, n - 1)) if cold_storage else 0
+    refresh = draw(st.sampled_from([0.0, 50.0, 73.0]))
+    static = cold_storage and draw(st.booleans())
+    # a static recovery path shares no domain with the signers: it gets the last domain only
+    primary_doms, rec_doms = (domains[:-1], domains[-1:]) if static and refresh else (domains, domains)
+    parties = []
+    for i in range(n):
+        pool = rec_doms if i >= n - n_rec else primary_doms
+        parties.append(Party(f"p{i}", draw(probability), draw(probability),
+                             tuple(d.name for d in pool if draw(st.booleans()))))
+    signers = n - n_rec
+    recovery = Recovery(draw(st.integers(1, n_rec)), tuple(f"p{i}" for i in range(signers, n)), not static) \
+        if cold_storage else None
+    return Committee(tuple(parties), draw(st.integers(1, signers)), 365, mode="cold" if cold_storage else "threshold",
+                     domains=domains, refresh_days=refresh, repair=refresh > 0 and draw(st.booleans()),
+                     recovery=recovery)
+
+
+def overlap(a, b) -> bool:
+    return a.low <= b.high and b.low <= a.high
+
+
+@settings(max_examples=40, derandomize=True)       # fixed examples and seeds: a failure is a disagreement
+@given(small_committees(), st.integers(0, 2**32 - 1))
+def test_the_event_sampler_agrees_with_the_per_party_reference(c, seed):
+    fast = simulate(c, 30_000, seed=seed, confidence=CONFIDENCE)
+    slow = simulate(c, 30_000, seed=seed + 1, confidence=CONFIDENCE, method="reference")
+    assert overlap(fast.theft, slow.theft), (c, fast.theft, slow.theft)
+    assert overlap(fast.loss, slow.loss), (c, fast.loss, slow.loss)
+
+
+@pytest.mark.parametrize("name", ["domains, refresh, repair", "cold refreshed, repair", "cold static, repair"])
+def test_the_agreement_with_the_reference_could_fail(name):
+    """The reference on the committee agrees with the event sampler; on the committee without its
+    refresh (or repair) it does not: overlapping intervals are evidence of the same law."""
+    c = committees()[name]
+    fast = simulate(c, 100_000, seed=3, confidence=CONFIDENCE)
+    slow = simulate(c, 100_000, seed=4, confidence=CONFIDENCE, method="reference")
+    assert overlap(fast.theft, slow.theft) and overlap(fast.loss, slow.loss)
+    other = simulate(replace(c, refresh_days=0, repair=False), 100_000, seed=4, confidence=CONFIDENCE,
+                     method="reference")
+    assert not overlap(fast.theft, other.theft) or not overlap(fast.loss, other.loss)
+
+
+def test_an_analysis_horizon_of_its_own():
+    """Over a horizon other than the committee's: the probabilities follow the constant hazard."""
+    c = committees()["cold refreshed, repair"]
+    exact = analyze(c, 200)
+    mc = simulate(c, 200_000, seed=8, confidence=CONFIDENCE, horizon_days=200)
+    assert mc.horizon_days == 200 and mc.theft.contains(exact.theft) and mc.loss.contains(exact.loss)
+    assert not mc.theft.contains(analyze(c).theft)
 
 
 def test_wilson_interval():

@@ -41,14 +41,17 @@ def frontier_image(front: Frontier, *, title: str = "", fmt: str = "png") -> byt
     pareto = front.pareto
     ax.plot([clip(p.theft) for p in pareto], [clip(p.loss) for p in pareto], "-", color="black", lw=1.2,
             label="frontier (no candidate is better in both)")
-    for k, p in enumerate(pareto):          # alternate sides so that neighbours do not overprint
-        ax.annotate(p.label, (clip(p.theft), clip(p.loss)), textcoords="offset points",
-                    xytext=(6, 4) if k % 2 == 0 else (-6, -11), ha="left" if k % 2 == 0 else "right", fontsize=7)
+    for k, p in enumerate(pareto):          # alternate sides so that neighbours do not overprint; a leader
+        ax.annotate(p.label, (clip(p.theft), clip(p.loss)), textcoords="offset points",   # line to its point
+                    xytext=(10, 8) if k % 2 == 0 else (-10, -14), ha="left" if k % 2 == 0 else "right",
+                    va="bottom" if k % 2 == 0 else "top", fontsize=7,
+                    arrowprops=dict(arrowstyle="-", color="grey", lw=0.6, shrinkA=0, shrinkB=3))
     cur = front.current
     ax.scatter([clip(cur.theft)], [clip(cur.loss)], marker="*", s=260, color="red", edgecolor="black", zorder=5,
                label=f"current: {cur.label}" + ("" if cur.pareto else " (dominated)"))
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.margins(0.08)                        # room for the outermost labels inside the axes
     ax.set_xlabel("P(theft) over the horizon (log scale)")
     ax.set_ylabel("P(permanent loss) over the horizon (log scale)")
     ax.set_title(title or "Theft vs loss: thresholds, committee sizes and domain assignments")
