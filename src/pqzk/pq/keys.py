@@ -53,6 +53,7 @@ class PQPublicKey:
         return f"{type(self).__name__}({self.params}, {self.key[:8].hex()}…)"
 
     def to_bytes(self) -> bytes:
+        """The raw public-key encoding (FIPS 204 pkEncode / FIPS 203 ek), as `from_bytes` reads it."""
         return self.key
 
     @classmethod
@@ -66,12 +67,15 @@ class PQPublicKey:
 
     @classmethod
     def from_spki(cls: type[P], der: bytes) -> P:
+        """The key from a SubjectPublicKeyInfo whose OID names one of this family's parameter sets;
+        InvalidEncoding for malformed DER or another OID."""
         oids = cls.oid_to_params()
         oid, key = pkcs8.decode_spki(der, oids, cls.FAMILY)
         return cls(oids[oid], key)
 
     @classmethod
     def oid_to_params(cls) -> dict[str, str]:
+        """This family's parameter-set OIDs (dotted) to their names, what `from_spki` accepts."""
         return {p.oid: p.name for p in cls.PARAMETER_SETS.values()}
 
 

@@ -34,30 +34,79 @@ class MLDSABackend(Protocol):
     max_context: int           # longest context string it accepts (FIPS 204 allows 255)
     parameter_sets: frozenset[str]
 
-    def supports(self, op: str, params: MLDSAParams | None = None) -> bool: ...
-    def private_handle(self, params: MLDSAParams, key: bytes) -> object: ...
-    def public_handle(self, params: MLDSAParams, public_key: bytes) -> object: ...
+    def supports(self, op: str, params: MLDSAParams | None = None) -> bool:
+        """Whether operation `op` (one of `OPS["mldsa"]`) is done for `params` (None: for some
+        parameter set); False, never an error, for an operation it lacks or an unknown name."""
+        ...
+
+    def private_handle(self, params: MLDSAParams, key: bytes) -> object:
+        """The backend's object for a private key given in its `key_form` (32-byte seed or expanded
+        encoding), which `sign` and the other signing methods take; callers cache it on the key."""
+        ...
+
+    def public_handle(self, params: MLDSAParams, public_key: bytes) -> object:
+        """The backend's object for an encoded public key, which `verify` and the other verifying
+        methods take; raises InvalidEncoding if the library rejects the key."""
+        ...
+
     def sign(self, params: MLDSAParams, handle: object, public_key: bytes, message: bytes, ctx: bytes,
-             rnd: bytes | None = None) -> bytes: ...
+             rnd: bytes | None = None) -> bytes:
+        """ML-DSA.Sign (FIPS 204 Algorithm 2): the signature of `message` under context `ctx` (at
+        most `max_context` bytes) with the key behind `handle`; `rnd` None signs hedged with fresh
+        randomness, a 32-byte `rnd` is used as given (BackendUnavailable unless `takes_rnd`)."""
+        ...
+
     def verify(self, params: MLDSAParams, handle: object, public_key: bytes, message: bytes, signature: bytes,
-               ctx: bytes) -> bool: ...
+               ctx: bytes) -> bool:
+        """ML-DSA.Verify (FIPS 204 Algorithm 3) against the public key behind `handle`: True or
+        False; an invalid signature is False, not an error."""
+        ...
 
 
 class MLDSAOptional(Protocol):
     """The ML-DSA operations a backend may implement (each one `supports` reports by its name)."""
-    def keygen(self, params: MLDSAParams) -> tuple[bytes, bytes]: ...
-    def keygen_seed(self, params: MLDSAParams, seed: bytes) -> tuple[bytes, bytes | None, object]: ...
+    def keygen(self, params: MLDSAParams) -> tuple[bytes, bytes]:
+        """ML-DSA.KeyGen (FIPS 204 Algorithm 1) with the library's own randomness: (public key,
+        expanded private key); for backends that cannot derive a key from a seed."""
+        ...
+
+    def keygen_seed(self, params: MLDSAParams, seed: bytes) -> tuple[bytes, bytes | None, object]:
+        """ML-DSA.KeyGen_internal(ξ) (FIPS 204 Algorithm 6) from a 32-byte seed: (public key,
+        expanded private key or None if the library does not give it, private handle)."""
+        ...
+
     def sign_prehash(self, params: MLDSAParams, handle: object, public_key: bytes, message: bytes, ctx: bytes,
-                     prehash: str, rnd: bytes | None = None) -> bytes: ...
+                     prehash: str, rnd: bytes | None = None) -> bytes:
+        """HashML-DSA.Sign (FIPS 204 Algorithm 4): sign PH(`message`) with pre-hash `prehash` (a
+        `messages.PREHASH` name; InvalidParameter otherwise); `rnd` as in `sign`."""
+        ...
+
     def verify_prehash(self, params: MLDSAParams, handle: object, public_key: bytes, message: bytes,
-                       signature: bytes, ctx: bytes, prehash: str) -> bool: ...
+                       signature: bytes, ctx: bytes, prehash: str) -> bool:
+        """HashML-DSA.Verify (FIPS 204 Algorithm 5): True or False, as `verify`."""
+        ...
+
     def sign_internal(self, params: MLDSAParams, handle: object, public_key: bytes, message_prime: bytes,
-                      rnd: bytes | None = None) -> bytes: ...
+                      rnd: bytes | None = None) -> bytes:
+        """ML-DSA.Sign_internal (FIPS 204 Algorithm 7) on a caller-built M' (no context or
+        domain separation added), for protocols that format M' themselves; `rnd` as in `sign`."""
+        ...
+
     def verify_internal(self, params: MLDSAParams, handle: object, public_key: bytes, message_prime: bytes,
-                        signature: bytes) -> bool: ...
-    def sign_mu(self, params: MLDSAParams, handle: object, mu_: bytes, rnd: bytes | None = None) -> bytes: ...
+                        signature: bytes) -> bool:
+        """ML-DSA.Verify_internal (FIPS 204 Algorithm 8) on a caller-built M': True or False."""
+        ...
+
+    def sign_mu(self, params: MLDSAParams, handle: object, mu_: bytes, rnd: bytes | None = None) -> bytes:
+        """Sign_internal (FIPS 204 Algorithm 7) with an external 64-byte μ = H(H(pk) || M') given
+        rather than computed, so a signer never sees the message; `rnd` as in `sign`."""
+        ...
+
     def verify_mu(self, params: MLDSAParams, handle: object, public_key: bytes, mu_: bytes,
-                  signature: bytes) -> bool: ...
+                  signature: bytes) -> bool:
+        """Verify_internal (FIPS 204 Algorithm 8) with an external 64-byte μ given rather than
+        computed from M': True or False."""
+        ...
 
 
 @runtime_checkable
@@ -69,16 +118,40 @@ class MLKEMBackend(Protocol):
     takes_m: bool              # encapsulates with the caller's randomness m (Encaps_internal)
     parameter_sets: frozenset[str]
 
-    def supports(self, op: str, params: MLKEMParams | None = None) -> bool: ...
-    def private_handle(self, params: MLKEMParams, key: bytes) -> object: ...
-    def encaps(self, params: MLKEMParams, public_key: bytes, m: bytes | None = None) -> tuple[bytes, bytes]: ...
-    def decaps(self, params: MLKEMParams, handle: object, ciphertext: bytes) -> bytes: ...
+    def supports(self, op: str, params: MLKEMParams | None = None) -> bool:
+        """Whether operation `op` (one of `OPS["mlkem"]`) is done for `params` (None: for some
+        parameter set); False, never an error, for an operation it lacks or an unknown name."""
+        ...
+
+    def private_handle(self, params: MLKEMParams, key: bytes) -> object:
+        """The backend's object for a decapsulation key given in its `key_form` (64-byte seed
+        d || z or the expanded dk, already checked per FIPS 203 §7.3), which `decaps` takes."""
+        ...
+
+    def encaps(self, params: MLKEMParams, public_key: bytes, m: bytes | None = None) -> tuple[bytes, bytes]:
+        """ML-KEM.Encaps (FIPS 203 Algorithm 20) to encapsulation key `public_key`: (shared secret,
+        ciphertext). `m` None: fresh randomness; a 32-byte `m` is Encaps_internal's (only when
+        `takes_m`). Raises InvalidEncoding for a key failing the §7.2 modulus check."""
+        ...
+
+    def decaps(self, params: MLKEMParams, handle: object, ciphertext: bytes) -> bytes:
+        """ML-KEM.Decaps (FIPS 203 Algorithm 21): the 32-byte shared secret; a wrong ciphertext of
+        the right length gives a pseudorandom secret (implicit rejection), not an error."""
+        ...
 
 
 class MLKEMOptional(Protocol):
     """The ML-KEM key generations a backend may implement (at least one of them)."""
-    def keygen(self, params: MLKEMParams) -> tuple[bytes, bytes]: ...
-    def keygen_seed(self, params: MLKEMParams, seed: bytes) -> tuple[bytes, bytes | None, object]: ...
+    def keygen(self, params: MLKEMParams) -> tuple[bytes, bytes]:
+        """ML-KEM.KeyGen (FIPS 203 Algorithm 19) with the library's own randomness: (encapsulation
+        key, expanded decapsulation key); for backends that cannot derive a key from a seed."""
+        ...
+
+    def keygen_seed(self, params: MLKEMParams, seed: bytes) -> tuple[bytes, bytes | None, object]:
+        """ML-KEM.KeyGen_internal(d, z) (FIPS 203 Algorithm 16) from a 64-byte seed d || z:
+        (encapsulation key, expanded dk or None if the library does not give it, private handle
+        or None)."""
+        ...
 
 
 # Operations `supports` answers that are not one method: derived from methods and facts.
@@ -110,13 +183,17 @@ class Operations:
 
     @property
     def name(self) -> str:
+        """The backend's name ("openssl", "numpy", ...): a family is named by the backend it belongs to."""
         return self.backend.name
 
     @property
     def parameter_sets(self) -> frozenset[str]:
+        """The parameter-set names this family implements at all (default: every set of its kind);
+        backends narrow it to what their library offers."""
         return frozenset(MLDSA if self.kind == "mldsa" else MLKEM)
 
     def has(self, method: str) -> bool:
+        """Whether this family has a callable `method`: what `supports` derives every operation from."""
         return callable(getattr(self, method, None))
 
     def implements(self, op: str) -> bool:
@@ -136,6 +213,7 @@ class Operations:
         return params.name in sets if params is not None else bool(sets)
 
     def unavailable(self, reason: str) -> BackendUnavailable:
+        """The BackendUnavailable to raise (not raised here) for `reason`, with the backend's how-to-enable."""
         return self.backend.unavailable(reason)
 
     def private_handle(self, params: Params, key: bytes) -> object:
@@ -149,6 +227,7 @@ class MLDSAOperations(Operations):
     takes_rnd = False
 
     def public_handle(self, params: MLDSAParams, public_key: bytes) -> object:
+        """The backend's object for a public key (default: the encoded bytes themselves)."""
         return public_key
 
     def hedged_only(self, rnd: bytes | None) -> None:
@@ -195,18 +274,22 @@ class ThroughInternal:
 
     def sign(self, params: MLDSAParams, handle: object, public_key: bytes, message: bytes, ctx: bytes,
              rnd: bytes | None = None) -> bytes:
+        """ML-DSA.Sign (FIPS 204 Algorithm 2): Sign_internal on M' = 0 || |ctx| || ctx || M."""
         return self.sign_internal(params, handle, public_key, message_prime(message, ctx, None), rnd)
 
     def verify(self, params: MLDSAParams, handle: object, public_key: bytes, message: bytes, signature: bytes,
                ctx: bytes) -> bool:
+        """ML-DSA.Verify (FIPS 204 Algorithm 3): Verify_internal on M' = 0 || |ctx| || ctx || M."""
         return self.verify_internal(params, handle, public_key, message_prime(message, ctx, None), signature)
 
     def sign_prehash(self, params: MLDSAParams, handle: object, public_key: bytes, message: bytes, ctx: bytes,
                      prehash: str, rnd: bytes | None = None) -> bytes:
+        """HashML-DSA.Sign (FIPS 204 Algorithm 4): Sign_internal on M' = 1 || |ctx| || ctx || OID || PH(M)."""
         return self.sign_internal(params, handle, public_key, message_prime(message, ctx, prehash), rnd)
 
     def verify_prehash(self, params: MLDSAParams, handle: object, public_key: bytes, message: bytes,
                        signature: bytes, ctx: bytes, prehash: str) -> bool:
+        """HashML-DSA.Verify (FIPS 204 Algorithm 5): Verify_internal on M' = 1 || |ctx| || ctx || OID || PH(M)."""
         return self.verify_internal(params, handle, public_key, message_prime(message, ctx, prehash), signature)
 
 
@@ -253,6 +336,8 @@ class PQBackend:
     mlkem: MLKEMOperations | None = None
 
     def status(self) -> PQBackendStatus:  # pragma: no cover - each backend probes its library
+        """Probe this backend's library: usable or not and why, how to enable it, and (if usable)
+        what it can and cannot do. Never raises for a missing library: that is an unusable status."""
         raise NotImplementedError
 
     def family(self, kind: str) -> MLDSAOperations | MLKEMOperations | None:
@@ -273,6 +358,8 @@ class PQBackend:
 
     @property
     def max_context(self) -> int:
+        """The longest ML-DSA context string this backend accepts (255 per FIPS 204 unless its library refuses
+        more)."""
         return self.mldsa.max_context if self.mldsa is not None else 255
 
     def report(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -306,6 +393,8 @@ class PQBackend:
         return self.usable_status(probe.detail)
 
     def unavailable(self, reason: str) -> BackendUnavailable:
+        """The BackendUnavailable to raise (not raised here) for `reason`, naming this backend and how to enable
+        it."""
         return BackendUnavailable(self.name, reason, self.how_to_enable)
 
 

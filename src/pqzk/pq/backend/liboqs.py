@@ -65,6 +65,7 @@ class LiboqsMLDSA(ThroughMu, MLDSAOperations):
 
     @property
     def parameter_sets(self) -> frozenset[str]:
+        """The ML-DSA sets this liboqs build has enabled (OQS_SIG_alg_is_enabled)."""
         return self.backend.features().mldsa
 
     def sets_for(self, op: str) -> frozenset[str]:
@@ -72,25 +73,32 @@ class LiboqsMLDSA(ThroughMu, MLDSAOperations):
         return sets & self.backend.features().mldsa_extmu if op in self._THROUGH_MU else sets
 
     def keygen(self, params: MLDSAParams) -> tuple[bytes, bytes]:
+        """ML-DSA.KeyGen by liboqs's OQS_SIG_keypair with its own randomness: (public key, expanded private
+        key); liboqs has no keygen from a seed."""
         with self.backend.oqs().Signature(params.name) as sig:
             pk = sig.generate_keypair()
             return pk, sig.export_secret_key()
 
     def sign(self, params, handle, public_key, message, ctx, rnd=None) -> bytes:
+        """ML-DSA.Sign with a context through liboqs's sign_with_ctx_str (FIPS 204 Algorithm 2), hedged only: a
+        caller's rnd raises BackendUnavailable, a refusal InvalidEncoding."""
         self.hedged_only(rnd)
         with self.backend.oqs().Signature(params.name, handle) as sig:
             return self.backend.call("ML-DSA signing", sig.sign_with_ctx_str, message, ctx)
 
     def verify(self, params, handle, public_key, message, signature, ctx) -> bool:
+        """ML-DSA.Verify with a context through liboqs's verify_with_ctx_str: True or False."""
         with self.backend.oqs().Signature(params.name) as sig:
             return bool(sig.verify_with_ctx_str(message, signature, ctx, public_key))
 
     def sign_mu(self, params, handle, mu_, rnd=None) -> bytes:
+        """Sign an external μ with liboqs's ML-DSA-*-extmu algorithm (the message it signs is μ), hedged only."""
         self.hedged_only(rnd)
         with self.backend.oqs().Signature(f"{params.name}-extmu", handle) as sig:   # the message is μ
             return self.backend.call("ML-DSA signing", sig.sign, mu_)
 
     def verify_mu(self, params, handle, public_key, mu_, signature) -> bool:
+        """Verify against an external μ with liboqs's ML-DSA-*-extmu algorithm: True or False."""
         with self.backend.oqs().Signature(f"{params.name}-extmu") as sig:
             return bool(sig.verify(mu_, signature, public_key))
 
@@ -101,19 +109,26 @@ class LiboqsMLKEM(MLKEMOperations):
 
     @property
     def parameter_sets(self) -> frozenset[str]:
+        """The ML-KEM sets this liboqs build has enabled (OQS_KEM_alg_is_enabled)."""
         return self.backend.features().mlkem
 
     def keygen_seed(self, params: MLKEMParams, seed: bytes) -> tuple[bytes, bytes | None, object]:
+        """ML-KEM.KeyGen_internal(d, z) by liboqs's generate_keypair_seed: (encapsulation key, expanded dk, no
+        handle: decaps takes the dk)."""
         with self.backend.oqs().KeyEncapsulation(params.name) as kem:
             pk = kem.generate_keypair_seed(seed)
             return pk, kem.export_secret_key(), None
 
     def encaps(self, params, public_key, m=None) -> tuple[bytes, bytes]:
+        """ML-KEM.Encaps through liboqs's encap_secret with liboqs's own randomness (`m` is not used: takes_m is
+        False): (shared secret, ciphertext); a refusal is InvalidEncoding."""
         with self.backend.oqs().KeyEncapsulation(params.name) as kem:
             ct, ss = self.backend.call("ML-KEM encapsulation", kem.encap_secret, public_key)
             return ss, ct
 
     def decaps(self, params, handle, ciphertext) -> bytes:
+        """ML-KEM.Decaps through liboqs's decap_secret on the expanded dk (implicit rejection); a refusal is
+        InvalidEncoding."""
         with self.backend.oqs().KeyEncapsulation(params.name, handle) as kem:
             return self.backend.call("ML-KEM decapsulation", kem.decap_secret, ciphertext)
 
@@ -146,6 +161,7 @@ class LiboqsBackend(PQBackend):
         return cached(("liboqs-location",), liboqs_loadable)
 
     def features(self) -> LiboqsFeatures:
+        """What the liboqs library found was built with (nothing when none is found), read once per library."""
         lib, _ = self.location()
         return liboqs_features(lib) if lib is not None else _NO_LIBOQS
 

@@ -18,20 +18,27 @@ class NumpyMLDSA(ThroughInternal, ThroughMu, MLDSAOperations):
         return fips204, fips204.params(params.name)
 
     def keygen_seed(self, params: MLDSAParams, seed: bytes) -> tuple[bytes, bytes | None, object]:
+        """ML-DSA.KeyGen_internal(ξ) (FIPS 204 Algorithm 6) in pqzk.pq.fips204: (public key, expanded key, the
+        expanded key as the handle)."""
         f, p = self._p(params)
         pk, sk = f.keygen_internal(seed, p)     # FIPS 204 Algorithm 6
         return pk, sk, sk
 
     def sign_mu(self, params, handle, mu_, rnd=None) -> bytes:
+        """Sign_internal from an external μ in pqzk.pq.fips204, with the caller's rnd or 32 fresh bytes
+        (hedged)."""
         f, p = self._p(params)
         return f.sign_mu(handle, mu_, fresh_randomness(rnd), p)
 
     def verify_mu(self, params, handle, public_key, mu_, signature) -> bool:
+        """Verify_internal against an external μ in pqzk.pq.fips204: True or False."""
         f, p = self._p(params)
         return f.verify_mu(public_key, mu_, signature, p)
 
 
 class NumpyBackend(PQBackend):
+    """pqzk's own ML-DSA (pqzk.pq.fips204: numpy and the native NTT): every ML-DSA operation, caller-supplied
+    rnd, external μ and the internal interface included; no ML-KEM."""
     name = "numpy"
     how_to_enable = "pip install numpy, and build pqzk's native extension (pip install .)"
     missing_because = {k: "ML-DSA only (pqzk has no ML-KEM of its own)" for k in ("mlkem", "mlkem-seed", "mlkem-derand")}

@@ -25,21 +25,28 @@ class PQCleanMLDSA(MLDSAOperations):
     max_context = 253          # pqcrypto 1.0.0 rejects 254- and 255-byte contexts (FIPS 204 allows 255)
 
     def keygen(self, params: MLDSAParams) -> tuple[bytes, bytes]:
+        """ML-DSA.KeyGen by PQClean with its own randomness: (public key, expanded private key)."""
         return _module("sign", params).keygen()
 
     def sign(self, params, handle, public_key, message, ctx, rnd=None) -> bytes:
+        """ML-DSA.Sign with a context through pqcrypto (FIPS 204 Algorithm 2), hedged only: a caller's rnd
+        raises BackendUnavailable."""
         self.hedged_only(rnd)
         return _module("sign", params).sign(handle, message, ctx, None)
 
     def verify(self, params, handle, public_key, message, signature, ctx) -> bool:
+        """ML-DSA.Verify with a context through pqcrypto: False for a signature it rejects."""
         return self._verify(params, handle, message, signature, ctx, None)
 
     def sign_prehash(self, params, handle, public_key, message, ctx, prehash, rnd=None) -> bytes:
+        """HashML-DSA.Sign through pqcrypto, which takes PH(M) and the hash's name and builds M' itself; hedged
+        only."""
         self.hedged_only(rnd)
         return _module("sign", params).sign(handle, prehash_oid_and_digest(prehash, message)[1], ctx,
                                             self._hash(prehash))
 
     def verify_prehash(self, params, handle, public_key, message, signature, ctx, prehash) -> bool:
+        """HashML-DSA.Verify through pqcrypto (PH(M) and the hash's name): True or False."""
         return self._verify(params, handle, prehash_oid_and_digest(prehash, message)[1], signature, ctx,
                             self._hash(prehash))
 
@@ -62,9 +69,12 @@ class PQCleanMLKEM(MLKEMOperations):
     """ML-KEM on expanded decapsulation keys, with pqcrypto's own encapsulation randomness."""
 
     def keygen(self, params: MLKEMParams) -> tuple[bytes, bytes]:
+        """ML-KEM.KeyGen by PQClean with its own randomness: (encapsulation key, expanded dk)."""
         return _module("kem", params).keygen()
 
     def encaps(self, params, public_key, m=None) -> tuple[bytes, bytes]:
+        """ML-KEM.Encaps through pqcrypto with its own randomness (`m` is not used: takes_m is False): (shared
+        secret, ciphertext); InvalidEncoding for a key it rejects."""
         try:
             ct, ss = _module("kem", params).encaps(public_key)
         except ValueError:
@@ -72,6 +82,8 @@ class PQCleanMLKEM(MLKEMOperations):
         return ss, ct
 
     def decaps(self, params, handle, ciphertext) -> bytes:
+        """ML-KEM.Decaps through pqcrypto on the expanded dk (implicit rejection); InvalidEncoding if pqcrypto
+        refuses."""
         try:   # pqzk made the FIPS 203 §7.3 checks first (mlkem_checks); this is a last line
             return _module("kem", params).decaps(handle, ciphertext)
         except ValueError as exc:
@@ -79,6 +91,8 @@ class PQCleanMLKEM(MLKEMOperations):
 
 
 class PQCleanBackend(PQBackend):
+    """PQClean through pqcrypto: ML-DSA with native HashML-DSA and ML-KEM-512/768/1024 on expanded keys; no seed
+    keygen, hedged signing only, contexts up to 253 bytes."""
     name = "pqclean"
     how_to_enable = "pip install pqcrypto"
     missing_because = {

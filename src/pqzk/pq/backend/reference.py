@@ -20,6 +20,7 @@ class ReferenceMLDSA(ThroughInternal, MLDSAOperations):
 
     @property
     def parameter_sets(self) -> frozenset[str]:
+        """Every ML-DSA set when dilithium-py is installed, else none."""
         return frozenset(MLDSA) if _installed("dilithium-py") else frozenset()
 
     @staticmethod
@@ -28,19 +29,26 @@ class ReferenceMLDSA(ThroughInternal, MLDSAOperations):
         return {"ML-DSA-44": ML_DSA_44, "ML-DSA-65": ML_DSA_65, "ML-DSA-87": ML_DSA_87}[params.name]
 
     def keygen_seed(self, params: MLDSAParams, seed: bytes) -> tuple[bytes, bytes | None, object]:
+        """ML-DSA.KeyGen_internal(ξ) by dilithium-py's key_derive: (public key, expanded key, the expanded key
+        as the handle)."""
         pk, sk = self._dsa(params).key_derive(seed)   # FIPS 204 ML-DSA.KeyGen_internal(ξ)
         return pk, sk, sk
 
     def sign_internal(self, params, handle, public_key, message_prime, rnd=None) -> bytes:
+        """Sign_internal(sk, M', rnd) by dilithium-py, with the caller's rnd or 32 fresh bytes (hedged)."""
         return self._dsa(params)._sign_internal(handle, message_prime, fresh_randomness(rnd))
 
     def verify_internal(self, params, handle, public_key, message_prime, signature) -> bool:
+        """Verify_internal(pk, M', σ) by dilithium-py: True or False (False also for a signature it cannot
+        parse)."""
         try:
             return bool(self._dsa(params)._verify_internal(handle, message_prime, signature))
         except (ValueError, IndexError):
             return False
 
     def sign_mu(self, params, handle, mu_, rnd=None) -> bytes:
+        """Sign_internal on an external μ by dilithium-py (its external_mu mode), with the caller's rnd or 32
+        fresh bytes."""
         return self._dsa(params)._sign_internal(handle, mu_, fresh_randomness(rnd), external_mu=True)
 
 
@@ -50,6 +58,7 @@ class ReferenceMLKEM(MLKEMOperations):
 
     @property
     def parameter_sets(self) -> frozenset[str]:
+        """Every ML-KEM set when kyber-py is installed, else none."""
         return frozenset(MLKEM) if _installed("kyber-py") else frozenset()
 
     @staticmethod
@@ -58,16 +67,22 @@ class ReferenceMLKEM(MLKEMOperations):
         return {"ML-KEM-512": ML_KEM_512, "ML-KEM-768": ML_KEM_768, "ML-KEM-1024": ML_KEM_1024}[params.name]
 
     def keygen_seed(self, params: MLKEMParams, seed: bytes) -> tuple[bytes, bytes | None, object]:
+        """ML-KEM.KeyGen_internal(d, z) by kyber-py's key_derive: (encapsulation key, expanded dk, the dk as the
+        handle)."""
         ek, dk = self._kem(params).key_derive(seed)   # FIPS 203 ML-KEM.KeyGen_internal(d, z)
         return ek, dk, dk
 
     def encaps(self, params, public_key, m=None) -> tuple[bytes, bytes]:
+        """ML-KEM.Encaps_internal(ek, m) by kyber-py with the caller's 32-byte m or fresh randomness: (shared
+        secret, ciphertext); InvalidEncoding for a key failing the FIPS 203 §7.2 modulus check."""
         try:
             return self._kem(params)._encaps_internal(public_key, fresh_randomness(m))
         except ValueError:
             raise InvalidEncoding(f"{params.name} encapsulation key rejected (FIPS 203 §7.2 modulus check)") from None
 
     def decaps(self, params, handle, ciphertext) -> bytes:
+        """ML-KEM.Decaps by kyber-py on the expanded dk (implicit rejection); InvalidEncoding if kyber-py
+        refuses."""
         try:   # pqzk made the FIPS 203 §7.3 checks first (mlkem_checks); this is a last line
             return self._kem(params).decaps(handle, ciphertext)
         except ValueError:
@@ -75,6 +90,8 @@ class ReferenceMLKEM(MLKEMOperations):
 
 
 class ReferenceBackend(PQBackend):
+    """dilithium-py and kyber-py (pure Python, slow): every operation but verification from μ, with caller-
+    supplied rnd and m; each family only when its library is installed."""
     name = "reference"
     how_to_enable = "pip install dilithium-py kyber-py"
     missing_because = {**{k: "dilithium-py not installed (pip install dilithium-py)"
