@@ -139,7 +139,7 @@ static void g2_endo_affine(fp2 *x, fp2 *y) {                                    
 static void g1_endo(g1 *p) { g1_neg(p, p); g1_sigma(p, p); }
 static void g2_endo(g2 *p) { g2_psi(p, p); g2_neg(p, p); }
 /* sum k_i P_i with k_i = a_i + b_i x^2 (GLV, 128-bit halves), variable time (public inputs) */
-static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
+static int g1_msm_vt(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
     limb (*parts)[4] = calloc(2 * (n ? n : 1), sizeof(limb[4]));
     if (!parts) return -1;
     for (size_t i = 0; i < n; i++) {
@@ -154,7 +154,7 @@ static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
     return rc;
 }
 /* sum k_i Q_i with k_i = sum_j d_ij |x|^j (GLS, 64-bit parts), variable time (public inputs) */
-static int g2_msm_gls(g2 *r, const g2 *pts, const limb (*k)[4], size_t n) {
+static int g2_msm_vt(g2 *r, const g2 *pts, const limb (*k)[4], size_t n) {
     limb (*parts)[4] = calloc(4 * (n ? n : 1), sizeof(limb[4]));
     if (!parts) return -1;
     for (size_t i = 0; i < n; i++) {
@@ -538,86 +538,33 @@ done: \
     free(pts); free(k); return rc; \
 } while (0)
 
-void pqzk_g1_generator(uint8_t *out) { g1 g; memcpy(&g.X, BLS_G1X, 48); memcpy(&g.Y, BLS_G1Y, 48); fp_set_one(&g.Z); STORE(out, g); }
-void pqzk_g1_identity(uint8_t *out) { g1 g; g1_set_inf(&g); STORE(out, g); }
-void pqzk_g1_add(uint8_t *out, const uint8_t *a, const uint8_t *b) { LOAD(g1, x, a); LOAD(g1, y, b); g1_add(&x, &x, &y); STORE(out, x); }
-void pqzk_g1_neg(uint8_t *out, const uint8_t *a) { LOAD(g1, x, a); g1_neg(&x, &x); STORE(out, x); }
-int pqzk_g1_mul(uint8_t *out, const uint8_t *a, const uint8_t *k) {
-    limb s[4]; if (!scalar_load(s, k)) return -1;
-    LOAD(g1, x, a); g1_mul_ct(&x, &x, s); STORE(out, x); return 0;
-}
-int pqzk_g1_eq(const uint8_t *a, const uint8_t *b) { LOAD(g1, x, a); LOAD(g1, y, b); return (int)g1_eq(&x, &y); }
-int pqzk_g1_is_identity(const uint8_t *a) { LOAD(g1, x, a); return (int)g1_is_inf(&x); }
-int pqzk_g1_in_subgroup(const uint8_t *a) { LOAD(g1, x, a); return (int)(g1_on_curve(&x) & g1_subgroup(&x)); }
-void pqzk_g1_encode(uint8_t *out, const uint8_t *a, int compressed) { LOAD(g1, x, a); g1_encode_impl(out, &x, compressed); }
-int pqzk_g1_decode(uint8_t *out, const uint8_t *in, size_t len) {
-    g1 x; int rc = g1_decode_impl(&x, in, len, 1); if (rc == 0) STORE(out, x); return rc;
-}
-int pqzk_g1_decode_on_curve(uint8_t *out, const uint8_t *in, size_t len) {
-    g1 x; int rc = g1_decode_impl(&x, in, len, 0); if (rc == 0) STORE(out, x); return rc;
-}
-int pqzk_g1_from_affine(uint8_t *out, const uint8_t *xb, const uint8_t *yb) {
-    g1 p; if (!fp_from_bytes(&p.X, xb) || !fp_from_bytes(&p.Y, yb)) return -2;
-    fp_set_one(&p.Z); STORE(out, p); return g1_on_curve(&p) ? 0 : -3;
-}
-int pqzk_g1_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    MSM_ABI(g1, g1_msm_glv);
-}
-int pqzk_g1_msm_ct(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    MSM_ABI(g1, g1_msm_ct);
-}
-int pqzk_g1_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {
-    fp a, b; g1 q0, q1;
-    if (!fp_from_bytes(&a, u0)) return -2;
-    g1_sswu_iso(&q0, &a);
-    if (u1) { if (!fp_from_bytes(&b, u1)) return -2; g1_sswu_iso(&q1, &b); g1_add(&q0, &q0, &q1); }
-    g1_clear(&q0, &q0); STORE(out, q0); return 0;
-}
-void pqzk_g1_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g1, x, a); g1_clear(&x, &x); STORE(out, x); }
+/* x, y and u cross the ABI as the field's bytes: G1 48 bytes, G2 c0 || c1 (48 bytes each) */
+static void g1_generator(g1 *g) { memcpy(&g->X, BLS_G1X, 48); memcpy(&g->Y, BLS_G1Y, 48); fp_set_one(&g->Z); }
+static void g2_generator(g2 *g) { g->X = BLS_G2X; g->Y = BLS_G2Y; fp2_set_one(&g->Z); }
+static int fp2_from_bytes(fp2 *r, const uint8_t *in) { return fp_from_bytes(&r->c0, in) & fp_from_bytes(&r->c1, in + 48); }
 
-void pqzk_g2_generator(uint8_t *out) { g2 g; g.X = BLS_G2X; g.Y = BLS_G2Y; fp2_set_one(&g.Z); STORE(out, g); }
-void pqzk_g2_identity(uint8_t *out) { g2 g; g2_set_inf(&g); STORE(out, g); }
-void pqzk_g2_add(uint8_t *out, const uint8_t *a, const uint8_t *b) { LOAD(g2, x, a); LOAD(g2, y, b); g2_add(&x, &x, &y); STORE(out, x); }
-void pqzk_g2_neg(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_neg(&x, &x); STORE(out, x); }
-int pqzk_g2_mul(uint8_t *out, const uint8_t *a, const uint8_t *k) {
-    limb s[4]; if (!scalar_load(s, k)) return -1;
-    LOAD(g2, x, a); g2_mul_ct(&x, &x, s); STORE(out, x); return 0;
-}
-int pqzk_g2_eq(const uint8_t *a, const uint8_t *b) { LOAD(g2, x, a); LOAD(g2, y, b); return (int)g2_eq(&x, &y); }
-int pqzk_g2_is_identity(const uint8_t *a) { LOAD(g2, x, a); return (int)g2_is_inf(&x); }
-int pqzk_g2_in_subgroup(const uint8_t *a) { LOAD(g2, x, a); return (int)(g2_on_curve(&x) & g2_subgroup(&x)); }
-void pqzk_g2_encode(uint8_t *out, const uint8_t *a, int compressed) { LOAD(g2, x, a); g2_encode_impl(out, &x, compressed); }
-int pqzk_g2_decode(uint8_t *out, const uint8_t *in, size_t len) {
-    g2 x; int rc = g2_decode_impl(&x, in, len, 1); if (rc == 0) STORE(out, x); return rc;
-}
-int pqzk_g2_decode_on_curve(uint8_t *out, const uint8_t *in, size_t len) {
-    g2 x; int rc = g2_decode_impl(&x, in, len, 0); if (rc == 0) STORE(out, x); return rc;
-}
-/* x and y as c0 || c1, 48 bytes each */
-int pqzk_g2_from_affine(uint8_t *out, const uint8_t *xb, const uint8_t *yb) {
-    g2 p;
-    if (!fp_from_bytes(&p.X.c0, xb) || !fp_from_bytes(&p.X.c1, xb + 48) ||
-        !fp_from_bytes(&p.Y.c0, yb) || !fp_from_bytes(&p.Y.c1, yb + 48)) return -2;
-    fp2_set_one(&p.Z); STORE(out, p); return g2_on_curve(&p) ? 0 : -3;
-}
-int pqzk_g2_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    MSM_ABI(g2, g2_msm_gls);
-}
-int pqzk_g2_msm_ct(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    MSM_ABI(g2, g2_msm_ct);
-}
-/* u as c0 || c1, 48 bytes each; u1 may be NULL (encode_to_curve) */
-int pqzk_g2_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {
-    fp2 a, b; g2 q0, q1;
-    if (!fp_from_bytes(&a.c0, u0) || !fp_from_bytes(&a.c1, u0 + 48)) return -2;
-    g2_sswu_iso(&q0, &a);
-    if (u1) {
-        if (!fp_from_bytes(&b.c0, u1) || !fp_from_bytes(&b.c1, u1 + 48)) return -2;
-        g2_sswu_iso(&q1, &b); g2_add(&q0, &q0, &q1);
-    }
-    g2_clear(&q0, &q0); STORE(out, q0); return 0;
-}
-void pqzk_g2_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_clear(&x, &x); STORE(out, x); }
+#define FE fp
+#define F(op) fp_##op
+#define PT g1
+#define P(op) g1_##op
+#define ABI(op) pqzk_g1_##op
+#include "group_abi.inc"
+#undef FE
+#undef F
+#undef PT
+#undef P
+#undef ABI
+#define FE fp2
+#define F(op) fp2_##op
+#define PT g2
+#define P(op) g2_##op
+#define ABI(op) pqzk_g2_##op
+#include "group_abi.inc"
+#undef FE
+#undef F
+#undef PT
+#undef P
+#undef ABI
 void pqzk_g2_psi(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_psi(&x, &x); STORE(out, x); }
 
 /* Scott's G2 test psi(Q) = [x]Q for an affine Q whose [|x|]Q is the Miller loop's T (homogeneous):
