@@ -12,12 +12,7 @@
 static inline void fp_mul12(fp *r, const fp *a) { fp t; fp_add(&t, a, a); fp_add(&t, &t, &t); fp_add(r, &t, &t); fp_add(r, r, &t); }
 #define MUL_B3(r, a) fp_mul12(r, a)   /* 3b = 12 */
 #include "proj_ct.inc"
-#undef FE
-#undef F
-#undef PT
-#undef P
-#undef CURVE_B
-#undef MUL_B3
+#include "group_undef.inc"
 #define FE fp2
 #define F(op) fp2_##op
 #define PT g2
@@ -27,12 +22,7 @@ static inline void fp_mul12(fp *r, const fp *a) { fp t; fp_add(&t, a, a); fp_add
 static inline void fp2_mul_b3(fp2 *r, const fp2 *a) { fp_mul12(&r->c0, &a->c0); fp_mul12(&r->c1, &a->c1); fp2_mul_xi(r, r); }
 #define MUL_B3(r, a) fp2_mul_b3(r, a)   /* 3b' = 12 (1 + u) */
 #include "proj_ct.inc"
-#undef FE
-#undef F
-#undef PT
-#undef P
-#undef CURVE_B
-#undef MUL_B3
+#include "group_undef.inc"
 
 int pqzk_bls_sizes(int which) {
     switch (which) { case 1: return (int)sizeof(g1); case 2: return (int)sizeof(g2); case 3: return (int)sizeof(fp12); default: return -1; }
@@ -220,24 +210,12 @@ static limb g2_subgroup(const g2 *a) {
 }
 
 /* ---------------------------------------------------------------- encodings (ZCash) */
-static void g1_encode_impl(uint8_t *out, const g1 *a, int compressed) {
-    size_t len = compressed ? 48 : 96;
-    memset(out, 0, len);
-    if (g1_is_inf(a)) { out[0] = compressed ? 0xc0 : 0x40; return; }
-    fp x, y; g1_to_affine(&x, &y, a);
-    fp_to_bytes(out, &x);
-    if (compressed) out[0] |= (uint8_t)(0x80 | (fp_is_large(&y) ? 0x20 : 0));
-    else fp_to_bytes(out + 48, &y);
-}
-static void g2_encode_impl(uint8_t *out, const g2 *a, int compressed) {
-    size_t len = compressed ? 96 : 192;
-    memset(out, 0, len);
-    if (g2_is_inf(a)) { out[0] = compressed ? 0xc0 : 0x40; return; }
-    fp2 x, y; g2_to_affine(&x, &y, a);
-    fp_to_bytes(out, &x.c1); fp_to_bytes(out + 48, &x.c0);
-    if (compressed) out[0] |= (uint8_t)(0x80 | (fp2_is_large(&y) ? 0x20 : 0));
-    else { fp_to_bytes(out + 96, &y.c1); fp_to_bytes(out + 144, &y.c0); }
-}
+/* a coordinate in the ZCash layout: Fp 48 bytes big-endian, Fp2 c1 || c0; from_zcash returns 1
+ * when canonical. The encoders and decoders themselves are group_abi.inc's. */
+static int fp_from_zcash(fp *r, const uint8_t *in) { return fp_from_bytes(r, in); }
+static void fp_to_zcash(uint8_t *out, const fp *a) { fp_to_bytes(out, a); }
+static int fp2_from_zcash(fp2 *r, const uint8_t *in) { return fp_from_bytes(&r->c1, in) & fp_from_bytes(&r->c0, in + 48); }
+static void fp2_to_zcash(uint8_t *out, const fp2 *a) { fp_to_bytes(out, &a->c1); fp_to_bytes(out + 48, &a->c0); }
 /* flags: returns -1 for malformed flags, 1 for a valid infinity, 0 to go on */
 static int parse_flags(const uint8_t *in, size_t len, size_t clen, int *sign) {
     int c = in[0] >> 7, inf = (in[0] >> 6) & 1, s = (in[0] >> 5) & 1;
@@ -249,44 +227,6 @@ static int parse_flags(const uint8_t *in, size_t len, size_t clen, int *sign) {
     }
     if (!c && s) return -1;
     *sign = s;
-    return 0;
-}
-static int g1_decode_impl(g1 *r, const uint8_t *in, size_t len, int check_subgroup) {
-    if (len != 48 && len != 96) return -1;
-    int sign = 0, f = parse_flags(in, len, 48, &sign);
-    if (f < 0) return -1;
-    if (f == 1) { g1_set_inf(r); return 0; }
-    uint8_t buf[48]; memcpy(buf, in, 48); buf[0] &= 0x1f;
-    fp x, y;
-    if (!fp_from_bytes(&x, buf)) return -2;
-    if (len == 48) {
-        fp y2; fp_sqr(&y2, &x); fp_mul(&y2, &y2, &x); fp_add(&y2, &y2, CFP(BLS_B1));
-        if (!fp_sqrt(&y, &y2)) return -3;
-        fp ny; fp_neg(&ny, &y);
-        fp_sel(&y, &ny, &y, fp_is_large(&y) ^ (limb)sign);
-    } else if (!fp_from_bytes(&y, in + 48)) return -2;
-    r->X = x; r->Y = y; fp_set_one(&r->Z);
-    if (!g1_on_curve(r)) return -3;
-    if (check_subgroup && !g1_subgroup(r)) return -4;
-    return 0;
-}
-static int g2_decode_impl(g2 *r, const uint8_t *in, size_t len, int check_subgroup) {
-    if (len != 96 && len != 192) return -1;
-    int sign = 0, f = parse_flags(in, len, 96, &sign);
-    if (f < 0) return -1;
-    if (f == 1) { g2_set_inf(r); return 0; }
-    uint8_t buf[48]; memcpy(buf, in, 48); buf[0] &= 0x1f;
-    fp2 x, y;
-    if (!fp_from_bytes(&x.c1, buf) || !fp_from_bytes(&x.c0, in + 48)) return -2;
-    if (len == 96) {
-        fp2 y2; fp2_sqr(&y2, &x); fp2_mul(&y2, &y2, &x); fp2_add(&y2, &y2, &BLS_B2);
-        if (!fp2_sqrt_vartime(&y, &y2)) return -3;   /* encodings are public */
-        fp2 ny; fp2_neg(&ny, &y);
-        fp2_sel(&y, &ny, &y, fp2_is_large(&y) ^ (limb)sign);
-    } else if (!fp_from_bytes(&y.c1, in + 96) || !fp_from_bytes(&y.c0, in + 144)) return -2;
-    r->X = x; r->Y = y; fp2_set_one(&r->Z);
-    if (!g2_on_curve(r)) return -3;
-    if (check_subgroup && !g2_subgroup(r)) return -4;
     return 0;
 }
 
@@ -548,23 +488,19 @@ static int fp2_from_bytes(fp2 *r, const uint8_t *in) { return fp_from_bytes(&r->
 #define PT g1
 #define P(op) g1_##op
 #define ABI(op) pqzk_g1_##op
+#define CURVE_B CFP(BLS_B1)
+#define SQRT_DECODE fp_sqrt
 #include "group_abi.inc"
-#undef FE
-#undef F
-#undef PT
-#undef P
-#undef ABI
+#include "group_undef.inc"
 #define FE fp2
 #define F(op) fp2_##op
 #define PT g2
 #define P(op) g2_##op
 #define ABI(op) pqzk_g2_##op
+#define CURVE_B (&BLS_B2)
+#define SQRT_DECODE fp2_sqrt_vartime   /* encodings are public */
 #include "group_abi.inc"
-#undef FE
-#undef F
-#undef PT
-#undef P
-#undef ABI
+#include "group_undef.inc"
 void pqzk_g2_psi(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_psi(&x, &x); STORE(out, x); }
 
 /* Scott's G2 test psi(Q) = [x]Q for an affine Q whose [|x|]Q is the Miller loop's T (homogeneous):
