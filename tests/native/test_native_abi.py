@@ -108,34 +108,38 @@ def _fe(n: int, values) -> bytes:
     return b"".join(v.to_bytes(48, "big") for v in values)[:n]
 
 
-@pytest.mark.parametrize("g", GROUPS)
-def test_from_affine_rejects_non_canonical_and_off_curve_coordinates(g):
+def _entry(g: str, op: str):
+    """The group's pqzk_<g>_<op>, an output buffer for one point, and a coordinate's size."""
     lib, ffi = _native.require(), _native.ffi
     sid, n = GROUPS[g]
-    out = ffi.new("uint8_t[]", lib.pqzk_bls_sizes(sid))
-    from_affine = getattr(lib, f"pqzk_{g}_from_affine")
-    zero, one = _fe(n, [0, 0]), _fe(n, [1, 0])
-    for half in range(n // 48):                       # p in each 48-byte half, in x and in y
-        bad = bytearray(zero)
+    return getattr(lib, f"pqzk_{g}_{op}"), ffi.new("uint8_t[]", lib.pqzk_bls_sizes(sid)), n
+
+
+def _non_canonical(coord: bytes):
+    """`coord` with p in each of its 48-byte halves in turn."""
+    for half in range(len(coord) // 48):
+        bad = bytearray(coord)
         bad[48 * half:48 * half + 48] = P.to_bytes(48, "big")
-        assert from_affine(out, bytes(bad), one) == -2
-        assert from_affine(out, one, bytes(bad)) == -2
+        yield bytes(bad)
+
+
+@pytest.mark.parametrize("g", GROUPS)
+def test_from_affine_rejects_non_canonical_and_off_curve_coordinates(g):
+    from_affine, out, n = _entry(g, "from_affine")
+    zero, one = _fe(n, [0, 0]), _fe(n, [1, 0])
+    for bad in _non_canonical(zero):                  # in x and in y
+        assert from_affine(out, bad, one) == -2
+        assert from_affine(out, one, bad) == -2
     assert from_affine(out, zero, one) == -3          # 1 != 0 + b
 
 
 @pytest.mark.parametrize("g", GROUPS)
 def test_map_to_curve_rejects_non_canonical_u(g):
-    lib, ffi = _native.require(), _native.ffi
-    sid, n = GROUPS[g]
-    out = ffi.new("uint8_t[]", lib.pqzk_bls_sizes(sid))
-    map_to_curve = getattr(lib, f"pqzk_{g}_map_to_curve")
+    map_to_curve, out, n = _entry(g, "map_to_curve")
+    ffi = _native.ffi
     good = _fe(n, [5, 7])
     assert map_to_curve(out, good, ffi.NULL) == 0 and map_to_curve(out, good, good) == 0
-    for half in range(n // 48):
-        bad = bytearray(good)
-        bad[48 * half:48 * half + 48] = P.to_bytes(48, "big")
-        assert map_to_curve(out, bytes(bad), ffi.NULL) == -2
-        assert map_to_curve(out, good, bytes(bad)) == -2
-    point = ffi.new("uint8_t[]", lib.pqzk_bls_sizes(sid))
-    assert map_to_curve(point, good, good) == 0
-    assert getattr(lib, f"pqzk_{g}_in_subgroup")(point) == 1
+    assert getattr(_native.lib, f"pqzk_{g}_in_subgroup")(out) == 1
+    for bad in _non_canonical(good):
+        assert map_to_curve(out, bad, ffi.NULL) == -2
+        assert map_to_curve(out, good, bad) == -2

@@ -23,6 +23,7 @@ def decode_xy(data: bytes) -> tuple[int, int]:
 
 
 class Ed448Group(PyCurveGroup):
+    # declarative constants, alike across groups on purpose (see P256Group)
     name = "ed448"
     msm_vartime_min_terms = 8       # the constant-time per-term path beats the Pippenger below
     curve = CURVE

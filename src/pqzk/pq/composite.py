@@ -108,16 +108,23 @@ def _pss(a: CompositeAlgorithm) -> padding.PSS:
     return padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size)   # draft §7.2 RSASSA-PSS params
 
 
+# EdDSA keys are raw bytes of one fixed length: name, length, public and private key classes
+_EDDSA = {"ed25519": ("Ed25519", 32, ed25519.Ed25519PublicKey, ed25519.Ed25519PrivateKey),
+          "ed448": ("Ed448", 57, ed448.Ed448PublicKey, ed448.Ed448PrivateKey)}
+
+
+def _load_eddsa(a: CompositeAlgorithm, data: bytes, kind: str):
+    """An Ed25519/Ed448 `kind` ("public" or "private") key from its raw bytes (ValueError if not)."""
+    name, size, public, private = _EDDSA[a.trad]
+    if len(data) != size:
+        raise ValueError(f"{name} {kind} key must be {size} bytes")
+    return public.from_public_bytes(data) if kind == "public" else private.from_private_bytes(data)
+
+
 def _load_trad_public(a: CompositeAlgorithm, data: bytes):
     try:
-        if a.trad == "ed25519":
-            if len(data) != 32:
-                raise ValueError("Ed25519 public key must be 32 bytes")
-            return ed25519.Ed25519PublicKey.from_public_bytes(data)
-        if a.trad == "ed448":
-            if len(data) != 57:
-                raise ValueError("Ed448 public key must be 57 bytes")
-            return ed448.Ed448PublicKey.from_public_bytes(data)
+        if a.trad in _EDDSA:
+            return _load_eddsa(a, data, "public")
         if a.trad == "ecdsa":
             if not data or data[0] != 0x04:
                 raise ValueError("ECDSA public key must be an uncompressed point")
@@ -142,14 +149,8 @@ def _trad_public_bytes(a: CompositeAlgorithm, key) -> bytes:
 
 def _load_trad_private(a: CompositeAlgorithm, data: bytes):
     try:
-        if a.trad == "ed25519":
-            if len(data) != 32:
-                raise ValueError("Ed25519 private key must be 32 bytes")
-            return ed25519.Ed25519PrivateKey.from_private_bytes(data)
-        if a.trad == "ed448":
-            if len(data) != 57:
-                raise ValueError("Ed448 private key must be 57 bytes")
-            return ed448.Ed448PrivateKey.from_private_bytes(data)
+        if a.trad in _EDDSA:
+            return _load_eddsa(a, data, "private")
         _der.read_all(data, _der.SEQUENCE)
         key = serialization.load_der_private_key(data, password=None)   # RSAPrivateKey / ECPrivateKey
         if a.trad == "ecdsa" and not (isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == getattr(ec, a.curve).name):

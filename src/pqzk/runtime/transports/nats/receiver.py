@@ -167,11 +167,7 @@ class Receiver:
             return
         self._closed = True
         if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):    # noqa: BLE001 - the renewer stopping
-                pass
+            await stop_task(self._task)                 # the renewer
         for pull in self._pulls.values():
             if pull.sub is not None:
                 try:
@@ -188,6 +184,16 @@ class Receiver:
             self.link._receivers.remove(self)
 
 
+async def stop_task(task: asyncio.Task) -> None:
+    """Cancel a background task (a router, a renewer) and wait for it to end, however it ends:
+    a task being stopped has nothing left to report."""
+    task.cancel()
+    try:
+        await task
+    except (asyncio.CancelledError, Exception):    # noqa: BLE001 - the task stopping
+        pass
+
+
 async def ack(msg) -> None:
     try:
         await msg.ack()
@@ -195,4 +201,4 @@ async def ack(msg) -> None:
         pass
 
 
-__all__ = ["PULL_BATCH", "PULL_EXPIRES", "Receiver", "ack"]
+__all__ = ["PULL_BATCH", "PULL_EXPIRES", "Receiver", "ack", "stop_task"]
