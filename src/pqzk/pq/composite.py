@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -121,8 +122,18 @@ def _load_eddsa(a: CompositeAlgorithm, data: bytes, kind: str):
     return public.from_public_bytes(data) if kind == "public" else private.from_private_bytes(data)
 
 
-def _load_trad_public(a: CompositeAlgorithm, data: bytes):
+@contextmanager
+def _rejected(a: CompositeAlgorithm, kind: str):
+    """What the traditional key loaders raise: any parsing failure becomes InvalidEncoding naming
+    the algorithm and whether the `kind` ("public", "private") key was rejected."""
     try:
+        yield
+    except (ValueError, TypeError, UnsupportedAlgorithm, InvalidEncoding) as exc:
+        raise InvalidEncoding(f"{a.short}: traditional {kind} key rejected ({exc})") from None
+
+
+def _load_trad_public(a: CompositeAlgorithm, data: bytes):
+    with _rejected(a, "public"):
         if a.trad in _EDDSA:
             return _load_eddsa(a, data, "public")
         if a.trad == "ecdsa":
@@ -135,8 +146,6 @@ def _load_trad_public(a: CompositeAlgorithm, data: bytes):
             raise ValueError(f"RSA public key must be {a.rsa_bits} bits")
         _der.read_all(data, _der.SEQUENCE)   # RSAPublicKey, no trailing bytes
         return key
-    except (ValueError, TypeError, UnsupportedAlgorithm, InvalidEncoding) as exc:
-        raise InvalidEncoding(f"{a.short}: traditional public key rejected ({exc})") from None
 
 
 def _trad_public_bytes(a: CompositeAlgorithm, key) -> bytes:
@@ -148,7 +157,7 @@ def _trad_public_bytes(a: CompositeAlgorithm, key) -> bytes:
 
 
 def _load_trad_private(a: CompositeAlgorithm, data: bytes):
-    try:
+    with _rejected(a, "private"):
         if a.trad in _EDDSA:
             return _load_eddsa(a, data, "private")
         _der.read_all(data, _der.SEQUENCE)
@@ -158,8 +167,6 @@ def _load_trad_private(a: CompositeAlgorithm, data: bytes):
         if a.trad.startswith("rsa") and not (isinstance(key, rsa.RSAPrivateKey) and key.key_size == a.rsa_bits):
             raise ValueError(f"expected a {a.rsa_bits}-bit RSAPrivateKey")
         return key
-    except (ValueError, TypeError, UnsupportedAlgorithm, InvalidEncoding) as exc:
-        raise InvalidEncoding(f"{a.short}: traditional private key rejected ({exc})") from None
 
 
 def _trad_private_bytes(a: CompositeAlgorithm, key) -> bytes:

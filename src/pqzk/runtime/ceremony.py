@@ -164,12 +164,6 @@ class Ceremony(AnnouncedAbort, SignedParty):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.id}, {self.stage})"
 
-    def _is_over(self) -> bool:
-        return self.stage in (Stage.DONE, Stage.ABORTED)
-
-    def _mark_aborted(self) -> None:
-        self.stage = Stage.ABORTED
-
     # ---- the protocol ----
     @property
     def is_dealer(self) -> bool:

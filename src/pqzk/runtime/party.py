@@ -127,11 +127,18 @@ class AnnouncedAbort:
     """Abort bookkeeping for parties that announce their aborts to the others (the ceremonies,
     repair): proven `culprits`, the notices received, and `error` built from them.
 
-    The host class sets `abort_kind`, keeps `others`, and implements `_is_over()` and
-    `_mark_aborted()` for its own stages."""
+    The host class sets `abort_kind`, keeps `others`, and keeps `stage`: a string (or a StrEnum
+    member) that is "done" or "aborted" once the party is over."""
 
     abort_kind: Kind
     others: list
+    stage: str
+
+    def _is_over(self) -> bool:
+        return self.stage in ("done", "aborted")
+
+    def _mark_aborted(self) -> None:
+        self.stage = type(self.stage)("aborted")       # the host's Stage.ABORTED, or the plain string
 
     def _init_abort(self) -> None:
         self.culprits: dict[PartyId, str] = {}
