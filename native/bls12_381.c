@@ -12,12 +12,7 @@
 static inline void fp_mul12(fp *r, const fp *a) { fp t; fp_add(&t, a, a); fp_add(&t, &t, &t); fp_add(r, &t, &t); fp_add(r, r, &t); }
 #define MUL_B3(r, a) fp_mul12(r, a)   /* 3b = 12 */
 #include "proj_ct.inc"
-#undef FE
-#undef F
-#undef PT
-#undef P
-#undef CURVE_B
-#undef MUL_B3
+#include "group_undef.inc"
 #define FE fp2
 #define F(op) fp2_##op
 #define PT g2
@@ -27,12 +22,7 @@ static inline void fp_mul12(fp *r, const fp *a) { fp t; fp_add(&t, a, a); fp_add
 static inline void fp2_mul_b3(fp2 *r, const fp2 *a) { fp_mul12(&r->c0, &a->c0); fp_mul12(&r->c1, &a->c1); fp2_mul_xi(r, r); }
 #define MUL_B3(r, a) fp2_mul_b3(r, a)   /* 3b' = 12 (1 + u) */
 #include "proj_ct.inc"
-#undef FE
-#undef F
-#undef PT
-#undef P
-#undef CURVE_B
-#undef MUL_B3
+#include "group_undef.inc"
 
 int pqzk_bls_sizes(int which) {
     switch (which) { case 1: return (int)sizeof(g1); case 2: return (int)sizeof(g2); case 3: return (int)sizeof(fp12); default: return -1; }
@@ -139,7 +129,7 @@ static void g2_endo_affine(fp2 *x, fp2 *y) {                                    
 static void g1_endo(g1 *p) { g1_neg(p, p); g1_sigma(p, p); }
 static void g2_endo(g2 *p) { g2_psi(p, p); g2_neg(p, p); }
 /* sum k_i P_i with k_i = a_i + b_i x^2 (GLV, 128-bit halves), variable time (public inputs) */
-static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
+static int g1_msm_vt(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
     limb (*parts)[4] = calloc(2 * (n ? n : 1), sizeof(limb[4]));
     if (!parts) return -1;
     for (size_t i = 0; i < n; i++) {
@@ -154,7 +144,7 @@ static int g1_msm_glv(g1 *r, const g1 *pts, const limb (*k)[4], size_t n) {
     return rc;
 }
 /* sum k_i Q_i with k_i = sum_j d_ij |x|^j (GLS, 64-bit parts), variable time (public inputs) */
-static int g2_msm_gls(g2 *r, const g2 *pts, const limb (*k)[4], size_t n) {
+static int g2_msm_vt(g2 *r, const g2 *pts, const limb (*k)[4], size_t n) {
     limb (*parts)[4] = calloc(4 * (n ? n : 1), sizeof(limb[4]));
     if (!parts) return -1;
     for (size_t i = 0; i < n; i++) {
@@ -220,24 +210,12 @@ static limb g2_subgroup(const g2 *a) {
 }
 
 /* ---------------------------------------------------------------- encodings (ZCash) */
-static void g1_encode_impl(uint8_t *out, const g1 *a, int compressed) {
-    size_t len = compressed ? 48 : 96;
-    memset(out, 0, len);
-    if (g1_is_inf(a)) { out[0] = compressed ? 0xc0 : 0x40; return; }
-    fp x, y; g1_to_affine(&x, &y, a);
-    fp_to_bytes(out, &x);
-    if (compressed) out[0] |= (uint8_t)(0x80 | (fp_is_large(&y) ? 0x20 : 0));
-    else fp_to_bytes(out + 48, &y);
-}
-static void g2_encode_impl(uint8_t *out, const g2 *a, int compressed) {
-    size_t len = compressed ? 96 : 192;
-    memset(out, 0, len);
-    if (g2_is_inf(a)) { out[0] = compressed ? 0xc0 : 0x40; return; }
-    fp2 x, y; g2_to_affine(&x, &y, a);
-    fp_to_bytes(out, &x.c1); fp_to_bytes(out + 48, &x.c0);
-    if (compressed) out[0] |= (uint8_t)(0x80 | (fp2_is_large(&y) ? 0x20 : 0));
-    else { fp_to_bytes(out + 96, &y.c1); fp_to_bytes(out + 144, &y.c0); }
-}
+/* a coordinate in the ZCash layout: Fp 48 bytes big-endian, Fp2 c1 || c0; from_zcash returns 1
+ * when canonical. The encoders and decoders themselves are group_abi.inc's. */
+static int fp_from_zcash(fp *r, const uint8_t *in) { return fp_from_bytes(r, in); }
+static void fp_to_zcash(uint8_t *out, const fp *a) { fp_to_bytes(out, a); }
+static int fp2_from_zcash(fp2 *r, const uint8_t *in) { return fp_from_bytes(&r->c1, in) & fp_from_bytes(&r->c0, in + 48); }
+static void fp2_to_zcash(uint8_t *out, const fp2 *a) { fp_to_bytes(out, &a->c1); fp_to_bytes(out + 48, &a->c0); }
 /* flags: returns -1 for malformed flags, 1 for a valid infinity, 0 to go on */
 static int parse_flags(const uint8_t *in, size_t len, size_t clen, int *sign) {
     int c = in[0] >> 7, inf = (in[0] >> 6) & 1, s = (in[0] >> 5) & 1;
@@ -249,44 +227,6 @@ static int parse_flags(const uint8_t *in, size_t len, size_t clen, int *sign) {
     }
     if (!c && s) return -1;
     *sign = s;
-    return 0;
-}
-static int g1_decode_impl(g1 *r, const uint8_t *in, size_t len, int check_subgroup) {
-    if (len != 48 && len != 96) return -1;
-    int sign = 0, f = parse_flags(in, len, 48, &sign);
-    if (f < 0) return -1;
-    if (f == 1) { g1_set_inf(r); return 0; }
-    uint8_t buf[48]; memcpy(buf, in, 48); buf[0] &= 0x1f;
-    fp x, y;
-    if (!fp_from_bytes(&x, buf)) return -2;
-    if (len == 48) {
-        fp y2; fp_sqr(&y2, &x); fp_mul(&y2, &y2, &x); fp_add(&y2, &y2, CFP(BLS_B1));
-        if (!fp_sqrt(&y, &y2)) return -3;
-        fp ny; fp_neg(&ny, &y);
-        fp_sel(&y, &ny, &y, fp_is_large(&y) ^ (limb)sign);
-    } else if (!fp_from_bytes(&y, in + 48)) return -2;
-    r->X = x; r->Y = y; fp_set_one(&r->Z);
-    if (!g1_on_curve(r)) return -3;
-    if (check_subgroup && !g1_subgroup(r)) return -4;
-    return 0;
-}
-static int g2_decode_impl(g2 *r, const uint8_t *in, size_t len, int check_subgroup) {
-    if (len != 96 && len != 192) return -1;
-    int sign = 0, f = parse_flags(in, len, 96, &sign);
-    if (f < 0) return -1;
-    if (f == 1) { g2_set_inf(r); return 0; }
-    uint8_t buf[48]; memcpy(buf, in, 48); buf[0] &= 0x1f;
-    fp2 x, y;
-    if (!fp_from_bytes(&x.c1, buf) || !fp_from_bytes(&x.c0, in + 48)) return -2;
-    if (len == 96) {
-        fp2 y2; fp2_sqr(&y2, &x); fp2_mul(&y2, &y2, &x); fp2_add(&y2, &y2, &BLS_B2);
-        if (!fp2_sqrt_vartime(&y, &y2)) return -3;   /* encodings are public */
-        fp2 ny; fp2_neg(&ny, &y);
-        fp2_sel(&y, &ny, &y, fp2_is_large(&y) ^ (limb)sign);
-    } else if (!fp_from_bytes(&y.c1, in + 96) || !fp_from_bytes(&y.c0, in + 144)) return -2;
-    r->X = x; r->Y = y; fp2_set_one(&r->Z);
-    if (!g2_on_curve(r)) return -3;
-    if (check_subgroup && !g2_subgroup(r)) return -4;
     return 0;
 }
 
@@ -538,86 +478,29 @@ done: \
     free(pts); free(k); return rc; \
 } while (0)
 
-void pqzk_g1_generator(uint8_t *out) { g1 g; memcpy(&g.X, BLS_G1X, 48); memcpy(&g.Y, BLS_G1Y, 48); fp_set_one(&g.Z); STORE(out, g); }
-void pqzk_g1_identity(uint8_t *out) { g1 g; g1_set_inf(&g); STORE(out, g); }
-void pqzk_g1_add(uint8_t *out, const uint8_t *a, const uint8_t *b) { LOAD(g1, x, a); LOAD(g1, y, b); g1_add(&x, &x, &y); STORE(out, x); }
-void pqzk_g1_neg(uint8_t *out, const uint8_t *a) { LOAD(g1, x, a); g1_neg(&x, &x); STORE(out, x); }
-int pqzk_g1_mul(uint8_t *out, const uint8_t *a, const uint8_t *k) {
-    limb s[4]; if (!scalar_load(s, k)) return -1;
-    LOAD(g1, x, a); g1_mul_ct(&x, &x, s); STORE(out, x); return 0;
-}
-int pqzk_g1_eq(const uint8_t *a, const uint8_t *b) { LOAD(g1, x, a); LOAD(g1, y, b); return (int)g1_eq(&x, &y); }
-int pqzk_g1_is_identity(const uint8_t *a) { LOAD(g1, x, a); return (int)g1_is_inf(&x); }
-int pqzk_g1_in_subgroup(const uint8_t *a) { LOAD(g1, x, a); return (int)(g1_on_curve(&x) & g1_subgroup(&x)); }
-void pqzk_g1_encode(uint8_t *out, const uint8_t *a, int compressed) { LOAD(g1, x, a); g1_encode_impl(out, &x, compressed); }
-int pqzk_g1_decode(uint8_t *out, const uint8_t *in, size_t len) {
-    g1 x; int rc = g1_decode_impl(&x, in, len, 1); if (rc == 0) STORE(out, x); return rc;
-}
-int pqzk_g1_decode_on_curve(uint8_t *out, const uint8_t *in, size_t len) {
-    g1 x; int rc = g1_decode_impl(&x, in, len, 0); if (rc == 0) STORE(out, x); return rc;
-}
-int pqzk_g1_from_affine(uint8_t *out, const uint8_t *xb, const uint8_t *yb) {
-    g1 p; if (!fp_from_bytes(&p.X, xb) || !fp_from_bytes(&p.Y, yb)) return -2;
-    fp_set_one(&p.Z); STORE(out, p); return g1_on_curve(&p) ? 0 : -3;
-}
-int pqzk_g1_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    MSM_ABI(g1, g1_msm_glv);
-}
-int pqzk_g1_msm_ct(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    MSM_ABI(g1, g1_msm_ct);
-}
-int pqzk_g1_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {
-    fp a, b; g1 q0, q1;
-    if (!fp_from_bytes(&a, u0)) return -2;
-    g1_sswu_iso(&q0, &a);
-    if (u1) { if (!fp_from_bytes(&b, u1)) return -2; g1_sswu_iso(&q1, &b); g1_add(&q0, &q0, &q1); }
-    g1_clear(&q0, &q0); STORE(out, q0); return 0;
-}
-void pqzk_g1_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g1, x, a); g1_clear(&x, &x); STORE(out, x); }
+/* x, y and u cross the ABI as the field's bytes: G1 48 bytes, G2 c0 || c1 (48 bytes each) */
+static void g1_generator(g1 *g) { memcpy(&g->X, BLS_G1X, 48); memcpy(&g->Y, BLS_G1Y, 48); fp_set_one(&g->Z); }
+static void g2_generator(g2 *g) { g->X = BLS_G2X; g->Y = BLS_G2Y; fp2_set_one(&g->Z); }
+static int fp2_from_bytes(fp2 *r, const uint8_t *in) { return fp_from_bytes(&r->c0, in) & fp_from_bytes(&r->c1, in + 48); }
 
-void pqzk_g2_generator(uint8_t *out) { g2 g; g.X = BLS_G2X; g.Y = BLS_G2Y; fp2_set_one(&g.Z); STORE(out, g); }
-void pqzk_g2_identity(uint8_t *out) { g2 g; g2_set_inf(&g); STORE(out, g); }
-void pqzk_g2_add(uint8_t *out, const uint8_t *a, const uint8_t *b) { LOAD(g2, x, a); LOAD(g2, y, b); g2_add(&x, &x, &y); STORE(out, x); }
-void pqzk_g2_neg(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_neg(&x, &x); STORE(out, x); }
-int pqzk_g2_mul(uint8_t *out, const uint8_t *a, const uint8_t *k) {
-    limb s[4]; if (!scalar_load(s, k)) return -1;
-    LOAD(g2, x, a); g2_mul_ct(&x, &x, s); STORE(out, x); return 0;
-}
-int pqzk_g2_eq(const uint8_t *a, const uint8_t *b) { LOAD(g2, x, a); LOAD(g2, y, b); return (int)g2_eq(&x, &y); }
-int pqzk_g2_is_identity(const uint8_t *a) { LOAD(g2, x, a); return (int)g2_is_inf(&x); }
-int pqzk_g2_in_subgroup(const uint8_t *a) { LOAD(g2, x, a); return (int)(g2_on_curve(&x) & g2_subgroup(&x)); }
-void pqzk_g2_encode(uint8_t *out, const uint8_t *a, int compressed) { LOAD(g2, x, a); g2_encode_impl(out, &x, compressed); }
-int pqzk_g2_decode(uint8_t *out, const uint8_t *in, size_t len) {
-    g2 x; int rc = g2_decode_impl(&x, in, len, 1); if (rc == 0) STORE(out, x); return rc;
-}
-int pqzk_g2_decode_on_curve(uint8_t *out, const uint8_t *in, size_t len) {
-    g2 x; int rc = g2_decode_impl(&x, in, len, 0); if (rc == 0) STORE(out, x); return rc;
-}
-/* x and y as c0 || c1, 48 bytes each */
-int pqzk_g2_from_affine(uint8_t *out, const uint8_t *xb, const uint8_t *yb) {
-    g2 p;
-    if (!fp_from_bytes(&p.X.c0, xb) || !fp_from_bytes(&p.X.c1, xb + 48) ||
-        !fp_from_bytes(&p.Y.c0, yb) || !fp_from_bytes(&p.Y.c1, yb + 48)) return -2;
-    fp2_set_one(&p.Z); STORE(out, p); return g2_on_curve(&p) ? 0 : -3;
-}
-int pqzk_g2_msm(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    MSM_ABI(g2, g2_msm_gls);
-}
-int pqzk_g2_msm_ct(uint8_t *out, const uint8_t *points, const uint8_t *scalars, size_t n) {
-    MSM_ABI(g2, g2_msm_ct);
-}
-/* u as c0 || c1, 48 bytes each; u1 may be NULL (encode_to_curve) */
-int pqzk_g2_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1) {
-    fp2 a, b; g2 q0, q1;
-    if (!fp_from_bytes(&a.c0, u0) || !fp_from_bytes(&a.c1, u0 + 48)) return -2;
-    g2_sswu_iso(&q0, &a);
-    if (u1) {
-        if (!fp_from_bytes(&b.c0, u1) || !fp_from_bytes(&b.c1, u1 + 48)) return -2;
-        g2_sswu_iso(&q1, &b); g2_add(&q0, &q0, &q1);
-    }
-    g2_clear(&q0, &q0); STORE(out, q0); return 0;
-}
-void pqzk_g2_clear_cofactor(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_clear(&x, &x); STORE(out, x); }
+#define FE fp
+#define F(op) fp_##op
+#define PT g1
+#define P(op) g1_##op
+#define ABI(op) pqzk_g1_##op
+#define CURVE_B CFP(BLS_B1)
+#define SQRT_DECODE fp_sqrt
+#include "group_abi.inc"
+#include "group_undef.inc"
+#define FE fp2
+#define F(op) fp2_##op
+#define PT g2
+#define P(op) g2_##op
+#define ABI(op) pqzk_g2_##op
+#define CURVE_B (&BLS_B2)
+#define SQRT_DECODE fp2_sqrt_vartime   /* encodings are public */
+#include "group_abi.inc"
+#include "group_undef.inc"
 void pqzk_g2_psi(uint8_t *out, const uint8_t *a) { LOAD(g2, x, a); g2_psi(&x, &x); STORE(out, x); }
 
 /* Scott's G2 test psi(Q) = [x]Q for an affine Q whose [|x|]Q is the Miller loop's T (homogeneous):

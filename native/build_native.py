@@ -1,12 +1,13 @@
 """cffi (API mode, out-of-line) builder for pqzk's C core, compiled into `pqzk._native_ext`.
 
-The C sources are every `native/*.c`; the ABI exposed to Python is the concatenation of every
-`native/*.cdef` (plain declarations cffi can parse), one per component beside its header.
+The C sources are every `native/*.c`; the ABI exposed to Python is every function declared in the
+public headers `native/pqzk_*.h` (one per component), read from them by `native_abi.py`.
 Set PQZK_NATIVE_SANITIZE=1 to build with
 -fsanitize=address,undefined (then run Python with LD_PRELOAD of libasan, see docs/architecture.md).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
@@ -16,6 +17,10 @@ from pathlib import Path
 from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
+# loaded by path: cffi runs this file with native/ not necessarily on sys.path
+_spec = importlib.util.spec_from_file_location("native_abi", HERE / "native_abi.py")
+native_abi = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(native_abi)
 
 
 def _require_toolchain() -> None:
@@ -50,15 +55,15 @@ _cflags = _flags()
 _ldflags = ["-fsanitize=address,undefined"] if os.environ.get("PQZK_NATIVE_SANITIZE") == "1" else []
 
 ffibuilder = FFI()
-# Each component declares its ABI in its own native/<name>.cdef and header native/<name>.h.
-ffibuilder.cdef("\n".join(p.read_text() for p in sorted(HERE.glob("*.cdef"))))
-_includes = "".join(f'#include "{p.name}"\n' for p in sorted(HERE.glob("*.h")))
+ffibuilder.cdef(native_abi.public_cdef(HERE))
+_includes = "".join(f'#include "{p.name}"\n' for p in native_abi.public_headers(HERE))
 ffibuilder.set_source(
     "pqzk._native_ext",
     _includes + f'const char *pqzk_build_flags(void) {{ return "{" ".join(_cflags)}"; }}\n',
     sources=_sources,
-    # headers and the included .inc files: a change to any of them rebuilds the extension
-    depends=sorted(str(p.relative_to(HERE.parent)) for p in (*HERE.glob("*.h"), *HERE.glob("*.inc"))),
+    # headers, the included .inc files and the ABI reader: a change to any of them rebuilds the extension
+    depends=sorted(str(p.relative_to(HERE.parent))
+                   for p in (*HERE.glob("*.h"), *HERE.glob("*.inc"), HERE / "native_abi.py")),
     include_dirs=[str(HERE.relative_to(HERE.parent))],
     extra_compile_args=_cflags,
     extra_link_args=_ldflags,

@@ -3,7 +3,7 @@
  * multiplication, and a variable-time Pippenger MSM for public inputs. */
 #include <stdlib.h>
 #include "pqzk_curves.h"
-#include "pqzk_ed448.h"
+#include "ed448_internal.h"
 #include "field_ops.inc"
 
 /* kind: 0 short Weierstrass a = -3, 1 twisted Edwards (a = +-1; b holds d), 2 short Weierstrass a = 0 */

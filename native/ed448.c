@@ -4,6 +4,7 @@
  * constant-time signed 5-bit fixed-window scalar multiplication with a full scan of the table and
  * one inversion at the end. pqzk_curve_* in curves.c route curve 2 (edwards448) here. */
 #include "pqzk_ed448.h"
+#include "ed448_internal.h"
 #include "p448.inc"
 
 static const gf ED448_D = {{0xffffffffff6756ULL, GF_MASK56, GF_MASK56, GF_MASK56,

@@ -12,6 +12,9 @@
 #include <stdint.h>
 
 int pqzk_bls_sizes(int which);
+/* The G1 and G2 lists repeat each other on purpose (a deliberate duplicate): cffi reads these
+ * prototypes as written (native/native_abi.py), so they cannot come from a macro. Both groups'
+ * definitions are written once, in group_abi.inc. */
 void pqzk_g1_generator(uint8_t *out);
 void pqzk_g1_identity(uint8_t *out);
 void pqzk_g1_add(uint8_t *out, const uint8_t *a, const uint8_t *b);

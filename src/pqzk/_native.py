@@ -1,6 +1,8 @@
 """Thin typed access to the compiled core `pqzk._native_ext` (only math/ and groups/ import it)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .errors import BackendUnavailable
 
 try:
@@ -13,6 +15,7 @@ else:
 
 
 def available() -> bool:
+    """True when the compiled extension loaded."""
     return lib is not None
 
 
@@ -26,6 +29,7 @@ def require():
 
 
 def build_flags() -> str:
+    """The C compiler flags the extension was built with."""
     return ffi.string(require().pqzk_build_flags()).decode()
 
 
@@ -72,3 +76,21 @@ def components() -> list[str]:
     if hasattr(lib_, "pqzk_mldsa_ntt"):
         out.append("NTT (ML-DSA, ML-KEM)")
     return out
+
+
+@dataclass(frozen=True)
+class NativeDescription:
+    """What `pqzk info` says of the compiled core: its ABI, engines and build, or why it is missing."""
+    available: bool
+    abi_version: int | None = None
+    components: tuple[str, ...] = ()
+    build_flags: str = ""
+    field_kernels: str = ""
+    error: str = ""                  # why the extension did not load (empty when it did)
+
+
+def describe() -> NativeDescription:
+    """The compiled core as discovery reports it, so that callers need none of this module's internals."""
+    if lib is None:
+        return NativeDescription(False, error=_IMPORT_ERROR or "not built")
+    return NativeDescription(True, int(lib.pqzk_abi_version()), tuple(components()), build_flags(), field_kernels())

@@ -34,12 +34,12 @@ def probe_native() -> BackendStatus:
     """Whether the compiled extension loaded, with its ABI version, components, build flags and field kernels.
     """
     from . import _native
-    if _native.available():
-        return BackendStatus("native", True, f"pqzk._native_ext ABI {_native.lib.pqzk_abi_version()}: "
-                             + "; ".join(_native.components()),
-                             extra={"build_flags": _native.build_flags(),
-                                    "field_kernels": _native.field_kernels()})
-    return BackendStatus("native", False, "", _native._IMPORT_ERROR or "not built",
+    native = _native.describe()
+    if native.available:
+        return BackendStatus("native", True, f"pqzk._native_ext ABI {native.abi_version}: "
+                             + "; ".join(native.components),
+                             extra={"build_flags": native.build_flags, "field_kernels": native.field_kernels})
+    return BackendStatus("native", False, "", native.error,
                          "pip install . with a C compiler and Python headers")
 
 

@@ -95,3 +95,10 @@ def test_sqrt_mod_still_finds_roots(p):
     for x in (1, 2, 3, 5, 12345):
         r = sqrt_mod(x * x % p, p)
         assert r is not None and r * r % p == x * x % p
+
+
+@given(st.sampled_from(PRIMES), st.integers(min_value=0), st.integers(min_value=0, max_value=40))
+def test_powers_are_successive_powers(p, x, count):
+    from pqzk.math.field import powers
+    out = powers(x, count, p)
+    assert out == [pow(x, i, p) for i in range(count)]

@@ -257,3 +257,12 @@ def test_request_document_with_non_finite_amount(tmp_path):
     p = tmp_path / "r.json"
     p.write_text(json.dumps(REQUEST))
     assert AuthorizationRequest.from_dict(load_document(p, "request")).amount == 60_000
+
+
+def test_exact_fields_names_the_expected_fields():
+    from pqzk.policy.documents import exact_fields
+    doc = {"a": 1, "b": 2}
+    assert exact_fields(doc, {"a", "b"}, "thing") is doc
+    for bad in ({"a": 1}, {"a": 1, "b": 2, "c": 3}, ["a", "b"], None):
+        with pytest.raises(InvalidEncoding, match=r"thing: needs exactly the fields \['a', 'b'\]"):
+            exact_fields(bad, {"a", "b"}, "thing")

@@ -137,3 +137,19 @@ def test_sampling_shapes():
         assert np.abs(s).max() <= eta
     with pytest.raises(InvalidParameter):
         F.rej_bounded_poly(b"x", 3)
+
+
+@pytest.mark.parametrize("lookup, table, what", [
+    ("pqzk.pq.fips204:params", "ML-DSA-65", "ML-DSA"),
+    ("pqzk.pq.params:mldsa_params", "ML-DSA-87", "ML-DSA"),
+    ("pqzk.pq.params:mlkem_params", "ML-KEM-768", "ML-KEM"),
+])
+def test_parameter_lookups_take_a_name_or_a_set_and_name_the_known_ones(lookup, table, what):
+    import importlib
+    module, name = lookup.split(":")
+    fn = getattr(importlib.import_module(module), name)
+    p = fn(table)
+    assert p.name == table and fn(p) is p
+    for bad in ("ML-DSA-99", None, 65, "ml-dsa-65"):
+        with pytest.raises(InvalidParameter, match=f"unknown {what} parameter set .*expected one of .*{table}"):
+            fn(bad)

@@ -149,3 +149,13 @@ def test_gf256_helpers_refuse_out_of_range_and_ragged_inputs():
         with pytest.raises(InvalidParameter):
             call()
     assert gf256.mul(gf256.inv(7), 7) == 1
+
+
+@pytest.mark.parametrize("bad, message", [
+    (b"\x01\x02", "shares must be a sequence of BytesShare, got bytes"),
+    ([], "no shares given"),
+    ([BytesShare(1, b"x"), (2, b"y")], "expected BytesShare objects, got tuple"),
+])
+def test_reconstruct_bytes_names_what_is_wrong_with_the_share_list(bad, message):
+    with pytest.raises(InvalidParameter, match=message):
+        reconstruct_bytes(bad)

@@ -40,7 +40,8 @@ from ..errors import InvalidEncoding, InvalidParameter
 from ..policy.documents import hex_field
 from .errors import PqzkTyper
 from .files import check_output, check_output_dir, read_document, write_output
-from .options import FORCE, JSON_OPT, MSG_FILE_OPT, MSG_HEX_OPT, MSG_OPT, emit, json_bytes, read_message
+from .options import (FORCE, JSON_OPT, MSG_FILE_OPT, MSG_HEX_OPT, MSG_OPT, PUBLIC_OPT, emit, json_bytes,
+                      key_file_names, read_message, write_key_files)
 
 app = PqzkTyper(help=__doc__, rich_markup_mode=None, no_args_is_help=True)
 MAX_PARTIES = 64
@@ -113,22 +114,15 @@ def keygen(threshold: int = typer.Option(2, "--threshold", "-t", min=1, max=MAX_
     suite = bls.get_ciphersuite(ciphersuite) if ciphersuite is not None else bls.DEFAULT
     if threshold > parties:
         raise InvalidParameter(f"need threshold <= parties, got {threshold} of {parties}")
-    names = ["public.json"] + [f"share-{i}.json" for i in range(1, parties + 1)]
-    check_output_dir(out_dir, names, "output directory", force=force)
+    check_output_dir(out_dir, key_file_names(parties), "output directory", force=force)
     secret = bls.keygen()
     shares, key = bls.threshold_keygen(threshold, parties, secret=secret, suite=suite)
     public = _public_doc(key, bls.pop_prove(secret, suite))
     del secret
-    files = []
-    for i, share in shares.items():
-        p = out_dir / f"share-{i}.json"
-        write_output(p, json_bytes({"format": FMT_SHARE, "ciphersuite": suite.name, "identifier": i,
-                                    "public_key": public["public_key"],
-                                    "verification_key": key.verification_key(i).hex(),
-                                    "share": share.to_bytes(suite.K).hex()}),
-                     "share file", force=force, secret=True)
-        files.append(str(p))
-    write_output(out_dir / "public.json", json_bytes(public), "public key file", force=force)
+    files = write_key_files(out_dir, public, {
+        i: {"format": FMT_SHARE, "ciphersuite": suite.name, "identifier": i, "public_key": public["public_key"],
+            "verification_key": key.verification_key(i).hex(), "share": share.to_bytes(suite.K).hex()}
+        for i, share in shares.items()}, force=force)
     emit(as_json, {**public, "share_files": files},
          f"threshold BLS {threshold}-of-{parties} ({suite.name}); group key {public['public_key']}\n"
          f"wrote {out_dir / 'public.json'} and {len(files)} share files (secret, mode 0600)")
@@ -180,7 +174,7 @@ def _load_partial(path: Path, key):
 
 
 @app.command()
-def combine(public: Path = typer.Option(Path("public.json"), "--public", "-p", help="public.json from keygen"),
+def combine(public: Path = PUBLIC_OPT,
             partial: list[Path] = typer.Option(None, "--partial", help="a partial signature file; repeat for each signer"),
             message: str = MSG_OPT, message_hex: str = MSG_HEX_OPT, message_file: Path = MSG_FILE_OPT,
             out: Path = typer.Option(Path("signature.json"), "--out", "-o", help="signature file to write"),

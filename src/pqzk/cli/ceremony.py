@@ -307,6 +307,9 @@ def _run(where: Where, protocol: str, build: Callable, as_json: bool, change: Op
     console.print(f"  stopped every node and the broker; {result['seconds']} s in all", markup=False)
 
 
+# Every ceremony command lists the same connection options (--committee ... --threshold) in its
+# signature: typer reads options from each function's parameters, so the lists repeat on purpose
+# (a deliberate duplicate); _where turns them into one Where.
 def _where(committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env, local,
            threshold) -> Where:
     return Where(committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env, local, threshold)

@@ -82,6 +82,17 @@ def _publics(paths: list[Path], what: str) -> list:
     return out
 
 
+def _copy_target(file: Path, out: Optional[Path], force: bool, past: str, verb: str) -> Path:
+    """Where the signed (or endorsed) copy of a committee file goes: `-o FILE`, or the file itself
+    with --force (checked before anything is signed, so that a refusal costs no PIN)."""
+    from .files import check_output
+    target = Path(out) if out is not None else Path(file)
+    if out is None and not force:
+        raise InvalidParameter(f"give -o FILE for the {past} copy, or --force to {verb} {file} in place")
+    check_output(target, "committee file", force=force)
+    return target
+
+
 @app.command()
 def create(name: str = typer.Option(..., "--name", help="the committee's name: 1 to 63 of [a-z0-9-]"),
            threshold: int = typer.Option(..., "--threshold", "-t", min=2, max=2**32 - 1,
@@ -157,12 +168,9 @@ def sign(file: Path = FILE, home: Path = typer.Option(..., "--home", help="the s
     """The node at --home adds its signature to the committee file.
 
     It signs everything but the signatures with its composite identity key."""
-    from .files import check_output, write_output
+    from .files import write_output
     from .main import console, emit_json
-    target = Path(out) if out is not None else Path(file)
-    if out is None and not force:
-        raise InvalidParameter(f"give -o FILE for the signed copy, or --force to sign {file} in place")
-    check_output(target, "committee file", force=force)
+    target = _copy_target(file, out, force, "signed", "sign")
     c = load_committee(file)
     h = load_home(home)
     s = secret(pin_file, pin_env)
@@ -192,12 +200,9 @@ def endorse(file: Path = FILE, home: Path = typer.Option(..., "--home", help="th
     Needed when the new version changes the nodes, the threshold or the key and
     fewer than the accepted version's threshold of its nodes sign the new one
     with the same keys (a node that leaves, or changes its keys, endorses)."""
-    from .files import check_output, write_output
+    from .files import write_output
     from .main import console, emit_json
-    target = Path(out) if out is not None else Path(file)
-    if out is None and not force:
-        raise InvalidParameter(f"give -o FILE for the endorsed copy, or --force to endorse {file} in place")
-    check_output(target, "committee file", force=force)
+    target = _copy_target(file, out, force, "endorsed", "endorse")
     c = load_committee(file)
     h = load_home(home)
     previous = h.pin.committee()

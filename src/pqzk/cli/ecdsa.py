@@ -37,7 +37,8 @@ from ..errors import InvalidEncoding, InvalidParameter
 from ..policy.documents import hex_field
 from ..threshold.bip32 import parse_path as ecdsa_parse_path
 from .errors import PqzkTyper
-from .options import FORCE, JSON_OPT, MSG_FILE_OPT, MSG_HEX_OPT, MSG_OPT, json_bytes, read_message
+from .options import (FORCE, JSON_OPT, MSG_FILE_OPT, MSG_HEX_OPT, MSG_OPT, PUBLIC_OPT, SIGNATURE_OPT, emit, json_bytes,
+                      key_file_names, read_message, write_key_files)
 from .files import check_output, check_output_dir, read_document, write_output
 
 app = PqzkTyper(help=__doc__, rich_markup_mode=None, no_args_is_help=True)
@@ -105,32 +106,23 @@ def keygen(curve: str = typer.Option("secp256k1", "--curve", help="secp256k1 or 
     per holder (refused if any of them exists, unless --force)."""
     from ..runtime import ecdsa_shares, run_ecdsa_keygen
     from ..threshold.ecdsa.signature import curve_group
-    from .main import console, emit_json
     curve_group(curve)
     if not min_signers <= max_signers:
         raise InvalidParameter(f"need min-signers <= max-signers, got {min_signers} of {max_signers}")
-    names = ["public.json"] + [f"share-{i}.json" for i in range(1, max_signers + 1)]
-    check_output_dir(out_dir, names, "output directory", force=force)
+    check_output_dir(out_dir, key_file_names(max_signers), "output directory", force=force)
     ids = list(range(1, max_signers + 1))
     parties, _ = run_ecdsa_keygen(curve, ids, min_signers)
     shares = ecdsa_shares(parties, ids)
     pub = shares[1].public_key
     public = _public_doc(pub)
-    files = []
-    for i, sh in shares.items():
-        p = out_dir / f"share-{i}.json"
-        write_output(p, json_bytes({"format": FMT_SHARE, "curve": curve, "identifier": i,
-                                     "public_key": public["public_key"], "key_share": sh.to_bytes().hex()}),
-                     "share file", force=force, secret=True)
-        files.append(str(p))
-    write_output(out_dir / "public.json", json_bytes(public), "public key file", force=force)
-    if as_json:
-        emit_json({**public, "share_files": files})
-        return
-    console.print(f"ECDSA {curve}: {min_signers}-of-{max_signers}; public key {public['public_key']}")
-    if "xpub" in public:
-        console.print(f"xpub {public['xpub']}")
-    console.print(f"wrote {out_dir / 'public.json'} and {len(files)} share files (secret, mode 0600)")
+    files = write_key_files(out_dir, public, {
+        i: {"format": FMT_SHARE, "curve": curve, "identifier": i,
+            "public_key": public["public_key"], "key_share": sh.to_bytes().hex()}
+        for i, sh in shares.items()}, force=force)
+    emit(as_json, {**public, "share_files": files},
+         f"ECDSA {curve}: {min_signers}-of-{max_signers}; public key {public['public_key']}\n"
+         + (f"xpub {public['xpub']}\n" if "xpub" in public else "")
+         + f"wrote {out_dir / 'public.json'} and {len(files)} share files (secret, mode 0600)")
 
 
 @app.command()
@@ -142,7 +134,6 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
     """Sign with at least min_signers shares (the three DKLs23 rounds, in this process)."""
     from ..runtime import ecdsa_signing_outcome, run_ecdsa_signing
     from ..threshold.ecdsa import EcdsaKeyShare
-    from .main import console, emit_json
     if not share:
         raise InvalidParameter("give the signers' share files with --share")
     digest = _digest(read_message(message, message_hex, message_file), hash_name)
@@ -167,15 +158,12 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
            "signers": signers, "hash": hash_name, "digest": digest.hex(), "signature": sig.to_bytes().hex(),
            "recovery_id": sig.recovery_id, "der": sig.to_der().hex()}
     write_output(out, json_bytes(doc), "signature file", force=force)
-    if as_json:
-        emit_json(doc)
-        return
-    console.print(f"signed by {signers}: {doc['signature']} (recovery id {sig.recovery_id})\nwrote {out}")
+    emit(as_json, doc, f"signed by {signers}: {doc['signature']} (recovery id {sig.recovery_id})\nwrote {out}")
 
 
 @app.command()
-def verify(public: Path = typer.Option(Path("public.json"), "--public", "-p", help="public.json from keygen"),
-           signature: Path = typer.Option(Path("signature.json"), "--signature", help="signature.json from sign"),
+def verify(public: Path = PUBLIC_OPT,
+           signature: Path = SIGNATURE_OPT,
            message: str = MSG_OPT, message_hex: str = MSG_HEX_OPT, message_file: Path = MSG_FILE_OPT,
            as_json: bool = JSON_OPT) -> None:
     """Verify a signature under the key in public.json, derived along the signature's path (exit
@@ -203,7 +191,7 @@ def verify(public: Path = typer.Option(Path("public.json"), "--public", "-p", he
 
 
 @app.command()
-def address(public: Path = typer.Option(Path("public.json"), "--public", "-p", help="public.json from keygen"),
+def address(public: Path = PUBLIC_OPT,
             path: str = PATH_OPT, as_json: bool = JSON_OPT) -> None:
     """Ethereum (EIP-55) and Bitcoin (P2WPKH, and P2TR of the key as a BIP-86 internal key)
     addresses of the key or of its child at --path (secp256k1 keys only)."""

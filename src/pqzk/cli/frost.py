@@ -32,7 +32,8 @@ import typer
 from ..errors import InvalidEncoding, InvalidParameter
 from ..policy.documents import hex_field
 from .errors import PqzkTyper
-from .options import FORCE, MSG_FILE_OPT, MSG_HEX_OPT, MSG_OPT, json_bytes, read_message
+from .options import (FORCE, JSON_OPT, MSG_FILE_OPT, MSG_HEX_OPT, MSG_OPT, PUBLIC_OPT, SIGNATURE_OPT, emit, json_bytes,
+                      key_file_names, read_message, write_key_files)
 from .files import check_output, check_output_dir, read_document, write_output
 
 app = PqzkTyper(help=__doc__, rich_markup_mode=None, no_args_is_help=True)
@@ -69,30 +70,22 @@ def keygen(suite: str = typer.Option("FROST-ED25519-SHA512-v1", "--suite", "-s",
     """Trusted-dealer key generation: writes public.json and one share-<id>.json per participant
     (refused if any of them exists, unless --force)."""
     from ..threshold import frost
-    from .main import console, emit_json
     s = frost.get_ciphersuite(suite)
     if not 1 <= min_signers <= max_signers:
         raise InvalidParameter(f"need 1 <= min-signers <= max-signers, got {min_signers} of {max_signers}")
-    names = ["public.json"] + [f"share-{i}.json" for i in range(1, max_signers + 1)]
-    check_output_dir(out_dir, names, "output directory", force=force)
+    check_output_dir(out_dir, key_file_names(max_signers), "output directory", force=force)
     kps, pkp = frost.trusted_dealer_keygen(s, min_signers, max_signers)
     public = {"format": FMT_PUBLIC, "ciphersuite": s.context, "min_signers": min_signers,
               "max_signers": max_signers, "verifying_key": pkp.verifying_key.to_bytes().hex(),
               "verifying_shares": {str(i): Y.to_bytes().hex() for i, Y in pkp.verifying_shares.items()},
               "public_key_package": pkp.to_bytes().hex()}
-    files = []
-    for i, kp in kps.items():
-        p = out_dir / f"share-{i}.json"
-        write_output(p, json_bytes({"format": FMT_SHARE, "ciphersuite": s.context, "identifier": i,
-                                     "verifying_key": public["verifying_key"], "key_package": kp.to_bytes().hex()}),
-                     "share file", force=force, secret=True)
-        files.append(str(p))
-    write_output(out_dir / "public.json", json_bytes(public), "public key file", force=force)
-    if as_json:
-        emit_json({**public, "share_files": files})
-        return
-    console.print(f"{s.context}: {min_signers}-of-{max_signers}; group key {public['verifying_key']}")
-    console.print(f"wrote {out_dir / 'public.json'} and {len(files)} share files (secret, mode 0600)")
+    files = write_key_files(out_dir, public, {
+        i: {"format": FMT_SHARE, "ciphersuite": s.context, "identifier": i,
+            "verifying_key": public["verifying_key"], "key_package": kp.to_bytes().hex()}
+        for i, kp in kps.items()}, force=force)
+    emit(as_json, {**public, "share_files": files},
+         f"{s.context}: {min_signers}-of-{max_signers}; group key {public['verifying_key']}\n"
+         f"wrote {out_dir / 'public.json'} and {len(files)} share files (secret, mode 0600)")
 
 
 @app.command()
@@ -106,7 +99,7 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
                                                        "path (e.g. m/86/0/0/0/5, no hardened steps), then the BIP-341 tweak"),
          out: Path = typer.Option(Path("signature.json"), "--out", "-o", help="signature file to write"),
          force: bool = FORCE,
-         as_json: bool = typer.Option(False, "--json", help="print the result as JSON")) -> None:
+         as_json: bool = JSON_OPT) -> None:
     """Sign with at least min_signers shares (both FROST rounds, in this process).
 
     Shares come from share-<id>.json files (--share) or, unsealed only for this signature, from a
@@ -114,7 +107,6 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
     from contextlib import ExitStack
 
     from ..threshold import frost
-    from .main import console, emit_json
     if bool(share) == bool(store):
         raise InvalidParameter("give either --share files or --store with --key-id")
     if share and (key_id or pin_file is not None or pin_env is not None):
@@ -154,17 +146,14 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
     if derive_path is not None:
         doc["path"] = derive_path
     write_output(out, json_bytes(doc), "signature file", force=force)
-    if as_json:
-        emit_json(doc)
-        return
-    console.print(f"signed by {doc['signers']}: {sig.hex()}\nwrote {out}")
+    emit(as_json, doc, f"signed by {doc['signers']}: {sig.hex()}\nwrote {out}")
 
 
 @app.command()
-def verify(public: Path = typer.Option(Path("public.json"), "--public", "-p", help="public.json from keygen"),
-           signature: Path = typer.Option(Path("signature.json"), "--signature", help="signature.json from sign"),
+def verify(public: Path = PUBLIC_OPT,
+           signature: Path = SIGNATURE_OPT,
            message: str = MSG_OPT, message_hex: str = MSG_HEX_OPT, message_file: Path = MSG_FILE_OPT,
-           as_json: bool = typer.Option(False, "--json", help="print the result as JSON")) -> None:
+           as_json: bool = JSON_OPT) -> None:
     """Verify a signature against the group key in public.json (exit status 1 if it does not verify)."""
     from ..threshold import frost
     from .main import console, emit_json

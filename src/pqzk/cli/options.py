@@ -18,6 +18,8 @@ MSG_HEX_OPT = typer.Option(None, "--message-hex", help="message as hex")
 MSG_FILE_OPT = typer.Option(None, "--message-file", help="message read from a file (raw bytes; - for standard input)")
 FORCE = typer.Option(False, "--force", help="replace existing output files")
 JSON_OPT = typer.Option(False, "--json", help="print the result as JSON")
+PUBLIC_OPT = typer.Option(Path("public.json"), "--public", "-p", help="public.json from keygen")
+SIGNATURE_OPT = typer.Option(Path("signature.json"), "--signature", help="signature.json from sign")
 PASSPHRASE_FILE = typer.Option(None, "--passphrase-file", help="read the passphrase from this file (first line)")
 PASSPHRASE_ENV = typer.Option(None, "--passphrase-env", help="read the passphrase from this environment variable")
 
@@ -63,6 +65,24 @@ def emit(as_json: bool, data: dict, text: str) -> None:
 def json_bytes(doc: dict) -> bytes:
     """A JSON document as written to a file: indented, with a final newline."""
     return (json.dumps(doc, indent=2) + "\n").encode()
+
+
+def key_file_names(count: int) -> list[str]:
+    """The files a dealt key of `count` shares is written to (checked before anything is made)."""
+    return ["public.json"] + [f"share-{i}.json" for i in range(1, count + 1)]
+
+
+def write_key_files(out_dir: Path, public: dict, shares: dict[int, dict], *, force: bool) -> list[str]:
+    """A dealt key's files: share-<id>.json for each share document (secret, mode 0600), then
+    public.json; returns the share files' paths (what --json lists)."""
+    from .files import write_output
+    files = []
+    for i, doc in shares.items():
+        path = out_dir / f"share-{i}.json"
+        write_output(path, json_bytes(doc), "share file", force=force, secret=True)
+        files.append(str(path))
+    write_output(out_dir / "public.json", json_bytes(public), "public key file", force=force)
+    return files
 
 
 __all__ = ["MSG_OPT", "MSG_HEX_OPT", "MSG_FILE_OPT", "FORCE", "JSON_OPT", "PASSPHRASE_FILE", "PASSPHRASE_ENV",

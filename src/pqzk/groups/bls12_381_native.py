@@ -223,6 +223,8 @@ def _fp_bytes(c: int) -> bytes:
 
 
 class BLS12381G1(_NativeBLSGroup):
+    # G1 and G2 differ only in these constants (a deliberate duplicate of shape): the operations
+    # are _NativeBLSGroup's, over the native pqzk_g1_*/pqzk_g2_* entry points
     name = "bls12_381_g1"
     cofactor = 0x396C8C005555E1568C00AAAB0000AAAB
     element_size = 48

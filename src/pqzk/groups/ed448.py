@@ -24,6 +24,7 @@ def decode_xy(data: bytes) -> tuple[int, int]:
 
 class Ed448Group(PyCurveGroup):
     """The edwards448 group of RFC 8032 (cofactor 4), 57-byte encoding (pure Python, or the native core)."""
+    # declarative constants, alike across groups on purpose (see P256Group)
     name = "ed448"
     msm_vartime_min_terms = 8       # the constant-time per-term path beats the Pippenger below
     curve = CURVE

@@ -14,6 +14,8 @@ N = CURVE.n
 
 class P256Group(PyCurveGroup):
     """NIST P-256 with SEC1 compressed 33-byte encoding (pure Python, or the native core when built)."""
+    # Each group states its own constants; the attribute lists of P256Group, Ed448Group and the
+    # other PyCurveGroups look alike on purpose (a deliberate duplicate: the behaviour is shared).
     name = "p256"
     msm_vartime_min_terms = 6       # the constant-time per-term path beats the Pippenger below
     curve = CURVE

@@ -94,14 +94,20 @@ def fp2_mul_by_nonresidue(a: Fp2) -> Fp2:
     return ((a0 - a1) % P, (a0 + a1) % P)
 
 
-def fp2_pow(a: Fp2, e: int) -> Fp2:
-    """`a^e` in Fp2 (square and multiply)."""
-    r = FP2_ONE
+def _square_and_multiply(a, e: int, one, sqr, mul):
+    """a^e (e >= 0) by left-to-right square and multiply in the tower field whose one, squaring and
+    multiplication are given (variable time: this reference module holds no secrets)."""
+    r = one
     for bit in bin(e)[2:]:
-        r = fp2_sqr(r)
+        r = sqr(r)
         if bit == "1":
-            r = fp2_mul(r, a)
+            r = mul(r, a)
     return r
+
+
+def fp2_pow(a: Fp2, e: int) -> Fp2:
+    """a^e in Fp2 (e >= 0)."""
+    return _square_and_multiply(a, e, FP2_ONE, fp2_sqr, fp2_mul)
 
 
 def fp2_is_square(a: Fp2) -> bool:
@@ -222,12 +228,7 @@ def fp12_pow(a: Fp12, e: int) -> Fp12:
     """`a^e` in Fp12 (negative `e` inverts first)."""
     if e < 0:
         a, e = fp12_inv(a), -e
-    r = FP12_ONE
-    for bit in bin(e)[2:]:
-        r = fp12_sqr(r)
-        if bit == "1":
-            r = fp12_mul(r, a)
-    return r
+    return _square_and_multiply(a, e, FP12_ONE, fp12_sqr, fp12_mul)
 
 
 # Frobenius a -> a^p on Fp12 (coefficients w.r.t. the basis w^i, i = 0..5, w^6 = u + 1):

@@ -331,6 +331,8 @@ class EdwardsCurve(_CurveOps):
     """a·x² + y² = 1 + d·x²·y² over GF(p); (gx, gy) generates the subgroup of prime order n,
     cofactor h."""
 
+    # the same fields as WeierstrassCurve but d for b, on purpose (a deliberate duplicate):
+    # _CurveOps and the groups read name, p, gx, gy, n and h off either form
     name: str
     p: int
     a: int

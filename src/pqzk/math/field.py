@@ -16,6 +16,15 @@ def inv(a: int, p: int) -> int:
     return pow(a, -1, p)
 
 
+def powers(x: int, count: int, p: int) -> list[int]:
+    """[1, x, x^2, ..., x^(count-1)] mod p (polynomial evaluation, vector challenges)."""
+    out, acc = [], 1
+    for _ in range(count):
+        out.append(acc)
+        acc = acc * x % p
+    return out
+
+
 def batch_inv(values: Sequence[int], p: int) -> list[int]:
     """Inverses of all values with one modular inversion (Montgomery's trick)."""
     n = len(values)

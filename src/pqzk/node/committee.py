@@ -35,7 +35,7 @@ from pathlib import Path
 from ..atomicfile import atomic_write
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..files import decode_text, read_bytes
-from ..policy.documents import parse_document
+from ..policy.documents import exact_fields, parse_document
 from ..policy.model import canonical_json
 from ..runtime.identity import Directory
 from ..threshold.frost.ciphersuite import get_ciphersuite
@@ -226,11 +226,9 @@ class Committee:
     def from_json(cls, text: str, where: str = "committee file") -> "Committee":
         """Parse and validate a committee file (exact fields, format, every member); `InvalidEncoding` naming
         what is wrong."""
-        d = parse_document(text, where)
-        keys = {"format", "committee", "version", "nodes", "coordinators", "key", "policy", "signatures",
-                "endorsements"}
-        if not isinstance(d, dict) or set(d) != keys:
-            raise InvalidEncoding(f"{where}: needs exactly the fields {sorted(keys)}")
+        d = exact_fields(parse_document(text, where), {
+            "format", "committee", "version", "nodes", "coordinators", "key", "policy", "signatures",
+            "endorsements"}, where)
         if d["format"] != FORMAT:
             raise InvalidEncoding(f"{where}: format must be {FORMAT!r}")
         key = d["key"]

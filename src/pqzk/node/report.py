@@ -13,11 +13,11 @@ group key and who, by the nodes' own judgement, stopped a ceremony.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
+from ..policy.documents import exact_fields, parse_document
 from ..policy.model import canonical_json
 from ..runtime import wire
 from ..runtime.messages import PartyId
@@ -54,13 +54,9 @@ class Report:
         payload = as_bytes(payload, "session report")
         if len(payload) > 2 * MAX_PKP + 65536:
             raise InvalidEncoding("session report: too large")
-        try:
-            d = json.loads(payload)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise InvalidEncoding("session report: not JSON") from None
-        keys = {"protocol", "outcome", "public_key_package", "holds_share", "reason", "culprits", "unresponsive"}
-        if not isinstance(d, dict) or set(d) != keys:
-            raise InvalidEncoding(f"session report: needs exactly {sorted(keys)}")
+        d = exact_fields(parse_document(payload, "session report"), {
+            "protocol", "outcome", "public_key_package", "holds_share", "reason", "culprits", "unresponsive"},
+            "session report")
         if d["protocol"] not in PROTOCOLS or d["outcome"] not in OUTCOMES:
             raise InvalidEncoding("session report: unknown protocol or outcome")
         if not isinstance(d["holds_share"], bool) or not isinstance(d["reason"], str) \

@@ -39,7 +39,6 @@ would deal a second polynomial); the others finish without it, or abort naming i
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from dataclasses import dataclass
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, PqzkError, ProtocolAbort
 from ..math.rand import RandomSource
+from ..policy.documents import exact_fields, parse_document
 from ..policy.model import canonical_json
 from ..runtime.bounded import BoundedDict
 from ..runtime.dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
@@ -103,13 +103,9 @@ class Invitation:
         """An invitation from a message payload, strictly validated; `InvalidEncoding` naming what is wrong.
         """
         payload = as_bytes(payload, "session invitation")
-        try:
-            d = json.loads(payload)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise InvalidEncoding("session invitation: not JSON") from None
-        keys = {"protocol", "participants", "threshold", "target", "new_threshold", "new_members", "key"}
-        if not isinstance(d, dict) or set(d) != keys:
-            raise InvalidEncoding(f"session invitation: needs exactly {sorted(keys)}")
+        d = exact_fields(parse_document(payload, "session invitation"), {
+            "protocol", "participants", "threshold", "target", "new_threshold", "new_members", "key"},
+            "session invitation")
 
         def ints(v, what):
             if not isinstance(v, list) or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**32

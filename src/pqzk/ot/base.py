@@ -114,6 +114,8 @@ class BaseOtReceiver:
         return ReceiverSeeds(self._choices, tuple(keys))
 
 
+# The sender mirrors BaseOtReceiver (repr, message, finish over the other side's points): alike by
+# shape on purpose, each side's finish computes different keys.
 class BaseOtSender:
     """The sender of `count` OTs with random keys."""
 

@@ -125,6 +125,13 @@ def parse_document(data: bytes | str, where: str, *, toml: bool = False) -> dict
     return doc
 
 
+def exact_fields(doc: Any, keys: set[str], where: str) -> dict:
+    """`doc` when it is an object with exactly the fields `keys`, else InvalidEncoding naming them."""
+    if not isinstance(doc, dict) or set(doc) != keys:
+        raise InvalidEncoding(f"{where}: needs exactly the fields {sorted(keys)}")
+    return doc
+
+
 def _kind_name(v: Any) -> str:
     return {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number",
             type(None): "null"}.get(type(v), type(v).__name__)
@@ -149,4 +156,5 @@ def load_document(path: str | Path, what: str) -> dict:
     return parse_document(data, f"{what} {p}", toml=p.suffix.lower() == ".toml")
 
 
-__all__ = ["MAX_DEPTH", "MAX_INT", "MAX_DOCUMENT_BYTES", "parse_document", "load_document", "hex_field"]
+__all__ = ["MAX_DEPTH", "MAX_INT", "MAX_DOCUMENT_BYTES", "parse_document", "exact_fields", "load_document",
+           "hex_field"]

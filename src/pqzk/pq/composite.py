@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -113,16 +114,33 @@ def _pss(a: CompositeAlgorithm) -> padding.PSS:
     return padding.PSS(mgf=padding.MGF1(h), salt_length=h.digest_size)   # draft §7.2 RSASSA-PSS params
 
 
-def _load_trad_public(a: CompositeAlgorithm, data: bytes):
+# EdDSA keys are raw bytes of one fixed length: name, length, public and private key classes
+_EDDSA = {"ed25519": ("Ed25519", 32, ed25519.Ed25519PublicKey, ed25519.Ed25519PrivateKey),
+          "ed448": ("Ed448", 57, ed448.Ed448PublicKey, ed448.Ed448PrivateKey)}
+
+
+def _load_eddsa(a: CompositeAlgorithm, data: bytes, kind: str):
+    """An Ed25519/Ed448 `kind` ("public" or "private") key from its raw bytes (ValueError if not)."""
+    name, size, public, private = _EDDSA[a.trad]
+    if len(data) != size:
+        raise ValueError(f"{name} {kind} key must be {size} bytes")
+    return public.from_public_bytes(data) if kind == "public" else private.from_private_bytes(data)
+
+
+@contextmanager
+def _rejected(a: CompositeAlgorithm, kind: str):
+    """What the traditional key loaders raise: any parsing failure becomes InvalidEncoding naming
+    the algorithm and whether the `kind` ("public", "private") key was rejected."""
     try:
-        if a.trad == "ed25519":
-            if len(data) != 32:
-                raise ValueError("Ed25519 public key must be 32 bytes")
-            return ed25519.Ed25519PublicKey.from_public_bytes(data)
-        if a.trad == "ed448":
-            if len(data) != 57:
-                raise ValueError("Ed448 public key must be 57 bytes")
-            return ed448.Ed448PublicKey.from_public_bytes(data)
+        yield
+    except (ValueError, TypeError, UnsupportedAlgorithm, InvalidEncoding) as exc:
+        raise InvalidEncoding(f"{a.short}: traditional {kind} key rejected ({exc})") from None
+
+
+def _load_trad_public(a: CompositeAlgorithm, data: bytes):
+    with _rejected(a, "public"):
+        if a.trad in _EDDSA:
+            return _load_eddsa(a, data, "public")
         if a.trad == "ecdsa":
             if not data or data[0] != 0x04:
                 raise ValueError("ECDSA public key must be an uncompressed point")
@@ -133,8 +151,6 @@ def _load_trad_public(a: CompositeAlgorithm, data: bytes):
             raise ValueError(f"RSA public key must be {a.rsa_bits} bits")
         _der.read_all(data, _der.SEQUENCE)   # RSAPublicKey, no trailing bytes
         return key
-    except (ValueError, TypeError, UnsupportedAlgorithm, InvalidEncoding) as exc:
-        raise InvalidEncoding(f"{a.short}: traditional public key rejected ({exc})") from None
 
 
 def _trad_public_bytes(a: CompositeAlgorithm, key) -> bytes:
@@ -146,15 +162,9 @@ def _trad_public_bytes(a: CompositeAlgorithm, key) -> bytes:
 
 
 def _load_trad_private(a: CompositeAlgorithm, data: bytes):
-    try:
-        if a.trad == "ed25519":
-            if len(data) != 32:
-                raise ValueError("Ed25519 private key must be 32 bytes")
-            return ed25519.Ed25519PrivateKey.from_private_bytes(data)
-        if a.trad == "ed448":
-            if len(data) != 57:
-                raise ValueError("Ed448 private key must be 57 bytes")
-            return ed448.Ed448PrivateKey.from_private_bytes(data)
+    with _rejected(a, "private"):
+        if a.trad in _EDDSA:
+            return _load_eddsa(a, data, "private")
         _der.read_all(data, _der.SEQUENCE)
         key = serialization.load_der_private_key(data, password=None)   # RSAPrivateKey / ECPrivateKey
         if a.trad == "ecdsa" and not (isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == getattr(ec, a.curve).name):
@@ -162,8 +172,6 @@ def _load_trad_private(a: CompositeAlgorithm, data: bytes):
         if a.trad.startswith("rsa") and not (isinstance(key, rsa.RSAPrivateKey) and key.key_size == a.rsa_bits):
             raise ValueError(f"expected a {a.rsa_bits}-bit RSAPrivateKey")
         return key
-    except (ValueError, TypeError, UnsupportedAlgorithm, InvalidEncoding) as exc:
-        raise InvalidEncoding(f"{a.short}: traditional private key rejected ({exc})") from None
 
 
 def _trad_private_bytes(a: CompositeAlgorithm, key) -> bytes:

@@ -22,6 +22,7 @@ import numpy as np
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math import ntt as _ntt
+from .params import lookup_params
 
 Q = _ntt.MLDSA_Q
 N = _ntt.N
@@ -91,13 +92,8 @@ PARAMS = {p.name: p for p in (
 
 
 def params(name: str | Params) -> Params:
-    """The FIPS 204 parameter set by name; `InvalidParameter` naming the known ones otherwise."""
-    if isinstance(name, Params):
-        return name
-    try:
-        return PARAMS[name]
-    except (KeyError, TypeError):
-        raise InvalidParameter(f"unknown ML-DSA parameter set {name!r}; expected one of {sorted(PARAMS)}") from None
+    """FIPS 204's parameter set named (or given)."""
+    return lookup_params(PARAMS, name, "ML-DSA")
 
 
 # ---- modular helpers (FIPS 204 §2.3: mod± and the infinity norm) ----

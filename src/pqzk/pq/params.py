@@ -46,21 +46,22 @@ MLKEM = {
 }
 
 
-def mldsa_params(params: str | MLDSAParams) -> MLDSAParams:
-    """The ML-DSA parameter set by name; `InvalidParameter` naming the known ones otherwise."""
-    if isinstance(params, MLDSAParams):
+def lookup_params(table: dict, params, what: str):
+    """`params` itself when it is one of `table`'s parameter sets, else the set it names; an unknown
+    name is InvalidParameter listing the known ones (`what`: "ML-DSA", "ML-KEM")."""
+    if isinstance(params, tuple(type(p) for p in table.values())):
         return params
     try:
-        return MLDSA[params]
+        return table[params]
     except (KeyError, TypeError):
-        raise InvalidParameter(f"unknown ML-DSA parameter set {params!r}; expected one of {sorted(MLDSA)}") from None
+        raise InvalidParameter(f"unknown {what} parameter set {params!r}; expected one of {sorted(table)}") from None
+
+
+def mldsa_params(params: str | MLDSAParams) -> MLDSAParams:
+    """The ML-DSA parameter set named (or given)."""
+    return lookup_params(MLDSA, params, "ML-DSA")
 
 
 def mlkem_params(params: str | MLKEMParams) -> MLKEMParams:
-    """The ML-KEM parameter set by name; `InvalidParameter` naming the known ones otherwise."""
-    if isinstance(params, MLKEMParams):
-        return params
-    try:
-        return MLKEM[params]
-    except (KeyError, TypeError):
-        raise InvalidParameter(f"unknown ML-KEM parameter set {params!r}; expected one of {sorted(MLKEM)}") from None
+    """The ML-KEM parameter set named (or given)."""
+    return lookup_params(MLKEM, params, "ML-KEM")

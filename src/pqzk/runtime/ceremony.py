@@ -58,6 +58,25 @@ def party_order(pid: PartyId) -> tuple:
     return (0, pid, "") if isinstance(pid, int) else (1, 0, pid)
 
 
+def _signed(payload: bytes | None, sig: bytes | None) -> bytes:
+    """An optional signed message as echoes, complaints and verdicts carry it (`_read_signed`)."""
+    if payload is None:
+        return b"\x00"
+    return b"\x01" + len(sig).to_bytes(2, "big") + sig + len(payload).to_bytes(4, "big") + payload
+
+
+def _read_signed(r: ByteReader, what: str) -> tuple[bytes | None, bytes | None]:
+    """An optional signed message as echoes, complaints and verdicts carry it: flag 0 (none), or
+    flag 1, its signature (u16 length) and its payload (u32 length); returns (payload, signature)."""
+    flag = r.uint(1)
+    if flag == 0:
+        return None, None
+    if flag != 1:
+        raise InvalidEncoding(f"bad {what} flag")
+    sig = r.lp(2)
+    return r.lp(4), sig
+
+
 class Stage(StrEnum):
     """Where a ceremony party is: new, one of the rounds, done or aborted."""
     NEW = "new"
@@ -146,12 +165,6 @@ class Ceremony(AnnouncedAbort, SignedParty):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.id}, {self.stage})"
 
-    def _is_over(self) -> bool:
-        return self.stage in (Stage.DONE, Stage.ABORTED)
-
-    def _mark_aborted(self) -> None:
-        self.stage = Stage.ABORTED
-
     # ---- the protocol ----
     @property
     def is_dealer(self) -> bool:
@@ -231,11 +244,7 @@ class Ceremony(AnnouncedAbort, SignedParty):
     def _echo_payload(self) -> bytes:
         out = bytearray(self._echo_version.to_bytes(2, "big") + len(self.dealers).to_bytes(2, "big"))
         for d in self.dealers:
-            if d in self.round1:
-                payload, sig = self.round1[d]
-                out += b"\x01" + len(sig).to_bytes(2, "big") + sig + len(payload).to_bytes(4, "big") + payload
-            else:
-                out += b"\x00"
+            out += _signed(*self.round1.get(d, (None, None)))
         return bytes(out)
 
     def _send_echo(self) -> list[Message]:
@@ -257,14 +266,7 @@ class Ceremony(AnnouncedAbort, SignedParty):
             raise InvalidEncoding("wrong number of entries")
         entries = []
         for d in self.dealers:
-            flag = r.uint(1)
-            if flag == 0:
-                entries.append((d, None, None))
-            elif flag == 1:
-                sig = r.lp(2)
-                entries.append((d, r.lp(4), sig))
-            else:
-                raise InvalidEncoding("bad entry flag")
+            entries.append((d, *_read_signed(r, "entry")))
         r.end()
         old = self.echoes.get(msg.sender)
         if old is not None and old[0] == version and old[1] != msg.payload:
@@ -307,16 +309,20 @@ class Ceremony(AnnouncedAbort, SignedParty):
                 out.append(self._send(j, self.kinds["round2"], g.scalar_encode(self.share_for(j))))
         return out
 
+    def _keep_first(self, store: dict, msg: Message, equivocation: str) -> None:
+        """Keep each sender's first message in `store`; a different second one convicts the sender
+        (`equivocation` says of what), a repeat is ignored."""
+        old = store.get(msg.sender)
+        if old is None:
+            store[msg.sender] = msg
+        elif old.payload != msg.payload:
+            self._convict(msg.sender, equivocation)
+
     def _on_round2(self, msg: Message) -> None:
         if msg.sender not in self.dealers or not self.is_receiver:
             self._convict(msg.sender, "sent a share but is not a dealer (or this party receives none)")
             return
-        old = self.round2.get(msg.sender)
-        if old is not None:
-            if old.payload != msg.payload:
-                self._convict(msg.sender, "signed two different shares for one receiver")
-            return
-        self.round2[msg.sender] = msg
+        self._keep_first(self.round2, msg, "signed two different shares for one receiver")
 
     def _share_value(self, dealer: PartyId, receiver: PartyId, payload: bytes) -> int | None:
         """The share if `payload` decodes and matches the dealer's commitment, else None."""
@@ -337,13 +343,12 @@ class Ceremony(AnnouncedAbort, SignedParty):
                 continue
             msg = self.round2.get(d)
             if msg is None:
-                entries += wire.encode_party(d) + b"\x00"
+                entries += wire.encode_party(d) + _signed(None, None)
                 count += 1
                 continue
             value = self._share_value(d, self.id, msg.payload)
             if value is None:
-                entries += (wire.encode_party(d) + b"\x01" + len(msg.signature).to_bytes(2, "big") + msg.signature
-                            + len(msg.payload).to_bytes(4, "big") + msg.payload)
+                entries += wire.encode_party(d) + _signed(msg.payload, msg.signature)
                 count += 1
             else:
                 self._my_shares[d] = value
@@ -378,16 +383,23 @@ class Ceremony(AnnouncedAbort, SignedParty):
             if accused not in self.dealers or accused in seen:
                 raise InvalidEncoding("complaint names a non-dealer or names one twice")
             seen.append(accused)
-            flag = r.uint(1)
-            if flag == 0:
-                out.append((accused, None, None))
-            elif flag == 1:
-                sig = r.lp(2)
-                out.append((accused, r.lp(4), sig))
-            else:
-                raise InvalidEncoding("bad complaint flag")
+            out.append((accused, *_read_signed(r, "complaint")))
         r.end()
         return out
+
+    def _judge_evidence(self, accuser: PartyId, accused: PartyId, kind: str, evidence: bytes, sig: bytes,
+                        claim: str, sent: str, valid_claim: str) -> None:
+        """`accuser`'s claim (a complaint or a verdict) that the share `accused` sent it as a `kind`
+        message is bad, with that signed message as evidence: the accuser is convicted when the
+        accused did not sign it or the share is valid (`valid_claim`, formatted with {accused}),
+        the accused when its signed share fails its commitment."""
+        signed = Message(accused, accuser, self.kinds[kind], evidence, self.session, False, sig)
+        if not self.keyring.is_authentic(signed):
+            self._convict(accuser, f"{claim} against {accused} carries evidence {accused} did not sign")
+        elif self._share_value(accused, accuser, evidence) is None:
+            self._convict(accused, f"{sent} a share for {accuser} that fails its commitment")
+        else:
+            self._convict(accuser, valid_claim.format(accused=accused))
 
     def _handle_complaints(self, accuser: PartyId, payload: bytes) -> None:
         """Judge one complaint list (once the commitments are known)."""
@@ -400,13 +412,8 @@ class Ceremony(AnnouncedAbort, SignedParty):
                 if accused == self.id:
                     self._pending_reveals.add(accuser)
             else:
-                signed = Message(accused, accuser, self.kinds["round2"], evidence, self.session, False, sig)
-                if not self.keyring.is_authentic(signed):
-                    self._convict(accuser, f"complaint against {accused} carries evidence {accused} did not sign")
-                elif self._share_value(accused, accuser, evidence) is None:
-                    self._convict(accused, f"signed a share for {accuser} that fails its commitment")
-                else:
-                    self._convict(accuser, f"complained about a valid share from {accused}")
+                self._judge_evidence(accuser, accused, "round2", evidence, sig, "complaint", "signed",
+                                     "complained about a valid share from {accused}")
 
     def reveal_share(self, accuser: PartyId) -> int:
         """The share sent again, privately, to `accuser` (an adversary may override)."""
@@ -427,12 +434,7 @@ class Ceremony(AnnouncedAbort, SignedParty):
     def _on_reveal(self, msg: Message) -> None:
         if msg.sender not in self.dealers or not self.is_receiver:
             raise InvalidEncoding("a reveal from a non-dealer or to a non-receiver")
-        old = self.reveals.get(msg.sender)
-        if old is not None:
-            if old.payload != msg.payload:
-                self._convict(msg.sender, "revealed two different shares to one receiver")
-            return
-        self.reveals[msg.sender] = msg
+        self._keep_first(self.reveals, msg, "revealed two different shares to one receiver")
 
     def _my_disputes(self) -> list[PartyId]:
         """The dealers this party complained "missing" about."""
@@ -450,10 +452,9 @@ class Ceremony(AnnouncedAbort, SignedParty):
             value = self._share_value(d, self.id, msg.payload)
             if value is not None:
                 self._my_shares[d] = value
-                entries += wire.encode_party(d) + b"\x00"
+                entries += wire.encode_party(d) + _signed(None, None)
             else:
-                entries += (wire.encode_party(d) + b"\x01" + len(msg.signature).to_bytes(2, "big") + msg.signature
-                            + len(msg.payload).to_bytes(4, "big") + msg.payload)
+                entries += wire.encode_party(d) + _signed(msg.payload, msg.signature)
             count += 1
         payload = count.to_bytes(2, "big") + bytes(entries)
         self.verdicts[self.id] = payload
@@ -466,14 +467,7 @@ class Ceremony(AnnouncedAbort, SignedParty):
         out = []
         for _ in range(n):
             d = wire.read_party(r)
-            flag = r.uint(1)
-            if flag == 0:
-                out.append((d, None, None))
-            elif flag == 1:
-                sig = r.lp(2)
-                out.append((d, r.lp(4), sig))
-            else:
-                raise InvalidEncoding("bad verdict flag")
+            out.append((d, *_read_signed(r, "verdict")))
         r.end()
         if sorted((d for d, _, _ in out), key=party_order) != \
                 sorted((d for d, a in self.disputes if a == accuser), key=party_order):
@@ -499,13 +493,8 @@ class Ceremony(AnnouncedAbort, SignedParty):
         for d, evidence, sig in entries:
             if evidence is None:
                 continue
-            signed = Message(d, accuser, self.kinds["reveal"], evidence, self.session, False, sig)
-            if not self.keyring.is_authentic(signed):
-                self._convict(accuser, f"verdict against {d} carries evidence {d} did not sign")
-            elif self._share_value(d, accuser, evidence) is None:
-                self._convict(d, f"revealed a share for {accuser} that fails its commitment")
-            else:
-                self._convict(accuser, f"judged a valid revealed share from {d} bad")
+            self._judge_evidence(accuser, d, "reveal", evidence, sig, "verdict", "revealed",
+                                 "judged a valid revealed share from {accused} bad")
 
     # ---- moving on ----
     def _advance(self) -> list[Message]:

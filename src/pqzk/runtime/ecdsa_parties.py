@@ -302,12 +302,6 @@ class EcdsaSigner(AnnouncedAbort, SignedParty):
     def __repr__(self) -> str:
         return f"EcdsaSigner({self.id}, {self.stage})"
 
-    def _is_over(self) -> bool:
-        return self.stage in ("done", "aborted")
-
-    def _mark_aborted(self) -> None:
-        self.stage = "aborted"
-
     def start(self) -> list[Message]:
         """Start a DKLs23 signing: the first round's messages to the other signers."""
         if self.stage != "new":

@@ -46,7 +46,7 @@ from .bounded import BoundedDict
 from .identity import Keyring
 from .messages import Kind, Message, PartyId, u32
 from .nonces import FRESH, PREPROCESSED, MemoryNonceStore, NonceStore
-from .party import SignedParty
+from .party import LeadAbort, SignedParty
 
 MAX_BATCH = 1000
 MAX_PREPROCESSED = 2 * MAX_BATCH     # unused preprocessed nonces a signer holds; older ones are burned
@@ -186,7 +186,7 @@ class FrostSigner(SignedParty):
                          nonces, message, cl)
 
 
-class FrostCoordinator(SignedParty):
+class FrostCoordinator(LeadAbort, SignedParty):
     """Collects commitments, sends the signing package, verifies shares and aggregates. Given
     `commitments` (one preprocessed commitment per signer, from a `CommitmentPool`), signing is
     one round: the signing package goes out at once."""
@@ -233,15 +233,6 @@ class FrostCoordinator(SignedParty):
         payload = encode_sign_request(self.suite, self.message, list(self.commitments.values()))
         return [self._send(i, Kind.SIGN_REQUEST, payload) for i in self.signers]
 
-    def _abort(self, reason: str, culprits=(), unresponsive=()) -> list[Message]:
-        exc = ProtocolAbort(reason, culprits=culprits, unresponsive=unresponsive)
-        if self.stage == "done":
-            self.evidence.append(exc)
-        elif self.error is None:
-            self.error = exc
-            self.stage = "aborted"
-        return []
-
     def receive(self, msg: Message) -> list[Message]:
         """Take a signer's commitment or signature share; abort naming the signer when it is invalid."""
         if self.stage == "aborted" or not self._accept(msg, self.signers):
@@ -257,20 +248,25 @@ class FrostCoordinator(SignedParty):
             return self._abort(f"malformed {msg.kind} message", [msg.sender])
         return self._abort(f"unexpected {msg.kind} message", [msg.sender])
 
+    def _collect(self, store: dict, sender: int, value, stage: str, what: str) -> list[Message] | None:
+        """Keep `value` from `sender` in `store` during `stage`. The answer to send now: [] while some
+        are missing, for a repeat or out of stage; an abort for two different ones (checked in every
+        stage: equivocation is caught whenever both arrive). None once every signer's is in."""
+        old = store.get(sender)
+        if old is not None:
+            return self._abort(f"two different {what} from one signer", [sender]) if old != value else []
+        if self.stage != stage:
+            return []
+        store[sender] = value
+        return [] if len(store) < len(self.signers) else None
+
     def _on_commitment(self, msg: Message) -> list[Message]:
         comm = SigningCommitments.from_bytes(self.suite, msg.payload)
         if comm.identifier != msg.sender:
             return self._abort("commitment carries another participant's identifier", [msg.sender])
-        old = self.commitments.get(msg.sender)
-        if old is not None:      # checked in every stage: equivocation is caught whenever both arrive
-            if old != comm:
-                return self._abort("two different commitments from one signer", [msg.sender])
-            return []
-        if self.stage != "round1":
-            return []
-        self.commitments[msg.sender] = comm
-        if len(self.commitments) < len(self.signers):
-            return []
+        answer = self._collect(self.commitments, msg.sender, comm, "round1", "commitments")
+        if answer is not None:
+            return answer
         self.commitments = dict(sorted(self.commitments.items()))
         return self._request_shares()
 
@@ -280,16 +276,9 @@ class FrostCoordinator(SignedParty):
             return self._abort("signature share carries another participant's identifier", [msg.sender])
         if self.stage == "round1":     # a share before any request was sent: nothing it could answer
             return self._abort("signature share before the signing request", [msg.sender])
-        old = self.shares.get(msg.sender)
-        if old is not None:
-            if old != share:
-                return self._abort("two different signature shares from one signer", [msg.sender])
-            return []
-        if self.stage != "round2":
-            return []
-        self.shares[msg.sender] = share
-        if len(self.shares) < len(self.signers):
-            return []
+        answer = self._collect(self.shares, msg.sender, share, "round2", "signature shares")
+        if answer is not None:
+            return answer
         try:
             sig = core.aggregate_verified(self.suite, list(self.commitments.values()), self.message,
                                           self.pkp.verifying_key, list(self.shares.values()),

@@ -104,15 +104,41 @@ def read_notice(msg: Message, keyring: Keyring) -> tuple[Message, str]:
     return root, payload[1:].decode("utf-8", "replace")
 
 
+class LeadAbort:
+    """Abort bookkeeping for a signing coordinator, which stops alone (it has nobody to tell): the
+    first ProtocolAbort ends the session (`error`, stage "aborted"); one raised after the result is
+    out (stage "done") is kept in `evidence`. The host class sets `stage`, `error` and `evidence`."""
+
+    stage: str
+    error: ProtocolAbort | None
+    evidence: list[ProtocolAbort]
+
+    def _abort(self, reason: str, culprits=(), unresponsive=()) -> list[Message]:
+        exc = ProtocolAbort(reason, culprits=culprits, unresponsive=unresponsive)
+        if self.stage == "done":
+            self.evidence.append(exc)
+        elif self.error is None:
+            self.error = exc
+            self.stage = "aborted"
+        return []
+
+
 class AnnouncedAbort:
     """Abort bookkeeping for parties that announce their aborts to the others (the ceremonies,
     repair): proven `culprits`, the notices received, and `error` built from them.
 
-    The host class sets `abort_kind`, keeps `others`, and implements `_is_over()` and
-    `_mark_aborted()` for its own stages."""
+    The host class sets `abort_kind`, keeps `others`, and keeps `stage`: a string (or a StrEnum
+    member) that is "done" or "aborted" once the party is over."""
 
     abort_kind: Kind
     others: list
+    stage: str
+
+    def _is_over(self) -> bool:
+        return self.stage in ("done", "aborted")
+
+    def _mark_aborted(self) -> None:
+        self.stage = type(self.stage)("aborted")       # the host's Stage.ABORTED, or the plain string
 
     def _init_abort(self) -> None:
         self.culprits: dict[PartyId, str] = {}

@@ -94,12 +94,6 @@ class RepairParticipant(AnnouncedAbort, SignedParty):
     def __repr__(self) -> str:
         return f"RepairParticipant({self.id}, {self.stage})"
 
-    def _is_over(self) -> bool:
-        return self.stage in (Stage.DONE, Stage.ABORTED)
-
-    def _mark_aborted(self) -> None:
-        self.stage = Stage.ABORTED
-
     # ---- helpers' first step ----
     def deltas_for(self) -> dict[int, int]:
         """This helper's deltas δ_ij, Σ_j δ_ij = ζ_i·s_i (an adversary may override)."""

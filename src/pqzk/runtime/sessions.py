@@ -57,6 +57,19 @@ def _session(session: bytes | None, rng: RandomSource | None) -> bytes:
     return random_bytes(16, rng) if session is None else session
 
 
+def _run_led(lead, parties: list, faults: Iterable[Fault], rng: RandomSource | None, reorder: bool, wire: bool,
+             what: str) -> tuple[bytes, Simulator]:
+    """Run a session that `lead` (a coordinator or combiner) starts and concludes: its result and the
+    simulator, or its ProtocolAbort (one saying `what` did not complete when it stalled)."""
+    sim = Simulator([lead, *parties], faults, rng=rng, reorder=reorder, wire=wire)
+    sim.run(lead.start())
+    if lead.error is not None:
+        raise lead.error
+    if lead.result is None:
+        raise ProtocolAbort(f"{what} did not complete")
+    return lead.result, sim
+
+
 def run_signing(key_packages: Mapping[int, KeyPackage], public_key_package: PublicKeyPackage, message: bytes,
                 signers: Sequence[int], *, faults: Iterable[Fault] = (), adversaries: Adversaries = None,
                 coordinator_cls: type = FrostCoordinator, rng: RandomSource | None = None, reorder: bool = False,
@@ -67,13 +80,7 @@ def run_signing(key_packages: Mapping[int, KeyPackage], public_key_package: Publ
     parties = [_build(i, FrostSigner, (key_packages[i], rings[i]), {"rng": rng}, adversaries) for i in signers]
     coord = coordinator_cls(public_key_package, message, signers, rings[COORDINATOR],
                             session=_session(session, rng))
-    sim = Simulator([coord, *parties], faults, rng=rng, reorder=reorder, wire=wire)
-    sim.run(coord.start())
-    if coord.error is not None:
-        raise coord.error
-    if coord.result is None:
-        raise ProtocolAbort("signing did not complete")
-    return coord.result, sim
+    return _run_led(coord, parties, faults, rng, reorder, wire, "signing")
 
 
 def _excluded(exc: ProtocolAbort) -> list[PartyId]:
@@ -81,6 +88,16 @@ def _excluded(exc: ProtocolAbort) -> list[PartyId]:
     whose abort notice stopped the run (an honest party announces an abort only when it has a
     culprit or an unresponsive party of its own to report, and then those are excluded instead)."""
     return [*exc.culprits, *exc.unresponsive] or list(exc.stopped_by)
+
+
+def _exclude(exc: ProtocolAbort, excluded: list[PartyId], aborts: list[ProtocolAbort]) -> None:
+    """A retry loop's bookkeeping after an abort: note it and add whom it leaves out to `excluded`;
+    an abort that leaves nobody out cannot be retried around, so it is raised again."""
+    out = _excluded(exc)
+    if not out:
+        raise exc
+    aborts.append(exc)
+    excluded.extend([c for c in out if c not in excluded])
 
 
 def sign_with_honest_quorum(key_packages: Mapping[int, KeyPackage], public_key_package: PublicKeyPackage,
@@ -98,11 +115,7 @@ def sign_with_honest_quorum(key_packages: Mapping[int, KeyPackage], public_key_p
                                  session=random_bytes(16, rng), **kw)
             return sig, excluded, aborts
         except ProtocolAbort as exc:
-            out = _excluded(exc)
-            if not out:
-                raise
-            aborts.append(exc)
-            excluded += [c for c in out if c not in excluded]
+            _exclude(exc, excluded, aborts)
             quorum = [i for i in quorum if i not in excluded]
             spare = [i for i in available if i not in quorum and i not in excluded]
             quorum += spare[:max(0, t - len(quorum))]
@@ -186,11 +199,7 @@ def dkg_with_honest_quorum(suite, participants: Sequence[int], min_signers: int,
             kps, pkp = dkg_outcome(parties, honest)
             return kps, pkp, excluded, aborts
         except ProtocolAbort as exc:
-            out = _excluded(exc)
-            if not out:
-                raise
-            aborts.append(exc)
-            excluded += [c for c in out if c not in excluded]
+            _exclude(exc, excluded, aborts)
             current = [i for i in current if i not in excluded]
             if len(current) < min_signers:
                 raise ProtocolAbort("not enough participants left", culprits=[c for a in aborts for c in a.culprits],
@@ -264,13 +273,7 @@ def run_bls_signing(shares: Mapping[int, Share], key: bls.ThresholdKey, message:
     rings = _keyrings([COMBINER, *signers], keyrings, rng, identity_scheme)
     parties = [_build(i, BlsSigner, (shares[i], key, rings[i]), {}, adversaries) for i in signers]
     combiner = BlsCombiner(key, message, signers, rings[COMBINER], session=_session(session, rng))
-    sim = Simulator([combiner, *parties], faults, rng=rng, reorder=reorder, wire=wire)
-    sim.run(combiner.start())
-    if combiner.error is not None:
-        raise combiner.error
-    if combiner.result is None:
-        raise ProtocolAbort("threshold BLS signing did not complete")
-    return combiner.result, sim
+    return _run_led(combiner, parties, faults, rng, reorder, wire, "threshold BLS signing")
 
 
 # ---- threshold ECDSA (DKLs23) ----
@@ -370,13 +373,7 @@ def run_tmldsa_signing(public, shares: Mapping[int, object], message: bytes, sig
     extra = {} if max_rounds is None else {"max_rounds": max_rounds}
     coord = coordinator_cls(public, message, signers, rings[COORDINATOR], ctx=ctx, session=_session(session, rng),
                             **extra)
-    sim = Simulator([coord, *parties], faults, rng=rng, reorder=reorder, wire=wire)
-    sim.run(coord.start())
-    if coord.error is not None:
-        raise coord.error
-    if coord.result is None:
-        raise ProtocolAbort("threshold ML-DSA signing did not complete")
-    return coord.result, sim
+    return _run_led(coord, parties, faults, rng, reorder, wire, "threshold ML-DSA signing")
 
 
 def traffic(sim: Simulator) -> dict[PartyId, tuple[int, int]]:

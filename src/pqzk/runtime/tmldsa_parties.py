@@ -43,7 +43,7 @@ from ..threshold.mldsa.sharing import check_quorum
 from .frost_parties import COORDINATOR
 from .identity import Keyring
 from .messages import Kind, Message, PartyId
-from .party import SignedParty
+from .party import LeadAbort, SignedParty
 
 VERSION = 1
 KEY_ID_SIZE = 16
@@ -302,7 +302,7 @@ _STAGE_KIND = {"commit": Kind.TMLDSA_COMMIT, "reveal": Kind.TMLDSA_REVEAL, "resp
 _ORDER = ["commit", "reveal", "respond"]
 
 
-class TMLDSACoordinator(SignedParty):
+class TMLDSACoordinator(LeadAbort, SignedParty):
     """Runs one signing session for exactly T signers: relays the rounds, restarts a round in
     which no attempt survives, and combines the FIPS 204 signature (`result`). It holds no
     secret; `history` keeps, per round, what became of each attempt."""
@@ -344,15 +344,6 @@ class TMLDSACoordinator(SignedParty):
         req = Request(key_id(self.public.public_key), self.quorum, self.ctx, self.message)
         payload = encode_request(self.round, req)
         return [self._send(j, Kind.TMLDSA_REQUEST, payload) for j in self.quorum]
-
-    def _abort(self, reason: str, culprits=(), unresponsive=()) -> list[Message]:
-        exc = ProtocolAbort(reason, culprits=culprits, unresponsive=unresponsive)
-        if self.stage == "done":
-            self.evidence.append(exc)
-        elif self.error is None:
-            self.error = exc
-            self.stage = "aborted"
-        return []
 
     def receive(self, msg: Message) -> list[Message]:
         """Take a signer's commitment, reveal or response; abort naming a signer whose message is invalid."""

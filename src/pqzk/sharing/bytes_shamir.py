@@ -15,6 +15,7 @@ from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import RandomSource, random_bytes
 from . import gf256
+from .shamir import share_list
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,8 @@ def split_bytes(secret: bytes, threshold: int, num_shares: int, *,
 
 def reconstruct_bytes(shares: Sequence[BytesShare]) -> bytes:
     """The secret from at least `threshold` shares (fewer give unrelated bytes, undetected)."""
-    shares = list(shares)
-    if not shares:
-        raise InvalidParameter("no shares given")
+    shares = share_list(shares, BytesShare)
     for s in shares:
-        if not isinstance(s, BytesShare):
-            raise InvalidParameter(f"expected BytesShare objects, got {type(s).__name__}")
         if not isinstance(s.value, (bytes, bytearray, memoryview)):
             raise InvalidParameter(f"byte share {s.identifier}: value must be bytes")
     ids = _check_ids([s.identifier for s in shares])

@@ -144,17 +144,24 @@ def split(secret: int, threshold: int, num_shares: int, order: OrderLike, *,
     return shares_from_polynomial(sharing_polynomial(secret, threshold, q, rng), ids, q)
 
 
-def check_shares(shares: Sequence[Share], q: int) -> list[Share]:
-    """The shares as a list, checked: nonempty, `Share` objects with values in [0, q), identifiers valid
-    and distinct."""
+def share_list(shares, cls: type) -> list:
+    """`shares` as a non-empty list of `cls` objects (a share type), or InvalidParameter saying what is
+    wrong: the one check every reconstruction starts with."""
     if isinstance(shares, (str, bytes)) or not hasattr(shares, "__iter__"):
-        raise InvalidParameter(f"shares must be a sequence of Share, got {type(shares).__name__}")
+        raise InvalidParameter(f"shares must be a sequence of {cls.__name__}, got {type(shares).__name__}")
     shares = list(shares)
     if not shares:
         raise InvalidParameter("no shares given")
     for s in shares:
-        if not isinstance(s, Share):
-            raise InvalidParameter(f"expected Share objects, got {type(s).__name__}")
+        if not isinstance(s, cls):
+            raise InvalidParameter(f"expected {cls.__name__} objects, got {type(s).__name__}")
+    return shares
+
+
+def check_shares(shares: Sequence[Share], q: int) -> list[Share]:
+    """Shamir shares over Z_q: Share objects with values below q and valid, distinct identifiers."""
+    shares = share_list(shares, Share)
+    for s in shares:
         if not isinstance(s.value, int) or not 0 <= s.value < q:
             raise InvalidParameter(f"share {s.identifier}: value out of range")
     check_identifiers([s.identifier for s in shares], q)
@@ -182,5 +189,5 @@ def interpolate_share(shares: Sequence[Share], identifier: int, order: OrderLike
     return Share(identifier, sum(l * s.value for l, s in zip(lam, shares)) % q)
 
 
-__all__ = ["Share", "split", "reconstruct", "interpolate_share", "check_identifiers",
+__all__ = ["Share", "split", "reconstruct", "interpolate_share", "check_identifiers", "share_list",
            "check_threshold", "check_shares", "check_split", "sharing_polynomial", "shares_from_polynomial"]

@@ -15,17 +15,10 @@ from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Element, Group
 from ..groups.nums import nothing_up_my_sleeve
+from ..math.field import powers
 from ..math.rand import RandomSource, random_scalar
 from .shamir import (Share, check_identifiers, check_shares, check_split, reconstruct,
                      shares_from_polynomial, sharing_polynomial)
-
-
-def _powers(x: int, count: int, q: int) -> list[int]:
-    out, acc = [], 1
-    for _ in range(count):
-        out.append(acc)
-        acc = acc * x % q
-    return out
 
 
 def _encode_elements(group: Group, elements: Sequence[Element]) -> bytes:
@@ -73,7 +66,7 @@ class _PolyCommitment:
         """Σ_k C_k · x^k: the commitment to the share of party x."""
         q = self.group.order
         check_identifiers([identifier], q)
-        return self.group.msm_vartime(_powers(identifier, self.threshold, q), self.coefficients)  # public
+        return self.group.msm_vartime(powers(identifier, self.threshold, q), self.coefficients)  # public
 
     def evaluate_combination(self, weights: Mapping[int, int]) -> Element:
         """Σ_i w_i·(Σ_k C_k·i^k) as ONE msm over the t coefficients: Σ_k (Σ_i w_i i^k)·C_k.
@@ -86,7 +79,7 @@ class _PolyCommitment:
             raise InvalidParameter("evaluate_combination: weights must be ints")
         sums = [0] * self.threshold
         for identifier, w in weights.items():
-            for k, power in enumerate(_powers(identifier, self.threshold, q)):
+            for k, power in enumerate(powers(identifier, self.threshold, q)):
                 sums[k] += w * power
         return self.group.msm_vartime([x % q for x in sums], self.coefficients)  # public weights
 
@@ -246,6 +239,8 @@ class PedersenShare:
 
 
 @dataclass(frozen=True, eq=True)
+# Declared like FeldmanCommitment on purpose (the dataclass fields and the check in
+# __post_init__); what is shared lives in _PolyCommitment.
 class PedersenCommitment(_PolyCommitment):
     """Pedersen VSS commitment C_k = a_k·G + b_k·H: hides the secret information-theoretically."""
 

@@ -206,11 +206,15 @@ class DirectoryShareStore:
 
     def delete(self, key_id: str) -> None:
         """Remove a share; `ShareNotFound` if absent."""
+        self._delete(key_id, SHARE_EXT, "share")
+
+    def _delete(self, key_id: str, ext: str, what: str) -> None:
+        """Remove one record (under the directory lock), or ShareNotFound naming `what` was missing."""
         with locked(self.directory):
             try:
-                atomic_delete(self._path(key_id, SHARE_EXT))
+                atomic_delete(self._path(key_id, ext))
             except FileNotFoundError:
-                raise ShareNotFound(f"no share {key_id!r} in {self.uri}") from None
+                raise ShareNotFound(f"no {what} {key_id!r} in {self.uri}") from None
 
     def exists(self, key_id: str) -> bool:
         """Whether a share with this key id is stored."""
@@ -246,11 +250,7 @@ class DirectoryShareStore:
 
     def delete_held_key(self, key_id: str) -> None:
         """Remove a held key; `ShareNotFound` if absent."""
-        with locked(self.directory):
-            try:
-                atomic_delete(self._path(key_id, HELD_EXT))
-            except FileNotFoundError:
-                raise ShareNotFound(f"no held key {key_id!r} in {self.uri}") from None
+        self._delete(key_id, HELD_EXT, "held key")
 
     def close(self) -> None:
         """Nothing to release."""

@@ -22,7 +22,7 @@ from functools import cached_property
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Element, Group
-from ..math.field import batch_inv
+from ..math.field import batch_inv, powers
 from ..math.rand import RandomSource, random_scalar
 from .generators import generators_digest, pedersen_bases, pedersen_commit, vector_generators
 from .transcript import Transcript, element_bytes, fixed_element_bytes
@@ -126,14 +126,6 @@ def _bind(t: Transcript, group: Group, n_bits: int, commitments: Sequence[Elemen
     t.append_elements(b"V", list(commitments))
 
 
-def _powers(x: int, count: int, q: int) -> list[int]:
-    out, acc = [], 1
-    for _ in range(count):
-        out.append(acc)
-        acc = acc * x % q
-    return out
-
-
 def _ip(a: Sequence[int], b: Sequence[int], q: int) -> int:
     return sum(x * y for x, y in zip(a, b)) % q
 
@@ -171,9 +163,9 @@ def prove_range(group: Group, values: Sequence[int], blindings: Sequence[int], n
     y = t.challenge_scalar(b"y", group)
     z = t.challenge_scalar(b"z", group)
 
-    yN = _powers(y, N, q)
-    two_n = _powers(2, n_bits, q)
-    zp = _powers(z, m + 2, q)
+    yN = powers(y, N, q)
+    two_n = powers(2, n_bits, q)
+    zp = powers(z, m + 2, q)
     l0 = [(x - z) % q for x in aL]
     l1 = sL
     r0 = [(yN[i] * (aR[i] + z) + zp[2 + i // n_bits] * two_n[i % n_bits]) % q for i in range(N)]
@@ -201,8 +193,23 @@ def prove_range(group: Group, values: Sequence[int], blindings: Sequence[int], n
 
     y_inv = pow(y, -1, q)
     ipa = _ipa_prove_direct if _use_direct_ipa(group) else _ipa_prove
-    Ls, Rs, a, b = ipa(group, t, Q, G, H, _powers(y_inv, N, q), l, r)
+    Ls, Rs, a, b = ipa(group, t, Q, G, H, powers(y_inv, N, q), l, r)
     return RangeProof(group, A, S, T1, T2, t_x, t_x_blind, e_blind, tuple(Ls), tuple(Rs), a, b), V
+
+
+def _ipa_fold(group: Group, t: Transcript, L: Element, R: Element, Ls: list, Rs: list,
+              a_lo: list[int], a_hi: list[int], b_lo: list[int], b_hi: list[int]):
+    """One round of either prover after its L and R: record them (proof and transcript), draw the
+    challenge u and fold the witness; returns (u, u^-1, a', b')."""
+    q = group.order
+    Ls.append(L)
+    Rs.append(R)
+    t.append_element(b"L", L)
+    t.append_element(b"R", R)
+    u = t.challenge_scalar(b"u", group)
+    u_inv = pow(u, -1, q)
+    return (u, u_inv, [(lo * u + hi * u_inv) % q for lo, hi in zip(a_lo, a_hi)],
+            [(lo * u_inv + hi * u) % q for lo, hi in zip(b_lo, b_hi)])
 
 
 def _ipa_prove(group: Group, t: Transcript, Q: Element, G: list[Element], H: list[Element],
@@ -220,14 +227,7 @@ def _ipa_prove(group: Group, t: Transcript, Q: Element, G: list[Element], H: lis
         c_l, c_r = _ip(a_lo, b_hi, q), _ip(a_hi, b_lo, q)
         L = group.msm(a_lo + [b_hi[i] * hf[i] % q for i in range(n2)] + [c_l], G_hi + H_lo + [Q])
         R = group.msm(a_hi + [b_lo[i] * hf[n2 + i] % q for i in range(n2)] + [c_r], G_lo + H_hi + [Q])
-        Ls.append(L)
-        Rs.append(R)
-        t.append_element(b"L", L)
-        t.append_element(b"R", R)
-        u = t.challenge_scalar(b"u", group)
-        u_inv = pow(u, -1, q)
-        a = [(a_lo[i] * u + a_hi[i] * u_inv) % q for i in range(n2)]
-        b = [(b_lo[i] * u_inv + b_hi[i] * u) % q for i in range(n2)]
+        u, u_inv, a, b = _ipa_fold(group, t, L, R, Ls, Rs, a_lo, a_hi, b_lo, b_hi)
         if n2 > 1:   # the folded generators of the last round are never used
             # public: generators and challenges only (the witness a, b stays on the msm path)
             G = [group.msm_vartime([u_inv, u], [G_lo[i], G_hi[i]]) for i in range(n2)]
@@ -257,14 +257,7 @@ def _ipa_prove_direct(group: Group, t: Transcript, Q: Element, G: list[Element],
                       + [_ip(a_lo, b_hi, q)], [G[i] for i in hi] + [H[i] for i in lo] + [Q])
         R = group.msm([a_hi[i % n] * gc[i] % q for i in lo] + [b_lo[i % n - n2] * hc[i] % q for i in hi]
                       + [_ip(a_hi, b_lo, q)], [G[i] for i in lo] + [H[i] for i in hi] + [Q])
-        Ls.append(L)
-        Rs.append(R)
-        t.append_element(b"L", L)
-        t.append_element(b"R", R)
-        u = t.challenge_scalar(b"u", group)
-        u_inv = pow(u, -1, q)
-        a = [(a_lo[i] * u + a_hi[i] * u_inv) % q for i in range(n2)]
-        b = [(b_lo[i] * u_inv + b_hi[i] * u) % q for i in range(n2)]
+        u, u_inv, a, b = _ipa_fold(group, t, L, R, Ls, Rs, a_lo, a_hi, b_lo, b_hi)
         for i in lo:
             gc[i] = gc[i] * u_inv % q
             hc[i] = hc[i] * u % q
@@ -344,13 +337,13 @@ def _add_proof_terms(acc: _Terms, group: Group, commitments: Sequence[Element], 
         s = [v * ui % q for v in s] + [v * u % q for v in s]
     c = random_scalar(q, None)          # combines the two equations of this proof
     yinv = pow(y, -1, q)
-    y_inv_pows = _powers(yinv, N, q)
-    yN_sum = sum(_powers(y, N, q)) % q
+    y_inv_pows = powers(yinv, N, q)
+    yN_sum = sum(powers(y, N, q)) % q
     two_sum = ((1 << n_bits) - 1) % q
-    zp = _powers(z, m + 3, q)
+    zp = powers(z, m + 3, q)
     delta = ((z - zp[2]) * yN_sum - sum(zp[j + 3] for j in range(m)) * two_sum) % q
     a, b = proof.a, proof.b
-    two_n = _powers(2, n_bits, q)
+    two_n = powers(2, n_bits, q)
     for i in range(N):
         acc.g[i] = (acc.g[i] + weight * (-z - a * s[i])) % q
         hc = z + y_inv_pows[i] * (zp[2 + i // n_bits] * two_n[i % n_bits] - b * s[N - 1 - i])

@@ -133,32 +133,30 @@ class DLRep(Statement):
         return f"DLRep({self.lhs!r} = {rhs})"
 
 
-class And(Statement):
-    """The conjunction of statements: a proof shows every one."""
+class _Composite(Statement):
+    """A conjunction or disjunction: nested ones of the same kind are flattened into one."""
+    _symbol = ""
+
     def __init__(self, *children: Statement) -> None:
         if len(children) < 1 or not all(isinstance(c, Statement) for c in children):
-            raise InvalidParameter("And needs statements")
+            raise InvalidParameter(f"{type(self).__name__} needs statements")
         flat: list[Statement] = []
         for ch in children:
-            flat.extend(ch.children if isinstance(ch, And) else (ch,))
+            flat.extend(ch.children if isinstance(ch, type(self)) else (ch,))
         self.children = tuple(flat)
 
     def __repr__(self) -> str:
-        return "(" + " & ".join(map(repr, self.children)) + ")"
+        return "(" + f" {self._symbol} ".join(map(repr, self.children)) + ")"
 
 
-class Or(Statement):
-    """The disjunction of statements: a proof shows one without saying which (CDS94)."""
-    def __init__(self, *children: Statement) -> None:
-        if len(children) < 1 or not all(isinstance(c, Statement) for c in children):
-            raise InvalidParameter("Or needs statements")
-        flat: list[Statement] = []
-        for ch in children:
-            flat.extend(ch.children if isinstance(ch, Or) else (ch,))
-        self.children = tuple(flat)
+class And(_Composite):
+    """All of the children hold."""
+    _symbol = "&"
 
-    def __repr__(self) -> str:
-        return "(" + " | ".join(map(repr, self.children)) + ")"
+
+class Or(_Composite):
+    """At least one of the children holds (which one stays hidden)."""
+    _symbol = "|"
 
 
 # ---- common statements ----

@@ -24,7 +24,8 @@ from ...pq import fips204
 
 MAX_PARTIES = 6
 
-# (T, N) -> (K, r, r') per parameter set; ν per set (one exception, see the module docstring)
+# (T, N) -> (K, r, r') per parameter set; ν per set (one exception, see the module docstring).
+# Data, not code: the three parameter sets' tables look alike by shape only.
 _TABLE = {
     "ML-DSA-44": {
         (2, 2): (2, 252778, 252833),

@@ -9,7 +9,7 @@ from ....errors import InvalidParameter
 from ...messages import PartyId
 from .config import NatsConfig
 from .link import NatsLink
-from .receiver import Receiver, ack
+from .receiver import Receiver, ack, stop_task
 from .subjects import session_token, subject
 
 
@@ -192,11 +192,7 @@ class NatsNode:
         for view in list(self.views.values()):
             await view.close()
         if self._router is not None:
-            self._router.cancel()
-            try:
-                await self._router
-            except (asyncio.CancelledError, Exception):    # noqa: BLE001 - the router stopping
-                pass
+            await stop_task(self._router)
         await self.link.flush()
         await self._receiver.close()
         if self._owns_link:

@@ -169,11 +169,7 @@ class Receiver:
             return
         self._closed = True
         if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):    # noqa: BLE001 - the renewer stopping
-                pass
+            await stop_task(self._task)                 # the renewer
         for pull in self._pulls.values():
             if pull.sub is not None:
                 try:
@@ -190,6 +186,16 @@ class Receiver:
             self.link._receivers.remove(self)
 
 
+async def stop_task(task: asyncio.Task) -> None:
+    """Cancel a background task (a router, a renewer) and wait for it to end, however it ends:
+    a task being stopped has nothing left to report."""
+    task.cancel()
+    try:
+        await task
+    except (asyncio.CancelledError, Exception):    # noqa: BLE001 - the task stopping
+        pass
+
+
 async def ack(msg) -> None:
     """Acknowledge a JetStream message, ignoring an ack that fails (already acked, or the connection is
     gone)."""
@@ -199,4 +205,4 @@ async def ack(msg) -> None:
         pass
 
 
-__all__ = ["PULL_BATCH", "PULL_EXPIRES", "Receiver", "ack"]
+__all__ = ["PULL_BATCH", "PULL_EXPIRES", "Receiver", "ack", "stop_task"]
