@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Protocol
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter, uint_bytes
 from ..errors import InvalidEncoding, InvalidParameter, PqzkError, VerificationError
 from ..groups.base import Group
 from ..math.poly import poly_eval
@@ -223,13 +223,13 @@ class Ceremony(AnnouncedAbort, SignedParty):
         self._learn_round1(msg.sender, msg.payload, msg.signature, msg.sender)
 
     def _echo_payload(self) -> bytes:
-        out = bytearray(self._echo_version.to_bytes(2, "big") + len(self.dealers).to_bytes(2, "big"))
+        out = ByteWriter("round 1 echo").uint(self._echo_version, 2).uint(len(self.dealers), 2)
         for d in self.dealers:
             if d in self.round1:
                 payload, sig = self.round1[d]
-                out += b"\x01" + len(sig).to_bytes(2, "big") + sig + len(payload).to_bytes(4, "big") + payload
+                out.uint(1, 1).lp(sig, 2).lp(payload, 4)
             else:
-                out += b"\x00"
+                out.uint(0, 1)
         return bytes(out)
 
     def _send_echo(self) -> list[Message]:
@@ -336,12 +336,12 @@ class Ceremony(AnnouncedAbort, SignedParty):
                 continue
             value = self._share_value(d, self.id, msg.payload)
             if value is None:
-                entries += (wire.encode_party(d) + b"\x01" + len(msg.signature).to_bytes(2, "big") + msg.signature
-                            + len(msg.payload).to_bytes(4, "big") + msg.payload)
+                entries += (ByteWriter("complaint").put(wire.encode_party(d)).uint(1, 1).lp(msg.signature, 2)
+                            .lp(msg.payload, 4).to_bytes())
                 count += 1
             else:
                 self._my_shares[d] = value
-        payload = count.to_bytes(2, "big") + bytes(entries)
+        payload = uint_bytes(count, 2, "entry count") + bytes(entries)
         self.complaints[self.id] = payload
         self._handle_complaints(self.id, payload)
         self.stage = Stage.COMPLAINTS
@@ -446,10 +446,10 @@ class Ceremony(AnnouncedAbort, SignedParty):
                 self._my_shares[d] = value
                 entries += wire.encode_party(d) + b"\x00"
             else:
-                entries += (wire.encode_party(d) + b"\x01" + len(msg.signature).to_bytes(2, "big") + msg.signature
-                            + len(msg.payload).to_bytes(4, "big") + msg.payload)
+                entries += (ByteWriter("verdict").put(wire.encode_party(d)).uint(1, 1).lp(msg.signature, 2)
+                            .lp(msg.payload, 4).to_bytes())
             count += 1
-        payload = count.to_bytes(2, "big") + bytes(entries)
+        payload = uint_bytes(count, 2, "entry count") + bytes(entries)
         self.verdicts[self.id] = payload
         self._judge_verdict(self.id, payload)
         return self._send_all(self.others, self.kinds["verdict"], payload)

@@ -140,7 +140,3 @@ class Party(Protocol):
     id: PartyId
 
     def receive(self, msg: Message) -> list[Message]: ...
-
-
-def u32(n: int) -> bytes:
-    return n.to_bytes(4, "big")
