@@ -84,6 +84,8 @@ def _decoders():
         out[f"frost.dkg.decode_round1[{name}]"] = lambda d, s=s: frost_dkg.decode_round1(s, d, 2)
         out[f"frost.dkg.decode_round2[{name}]"] = lambda d, s=s: frost_dkg.decode_round2(s, d)
         out[f"runtime.decode_sign_request[{name}]"] = lambda d, s=s: decode_sign_request(s, d)
+        out[f"frost.hooks.decode_signature[{name}]"] = lambda d, s=s: s.hooks.decode_signature(s.group, d)
+        out[f"frost.hooks.decode_verifying_key[{name}]"] = lambda d, s=s: s.hooks.decode_verifying_key(s.group, d)
     ed = get_ciphersuite("FROST-ED25519-SHA512-v1")
     for kind, cls in policy_messages.BODIES.items():
         out[f"policy.messages.{cls.__name__}"] = lambda d, c=cls: c.from_payload(d, ed)
@@ -199,6 +201,9 @@ COVERED = {
     "sharing.shamir:Share.from_bytes", "sharing.vss:FeldmanCommitment.from_bytes",
     "sharing.vss:PedersenShare.from_bytes", "sharing.vss:PedersenCommitment.from_bytes",
     "threshold.frost.dkg:decode_proof", "threshold.frost.dkg:decode_round1", "threshold.frost.dkg:decode_round2",
+    "threshold.frost.ciphersuite:SchnorrHooks.decode_signature", "threshold.frost.ciphersuite:Bip340Hooks.decode_signature",
+    "threshold.frost.ciphersuite:SchnorrHooks.decode_verifying_key",
+    "threshold.frost.ciphersuite:Bip340Hooks.decode_verifying_key",
     "threshold.frost.types:SigningCommitments.from_bytes", "threshold.frost.types:SigningNonces.from_bytes",
     "threshold.frost.types:SignatureShare.from_bytes", "threshold.frost.types:Signature.from_bytes",
     "threshold.frost.types:KeyPackage.from_bytes", "threshold.frost.types:PublicKeyPackage.from_bytes",
@@ -274,7 +279,9 @@ def _valid_encodings() -> dict[str, bytes]:
         out[f"frost.SigningNonces[{name}]"] = nonces.to_bytes()
         out[f"frost.KeyPackage[{name}]"] = kps[1].to_bytes()
         out[f"frost.PublicKeyPackage[{name}]"] = pkp.to_bytes()
-        out[f"frost.Signature[{name}]"] = sig = frost.sign(s, kps, b"m", rng)
+        out[f"frost.Signature[{name}]"] = out[f"frost.hooks.decode_signature[{name}]"] = sig = frost.sign(s, kps, b"m", rng)
+        vk = pkp.verifying_key.to_bytes()
+        out[f"frost.hooks.decode_verifying_key[{name}]"] = vk[1:] if s.is_bip340 else vk      # BIP-340: x-only
         out[f"frost.SignatureShare[{name}]"] = frost_types.SignatureShare(s, 2, 5).to_bytes()
         sig_obj = frost_types.Signature.from_bytes(s, sig)
         out[f"frost.dkg.decode_proof[{name}]"] = frost_dkg.encode_proof(s, ProofOfKnowledge(sig_obj.R, sig_obj.z))

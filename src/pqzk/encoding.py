@@ -1,5 +1,6 @@
-"""Strict parsing of the kit's own length-prefixed binary formats (big-endian integers), and the
-one check every decoder makes first: that its input is bytes at all."""
+"""The kit's own length-prefixed binary formats (big-endian integers): `ByteWriter` builds them,
+`ByteReader` parses them strictly; the one check every decoder makes first (that its input is
+bytes at all) and the one hex decoder (`from_hex`) every text format uses."""
 from __future__ import annotations
 
 from .errors import InvalidEncoding, InvalidParameter
@@ -19,6 +20,75 @@ def as_bytes(data: object, what: str) -> bytes:
         raise InvalidParameter(f"{what} must be bytes, got {type(data).__name__}") from None
     with view:
         return view.tobytes()
+
+
+def from_hex(text: object, what: str) -> bytes:
+    """`text` (a hex string, any case, no prefix) as bytes; anything else is an `InvalidEncoding`
+    naming `what` (the field), never the value (which may be secret)."""
+    if not isinstance(text, str):
+        raise InvalidEncoding(f"{what} must be a hex string, got {type(text).__name__}")
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise InvalidEncoding(f"{what} is not valid hex") from None
+
+
+def uint_bytes(n: int, width: int, what: str = "integer") -> bytes:
+    """`n` as `width` big-endian bytes; an `InvalidParameter` naming `what` if it does not fit."""
+    if not isinstance(n, int):
+        raise InvalidParameter(f"{what} must be an int, got {type(n).__name__}")
+    if not 0 <= n < 1 << (8 * width):
+        raise InvalidParameter(f"{what} does not fit in {width} bytes")   # no value: it may be secret
+    return n.to_bytes(width, "big")
+
+
+def u32_bytes(n: int, what: str = "integer") -> bytes:
+    """`n` as 4 big-endian bytes (what `ByteReader.u32` reads)."""
+    return uint_bytes(n, 4, what)
+
+
+def lp_bytes(data: object, width: int = 4, what: str = "field") -> bytes:
+    """A length-prefixed field: `len(data)` in `width` big-endian bytes, then `data` (what
+    `ByteReader.lp(width)` reads)."""
+    data = as_bytes(data, what)
+    return uint_bytes(len(data), width, f"length of {what}") + data
+
+
+class ByteWriter:
+    """Builds what `ByteReader` parses, method for method (`put`/`take`, `uint`, `u32`, `lp`);
+    every method returns the writer, so a format reads as one chain, and a value that does not
+    fit its width is an `InvalidParameter` naming the structure (`what`), not silent truncation.
+
+        ByteWriter("seal context").lp(protocol).lp(session).u32(count).to_bytes()"""
+
+    def __init__(self, what: str = "value") -> None:
+        self.what = what
+        self._out = bytearray()
+
+    def put(self, data: object) -> "ByteWriter":
+        """Raw bytes, no length (the reader takes a known count)."""
+        self._out += as_bytes(data, self.what)
+        return self
+
+    def uint(self, n: int, width: int) -> "ByteWriter":
+        self._out += uint_bytes(n, width, self.what)
+        return self
+
+    def u32(self, n: int) -> "ByteWriter":
+        return self.uint(n, 4)
+
+    def lp(self, data: object, width: int = 4) -> "ByteWriter":
+        """A length-prefixed field (a `width`-byte length, then the bytes)."""
+        self._out += lp_bytes(data, width, self.what)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._out)
+
+    def to_bytes(self) -> bytes:
+        return bytes(self._out)
+
+    __bytes__ = to_bytes
 
 
 class ByteReader:

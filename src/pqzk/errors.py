@@ -37,8 +37,8 @@ class NonceReuse(ProtocolError):
     """A single-use nonce or commitment was offered for a second use and refused."""
 
 
-class ProtocolAbort(PqzkError):
-    """A protocol stopped. `culprits` are the parties proven to have deviated — by messages they
+class ProtocolAbort(ProtocolError):
+    """A protocol stopped (a `ProtocolError`: `except ProtocolError` catches it too). `culprits` are the parties proven to have deviated — by messages they
     signed (identifiable abort); never an honest party. `unresponsive` are the parties this one
     waited for in vain when it timed out, and `stopped_by` those whose abort notice ended its
     wait: liveness hints for choosing another quorum, not blame (under an untrusted network a

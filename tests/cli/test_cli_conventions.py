@@ -252,7 +252,7 @@ def test_frost_sign_refuses_store_options_with_share_files(tmp_path):
 def test_token_inputs_fail_cleanly(tmp_path):
     uri = f"file:{tmp_path / 's'}"
     fails(run("token", "import", uri, "--group-public-key", "zz", "--pin-env", "P", env={"P": "x"}), 2,
-          text="--group-public-key must be hex")
+          text="--group-public-key is not valid hex")
     fails(run("token", "init", "pkcs11:token=x?module-path=/etc/passwd", "--pin-env", "P", env={"P": "1234"}), 2,
           text="the token library failed")
 

@@ -257,3 +257,26 @@ def test_pedersen_generator_fallback_without_hash_to_curve(name, monkeypatch):
     shares, com = pedersen_deal(group, 5, 2, 3, rng=DeterministicRNG(1))
     for s in shares:
         com.verify_share(s)
+
+
+@given(t=st.integers(1, 5), extra=st.integers(0, 3), seed=st.binary(max_size=8))
+def test_feldman_commitment_rebuilt_from_public_shares(t, extra, seed):
+    # interpolation in the exponent recovers the dealer's commitment from f(i)·G alone
+    rng = DeterministicRNG(b"from-public-shares" + seed)
+    shares, com = feldman_deal(G, G.random_scalar(rng), t, t + extra, rng=rng)
+    public = {s.identifier: G.base_mult(s.value) for s in shares}
+    assert FeldmanCommitment.from_public_shares(G, public, t, com.public_key) == com
+
+
+def test_feldman_commitment_from_public_shares_refuses_inconsistent_ones():
+    rng = DeterministicRNG(b"from-public-shares-bad")
+    shares, com = feldman_deal(G, G.random_scalar(rng), 2, 4, rng=rng)
+    public = {s.identifier: G.base_mult(s.value) for s in shares}
+    with pytest.raises(VerificationError, match="not consistent"):
+        FeldmanCommitment.from_public_shares(G, {**public, 4: public[3]}, 2, com.public_key)
+    with pytest.raises(VerificationError, match="not consistent"):        # another public key
+        FeldmanCommitment.from_public_shares(G, public, 2, G.base_mult(5))
+    with pytest.raises(VerificationError, match="not consistent"):        # a threshold too low for them
+        FeldmanCommitment.from_public_shares(G, public, 1, com.public_key)
+    with pytest.raises(InvalidParameter, match="threshold is 5"):
+        FeldmanCommitment.from_public_shares(G, public, 5, com.public_key)

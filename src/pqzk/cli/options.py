@@ -10,7 +10,8 @@ from typing import Optional
 
 import typer
 
-from ..errors import InvalidEncoding, InvalidParameter
+from ..encoding import from_hex
+from ..errors import InvalidParameter
 from .files import read_input
 
 MSG_OPT = typer.Option(None, "--message", "-m", help="message as UTF-8 text")
@@ -37,11 +38,8 @@ def read_message(message: str | None, message_hex: str | None, message_file: Pat
 
 
 def hex_option(value: str, option: str) -> bytes:
-    """Decode the hex value of a command-line option, or raise `InvalidEncoding` naming the option."""
-    try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise InvalidEncoding(f"{option} is not valid hex") from None
+    """A hex option's value as bytes; InvalidEncoding naming the option otherwise."""
+    return from_hex(value, option)
 
 
 def read_passphrase(passphrase_file: Optional[Path], passphrase_env: Optional[str], what: str, *,

@@ -14,6 +14,7 @@ from typing import Optional
 
 import typer
 
+from ..encoding import from_hex
 from .errors import PqzkTyper
 from .files import check_output, read_document, read_input, write_output
 
@@ -86,13 +87,7 @@ def _open(uri: str, pin_file, pin_env, no_pin: bool = False, create: bool = Fals
 
 
 def _hex_option(value: Optional[str], option: str) -> Optional[bytes]:
-    from ..errors import InvalidParameter
-    if value is None:
-        return None
-    try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise InvalidParameter(f"{option} must be hex") from None
+    return None if value is None else from_hex(value, option)
 
 
 def _out(as_json: bool, data: dict, text: str) -> None:
@@ -190,10 +185,7 @@ def import_(uri: str = URI,
             raise InvalidParameter("give --backup, or --share-file with --key-id, --party, --threshold "
                                    "and --group-public-key")
         text = decode_text(read_input(share_file, "share file", max_bytes=MAX_KEY_FILE), f"share file {share_file}")
-        try:
-            share = bytes.fromhex(text.strip())
-        except ValueError:
-            raise InvalidParameter(f"share file {share_file} must hold hex") from None
+        share = from_hex(text.strip(), f"share file {share_file}")
         meta = ShareMetadata(key_id, party, gpk, ciphersuite or "FROST-secp256k1-SHA256-v1", threshold)
         from ..tokens.validate import check_share
         check_share(share, meta, max_signers=max_signers)
@@ -323,10 +315,7 @@ def import_frost(uri: str = URI,
             or not isinstance(doc.get("key_package"), str):
         raise InvalidEncoding(f"{share_file}: not a pqzk-frost-share/1 document")
     suite = frost.get_ciphersuite(doc["ciphersuite"])
-    try:
-        key_package = bytes.fromhex(doc["key_package"])
-    except ValueError:
-        raise InvalidEncoding(f"{share_file}: field 'key_package' is not valid hex") from None
+    key_package = from_hex(doc["key_package"], f"{share_file}: field 'key_package'")
     kp = frost.KeyPackage.from_bytes(suite, key_package)
     with _open(uri, pin_file, pin_env, no_pin) as store:
         meta = put_key_package(store, key_id, kp, overwrite=overwrite)

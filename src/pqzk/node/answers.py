@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 
 from ..atomicfile import atomic_write
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter, lp_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..runtime import wire
 from ..runtime.bounded import BoundedDict
@@ -38,7 +38,7 @@ _LABEL = b"pqzk/node/answers/v1"
 def request_key(msg: Message) -> bytes:
     """Which request `msg` is: its session, kind and payload (not its signature, which a
     re-signed copy changes)."""
-    return hashlib.sha256(_LABEL + len(msg.session).to_bytes(2, "big") + msg.session + str(msg.kind).encode()
+    return hashlib.sha256(_LABEL + lp_bytes(msg.session, 2, "session") + str(msg.kind).encode()
                           + b"\0" + hashlib.sha256(msg.payload).digest()).digest()
 
 
@@ -48,11 +48,10 @@ def ceremony_key(session: bytes) -> bytes:
 
 def encode_answers(messages: list[Message]) -> bytes:
     """A list of messages as a recorded-answers file (magic, version, length-prefixed wire messages)."""
-    out = [MAGIC, bytes([VERSION]), len(messages).to_bytes(4, "big")]
+    w = ByteWriter("recorded answers").put(MAGIC).uint(VERSION, 1).u32(len(messages))
     for m in messages:
-        data = wire.encode(m)
-        out += [len(data).to_bytes(4, "big"), data]
-    return b"".join(out)
+        w.lp(wire.encode(m))
+    return w.to_bytes()
 
 
 def decode_answers(data: bytes) -> list[Message]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..atomicfile import atomic_write
+from ..encoding import from_hex
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..files import decode_text, read_bytes
 from ..policy.documents import exact_fields, parse_document
@@ -241,12 +242,10 @@ class Committee:
                 raise InvalidEncoding(f"{where}: {what} map node ids to hex")
         if d["policy"] is not None and not isinstance(d["policy"], dict):
             raise InvalidEncoding(f"{where}: policy is an object or null")
-        try:
-            pkp = None if key["public_key_package"] is None else bytes.fromhex(key["public_key_package"])
-            sigs = {k: bytes.fromhex(v) for k, v in d["signatures"].items()}
-            endorsements = {k: bytes.fromhex(v) for k, v in d["endorsements"].items()}
-        except (TypeError, ValueError):
-            raise InvalidEncoding(f"{where}: public_key_package, signatures and endorsements must be hex") from None
+        pkp = (None if key["public_key_package"] is None
+               else from_hex(key["public_key_package"], f"{where}: key.public_key_package"))
+        sigs = {k: from_hex(v, f"{where}: signatures[{k!r}]") for k, v in d["signatures"].items()}
+        endorsements = {k: from_hex(v, f"{where}: endorsements[{k!r}]") for k, v in d["endorsements"].items()}
         try:
             c = cls(d["committee"], d["version"],
                     tuple(NodePublic.from_dict(n, f"{where}: nodes[{k}]") for k, n in enumerate(d["nodes"])),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..encoding import ByteReader, as_bytes
+from ..encoding import ByteReader, ByteWriter, as_bytes, from_hex
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import RandomSource, random_bytes
 from ..pq import composite, mldsa, xwing
@@ -61,12 +61,13 @@ class NodePublic:
         if isinstance(node_id, bool) or not isinstance(node_id, (int, str)):
             raise InvalidEncoding(f"{where}: id must be an integer or a name")
         check_node_id(node_id)
+        raw = {k: from_hex(d[k], f"{where}: {k}") for k in ("signing_key", "kem_key", "pq_key")}
         try:
-            sk = composite.CompositePublicKey.from_bytes(COMPOSITE, bytes.fromhex(d["signing_key"]))
-            kem = xwing.XWingPublicKey.from_bytes(bytes.fromhex(d["kem_key"]))
-            pq = mldsa.MLDSAPublicKey.from_bytes(PQ_EVIDENCE, bytes.fromhex(d["pq_key"]))
-        except (TypeError, ValueError):
-            raise InvalidEncoding(f"{where}: keys must be hex") from None
+            sk = composite.CompositePublicKey.from_bytes(COMPOSITE, raw["signing_key"])
+            kem = xwing.XWingPublicKey.from_bytes(raw["kem_key"])
+            pq = mldsa.MLDSAPublicKey.from_bytes(PQ_EVIDENCE, raw["pq_key"])
+        except InvalidEncoding as exc:
+            raise InvalidEncoding(f"{where}: {exc}") from None
         return cls(node_id, CompositeVerifier(sk), kem, pq)
 
 
@@ -115,8 +116,8 @@ class NodeIdentity:
         """The identity as the secret record kept in the node's share store."""
         sk = self._signing_key.to_bytes()
         seed = self.kem_key.to_bytes()
-        return (MAGIC + bytes([VERSION]) + len(sk).to_bytes(2, "big") + sk + len(seed).to_bytes(2, "big") + seed
-                + self.nonce_key + self._audit_seed + self.pq_key.seed)
+        return (ByteWriter("node identity record").put(MAGIC).uint(VERSION, 1).lp(sk, 2).lp(seed, 2)
+                .put(self.nonce_key).put(self._audit_seed).put(self.pq_key.seed).to_bytes())
 
     @classmethod
     def from_record(cls, node_id: PartyId, data: bytes) -> "NodeIdentity":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..encoding import as_bytes
+from ..encoding import as_bytes, from_hex
 from ..errors import InvalidEncoding, InvalidParameter
 from ..policy.documents import exact_fields, parse_document
 from ..policy.model import canonical_json
@@ -66,10 +66,7 @@ class Report:
         if pkp is not None:
             if not isinstance(pkp, str) or len(pkp) > 2 * MAX_PKP:
                 raise InvalidEncoding("session report: public_key_package is hex or null")
-            try:
-                pkp = bytes.fromhex(pkp)
-            except ValueError:
-                raise InvalidEncoding("session report: public_key_package is hex or null") from None
+            pkp = from_hex(pkp, "session report: public_key_package")
 
         def ids(v, what):
             if not isinstance(v, list) or len(v) > MAX_IDS:

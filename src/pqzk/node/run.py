@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
+from ..encoding import from_hex
 from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, VerificationError
 from ..policy.messages import ChangeResult
 from ..policy.model import Policy
@@ -47,7 +48,8 @@ def build_service(node: OpenNode, *, clock: Callable[[], int] = wall_clock, rng=
                               frost_signer=frost, coordinator=coordinator, pq_key=node.identity.pq_key,
                               roster=committee.roster())
         for entry in node.notes("counted"):            # what it signed or saw authorized before a restart
-            signer.authorization.remember(bytes.fromhex(entry["request_id"]), bytes.fromhex(entry["tx_digest"]),
+            signer.authorization.remember(from_hex(entry["request_id"], "counted note: request_id"),
+                                          from_hex(entry["tx_digest"], "counted note: tx_digest"),
                                           entry["time"], entry["amount"], signed=entry["signed"])
         replay_changes(signer, node.notes("policy adopted"))
 

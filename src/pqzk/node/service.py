@@ -43,7 +43,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..encoding import as_bytes
+from ..encoding import as_bytes, from_hex, lp_bytes
 from ..errors import InvalidEncoding, InvalidParameter, PqzkError, ProtocolAbort
 from ..math.rand import RandomSource
 from ..policy.documents import exact_fields, parse_document
@@ -71,8 +71,7 @@ def ceremony_session(invite_session: bytes, invitation: bytes) -> bytes:
     """The session a ceremony runs in: bound to the invitation's session and payload. Nodes given
     different invitations in one session run different ceremonies: at worst each waits in vain for
     the others (unresponsive), never does one judge a message made for another invitation."""
-    h = hashlib.sha256(b"pqzk/node/ceremony/v1" + len(invite_session).to_bytes(2, "big") + invite_session
-                       + invitation)
+    h = hashlib.sha256(b"pqzk/node/ceremony/v1" + lp_bytes(invite_session, 2, "invitation session") + invitation)
     return h.digest()[:16]
 
 
@@ -126,7 +125,7 @@ class Invitation:
             raise InvalidEncoding("session invitation: key must be 64 lowercase hex digits or null")
         inv = cls(d["protocol"], ints(d["participants"], "participants"), opt_int(d["threshold"], "threshold"),
                   opt_int(d["target"], "target"), opt_int(d["new_threshold"], "new_threshold"),
-                  ints(d["new_members"], "new_members"), None if key is None else bytes.fromhex(key))
+                  ints(d["new_members"], "new_members"), None if key is None else from_hex(key, "session invitation: key"))
         if inv.to_payload() != payload:
             raise InvalidEncoding("session invitation: not in canonical form")
         return inv

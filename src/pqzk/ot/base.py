@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, lp_bytes, u32_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from ..groups import Element, get_group
 from ..math.bits import bits_to_bytes, get_bit
@@ -32,7 +32,7 @@ POINT_BYTES = _G.element_size
 
 def _hash_to_point(*parts: bytes) -> Element:
     """A random oracle into secp256k1: try-and-increment on x (public inputs only)."""
-    base = hashlib.sha256(_DST + b"/h2g" + b"".join(len(p).to_bytes(2, "big") + p for p in parts))
+    base = hashlib.sha256(_DST + b"/h2g" + b"".join(lp_bytes(p, 2) for p in parts))
     for ctr in range(256):
         h = base.copy()
         h.update(ctr.to_bytes(1, "big"))
@@ -44,12 +44,12 @@ def _hash_to_point(*parts: bytes) -> Element:
 
 
 def _ro(session: bytes, i: int, slot: int, point: Element) -> Element:
-    return _hash_to_point(session, i.to_bytes(4, "big"), bytes([slot]), point.to_bytes())
+    return _hash_to_point(session, u32_bytes(i), bytes([slot]), point.to_bytes())
 
 
 def _kdf(session: bytes, i: int, slot: int, point: Element) -> bytes:
     enc = b"\x00" if point.is_identity() else point.to_bytes()   # a corrupt party can force the identity
-    return hashlib.shake_128(_DST + b"/key" + len(session).to_bytes(2, "big") + session + i.to_bytes(4, "big")
+    return hashlib.shake_128(_DST + b"/key" + lp_bytes(session, 2) + u32_bytes(i)
                              + bytes([slot]) + enc).digest(KEY_BYTES)
 
 

@@ -25,7 +25,7 @@ import hmac
 
 import numpy as np
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, lp_bytes
 from ..errors import InvalidParameter, VerificationError
 from ..math import bits, xof
 from ..math.rand import RandomSource, random_bytes
@@ -39,7 +39,7 @@ _DST = b"pqzk/ot/kos/v1"
 
 
 def _prefix(session: bytes, what: bytes) -> bytes:
-    return _DST + b"/" + what + len(session).to_bytes(2, "big") + session
+    return _DST + b"/" + what + lp_bytes(session, 2)
 
 
 def message_size(m: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, lp_bytes
 from ..errors import InvalidEncoding
 from ..math.rand import RandomSource
 from . import base
@@ -22,7 +22,7 @@ _K = base.KEY_BYTES
 
 def direction_session(session: bytes, alice: bytes, bob: bytes) -> bytes:
     """The session of one direction: Alice's and Bob's labels (unambiguous encodings) bound in."""
-    return b"".join(len(x).to_bytes(2, "big") + x for x in (session, alice, bob))
+    return b"".join(lp_bytes(x, 2) for x in (session, alice, bob))
 
 
 @dataclass(frozen=True)

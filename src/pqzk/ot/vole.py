@@ -21,7 +21,7 @@ import functools
 import hashlib
 import hmac
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, lp_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Group
 from ..math import bits, xof
@@ -44,7 +44,7 @@ def xi_for(order: int) -> int:
 
 
 def _prefix(session: bytes, what: bytes) -> bytes:
-    return _DST + b"/" + what + len(session).to_bytes(2, "big") + session
+    return _DST + b"/" + what + lp_bytes(session, 2)
 
 
 @functools.lru_cache(maxsize=8)

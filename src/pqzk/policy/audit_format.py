@@ -16,7 +16,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 
 DOMAIN = b"pqzk/audit/v1"
@@ -74,8 +74,8 @@ class Record:
 def record_hash(seq: int, kind: str, body: bytes, prev_hash: bytes) -> bytes:
     """The hash chaining one record to the previous: SHA-256 over the domain, sequence number, kind, body and
     previous hash, each length-framed."""
-    return hashlib.sha256(DOMAIN + seq.to_bytes(8, "big") + len(kind).to_bytes(1, "big") + kind.encode()
-                          + len(body).to_bytes(8, "big") + body + prev_hash).digest()
+    return hashlib.sha256(ByteWriter("audit record").put(DOMAIN).uint(seq, 8).lp(kind.encode(), 1).lp(body, 8)
+                          .put(prev_hash).to_bytes()).digest()
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')

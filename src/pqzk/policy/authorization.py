@@ -28,7 +28,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter
 from ..errors import InvalidEncoding, InvalidParameter, PolicyViolation, VerificationError
 from .evaluate import check_signers
 from .model import Policy
@@ -42,21 +42,15 @@ DOMAIN = b"pqzk/authorization/v1"
 PQ_NONE, PQ_QUORUM, PQ_THRESHOLD = 0, 1, 2
 
 
-def _lp(b: bytes) -> bytes:
-    return len(b).to_bytes(4, "big") + b
-
-
-def _u32(n: int) -> bytes:
-    return n.to_bytes(4, "big")
-
-
 def authorization_digest(suite: str, group_key: bytes, request_digest: bytes, policy_version: int,
                          policy_digest: bytes, signers: Sequence[int], pq: bool | int) -> bytes:
     """`pq`: the post-quantum mode (PQ_NONE, PQ_QUORUM, PQ_THRESHOLD; a bool means none/quorum)."""
     ids = sorted(signers)
-    return hashlib.sha256(DOMAIN + _lp(suite.encode()) + _lp(group_key) + request_digest + _u32(policy_version)
-                          + policy_digest + _u32(len(ids)) + b"".join(_u32(i) for i in ids)
-                          + bytes([int(pq)])).digest()
+    w = (ByteWriter("authorization digest").put(DOMAIN).lp(suite.encode()).lp(group_key).put(request_digest)
+         .u32(policy_version).put(policy_digest).u32(len(ids)))
+    for i in ids:
+        w.u32(i)
+    return hashlib.sha256(w.uint(int(pq), 1).to_bytes()).digest()
 
 
 def pq_mode(pq_required: bool, committee=None) -> int:
@@ -123,12 +117,16 @@ class Authorization:
         if self.pq_signatures and self.pq_threshold_signature:
             raise InvalidParameter("an authorization carries one kind of post-quantum evidence, not two")
         version = FORMAT_VERSION_THRESHOLD if self.pq_threshold_signature else FORMAT_VERSION
-        out = (MAGIC + bytes([version]) + _lp(self.suite.encode()) + _lp(self.group_key)
-               + self.request_digest + _u32(self.policy_version) + self.policy_digest
-               + _u32(len(self.signers)) + b"".join(_u32(i) for i in self.signers) + _lp(self.signature)
-               + _u32(len(self.pq_signatures)))
-        out += b"".join(_u32(i) + _lp(s) for i, s in self.pq_signatures)
-        return out + (_lp(self.pq_threshold_signature) if self.pq_threshold_signature else b"")
+        w = (ByteWriter("authorization").put(MAGIC).uint(version, 1).lp(self.suite.encode()).lp(self.group_key)
+             .put(self.request_digest).u32(self.policy_version).put(self.policy_digest).u32(len(self.signers)))
+        for i in self.signers:
+            w.u32(i)
+        w.lp(self.signature).u32(len(self.pq_signatures))
+        for i, s in self.pq_signatures:
+            w.u32(i).lp(s)
+        if self.pq_threshold_signature:
+            w.lp(self.pq_threshold_signature)
+        return w.to_bytes()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Authorization":

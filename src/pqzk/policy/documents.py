@@ -16,6 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..encoding import from_hex
 from ..errors import InvalidEncoding
 from ..files import decode_text, read_bytes
 
@@ -144,9 +145,11 @@ def hex_field(doc: dict, key: str, where: str, default: str | None = None,
     if not isinstance(value, str):
         raise error(f"{where}: field {key!r} missing or not a hex string")
     try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise error(f"{where}: field {key!r} is not valid hex") from None
+        return from_hex(value, f"{where}: field {key!r}")
+    except InvalidEncoding as exc:
+        if error is InvalidEncoding:
+            raise
+        raise error(str(exc)) from None
 
 
 def load_document(path: str | Path, what: str) -> dict:

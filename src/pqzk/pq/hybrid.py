@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from ..encoding import ByteReader, as_bytes
+from ..encoding import ByteReader, ByteWriter, as_bytes, lp_bytes
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort, VerificationError
 from . import mldsa
 from .params import mldsa_params
@@ -129,10 +129,6 @@ class ThresholdBlsScheme:
 
 # -- encoding helpers -------------------------------------------------------------------------
 
-def _lp(b: bytes) -> bytes:
-    return len(b).to_bytes(4, "big") + b
-
-
 def _check_scheme(scheme) -> None:
     if not isinstance(scheme, ClassicalThresholdScheme):
         raise InvalidParameter("classical scheme must provide name, group_public_key, threshold and verify()")
@@ -146,7 +142,7 @@ class _TwoParts:
     pq_signature: bytes
 
     def to_bytes(self) -> bytes:
-        return self.MAGIC + _lp(self.classical_signature) + _lp(self.pq_signature)
+        return ByteWriter(self.WHAT).put(self.MAGIC).lp(self.classical_signature).lp(self.pq_signature).to_bytes()
 
     @classmethod
     def _decode(cls, data: bytes):
@@ -207,10 +203,10 @@ class Roster:
 
     def digest(self) -> bytes:
         """SHA3-256 over the canonical roster encoding (params, t, sorted (id, key))."""
-        h = hashlib.sha3_256(_lp(self.params.encode()) + self.threshold.to_bytes(4, "big"))
+        w = ByteWriter("roster").lp(self.params.encode()).u32(self.threshold)
         for i, k in self.keys.items():
-            h.update(i.to_bytes(4, "big") + k.key)
-        return h.digest()
+            w.u32(i).put(k.key)
+        return hashlib.sha3_256(w.to_bytes()).digest()
 
 
 # -- mode 1: quorum certificate ---------------------------------------------------------------
@@ -220,9 +216,11 @@ def quorum_representative(scheme: ClassicalThresholdScheme, roster: Roster, sign
     """The one message both the classical group and every PQ signer sign:
     tag || scheme name || group key || roster digest || t || sorted signer set || message."""
     ids = sorted(signers)
-    return (QC_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key) + roster.digest()
-            + roster.threshold.to_bytes(4, "big") + len(ids).to_bytes(4, "big")
-            + b"".join(i.to_bytes(4, "big") for i in ids) + _lp(as_bytes(message, "message")))
+    w = (ByteWriter("quorum representative").put(QC_CTX).lp(scheme.name.encode()).lp(scheme.group_public_key)
+         .put(roster.digest()).u32(roster.threshold).u32(len(ids)))
+    for i in ids:
+        w.u32(i)
+    return w.lp(as_bytes(message, "message")).to_bytes()
 
 
 @dataclass(frozen=True)
@@ -252,10 +250,13 @@ class QuorumCertificate:
         ids = list(self.signers) + [i for i, _ in self.pq_signatures]
         if not all(isinstance(i, int) and 0 <= i < 2**32 for i in ids):
             raise InvalidParameter("quorum certificate: signer identifiers must be integers in 0..2^32-1")
-        out = b"PQZQ" + _lp(self.classical_signature) + len(self.signers).to_bytes(4, "big")
-        out += b"".join(i.to_bytes(4, "big") for i in self.signers)
-        out += len(self.pq_signatures).to_bytes(4, "big")
-        return out + b"".join(i.to_bytes(4, "big") + _lp(s) for i, s in self.pq_signatures)
+        w = ByteWriter("quorum certificate").put(b"PQZQ").lp(self.classical_signature).u32(len(self.signers))
+        for i in self.signers:
+            w.u32(i)
+        w.u32(len(self.pq_signatures))
+        for i, s in self.pq_signatures:
+            w.u32(i).lp(s)
+        return w.to_bytes()
 
     @classmethod
     def from_bytes(cls, data: bytes) -> QuorumCertificate:
@@ -364,8 +365,8 @@ def authorize_quorum(scheme, classical_signers, roster: Roster, pq_keys: Mapping
 def composite_representative(scheme: ClassicalThresholdScheme, pq_public_key: mldsa.MLDSAPublicKey,
                              message: bytes) -> bytes:
     """tag || scheme name || group key || ML-DSA key || message: what both parts sign."""
-    return (COMPOSITE_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key)
-            + _lp(pq_public_key.params.encode() + b"\x00" + pq_public_key.key) + _lp(as_bytes(message, "message")))
+    return (COMPOSITE_CTX + lp_bytes(scheme.name.encode()) + lp_bytes(scheme.group_public_key)
+            + lp_bytes(pq_public_key.params.encode() + b"\x00" + pq_public_key.key) + lp_bytes(message, what="message"))
 
 
 @dataclass(frozen=True)
@@ -464,8 +465,8 @@ def threshold_mldsa_representative(scheme: ClassicalThresholdScheme, committee, 
     THRESHOLD_MLDSA_CTX)."""
     c = _committee(committee)
     p = c.params
-    return (THRESHOLD_MLDSA_CTX + _lp(scheme.name.encode()) + _lp(scheme.group_public_key)
-            + _lp(p.name.encode() + bytes([0, p.T, p.N]) + c.public_key) + _lp(as_bytes(message, "message")))
+    return (THRESHOLD_MLDSA_CTX + lp_bytes(scheme.name.encode()) + lp_bytes(scheme.group_public_key)
+            + lp_bytes(p.name.encode() + bytes([0, p.T, p.N]) + c.public_key) + lp_bytes(message, what="message"))
 
 
 @dataclass(frozen=True)

@@ -22,17 +22,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..encoding import as_bytes
+from ..encoding import ByteWriter, as_bytes
 from ..errors import AuthenticationError, InvalidEncoding, InvalidParameter
 from . import xwing
 
 MAGIC = b"PQZS1"
 SALT = b"pqzk/seal/v1"
 OVERHEAD = len(MAGIC) + xwing.CIPHERTEXT_SIZE + 16
-
-
-def _lp(b: bytes) -> bytes:
-    return len(b).to_bytes(4, "big") + b
 
 
 @dataclass(frozen=True)
@@ -53,8 +49,8 @@ class SealContext:
 
     def encode(self) -> bytes:
         """The context as length-prefixed fields: the associated data a sealed box binds."""
-        return b"".join(_lp(x) for x in (self.protocol.encode(), bytes(self.session), self.sender.encode(),
-                                         self.recipient.encode(), as_bytes(self.extra, "seal context: extra")))
+        return (ByteWriter("seal context").lp(self.protocol.encode()).lp(self.session).lp(self.sender.encode())
+                .lp(self.recipient.encode()).lp(as_bytes(self.extra, "seal context: extra")).to_bytes())
 
 
 def _keys(ss: bytes, ad: bytes, pk: bytes, ct: bytes) -> tuple[bytes, bytes]:

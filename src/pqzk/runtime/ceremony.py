@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Protocol
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter, uint_bytes
 from ..errors import InvalidEncoding, InvalidParameter, PqzkError, VerificationError
 from ..groups.base import Group
 from ..math.poly import poly_eval
@@ -62,7 +62,7 @@ def _signed(payload: bytes | None, sig: bytes | None) -> bytes:
     """An optional signed message as echoes, complaints and verdicts carry it (`_read_signed`)."""
     if payload is None:
         return b"\x00"
-    return b"\x01" + len(sig).to_bytes(2, "big") + sig + len(payload).to_bytes(4, "big") + payload
+    return ByteWriter("signed message").uint(1, 1).lp(sig, 2).lp(payload, 4).to_bytes()
 
 
 def _read_signed(r: ByteReader, what: str) -> tuple[bytes | None, bytes | None]:
@@ -242,9 +242,9 @@ class Ceremony(AnnouncedAbort, SignedParty):
         self._learn_round1(msg.sender, msg.payload, msg.signature, msg.sender)
 
     def _echo_payload(self) -> bytes:
-        out = bytearray(self._echo_version.to_bytes(2, "big") + len(self.dealers).to_bytes(2, "big"))
+        out = ByteWriter("round 1 echo").uint(self._echo_version, 2).uint(len(self.dealers), 2)
         for d in self.dealers:
-            out += _signed(*self.round1.get(d, (None, None)))
+            out.put(_signed(*self.round1.get(d, (None, None))))
         return bytes(out)
 
     def _send_echo(self) -> list[Message]:
@@ -352,7 +352,7 @@ class Ceremony(AnnouncedAbort, SignedParty):
                 count += 1
             else:
                 self._my_shares[d] = value
-        payload = count.to_bytes(2, "big") + bytes(entries)
+        payload = uint_bytes(count, 2, "entry count") + bytes(entries)
         self.complaints[self.id] = payload
         self._handle_complaints(self.id, payload)
         self.stage = Stage.COMPLAINTS
@@ -456,7 +456,7 @@ class Ceremony(AnnouncedAbort, SignedParty):
             else:
                 entries += wire.encode_party(d) + _signed(msg.payload, msg.signature)
             count += 1
-        payload = count.to_bytes(2, "big") + bytes(entries)
+        payload = uint_bytes(count, 2, "entry count") + bytes(entries)
         self.verdicts[self.id] = payload
         self._judge_verdict(self.id, payload)
         return self._send_all(self.others, self.kinds["verdict"], payload)

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter, lp_bytes
 from ..errors import AuthenticationError, InvalidEncoding, InvalidParameter, PqzkError
 from ..math.rand import RandomSource, random_bytes
 from ..pq import sealing, xwing
@@ -69,10 +69,6 @@ class ReplayWindow:
             return False
         self.bits |= 1 << offset
         return True
-
-
-def _lp(b: bytes, width: int = 2) -> bytes:
-    return len(b).to_bytes(width, "big") + b
 
 
 @dataclass(frozen=True)
@@ -147,11 +143,11 @@ class Channel:
         return f"Channel({self.me}, committee={self.committee.hex()[:16]})"
 
     def _ad(self, sender: PartyId, recipient: PartyId, session: bytes, kind: str, epoch: bytes, seq: int) -> bytes:
-        return (wire.encode_party(sender) + wire.encode_party(recipient) + _lp(session) + _lp(kind.encode())
-                + epoch + seq.to_bytes(8, "big"))
+        return (ByteWriter("channel frame").put(wire.encode_party(sender) + wire.encode_party(recipient))
+                .lp(session, 2).lp(kind.encode(), 2).put(epoch).uint(seq, 8).to_bytes())
 
     def _head(self, mode: int) -> bytes:
-        return MAGIC + bytes([VERSION]) + _lp(self.committee, 1) + bytes([mode])
+        return ByteWriter("channel frame").put(MAGIC).uint(VERSION, 1).lp(self.committee, 1).uint(mode, 1).to_bytes()
 
     def wrap(self, msg: Message) -> tuple[PartyId | None, bytes]:
         """(recipient, frame) — recipient None for a broadcast. A broadcast's copies are one frame."""
@@ -174,7 +170,7 @@ class Channel:
             sealed = sealing.seal(pk, inner, ctx, rng=self.rng)
         else:
             sealed = _x25519_seal(pk, inner, ad, self.rng)
-        frame = self._head(PRIVATE) + head + _lp(sealed, 4)
+        frame = self._head(PRIVATE) + head + lp_bytes(sealed, 4, "sealed message")
         self.bytes_out += len(frame)
         return msg.recipient, frame
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter
 from ..errors import InvalidEncoding, InvalidParameter, PqzkError, VerificationError
 from ..math.rand import RandomSource, random_bytes
 from ..ot import OtSetupMessage
@@ -345,11 +345,11 @@ class EcdsaSigner(AnnouncedAbort, SignedParty):
 
     # echo of the signed round 1 commitments, in front of every round 2 message
     def _echo(self) -> bytes:
-        out = bytearray(len(self.signers).to_bytes(2, "big"))
+        out = ByteWriter("commitment echo").uint(len(self.signers), 2)
         for k in self.signers:
             m = self.commits[k]
-            out += wire.encode_party(k) + len(m.signature).to_bytes(2, "big") + m.signature + m.payload
-        return bytes(out)
+            out.put(wire.encode_party(k)).lp(m.signature, 2).put(m.payload)
+        return out.to_bytes()
 
     def _check_echo(self, forwarder: PartyId, payload: bytes) -> bytes:
         """The round 2 payload after the echo; convicts for a forged or equivocated commitment."""

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..encoding import as_bytes
+from ..encoding import as_bytes, lp_bytes, uint_bytes
 from ..errors import InvalidEncoding, InvalidParameter, NonceReuse, ProtocolAbort, ProtocolError
 from ..math.rand import RandomSource
 from ..threshold.frost import core
@@ -44,7 +44,7 @@ from ..threshold.frost.ciphersuite import Ciphersuite
 from ..threshold.frost.types import KeyPackage, PublicKeyPackage, SignatureShare, SigningCommitments
 from .bounded import BoundedDict
 from .identity import Keyring
-from .messages import Kind, Message, PartyId, u32
+from .messages import Kind, Message, PartyId
 from .nonces import FRESH, PREPROCESSED, MemoryNonceStore, NonceStore
 from .party import LeadAbort, SignedParty
 
@@ -58,7 +58,7 @@ COORDINATOR = "coordinator"
 
 def encode_sign_request(suite: Ciphersuite, message: bytes, commitment_list: Sequence[SigningCommitments]) -> bytes:
     """A signing request: the length-prefixed message and the RFC 9591 encoded commitment list."""
-    return u32(len(message)) + message + core.encode_group_commitment_list(suite, commitment_list)
+    return lp_bytes(message, 4, "message") + core.encode_group_commitment_list(suite, commitment_list)
 
 
 def decode_sign_request(suite: Ciphersuite, data: bytes) -> tuple[bytes, list[SigningCommitments]]:
@@ -317,7 +317,7 @@ class FrostPreprocessor(SignedParty):
 
     def start(self) -> list[Message]:
         """Ask every signer for a batch of `count` commitments."""
-        return [self._send(i, Kind.PREPROCESS_REQUEST, self.count.to_bytes(2, "big")) for i in self.signers]
+        return [self._send(i, Kind.PREPROCESS_REQUEST, uint_bytes(self.count, 2, "batch size")) for i in self.signers]
 
     def receive(self, msg: Message) -> list[Message]:
         """Take a signer's commitment batch (checked); `result` once every signer sent one."""

@@ -141,8 +141,3 @@ class Party(Protocol):
 
     def receive(self, msg: Message) -> list[Message]:
         """Take one message addressed to this party; return the messages it sends in answer."""
-
-
-def u32(n: int) -> bytes:
-    """`n` as 4 big-endian bytes."""
-    return n.to_bytes(4, "big")

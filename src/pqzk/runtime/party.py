@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort
 from . import wire
 from .identity import Keyring
@@ -81,8 +81,8 @@ def own_notice(reason: str) -> bytes:
 def forwarded_notice(root: Message) -> bytes:
     """The payload of an abort notice for a party stopped by `root` (another party's own-reason
     notice, signed): forwarding it lets everyone see who really stopped the run."""
-    return (bytes([_FORWARDED]) + wire.encode_party(root.sender) + len(root.signature).to_bytes(2, "big")
-            + root.signature + len(root.payload).to_bytes(4, "big") + root.payload)
+    return (ByteWriter("abort notice").uint(_FORWARDED, 1).put(wire.encode_party(root.sender))
+            .lp(root.signature, 2).lp(root.payload, 4).to_bytes())
 
 
 def read_notice(msg: Message, keyring: Keyring) -> tuple[Message, str]:

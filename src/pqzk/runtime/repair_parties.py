@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.poly import lagrange_coefficients
 from ..math.rand import RandomSource
@@ -265,17 +265,17 @@ class RepairParticipant(AnnouncedAbort, SignedParty):
             for i in bad:
                 m = self.deltas[i]
                 d_payload, d_sig = self.broadcasts[i]
-                payload = (wire.encode_party(i) + len(m.signature).to_bytes(2, "big") + m.signature
-                           + len(m.payload).to_bytes(4, "big") + m.payload
-                           + len(d_sig).to_bytes(2, "big") + d_sig + len(d_payload).to_bytes(4, "big") + d_payload)
+                payload = (ByteWriter("repair complaint").put(wire.encode_party(i)).lp(m.signature, 2)
+                           .lp(m.payload, 4).lp(d_sig, 2).lp(d_payload, 4).to_bytes())
                 out += self._send_all(self.others, Kind.REPAIR_COMPLAINTS, payload)
                 self._convict(i, f"signed a delta for {self.id} that fails its commitment")
             return out + self._abort("")
         sigma = (self._my_deltas[self.id] + sum(self.group.scalar_decode(self.deltas[i].payload)
                                                 for i in self.helpers if i != self.id)) % self.group.order
-        payload = self.group.scalar_encode(self.sigma_value(sigma)) + b"".join(
-            len(self.broadcasts[i][1]).to_bytes(2, "big") + self.broadcasts[i][1]
-            + len(self.broadcasts[i][0]).to_bytes(4, "big") + self.broadcasts[i][0] for i in self.helpers)
+        w = ByteWriter("repair sigma").put(self.group.scalar_encode(self.sigma_value(sigma)))
+        for i in self.helpers:
+            w.lp(self.broadcasts[i][1], 2).lp(self.broadcasts[i][0], 4)
+        payload = w.to_bytes()
         self.stage = Stage.DONE
         return [self._send(self.target, Kind.REPAIR_SIGMA, payload)]
 

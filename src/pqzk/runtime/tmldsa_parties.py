@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter, uint_bytes
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolAbort, ProtocolError
 from ..math.rand import RandomSource
 from ..pq import fips204
@@ -53,7 +53,7 @@ MAX_MESSAGE = 1 << 24
 # ---- payloads ----
 
 def _head(rnd: int) -> bytes:
-    return bytes([VERSION]) + rnd.to_bytes(2, "big")
+    return bytes([VERSION]) + uint_bytes(rnd, 2, "round")
 
 
 def read_round(payload: bytes, what: str) -> tuple[int, ByteReader]:
@@ -78,8 +78,8 @@ class Request:
 
 def encode_request(rnd: int, req: Request) -> bytes:
     """A threshold ML-DSA signing request for attempt `rnd`: key id, quorum, context and message."""
-    return (_head(rnd) + req.key + bytes([len(req.quorum), *req.quorum]) + bytes([len(req.ctx)]) + req.ctx
-            + len(req.message).to_bytes(4, "big") + req.message)
+    return (ByteWriter("signing request").put(_head(rnd) + req.key).lp(bytes(req.quorum), 1).lp(req.ctx, 1)
+            .lp(req.message, 4).to_bytes())
 
 
 def decode_request(payload: bytes) -> tuple[int, Request]:
@@ -117,11 +117,10 @@ class Forwarded:
 
 
 def encode_forwarded(rnd: int, msgs: Sequence[Message]) -> bytes:
-    out = bytearray(_head(rnd) + bytes([len(msgs)]))
+    out = ByteWriter("forwarded messages").put(_head(rnd)).uint(len(msgs), 1)
     for m in msgs:
-        out += bytes([m.sender]) + len(m.signature).to_bytes(2, "big") + m.signature
-        out += len(m.payload).to_bytes(4, "big") + m.payload
-    return bytes(out)
+        out.uint(m.sender, 1).lp(m.signature, 2).lp(m.payload, 4)
+    return out.to_bytes()
 
 
 def decode_forwarded(payload: bytes, what: str) -> tuple[int, list[Forwarded]]:
@@ -135,7 +134,7 @@ def decode_forwarded(payload: bytes, what: str) -> tuple[int, list[Forwarded]]:
 
 def binding(session: bytes, rnd: int) -> bytes:
     """What a commitment is bound to: the session and the round."""
-    return bytes(session) + rnd.to_bytes(2, "big")
+    return bytes(session) + uint_bytes(rnd, 2, "round")
 
 
 # ---- the signer ----

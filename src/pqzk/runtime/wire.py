@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter, lp_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from .messages import Kind, Message, PartyId
 
@@ -37,10 +37,10 @@ def encode_party(pid: PartyId) -> bytes:
         if pid < 1 or pid.bit_length() > 8 * 64:
             raise InvalidParameter("an integer party id must be in [1, 2^512)")
         raw = pid.to_bytes((pid.bit_length() + 7) // 8, "big")
-        return bytes([_INT, len(raw)]) + raw
+        return bytes([_INT]) + lp_bytes(raw, 1, "party id")
     if not _NAME_RE.match(pid):
         raise InvalidParameter("a party name is 1 to 64 characters from [A-Za-z0-9_.:-]")
-    return bytes([_NAME, len(pid)]) + pid.encode("ascii")
+    return bytes([_NAME]) + lp_bytes(pid.encode("ascii"), 1, "party name")
 
 
 def read_party(r: ByteReader) -> PartyId:
@@ -77,15 +77,15 @@ def to_be_signed(msg: Message) -> bytes:
     if not isinstance(msg.payload, (bytes, bytearray)):
         raise InvalidParameter("a payload is bytes")
     recipient = _BROADCAST if msg.broadcast else encode_party(msg.recipient)
-    return (MAGIC + bytes([VERSION, len(kind)]) + kind + bytes([len(msg.session)]) + bytes(msg.session)
-            + encode_party(msg.sender) + recipient + len(msg.payload).to_bytes(4, "big") + bytes(msg.payload))
+    return (ByteWriter("message").put(MAGIC).uint(VERSION, 1).lp(kind, 1).lp(msg.session, 1)
+            .put(encode_party(msg.sender) + recipient).lp(msg.payload, 4).to_bytes())
 
 
 def encode(msg: Message) -> bytes:
     """The whole message on the wire (signature included)."""
     if len(msg.signature) > MAX_SIGNATURE:
         raise InvalidParameter("signature too long")
-    return to_be_signed(msg) + len(msg.signature).to_bytes(2, "big") + bytes(msg.signature)
+    return to_be_signed(msg) + lp_bytes(msg.signature, 2, "signature")
 
 
 def decode(data: bytes, recipient: PartyId | None = None) -> Message:

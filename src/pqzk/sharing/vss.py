@@ -16,6 +16,7 @@ from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..groups.base import Element, Group
 from ..groups.nums import nothing_up_my_sleeve
 from ..math.field import powers
+from ..math.poly import interpolate_polynomial
 from ..math.rand import RandomSource, random_scalar
 from .shamir import (Share, check_identifiers, check_shares, check_split, reconstruct,
                      shares_from_polynomial, sharing_polynomial)
@@ -154,6 +155,26 @@ class FeldmanCommitment(_PolyCommitment):
     def from_polynomial(cls, group: Group, coeffs: Sequence[int]) -> "FeldmanCommitment":
         """The Feldman commitment (a_k·G) to a polynomial's coefficients."""
         return cls(group, tuple(group.base_mult(a) for a in coeffs))
+
+    @classmethod
+    def from_public_shares(cls, group: Group, public_shares: Mapping[int, Element], threshold: int,
+                           public_key: Element) -> "FeldmanCommitment":
+        """The commitment C_0..C_{t-1} with Σ_k C_k·i^k = Y_i for every public share Y_i = f(i)·G,
+        rebuilt by interpolation in the exponent over the first t identifiers; VerificationError
+        if C_0 is not `public_key` or another public share is off that polynomial of degree t-1."""
+        q = group.order
+        ids = sorted(public_shares)[:threshold]
+        if len(ids) < threshold:
+            raise InvalidParameter(f"{len(public_shares)} public shares given, threshold is {threshold}")
+        # Lagrange basis polynomials over the first t identifiers, then C_k = Σ_i basis_i[k]·Y_i
+        basis = [interpolate_polynomial([(x, 1 if x == i else 0) for x in ids], q) for i in ids]
+        basis = [b + [0] * (threshold - len(b)) for b in basis]
+        com = cls(group, tuple(group.msm_vartime([b[k] for b in basis], [public_shares[i] for i in ids])  # public
+                               for k in range(threshold)))
+        if com.public_key != public_key or any(
+                com.public_share(i) != Y for i, Y in public_shares.items() if i not in ids):
+            raise VerificationError("public shares are not consistent with the threshold and the public key")
+        return com
 
 
 def feldman_deal(group: Group, secret: int, threshold: int, num_shares: int, *,

@@ -19,8 +19,8 @@ from ..errors import AuthenticationError, InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from .passphrase import KdfParams, PassphraseSealer
 from .recipient import RecipientPrivateKey, RecipientPublicKey, _impl
-from ..encoding import ByteReader
-from .store import ShareMetadata, ShareStore, _lp
+from ..encoding import ByteReader, lp_bytes
+from .store import ShareMetadata, ShareStore
 from .validate import check_share
 
 MAGIC = b"PQZKBKP1"
@@ -33,8 +33,8 @@ def _key(ss: bytes, fingerprint: bytes) -> bytes:
 
 
 def _header(meta: ShareMetadata, pub: RecipientPublicKey, kem_ct: bytes) -> bytes:
-    return (MAGIC + b"\x01" + _lp(meta.to_bytes(), 4) + _lp(pub.kem.encode()) + pub.fingerprint()
-            + _lp(kem_ct, 4))
+    return (MAGIC + b"\x01" + lp_bytes(meta.to_bytes(), 4) + lp_bytes(pub.kem.encode(), 2) + pub.fingerprint()
+            + lp_bytes(kem_ct, 4))
 
 
 def export_backup(store: ShareStore, key_id: str, recovery: RecipientPublicKey) -> bytes:
@@ -44,7 +44,7 @@ def export_backup(store: ShareStore, key_id: str, recovery: RecipientPublicKey) 
         header = _header(share.metadata, recovery, kem_ct)
         nonce = random_bytes(12)
         ct = AESGCM(_key(ss, recovery.fingerprint())).encrypt(nonce, share.value, LABEL + header)
-    return header + nonce + _lp(ct, 4)
+    return header + nonce + lp_bytes(ct, 4)
 
 
 def _parse(data: bytes) -> tuple[ShareMetadata, str, bytes, bytes, bytes, bytes, bytes]:
@@ -100,9 +100,9 @@ def save_recovery_key(key: RecipientPrivateKey, passphrase: str | bytes, kdf: Kd
     """The recovery private key sealed under a passphrase, for offline keeping."""
     sealer = PassphraseSealer(passphrase, kdf)
     dek, params = sealer.new_key()
-    head = KEY_MAGIC + b"\x01" + _lp(key.kem.encode()) + _lp(params)
+    head = KEY_MAGIC + b"\x01" + lp_bytes(key.kem.encode(), 2) + lp_bytes(params, 2)
     nonce = random_bytes(12)
-    return head + nonce + _lp(AESGCM(dek).encrypt(nonce, key.secret, head), 4)
+    return head + nonce + lp_bytes(AESGCM(dek).encrypt(nonce, key.secret, head), 4)
 
 
 def load_recovery_key(data: bytes, passphrase: str | bytes) -> RecipientPrivateKey:

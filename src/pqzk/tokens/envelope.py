@@ -17,10 +17,10 @@ from typing import Callable, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ..encoding import ByteReader, as_bytes
+from ..encoding import ByteReader, as_bytes, lp_bytes
 from ..errors import AuthenticationError, InvalidEncoding
 from ..math.rand import random_bytes
-from .store import ShareMetadata, _lp
+from .store import ShareMetadata
 
 MAGIC = b"PQZKSEAL"
 RECORD_VERSION = 1
@@ -60,9 +60,9 @@ class SealedRecord:
 
     def to_bytes(self) -> bytes:
         """The record's binary form."""
-        return (MAGIC + bytes([RECORD_VERSION]) + _lp(self.metadata.to_bytes(), 4)
-                + _lp(self.sealer_id.encode()) + _lp(self.sealer_params, 4) + self.nonce
-                + _lp(self.ciphertext, 4))
+        return (MAGIC + bytes([RECORD_VERSION]) + lp_bytes(self.metadata.to_bytes(), 4)
+                + lp_bytes(self.sealer_id.encode(), 2) + lp_bytes(self.sealer_params, 4) + self.nonce
+                + lp_bytes(self.ciphertext, 4))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "SealedRecord":
@@ -90,7 +90,7 @@ class SealedRecord:
 def associated_data(metadata: ShareMetadata, sealer_id: str, sealer_params: bytes) -> bytes:
     """The AES-GCM associated data of a sealed share: a label, the metadata and the sealer's id and
     parameters."""
-    return AD_LABEL + _lp(metadata.to_bytes(), 4) + _lp(sealer_id.encode()) + _lp(sealer_params, 4)
+    return AD_LABEL + lp_bytes(metadata.to_bytes(), 4) + lp_bytes(sealer_id.encode(), 2) + lp_bytes(sealer_params, 4)
 
 
 def seal(share: bytes, metadata: ShareMetadata, sealer: Sealer,

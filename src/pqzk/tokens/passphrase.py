@@ -9,11 +9,11 @@ params = u8 kdf || salt(16) || u32 a || u32 b || u32 c || check(16)
 from __future__ import annotations
 
 import hmac
-import struct
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Callable
 
+from ..encoding import ByteReader, ByteWriter
 from ..errors import InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from .errors import WrongPin
@@ -111,13 +111,15 @@ class PassphraseSealer:
         salt = self._salt
         key = self._derive(self.kdf, salt)
         k = self.kdf
-        return key, bytes([k.kdf]) + salt + struct.pack(">III", k.a, k.b, k.c) + _check(key)
+        return key, ByteWriter("passphrase parameters").uint(k.kdf, 1).put(salt).u32(k.a).u32(k.b).u32(k.c).put(
+            _check(key)).to_bytes()
 
     @staticmethod
     def _parse(params: bytes) -> tuple[KdfParams, bytes]:
         if len(params) != 1 + 16 + 12 + 16:
             raise InvalidEncoding("passphrase sealer params: wrong length")
-        kdf = KdfParams(params[0], *struct.unpack(">III", params[17:29]))
+        r = ByteReader(params[17:29], "passphrase sealer params")
+        kdf = KdfParams(params[0], r.u32(), r.u32(), r.u32())
         kdf.check()
         return kdf, bytes(params[1:17])
 

@@ -24,13 +24,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, lp_bytes
 from ..errors import AuthenticationError, BackendUnavailable, InvalidEncoding, InvalidParameter
 from . import heldkeys
 from .atomic import file_lock, private_dir
 from .errors import (PinLocked, ShareExists, ShareNotFound, StoreFull, TokenAbsent, TokenError,
                      UnsupportedMechanism, WrongPin)
-from .store import ShareMetadata, UnsealedShare, _lp, check_key_id
+from .store import ShareMetadata, UnsealedShare, check_key_id
 
 MAGIC = b"PQZKP11S"
 RECORD_VERSION = 1
@@ -187,12 +187,12 @@ class _Record:
     ciphertext: bytes
 
     def ad(self) -> bytes:
-        return (AD_LABEL + _lp(self.seal_key_id) + _lp(self.metadata.to_bytes(), 4)
+        return (AD_LABEL + lp_bytes(self.seal_key_id, 2) + lp_bytes(self.metadata.to_bytes(), 4)
                 + self.generation.to_bytes(16, "big"))
 
     def to_bytes(self) -> bytes:
-        return (MAGIC + bytes([RECORD_VERSION]) + _lp(self.metadata.to_bytes(), 4) + _lp(self.seal_key_id)
-                + self.generation.to_bytes(16, "big") + self.nonce + _lp(self.ciphertext, 4))
+        return (MAGIC + bytes([RECORD_VERSION]) + lp_bytes(self.metadata.to_bytes(), 4) + lp_bytes(self.seal_key_id, 2)
+                + self.generation.to_bytes(16, "big") + self.nonce + lp_bytes(self.ciphertext, 4))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "_Record":

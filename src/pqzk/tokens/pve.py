@@ -23,11 +23,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, lp_bytes, uint_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
 from ..math.rand import random_bytes, random_scalar
 from .recipient import XWING, RecipientPrivateKey, RecipientPublicKey
-from .store import _lp
 
 MAGIC = b"PQZKPVE1"
 LABEL = b"pqzk/tokens/pve/v1"
@@ -43,7 +42,7 @@ def _xwing():
 def _shake(*parts: bytes, n: int) -> bytes:
     h = hashlib.shake_256()
     for p in parts:
-        h.update(len(p).to_bytes(4, "big") + p)
+        h.update(lp_bytes(p, 4))
     return h.digest(n)
 
 
@@ -81,9 +80,9 @@ class PVEProof:
 
     def to_bytes(self) -> bytes:
         """The proof's binary form."""
-        out = [MAGIC, _lp(self.group.encode()), _lp(self.public_share), self.kappa.to_bytes(2, "big")]
+        out = [MAGIC, lp_bytes(self.group.encode(), 2), lp_bytes(self.public_share, 2), uint_bytes(self.kappa, 2, "kappa")]
         for R, (c0, c1), (v, s) in zip(self.commitments, self.ciphertexts, self.openings):
-            out += [_lp(R), _lp(c0, 4), _lp(c1, 4), _lp(v), s]
+            out += [lp_bytes(R, 2), lp_bytes(c0, 4), lp_bytes(c1, 4), lp_bytes(v, 2), s]
         return b"".join(out)
 
     @classmethod

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
-from ..encoding import as_bytes
+from ..encoding import as_bytes, lp_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 
 HYBRID = "mlkem768-x25519"
@@ -65,7 +65,7 @@ class RecipientPublicKey:
 
     def to_bytes(self) -> bytes:
         """The key's encoding: the KEM name (length-prefixed), then the key."""
-        return len(self.kem).to_bytes(1, "big") + self.kem.encode() + self.key
+        return lp_bytes(self.kem.encode(), 1) + self.key
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "RecipientPublicKey":

@@ -7,13 +7,12 @@ unsealed only inside `with store.get(key_id) as share:` — one operation — an
 from __future__ import annotations
 
 import re
-import struct
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, ByteWriter
 from ..errors import InvalidEncoding, InvalidParameter
 from .errors import WrongGroup
 
@@ -27,10 +26,6 @@ def check_key_id(key_id: str) -> str:
     if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
         raise InvalidParameter("key id must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}")
     return key_id
-
-
-def _lp(data: bytes, width: int = 2) -> bytes:
-    return len(data).to_bytes(width, "big") + data
 
 
 @dataclass(frozen=True)
@@ -59,9 +54,9 @@ class ShareMetadata:
 
     def to_bytes(self) -> bytes:
         """u8 version || lp16(key id) || u32 party || lp16(suite) || u16 t || lp16(group pk)."""
-        return (bytes([self.format_version]) + _lp(self.key_id.encode()) + struct.pack(">I", self.party_id)
-                + _lp(self.ciphersuite.encode()) + struct.pack(">H", self.threshold)
-                + _lp(self.group_public_key))
+        return (ByteWriter("share metadata").uint(self.format_version, 1).lp(self.key_id.encode(), 2)
+                .u32(self.party_id).lp(self.ciphersuite.encode(), 2).uint(self.threshold, 2)
+                .lp(self.group_public_key, 2).to_bytes())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "ShareMetadata":

@@ -17,13 +17,12 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-from ..encoding import ByteReader
+from ..encoding import ByteReader, lp_bytes
 from ..errors import BackendUnavailable, InvalidEncoding, InvalidParameter
 from ..math.rand import random_bytes
 from .errors import PinLocked, TokenAbsent, TokenError, WrongPin
 from .atomic import atomic_write
 from .sealed_file import DirectoryShareStore
-from .store import _lp
 
 TKEY_EXT, TKEY_MAGIC = ".tkey", b"PQZKTKEY\x01"
 DEFAULT_TCTI_ENV = ("PQZK_TPM_TCTI", "TPM2TOOLS_TCTI", "TCTI")
@@ -160,7 +159,7 @@ class TpmSealer:
             priv, pub_out, *_ = self._esys.create(self._primary, sens, pub)
         except t.TSS2_Exception as exc:
             raise self._errors(exc, "sealing a data key") from None
-        return key, _lp(pub_out.marshal()) + _lp(priv.marshal()) + _lp((self.pcrs or "").encode())
+        return key, lp_bytes(pub_out.marshal(), 2) + lp_bytes(priv.marshal(), 2) + lp_bytes((self.pcrs or "").encode(), 2)
 
     def recover_key(self, params: bytes) -> bytes:
         """The data key unsealed by the TPM; a wrong auth value or PCR state fails with the TPM error
@@ -285,7 +284,7 @@ class TpmShareStore(DirectoryShareStore):
             raise ShareExists(f"held key {key_id!r} already exists in {self.uri}")
         public, pub_blob, priv_blob = self.sealer.create_signing_key()
         meta = ShareMetadata(key_id, 0, public, heldkeys.suite_of(algorithm), 0)
-        data = TKEY_MAGIC + _lp(meta.to_bytes(), 4) + _lp(pub_blob, 4) + _lp(priv_blob, 4)
+        data = TKEY_MAGIC + lp_bytes(meta.to_bytes(), 4) + lp_bytes(pub_blob, 4) + lp_bytes(priv_blob, 4)
         with locked(self.directory):
             if self._tkey(key_id).exists():
                 raise ShareExists(f"held key {key_id!r} already exists in {self.uri}")

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..encoding import as_bytes
+from ..encoding import as_bytes, lp_bytes, u32_bytes
 from ..errors import InvalidEncoding, InvalidParameter, ProtocolError, VerificationError
 from ..groups.base import Element, Group
 from ..math.rand import RandomSource, random_scalar
@@ -241,7 +241,7 @@ def _compile(stmt: Statement) -> _Compiled:
                 groups.add(p.group.name)
                 if not group_obj:
                     group_obj.append(p.group)
-            desc.append(b"L" + len(s.expr.terms).to_bytes(4, "big"))
+            desc.append(b"L" + u32_bytes(len(s.expr.terms)))
             desc.append(_eb(s.lhs))
             for sec, pt in s.expr.terms:
                 if sec not in gid:
@@ -252,15 +252,15 @@ def _compile(stmt: Statement) -> _Compiled:
                 node.slots.append(scopes[scope].index(sec))
                 node.points.append(pt)
                 node.gids.append(gid[sec])
-                desc.append(gid[sec].to_bytes(4, "big") + _eb(pt))
+                desc.append(u32_bytes(gid[sec]) + _eb(pt))
             return node
         if isinstance(s, And):
-            desc.append(b"A" + len(s.children).to_bytes(4, "big"))
+            desc.append(b"A" + u32_bytes(len(s.children)))
             node = _Node("and", scope)
             node.children = [build(ch, scope, branch_of) for ch in s.children]
             return node
         if isinstance(s, Or):
-            desc.append(b"O" + len(s.children).to_bytes(4, "big"))
+            desc.append(b"O" + u32_bytes(len(s.children)))
             node = _Node("or", scope, or_id=len(or_arity))
             or_arity.append(len(s.children))
             for ch in s.children:
@@ -284,8 +284,7 @@ def _compile(stmt: Statement) -> _Compiled:
 
 
 def _eb(p: Element) -> bytes:
-    e = element_bytes(p)
-    return len(e).to_bytes(2, "big") + e
+    return lp_bytes(element_bytes(p), 2)
 
 
 def _bind(c: _Compiled, t: Transcript, context: bytes) -> None:

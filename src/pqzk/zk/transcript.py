@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
+from ..encoding import ByteWriter
 from ..errors import InvalidParameter
 from ..groups.base import Element, Group
 from ..math.rand import RandomSource, random_bytes
@@ -29,7 +30,7 @@ DOMAIN = b"pqzk-transcript-v1/SHAKE256"
 def _frame(op: bytes, label: bytes, data: bytes) -> bytes:
     if len(label) >= 2**32:
         raise InvalidParameter("transcript label too long")
-    return op + len(label).to_bytes(4, "big") + label + len(data).to_bytes(8, "big") + data
+    return ByteWriter("transcript").put(op).lp(label, 4).lp(data, 8).to_bytes()
 
 
 def _as_bytes(x: bytes | str) -> bytes:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ...atomicfile import atomic_write
-from ...encoding import ByteReader
+from ...encoding import ByteReader, ByteWriter
 from ...errors import InvalidEncoding, InvalidParameter, PqzkError
 from ...files import read_bytes
 from ..channel import Channel
@@ -31,8 +31,10 @@ def encode_bundle(frames: Iterable[bytes]) -> bytes:
     frames = [bytes(f) for f in frames]
     if len(frames) > MAX_FRAMES:
         raise InvalidParameter(f"a bundle holds at most {MAX_FRAMES} frames")
-    return MAGIC + bytes([VERSION]) + len(frames).to_bytes(4, "big") + b"".join(
-        len(f).to_bytes(4, "big") + f for f in frames)
+    w = ByteWriter("frame bundle").put(MAGIC).uint(VERSION, 1).u32(len(frames))
+    for f in frames:
+        w.lp(f)
+    return w.to_bytes()
 
 
 def decode_bundle(data: bytes) -> list[bytes]:

@@ -27,7 +27,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 
-from ...encoding import ByteReader
+from ...encoding import ByteReader, lp_bytes, u32_bytes
 from ...errors import InvalidEncoding, InvalidParameter, VerificationError
 from ...groups import Element
 from ...math.poly import lagrange_coefficients
@@ -49,15 +49,15 @@ class PeerDeviation(VerificationError):
 
 
 def _label(i: int) -> bytes:
-    return i.to_bytes(4, "big")
+    return u32_bytes(i, "party label")
 
 
 def signing_session(share_key: bytes, signers: Sequence[int], digest: bytes, path: tuple, session: bytes) -> bytes:
     """Everything the signers agree on, bound into one session id."""
     h = hashlib.sha256(_DST + b"/session")
     for part in (share_key, b"".join(_label(i) for i in signers), digest,
-                 b"".join(i.to_bytes(4, "big") for i in path), session):
-        h.update(len(part).to_bytes(4, "big") + part)
+                 b"".join(u32_bytes(i) for i in path), session):
+        h.update(lp_bytes(part, 4))
     return h.digest()
 
 

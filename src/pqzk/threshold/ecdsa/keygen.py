@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from ...encoding import lp_bytes, u32_bytes
 from ...errors import InvalidParameter
 from ...math.rand import RandomSource, random_bytes
 from ...ot import OtSetupMessage
@@ -19,8 +20,7 @@ CHAIN_DST = b"pqzk/ecdsa/chain-code/v1"
 
 def chain_commitment(session: bytes, party: bytes, contribution: bytes) -> bytes:
     """A holder's commitment to its chain-code contribution (32 random bytes)."""
-    return hashlib.sha256(CHAIN_DST + b"/commit" + len(session).to_bytes(2, "big") + session
-                          + len(party).to_bytes(2, "big") + party + contribution).digest()
+    return hashlib.sha256(CHAIN_DST + b"/commit" + lp_bytes(session, 2) + lp_bytes(party, 2) + contribution).digest()
 
 
 def combine_chain_code(contributions: Sequence[bytes]) -> bytes:
@@ -30,7 +30,7 @@ def combine_chain_code(contributions: Sequence[bytes]) -> bytes:
 
 def ot_label(identifier: int) -> bytes:
     """A party's label in the pairwise OT setup (its identifier, 4 bytes)."""
-    return identifier.to_bytes(4, "big")
+    return u32_bytes(identifier, "OT label")
 
 
 def pairwise_setup(identifiers: Sequence[int], session: bytes, rng: RandomSource | None = None) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ...encoding import ByteReader
+from ...encoding import ByteReader, lp_bytes, uint_bytes
 from ...errors import InvalidEncoding, InvalidParameter
 from ...groups import Element
 from ...ot import PairwiseOt
@@ -97,8 +97,8 @@ class EcdsaKeyShare:
     def to_bytes(self) -> bytes:
         """The key share's binary form: key package, public package, chain code and pairwise OT seeds."""
         kp, pkp = self.key_package.to_bytes(), self.public.to_bytes()
-        out = [_MAGIC, bytes([CURVES.index(self.curve)]), len(kp).to_bytes(2, "big"), kp,
-               len(pkp).to_bytes(4, "big"), pkp, self.chain_code, len(self.ot).to_bytes(2, "big")]
+        out = [_MAGIC, bytes([CURVES.index(self.curve)]), lp_bytes(kp, 2), lp_bytes(pkp, 4), self.chain_code,
+               uint_bytes(len(self.ot), 2, "number of OT peers")]
         suite = suite_for(self.curve)
         for peer, seeds in self.ot.items():
             out += [suite.group.scalar_encode(peer), seeds.to_bytes()]

@@ -10,22 +10,10 @@ from collections.abc import Iterable, Mapping
 from ...errors import InvalidEncoding, InvalidParameter
 from ...groups import Element
 from ...math.rand import RandomSource
+from ...sharing import vss
 from . import core
 from .ciphersuite import Ciphersuite, get_ciphersuite
 from .types import KeyPackage, PublicKeyPackage, Signature
-
-
-def key_packages_from_shares(suite: Ciphersuite, shares: Iterable[tuple[int, int]],
-                             vss_commitment: list[Element], min_signers: int,
-                             ) -> tuple[dict[int, KeyPackage], PublicKeyPackage]:
-    """Verify each share against the VSS commitment and build the key packages."""
-    shares = list(shares)
-    ids = [i for i, _ in shares]
-    for sh in shares:
-        core.vss_verify(suite, sh, vss_commitment)
-    group_pk, vshares = core.derive_group_info(suite, len(ids), min_signers, vss_commitment, ids)
-    kps = {i: KeyPackage(suite, i, s, vshares[i], group_pk, min_signers) for i, s in shares}
-    return kps, PublicKeyPackage(suite, vshares, group_pk, min_signers)
 
 
 def trusted_dealer_keygen(suite: str | Ciphersuite, min_signers: int, max_signers: int,
@@ -38,7 +26,6 @@ def trusted_dealer_keygen(suite: str | Ciphersuite, min_signers: int, max_signer
     package. Each participant can check its share with `verify_key_package(kp, commitment)`;
     the dealer computes verifying shares directly as s_i·G.
     """
-    from ...sharing import vss
     suite = get_ciphersuite(suite)
     core.check_parameters(suite, min_signers, max_signers)
     g = suite.group
@@ -94,10 +81,7 @@ def _public_key(suite: Ciphersuite, key: Element | PublicKeyPackage | bytes) -> 
     if isinstance(key, Element):
         return key
     if isinstance(key, (bytes, bytearray, memoryview)):
-        if suite.is_bip340 and len(key) == 32:
-            from .taproot import lift_x
-            return lift_x(bytes(key))
-        return suite.group.decode(bytes(key))
+        return suite.hooks.decode_verifying_key(suite.group, bytes(key))
     raise InvalidEncoding(f"group public key must be bytes or an element, got {type(key).__name__}")
 
 

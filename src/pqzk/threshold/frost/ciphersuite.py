@@ -2,16 +2,26 @@
 
 A `Ciphersuite` names a group, a context string and the hash functions H1..H5 (and HDKG/HID
 for the DKG and identifier derivation) as `HashSpec` records; adding a ciphersuite is adding a
-record to `CIPHERSUITES`, not a module of copied code.
+record to `CIPHERSUITES`, not a module of copied code. Where a suite's Schnorr variant departs
+from RFC 9591 (BIP-340: x-only keys, even-y key and nonce commitment) it names a `SchnorrHooks`
+object, as ZF frost's `Ciphersuite` trait overrides its default methods; the round functions
+in `core` call the hooks and never test which variant they run.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ...errors import InvalidParameter
-from ...groups import Group, get_group
+from ...encoding import ByteReader, as_bytes
+from ...errors import InvalidEncoding, InvalidParameter, VerificationError
+from ...groups import Element, Group, get_group
 from ...hashing.expand import hash_to_field, security_length
+from .bip340 import bip340_verify, has_even_y, lift_x, x_only
+from .taproot import taproot_tweak_key_package, taproot_tweak_public_key_package
+
+if TYPE_CHECKING:
+    from .types import KeyPackage, PublicKeyPackage
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,131 @@ def _tag_hash(tag: bytes, data: bytes) -> bytes:
     return hashlib.sha256(t + t + data).digest()
 
 
+class SchnorrHooks:
+    """RFC 9591's Schnorr signatures: the default of every hook (ZF frost's `Ciphersuite` trait
+    methods `effective_*`, `challenge`, `serialize_signature`, `verify_signature`, `post_dkg`).
+
+    A variant overrides only where it differs; every hook is public data in, public data out,
+    except `effective_signing_share` (the signer's own share, never logged)."""
+
+    name = "rfc9591"
+    #: DKG proofs of knowledge use an even-y nonce commitment (ZF's secp256k1-tr DKG).
+    even_y_nonce = False
+
+    def effective_verifying_key(self, PK: Element) -> Element:
+        """The group key signing and share verification use."""
+        return PK
+
+    def effective_signing_share(self, g: Group, sk_i: int, PK: Element) -> int:
+        """The signing share that goes with `effective_verifying_key(PK)`."""
+        return sk_i
+
+    def effective_verifying_share(self, PK_i: Element, PK: Element) -> Element:
+        """A participant's verifying share as it goes with `effective_verifying_key(PK)`."""
+        return PK_i
+
+    def effective_group_commitment(self, R: Element) -> Element:
+        """The group commitment R a signature carries."""
+        return R
+
+    def effective_nonce(self, g: Group, k: int, R: Element) -> int:
+        """A signer's nonce as it goes with `effective_group_commitment(R)`."""
+        return k
+
+    def effective_commitment_share(self, C_i: Element, R: Element) -> Element:
+        """A participant's commitment share D_i + rho_i·E_i as it goes with the effective R."""
+        return C_i
+
+    def challenge_input(self, R: Element, PK: Element, msg: bytes) -> bytes:
+        """H2's input: SerializeElement(R) || SerializeElement(PK) || msg."""
+        return R.to_bytes() + PK.to_bytes() + msg
+
+    def signature_size(self, g: Group) -> int:
+        return g.element_size + g.scalar_size
+
+    def encode_signature(self, g: Group, R: Element, z: int) -> bytes:
+        """SerializeElement(R) || SerializeScalar(z)."""
+        return R.to_bytes() + g.scalar_encode(z)
+
+    def decode_signature(self, g: Group, data: object) -> tuple[Element, int]:
+        r = ByteReader(data, "signature")
+        R, z = g.decode(r.take(g.element_size)), g.scalar_decode(r.take(g.scalar_size))
+        r.end()
+        return R, z
+
+    def decode_verifying_key(self, g: Group, data: bytes) -> Element:
+        """A group public key from bytes (the group's element encoding)."""
+        return g.decode(data)
+
+    def verify_signature(self, suite: "Ciphersuite", msg: bytes, R: Element, z: int, PK: Element) -> None:
+        """z·G == R + c·PK (RFC 9591 appendix B), else VerificationError."""
+        c = suite.h2(self.challenge_input(R, PK, msg))
+        # The RFC multiplies both sides by the cofactor; our elements are decoded strictly into the
+        # prime-order subgroup (no torsion component), where that multiplication changes nothing.
+        if suite.group.base_mult(z) != R + c * PK:
+            raise VerificationError("signature does not verify")
+
+    def post_dkg(self, kp: "KeyPackage", pkp: "PublicKeyPackage") -> tuple["KeyPackage", "PublicKeyPackage"]:
+        """The packages a DKG hands out (ZF `post_dkg`)."""
+        return kp, pkp
+
+
+class Bip340Hooks(SchnorrHooks):
+    """BIP-340 Schnorr (ZF frost-secp256k1-tr): x-only keys and R, the group key and the group
+    commitment made even-y by negating the shares, the nonces and the commitment shares."""
+
+    name = "bip340"
+    even_y_nonce = True
+
+    def effective_verifying_key(self, PK: Element) -> Element:
+        return PK if has_even_y(PK) else -PK
+
+    def effective_signing_share(self, g: Group, sk_i: int, PK: Element) -> int:
+        return sk_i if has_even_y(PK) else (-sk_i) % g.order
+
+    def effective_verifying_share(self, PK_i: Element, PK: Element) -> Element:
+        return PK_i if has_even_y(PK) else -PK_i
+
+    def effective_group_commitment(self, R: Element) -> Element:
+        return R if has_even_y(R) else -R
+
+    def effective_nonce(self, g: Group, k: int, R: Element) -> int:
+        return k if has_even_y(R) else (g.order - k) % g.order
+
+    def effective_commitment_share(self, C_i: Element, R: Element) -> Element:
+        return C_i if has_even_y(R) else -C_i
+
+    def challenge_input(self, R: Element, PK: Element, msg: bytes) -> bytes:
+        return x_only(R) + x_only(PK) + msg
+
+    def signature_size(self, g: Group) -> int:
+        return 64
+
+    def encode_signature(self, g: Group, R: Element, z: int) -> bytes:
+        return x_only(R) + g.scalar_encode(z)
+
+    def decode_signature(self, g: Group, data: object) -> tuple[Element, int]:
+        data = as_bytes(data, "signature")
+        if len(data) != 64:
+            raise InvalidEncoding(f"BIP-340 signature must be 64 bytes, got {len(data)}")
+        return g.decode(b"\x02" + data[:32]), g.scalar_decode(data[32:])   # x-only R: the even-y point
+
+    def decode_verifying_key(self, g: Group, data: bytes) -> Element:
+        """An x-only (32-byte) key is the even-y point; a SEC1 one is taken as it is."""
+        data = as_bytes(data, "group public key")
+        return lift_x(data) if len(data) == 32 else g.decode(data)
+
+    def verify_signature(self, suite: "Ciphersuite", msg: bytes, R: Element, z: int, PK: Element) -> None:
+        bip340_verify(x_only(PK), msg, self.encode_signature(suite.group, R, z))
+
+    def post_dkg(self, kp: "KeyPackage", pkp: "PublicKeyPackage") -> tuple["KeyPackage", "PublicKeyPackage"]:
+        """The unspendable Taproot tweak (empty merkle root), as ZF's `post_dkg`."""
+        return taproot_tweak_key_package(kp, b""), taproot_tweak_public_key_package(pkp, b"")
+
+
+HOOKS: dict[str, SchnorrHooks] = {h.name: h for h in (SchnorrHooks(), Bip340Hooks())}
+
+
 @dataclass(frozen=True)
 class Ciphersuite:
     """A FROST ciphersuite: context string, group and hash functions (all data)."""
@@ -67,9 +202,18 @@ class Ciphersuite:
         """The ciphersuite's group."""
         return get_group(self.group_name)
 
+    def __post_init__(self) -> None:
+        if self.variant not in HOOKS:
+            raise InvalidParameter(f"unknown FROST Schnorr variant {self.variant!r}; known: {', '.join(HOOKS)}")
+
+    @property
+    def hooks(self) -> SchnorrHooks:
+        """Where this suite's Schnorr variant departs from RFC 9591 (see `SchnorrHooks`)."""
+        return HOOKS[self.variant]
+
     @property
     def is_bip340(self) -> bool:
-        """Whether this is the BIP-340 (Taproot) variant: x-only keys, even-y R and key, BIP-340 challenge."""
+        """Whether signatures are BIP-340 (x-only) ones; only the Taproot helpers ask."""
         return self.variant == "bip340"
 
     def hash_to_scalar(self, spec: HashSpec, m: bytes) -> int:

@@ -1,8 +1,9 @@
 """RFC 9591 FROST, function by function, for any `Ciphersuite` record.
 
 Names follow the RFC (sections 4 and 5, appendix C). The BIP-340 variant (ZF frost's
-secp256k1-tr) differs only where `suite.is_bip340` is tested: even-y group key, even-y group
-commitment (nonces negated otherwise) and the x-only BIP-340 challenge.
+secp256k1-tr) differs only through the suite's hooks (`ciphersuite.SchnorrHooks`): even-y
+group key, even-y group commitment (nonces negated otherwise) and the x-only BIP-340
+challenge. Appendix C's VSS is `pqzk.sharing.vss`'s Feldman commitment.
 """
 from __future__ import annotations
 
@@ -11,20 +12,13 @@ from collections.abc import Mapping, Sequence
 from ...errors import InvalidParameter, ProtocolAbort, VerificationError
 from ...groups import Element
 from ...math.field import inv
+from ...math.poly import lagrange_coefficients
 from ...math.rand import RandomSource, random_bytes
+from ...sharing.shamir import Share, shares_from_polynomial
+from ...sharing.vss import FeldmanCommitment
+from .bip340 import has_even_y, x_only
 from .ciphersuite import Ciphersuite
 from .types import Signature, SignatureShare, SigningCommitments, SigningNonces
-
-
-# ---- BIP-340 helpers (used only by bip340 suites) ----
-def has_even_y(P: Element) -> bool:
-    """secp256k1 elements: SEC1 prefix 0x02 means even y."""
-    return P.to_bytes()[0] == 2
-
-
-def x_only(P: Element) -> bytes:
-    """A point's x-only (BIP-340) encoding: its SEC1 encoding without the parity byte."""
-    return P.to_bytes()[1:]
 
 
 # ---- section 4.1 nonce generation ----
@@ -55,7 +49,6 @@ def derive_interpolating_value(suite: Ciphersuite, participant_list: Sequence[in
 
 def derive_interpolating_values(suite: Ciphersuite, participant_list: Sequence[int]) -> dict[int, int]:
     """All Lagrange coefficients at 0 at once (for coordinators checking every share)."""
-    from ...math.poly import lagrange_coefficients
     return dict(zip(participant_list, lagrange_coefficients(list(participant_list), suite.group.order)))
 
 
@@ -123,9 +116,7 @@ def compute_group_commitment(suite: Ciphersuite, commitment_list: Sequence[Signi
 def compute_challenge(suite: Ciphersuite, group_commitment: Element, group_public_key: Element,
                       msg: bytes) -> int:
     """H2(SerializeElement(R) || SerializeElement(PK) || msg); BIP-340: x-only R and PK."""
-    if suite.is_bip340:
-        return suite.h2(x_only(group_commitment) + x_only(group_public_key) + msg)
-    return suite.h2(group_commitment.to_bytes() + group_public_key.to_bytes() + msg)
+    return suite.h2(suite.hooks.challenge_input(group_commitment, group_public_key, msg))
 
 
 # ---- section 5.1 round one ----
@@ -140,13 +131,6 @@ def commit(suite: Ciphersuite, identifier: int, sk_i: int,
 
 
 # ---- section 5.2 round two ----
-def _even_key(suite: Ciphersuite, sk_i: int, group_public_key: Element) -> tuple[int, Element]:
-    """BIP-340: negate the share and the key when the group key has odd y (ZF into_even_y)."""
-    if suite.is_bip340 and not has_even_y(group_public_key):
-        return (-sk_i) % suite.group.order, -group_public_key
-    return sk_i, group_public_key
-
-
 def sign(suite: Ciphersuite, identifier: int, sk_i: int, group_public_key: Element,
          nonce_i: SigningNonces, msg: bytes, commitment_list: Sequence[SigningCommitments]) -> SignatureShare:
     """z_i = d_i + e_i·rho_i + lambda_i·sk_i·c."""
@@ -157,15 +141,15 @@ def sign(suite: Ciphersuite, identifier: int, sk_i: int, group_public_key: Eleme
     mine = [c for c in commitment_list if c.identifier == identifier]
     if len(mine) != 1 or mine[0] != nonce_i.commitments:
         raise InvalidParameter("the commitment list does not carry this signer's commitment")
-    sk_i, group_public_key = _even_key(suite, sk_i, group_public_key)
+    hooks = suite.hooks
+    sk_i = hooks.effective_signing_share(g, sk_i, group_public_key)
+    group_public_key = hooks.effective_verifying_key(group_public_key)
     binding_factors = compute_binding_factors(suite, group_public_key, commitment_list, msg)
     rho = binding_factor_for_participant(binding_factors, identifier)
     R = compute_group_commitment(suite, commitment_list, binding_factors)
     lam = derive_interpolating_value(suite, participants_from_commitment_list(commitment_list), identifier)
     c = compute_challenge(suite, R, group_public_key, msg)
-    d, e = nonce_i.hiding, nonce_i.binding
-    if suite.is_bip340 and not has_even_y(R):
-        d, e = q - d, q - e
+    d, e = hooks.effective_nonce(g, nonce_i.hiding, R), hooks.effective_nonce(g, nonce_i.binding, R)
     return SignatureShare(suite, identifier, (d + e * rho + lam * sk_i * c) % q)
 
 
@@ -176,11 +160,9 @@ def aggregate(suite: Ciphersuite, commitment_list: Sequence[SigningCommitments],
     q = suite.group.order
     if not commitment_list:
         raise InvalidParameter("aggregate: the commitment list is empty (no signers)")
-    _, group_public_key = _even_key(suite, 0, group_public_key)
+    group_public_key = suite.hooks.effective_verifying_key(group_public_key)
     binding_factors = compute_binding_factors(suite, group_public_key, commitment_list, msg)
-    R = compute_group_commitment(suite, commitment_list, binding_factors)
-    if suite.is_bip340 and not has_even_y(R):
-        R = -R
+    R = suite.hooks.effective_group_commitment(compute_group_commitment(suite, commitment_list, binding_factors))
     z = 0
     for s in sig_shares:
         z = (z + s.share) % q
@@ -201,16 +183,16 @@ def verify_signature_share(suite: Ciphersuite, identifier: int, PK_i: Element, c
     _check_public_key(suite, PK_i, f"verifying share of participant {identifier}")
     if not isinstance(z_i, int) or not 0 <= z_i < g.order:   # z + q would pass the check below
         raise VerificationError(f"signature share of participant {identifier} is not a canonical scalar")
-    if suite.is_bip340 and not has_even_y(group_public_key):
-        group_public_key, PK_i = -group_public_key, -PK_i
+    hooks = suite.hooks
+    PK_i = hooks.effective_verifying_share(PK_i, group_public_key)
+    group_public_key = hooks.effective_verifying_key(group_public_key)
     if binding_factors is None:
         binding_factors = compute_binding_factors(suite, group_public_key, commitment_list, msg)
     rho = binding_factor_for_participant(binding_factors, identifier)
     comm_share = comm_i.hiding + rho * comm_i.binding
     if group_commitment is None:
         group_commitment = compute_group_commitment(suite, commitment_list, binding_factors)
-    if suite.is_bip340 and not has_even_y(group_commitment):
-        comm_share = -comm_share
+    comm_share = hooks.effective_commitment_share(comm_share, group_commitment)
     if challenge is None:
         challenge = compute_challenge(suite, group_commitment, group_public_key, msg)
     if lambda_i is None:
@@ -230,7 +212,7 @@ def _check_public_key(suite: Ciphersuite, PK: Element, what: str) -> None:
 
 
 def verify_signature(suite: Ciphersuite, msg: bytes, sig: Signature | bytes, PK: Element) -> None:
-    """Schnorr verification (RFC 9591 appendix B); BIP-340 for bip340 suites."""
+    """Schnorr verification (RFC 9591 appendix B), or the suite's variant of it (BIP-340)."""
     g = suite.group
     if not isinstance(msg, (bytes, bytearray, memoryview)):
         raise InvalidParameter(f"message must be bytes, got {type(msg).__name__}")
@@ -241,15 +223,7 @@ def verify_signature(suite: Ciphersuite, msg: bytes, sig: Signature | bytes, PK:
     elif not isinstance(sig.z, int) or not 0 <= sig.z < g.order or not isinstance(sig.R, Element) \
             or sig.R.group is not g:
         raise VerificationError("signature is not (element of the suite's group, canonical scalar)")
-    if suite.is_bip340:
-        from .taproot import bip340_verify
-        bip340_verify(x_only(PK), msg, sig.to_bytes())
-        return
-    c = compute_challenge(suite, sig.R, PK, msg)
-    # The RFC multiplies both sides by the cofactor; our elements are decoded strictly into the
-    # prime-order subgroup (no torsion component), where that multiplication changes nothing.
-    if g.base_mult(sig.z) != sig.R + c * PK:
-        raise VerificationError("signature does not verify")
+    suite.hooks.verify_signature(suite, msg, sig.R, sig.z, PK)
 
 
 def identify_cheaters(suite: Ciphersuite, commitment_list: Sequence[SigningCommitments], msg: bytes,
@@ -258,9 +232,7 @@ def identify_cheaters(suite: Ciphersuite, commitment_list: Sequence[SigningCommi
     """Identifiers whose signature share does not verify (RFC 9591 section 5.4)."""
     cl = sorted_commitment_list(commitment_list)
     by_id = {c.identifier: c for c in cl}
-    gpk = group_public_key
-    if suite.is_bip340 and not has_even_y(gpk):
-        gpk = -gpk
+    gpk = suite.hooks.effective_verifying_key(group_public_key)
     bf = compute_binding_factors(suite, gpk, cl, msg)
     R = compute_group_commitment(suite, cl, bf)
     c = compute_challenge(suite, R, gpk, msg)
@@ -309,48 +281,47 @@ def aggregate_verified(suite: Ciphersuite, commitment_list: Sequence[SigningComm
     return sig
 
 
-# ---- appendix C: trusted dealer key generation ----
+# ---- appendix C: trusted dealer key generation, on pqzk.sharing.vss ----
 def secret_share_shard(suite: Ciphersuite, s: int, coefficients: Sequence[int], max_participants: int,
                        identifiers: Sequence[int] | None = None) -> list[tuple[int, int]]:
     """Shares (i, f(i)) of f = s + a_1 x + ... (RFC 9591 appendix C.1)."""
-    from ...math.poly import poly_eval
-    q = suite.group.order
     ids = list(identifiers) if identifiers is not None else list(range(1, max_participants + 1))
-    coeffs = [s, *coefficients]
-    return [(i, poly_eval(coeffs, i, q)) for i in ids]
+    return [(sh.identifier, sh.value) for sh in shares_from_polynomial([s, *coefficients], ids, suite.group.order)]
 
 
-def vss_commit(suite: Ciphersuite, coeffs: Sequence[int]) -> list[Element]:
-    """RFC 9591 vss_commit: the commitments a_k·G to the coefficients."""
-    return [suite.group.base_mult(a) for a in coeffs]
+def vss_commit(suite: Ciphersuite, coeffs: Sequence[int]) -> FeldmanCommitment:
+    """The Feldman commitment a_k·G to the sharing polynomial (appendix C.2)."""
+    return FeldmanCommitment.from_polynomial(suite.group, coeffs)
 
 
-def evaluate_vss_commitment(suite: Ciphersuite, vss_commitment: Sequence[Element], identifier: int) -> Element:
+def _commitment(suite: Ciphersuite, vss_commitment: FeldmanCommitment | Sequence[Element]) -> FeldmanCommitment:
+    if isinstance(vss_commitment, FeldmanCommitment):
+        return vss_commitment
+    return FeldmanCommitment(suite.group, tuple(vss_commitment))
+
+
+def evaluate_vss_commitment(suite: Ciphersuite, vss_commitment: FeldmanCommitment | Sequence[Element],
+                            identifier: int) -> Element:
     """Σ identifier^j·C_j: the public share of `identifier` (appendix C.2 derive_group_info)."""
-    q = suite.group.order
-    powers, x = [], 1
-    for _ in vss_commitment:
-        powers.append(x)
-        x = x * identifier % q
-    return suite.group.msm_vartime(powers, list(vss_commitment))  # public: commitment and identifier
+    return _commitment(suite, vss_commitment).public_share(identifier)
 
 
-def vss_verify(suite: Ciphersuite, share_i: tuple[int, int], vss_commitment: Sequence[Element]) -> None:
-    """RFC 9591 vss_verify: check a share against the VSS commitment; raises `VerificationError`."""
+def vss_verify(suite: Ciphersuite, share_i: tuple[int, int],
+               vss_commitment: FeldmanCommitment | Sequence[Element]) -> None:
+    """VerificationError unless share_i = (i, sk_i) matches the commitment (appendix C.2)."""
     i, sk_i = share_i
-    if suite.group.base_mult(sk_i) != evaluate_vss_commitment(suite, vss_commitment, i):
-        raise VerificationError(f"share of participant {i} does not match the VSS commitment")
+    _commitment(suite, vss_commitment).verify_share(Share(i, sk_i))
 
 
 def derive_group_info(suite: Ciphersuite, max_participants: int, min_participants: int,
-                      vss_commitment: Sequence[Element],
+                      vss_commitment: FeldmanCommitment | Sequence[Element],
                       identifiers: Sequence[int] | None = None) -> tuple[Element, dict[int, Element]]:
-    """RFC 9591 derive_group_info: the group key and each participant's verifying share from the VSS
-    commitment."""
-    if len(vss_commitment) != min_participants:
+    """The group key and every participant's verifying share (appendix C.2)."""
+    com = _commitment(suite, vss_commitment)
+    if com.threshold != min_participants:
         raise InvalidParameter("VSS commitment length differs from min_participants")
     ids = list(identifiers) if identifiers is not None else list(range(1, max_participants + 1))
-    return vss_commitment[0], {i: evaluate_vss_commitment(suite, vss_commitment, i) for i in ids}
+    return com.public_key, {i: com.public_share(i) for i in ids}
 
 
 def check_parameters(suite: Ciphersuite, min_signers: int, max_signers: int) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from ...dkg import pedersen
 from ...dkg.pedersen import ProofOfKnowledge, Round1Package, Round2Package
 from ...encoding import as_bytes
-from ...errors import InvalidEncoding
+from ...errors import InvalidEncoding, ProtocolAbort
 from ...math.rand import RandomSource
 from ...sharing.vss import FeldmanCommitment
 from .ciphersuite import Ciphersuite, get_ciphersuite
@@ -25,7 +25,7 @@ def dkg_parameters(suite: str | Ciphersuite, min_signers: int, max_signers: int)
     suite = get_ciphersuite(suite)
     check_parameters(suite, min_signers, max_signers)
     return pedersen.DkgParameters(suite.group, min_signers, max_signers, suite.hdkg,
-                                  even_y_nonce=suite.is_bip340)
+                                  even_y_nonce=suite.hooks.even_y_nonce)
 
 
 def encode_proof(suite: Ciphersuite, proof: ProofOfKnowledge) -> bytes:
@@ -50,7 +50,7 @@ def decode_round1(suite: Ciphersuite, data: bytes, min_signers: int) -> Round1Pa
     g = suite.group
     data = as_bytes(data, "round 1 package")
     s, e = g.scalar_size, g.element_size
-    proof_len = 64 if suite.is_bip340 else e + s
+    proof_len = suite.hooks.signature_size(g)
     if len(data) != s + min_signers * e + proof_len:
         raise InvalidEncoding(f"round 1 package must be {s + min_signers * e + proof_len} bytes, got {len(data)}")
     sender = g.scalar_decode(data[:s])
@@ -99,7 +99,6 @@ def part3(suite: str | Ciphersuite, secret: pedersen.Round2Secret, round1_packag
     suite = get_ciphersuite(suite)
     for i, pkg in round1_packages.items():   # the commitments used must be the broadcast ones
         if secret.commitments.get(i) != pkg.commitment:
-            from ...errors import ProtocolAbort
             raise ProtocolAbort("round 1 package differs from the one seen in part 2", culprits=[i])
     res = pedersen.part3(dkg_parameters(suite, min_signers, max_signers), secret, round2_packages)
     kp = KeyPackage(suite, res.identifier, res.signing_share, res.verifying_share, res.verifying_key,
@@ -109,8 +108,5 @@ def part3(suite: str | Ciphersuite, secret: pedersen.Round2Secret, round1_packag
 
 
 def post_dkg(kp: KeyPackage, pkp: PublicKeyPackage) -> tuple[KeyPackage, PublicKeyPackage]:
-    """The packages after a DKG: unchanged, or Taproot-tweaked (empty merkle root) for the BIP-340 suite."""
-    if kp.suite.is_bip340:
-        from .taproot import taproot_tweak_key_package, taproot_tweak_public_key_package
-        return taproot_tweak_key_package(kp, b""), taproot_tweak_public_key_package(pkp, b"")
-    return kp, pkp
+    """The packages the DKG hands out: the suite's `post_dkg` hook (secp256k1-tr: Taproot tweak)."""
+    return kp.suite.hooks.post_dkg(kp, pkp)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from ...errors import InvalidParameter, VerificationError
-from ...math.poly import interpolate_polynomial
+from ...errors import InvalidParameter
 from ...math.rand import RandomSource
 from ...sharing import refresh as _refresh
 from ...sharing import repair as _repair
@@ -27,22 +26,7 @@ def _kps(key_packages: Mapping[int, KeyPackage] | Iterable[KeyPackage]) -> list[
 def feldman_commitment(pkp: PublicKeyPackage) -> FeldmanCommitment:
     """C_0..C_{t-1} with Σ_k C_k·i^k = Y_i for every verifying share (VerificationError if the
     package's shares do not lie on one polynomial of degree t-1 through the group key)."""
-    g = pkp.suite.group
-    q = g.order
-    t = pkp.min_signers
-    ids = pkp.identifiers[:t]
-    if len(ids) < t:
-        raise InvalidParameter("public key package has fewer verifying shares than min_signers")
-    # Lagrange basis polynomials over the first t identifiers, then C_k = Σ_i basis_i[k]·Y_i
-    basis = [interpolate_polynomial([(x, 1 if x == i else 0) for x in ids], q) for i in ids]
-    basis = [b + [0] * (t - len(b)) for b in basis]
-    coeffs = tuple(g.msm_vartime([b[k] for b in basis], [pkp.verifying_shares[i] for i in ids])  # public
-                   for k in range(t))
-    com = FeldmanCommitment(g, coeffs)
-    if com.public_key != pkp.verifying_key or any(
-            com.public_share(i) != Y for i, Y in pkp.verifying_shares.items() if i not in ids):
-        raise VerificationError("verifying shares are not consistent with min_signers and the group key")
-    return com
+    return pkp.feldman_commitment()
 
 
 def _packages(suite, shares: Sequence[Share], commitment: FeldmanCommitment, t: int,

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ...encoding import ByteReader, as_bytes
-from ...errors import InvalidEncoding, InvalidParameter
+from ...encoding import ByteReader, uint_bytes
+from ...errors import InvalidEncoding, InvalidParameter, VerificationError
 from ...groups import Element
+from ...sharing.vss import FeldmanCommitment
 from .ciphersuite import Ciphersuite
 
 
@@ -38,12 +39,6 @@ class _Reader(ByteReader):
 
 def _scalar(suite: Ciphersuite, k: int) -> bytes:
     return suite.group.scalar_encode(k)
-
-
-def _u16(n: int, what: str) -> bytes:
-    if not isinstance(n, int) or not 0 <= n < 2**16:
-        raise InvalidParameter(f"{what} must be in 0..65535 to serialize, got {n!r}")
-    return n.to_bytes(2, "big")
 
 
 @dataclass(frozen=True)
@@ -125,24 +120,12 @@ class Signature:
 
     def to_bytes(self) -> bytes:
         """The signature's standard encoding (R then z; x-only R for BIP-340)."""
-        if self.suite.is_bip340:
-            return self.R.to_bytes()[1:] + _scalar(self.suite, self.z)
-        return self.R.to_bytes() + _scalar(self.suite, self.z)
+        return self.suite.hooks.encode_signature(self.suite.group, self.R, self.z)
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "Signature":
-        """A signature from its standard encoding, strictly checked."""
-        g = suite.group
-        data = as_bytes(data, "signature")
-        if suite.is_bip340:
-            if len(data) != 64:
-                raise InvalidEncoding(f"BIP-340 signature must be 64 bytes, got {len(data)}")
-            R = g.decode(b"\x02" + data[:32])   # x-only R: lift to the even-y point
-            return cls(suite, R, g.scalar_decode(data[32:]))
-        r = _Reader(suite, data, "signature")
-        out = cls(suite, r.element(), r.scalar())
-        r.end()
-        return out
+        R, z = suite.hooks.decode_signature(suite.group, data)
+        return cls(suite, R, z)
 
 
 @dataclass(frozen=True)
@@ -163,7 +146,7 @@ class KeyPackage:
         """The key package's binary form: identifier, signing share, verifying share, group key, threshold."""
         return (_scalar(self.suite, self.identifier) + _scalar(self.suite, self.signing_share)
                 + self.verifying_share.to_bytes() + self.verifying_key.to_bytes()
-                + _u16(self.min_signers, "min_signers"))
+                + uint_bytes(self.min_signers, 2, "min_signers"))
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "KeyPackage":
@@ -198,7 +181,8 @@ class PublicKeyPackage:
 
     def to_bytes(self) -> bytes:
         """The public key package's binary form: threshold, count, group key and each verifying share."""
-        out = [_u16(self.min_signers, "min_signers"), _u16(len(self.verifying_shares), "number of verifying shares"),
+        out = [uint_bytes(self.min_signers, 2, "min_signers"),
+               uint_bytes(len(self.verifying_shares), 2, "number of verifying shares"),
                self.verifying_key.to_bytes()]
         for i, Y in self.verifying_shares.items():
             out.append(_scalar(self.suite, i) + Y.to_bytes())
@@ -211,6 +195,15 @@ class PublicKeyPackage:
         another version refuses instead of producing a share that does not verify."""
         import hashlib
         return hashlib.sha256(b"pqzk/frost/key-version/v1" + self.suite.context.encode() + self.to_bytes()).digest()
+
+    def feldman_commitment(self) -> FeldmanCommitment:
+        """The Feldman commitment of this dealing, rebuilt from the verifying shares
+        (VerificationError if they do not lie on one polynomial of degree min_signers-1 through
+        the verifying key); refresh, reshare and repair check shares against it."""
+        if len(self.verifying_shares) < self.min_signers:
+            raise InvalidParameter("public key package has fewer verifying shares than min_signers")
+        return FeldmanCommitment.from_public_shares(self.suite.group, self.verifying_shares, self.min_signers,
+                                                    self.verifying_key)
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "PublicKeyPackage":
@@ -232,10 +225,8 @@ class PublicKeyPackage:
         pkp = cls(suite, shares, vk, t)
         # the verifying shares must lie on one degree t-1 polynomial "in the exponent" through
         # the verifying key: a tampered share or key is refused here, not at signing time
-        from ...errors import VerificationError
-        from .lifecycle import feldman_commitment
         try:
-            feldman_commitment(pkp)
+            pkp.feldman_commitment()
         except VerificationError:
             raise InvalidEncoding("public key package: verifying shares and verifying key are not "
                                   "consistent with min_signers") from None

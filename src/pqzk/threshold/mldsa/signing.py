@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...encoding import as_bytes
+from ...encoding import as_bytes, lp_bytes
 from ...errors import InvalidEncoding, InvalidParameter, NonceReuse, ProtocolAbort, ProtocolError
 from ...math.rand import random_bytes
 from ...pq import fips204 as F
@@ -110,7 +110,7 @@ def decode_response(p: ThresholdParams, data: bytes) -> tuple[np.ndarray, np.nda
 
 def commitment_hash(tr: bytes, party: int, binding: bytes, reveal: bytes) -> bytes:
     """The round 1 message: H(domain ‖ binding ‖ tr ‖ party ‖ w), binding = session and round."""
-    return F.shake256(_COMMIT_DOMAIN + len(binding).to_bytes(2, "big") + binding + tr + bytes([party]) + reveal,
+    return F.shake256(_COMMIT_DOMAIN + lp_bytes(binding, 2) + tr + bytes([party]) + reveal,
                       COMMITMENT_SIZE)
 
 
