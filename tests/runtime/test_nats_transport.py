@@ -1,6 +1,6 @@
 """The NATS transport against a real private nats-server on loopback: subjects, durable delivery,
-no echo, sealed private frames on the stream, and the runtime's parties (DKG, FROST signing)
-driven over it in one process."""
+no echo, sealed private frames on the stream, and the runtime's parties (DKG, FROST signing in
+all six ciphersuites) driven over it in one process."""
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nats_helpers import (Committee, SignerNodes, close_links, config, fresh_committee, nats_server,  # noqa: F401
                           open_links, run_dkg_over, sign_over, stored_frames)
-from pqzk.errors import InvalidParameter, TransportError
+from pqzk.errors import InvalidParameter, TransportError, VerificationError
 from pqzk.runtime import COORDINATOR, Kind, Message
 from pqzk.runtime.channel import PRIVATE
 from pqzk.runtime.transports import nats as nt
@@ -229,3 +229,35 @@ def test_private_payloads_never_appear_on_the_stream(nats_server):
     assert got[0] == private and got[1].payload == b"PUBLIC-COMMITMENT"
     stored = b"".join(data for _, data in _stream_frames(nats_server.url, com.committee))
     assert secret not in stored and secret[:17] not in stored and b"PUBLIC-COMMITMENT" in stored
+
+
+@pytest.mark.parametrize("suite", frost.ciphersuite_names())
+def test_dkg_and_frost_signing_over_nats_for_every_suite(nats_server, suite):
+    """Every FROST ciphersuite over the broker: a 2-of-3 DKG, each participant driven over its own
+    NATS transport, then signing by two of them serving as nodes; the signature verifies."""
+    from nats_helpers import drive_session
+    from pqzk.runtime.dkg_parties import DkgParticipant
+    com = Committee(3, 2, b"suite/" + suite.encode(), fresh_committee())
+
+    async def main():
+        links = await open_links({i: config(nats_server.url) for i in [COORDINATOR, *com.ids]}, com.committee)
+        try:
+            parties = [DkgParticipant(suite, i, com.ids, 2, com.rings[i], session=b"dkg") for i in com.ids]
+            await drive_session(lambda pid: links[pid], parties, {i: com.channel(i) for i in com.ids}, b"dkg",
+                                timeout=1.0, idle_limit=8)
+            assert all(p.error is None and p.result is not None for p in parties), [p.error for p in parties]
+            com.kps, com.pkp = {p.id: p.result[0] for p in parties}, parties[0].result[1]
+            nodes = await SignerNodes(com, links, [1, 3], timeout=1.0).start()
+            try:
+                coord, _ = await sign_over(links[COORDINATOR], com, MSG, [1, 3], b"sign", timeout=1.0)
+            finally:
+                await nodes.close()
+            return parties, coord
+        finally:
+            await close_links(links)
+    parties, coord = run(main())
+    assert len({p.result[1].to_bytes() for p in parties}) == 1
+    assert com.pkp.suite.name == suite and coord.error is None
+    frost.verify(suite, com.pkp.verifying_key, MSG, coord.result)
+    with pytest.raises(VerificationError):
+        frost.verify(suite, com.pkp.verifying_key, MSG + b"!", coord.result)

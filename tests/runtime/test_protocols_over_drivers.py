@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from pqzk.math.rand import DeterministicRNG
-from pqzk.runtime import COORDINATOR, BlsCombiner, BlsSigner, FrostCoordinator, FrostSigner, generate_keyrings
+from pqzk.runtime import (COORDINATOR, BlsCombiner, BlsSigner, FrostCoordinator, FrostSigner, TMLDSACoordinator,
+                          TMLDSASigner, generate_keyrings)
 from pqzk.runtime.bls_parties import COMBINER
 from pqzk.runtime.dkg_parties import DkgParticipant, RefreshParticipant, ReshareParticipant
 from pqzk.runtime.repair_parties import RepairParticipant
 from pqzk.runtime.sessions import ceremony_outcome
 from pqzk.runtime.transports.inprocess import drive
 from pqzk.threshold import bls, frost
+from pqzk.threshold import mldsa as tm
 from pqzk.threshold.frost.ciphersuite import ciphersuite_names
 
 LATENCY = lambda a, b: 0.002        # noqa: E731 - a uniform 2 ms link
@@ -83,3 +87,22 @@ def test_threshold_ecdsa_over_drivers():
     _run(signers, start=True)
     assert signers[0].result == signers[1].result
     ecdsa_sig.verify("secp256k1", public.key, digest, signers[0].result)      # raises if it does not verify
+
+
+def test_threshold_mldsa_over_drivers():
+    """Threshold ML-DSA (issue: new protocols plug into the same driver): the coordinator and each
+    signer driven by its own driver over a sealed channel; the FIPS 204 signature verifies with
+    OpenSSL (pyca/cryptography, from the key's SPKI), and not for another message or context."""
+    pub, shares = tm.trusted_dealer_keygen("ML-DSA-44", 2, 3, seed=b"tmldsa-over-drivers".ljust(32, b"\0"))
+    quorum = [1, 3]
+    rings = generate_keyrings([COORDINATOR, *quorum], rng=DeterministicRNG(b"tmldsa-ids"))
+    coord = TMLDSACoordinator(pub, b"over drivers", quorum, rings[COORDINATOR], ctx=b"ctx", session=b"tmldsa")
+    signers = [TMLDSASigner(shares[i], rings[i], rng=DeterministicRNG(b"mask %d" % i)) for i in quorum]
+    report = _run([coord, *signers], coord.start())
+    assert coord.error is None and coord.result is not None and coord.rounds >= 1
+    assert report.refusals == [] and report.frames >= 6 * coord.rounds
+    key = load_der_public_key(pub.mldsa_public_key().to_spki())
+    key.verify(coord.result, b"over drivers", b"ctx")                   # raises InvalidSignature otherwise
+    for msg, ctx in ((b"over drivers!", b"ctx"), (b"over drivers", b"")):
+        with pytest.raises(InvalidSignature):
+            key.verify(coord.result, msg, ctx)
