@@ -71,10 +71,12 @@ class ByteWriter:
         return self
 
     def uint(self, n: int, width: int) -> "ByteWriter":
+        """`n` as `width` big-endian bytes (what `ByteReader.uint(width)` reads back)."""
         self._out += uint_bytes(n, width, self.what)
         return self
 
     def u32(self, n: int) -> "ByteWriter":
+        """`n` as 4 big-endian bytes (`ByteReader.u32`)."""
         return self.uint(n, 4)
 
     def lp(self, data: object, width: int = 4) -> "ByteWriter":
@@ -86,6 +88,7 @@ class ByteWriter:
         return len(self._out)
 
     def to_bytes(self) -> bytes:
+        """Everything written so far, as immutable bytes."""
         return bytes(self._out)
 
     __bytes__ = to_bytes

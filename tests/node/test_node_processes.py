@@ -86,7 +86,6 @@ def node_main(home: str, committee_json: str, url: str, ready, stop, adversary: 
 
 class Cluster:
     def __init__(self, tmp_path: Path, url: str) -> None:
-        _fast_kdf()
         self.tmp, self.url = tmp_path, url
         self.homes = {i: NodeHome(tmp_path / f"n{i}") for i in NODES}
         pubs = {i: h.create(i, f"file:{tmp_path / f's{i}'}", PASS) for i, h in self.homes.items()}
@@ -129,7 +128,10 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path, nats_server):  # noqa: F811 - the pytest fixture
+def cluster(tmp_path, nats_server, monkeypatch):  # noqa: F811 - the pytest fixture
+    from pqzk.tokens.passphrase import KdfParams
+    # fast KDF parameters for the homes built here (restored after the test; node processes set their own)
+    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
     c = Cluster(tmp_path, nats_server.url)
     try:
         yield c

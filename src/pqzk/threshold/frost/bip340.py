@@ -16,6 +16,7 @@ P_FIELD = 2**256 - 2**32 - 977
 
 
 def tagged_hash(tag: str, data: bytes) -> bytes:
+    """BIP-340's tagged hash: SHA-256(SHA-256(tag) ‖ SHA-256(tag) ‖ data)."""
     t = hashlib.sha256(tag.encode()).digest()
     return hashlib.sha256(t + t + data).digest()
 

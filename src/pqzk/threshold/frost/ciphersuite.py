@@ -91,6 +91,7 @@ class SchnorrHooks:
         return R.to_bytes() + PK.to_bytes() + msg
 
     def signature_size(self, g: Group) -> int:
+        """The encoded signature's length: an element and a scalar (RFC 9591)."""
         return g.element_size + g.scalar_size
 
     def encode_signature(self, g: Group, R: Element, z: int) -> bytes:
@@ -98,6 +99,7 @@ class SchnorrHooks:
         return R.to_bytes() + g.scalar_encode(z)
 
     def decode_signature(self, g: Group, data: object) -> tuple[Element, int]:
+        """(R, z) from R ‖ z, each strictly decoded; `InvalidEncoding` otherwise (RFC 9591)."""
         r = ByteReader(data, "signature")
         R, z = g.decode(r.take(g.element_size)), g.scalar_decode(r.take(g.scalar_size))
         r.end()
@@ -149,12 +151,14 @@ class Bip340Hooks(SchnorrHooks):
         return x_only(R) + x_only(PK) + msg
 
     def signature_size(self, g: Group) -> int:
+        """64 bytes: BIP-340's x-only R and z."""
         return 64
 
     def encode_signature(self, g: Group, R: Element, z: int) -> bytes:
         return x_only(R) + g.scalar_encode(z)
 
     def decode_signature(self, g: Group, data: object) -> tuple[Element, int]:
+        """(R, z) from BIP-340's 64 bytes: R lifted to the even-y point, z below the order; `InvalidEncoding` otherwise."""
         data = as_bytes(data, "signature")
         if len(data) != 64:
             raise InvalidEncoding(f"BIP-340 signature must be 64 bytes, got {len(data)}")

@@ -124,6 +124,7 @@ class Signature:
 
     @classmethod
     def from_bytes(cls, suite: Ciphersuite, data: bytes) -> "Signature":
+        """A signature from its encoding, strictly checked by the ciphersuite (RFC 9591 R ‖ z, or BIP-340's x-only R ‖ z)."""
         R, z = suite.hooks.decode_signature(suite.group, data)
         return cls(suite, R, z)
 
