@@ -65,7 +65,10 @@ async def until(predicate, limit: float = 15.0, step: float = 0.05) -> bool:
 
 
 def config(*urls: str, **kw) -> NatsConfig:
+    """A client configuration for the test brokers. Streams reserve 16 MiB each (the default 256 MiB
+    would let a session's broker hold only 16 committees' streams in its 4 GiB JetStream store)."""
     kw.setdefault("reconnect_wait", 0.1)
+    kw.setdefault("max_bytes", 16 << 20)
     return NatsConfig(servers=tuple(urls), **kw)
 
 
