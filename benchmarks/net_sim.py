@@ -270,7 +270,10 @@ class SimCommittee:
         suite = frost.get_ciphersuite(SUITE)
         self.kps, self.pkp = frost.trusted_dealer_keygen(suite, t, n, rng=DeterministicRNG(seed + b"/k"))
         self.policy = Policy.from_dict(policy_document(n, t))
-        pub = {p: NodePublic(p, self.rings[p].signing_key.public_key, kems[p].public[p]) for p in everyone}
+        from pqzk.pq import mldsa
+        self.pq = {p: mldsa.keygen("ML-DSA-44", rng=DeterministicRNG(seed + b"/pq/" + str(p).encode())) for p in everyone}
+        pub = {p: NodePublic(p, self.rings[p].signing_key.public_key, kems[p].public[p], self.pq[p].public_key)
+               for p in everyone}
         self.committee = Committee("sim", 1, tuple(pub[i] for i in self.ids), (pub[COORDINATOR],), SUITE, t,
                                    None, policy_document(n, t))
         self._stack = ExitStack()
@@ -289,10 +292,11 @@ class SimCommittee:
         ring = self.rings[i]
         store = FileNonceStore(self.dir / f"nonces-{i}", SUITE, hashlib.sha256(b"nonce key %d" % i).digest())
 
-        def policy_signer(kp):
+        def policy_signer(kp, pkp):         # as pqzk.node.run builds it
             frost = FrostSigner(kp, ring, coordinator=COORDINATOR, nonce_store=store)
-            return PolicySigner(kp, PolicyState(self.policy), ring, clock=lambda: NOW, frost_signer=frost,
-                                coordinator=COORDINATOR)
+            return PolicySigner(kp, PolicyState(self.policy), ring, public_key_package=pkp, clock=lambda: NOW,
+                                frost_signer=frost, coordinator=COORDINATOR, pq_key=self.pq[i],
+                                roster=self.committee.roster())
         return NodeService(self.committee, ring, key_package=self.kps[i], public_key_package=self.pkp,
                            audit=self.audits[i].append, policy_factory=policy_signer)
 
