@@ -664,21 +664,37 @@ class FrostCommittee:
         self.loop = LoopThread()
         self.coordinator = Coordinator(self.loop, self.keys.committee, COORDINATOR, self.keys.channel(COORDINATOR),
                                        self.keys.rings[COORDINATOR])
+        self.proxies: ProxyFarm | None = None
+        self.net: tuple | None = None
 
-    def start(self) -> None:
+    def start(self, *, one_way: float = 0.0, coordinator_far: bool = False) -> None:
+        """(Re)start the signer processes, through delay proxies of `one_way` seconds if non-zero
+        (as `PolicyCommittee.start`)."""
         self.stop_nodes()
+        url = {i: self.server.url for i in [COORDINATOR, *self.keys.ids]}
+        if one_way:
+            self.proxies = ProxyFarm(self.server.port, [COORDINATOR, *self.keys.ids], one_way)
+            url = {i: self.proxies.url(i) for i in url}
+            if not coordinator_far:
+                url[COORDINATOR] = self.server.url
         for i in self.keys.ids:
-            self.procs.start(i, frost_node_main, (self.server.url, self.n, self.t, self.keys.seed, self.mode, i,
+            self.procs.start(i, frost_node_main, (url[i], self.n, self.t, self.keys.seed, self.mode, i,
                                                   str(self.root / f"nonces-{i}")))
         self.procs.wait_ready(self.n)
-        self.coordinator.connect(self.server.url)
+        self.coordinator.connect(url[COORDINATOR])
+        self.net = (one_way, coordinator_far)
 
-    def ensure(self) -> None:
-        if not self.procs.procs:
-            self.start()
+    def ensure(self, *, one_way: float = 0.0, coordinator_far: bool = False) -> None:
+        """Running in this network setting (restarted only if it is another)."""
+        if self.net != (one_way, coordinator_far) or not self.procs.procs:
+            self.start(one_way=one_way, coordinator_far=coordinator_far)
 
     def stop_nodes(self) -> None:
         self.procs.close()
+        if self.proxies is not None:
+            self.proxies.close()
+        self.proxies = None
+        self.net = None
 
     def meter(self) -> CpuMeter:
         return CpuMeter({"nodes": self.procs.pids, "coordinator": [os.getpid()],
