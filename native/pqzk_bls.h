@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 int pqzk_bls_sizes(int which);
-/* The G1 and G2 lists repeat each other on purpose (a deliberate duplicate): cffi reads these
- * prototypes as written (native/native_abi.py), so they cannot come from a macro. Both groups'
- * definitions are written once, in group_abi.inc. */
+/* deliberate look-alike of the G2 list below (duplicates): cffi reads these prototypes as
+ * written (native/native_abi.py), so they cannot come from a macro. Both groups' definitions
+ * are written once, in group_abi.inc. */
 void pqzk_g1_generator(uint8_t *out);
 void pqzk_g1_identity(uint8_t *out);
 void pqzk_g1_add(uint8_t *out, const uint8_t *a, const uint8_t *b);
@@ -32,6 +32,7 @@ int pqzk_g1_msm_ct(uint8_t *out, const uint8_t *points, const uint8_t *scalars, 
 int pqzk_g1_map_to_curve(uint8_t *out, const uint8_t *u0, const uint8_t *u1);
 void pqzk_g1_clear_cofactor(uint8_t *out, const uint8_t *a);
 
+/* deliberate look-alike of the G1 list above (duplicates): see there. */
 void pqzk_g2_generator(uint8_t *out);
 void pqzk_g2_identity(uint8_t *out);
 void pqzk_g2_add(uint8_t *out, const uint8_t *a, const uint8_t *b);

@@ -53,6 +53,28 @@ def test_a_truncated_record_does_not_read_back(fields):
         r.end()
 
 
+@given(st.binary(min_size=1, max_size=8), st.binary(max_size=16), st.binary(max_size=16))
+def test_expect_reads_exactly_the_magic_and_refuses_anything_else(magic, body, other):
+    r = ByteReader(magic + body, "test format")
+    r.expect(magic)
+    assert r.take(len(body)) == body
+    r.end()
+    head = (other + magic)[:len(magic)]
+    if head != magic:
+        with pytest.raises(InvalidEncoding, match=r"^test format: bad magic$"):
+            ByteReader(head + body, "test format").expect(magic)
+
+
+def test_expect_names_what_is_wrong_and_reports_truncation():
+    with pytest.raises(InvalidEncoding, match=r"^key file: wrong magic or version$"):
+        ByteReader(b"PQZK\x02rest", "key file").expect(b"PQZK\x01", "wrong magic or version")
+    with pytest.raises(InvalidEncoding, match=r"^key file: truncated$"):
+        ByteReader(b"PQ", "key file").expect(b"PQZK")
+    with pytest.raises(InvalidEncoding) as exc:
+        ByteReader(b"SECRET!!", "key file").expect(b"PQZK0001")
+    assert "SECRET" not in str(exc.value)
+
+
 def test_writer_matches_the_hand_written_formats():
     # the formats the writer replaced, byte for byte
     assert ByteWriter().lp(b"abc").to_bytes() == b"\0\0\0\3abc" == lp_bytes(b"abc")

@@ -109,6 +109,13 @@ class ByteReader:
         self.pos += n
         return out
 
+    def expect(self, magic: bytes, what: str = "bad magic") -> None:
+        """Read the next `len(magic)` bytes and check they are `magic` (a format's tag, often with
+        its version); anything else is an `InvalidEncoding` "<structure>: <what>", so every
+        format rejects a foreign or truncated file the same way, without echoing its bytes."""
+        if self.take(len(magic)) != magic:
+            raise InvalidEncoding(f"{self.what}: {what}")
+
     def uint(self, width: int) -> int:
         """The next `width` bytes as a big-endian unsigned integer."""
         return int.from_bytes(self.take(width), "big")

@@ -79,6 +79,8 @@ def _decode_points(data: bytes, count: int, what: str) -> list[Element]:
     return pts
 
 
+# deliberate look-alike of BaseOtSender (duplicates): the two sides of the protocol mirror each
+# other method for method; each side's finish computes different keys.
 class BaseOtReceiver:
     """The receiver of `count` OTs with random choice bits."""
 
@@ -114,8 +116,8 @@ class BaseOtReceiver:
         return ReceiverSeeds(self._choices, tuple(keys))
 
 
-# The sender mirrors BaseOtReceiver (repr, message, finish over the other side's points): alike by
-# shape on purpose, each side's finish computes different keys.
+# deliberate look-alike of BaseOtReceiver (duplicates): the sender mirrors the receiver (repr,
+# message, finish over the other side's points); each side's finish computes different keys.
 class BaseOtSender:
     """The sender of `count` OTs with random keys."""
 

@@ -175,8 +175,7 @@ class HeadFile:
     def from_bytes(cls, data: bytes) -> "HeadFile":
         """A head file from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
         r = ByteReader(data, "audit head file")
-        if r.take(len(HEAD_FILE_MAGIC)) != HEAD_FILE_MAGIC:
-            raise InvalidEncoding("audit head file: bad magic (not a pqzk head file)")
+        r.expect(HEAD_FILE_MAGIC, "bad magic (not a pqzk head file)")
         version = r.uint(1)
         if version != HEAD_FILE_VERSION:
             raise InvalidEncoding(f"audit head file: unsupported version {version}")

@@ -91,6 +91,8 @@ def _from_words(indices: Iterable[int]) -> int:
 
 
 # ---- the share and its mnemonic encoding ----
+# deliberate look-alike of threshold.frost.types.KeyPackage (duplicates): both are secret-holding
+# frozen dataclasses whose __repr__ names their own public fields and redacts the secret one.
 @dataclass(frozen=True)
 class Slip39Share:
     """One member share with its metadata. Secret: `value` is redacted from repr."""

@@ -89,8 +89,7 @@ class PVEProof:
     def from_bytes(cls, data: bytes) -> "PVEProof":
         """A proof from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
         r = ByteReader(data, "PVE proof")
-        if r.take(len(MAGIC)) != MAGIC:
-            raise InvalidEncoding("PVE proof: bad magic")
+        r.expect(MAGIC)
         group = r.lp(2).decode("ascii", "replace")
         X, kappa = r.lp(2), r.uint(2)
         if not 1 <= kappa <= 1024:

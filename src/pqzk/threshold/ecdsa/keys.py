@@ -108,8 +108,7 @@ class EcdsaKeyShare:
     def from_bytes(cls, data: bytes) -> "EcdsaKeyShare":
         """A key share from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
         r = ByteReader(data, "ECDSA key share")
-        if r.take(len(_MAGIC)) != _MAGIC:
-            raise InvalidEncoding("ECDSA key share: bad magic")
+        r.expect(_MAGIC)
         idx = r.uint(1)
         if idx >= len(CURVES):
             raise InvalidEncoding("ECDSA key share: unknown curve")

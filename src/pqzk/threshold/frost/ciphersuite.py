@@ -240,6 +240,9 @@ class Ciphersuite:
         return spec.digest(spec.prefix + m)
 
     # RFC 9591 names
+    # deliberate look-alikes of each other (duplicates): one named hook per hash the RFC (and ZF
+    # FROST) defines, so callers and test vectors use the standard's names; the logic is in
+    # hash_to_scalar / hash_to_bytes.
     def h1(self, m: bytes) -> int:
         """RFC 9591's H1: the binding factors' hash to a scalar."""
         return self.hash_to_scalar(self.H1, m)

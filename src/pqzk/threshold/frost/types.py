@@ -91,6 +91,8 @@ class SigningNonces:
         return cls(suite, d, e, SigningCommitments(suite, ident, g.base_mult(d), g.base_mult(e)))
 
 
+# deliberate look-alike of Signature (duplicates): two different messages (z_i with its sender,
+# and the aggregate (R, z) in the standard's encoding), each a frozen dataclass of its own fields.
 @dataclass(frozen=True)
 class SignatureShare:
     """Round 2 output of one participant: its identifier and z_i. Public once sent."""
@@ -111,6 +113,7 @@ class SignatureShare:
         return out
 
 
+# deliberate look-alike of SignatureShare (duplicates): see there.
 @dataclass(frozen=True)
 class Signature:
     """(R, z). RFC 9591: SerializeElement(R) || SerializeScalar(z); BIP-340: x(R) || z."""
@@ -129,6 +132,8 @@ class Signature:
         return cls(suite, R, z)
 
 
+# deliberate look-alike of sharing.slip39.Slip39Share (duplicates): both are secret-holding frozen
+# dataclasses whose __repr__ names their own public fields and redacts the secret one.
 @dataclass(frozen=True)
 class KeyPackage:
     """What one participant keeps: its identifier, secret signing share and the public keys."""

@@ -47,12 +47,16 @@ def _header(p: ThresholdParams) -> bytes:
     return bytes([_SET_IDS[p.name], p.T, p.N])
 
 
-def _read_header(r: ByteReader, what: str) -> ThresholdParams:
+def _open(data: bytes, magic: bytes, what: str) -> tuple[ByteReader, ThresholdParams]:
+    """A reader over `data` past its magic and (set, T, N) header, and the parameters they name:
+    the opening both formats (public key and key share) share, strictly checked."""
+    r = ByteReader(data, what)
+    r.expect(magic, "wrong magic or version")
     set_id, T, N = r.uint(1), r.uint(1), r.uint(1)
     if set_id not in _SET_NAMES:
         raise InvalidEncoding(f"{what}: unknown ML-DSA parameter set {set_id}")
     try:
-        return get_params(_SET_NAMES[set_id], T, N)
+        return r, get_params(_SET_NAMES[set_id], T, N)
     except InvalidParameter as exc:
         raise InvalidEncoding(f"{what}: {exc}") from None
 
@@ -114,10 +118,7 @@ class ThresholdPublicKey:
     @classmethod
     def from_bytes(cls, data: bytes) -> ThresholdPublicKey:
         """A committee public key from its binary form, strictly checked."""
-        r = ByteReader(data, "threshold ML-DSA public key")
-        if r.take(len(_PK_MAGIC)) != _PK_MAGIC:
-            raise InvalidEncoding("threshold ML-DSA public key: wrong magic or version")
-        p = _read_header(r, "threshold ML-DSA public key")
+        r, p = _open(data, _PK_MAGIC, "threshold ML-DSA public key")
         pk = r.take(p.base.public_key_size)
         size = p.base.k * F.N * F.Q_BITS // 8
         keys = {u: _full_precision(r.take(size), p.base.k, "share key")
@@ -189,10 +190,7 @@ class KeyShare:
     @classmethod
     def from_bytes(cls, data: bytes) -> KeyShare:
         """A key share from its binary form, strictly checked; `InvalidEncoding` naming what is wrong."""
-        r = ByteReader(data, "threshold ML-DSA key share")
-        if r.take(len(_SHARE_MAGIC)) != _SHARE_MAGIC:
-            raise InvalidEncoding("threshold ML-DSA key share: wrong magic or version")
-        p = _read_header(r, "threshold ML-DSA key share")
+        r, p = _open(data, _SHARE_MAGIC, "threshold ML-DSA key share")
         party = r.uint(1)
         if not 1 <= party <= p.N:
             raise InvalidEncoding(f"threshold ML-DSA key share: party {party} outside 1..{p.N}")

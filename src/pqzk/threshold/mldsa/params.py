@@ -25,7 +25,8 @@ from ...pq import fips204
 MAX_PARTIES = 6
 
 # (T, N) -> (K, r, r') per parameter set; ν per set (one exception, see the module docstring).
-# Data, not code: the three parameter sets' tables look alike by shape only.
+# deliberate look-alikes of each other (duplicates): data, not code; the three parameter sets'
+# tables have the same (T, N) rows by construction and differ in every value.
 _TABLE = {
     "ML-DSA-44": {
         (2, 2): (2, 252778, 252833),
