@@ -11,7 +11,7 @@ from pqzk.policy import Quorum
 from pqzk.policy.authorization import Authorization
 from pqzk.policy.messages import (BODIES, AuthAccept, AuthCancel, AuthDirect, AuthRefuse, AuthRequest, AuthResult, AuthShare,
                                   AuthSign, ChangeAccept, ChangeRefuse, ChangeRequest, ChangeResult, ChangeShare,
-                                  ChangeSign, Refusal)
+                                  ChangeSign, PayloadReader, Refusal)
 from pqzk.policy.request import AuthorizationRequest, PrivateTerms
 from pqzk.runtime.messages import Kind
 from pqzk.threshold.frost import core
@@ -141,6 +141,13 @@ def test_decoding_names_the_kind_and_the_field(name, fields, why):
     with pytest.raises(InvalidEncoding, match=f"^{type(body).KIND} payload") as exc:
         decode(body, _mutate(body, **fields))
     assert why in str(exc.value)
+
+
+def test_checked_returns_the_accepted_field_and_names_a_refused_one():
+    r = PayloadReader(b'{"a":3,"b":"x"}', Kind.AUTH_CANCEL, ["a", "b"])
+    assert r.checked("a", lambda v: v == 3, "must be three") == 3
+    with pytest.raises(InvalidEncoding, match=r"^auth_cancel payload: field 'b' must be three$"):
+        r.checked("b", lambda v: v == 3, "must be three")
 
 
 @pytest.mark.parametrize("payload,why", [

@@ -51,6 +51,8 @@ class ProofOfKnowledge:
     mu: int
 
 
+# deliberate look-alike of policy/request.py:HistoryEntry, policy/state.py:PendingChange (duplicates): frozen-
+# dataclass field declarations of other messages, no shared logic
 @dataclass(frozen=True)
 class Round1Package:
     """Broadcast by `sender` in part 1. Public."""
@@ -69,6 +71,8 @@ class Round1Secret:
         return f"Round1Secret(identifier={self.identifier}, <coefficients redacted>)"
 
 
+# deliberate look-alike of Round1Secret, Round2Secret here, zk/compliance.py:TransactionCommitments,
+# sharing/vss.py:PedersenShare (duplicates): each declares its own fields and redacts its own secret
 @dataclass(frozen=True)
 class Round2Package:
     """Sent privately by `sender` to `receiver`: the share f_sender(receiver). Secret."""
@@ -80,6 +84,8 @@ class Round2Package:
         return f"Round2Package(sender={self.sender}, receiver={self.receiver}, share=<redacted>)"
 
 
+# deliberate look-alike of Round1Secret, Round2Package above (duplicates): each declares its own fields and redacts
+# its own secret
 @dataclass(frozen=True)
 class Round2Secret:
     identifier: int
@@ -90,6 +96,8 @@ class Round2Secret:
         return f"Round2Secret(identifier={self.identifier}, <share redacted>)"
 
 
+# deliberate look-alike of policy/model.py:Window, Tier (duplicates): frozen-dataclass field declarations, no
+# shared logic
 @dataclass(frozen=True)
 class Complaint:
     """`accuser` says the share it received from `accused` does not match the commitment."""

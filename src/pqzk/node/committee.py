@@ -49,6 +49,8 @@ MAX_FILE = 1 << 20
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}\Z")
 
 
+# deliberate look-alike of zk/sigma.py:SigmaProof, zk/range.py:RangeProof (duplicates): frozen-dataclass field
+# declarations, no shared logic
 @dataclass(frozen=True)
 class Committee:
     name: str

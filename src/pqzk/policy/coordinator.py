@@ -222,6 +222,8 @@ class AuthorizationCoordinator(SessionCoordinator):
                 return self._tell([msg.sender], AuthCancel())
             return []
         try:
+            # deliberate look-alike of runtime/frost_parties.py:FrostSigner.receive (duplicates): a dispatch on
+            # message kinds; here a malformed message fails the session, there the signer refuses
             if msg.kind == Kind.AUTH_ACCEPT:
                 return self._on_accept(msg)
             if msg.kind == Kind.AUTH_REFUSE:

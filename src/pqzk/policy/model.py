@@ -52,6 +52,8 @@ class Quorum:
         return f"{self.min_signers} signers{roles}"
 
 
+# deliberate look-alike of dkg/pedersen.py:Complaint, DkgResult (duplicates): frozen-dataclass field declarations,
+# no shared logic
 @dataclass(frozen=True)
 class Window:
     seconds: int

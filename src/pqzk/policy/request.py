@@ -128,6 +128,8 @@ class AuthorizationRequest:
         return hashlib.sha256(b"pqzk/request/v1\x00" + canonical_json(self.to_dict())).digest()
 
 
+# deliberate look-alike of dkg/pedersen.py:Round1Package, policy/state.py:PendingChange (duplicates): frozen-
+# dataclass field declarations, no shared logic
 @dataclass(frozen=True)
 class HistoryEntry:
     request_id: bytes

@@ -346,6 +346,8 @@ class PolicySigner:
         """The requests this signer has authorized (for limits and replay refusal)."""
         return self.authorization.history
 
+    # deliberate look-alike of policy/signer_base.py:SignerSide.refusals (duplicates): each facade reads the shared
+    # SignerCore; PolicySigner is not a SignerSide
     @property
     def refusals(self) -> list[tuple[bytes, PolicyViolation]]:
         """The refusals this signer made: session and violation."""

@@ -75,6 +75,8 @@ class SignerSide(SignedParty):
     def state(self, value: PolicyState) -> None:
         self.core.state = value
 
+    # deliberate look-alike of pq/hybrid.py:ThresholdBlsScheme, threshold/ecdsa/keys.py:EcdsaPublicKey
+    # (duplicates): one-line delegating properties, no shared logic
     @property
     def frost(self) -> FrostSigner:
         """The signer's FROST party, shared through the core."""
@@ -85,6 +87,8 @@ class SignerSide(SignedParty):
         """The coordinator whose messages this signer accepts."""
         return self.core.coordinator
 
+    # deliberate look-alike of policy/signer.py:PolicySigner.refusals (duplicates): each facade reads the shared
+    # SignerCore; PolicySigner is not a SignerSide
     @property
     def refusals(self) -> list[tuple[bytes, PolicyViolation]]:
         """The refusals the signer made: session and violation."""

@@ -10,6 +10,8 @@ from .evaluate import check_signers
 from .model import Policy
 
 
+# deliberate look-alike of dkg/pedersen.py:Round1Package, policy/request.py:HistoryEntry (duplicates): frozen-
+# dataclass field declarations, no shared logic
 @dataclass(frozen=True)
 class PendingChange:
     policy: Policy

@@ -102,6 +102,8 @@ class ThresholdBlsScheme:
         """"threshold-BLS/" and the ciphersuite's name."""
         return f"threshold-BLS/{self.key.suite.name}"
 
+    # deliberate look-alike of threshold/ecdsa/keys.py:EcdsaPublicKey, policy/signer_base.py:SignerSide
+    # (duplicates): one-line delegating properties, no shared logic
     @property
     def group_public_key(self) -> bytes:
         """The threshold BLS group public key, encoded."""

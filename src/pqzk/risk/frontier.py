@@ -39,6 +39,8 @@ class FrontierSettings:
             raise InvalidParameter(f"frontier.max_parties must be an integer >= 1, got {self.max_parties!r:.40}")
 
 
+# deliberate look-alike of threshold/ecdsa/keys.py:EcdsaPublicKey (duplicates): a raise followed by field
+# declarations, no shared logic
 @dataclass(frozen=True)
 class FrontierPoint:
     threshold: int

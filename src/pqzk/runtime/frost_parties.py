@@ -105,6 +105,8 @@ class FrostSigner(SignedParty):
         """Answer the coordinator: round 1 (a commitment) or round 2 (a signature share)."""
         if not self._accept(msg, [self.coordinator]):
             return []
+        # deliberate look-alike of policy/coordinator.py:receive (duplicates): a dispatch on message kinds; here
+        # the signer refuses, there a malformed message fails the session
         if msg.kind == Kind.ROUND1_REQUEST:
             return self.round1(msg)
         if msg.kind == Kind.SIGN_REQUEST:

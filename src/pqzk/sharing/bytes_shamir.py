@@ -18,6 +18,8 @@ from . import gf256
 from .shamir import share_list
 
 
+# deliberate look-alike of tokens/recipient.py:RecipientPrivateKey (duplicates): field declarations and a redacted
+# repr, no shared logic
 @dataclass(frozen=True)
 class BytesShare:
     """Party `identifier`'s share of a byte string: as long as the secret. Secret: redacted repr."""

@@ -114,6 +114,8 @@ class _PolyCommitment:
         return type(self)(self.group, tuple(x + y for x, y in zip(a, b)))
 
 
+# deliberate look-alike of PedersenCommitment below (duplicates): the dataclass fields and the check in
+# __post_init__; what is shared lives in _PolyCommitment
 @dataclass(frozen=True, eq=True)
 class FeldmanCommitment(_PolyCommitment):
     """Feldman VSS commitment C_k = a_k·G to f(x) = Σ a_k x^k; C_0 is the public key."""
@@ -221,6 +223,8 @@ def pedersen_generator(group: Group) -> Element:
                                "(no hash-to-curve suite and try-and-increment failed)") from None
 
 
+# deliberate look-alike of dkg/pedersen.py:Round2Package, zk/compliance.py:TransactionCommitments (duplicates):
+# field declarations and a redacted repr, no shared logic
 @dataclass(frozen=True)
 class PedersenShare:
     """Party `identifier`'s (f(x), g(x)) of a Pedersen VSS. Secret: both values are redacted."""
@@ -260,8 +264,8 @@ class PedersenShare:
 
 
 @dataclass(frozen=True, eq=True)
-# Declared like FeldmanCommitment on purpose (the dataclass fields and the check in
-# __post_init__); what is shared lives in _PolyCommitment.
+# deliberate look-alike of FeldmanCommitment above (duplicates): the dataclass fields and the check in
+# __post_init__; what is shared lives in _PolyCommitment.
 class PedersenCommitment(_PolyCommitment):
     """Pedersen VSS commitment C_k = a_k·G + b_k·H: hides the secret information-theoretically."""
 

@@ -271,6 +271,8 @@ def is_valid(pk: bytes, msg: bytes, sig: bytes, suite: BlsCiphersuite = DEFAULT)
 
 # ---- threshold BLS ----
 
+# deliberate look-alike of risk/report.py:BoundsCheck (duplicates): frozen-dataclass field declarations, no shared
+# logic
 @dataclass(frozen=True)
 class ThresholdKey:
     """Public side of a threshold BLS key: group key, Feldman commitment, threshold."""

@@ -85,6 +85,8 @@ class CompliancePolicy:
         return h.digest()
 
 
+# deliberate look-alike of dkg/pedersen.py:Round2Package, sharing/vss.py:PedersenShare (duplicates): frozen-
+# dataclass field declarations, no shared logic
 @dataclass(frozen=True)
 class TransactionCommitments:
     """The public, committed transaction: amount, recipient and time commitments."""

@@ -69,6 +69,7 @@ class MemberSet:
         return f"<MemberSet {self.group.name} N={len(self.members)}>"
 
 
+# deliberate look-alike of ot/base.py:ReceiverSeeds (duplicates): a repr then field declarations, no shared logic
 @dataclass(frozen=True)
 class GKProof:
     """Groth–Kohlweiss one-out-of-many proof."""

@@ -46,6 +46,8 @@ def gens(group: Group, count: int) -> tuple[list[Element], list[Element]]:
     return vector_generators(group, _G_LABEL, count), vector_generators(group, _H_LABEL, count)
 
 
+# deliberate look-alike of node/committee.py:Committee (duplicates): frozen-dataclass field declarations, no shared
+# logic
 @dataclass(frozen=True)
 class RangeProof:
     """A (possibly aggregated) Bulletproofs range proof."""

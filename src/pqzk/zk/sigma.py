@@ -313,6 +313,8 @@ class SigmaTranscript:
     response: SigmaResponse
 
 
+# deliberate look-alike of node/committee.py:Committee (duplicates): frozen-dataclass field declarations, no shared
+# logic
 @dataclass(frozen=True)
 class SigmaProof:
     """Non-interactive proof: challenge || OR sub-challenges || responses (scalars)."""
