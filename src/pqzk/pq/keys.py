@@ -135,6 +135,18 @@ class PQPrivateKey:
                                   pkcs8.encode_seed_or_expanded(self.seed, self.expanded))
 
 
+def as_public_key(cls: type[P], p: Any, pk: Any, what: str = "public key") -> P:
+    """`pk` as a `cls` key of parameter set `p`: a `cls` of that set as is, bytes parsed (and checked)
+    as one; InvalidParameter naming `what` for another set or another type."""
+    if isinstance(pk, cls):
+        if pk.params != p.name:
+            raise InvalidParameter(f"{what} is {pk.params} but {p.name} was requested")
+        return pk
+    if isinstance(pk, (bytes, bytearray, memoryview)):
+        return cls(p.name, pk)
+    raise InvalidParameter(f"{what} must be {cls.__name__} or bytes, got {type(pk).__name__}")
+
+
 def generate(cls: type[K], kind: Literal["mldsa", "mlkem"], p: Any, seed: bytes | None, backend: str | None,
              rng: Callable[[int], bytes] | None, seed_parts: str = "") -> K:
     """KeyGen for ML-DSA and ML-KEM alike: KeyGen_internal from `seed` (checked to be `cls.SEED_SIZE`

@@ -24,7 +24,7 @@ from .backend.base import MLDSAOperations
 from .backend.messages import PREHASH
 from .backend.messages import external_mu as _external_mu
 from .backend_registry import select_backend
-from .keys import PQPrivateKey, PQPublicKey, expanded_form, generate, sized
+from .keys import PQPrivateKey, PQPublicKey, as_public_key, expanded_form, generate, sized
 from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, mldsa_params
 
 PARAMS = tuple(MLDSA)
@@ -212,13 +212,7 @@ def external_mu(params: str, pk: MLDSAPublicKey | bytes, message: bytes, ctx: by
 
 
 def _public(p: MLDSAParams, pk: MLDSAPublicKey | bytes) -> MLDSAPublicKey:
-    if isinstance(pk, MLDSAPublicKey):
-        if pk.params != p.name:
-            raise InvalidParameter(f"public key is {pk.params} but {p.name} was requested")
-        return pk
-    if isinstance(pk, (bytes, bytearray, memoryview)):
-        return MLDSAPublicKey(p.name, pk)
-    raise InvalidParameter(f"public key must be MLDSAPublicKey or bytes, got {type(pk).__name__}")
+    return as_public_key(MLDSAPublicKey, p, pk)
 
 
 def is_valid(params: str, pk: MLDSAPublicKey | bytes, message: bytes, signature: bytes, ctx: bytes = b"",

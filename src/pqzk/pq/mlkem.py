@@ -17,7 +17,7 @@ from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
 from . import pkcs8
 from .backend_registry import select_backend
-from .keys import PQPrivateKey, PQPublicKey, expanded_form, generate
+from .keys import PQPrivateKey, PQPublicKey, as_public_key, expanded_form, generate
 from .mlkem_checks import (check_ciphertext, check_decapsulation_key, check_encapsulation_key,
                            embedded_encapsulation_key)
 from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, mlkem_params
@@ -83,13 +83,7 @@ def keygen(params: str, seed: bytes | None = None, backend: str | None = None,
 
 
 def _public(p: MLKEMParams, pk) -> MLKEMPublicKey:
-    if isinstance(pk, MLKEMPublicKey):
-        if pk.params != p.name:
-            raise InvalidParameter(f"encapsulation key is {pk.params} but {p.name} was requested")
-        return pk
-    if isinstance(pk, (bytes, bytearray, memoryview)):
-        return MLKEMPublicKey(p.name, pk)
-    raise InvalidParameter(f"encapsulation key must be MLKEMPublicKey or bytes, got {type(pk).__name__}")
+    return as_public_key(MLKEMPublicKey, p, pk, "encapsulation key")
 
 
 def encaps(params: str, pk: MLKEMPublicKey | bytes, backend: str | None = None, *, m: bytes | None = None,
