@@ -90,3 +90,19 @@ def test_pqzk_info_reports_capabilities_per_backend():
     text = CliRunner().invoke(app, ["info"], env={"COLUMNS": "400"})
     assert text.exit_code == 0
     assert "can: ML-DSA sign/verify" in text.stdout and "cannot: deterministic" in text.stdout
+
+
+def test_package_probes_say_what_is_missing_and_how_to_install_it(monkeypatch):
+    """probe_pqclean / probe_reference: usable with the installed version, else the distribution
+    named as missing with its pip command (one helper, discovery._probe_package)."""
+    from pqzk import discovery
+    cases = [(discovery.probe_pqclean, "pqclean", "pqcrypto", "pqcrypto 9.9"),
+             (discovery.probe_reference, "reference", "dilithium-py", "dilithium-py 9.9 (pure Python, slow)")]
+    for probe, name, dist, detail in cases:
+        monkeypatch.setattr(discovery, "_version", lambda d: None)
+        st = probe()
+        assert (st.name, st.available, st.reason, st.how_to_enable) == (
+            name, False, f"{dist} not installed", f"pip install {dist}")
+        monkeypatch.setattr(discovery, "_version", lambda d, dist=dist: "9.9" if d == dist else None)
+        st = probe()
+        assert (st.name, st.available, st.detail) == (name, True, detail)

@@ -111,12 +111,18 @@ def probe_liboqs() -> BackendStatus:
     return BackendStatus("liboqs", True, f"liboqs {liboqs_version(lib)} ({lib}), liboqs-python {_version('liboqs-python')}")
 
 
+def _probe_package(name: str, dist: str, detail: str = "") -> BackendStatus:
+    """Backend `name` as usable as Python distribution `dist` is installed: its version (and
+    `detail`) when it is, else why not and the pip command that installs it."""
+    ver = _version(dist)
+    if ver is None:
+        return BackendStatus(name, False, "", f"{dist} not installed", f"pip install {dist}")
+    return BackendStatus(name, True, f"{dist} {ver}{detail}")
+
+
 def probe_pqclean() -> BackendStatus:
     """Whether the PQClean backend (`pqcrypto` package) is installed."""
-    ver = _version("pqcrypto")
-    if ver is None:
-        return BackendStatus("pqclean", False, "", "pqcrypto not installed", "pip install pqcrypto")
-    return BackendStatus("pqclean", True, f"pqcrypto {ver}")
+    return _probe_package("pqclean", "pqcrypto")
 
 
 def probe_numpy_mldsa() -> BackendStatus:
@@ -133,10 +139,7 @@ def probe_numpy_mldsa() -> BackendStatus:
 
 def probe_reference() -> BackendStatus:
     """Whether the pure-Python ML-DSA reference (`dilithium-py`) is installed."""
-    ver = _version("dilithium-py")
-    if ver is None:
-        return BackendStatus("reference", False, "", "dilithium-py not installed", "pip install dilithium-py")
-    return BackendStatus("reference", True, f"dilithium-py {ver} (pure Python, slow)")
+    return _probe_package("reference", "dilithium-py", " (pure Python, slow)")
 
 
 SOFTHSM_PATHS = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",

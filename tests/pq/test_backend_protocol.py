@@ -181,6 +181,7 @@ def test_mldsa_and_mlkem_select_through_select_backend(monkeypatch):
 
     monkeypatch.setattr(mldsa, "select_backend", spy)
     monkeypatch.setattr(mlkem, "select_backend", spy)
+    monkeypatch.setattr(keys, "select_backend", spy)   # keygen and expand, shared by both families
     sk = mldsa.keygen("ML-DSA-44")
     sig = mldsa.sign("ML-DSA-44", sk, b"m", deterministic=True)
     mldsa.verify("ML-DSA-44", sk.public_key, b"m", sig)
@@ -270,3 +271,24 @@ def test_hedged_only_backends_refuse_a_callers_rnd_when_called_directly(name):
     if fam.has("sign_mu"):
         with pytest.raises(BackendUnavailable, match="signs hedged only"):
             fam.sign_mu(p, handle, bytes(64), bytes(32))
+
+
+def test_public_key_arguments_are_checked_alike_for_both_families():
+    """keys.as_public_key: a key of another parameter set or of another type is refused, naming
+    what it is; bytes are parsed as a key of the requested set (and checked)."""
+    dsa = mldsa.keygen("ML-DSA-44", seed=bytes(32))
+    sig = mldsa.sign("ML-DSA-44", dsa, b"m", deterministic=True)
+    mldsa.verify("ML-DSA-44", dsa.public_key.to_bytes(), b"m", sig)          # bytes are accepted
+    with pytest.raises(InvalidParameter, match="public key is ML-DSA-44 but ML-DSA-65 was requested"):
+        mldsa.verify("ML-DSA-65", dsa.public_key, b"m", sig)
+    with pytest.raises(InvalidParameter, match="public key must be MLDSAPublicKey or bytes, got str"):
+        mldsa.verify("ML-DSA-44", "key", b"m", sig)
+    with pytest.raises(InvalidEncoding):
+        mldsa.verify("ML-DSA-44", dsa.public_key.to_bytes()[:-1], b"m", sig)
+    kem = mlkem.keygen("ML-KEM-768", seed=bytes(64))
+    enc = mlkem.encaps("ML-KEM-768", kem.public_key.to_bytes())
+    assert mlkem.decaps("ML-KEM-768", kem, enc.ciphertext) == enc.shared_secret
+    with pytest.raises(InvalidParameter, match="encapsulation key is ML-KEM-768 but ML-KEM-512 was requested"):
+        mlkem.encaps("ML-KEM-512", kem.public_key)
+    with pytest.raises(InvalidParameter, match="encapsulation key must be MLKEMPublicKey or bytes, got int"):
+        mlkem.encaps("ML-KEM-768", 7)

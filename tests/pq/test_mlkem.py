@@ -113,3 +113,16 @@ def test_implicit_rejection_and_bad_inputs():
 def test_secret_repr_redacted():
     sk = mlkem.keygen("ML-KEM-768", seed=bytes([0xCD]) * 64)
     assert "cdcd" not in repr(sk).lower() and "redacted" in repr(sk)
+
+
+@pytest.mark.parametrize("family", ["mlkem", "mldsa"])
+def test_expanded_only_keygen_refuses_rng(family):
+    """A backend that draws its own keygen randomness (pqclean) refuses a caller's rng for either
+    family (pqzk.pq.keys.generate), rather than silently not using it."""
+    require_component("pqclean" in USABLE, "pqclean backend (pqcrypto)", "pip install pqcrypto")
+    from pqzk.pq import mldsa
+    module, params = (mlkem, "ML-KEM-768") if family == "mlkem" else (mldsa, "ML-DSA-44")
+    with pytest.raises(InvalidParameter, match="cannot use rng"):
+        module.keygen(params, backend="pqclean", rng=lambda n: bytes(n))
+    sk = module.keygen(params, backend="pqclean")
+    assert sk.seed is None and sk.expanded is not None

@@ -309,13 +309,13 @@ def _run(where: Where, protocol: str, build: Callable, as_json: bool, change: Op
 
 # Every ceremony command lists the same connection options (--committee ... --threshold) in its
 # signature: typer reads options from each function's parameters, so the lists repeat on purpose
-# (a deliberate duplicate); _where turns them into one Where.
+# (deliberate look-alikes for `duplicates`: dkg, refresh, repair, reshare); _where makes one Where.
 def _where(committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env, local,
            threshold) -> Where:
     return Where(committee, coordinator_home, nats, user, password_env, tls_ca, pin_file, pin_env, local, threshold)
 
 
-@app.command()
+@app.command()   # deliberate look-alike of refresh/repair/reshare (duplicates): typer options, see _where
 def dkg(committee: Optional[Path] = COMMITTEE, coordinator_home: Optional[Path] = COORDINATOR_HOME,
         nats: Optional[list[str]] = NATS, user: Optional[str] = USER, password_env: Optional[str] = PASSWORD_ENV,
         tls_ca: Optional[Path] = TLS_CA, pin_file: Optional[Path] = PIN_FILE, pin_env: Optional[str] = PIN_ENV,
@@ -329,7 +329,7 @@ PARTICIPANT = typer.Option(None, "--participant", min=1, max=MAX_ID,
                            help="a node that takes part (repeat; default: every node holding a share)")
 
 
-@app.command()
+@app.command()   # deliberate look-alike of dkg/repair/reshare (duplicates): typer options, see _where
 def refresh(participant: Optional[list[int]] = PARTICIPANT,
             committee: Optional[Path] = COMMITTEE, coordinator_home: Optional[Path] = COORDINATOR_HOME,
             nats: Optional[list[str]] = NATS, user: Optional[str] = USER,
@@ -342,7 +342,7 @@ def refresh(participant: Optional[list[int]] = PARTICIPANT,
     _run(where, "refresh", _refresh(_ids(participant)), as_json)
 
 
-@app.command()
+@app.command()   # deliberate look-alike of dkg/refresh/reshare (duplicates): typer options, see _where
 def repair(target: int = typer.Option(..., "--target", min=1, max=MAX_ID, help="the node whose share is rebuilt"),
            helper: Optional[list[int]] = typer.Option(None, "--helper", min=1, max=MAX_ID,
                                                       help="a node that helps (repeat; default: every other holder)"),
@@ -357,7 +357,7 @@ def repair(target: int = typer.Option(..., "--target", min=1, max=MAX_ID, help="
     _run(where, "repair", _repair(target, _ids(helper)), as_json)
 
 
-@app.command()
+@app.command()   # deliberate look-alike of dkg/refresh/repair (duplicates): typer options, see _where
 def reshare(participant: Optional[list[int]] = PARTICIPANT,
             new_member: Optional[list[int]] = typer.Option(None, "--new-member", min=1, max=MAX_ID,
                                                            help="a node that holds a share afterwards "

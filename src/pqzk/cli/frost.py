@@ -149,7 +149,7 @@ def sign(share: list[Path] = typer.Option(None, "--share", help="a share-<id>.js
     emit(as_json, doc, f"signed by {doc['signers']}: {sig.hex()}\nwrote {out}")
 
 
-@app.command()
+@app.command()   # deliberate look-alike of ecdsa.py's verify (duplicates): typer options stay explicit
 def verify(public: Path = PUBLIC_OPT,
            signature: Path = SIGNATURE_OPT,
            message: str = MSG_OPT, message_hex: str = MSG_HEX_OPT, message_file: Path = MSG_FILE_OPT,

@@ -223,8 +223,8 @@ def _fp_bytes(c: int) -> bytes:
 
 
 class BLS12381G1(_NativeBLSGroup):
-    # G1 and G2 differ only in these constants (a deliberate duplicate of shape): the operations
-    # are _NativeBLSGroup's, over the native pqzk_g1_*/pqzk_g2_* entry points
+    # deliberate look-alike of BLS12381G2 (duplicates): G1 and G2 differ only in these constants and
+    # coordinate codecs; the operations are _NativeBLSGroup's, over pqzk_g1_*/pqzk_g2_*
     name = "bls12_381_g1"
     cofactor = 0x396C8C005555E1568C00AAAB0000AAAB
     element_size = 48
@@ -239,6 +239,7 @@ class BLS12381G1(_NativeBLSGroup):
 
 
 class BLS12381G2(_NativeBLSGroup):
+    # deliberate look-alike of BLS12381G1 (duplicates): the same constants and codecs, over Fp2
     name = "bls12_381_g2"
     cofactor = 0x5D543A95414E7F1091D50792876A202CD91DE4547085ABAA68A205B2E5A7DDFA628F1CB4D9E82EF21537E293A6691AE1616EC6E786F0C70CF1C38E31C7238E5
     element_size = 96

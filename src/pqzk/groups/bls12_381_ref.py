@@ -174,6 +174,7 @@ class BLS12381Group(Group):
 class BLS12381G1(BLS12381Group):
     """BLS12-381 G1 in pure Python (the reference the native group is tested against): 48-byte ZCash
     compressed points."""
+    # deliberate look-alike of BLS12381G2 (duplicates): parallel G1/G2 code, read side by side
     name = "bls12_381_g1"
     cofactor = BLS12_381_G1_CURVE.h
     element_size = 48
@@ -210,6 +211,7 @@ class BLS12381G1(BLS12381Group):
 class BLS12381G2(BLS12381Group):
     """BLS12-381 G2 in pure Python (the reference the native group is tested against): 96-byte ZCash
     compressed points."""
+    # deliberate look-alike of BLS12381G1 (duplicates): parallel G1/G2 code, read side by side
     name = "bls12_381_g2"
     cofactor = BLS12_381_G2_CURVE.h
     element_size = 96

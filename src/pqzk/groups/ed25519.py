@@ -26,8 +26,7 @@ _base_mul = _nacl.crypto_scalarmult_ed25519_base_noclamp
 _is_valid = _nacl.crypto_core_ed25519_is_valid_point
 
 
-# encode_xy/decode_xy: this module's public names for its curve's codec (ed448.py has its own
-# pair over its curve, alike on purpose: both are one line over CURVE)
+# deliberate look-alike of ed448.py (duplicates): each module's public codec, one line over its CURVE
 def encode_xy(x: int, y: int) -> bytes:
     """RFC 8032 point encoding of affine (x, y)."""
     return CURVE.encode_xy(x, y)

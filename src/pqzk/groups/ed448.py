@@ -12,6 +12,7 @@ P = CURVE.p
 L = CURVE.n
 
 
+# deliberate look-alike of ed25519.py (duplicates): each module's public codec, one line over its CURVE
 def encode_xy(x: int, y: int) -> bytes:
     """RFC 8032 point encoding of affine (x, y)."""
     return CURVE.encode_xy(x, y)
@@ -24,7 +25,7 @@ def decode_xy(data: bytes) -> tuple[int, int]:
 
 class Ed448Group(PyCurveGroup):
     """The edwards448 group of RFC 8032 (cofactor 4), 57-byte encoding (pure Python, or the native core)."""
-    # declarative constants, alike across groups on purpose (see P256Group)
+    # deliberate look-alike of P256Group (duplicates): each PyCurveGroup states its own constants
     name = "ed448"
     msm_vartime_min_terms = 8       # the constant-time per-term path beats the Pippenger below
     curve = CURVE

@@ -14,8 +14,8 @@ N = CURVE.n
 
 class P256Group(PyCurveGroup):
     """NIST P-256 with SEC1 compressed 33-byte encoding (pure Python, or the native core when built)."""
-    # Each group states its own constants; the attribute lists of P256Group, Ed448Group and the
-    # other PyCurveGroups look alike on purpose (a deliberate duplicate: the behaviour is shared).
+    # deliberate look-alike of Ed448Group (duplicates): each PyCurveGroup states its own constants
+    # (declarative); the behaviour is PyCurveGroup's, shared
     name = "p256"
     msm_vartime_min_terms = 6       # the constant-time per-term path beats the Pippenger below
     curve = CURVE

@@ -445,6 +445,8 @@ class EdwardsCurve(_CurveOps):
     def add(self, P: Extended, Q: Extended) -> Extended:
         """`P + Q` in extended coordinates (add-2008-hwcd, complete)."""
         # add-2008-hwcd (unified, complete for square a and non-square d)
+        # deliberate look-alike of double/_mixed (duplicates): each EFD formula is transcribed line
+        # by line so it can be checked against its source; madd drops a multiply, the point of it
         X1, Y1, Z1, T1 = P
         X2, Y2, Z2, T2 = Q
         p = self.p
@@ -461,6 +463,7 @@ class EdwardsCurve(_CurveOps):
     def double(self, P: Extended) -> Extended:
         """`2·P` in extended coordinates (dbl-2008-hwcd)."""
         # dbl-2008-hwcd
+        # deliberate look-alike of add/_mixed (duplicates): the EFD formula, transcribed line by line
         X1, Y1, Z1, _ = P
         p = self.p
         A = X1 * X1 % p
@@ -475,6 +478,8 @@ class EdwardsCurve(_CurveOps):
 
     def _mixed(self, P: Extended, q: Extended) -> Extended:
         # madd-2008-hwcd (Z2 = 1)
+        # deliberate look-alike of add (duplicates): add with Z2 = 1 written out, one multiply fewer
+        # on the hot path of mul/msm; folding it into add would give that multiply back
         X1, Y1, Z1, T1 = P
         x2, y2, _, t2 = q
         p = self.p

@@ -257,6 +257,7 @@ class CompositePublicKey:
             raise InvalidEncoding(f"{a.short} public key must be longer than its {n}-byte ML-DSA part, got {len(data)}")
         return cls(a, mldsa.MLDSAPublicKey(a.mldsa, data[:n]), bytes(data[n:]), _load_trad_public(a, bytes(data[n:])))
 
+    # deliberate look-alike of CompositePrivateKey's PKCS#8 pair (duplicates): the two standard wrappers
     def to_spki(self) -> bytes:
         """SubjectPublicKeyInfo with the composite OID, parameters absent (draft §6)."""
         return pkcs8.encode_spki(self.algorithm.oid, self.to_bytes())
@@ -312,6 +313,7 @@ class CompositePrivateKey:
         pub = CompositePublicKey(a, dsa.public_key, _trad_public_bytes(a, tpub), tpub)
         return cls(a, dsa, bytes(data[32:]), pub, trad)
 
+    # deliberate look-alike of CompositePublicKey's SPKI pair (duplicates): the two standard wrappers
     def to_pkcs8(self) -> bytes:
         """OneAsymmetricKey v0 { version 0, AlgorithmIdentifier { OID }, OCTET STRING sk } (draft §6)."""
         return pkcs8.encode_pkcs8(self.algorithm.oid, self.to_bytes())

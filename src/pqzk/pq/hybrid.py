@@ -60,6 +60,7 @@ class ClassicalThresholdScheme(Protocol):
 @dataclass(frozen=True)
 class FrostScheme:
     """FROST (RFC 9591) by its public key package; `sign` runs both rounds in process."""
+    # deliberate look-alike of ThresholdBlsScheme (duplicates): both adapt ClassicalThresholdScheme
     suite: object
     public: object                       # frost.PublicKeyPackage
 
@@ -95,6 +96,7 @@ class FrostScheme:
 @dataclass(frozen=True)
 class ThresholdBlsScheme:
     """Threshold BLS (pqzk.threshold.bls) by its ThresholdKey; `sign` combines partials."""
+    # deliberate look-alike of FrostScheme (duplicates): both adapt ClassicalThresholdScheme
     key: object                          # bls.ThresholdKey
 
     @property

@@ -7,13 +7,16 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
+from ..math.rand import random_bytes
 from . import pkcs8
+from .backend_registry import select_backend
 
 P = TypeVar("P", bound="PQPublicKey")
+K = TypeVar("K", bound="PQPrivateKey")
 
 
 def sized(data: bytes, size: int, what: str) -> bytes:
@@ -130,3 +133,53 @@ class PQPrivateKey:
         (what OpenSSL writes), else the expandedKey form."""
         return pkcs8.encode_pkcs8(self.PUBLIC.lookup(self.params).oid,
                                   pkcs8.encode_seed_or_expanded(self.seed, self.expanded))
+
+
+def as_public_key(cls: type[P], p: Any, pk: Any, what: str = "public key") -> P:
+    """`pk` as a `cls` key of parameter set `p`: a `cls` of that set as is, bytes parsed (and checked)
+    as one; InvalidParameter naming `what` for another set or another type."""
+    if isinstance(pk, cls):
+        if pk.params != p.name:
+            raise InvalidParameter(f"{what} is {pk.params} but {p.name} was requested")
+        return pk
+    if isinstance(pk, (bytes, bytearray, memoryview)):
+        return cls(p.name, pk)
+    raise InvalidParameter(f"{what} must be {cls.__name__} or bytes, got {type(pk).__name__}")
+
+
+def generate(cls: type[K], kind: Literal["mldsa", "mlkem"], p: Any, seed: bytes | None, backend: str | None,
+             rng: Callable[[int], bytes] | None, seed_parts: str = "") -> K:
+    """KeyGen for ML-DSA and ML-KEM alike: KeyGen_internal from `seed` (checked to be `cls.SEED_SIZE`
+    bytes; `seed_parts` names its parts in the error), from a fresh seed (drawn from `rng` if given) on
+    seed-capable backends, else the backend's own expanded-only keygen (which cannot use `rng`)."""
+    size = cls.SEED_SIZE
+    if seed is not None:
+        if not isinstance(seed, (bytes, bytearray)) or len(seed) != size:
+            got = len(seed) if isinstance(seed, (bytes, bytearray)) else type(seed).__name__
+            raise InvalidEncoding(f"{p.name} seed must be {size} bytes{seed_parts}, got {got}")
+        b = select_backend(kind, "keygen_seed", p, backend)
+    else:
+        b = select_backend(kind, "keygen", p, backend)
+    if b.supports("keygen_seed", p):
+        seed = bytes(seed) if seed is not None else random_bytes(size, rng)
+        pk, expanded, handle = b.keygen_seed(p, seed)
+        sk = cls(p.name, cls.PUBLIC(p.name, pk), seed=seed, expanded=expanded)
+        if handle is not None:
+            sk._handles[b.name] = handle
+        return sk
+    if rng is not None:
+        raise InvalidParameter(f"backend {b.name!r} draws its own keygen randomness; it cannot use rng")
+    pk, expanded = b.keygen(p)
+    return cls(p.name, cls.PUBLIC(p.name, pk), expanded=expanded)
+
+
+def expanded_form(kind: Literal["mldsa", "mlkem"], sk: PQPrivateKey, p: Any) -> bytes:
+    """The expanded private key of `sk`: its own, or derived once from its seed by a backend that
+    can expand and cached on the key."""
+    if sk.expanded is not None:
+        return sk.expanded
+    cached = sk._handles.get("_expanded")
+    if cached is None:
+        _, cached, _ = select_backend(kind, "expand", p).keygen_seed(p, sk.seed)
+        sk._handles["_expanded"] = cached
+    return cached

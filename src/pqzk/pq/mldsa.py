@@ -19,13 +19,12 @@ from collections.abc import Callable
 
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter, VerificationError
-from ..math.rand import random_bytes
 from . import pkcs8
 from .backend.base import MLDSAOperations
 from .backend.messages import PREHASH
 from .backend.messages import external_mu as _external_mu
 from .backend_registry import select_backend
-from .keys import PQPrivateKey, PQPublicKey, sized
+from .keys import PQPrivateKey, PQPublicKey, as_public_key, expanded_form, generate, sized
 from .params import MAX_CONTEXT, MLDSA, SEED_SIZE_MLDSA, MLDSAParams, mldsa_params
 
 PARAMS = tuple(MLDSA)
@@ -99,34 +98,11 @@ def keygen(params: str, seed: bytes | None = None, backend: str | None = None,
     Without a seed, a fresh ξ is drawn (from `rng` if given) on seed-capable backends; backends
     without seed keygen (pqclean, liboqs) return an expanded-only key.
     """
-    p = mldsa_params(params)
-    if seed is not None:
-        if not isinstance(seed, (bytes, bytearray)) or len(seed) != SEED_SIZE_MLDSA:
-            got = len(seed) if isinstance(seed, (bytes, bytearray)) else type(seed).__name__
-            raise InvalidEncoding(f"{p.name} seed must be {SEED_SIZE_MLDSA} bytes, got {got}")
-        b = select_backend("mldsa", "keygen_seed", p, backend)
-    else:
-        b = select_backend("mldsa", "keygen", p, backend)
-    if b.supports("keygen_seed", p):
-        seed = bytes(seed) if seed is not None else random_bytes(SEED_SIZE_MLDSA, rng)
-        pk, expanded, handle = b.keygen_seed(p, seed)
-        sk = MLDSAPrivateKey(p.name, MLDSAPublicKey(p.name, pk), seed=seed, expanded=expanded)
-        sk._handles[b.name] = handle
-        return sk
-    if rng is not None:
-        raise InvalidParameter(f"backend {b.name!r} draws its own keygen randomness; it cannot use rng")
-    pk, expanded = b.keygen(p)
-    return MLDSAPrivateKey(p.name, MLDSAPublicKey(p.name, pk), expanded=expanded)
+    return generate(MLDSAPrivateKey, "mldsa", mldsa_params(params), seed, backend, rng)
 
 
 def _expanded(sk: MLDSAPrivateKey, p: MLDSAParams) -> bytes:
-    if sk.expanded is not None:
-        return sk.expanded
-    cached = sk._handles.get("_expanded")
-    if cached is None:
-        _, cached, _ = select_backend("mldsa", "expand", p).keygen_seed(p, sk.seed)
-        sk._handles["_expanded"] = cached
-    return cached
+    return expanded_form("mldsa", sk, p)
 
 
 def _private_handle(b: MLDSAOperations, sk: MLDSAPrivateKey, p: MLDSAParams) -> object:
@@ -236,13 +212,7 @@ def external_mu(params: str, pk: MLDSAPublicKey | bytes, message: bytes, ctx: by
 
 
 def _public(p: MLDSAParams, pk: MLDSAPublicKey | bytes) -> MLDSAPublicKey:
-    if isinstance(pk, MLDSAPublicKey):
-        if pk.params != p.name:
-            raise InvalidParameter(f"public key is {pk.params} but {p.name} was requested")
-        return pk
-    if isinstance(pk, (bytes, bytearray, memoryview)):
-        return MLDSAPublicKey(p.name, pk)
-    raise InvalidParameter(f"public key must be MLDSAPublicKey or bytes, got {type(pk).__name__}")
+    return as_public_key(MLDSAPublicKey, p, pk)
 
 
 def is_valid(params: str, pk: MLDSAPublicKey | bytes, message: bytes, signature: bytes, ctx: bytes = b"",

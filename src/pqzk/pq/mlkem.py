@@ -15,10 +15,9 @@ from typing import NamedTuple
 
 from ..encoding import as_bytes
 from ..errors import InvalidEncoding, InvalidParameter
-from ..math.rand import random_bytes
 from . import pkcs8
 from .backend_registry import select_backend
-from .keys import PQPrivateKey, PQPublicKey
+from .keys import PQPrivateKey, PQPublicKey, as_public_key, expanded_form, generate
 from .mlkem_checks import (check_ciphertext, check_decapsulation_key, check_encapsulation_key,
                            embedded_encapsulation_key)
 from .params import MLKEM, SEED_SIZE_MLKEM, MLKEMParams, mlkem_params
@@ -75,34 +74,16 @@ class Encapsulation(NamedTuple):
 
 def keygen(params: str, seed: bytes | None = None, backend: str | None = None,
            rng: Callable[[int], bytes] | None = None) -> MLKEMPrivateKey:
-    """ML-KEM.KeyGen (FIPS 203 Algorithm 19), or KeyGen_internal(d, z) from a 64-byte seed."""
-    p = mlkem_params(params)
-    if seed is not None:
-        if not isinstance(seed, (bytes, bytearray)) or len(seed) != SEED_SIZE_MLKEM:
-            got = len(seed) if isinstance(seed, (bytes, bytearray)) else type(seed).__name__
-            raise InvalidEncoding(f"{p.name} seed must be {SEED_SIZE_MLKEM} bytes (d || z), got {got}")
-        b = select_backend("mlkem", "keygen_seed", p, backend)
-    else:
-        b = select_backend("mlkem", "keygen", p, backend)
-    if b.supports("keygen_seed", p):
-        seed = bytes(seed) if seed is not None else random_bytes(SEED_SIZE_MLKEM, rng)
-        ek, dk, handle = b.keygen_seed(p, seed)
-        sk = MLKEMPrivateKey(p.name, MLKEMPublicKey(p.name, ek), seed=seed, expanded=dk)
-        if handle is not None:
-            sk._handles[b.name] = handle
-        return sk
-    ek, dk = b.keygen(p)
-    return MLKEMPrivateKey(p.name, MLKEMPublicKey(p.name, ek), expanded=dk)
+    """ML-KEM.KeyGen (FIPS 203 Algorithm 19), or KeyGen_internal(d, z) from a 64-byte seed.
+
+    Without a seed, a fresh d || z is drawn (from `rng` if given) on seed-capable backends; a backend
+    without seed keygen (pqclean) returns an expanded-only key and refuses `rng` (it cannot use it).
+    """
+    return generate(MLKEMPrivateKey, "mlkem", mlkem_params(params), seed, backend, rng, " (d || z)")
 
 
 def _public(p: MLKEMParams, pk) -> MLKEMPublicKey:
-    if isinstance(pk, MLKEMPublicKey):
-        if pk.params != p.name:
-            raise InvalidParameter(f"encapsulation key is {pk.params} but {p.name} was requested")
-        return pk
-    if isinstance(pk, (bytes, bytearray, memoryview)):
-        return MLKEMPublicKey(p.name, pk)
-    raise InvalidParameter(f"encapsulation key must be MLKEMPublicKey or bytes, got {type(pk).__name__}")
+    return as_public_key(MLKEMPublicKey, p, pk, "encapsulation key")
 
 
 def encaps(params: str, pk: MLKEMPublicKey | bytes, backend: str | None = None, *, m: bytes | None = None,
@@ -122,13 +103,7 @@ def encaps(params: str, pk: MLKEMPublicKey | bytes, backend: str | None = None, 
 
 
 def _expanded(sk: MLKEMPrivateKey, p: MLKEMParams) -> bytes:
-    if sk.expanded is not None:
-        return sk.expanded
-    cached = sk._handles.get("_expanded")
-    if cached is None:
-        _, cached, _ = select_backend("mlkem", "expand", p).keygen_seed(p, sk.seed)
-        sk._handles["_expanded"] = cached
-    return cached
+    return expanded_form("mlkem", sk, p)
 
 
 def decaps(params: str, sk: MLKEMPrivateKey, ciphertext: bytes, backend: str | None = None) -> bytes:

@@ -16,6 +16,7 @@ def _installed(dist: str) -> bool:
 
 class ReferenceMLDSA(ThroughInternal, MLDSAOperations):
     """dilithium-py's KeyGen_internal, Sign_internal (also on an external μ) and Verify_internal."""
+    # deliberate look-alike of ReferenceMLKEM (duplicates): one class per family and library, by the base
     takes_rnd = True
 
     @property
@@ -54,6 +55,7 @@ class ReferenceMLDSA(ThroughInternal, MLDSAOperations):
 
 class ReferenceMLKEM(MLKEMOperations):
     """kyber-py's KeyGen_internal(d, z), Encaps_internal(m) and Decaps."""
+    # deliberate look-alike of ReferenceMLDSA (duplicates): one class per family and library, by the base
     takes_m = True
 
     @property
