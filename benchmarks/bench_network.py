@@ -233,14 +233,19 @@ def test_policy_sustained(benchmark, fleet, n, t):
     starts the next as soon as one finishes)."""
     c = fleet.policy_committee(n, t)
     count, tag = _count(400 if (n, t) == (5, 3) else 150), b"sustained"
-    pool = _pool(c, count, 2, tag + b"-pre")
+    _sustained(benchmark, c, c.authorizations(tag, pool=_pool(c, count, 2, tag + b"-pre")), count, n, t,
+               f"policy {t}-of-{n}, sustained, one-round, {CONCURRENCY} in flight")
+
+
+def _sustained(benchmark, c, make, count: int, n: int, t: int, label: str) -> None:
+    """`count` sessions of `make`, CONCURRENCY in flight; the row with signatures/s (and the
+    ≥ 100/s target for 3-of-5)."""
     out: list = []
-    benchmark.pedantic(lambda: out.append(c.coordinator.series(c.authorizations(tag, pool=pool), count,
-                                                                concurrency=CONCURRENCY, meter=c.meter())),
-                       rounds=1, iterations=1)
+    benchmark.pedantic(lambda: out.append(c.coordinator.series(make, count, concurrency=CONCURRENCY,
+                                                                meter=c.meter())), rounds=1, iterations=1)
     run = out[0]
     rate = len(run.samples) / run.wall
-    row = _row(f"policy {t}-of-{n}, sustained, one-round, {CONCURRENCY} in flight", run, n)
+    row = _row(label, run, n)
     row.update(signatures_per_s=rate)
     if (n, t) == (5, 3):
         row.update(target="≥ 100 signatures/s", ratio=rate / TARGET_RATE, met=rate >= TARGET_RATE)
@@ -298,18 +303,8 @@ def test_frost_signing_rtt(benchmark, fleet, n, t, flow):
 def test_frost_sustained(benchmark, fleet, n, t):
     c = fleet.frost_committee(n, t, "hybrid")
     count, tag = _count(400 if (n, t) == (5, 3) else 200), b"frost-sustained"
-    pool = _pool(c, count, 2, tag + b"-pre")
-    out: list = []
-    benchmark.pedantic(lambda: out.append(c.coordinator.series(c.signings(tag, pool=pool), count,
-                                                                concurrency=CONCURRENCY, meter=c.meter())),
-                       rounds=1, iterations=1)
-    run = out[0]
-    rate = len(run.samples) / run.wall
-    row = _row(f"plain FROST {t}-of-{n}, hybrid channel, sustained, one-round, {CONCURRENCY} in flight", run, n)
-    row.update(signatures_per_s=rate)
-    if (n, t) == (5, 3):
-        row.update(target="≥ 100 signatures/s", ratio=rate / TARGET_RATE, met=rate >= TARGET_RATE)
-    _record(benchmark, row)
+    _sustained(benchmark, c, c.signings(tag, pool=_pool(c, count, 2, tag + b"-pre")), count, n, t,
+               f"plain FROST {t}-of-{n}, hybrid channel, sustained, one-round, {CONCURRENCY} in flight")
 
 
 # ---- predictions ---------------------------------------------------------------------------------

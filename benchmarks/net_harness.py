@@ -533,7 +533,54 @@ class Coordinator:
         return self.loop.run(go())
 
 
-class PolicyCommittee:
+class ProcessCommittee:
+    """What `PolicyCommittee` and `FrostCommittee` share: node processes (one per id in `ids`),
+    optionally behind delay proxies, and the coordinator in this process. A subclass says how one
+    node process starts (`_start_node`)."""
+    ids: list
+    server: object
+    procs: "Processes"
+    coordinator: "Coordinator"
+    proxies: "ProxyFarm | None" = None
+    net: tuple | None = None          # (one_way, coordinator_far) the processes run in
+
+    def _start_node(self, i, url: str) -> None:
+        raise NotImplementedError
+
+    def start(self, *, one_way: float = 0.0, coordinator_far: bool = False) -> None:
+        """(Re)start the node processes, through delay proxies of `one_way` seconds if non-zero;
+        the coordinator connects directly, or through a proxy too (`coordinator_far`)."""
+        self.stop_nodes()
+        url = {i: self.server.url for i in [COORDINATOR, *self.ids]}
+        if one_way:
+            self.proxies = ProxyFarm(self.server.port, [COORDINATOR, *self.ids], one_way)
+            url = {i: self.proxies.url(i) for i in url}
+            if not coordinator_far:
+                url[COORDINATOR] = self.server.url
+        for i in self.ids:
+            self._start_node(i, url[i])
+        self.procs.wait_ready(len(self.ids))
+        self.coordinator.connect(url[COORDINATOR])
+        self.net = (one_way, coordinator_far)
+
+    def ensure(self, *, one_way: float = 0.0, coordinator_far: bool = False) -> None:
+        """Running in this network setting (restarted only if it is another)."""
+        if self.net != (one_way, coordinator_far) or not self.procs.procs:
+            self.start(one_way=one_way, coordinator_far=coordinator_far)
+
+    def stop_nodes(self) -> None:
+        """Stop the node processes and their proxies (and the coordinator's connection when it
+        runs through one: closing it later, on a dead proxy, fails)."""
+        self.procs.close()
+        if self.proxies is not None:
+            if self.coordinator.url != self.server.url:
+                self.coordinator.close()
+            self.proxies.close()
+        self.proxies = None
+        self.net = None
+
+
+class PolicyCommittee(ProcessCommittee):
     """n policy nodes in a directory (homes with file stores, a committee file signed by every
     node), their processes, and a coordinator. `dkg()` gives the committee its key."""
 
@@ -558,37 +605,10 @@ class PolicyCommittee:
         co = self._stack.enter_context(self.coord_home.open(PASS, c))
         self.coordinator = Coordinator(self.loop, c.committee_id, COORDINATOR, channel_for(co), co.keyring)
         self.pkp = None
-        self.proxies: ProxyFarm | None = None
-        self.mode: tuple | None = None
         self.dkg_seconds: float | None = None
 
-    def start(self, *, one_way: float = 0.0, coordinator_far: bool = False) -> None:
-        """(Re)start the node processes, through delay proxies of `one_way` seconds if non-zero;
-        the coordinator connects directly, or through a proxy too (`coordinator_far`)."""
-        self.stop_nodes()
-        url = {i: self.server.url for i in [COORDINATOR, *self.ids]}
-        if one_way:
-            self.proxies = ProxyFarm(self.server.port, [COORDINATOR, *self.ids], one_way)
-            url = {i: self.proxies.url(i) for i in url}
-            if not coordinator_far:
-                url[COORDINATOR] = self.server.url
-        for i in self.ids:
-            self.procs.start(i, node_main, (str(self.homes[i].path), self.committee.to_json(), url[i]))
-        self.procs.wait_ready(self.n)
-        self.coordinator.connect(url[COORDINATOR])
-        self.mode = (one_way, coordinator_far)
-
-    def ensure(self, *, one_way: float = 0.0, coordinator_far: bool = False) -> None:
-        """Running in this network setting (restarted only if it is another)."""
-        if self.mode != (one_way, coordinator_far) or not self.procs.procs:
-            self.start(one_way=one_way, coordinator_far=coordinator_far)
-
-    def stop_nodes(self) -> None:
-        self.procs.close()
-        if self.proxies is not None:
-            self.proxies.close()
-        self.proxies = None
-        self.mode = None
+    def _start_node(self, i, url: str) -> None:
+        self.procs.start(i, node_main, (str(self.homes[i].path), self.committee.to_json(), url))
 
     def dkg(self) -> float:
         """Invite every node to the DKG; seconds until every node has stored its key."""
@@ -653,7 +673,7 @@ class PolicyCommittee:
             self.loop.close()
 
 
-class FrostCommittee:
+class FrostCommittee(ProcessCommittee):
     """n plain FROST signer node processes (trusted-dealer keys from a seed) and a coordinator."""
 
     def __init__(self, root: Path, n: int, t: int, server, mode: str) -> None:
@@ -664,37 +684,11 @@ class FrostCommittee:
         self.loop = LoopThread()
         self.coordinator = Coordinator(self.loop, self.keys.committee, COORDINATOR, self.keys.channel(COORDINATOR),
                                        self.keys.rings[COORDINATOR])
-        self.proxies: ProxyFarm | None = None
-        self.net: tuple | None = None
+        self.ids = self.keys.ids
 
-    def start(self, *, one_way: float = 0.0, coordinator_far: bool = False) -> None:
-        """(Re)start the signer processes, through delay proxies of `one_way` seconds if non-zero
-        (as `PolicyCommittee.start`)."""
-        self.stop_nodes()
-        url = {i: self.server.url for i in [COORDINATOR, *self.keys.ids]}
-        if one_way:
-            self.proxies = ProxyFarm(self.server.port, [COORDINATOR, *self.keys.ids], one_way)
-            url = {i: self.proxies.url(i) for i in url}
-            if not coordinator_far:
-                url[COORDINATOR] = self.server.url
-        for i in self.keys.ids:
-            self.procs.start(i, frost_node_main, (url[i], self.n, self.t, self.keys.seed, self.mode, i,
-                                                  str(self.root / f"nonces-{i}")))
-        self.procs.wait_ready(self.n)
-        self.coordinator.connect(url[COORDINATOR])
-        self.net = (one_way, coordinator_far)
-
-    def ensure(self, *, one_way: float = 0.0, coordinator_far: bool = False) -> None:
-        """Running in this network setting (restarted only if it is another)."""
-        if self.net != (one_way, coordinator_far) or not self.procs.procs:
-            self.start(one_way=one_way, coordinator_far=coordinator_far)
-
-    def stop_nodes(self) -> None:
-        self.procs.close()
-        if self.proxies is not None:
-            self.proxies.close()
-        self.proxies = None
-        self.net = None
+    def _start_node(self, i, url: str) -> None:
+        self.procs.start(i, frost_node_main, (url, self.n, self.t, self.keys.seed, self.mode, i,
+                                              str(self.root / f"nonces-{i}")))
 
     def meter(self) -> CpuMeter:
         return CpuMeter({"nodes": self.procs.pids, "coordinator": [os.getpid()],
@@ -725,4 +719,4 @@ class FrostCommittee:
 
 
 __all__ = ["Coordinator", "CountingChannel", "CpuMeter", "FrostCommittee", "FrostKeys", "LoopThread",
-           "PolicyCommittee", "ProxyFarm", "ResultClock", "Run", "Sample", "load_average", "percentile", "policy_document", "quorum"]
+           "PolicyCommittee", "ProcessCommittee", "ProxyFarm", "ResultClock", "Run", "Sample", "load_average", "percentile", "policy_document", "quorum"]

@@ -49,3 +49,16 @@ def assert_generated(script: str, output: str) -> None:
 @pytest.fixture
 def vectors_dir() -> Path:
     return VECTORS
+
+
+def use_fast_kdf(mp: pytest.MonkeyPatch) -> None:
+    """Stores made in this process use cheap KDF parameters (kept in each store, so processes that
+    open it later use them too): production Argon2id/scrypt would dominate the tests' time."""
+    from pqzk.tokens.passphrase import KdfParams
+    mp.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+
+
+@pytest.fixture
+def fast_kdf(monkeypatch):
+    """`use_fast_kdf` for one test (undone after it)."""
+    use_fast_kdf(monkeypatch)

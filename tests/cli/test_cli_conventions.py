@@ -40,10 +40,7 @@ def fails(res, code: int, *, text: str = "") -> str:
     return lines[0]
 
 
-@pytest.fixture(autouse=True)
-def _fast_kdf(monkeypatch):
-    from pqzk.tokens.passphrase import KdfParams
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+pytestmark = pytest.mark.usefixtures("fast_kdf")   # tests/conftest.py
 
 
 # ---------------------------------------------------------------- conventions

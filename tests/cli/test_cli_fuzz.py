@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from conftest import use_fast_kdf
 from typer.testing import CliRunner
 
 import pqzk
@@ -31,6 +32,7 @@ RISK_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "risk"
 SRC = Path(pqzk.__file__).resolve().parents[1]   # the import root of the pqzk under test (src/ or site-packages)
 PIN_VAR, PIN = "PQZK_FUZZ_PIN", "fuzz store passphrase"
 runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("fast_kdf")   # cheap KDF parameters (tests/conftest.py)
 
 
 # ---------------------------------------------------------------- discovery
@@ -71,11 +73,10 @@ def _ok(args: list[str]) -> str:
 def world(tmp_path_factory):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from pqzk.tokens.passphrase import KdfParams
     d = tmp_path_factory.mktemp("fuzz")
     w = World(d)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+        use_fast_kdf(mp)
         for name in ("policy.toml", "policy_v2.toml"):
             (d / name).write_text((EXAMPLE / name).read_text())
         w.files["policy"] = d / "policy.toml"
@@ -504,12 +505,6 @@ def _time_limit(seconds: int):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
-
-
-@pytest.fixture(autouse=True)
-def _fast_kdf(monkeypatch):
-    from pqzk.tokens.passphrase import KdfParams
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
 
 
 @pytest.mark.parametrize("path", sorted(COMMANDS), ids=" ".join)

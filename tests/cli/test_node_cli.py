@@ -43,11 +43,7 @@ POLICY = {"version": 1, "name": "cli", "quorum": {"min_signers": 2}, "limits": {
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _fast_kdf(monkeypatch):
-    """Stores made in this process use cheap KDF parameters (kept in the store: node processes too)."""
-    from pqzk.tokens.passphrase import KdfParams
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+pytestmark = pytest.mark.usefixtures("fast_kdf")   # tests/conftest.py
 
 
 def cli(*args, env=None):

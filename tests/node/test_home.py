@@ -9,14 +9,11 @@ from pqzk.node.committee import Committee
 from pqzk.node.home import NodeHome
 from pqzk.policy.audit import verify_log
 from pqzk.threshold import frost
-from pqzk.tokens.passphrase import KdfParams
 
 PASS = "node passphrase"
 
 
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch):
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+pytestmark = pytest.mark.usefixtures("fast_kdf")   # tests/conftest.py
 
 
 def _homes(tmp_path, n=3):

@@ -24,7 +24,6 @@ from pqzk.policy.state import PolicyState
 from pqzk.runtime.frost_parties import FrostPreprocessor
 from pqzk.runtime.messages import Kind, Message
 from pqzk.threshold import frost
-from pqzk.tokens.passphrase import KdfParams
 
 PASS = "memory test passphrase"
 NOW = 2_000_000_000
@@ -42,8 +41,7 @@ def resign(c: Committee, nodes) -> Committee:
 
 
 @pytest.fixture
-def homes(tmp_path, monkeypatch):
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+def homes(tmp_path, fast_kdf):
     nodes = {i: NodeHome(tmp_path / f"n{i}") for i in (1, 2, 3)}
     pubs = {i: h.create(i, f"file:{tmp_path / f's{i}'}", PASS) for i, h in nodes.items()}
     coord = NodeHome(tmp_path / "c")

@@ -128,10 +128,8 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path, nats_server, monkeypatch):  # noqa: F811 - the pytest fixture
-    from pqzk.tokens.passphrase import KdfParams
-    # fast KDF parameters for the homes built here (restored after the test; node processes set their own)
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+def cluster(tmp_path, nats_server, fast_kdf):  # noqa: F811 - the pytest fixture
+    # fast KDF parameters for the homes built here (undone after the test; node processes set their own)
     c = Cluster(tmp_path, nats_server.url)
     try:
         yield c

@@ -24,7 +24,6 @@ from pqzk.runtime.frost_parties import CommitmentPool, FrostPreprocessor
 from pqzk.runtime.transports.files import read_bundle, write_bundle
 from pqzk.runtime.transports.inprocess import Hub
 from pqzk.tokens import open_store
-from pqzk.tokens.passphrase import KdfParams
 
 PASS = "node passphrase"
 POLICY = {"version": 1, "name": "e2e", "quorum": {"min_signers": 2},
@@ -32,9 +31,7 @@ POLICY = {"version": 1, "name": "e2e", "quorum": {"min_signers": 2},
 NOW = 2_000_000_000
 
 
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch):
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+pytestmark = pytest.mark.usefixtures("fast_kdf")   # tests/conftest.py
 
 
 def _identity(home: NodeHome) -> NodeIdentity:

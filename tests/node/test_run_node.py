@@ -15,7 +15,6 @@ from pqzk.node.run import channel_for, run_node
 from pqzk.runtime.frost_parties import FrostPreprocessor
 from pqzk.runtime.transports.nats import NatsNode
 from pqzk.threshold import frost
-from pqzk.tokens.passphrase import KdfParams
 
 PASS = "run node passphrase"
 SUITE = "FROST-ED25519-SHA512-v1"
@@ -23,8 +22,7 @@ POLICY = {"version": 1, "name": "run", "quorum": {"min_signers": 2}, "signers": 
 
 
 @pytest.fixture
-def world(tmp_path, monkeypatch):
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+def world(tmp_path, fast_kdf):
     nodes = {i: NodeHome(tmp_path / f"n{i}") for i in (1, 2)}
     pubs = [h.create(i, f"file:{tmp_path / f's{i}'}", PASS) for i, h in nodes.items()]
     coord = NodeHome(tmp_path / "c")

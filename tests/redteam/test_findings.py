@@ -420,7 +420,6 @@ from pqzk.policy.model import Policy  # noqa: E402
 from pqzk.policy.request import AuthorizationRequest  # noqa: E402
 from pqzk.policy.state import PolicyState  # noqa: E402
 from pqzk.tokens import open_store  # noqa: E402
-from pqzk.tokens.passphrase import KdfParams  # noqa: E402
 
 PASS = "red team passphrase"
 NOW = 2_000_000_000
@@ -430,9 +429,8 @@ HOME_POLICY = {"version": 1, "name": "redteam", "quorum": {"min_signers": 2},
 
 
 @pytest.fixture
-def homes(tmp_path, monkeypatch):
+def homes(tmp_path, fast_kdf):
     """Three node homes (file stores) holding a 2-of-3 key, a coordinator home, a signed committee."""
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
     nodes = {i: NodeHome(tmp_path / f"n{i}") for i in (1, 2, 3)}
     pubs = {i: h.create(i, f"file:{tmp_path / f's{i}'}", PASS) for i, h in nodes.items()}
     coord = NodeHome(tmp_path / "c")

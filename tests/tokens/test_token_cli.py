@@ -31,9 +31,7 @@ def test_registered_in_main():
     assert ("pqzk.cli.token", "app", "token") in SUBCOMMANDS
 
 
-def test_file_store_lifecycle(tmp_path, monkeypatch):
-    from pqzk.tokens.passphrase import KdfParams
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
+def test_file_store_lifecycle(tmp_path, fast_kdf):
     uri = f"file:{tmp_path / 'store'}"
     env = {"STORE_PASS": "a long store passphrase", "REC_PASS": "recovery passphrase"}
     invoke("init", uri, "--pin-env", "STORE_PASS", env=env)
@@ -100,15 +98,13 @@ def test_pin_in_uri_is_refused(argv):
     assert "PINs never go in a URI" in res.stderr
 
 
-def test_import_frost_share_file_then_sign_from_the_store(tmp_path, monkeypatch):
+def test_import_frost_share_file_then_sign_from_the_store(tmp_path, fast_kdf):
     """A share file from `pqzk frost keygen` moves into a store and signs from there."""
     from pqzk.cli.frost import app as frost_app
     from pqzk.threshold import frost
     from pqzk.threshold.frost import core
     from pqzk.tokens import open_store
     from pqzk.tokens.frost import sign_round2
-    from pqzk.tokens.passphrase import KdfParams
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
     res = runner.invoke(frost_app, ["keygen", "--out-dir", str(tmp_path / "k"), "-t", "2", "-n", "3"])
     assert res.exit_code == 0, res.output
     uri = f"file:{tmp_path / 'store'}"
@@ -136,11 +132,9 @@ def test_import_frost_share_file_then_sign_from_the_store(tmp_path, monkeypatch)
     assert "pqzk-frost-share/1" in res.stderr
 
 
-def test_file_store_checks_the_passphrase_on_every_command(tmp_path, monkeypatch):
+def test_file_store_checks_the_passphrase_on_every_command(tmp_path, fast_kdf):
     """`token list` with a wrong passphrase and `token init` of an existing store with another
     passphrase are refused: one try, "wrong passphrase", the passphrase never echoed."""
-    from pqzk.tokens.passphrase import KdfParams
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
     uri = f"file:{tmp_path / 'store'}"
     env = {"GOOD": "the store passphrase", "BAD": "not-the-store-passphrase"}
     invoke("init", uri, "--pin-env", "GOOD", env=env)
@@ -168,11 +162,9 @@ def test_legacy_file_store_needs_the_explicit_upgrade(tmp_path):
     assert "wrong passphrase" in res.stderr
 
 
-def test_import_of_a_malformed_share_is_refused_before_the_store_is_opened(tmp_path, monkeypatch):
+def test_import_of_a_malformed_share_is_refused_before_the_store_is_opened(tmp_path, fast_kdf):
     """The probe of issue 15: a 1-byte share, party 0, threshold 0, group key 00 — and each field
     wrong on its own; nothing reaches the store."""
-    from pqzk.tokens.passphrase import KdfParams
-    monkeypatch.setattr(KdfParams, "default", classmethod(lambda cls: KdfParams.fast_for_tests()))
     uri, env = f"file:{tmp_path / 'store'}", {"P": "store passphrase"}
     invoke("init", uri, "--pin-env", "P", env=env)
     kp, gpk = frost_share(party=2)
